@@ -1,0 +1,10 @@
+DROP TABLE offering_facets;
+DROP TABLE offerings;
+DROP TABLE providers;
+DROP TABLE reference_meta;
+DROP TABLE languages;
+DROP TABLE country_group_members;
+DROP TABLE country_groups;
+DROP TABLE countries;
+DROP TABLE regions;
+DROP TABLE themes;

@@ -1,0 +1,67 @@
+//! Settings from the command line and the environment.
+
+use clap::{Args, Parser, Subcommand};
+
+/// capmatch: a directory of cyber capacity building and the matching of
+/// countries' needs to it.
+#[derive(Debug, Parser)]
+#[command(name = "capmatch", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Serve options, used when no command is given (`capmatch` alone serves).
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// A SQLite file path, or a postgres:// URL.
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = "capmatch.db")]
+    pub database: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "CAPMATCH_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Do not load demo data into a new database.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Database connections per instance.
+    #[arg(long, env = "CAPMATCH_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: u32,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "CAPMATCH_WORKERS")]
+    pub workers: Option<usize>,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application (the default).
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema and reference data.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Import an interchange file: all of it, or nothing.
+    Import {
+        /// The JSON file to read.
+        file: std::path::PathBuf,
+        /// Check the file and report what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Export the directory as an interchange file (to standard output without FILE).
+    Export {
+        file: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}

@@ -1,0 +1,239 @@
+//! Storage: one connection type over SQLite and PostgreSQL, the pool, the
+//! migrations, and the queries per aggregate. All SQL lives under this module.
+
+use std::fmt;
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub mod models;
+pub mod offerings;
+pub mod providers;
+pub mod reference;
+pub mod schema;
+
+/// One connection type for both backends, so every query is written once.
+/// The derive generates [`MultiBackend`]; the few statements it cannot
+/// express (see DESIGN.md) match on the variant.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// Where the data lives: a `postgres://` URL, or else a SQLite file path.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> DatabaseUrl {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DatabaseUrl::Postgres(url.to_owned())
+        } else {
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            DatabaseUrl::Sqlite(path.to_owned())
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "SQLite",
+            DatabaseUrl::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+/// Shows the URL without its password, for logs and messages.
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "sqlite:{path}"),
+            DatabaseUrl::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme), Some(at)) if at > scheme => {
+                    let credentials = &url[scheme + 3..at];
+                    let user = credentials.split(':').next().unwrap_or("");
+                    write!(f, "{}{user}:***{}", &url[..scheme + 3], &url[at..])
+                }
+                _ => f.write_str(url),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Opens connections for the backend the URL names. The derive's own
+/// `establish` tries each backend in turn, which hides PostgreSQL's real
+/// error and could create a SQLite file named like a URL; this does not.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url).map(DbConnection::Postgres).map_err(r2d2::Error::ConnectionError)
+            }
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                // Per connection: WAL lets readers run beside the writer; the
+                // busy timeout makes writers queue instead of failing.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// Builds the pool and checks that the database answers.
+pub fn connect(url: &DatabaseUrl, max_connections: u32) -> anyhow::Result<Pool> {
+    let manager = ConnectionManager { url: url.clone() };
+    // Surface the real connection error rather than r2d2's time-out.
+    manager.connect().with_context(|| format!("cannot open the {} database at {url}", url.backend_name()))?;
+    r2d2::Pool::builder()
+        .max_size(max_connections)
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .with_context(|| format!("cannot open a connection pool to {url}"))
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Runs the pending migrations of the connection's backend and returns
+/// their names. On PostgreSQL an advisory lock keeps several instances that
+/// start together from migrating at once.
+pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        DbConnection::Sqlite(conn) => conn.run_pending_migrations(SQLITE_MIGRATIONS).map(names),
+        DbConnection::Postgres(conn) => {
+            conn.batch_execute("SELECT pg_advisory_lock(7234001)")?;
+            let result = conn.run_pending_migrations(POSTGRES_MIGRATIONS).map(names);
+            conn.batch_execute("SELECT pg_advisory_unlock(7234001)")?;
+            result
+        }
+    };
+    applied.map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+}
+
+fn names(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
+    versions.iter().map(ToString::to_string).collect()
+}
+
+/// Errors from the store that callers act on; everything else is a fault.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the key \"{0}\" is already used")]
+    KeyTaken(String),
+    #[error("no provider has the key \"{0}\"")]
+    UnknownProvider(String),
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A page of a filtered list, with the total the filter selects.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub number: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn page_count(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+    pub fn has_previous(&self) -> bool {
+        self.number > 1
+    }
+    pub fn has_next(&self) -> bool {
+        self.number < self.page_count()
+    }
+}
+
+/// Which page of a list to read; numbers start at 1.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub number: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    pub const DEFAULT_PER_PAGE: i64 = 20;
+
+    pub fn new(number: i64) -> PageRequest {
+        PageRequest { number: number.max(1), per_page: Self::DEFAULT_PER_PAGE }
+    }
+
+    fn offset(&self) -> i64 {
+        (self.number - 1).saturating_mul(self.per_page)
+    }
+}
+
+/// `LIKE` pattern for a case-insensitive substring search, with the user's
+/// own `%`, `_` and `\` taken literally.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower()`: the portable way to compare text without case.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+fn now() -> chrono::NaiveDateTime {
+    // Whole seconds: both backends then store and return the same value.
+    let now = chrono::Utc::now().naive_utc();
+    now.with_nanosecond(0).unwrap_or(now)
+}
+
+use chrono::Timelike;
+
+/// A trivial round trip, for the health check.
+pub fn ping(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    conn.batch_execute("SELECT 1")
+}

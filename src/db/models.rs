@@ -1,0 +1,167 @@
+//! Rows as the tables hold them, and their conversion to domain types.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{
+    countries, country_group_members, country_groups, languages, offering_facets, offerings, providers,
+    regions, themes,
+};
+use crate::domain::RecordKey;
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = themes, treat_none_as_null = true)]
+pub struct ThemeRow {
+    pub code: String,
+    pub parent_code: Option<String>,
+    pub name: String,
+    pub description: String,
+    pub cmm_factors: String,
+    pub position: i32,
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = regions, treat_none_as_null = true)]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent_code: Option<String>,
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = countries, treat_none_as_null = true)]
+pub struct CountryRow {
+    pub iso3: String,
+    pub iso2: String,
+    pub m49: String,
+    pub name_en: String,
+    pub name_fr: String,
+    pub name_es: String,
+    pub independent: bool,
+    pub region_code: Option<String>,
+    pub subregion_code: Option<String>,
+    pub intermediate_code: Option<String>,
+    pub income_level: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = country_groups, treat_none_as_null = true)]
+pub struct CountryGroupRow {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub as_of: NaiveDate,
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = country_group_members)]
+pub struct GroupMemberRow {
+    pub group_code: String,
+    pub iso3: String,
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = languages, treat_none_as_null = true)]
+pub struct LanguageRow {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = providers)]
+pub struct ProviderRow {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    pub hq_country: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub description: String,
+    pub archived: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns a provider's form or import writes.
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = providers, treat_none_as_null = true)]
+pub struct ProviderChanges<'a> {
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub hq_country: Option<&'a str>,
+    pub website: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub description: &'a str,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = providers)]
+pub struct NewProviderRow<'a> {
+    pub key: &'a str,
+    #[diesel(embed)]
+    pub changes: ProviderChanges<'a>,
+    pub archived: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = offerings)]
+pub struct OfferingRow {
+    pub id: i64,
+    pub key: String,
+    pub provider_id: i64,
+    pub title: String,
+    pub description: String,
+    pub coverage_global: bool,
+    pub capacity: Option<i32>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub status: String,
+    pub archived: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns an offering's form or import writes.
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = offerings, treat_none_as_null = true)]
+pub struct OfferingChanges<'a> {
+    pub provider_id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub coverage_global: bool,
+    pub capacity: Option<i32>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub status: &'a str,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = offerings)]
+pub struct NewOfferingRow<'a> {
+    pub key: &'a str,
+    #[diesel(embed)]
+    pub changes: OfferingChanges<'a>,
+    pub archived: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = offering_facets)]
+pub struct FacetRow {
+    pub offering_id: i64,
+    pub facet: String,
+    pub code: String,
+}
+
+impl ProviderRow {
+    pub fn key(&self) -> RecordKey {
+        RecordKey::trusted(self.key.clone())
+    }
+}

@@ -1,0 +1,339 @@
+//! Offering queries. An offering's lists (themes, coverage, eligibility,
+//! modalities, languages) live in `offering_facets`, one row per code.
+
+use std::collections::{BTreeSet, HashMap};
+
+use diesel::dsl::{InnerJoin, IntoBoxed, not};
+use diesel::prelude::*;
+
+use super::models::{FacetRow, NewOfferingRow, OfferingChanges, OfferingRow};
+use super::schema::{offering_facets, offerings, providers};
+use super::{DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, lower, now};
+use crate::domain::catalogue::CatalogueFilter;
+use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
+use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
+use crate::domain::vocab::OfferingStatus;
+
+/// The facet names stored in `offering_facets.facet`.
+mod facet {
+    pub const THEME: &str = "theme";
+    pub const COVERAGE_COUNTRY: &str = "coverage-country";
+    pub const COVERAGE_REGION: &str = "coverage-region";
+    pub const COVERAGE_GROUP: &str = "coverage-group";
+    pub const ELIGIBLE_GROUP: &str = "eligible-group";
+    pub const ELIGIBLE_INCOME: &str = "eligible-income";
+    pub const MODALITY: &str = "modality";
+    pub const LANGUAGE: &str = "language";
+}
+
+fn facets_of(data: &OfferingData) -> Vec<(&'static str, String)> {
+    fn tag<T: ToString>(name: &'static str, codes: impl IntoIterator<Item = T>) -> impl Iterator<Item = (&'static str, String)> {
+        codes.into_iter().map(move |c| (name, c.to_string()))
+    }
+    tag(facet::THEME, &data.themes)
+        .chain(tag(facet::COVERAGE_COUNTRY, &data.coverage.countries))
+        .chain(tag(facet::COVERAGE_REGION, &data.coverage.regions))
+        .chain(tag(facet::COVERAGE_GROUP, &data.coverage.groups))
+        .chain(tag(facet::ELIGIBLE_GROUP, &data.eligibility.groups))
+        .chain(tag(facet::ELIGIBLE_INCOME, data.eligibility.income_levels.iter().map(|l| l.code())))
+        .chain(tag(facet::MODALITY, data.modalities.iter().map(|m| m.code())))
+        .chain(tag(facet::LANGUAGE, &data.languages))
+        .collect()
+}
+
+/// Rebuilds an offering from its row, its provider and its facet rows.
+fn to_domain(row: OfferingRow, provider_key: String, provider_name: String, facets: &[FacetRow]) -> Offering {
+    let codes = |name: &'static str| facets.iter().filter(move |f| f.facet == name).map(|f| f.code.as_str());
+    fn set<T: Ord>(codes: impl Iterator<Item = T>) -> BTreeSet<T> {
+        codes.collect()
+    }
+    Offering {
+        id: row.id,
+        key: RecordKey::trusted(row.key),
+        provider_name,
+        data: OfferingData {
+            provider: RecordKey::trusted(provider_key),
+            title: row.title,
+            description: row.description,
+            themes: set(codes(facet::THEME).map(ThemeCode::trusted)),
+            coverage: Coverage {
+                global: row.coverage_global,
+                countries: set(codes(facet::COVERAGE_COUNTRY).map(Iso3::trusted)),
+                regions: set(codes(facet::COVERAGE_REGION).map(RegionCode::trusted)),
+                groups: set(codes(facet::COVERAGE_GROUP).map(GroupCode::trusted)),
+            },
+            eligibility: Eligibility {
+                groups: set(codes(facet::ELIGIBLE_GROUP).map(GroupCode::trusted)),
+                income_levels: set(codes(facet::ELIGIBLE_INCOME).filter_map(|c| c.parse().ok())),
+            },
+            modalities: set(codes(facet::MODALITY).filter_map(|c| c.parse().ok())),
+            languages: set(codes(facet::LANGUAGE).map(LanguageCode::trusted)),
+            capacity: row.capacity.and_then(|c| u32::try_from(c).ok()),
+            starts_on: row.starts_on,
+            ends_on: row.ends_on,
+            status: row.status.parse().unwrap_or(OfferingStatus::Draft),
+        },
+        archived: row.archived,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+type Listed = (OfferingRow, String, String);
+
+/// Loads the facets of `rows` in one query and assembles the offerings.
+fn assemble(conn: &mut DbConnection, rows: Vec<Listed>) -> QueryResult<Vec<Offering>> {
+    let ids: Vec<i64> = rows.iter().map(|(row, _, _)| row.id).collect();
+    let mut facets: HashMap<i64, Vec<FacetRow>> = HashMap::new();
+    // Chunked: SQLite caps bound parameters per statement.
+    for chunk in ids.chunks(10_000) {
+        let loaded: Vec<FacetRow> = offering_facets::table
+            .filter(offering_facets::offering_id.eq_any(chunk))
+            .select(FacetRow::as_select())
+            .load(conn)?;
+        for row in loaded {
+            facets.entry(row.offering_id).or_default().push(row);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(row, key, name)| {
+            let facets = facets.remove(&row.id).unwrap_or_default();
+            to_domain(row, key, name, &facets)
+        })
+        .collect())
+}
+
+fn listed_columns() -> (diesel::dsl::AsSelect<OfferingRow, MultiBackend>, providers::key, providers::name) {
+    (OfferingRow::as_select(), providers::key, providers::name)
+}
+
+pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Offering> {
+    let row: Option<Listed> = offerings::table
+        .inner_join(providers::table)
+        .filter(offerings::key.eq(key))
+        .select(listed_columns())
+        .first(conn)
+        .optional()?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    Ok(assemble(conn, vec![row])?.remove(0))
+}
+
+pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(offerings::table.filter(offerings::key.eq(key)))).get_result(conn)
+}
+
+fn provider_id(conn: &mut DbConnection, key: &RecordKey) -> StoreResult<i64> {
+    providers::table
+        .filter(providers::key.eq(key.as_str()))
+        .select(providers::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::UnknownProvider(key.to_string()))
+}
+
+fn changes(data: &OfferingData, provider_id: i64) -> OfferingChanges<'_> {
+    OfferingChanges {
+        provider_id,
+        title: &data.title,
+        description: &data.description,
+        coverage_global: data.coverage.global,
+        capacity: data.capacity.and_then(|c| i32::try_from(c).ok()),
+        starts_on: data.starts_on,
+        ends_on: data.ends_on,
+        status: data.status.code(),
+        updated_at: now(),
+    }
+}
+
+fn replace_facets(conn: &mut DbConnection, offering_id: i64, data: &OfferingData) -> QueryResult<()> {
+    diesel::delete(offering_facets::table.filter(offering_facets::offering_id.eq(offering_id))).execute(conn)?;
+    // One row at a time: the multi-backend connection cannot batch inserts,
+    // and an offering has a handful of facets.
+    for (name, code) in facets_of(data) {
+        let row = FacetRow { offering_id, facet: name.to_owned(), code };
+        diesel::insert_into(offering_facets::table).values(&row).execute(conn)?;
+    }
+    Ok(())
+}
+
+fn insert(conn: &mut DbConnection, key: &RecordKey, data: &OfferingData, archived: bool) -> StoreResult<i64> {
+    let provider_id = provider_id(conn, &data.provider)?;
+    let row = NewOfferingRow { key: key.as_str(), changes: changes(data, provider_id), archived, created_at: now() };
+    let id = diesel::insert_into(offerings::table).values(&row).returning(offerings::id).get_result(conn)?;
+    replace_facets(conn, id, data)?;
+    Ok(id)
+}
+
+/// Creates an offering under `key`, or under a key derived from its title.
+pub fn create(conn: &mut DbConnection, key: Option<RecordKey>, data: &OfferingData) -> StoreResult<Offering> {
+    conn.transaction(|conn| {
+        let key = match key {
+            Some(key) if key_exists(conn, key.as_str())? => return Err(StoreError::KeyTaken(key.to_string())),
+            Some(key) => key,
+            None => super::providers::free_key(conn, &format!("{} {}", data.provider, data.title), key_exists)?,
+        };
+        insert(conn, &key, data, false)?;
+        find(conn, key.as_str())
+    })
+}
+
+pub fn update(conn: &mut DbConnection, key: &str, data: &OfferingData) -> StoreResult<Offering> {
+    conn.transaction(|conn| {
+        let provider_id = provider_id(conn, &data.provider)?;
+        let id: i64 = offerings::table
+            .filter(offerings::key.eq(key))
+            .select(offerings::id)
+            .first(conn)
+            .optional()?
+            .ok_or(StoreError::NotFound)?;
+        diesel::update(offerings::table.find(id)).set(&changes(data, provider_id)).execute(conn)?;
+        replace_facets(conn, id, data)?;
+        find(conn, key)
+    })
+}
+
+/// Archiving takes an offering out of listings and matching without deleting it.
+pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
+    let updated = diesel::update(offerings::table.filter(offerings::key.eq(key)))
+        .set((offerings::archived.eq(archived), offerings::updated_at.eq(now())))
+        .execute(conn)?;
+    if updated == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// Creates or updates an offering by key, as an import does. Returns whether it was new.
+pub fn upsert(conn: &mut DbConnection, key: &RecordKey, data: &OfferingData, archived: bool) -> StoreResult<bool> {
+    let existing: Option<i64> =
+        offerings::table.filter(offerings::key.eq(key.as_str())).select(offerings::id).first(conn).optional()?;
+    match existing {
+        Some(id) => {
+            let provider_id = provider_id(conn, &data.provider)?;
+            diesel::update(offerings::table.find(id))
+                .set((&changes(data, provider_id), offerings::archived.eq(archived)))
+                .execute(conn)?;
+            replace_facets(conn, id, data)?;
+            Ok(false)
+        }
+        None => {
+            insert(conn, key, data, archived)?;
+            Ok(true)
+        }
+    }
+}
+
+/// `SELECT offering_id FROM offering_facets WHERE facet = ? AND code IN (?)`.
+/// Concrete, not boxed: the multi-backend connection can nest only
+/// subqueries that each backend can render.
+type FacetSubquery = diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Select<offering_facets::table, offering_facets::offering_id>,
+        diesel::dsl::Eq<offering_facets::facet, &'static str>,
+    >,
+    diesel::dsl::EqAny<offering_facets::code, Vec<String>>,
+>;
+
+/// Offerings that have a facet `name` with one of `codes`.
+fn with_facet(name: &'static str, codes: Vec<String>) -> FacetSubquery {
+    offering_facets::table
+        .select(offering_facets::offering_id)
+        .filter(offering_facets::facet.eq(name))
+        .filter(offering_facets::code.eq_any(codes))
+}
+
+/// Offerings that have any facet named in `names`.
+fn with_any_facet(
+    names: Vec<&'static str>,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Select<offering_facets::table, offering_facets::offering_id>,
+    diesel::dsl::EqAny<offering_facets::facet, Vec<&'static str>>,
+> {
+    offering_facets::table.select(offering_facets::offering_id).filter(offering_facets::facet.eq_any(names))
+}
+
+fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+    items.into_iter().map(|i| i.to_string()).collect()
+}
+
+/// The listed (not archived) offerings the filter selects, joined to their provider.
+pub(super) fn filtered(filter: CatalogueFilter) -> IntoBoxed<'static, InnerJoin<offerings::table, providers::table>, MultiBackend> {
+    let mut query = offerings::table
+        .inner_join(providers::table)
+        .filter(offerings::archived.eq(false))
+        .filter(providers::archived.eq(false))
+        .into_boxed();
+    if let Some(text) = &filter.text {
+        let pattern = contains_pattern(text);
+        query = query.filter(
+            lower(offerings::title)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(offerings::description).like(pattern.clone()).escape('\\'))
+                .or(lower(providers::name).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(themes) = filter.themes {
+        query = query.filter(offerings::id.eq_any(with_facet(facet::THEME, strings(themes))));
+    }
+    if let Some(reach) = filter.reaches {
+        query = query.filter(
+            offerings::coverage_global
+                .eq(true)
+                .or(offerings::id.eq_any(with_facet(facet::COVERAGE_COUNTRY, strings(reach.countries))))
+                .or(offerings::id.eq_any(with_facet(facet::COVERAGE_REGION, strings(reach.regions))))
+                .or(offerings::id.eq_any(with_facet(facet::COVERAGE_GROUP, strings(reach.groups)))),
+        );
+    }
+    if let Some(country) = filter.eligible {
+        // Open to all (no condition at all), or meets any one condition.
+        let income: Vec<String> = strings(country.income_level.map(|l| l.code()));
+        query = query.filter(
+            not(offerings::id.eq_any(with_any_facet(vec![facet::ELIGIBLE_GROUP, facet::ELIGIBLE_INCOME])))
+                .or(offerings::id.eq_any(with_facet(facet::ELIGIBLE_GROUP, strings(country.groups))))
+                .or(offerings::id.eq_any(with_facet(facet::ELIGIBLE_INCOME, income))),
+        );
+    }
+    if let Some(kind) = filter.provider_kind {
+        query = query.filter(providers::kind.eq(kind.code()));
+    }
+    if let Some(modality) = filter.modality {
+        query = query.filter(offerings::id.eq_any(with_facet(facet::MODALITY, vec![modality.code().to_owned()])));
+    }
+    if let Some(language) = filter.language {
+        query = query.filter(offerings::id.eq_any(with_facet(facet::LANGUAGE, vec![language.to_string()])));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(offerings::status.eq(status.code()));
+    }
+    query
+}
+
+/// One page of the offerings the filter selects, by title.
+pub fn search(conn: &mut DbConnection, filter: &CatalogueFilter, page: PageRequest) -> QueryResult<Page<Offering>> {
+    let total = filtered(filter.clone()).count().get_result(conn)?;
+    let rows: Vec<Listed> = filtered(filter.clone())
+        .order((offerings::title, offerings::key))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select(listed_columns())
+        .load(conn)?;
+    let items = assemble(conn, rows)?;
+    Ok(Page { items, total, number: page.number, per_page: page.per_page })
+}
+
+/// A provider's offerings, archived ones last, for its profile page.
+pub fn of_provider(conn: &mut DbConnection, provider_id: i64) -> QueryResult<Vec<Offering>> {
+    let rows: Vec<Listed> = offerings::table
+        .inner_join(providers::table)
+        .filter(offerings::provider_id.eq(provider_id))
+        .order((offerings::archived, offerings::title, offerings::key))
+        .select(listed_columns())
+        .load(conn)?;
+    assemble(conn, rows)
+}
+
+/// Every offering, archived ones too, by key: what an export writes.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Offering>> {
+    let rows: Vec<Listed> =
+        offerings::table.inner_join(providers::table).order(offerings::key).select(listed_columns()).load(conn)?;
+    assemble(conn, rows)
+}

@@ -1,0 +1,203 @@
+//! Provider queries.
+
+use std::collections::HashMap;
+
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::models::{NewProviderRow, ProviderChanges, ProviderRow};
+use super::offerings;
+use super::schema::{offerings as offering_table, providers};
+use super::{DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, lower, now};
+use crate::domain::catalogue::CatalogueFilter;
+use crate::domain::codes::{Iso3, RecordKey};
+use crate::domain::provider::{Provider, ProviderData};
+
+/// A provider in a list, with how many of its offerings are listed.
+#[derive(Debug, Clone)]
+pub struct ProviderSummary {
+    pub provider: Provider,
+    pub offering_count: i64,
+}
+
+fn to_domain(row: ProviderRow) -> Provider {
+    Provider {
+        id: row.id,
+        key: row.key(),
+        data: ProviderData {
+            name: row.name,
+            // Written only from parsed input; an unknown kind would be a bug,
+            // shown rather than hidden.
+            kind: row.kind.parse().unwrap_or(crate::domain::ProviderKind::Government),
+            hq_country: row.hq_country.map(Iso3::trusted),
+            website: row.website,
+            email: row.email,
+            description: row.description,
+        },
+        archived: row.archived,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+fn changes(data: &ProviderData) -> ProviderChanges<'_> {
+    ProviderChanges {
+        name: &data.name,
+        kind: data.kind.code(),
+        hq_country: data.hq_country.as_ref().map(Iso3::as_str),
+        website: data.website.as_deref(),
+        email: data.email.as_deref(),
+        description: &data.description,
+        updated_at: now(),
+    }
+}
+
+pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Provider> {
+    providers::table
+        .filter(providers::key.eq(key))
+        .select(ProviderRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(to_domain)
+        .ok_or(StoreError::NotFound)
+}
+
+pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(providers::table.filter(providers::key.eq(key)))).get_result(conn)
+}
+
+/// Creates a provider under `key`, or under a key derived from its name.
+pub fn create(conn: &mut DbConnection, key: Option<RecordKey>, data: &ProviderData) -> StoreResult<Provider> {
+    conn.transaction(|conn| {
+        let key = match key {
+            Some(key) if key_exists(conn, key.as_str())? => return Err(StoreError::KeyTaken(key.to_string())),
+            Some(key) => key,
+            None => free_key(conn, &data.name, key_exists)?,
+        };
+        insert(conn, &key, data, false)?;
+        find(conn, key.as_str())
+    })
+}
+
+/// The slug of `name`, with the first free numeric suffix if it is taken.
+pub(super) fn free_key(
+    conn: &mut DbConnection,
+    name: &str,
+    exists: fn(&mut DbConnection, &str) -> QueryResult<bool>,
+) -> StoreResult<RecordKey> {
+    let base = RecordKey::slug_of(name).unwrap_or_else(|| RecordKey::trusted("record"));
+    if !exists(conn, base.as_str())? {
+        return Ok(base);
+    }
+    for n in 2.. {
+        let candidate = base.with_suffix(n);
+        if !exists(conn, candidate.as_str())? {
+            return Ok(candidate);
+        }
+    }
+    unreachable!("some suffix is free")
+}
+
+pub(super) fn insert(conn: &mut DbConnection, key: &RecordKey, data: &ProviderData, archived: bool) -> QueryResult<i64> {
+    let created_at = now();
+    let row = NewProviderRow { key: key.as_str(), changes: changes(data), archived, created_at };
+    diesel::insert_into(providers::table).values(&row).returning(providers::id).get_result(conn)
+}
+
+pub fn update(conn: &mut DbConnection, key: &str, data: &ProviderData) -> StoreResult<Provider> {
+    let updated = diesel::update(providers::table.filter(providers::key.eq(key))).set(&changes(data)).execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    find(conn, key)
+}
+
+/// Archiving takes a provider out of listings without deleting anything.
+pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
+    let updated = diesel::update(providers::table.filter(providers::key.eq(key)))
+        .set((providers::archived.eq(archived), providers::updated_at.eq(now())))
+        .execute(conn)?;
+    if updated == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// Creates or updates a provider by key, as an import does. Returns whether it was new.
+pub fn upsert(conn: &mut DbConnection, key: &RecordKey, data: &ProviderData, archived: bool) -> QueryResult<bool> {
+    let updated = diesel::update(providers::table.filter(providers::key.eq(key.as_str())))
+        .set((&changes(data), providers::archived.eq(archived)))
+        .execute(conn)?;
+    if updated > 0 {
+        return Ok(false);
+    }
+    insert(conn, key, data, archived)?;
+    Ok(true)
+}
+
+/// Providers the filter selects. Offering-level conditions pick the providers
+/// with a listed offering that meets them: `with_offerings` holds their ids,
+/// read first because the multi-backend connection cannot nest a boxed query.
+fn filtered<'a>(filter: &'a CatalogueFilter, with_offerings: Option<Vec<i64>>) -> providers::BoxedQuery<'a, MultiBackend> {
+    let mut query = providers::table.filter(providers::archived.eq(false)).into_boxed();
+    if let Some(text) = &filter.text {
+        let pattern = contains_pattern(text);
+        query = query.filter(
+            lower(providers::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(providers::description).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(kind) = filter.provider_kind {
+        query = query.filter(providers::kind.eq(kind.code()));
+    }
+    if let Some(ids) = with_offerings {
+        query = query.filter(providers::id.eq_any(ids));
+    }
+    query
+}
+
+/// One page of the providers the filter selects, by name.
+pub fn search(conn: &mut DbConnection, filter: &CatalogueFilter, page: PageRequest) -> QueryResult<Page<ProviderSummary>> {
+    let with_offerings = if filter.constrains_offerings() {
+        let offering_filter = CatalogueFilter { text: None, provider_kind: None, ..filter.clone() };
+        let ids = offerings::filtered(offering_filter).select(offering_table::provider_id).distinct().load(conn)?;
+        Some(ids)
+    } else {
+        None
+    };
+    let total = filtered(filter, with_offerings.clone()).count().get_result(conn)?;
+    let rows: Vec<ProviderRow> = filtered(filter, with_offerings)
+        .order((providers::name, providers::key))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select(ProviderRow::as_select())
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let counts: HashMap<i64, i64> = offering_table::table
+        .filter(offering_table::provider_id.eq_any(&ids))
+        .filter(offering_table::archived.eq(false))
+        .group_by(offering_table::provider_id)
+        .select((offering_table::provider_id, count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let items = rows
+        .into_iter()
+        .map(|row| ProviderSummary { offering_count: counts.get(&row.id).copied().unwrap_or(0), provider: to_domain(row) })
+        .collect();
+    Ok(Page { items, total, number: page.number, per_page: page.per_page })
+}
+
+/// Every provider, archived ones too, by key: what an export writes.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
+    let rows = providers::table.order(providers::key).select(ProviderRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(to_domain).collect())
+}
+
+/// Keys and names of the listed providers, by name: the offering form's choices.
+pub fn names(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+    providers::table
+        .filter(providers::archived.eq(false))
+        .order((providers::name, providers::key))
+        .select((providers::key, providers::name))
+        .load(conn)
+}

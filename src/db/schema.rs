@@ -1,0 +1,130 @@
+//! Diesel's view of the tables in `migrations/`. Both backends share it: the
+//! migrations differ only in how each spells an auto-increment key.
+
+diesel::table! {
+    themes (code) {
+        code -> Text,
+        parent_code -> Nullable<Text>,
+        name -> Text,
+        description -> Text,
+        cmm_factors -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
+        name -> Text,
+        level -> Text,
+        parent_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    countries (iso3) {
+        iso3 -> Text,
+        iso2 -> Text,
+        m49 -> Text,
+        name_en -> Text,
+        name_fr -> Text,
+        name_es -> Text,
+        independent -> Bool,
+        region_code -> Nullable<Text>,
+        subregion_code -> Nullable<Text>,
+        intermediate_code -> Nullable<Text>,
+        income_level -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    country_groups (code) {
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        as_of -> Date,
+    }
+}
+
+diesel::table! {
+    country_group_members (group_code, iso3) {
+        group_code -> Text,
+        iso3 -> Text,
+    }
+}
+
+diesel::table! {
+    languages (code) {
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    reference_meta (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    providers (id) {
+        id -> BigInt,
+        key -> Text,
+        name -> Text,
+        kind -> Text,
+        hq_country -> Nullable<Text>,
+        website -> Nullable<Text>,
+        email -> Nullable<Text>,
+        description -> Text,
+        archived -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offerings (id) {
+        id -> BigInt,
+        key -> Text,
+        provider_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        coverage_global -> Bool,
+        capacity -> Nullable<Integer>,
+        starts_on -> Nullable<Date>,
+        ends_on -> Nullable<Date>,
+        status -> Text,
+        archived -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offering_facets (offering_id, facet, code) {
+        offering_id -> BigInt,
+        facet -> Text,
+        code -> Text,
+    }
+}
+
+diesel::joinable!(offerings -> providers (provider_id));
+diesel::joinable!(offering_facets -> offerings (offering_id));
+diesel::joinable!(country_group_members -> country_groups (group_code));
+diesel::joinable!(country_group_members -> countries (iso3));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    themes,
+    regions,
+    countries,
+    country_groups,
+    country_group_members,
+    languages,
+    reference_meta,
+    providers,
+    offerings,
+    offering_facets,
+);

@@ -1,0 +1,246 @@
+//! The catalogue's filters: query parameters as people type them, and the
+//! resolved filter the store runs. What `country=`, `region=` and `group=`
+//! mean is decided here, once, for pages and API alike.
+
+use serde::{Deserialize, Serialize};
+
+use super::codes::{GroupCode, LanguageCode, ThemeCode};
+use super::reference::{ReachCodes, ReferenceData};
+use super::vocab::{IncomeLevel, Modality, OfferingStatus, ProviderKind, UnknownCode};
+
+/// The list pages' query parameters, unchecked. Blank means "no filter".
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct CatalogueParams {
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub theme: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub modality: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub page: Option<String>,
+}
+
+/// A country an offering must admit: its groups and income level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EligibleCountry {
+    pub groups: Vec<GroupCode>,
+    pub income_level: Option<IncomeLevel>,
+}
+
+/// A checked filter over offerings (and over providers through their offerings).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CatalogueFilter {
+    pub text: Option<String>,
+    /// Offerings with any of these themes.
+    pub themes: Option<Vec<ThemeCode>>,
+    /// Offerings whose coverage is global or names one of these codes.
+    pub reaches: Option<ReachCodes>,
+    /// Offerings whose eligibility admits this country.
+    pub eligible: Option<EligibleCountry>,
+    pub provider_kind: Option<ProviderKind>,
+    pub modality: Option<Modality>,
+    pub language: Option<LanguageCode>,
+    pub status: Option<OfferingStatus>,
+}
+
+/// A filter parameter that names nothing we know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{parameter}=: {source}")]
+pub struct FilterError {
+    pub parameter: &'static str,
+    pub source: UnknownCode,
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl CatalogueParams {
+    /// The page number asked for; anything unreadable means the first page.
+    pub fn page_number(&self) -> i64 {
+        given(&self.page).and_then(|p| p.parse().ok()).unwrap_or(1).max(1)
+    }
+
+    /// Checks every code and works out what the geographic filters reach:
+    /// - `theme=` a parent theme includes its sub-themes;
+    /// - `country=` offerings that reach the country (named, through any of
+    ///   its M49 regions, a group it belongs to, or globally) and whose
+    ///   eligibility it meets;
+    /// - `region=` and `group=` offerings that reach at least one of the
+    ///   region's countries or the group's members.
+    pub fn resolve(&self, reference: &ReferenceData) -> Result<CatalogueFilter, FilterError> {
+        let check = |parameter: &'static str| move |source: UnknownCode| FilterError { parameter, source };
+        let mut filter = CatalogueFilter {
+            text: given(&self.q).map(|q| q.chars().take(200).collect()),
+            ..CatalogueFilter::default()
+        };
+        if let Some(code) = given(&self.theme) {
+            let theme = reference.theme_code(code).map_err(check("theme"))?;
+            filter.themes = Some(reference.theme_with_subthemes(&theme));
+        }
+        let mut reaches: Vec<ReachCodes> = Vec::new();
+        if let Some(code) = given(&self.country) {
+            let iso3 = reference.iso3(&code.to_ascii_uppercase()).map_err(check("country"))?;
+            let country = reference.country(iso3.as_str()).expect("code just checked");
+            reaches.push(reference.reach_of([country]));
+            filter.eligible = Some(EligibleCountry {
+                groups: reference.groups_of(&iso3).to_vec(),
+                income_level: country.income_level,
+            });
+        }
+        if let Some(code) = given(&self.region) {
+            let region = reference.region_code(code).map_err(check("region"))?;
+            reaches.push(reference.reach_of(reference.countries_in_region(&region)));
+        }
+        if let Some(code) = given(&self.group) {
+            let group = reference.group_code(&code.to_ascii_uppercase()).map_err(check("group"))?;
+            reaches.push(reference.reach_of(reference.members_of(&group)));
+        }
+        // Several geographic filters together: each must hold, so keep what
+        // they share. (Global coverage passes every one of them.)
+        filter.reaches = reaches.into_iter().reduce(|a, b| ReachCodes {
+            countries: a.countries.intersection(&b.countries).cloned().collect(),
+            regions: a.regions.intersection(&b.regions).cloned().collect(),
+            groups: a.groups.intersection(&b.groups).cloned().collect(),
+        });
+        if let Some(kind) = given(&self.kind) {
+            filter.provider_kind = Some(kind.parse().map_err(check("kind"))?);
+        }
+        if let Some(modality) = given(&self.modality) {
+            filter.modality = Some(modality.parse().map_err(check("modality"))?);
+        }
+        if let Some(language) = given(&self.language) {
+            filter.language = Some(reference.language_code(language).map_err(check("language"))?);
+        }
+        if let Some(status) = given(&self.status) {
+            filter.status = Some(status.parse().map_err(check("status"))?);
+        }
+        Ok(filter)
+    }
+
+    /// The same filters with another page number, for pagination links.
+    pub fn query_for_page(&self, page: i64) -> String {
+        let mut params = self.clone();
+        params.page = Some(page.to_string());
+        params.to_query()
+    }
+
+    /// The filters as a query string, blank ones left out.
+    pub fn to_query(&self) -> String {
+        let pairs = [
+            ("q", &self.q),
+            ("theme", &self.theme),
+            ("country", &self.country),
+            ("region", &self.region),
+            ("group", &self.group),
+            ("kind", &self.kind),
+            ("modality", &self.modality),
+            ("language", &self.language),
+            ("status", &self.status),
+            ("page", &self.page),
+        ];
+        let mut query = String::new();
+        for (name, value) in pairs {
+            if let Some(value) = given(value) {
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                query.push_str(name);
+                query.push('=');
+                query.push_str(&serde_html_form::to_string([("", value)]).unwrap_or_default()[1..]);
+            }
+        }
+        query
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        [&self.q, &self.theme, &self.country, &self.region, &self.group, &self.kind, &self.modality, &self.language, &self.status]
+            .into_iter()
+            .any(|v| given(v).is_some())
+    }
+
+    /// The value of one filter, for keeping it selected in the form.
+    pub fn value(&self, name: &str) -> &str {
+        let value = match name {
+            "q" => &self.q,
+            "theme" => &self.theme,
+            "country" => &self.country,
+            "region" => &self.region,
+            "group" => &self.group,
+            "kind" => &self.kind,
+            "modality" => &self.modality,
+            "language" => &self.language,
+            "status" => &self.status,
+            _ => &None,
+        };
+        given(value).unwrap_or("")
+    }
+}
+
+impl CatalogueFilter {
+    /// Whether any condition is about offerings (rather than the provider).
+    pub fn constrains_offerings(&self) -> bool {
+        self.themes.is_some()
+            || self.reaches.is_some()
+            || self.eligible.is_some()
+            || self.modality.is_some()
+            || self.language.is_some()
+            || self.status.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference_data;
+
+    #[test]
+    fn parent_theme_includes_its_subthemes() {
+        let reference = reference_data::load().unwrap();
+        let params = CatalogueParams { theme: Some("cybercrime".into()), ..Default::default() };
+        let themes = params.resolve(&reference).unwrap().themes.unwrap();
+        assert_eq!(themes.len(), 5);
+        assert!(themes.iter().any(|t| t.as_str() == "cybercrime.judiciary"));
+    }
+
+    #[test]
+    fn country_filter_reaches_through_regions_and_groups() {
+        let reference = reference_data::load().unwrap();
+        let params = CatalogueParams { country: Some("gha".into()), ..Default::default() };
+        let filter = params.resolve(&reference).unwrap();
+        let reach = filter.reaches.unwrap();
+        assert!(reach.countries.iter().any(|c| c.as_str() == "GHA"));
+        let regions: Vec<_> = reach.regions.iter().map(|r| r.as_str()).collect();
+        assert_eq!(regions, ["002", "011", "202"]);
+        assert!(reach.groups.iter().any(|g| g.as_str() == "COMMONWEALTH"));
+        assert_eq!(filter.eligible.unwrap().income_level, Some(IncomeLevel::LowerMiddle));
+    }
+
+    #[test]
+    fn unknown_codes_name_the_parameter() {
+        let reference = reference_data::load().unwrap();
+        let params = CatalogueParams { region: Some("999".into()), ..Default::default() };
+        let err = params.resolve(&reference).unwrap_err();
+        assert_eq!(err.to_string(), "region=: unknown M49 region \"999\"");
+    }
+
+    #[test]
+    fn query_strings_keep_filters_and_escape_them() {
+        let params = CatalogueParams { q: Some("a&b c".into()), theme: Some("cybercrime".into()), ..Default::default() };
+        assert_eq!(params.query_for_page(3), "q=a%26b+c&theme=cybercrime&page=3");
+        assert_eq!(CatalogueParams { page: Some("x".into()), ..Default::default() }.page_number(), 1);
+    }
+}

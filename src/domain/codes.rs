@@ -1,0 +1,162 @@
+//! Codes that name reference data. Each is a newtype that only
+//! [`ReferenceData`](super::ReferenceData) (or a trusted row from the database)
+//! can build, so holding one means the code is known.
+
+use std::fmt;
+
+macro_rules! reference_code {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// For codes read back from our own database or reference files,
+            /// which were checked when they were written.
+            pub(crate) fn trusted(code: impl Into<String>) -> Self {
+                $name(code.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+reference_code!(
+    /// A theme or sub-theme code such as `cybercrime.judiciary`.
+    ThemeCode
+);
+reference_code!(
+    /// An ISO 3166-1 alpha-3 country code.
+    Iso3
+);
+reference_code!(
+    /// A three-digit UN M49 region code such as `"002"`.
+    RegionCode
+);
+reference_code!(
+    /// A country group code from groups.csv such as `AU`.
+    GroupCode
+);
+reference_code!(
+    /// An ISO 639-1 language code such as `fr`.
+    LanguageCode
+);
+
+/// The stable key of a provider or offering: what imports match on and what
+/// the URLs use. Lower-case letters, digits and hyphens, 1 to 64 characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct RecordKey(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("must not be empty")]
+    Empty,
+    #[error("must be at most 64 characters")]
+    TooLong,
+    #[error("may hold only lower-case letters, digits and hyphens, and must start with a letter or digit")]
+    BadCharacters,
+}
+
+impl RecordKey {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(s: &str) -> Result<RecordKey, KeyError> {
+        if s.is_empty() {
+            return Err(KeyError::Empty);
+        }
+        if s.len() > Self::MAX_LEN {
+            return Err(KeyError::TooLong);
+        }
+        let valid_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+        if !s.chars().all(valid_char) || s.starts_with('-') {
+            return Err(KeyError::BadCharacters);
+        }
+        Ok(RecordKey(s.to_owned()))
+    }
+
+    /// Derives a key from a name ("Council of Europe (C-PROC)" → "council-of-europe-c-proc").
+    /// Returns `None` when the name has no letter or digit to build one from.
+    pub fn slug_of(name: &str) -> Option<RecordKey> {
+        let mut slug = String::new();
+        for c in name.chars().flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c);
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+            if slug.len() >= Self::MAX_LEN - 4 {
+                break; // leaves room for a "-2" style suffix
+            }
+        }
+        let slug = slug.trim_end_matches('-');
+        RecordKey::parse(slug).ok()
+    }
+
+    /// The same key with a numeric suffix, for when the plain slug is taken.
+    pub fn with_suffix(&self, n: u32) -> RecordKey {
+        RecordKey(format!("{}-{n}", self.0))
+    }
+
+    pub(crate) fn trusted(key: impl Into<String>) -> RecordKey {
+        RecordKey(key.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn keys_accept_slugs_and_reject_the_rest() {
+        assert!(RecordKey::parse("coe-cproc").is_ok());
+        assert_eq!(RecordKey::parse(""), Err(KeyError::Empty));
+        assert_eq!(RecordKey::parse("Has Space"), Err(KeyError::BadCharacters));
+        assert_eq!(RecordKey::parse("-leading"), Err(KeyError::BadCharacters));
+        assert_eq!(RecordKey::parse(&"a".repeat(65)), Err(KeyError::TooLong));
+    }
+
+    #[test]
+    fn slugs_are_derived_from_names() {
+        let key = RecordKey::slug_of("Council of Europe (C-PROC), Bucharest").unwrap();
+        assert_eq!(key.as_str(), "council-of-europe-c-proc-bucharest");
+        assert_eq!(RecordKey::slug_of("<>\"'"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn any_slug_is_a_valid_key_even_with_a_suffix(name in ".{0,200}", n in 2u32..1000) {
+            if let Some(key) = RecordKey::slug_of(&name) {
+                prop_assert!(RecordKey::parse(key.as_str()).is_ok());
+                prop_assert!(RecordKey::parse(key.with_suffix(n).as_str()).is_ok());
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Field rules shared by the forms and the import file: each checks one
+//! field against its vocabulary or the reference data.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer};
+use validator::ValidationError;
+
+use super::codes::RecordKey;
+use super::reference::ReferenceData;
+use super::validation::invalid;
+use super::vocab::{IncomeLevel, Modality, OfferingStatus, UnknownCode};
+
+/// Optional text: absent, null and blank all mean "none".
+pub fn blank_as_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<String>::deserialize(d)?;
+    Ok(value.filter(|s| !s.trim().is_empty()))
+}
+
+/// A checkbox: present ("on", "true", "1") means ticked, absent means not.
+pub fn checkbox<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Tick {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Tick::deserialize(d)? {
+        Tick::Bool(b) => b,
+        Tick::Text(s) => matches!(s.as_str(), "on" | "true" | "1" | "yes"),
+    })
+}
+
+pub fn record_key(key: &str) -> Result<(), ValidationError> {
+    if key.is_empty() {
+        return Ok(()); // derived from the name when creating
+    }
+    RecordKey::parse(key).map(|_| ()).map_err(|e| invalid("key", e.to_string()))
+}
+
+fn each<T>(
+    codes: &[String],
+    check: impl Fn(&str) -> Result<T, UnknownCode>,
+) -> Result<(), ValidationError> {
+    let unknown: Vec<String> = codes.iter().filter_map(|c| check(c).err()).map(|e| e.to_string()).collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid("unknown", unknown.join("; ")))
+    }
+}
+
+pub fn known_country(code: &str, reference: &ReferenceData) -> Result<(), ValidationError> {
+    reference.iso3(code).map(|_| ()).map_err(|e| invalid("unknown", e.to_string()))
+}
+
+pub fn known_countries(codes: &[String], reference: &ReferenceData) -> Result<(), ValidationError> {
+    each(codes, |c| reference.iso3(c))
+}
+
+pub fn known_regions(codes: &[String], reference: &ReferenceData) -> Result<(), ValidationError> {
+    each(codes, |c| reference.region_code(c))
+}
+
+pub fn known_groups(codes: &[String], reference: &ReferenceData) -> Result<(), ValidationError> {
+    each(codes, |c| reference.group_code(c))
+}
+
+pub fn known_languages(codes: &[String], reference: &ReferenceData) -> Result<(), ValidationError> {
+    each(codes, |c| reference.language_code(c))
+}
+
+pub fn known_themes(codes: &[String], reference: &ReferenceData) -> Result<(), ValidationError> {
+    if codes.is_empty() {
+        return Err(invalid("required", "choose at least one theme"));
+    }
+    each(codes, |c| reference.theme_code(c))
+}
+
+pub fn known_modalities(codes: &[String]) -> Result<(), ValidationError> {
+    each(codes, str::parse::<Modality>)
+}
+
+pub fn known_income_levels(codes: &[String]) -> Result<(), ValidationError> {
+    each(codes, str::parse::<IncomeLevel>)
+}
+
+pub fn offering_status(status: &str) -> Result<(), ValidationError> {
+    if status.is_empty() {
+        return Err(invalid("required", "is required"));
+    }
+    status.parse::<OfferingStatus>().map(|_| ()).map_err(|e| invalid("unknown", e.to_string()))
+}
+
+pub fn date(text: &str) -> Result<(), ValidationError> {
+    parse_date(text).map(|_| ()).ok_or_else(|| invalid("date", "is not a date (use YYYY-MM-DD)"))
+}
+
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}

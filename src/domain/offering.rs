@@ -1,0 +1,490 @@
+//! Offerings: what a provider offers, where, to whom and how.
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidateArgs, ValidationError};
+
+use super::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
+use super::input::{
+    blank_as_none, checkbox, date, known_countries, known_groups, known_income_levels, known_languages,
+    known_modalities, known_regions, known_themes, offering_status, parse_date, record_key,
+};
+use super::reference::{Country, ReferenceData};
+use super::validation::{invalid, FieldErrors};
+use super::vocab::{IncomeLevel, Modality, OfferingStatus, RegionLevel};
+
+/// Where an offering is delivered: worldwide, or any mix of named countries,
+/// M49 regions and country groups.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    pub global: bool,
+    pub countries: BTreeSet<Iso3>,
+    pub regions: BTreeSet<RegionCode>,
+    pub groups: BTreeSet<GroupCode>,
+}
+
+/// How coverage reaches a country, most precise first: the order is the
+/// geographic precision the matching engine rewards.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reach {
+    Country,
+    Intermediate(RegionCode),
+    Subregion(RegionCode),
+    Region(RegionCode),
+    Group(GroupCode),
+    Global,
+}
+
+impl Coverage {
+    pub fn is_empty(&self) -> bool {
+        !self.global && self.countries.is_empty() && self.regions.is_empty() && self.groups.is_empty()
+    }
+
+    /// The most precise way this coverage reaches the country, if any.
+    pub fn reach(&self, country: &Country, reference: &ReferenceData) -> Option<Reach> {
+        if self.countries.contains(&country.iso3) {
+            return Some(Reach::Country);
+        }
+        let by_level = |level: RegionLevel, code: &Option<RegionCode>| {
+            code.as_ref().filter(|c| self.regions.contains(*c)).map(|c| (level, c.clone()))
+        };
+        let region = by_level(RegionLevel::Intermediate, &country.intermediate)
+            .or_else(|| by_level(RegionLevel::Subregion, &country.subregion))
+            .or_else(|| by_level(RegionLevel::Region, &country.region));
+        if let Some((level, code)) = region {
+            return Some(match level {
+                RegionLevel::Intermediate => Reach::Intermediate(code),
+                RegionLevel::Subregion => Reach::Subregion(code),
+                RegionLevel::Region => Reach::Region(code),
+            });
+        }
+        if let Some(group) = reference.groups_of(&country.iso3).iter().find(|g| self.groups.contains(*g)) {
+            return Some(Reach::Group(group.clone()));
+        }
+        self.global.then_some(Reach::Global)
+    }
+
+    /// "Worldwide", or the places named, in words.
+    pub fn describe(&self, reference: &ReferenceData) -> String {
+        if self.global {
+            return "Worldwide".to_owned();
+        }
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(self.countries.iter().map(|c| reference.country_name(c.as_str()).to_owned()));
+        parts.extend(self.regions.iter().map(|r| reference.region_name(r.as_str()).to_owned()));
+        parts.extend(self.groups.iter().map(|g| format!("members of {g}")));
+        if parts.is_empty() { "Nowhere yet".to_owned() } else { parts.join(", ") }
+    }
+}
+
+/// Who may take part. No condition means open to every country; otherwise a
+/// country is eligible when it meets any one listed condition (a member of
+/// one of the groups, or at one of the income levels). "Any one" because the
+/// real conditions read that way: "LDCs or low and lower-middle income".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Eligibility {
+    pub groups: BTreeSet<GroupCode>,
+    pub income_levels: BTreeSet<IncomeLevel>,
+}
+
+impl Eligibility {
+    pub fn is_open(&self) -> bool {
+        self.groups.is_empty() && self.income_levels.is_empty()
+    }
+
+    pub fn admits(&self, country: &Country, reference: &ReferenceData) -> bool {
+        self.is_open()
+            || reference.groups_of(&country.iso3).iter().any(|g| self.groups.contains(g))
+            || country.income_level.is_some_and(|level| self.income_levels.contains(&level))
+    }
+
+    /// "open to every country", or "eligible only for members of COMMONWEALTH,
+    /// or for low or lower-middle income countries".
+    pub fn describe(&self) -> String {
+        if self.is_open() {
+            return "open to every country".to_owned();
+        }
+        let mut conditions = Vec::new();
+        if !self.groups.is_empty() {
+            let groups: Vec<&str> = self.groups.iter().map(GroupCode::as_str).collect();
+            conditions.push(format!("members of {}", or_list(&groups)));
+        }
+        if !self.income_levels.is_empty() {
+            let levels: Vec<&str> =
+                self.income_levels.iter().map(|l| l.label().trim_end_matches(" income")).collect();
+            conditions.push(format!("{} income countries", or_list(&levels)));
+        }
+        format!("eligible only for {}", conditions.join(", or for "))
+    }
+}
+
+fn or_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// An offering's fields as a person or a file gave them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate)]
+#[validate(context = ReferenceData)]
+#[validate(schema(function = dates_in_order, skip_on_field_errors = true))]
+#[validate(schema(function = some_coverage))]
+pub struct OfferingInput {
+    #[serde(default)]
+    #[validate(custom(function = record_key))]
+    pub key: String,
+    #[serde(default)]
+    #[validate(custom(function = provider_key))]
+    pub provider: String,
+    #[serde(default)]
+    #[validate(length(min = 1, max = 200, message = "is required and may be at most 200 characters"))]
+    pub title: String,
+    #[serde(default)]
+    #[validate(length(min = 1, max = 5000, message = "is required and may be at most 5000 characters"))]
+    pub description: String,
+    #[serde(default)]
+    #[validate(custom(function = known_themes, use_context))]
+    pub themes: Vec<String>,
+    #[serde(default, deserialize_with = "checkbox")]
+    pub coverage_global: bool,
+    #[serde(default)]
+    #[validate(custom(function = known_countries, use_context))]
+    pub coverage_countries: Vec<String>,
+    #[serde(default)]
+    #[validate(custom(function = known_regions, use_context))]
+    pub coverage_regions: Vec<String>,
+    #[serde(default)]
+    #[validate(custom(function = known_groups, use_context))]
+    pub coverage_groups: Vec<String>,
+    #[serde(default)]
+    #[validate(custom(function = known_groups, use_context))]
+    pub eligible_groups: Vec<String>,
+    #[serde(default)]
+    #[validate(custom(function = known_income_levels))]
+    pub eligible_income_levels: Vec<String>,
+    #[serde(default)]
+    #[validate(custom(function = known_modalities))]
+    pub modalities: Vec<String>,
+    #[serde(default)]
+    #[validate(custom(function = known_languages, use_context))]
+    pub languages: Vec<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[validate(custom(function = capacity_in_range))]
+    pub capacity: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[validate(custom(function = date))]
+    pub starts_on: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[validate(custom(function = date))]
+    pub ends_on: Option<String>,
+    #[serde(default)]
+    #[validate(custom(function = offering_status))]
+    pub status: String,
+}
+
+/// The most engagements one offering can sensibly say it takes on at once.
+pub const MAX_CAPACITY: u32 = 100_000;
+
+fn provider_key(key: &str) -> Result<(), ValidationError> {
+    if key.is_empty() {
+        return Err(invalid("required", "is required: choose the provider"));
+    }
+    record_key(key)
+}
+
+fn capacity_in_range(text: &str) -> Result<(), ValidationError> {
+    match text.parse::<u32>() {
+        Ok(n) if (1..=MAX_CAPACITY).contains(&n) => Ok(()),
+        _ => Err(invalid("capacity", format!("must be a whole number from 1 to {MAX_CAPACITY}"))),
+    }
+}
+
+fn dates_in_order(input: &OfferingInput) -> Result<(), ValidationError> {
+    let starts = input.starts_on.as_deref().and_then(parse_date);
+    let ends = input.ends_on.as_deref().and_then(parse_date);
+    match (starts, ends) {
+        (Some(s), Some(e)) if e <= s => {
+            let mut error = invalid("date_order", "must be after the start date");
+            error.add_param("field".into(), &"ends_on");
+            Err(error)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn some_coverage(input: &OfferingInput) -> Result<(), ValidationError> {
+    let places = [&input.coverage_countries, &input.coverage_regions, &input.coverage_groups];
+    if input.coverage_global || places.iter().any(|p| !p.is_empty()) {
+        return Ok(());
+    }
+    let mut error = invalid("coverage", "choose worldwide, or at least one country, region or group");
+    error.add_param("field".into(), &"coverage");
+    Err(error)
+}
+
+impl OfferingInput {
+    /// The form's fields in reading order; `coverage` stands for the whole fieldset.
+    pub const FIELDS: &'static [&'static str] = &[
+        "key",
+        "provider",
+        "title",
+        "description",
+        "themes",
+        "coverage",
+        "coverage_countries",
+        "coverage_regions",
+        "coverage_groups",
+        "eligible_groups",
+        "eligible_income_levels",
+        "modalities",
+        "languages",
+        "capacity",
+        "starts_on",
+        "ends_on",
+        "status",
+    ];
+
+    pub fn normalized(mut self) -> OfferingInput {
+        let trim = |s: &mut String| *s = s.trim().to_owned();
+        let trim_opt = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let trim_all = |v: &mut Vec<String>| {
+            v.iter_mut().for_each(|s| *s = s.trim().to_owned());
+            v.retain(|s| !s.is_empty());
+        };
+        trim(&mut self.key);
+        trim(&mut self.provider);
+        trim(&mut self.title);
+        trim(&mut self.description);
+        trim(&mut self.status);
+        for list in [
+            &mut self.themes,
+            &mut self.coverage_countries,
+            &mut self.coverage_regions,
+            &mut self.coverage_groups,
+            &mut self.eligible_groups,
+            &mut self.eligible_income_levels,
+            &mut self.modalities,
+            &mut self.languages,
+        ] {
+            trim_all(list);
+        }
+        self.capacity = trim_opt(self.capacity);
+        self.starts_on = trim_opt(self.starts_on);
+        self.ends_on = trim_opt(self.ends_on);
+        self
+    }
+
+    /// Validates and turns the input into an offering's data, or says what is
+    /// wrong with each field. Call on normalized input.
+    pub fn parse(&self, reference: &ReferenceData) -> Result<OfferingData, FieldErrors> {
+        self.validate_with_args(reference)
+            .map_err(|errors| FieldErrors::from_validation(&errors, Self::FIELDS))?;
+        // Every conversion below was checked by the validation above; `set`
+        // keeps the types honest without a panic path.
+        fn set<T: Ord, E>(codes: &[String], f: impl Fn(&str) -> Result<T, E>) -> BTreeSet<T> {
+            codes.iter().filter_map(|c| f(c).ok()).collect()
+        }
+        let mut errors = FieldErrors::new();
+        let provider = RecordKey::parse(&self.provider).unwrap_or_else(|e| {
+            errors.add("provider", e.to_string());
+            RecordKey::trusted("")
+        });
+        let status = self.status.parse().unwrap_or_else(|e: super::vocab::UnknownCode| {
+            errors.add("status", e.to_string());
+            OfferingStatus::Draft
+        });
+        errors.into_result()?;
+        Ok(OfferingData {
+            provider,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            themes: set(&self.themes, |c| reference.theme_code(c)),
+            coverage: Coverage {
+                global: self.coverage_global,
+                countries: set(&self.coverage_countries, |c| reference.iso3(c)),
+                regions: set(&self.coverage_regions, |c| reference.region_code(c)),
+                groups: set(&self.coverage_groups, |c| reference.group_code(c)),
+            },
+            eligibility: Eligibility {
+                groups: set(&self.eligible_groups, |c| reference.group_code(c)),
+                income_levels: set(&self.eligible_income_levels, str::parse),
+            },
+            modalities: set(&self.modalities, str::parse),
+            languages: set(&self.languages, |c| reference.language_code(c)),
+            capacity: self.capacity.as_deref().and_then(|c| c.parse().ok()),
+            starts_on: self.starts_on.as_deref().and_then(parse_date),
+            ends_on: self.ends_on.as_deref().and_then(parse_date),
+            status,
+        })
+    }
+
+    pub fn from_offering(offering: &Offering) -> OfferingInput {
+        let data = &offering.data;
+        fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+            items.into_iter().map(|i| i.to_string()).collect()
+        }
+        OfferingInput {
+            key: offering.key.to_string(),
+            provider: data.provider.to_string(),
+            title: data.title.clone(),
+            description: data.description.clone(),
+            themes: strings(&data.themes),
+            coverage_global: data.coverage.global,
+            coverage_countries: strings(&data.coverage.countries),
+            coverage_regions: strings(&data.coverage.regions),
+            coverage_groups: strings(&data.coverage.groups),
+            eligible_groups: strings(&data.eligibility.groups),
+            eligible_income_levels: strings(&data.eligibility.income_levels),
+            modalities: strings(&data.modalities),
+            languages: strings(&data.languages),
+            capacity: data.capacity.map(|c| c.to_string()),
+            starts_on: data.starts_on.map(|d| d.to_string()),
+            ends_on: data.ends_on.map(|d| d.to_string()),
+            status: data.status.code().to_owned(),
+        }
+    }
+}
+
+/// An offering's editable fields, valid by construction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OfferingData {
+    pub provider: RecordKey,
+    pub title: String,
+    pub description: String,
+    pub themes: BTreeSet<ThemeCode>,
+    pub coverage: Coverage,
+    pub eligibility: Eligibility,
+    pub modalities: BTreeSet<Modality>,
+    pub languages: BTreeSet<LanguageCode>,
+    pub capacity: Option<u32>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub status: OfferingStatus,
+}
+
+/// An offering as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offering {
+    pub id: i64,
+    pub key: RecordKey,
+    pub provider_name: String,
+    pub data: OfferingData,
+    pub archived: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference_data;
+    use proptest::prelude::*;
+
+    fn reference() -> ReferenceData {
+        reference_data::load().unwrap()
+    }
+
+    fn input() -> OfferingInput {
+        OfferingInput {
+            provider: "coe-cproc".into(),
+            title: "Judges' training".into(),
+            description: "Training on electronic evidence".into(),
+            themes: vec!["cybercrime.judiciary".into()],
+            coverage_regions: vec!["002".into()],
+            status: "active".into(),
+            ..OfferingInput::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_offering_parses() {
+        let data = input().normalized().parse(&reference()).unwrap();
+        assert_eq!(data.status, OfferingStatus::Active);
+        assert!(data.coverage.regions.iter().any(|r| r.as_str() == "002"));
+    }
+
+    #[test]
+    fn end_date_must_follow_start_date() {
+        let bad = OfferingInput {
+            starts_on: Some("2026-05-01".into()),
+            ends_on: Some("2026-04-30".into()),
+            ..input()
+        };
+        let errors = bad.normalized().parse(&reference()).unwrap_err();
+        assert_eq!(errors.messages("ends_on"), ["must be after the start date"]);
+    }
+
+    #[test]
+    fn coverage_and_themes_are_required_and_codes_checked() {
+        let bad = OfferingInput {
+            themes: vec![],
+            coverage_regions: vec![],
+            languages: vec!["xx".into()],
+            modalities: vec!["magic".into()],
+            capacity: Some("0".into()),
+            ..input()
+        };
+        let errors = bad.normalized().parse(&reference()).unwrap_err();
+        for field in ["themes", "coverage", "languages", "modalities", "capacity"] {
+            assert!(errors.has(field), "no error for {field}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn coverage_reaches_by_the_most_precise_route() {
+        let reference = reference();
+        let ghana = reference.country("GHA").unwrap();
+        let coverage = Coverage {
+            global: true,
+            regions: [reference.region_code("002").unwrap(), reference.region_code("011").unwrap()].into(),
+            groups: [reference.group_code("AU").unwrap()].into(),
+            ..Coverage::default()
+        };
+        assert_eq!(coverage.reach(ghana, &reference), Some(Reach::Intermediate(reference.region_code("011").unwrap())));
+        let france = reference.country("FRA").unwrap();
+        assert_eq!(coverage.reach(france, &reference), Some(Reach::Global));
+        let african_union = Coverage { groups: [reference.group_code("AU").unwrap()].into(), ..Coverage::default() };
+        assert_eq!(african_union.reach(france, &reference), None);
+    }
+
+    #[test]
+    fn eligibility_admits_on_any_one_condition() {
+        let reference = reference();
+        let eligibility = Eligibility {
+            groups: [reference.group_code("LDC").unwrap()].into(),
+            income_levels: [IncomeLevel::Low, IncomeLevel::LowerMiddle].into(),
+        };
+        assert!(eligibility.admits(reference.country("GHA").unwrap(), &reference)); // lower-middle
+        assert!(!eligibility.admits(reference.country("FRA").unwrap(), &reference));
+        assert_eq!(
+            eligibility.describe(),
+            "eligible only for members of LDC, or for low or lower-middle income countries"
+        );
+        assert!(Eligibility::default().admits(reference.country("FRA").unwrap(), &reference));
+    }
+
+    proptest! {
+        /// Adding places to a coverage never takes a country out of its reach.
+        #[test]
+        fn wider_coverage_never_reaches_fewer_countries(
+            country_idx in 0usize..249, extra_region_idx in 0usize..30, global in any::<bool>()
+        ) {
+            let reference = reference();
+            let country = &reference.countries()[country_idx % reference.countries().len()];
+            let narrow = Coverage { global, ..Coverage::default() };
+            let mut wide = narrow.clone();
+            let region = &reference.regions()[extra_region_idx % reference.regions().len()];
+            wide.regions.insert(region.code.clone());
+            if narrow.reach(country, &reference).is_some() {
+                prop_assert!(wide.reach(country, &reference).is_some());
+            }
+            if let Some(reach) = narrow.reach(country, &reference) {
+                prop_assert!(wide.reach(country, &reference).unwrap() <= reach);
+            }
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! The interchange file: what `capmatch import` reads and `capmatch export`
+//! writes (format in DESIGN.md). Records are keyed by `key`: importing the
+//! same file twice changes nothing the second time, and an import with any
+//! error writes nothing.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use diesel::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::db::{self, DbConnection, StoreError};
+use crate::domain::codes::RecordKey;
+use crate::domain::offering::{Offering, OfferingInput};
+use crate::domain::provider::{Provider, ProviderInput};
+use crate::domain::reference::ReferenceData;
+use crate::domain::{OfferingData, ProviderData};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    #[serde(default)]
+    pub providers: Vec<ProviderRecord>,
+    #[serde(default)]
+    pub offerings: Vec<OfferingRecord>,
+    /// Needs assessments arrive with their own issue; until then a file that
+    /// carries any is refused rather than half-imported.
+    #[serde(default)]
+    pub assessments: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderRecord {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub hq_country: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageRecord {
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub countries: Vec<String>,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilityRecord {
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub income_levels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferingRecord {
+    pub key: String,
+    pub provider: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub themes: Vec<String>,
+    #[serde(default)]
+    pub coverage: CoverageRecord,
+    #[serde(default)]
+    pub eligibility: EligibilityRecord,
+    #[serde(default)]
+    pub modalities: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    #[serde(default)]
+    pub starts_on: Option<String>,
+    #[serde(default)]
+    pub ends_on: Option<String>,
+    #[serde(default = "active")]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub archived: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn active() -> String {
+    "active".to_owned()
+}
+
+/// One problem in a file, naming the record and the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportError {
+    pub record: String,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}: {}", self.record, self.message)
+        } else {
+            write!(f, "{}, field {}: {}", self.record, self.field, self.message)
+        }
+    }
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error("the file is not a capmatch interchange document: {0}")]
+    Unreadable(String),
+    #[error("{} problem(s) in the file; nothing was imported", .0.len())]
+    Invalid(Vec<ImportError>),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// What an import did (or, with a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub providers: Counts,
+    pub offerings: Counts,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.dry_run { "would import" } else { "imported" };
+        let line = |c: &Counts| format!("{} created, {} updated, {} unchanged", c.created, c.updated, c.unchanged);
+        write!(f, "{verb} providers: {}; offerings: {}", line(&self.providers), line(&self.offerings))
+    }
+}
+
+/// Reads a document, naming where in the file anything is wrong.
+pub fn parse(json: &str) -> Result<Document, ImportFailure> {
+    let deserializer = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." { ImportFailure::Unreadable(inner.to_string()) } else { ImportFailure::Unreadable(format!("at {path}: {inner}")) }
+    })
+}
+
+/// A document whose every record is valid, ready to write.
+struct CheckedDocument {
+    providers: Vec<(RecordKey, ProviderData, bool)>,
+    offerings: Vec<(RecordKey, OfferingData, bool)>,
+}
+
+impl ProviderRecord {
+    fn to_input(&self) -> ProviderInput {
+        ProviderInput {
+            key: self.key.clone(),
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            hq_country: self.hq_country.clone(),
+            website: self.website.clone(),
+            email: self.email.clone(),
+            description: self.description.clone(),
+        }
+    }
+
+    pub fn from_provider(provider: &Provider) -> ProviderRecord {
+        let data = &provider.data;
+        ProviderRecord {
+            key: provider.key.to_string(),
+            name: data.name.clone(),
+            kind: data.kind.code().to_owned(),
+            hq_country: data.hq_country.as_ref().map(ToString::to_string),
+            website: data.website.clone(),
+            email: data.email.clone(),
+            description: data.description.clone(),
+            archived: provider.archived,
+        }
+    }
+}
+
+impl OfferingRecord {
+    fn to_input(&self) -> OfferingInput {
+        OfferingInput {
+            key: self.key.clone(),
+            provider: self.provider.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            themes: self.themes.clone(),
+            coverage_global: self.coverage.global,
+            coverage_countries: self.coverage.countries.clone(),
+            coverage_regions: self.coverage.regions.clone(),
+            coverage_groups: self.coverage.groups.clone(),
+            eligible_groups: self.eligibility.groups.clone(),
+            eligible_income_levels: self.eligibility.income_levels.clone(),
+            modalities: self.modalities.clone(),
+            languages: self.languages.clone(),
+            capacity: self.capacity.map(|c| c.to_string()),
+            starts_on: self.starts_on.clone(),
+            ends_on: self.ends_on.clone(),
+            status: self.status.clone(),
+        }
+    }
+
+    pub fn from_offering(offering: &Offering) -> OfferingRecord {
+        let data = &offering.data;
+        fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+            items.into_iter().map(|i| i.to_string()).collect()
+        }
+        OfferingRecord {
+            key: offering.key.to_string(),
+            provider: data.provider.to_string(),
+            title: data.title.clone(),
+            description: data.description.clone(),
+            themes: strings(&data.themes),
+            coverage: CoverageRecord {
+                global: data.coverage.global,
+                countries: strings(&data.coverage.countries),
+                regions: strings(&data.coverage.regions),
+                groups: strings(&data.coverage.groups),
+            },
+            eligibility: EligibilityRecord {
+                groups: strings(&data.eligibility.groups),
+                income_levels: strings(&data.eligibility.income_levels),
+            },
+            modalities: strings(&data.modalities),
+            languages: strings(&data.languages),
+            capacity: data.capacity,
+            starts_on: data.starts_on.map(|d| d.to_string()),
+            ends_on: data.ends_on.map(|d| d.to_string()),
+            status: data.status.code().to_owned(),
+            archived: offering.archived,
+        }
+    }
+}
+
+/// The file's name for a form field ("coverage_countries" is "coverage.countries").
+fn file_field(field: &str) -> String {
+    match field {
+        "coverage_global" => "coverage.global".to_owned(),
+        "coverage_countries" => "coverage.countries".to_owned(),
+        "coverage_regions" => "coverage.regions".to_owned(),
+        "coverage_groups" => "coverage.groups".to_owned(),
+        "eligible_groups" => "eligibility.groups".to_owned(),
+        "eligible_income_levels" => "eligibility.income_levels".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn record_name(kind: &str, index: usize, key: &str) -> String {
+    if key.trim().is_empty() { format!("{kind} #{}", index + 1) } else { format!("{kind} \"{key}\"") }
+}
+
+/// Checks every record, collecting every problem rather than stopping at the first.
+fn check(document: &Document, reference: &ReferenceData) -> Result<CheckedDocument, Vec<ImportError>> {
+    let mut errors = Vec::new();
+    let mut error = |record: &str, field: &str, message: String| {
+        errors.push(ImportError { record: record.to_owned(), field: field.to_owned(), message })
+    };
+    if !document.assessments.is_empty() {
+        error("assessments", "", "needs assessments cannot be imported by this version".to_owned());
+    }
+    let mut checked = CheckedDocument { providers: Vec::new(), offerings: Vec::new() };
+    let mut seen = BTreeSet::new();
+    for (i, record) in document.providers.iter().enumerate() {
+        let name = record_name("provider", i, &record.key);
+        let key = RecordKey::parse(record.key.trim());
+        if let Err(e) = &key {
+            error(&name, "key", e.to_string());
+        } else if !seen.insert(record.key.trim().to_owned()) {
+            error(&name, "key", "appears twice in the file".to_owned());
+        }
+        match record.to_input().normalized().parse(reference) {
+            Ok(data) => {
+                if let Ok(key) = key {
+                    checked.providers.push((key, data, record.archived));
+                }
+            }
+            Err(field_errors) => {
+                for e in field_errors.iter().filter(|e| e.field != "key") {
+                    error(&name, &e.field, e.message.clone());
+                }
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (i, record) in document.offerings.iter().enumerate() {
+        let name = record_name("offering", i, &record.key);
+        let key = RecordKey::parse(record.key.trim());
+        if let Err(e) = &key {
+            error(&name, "key", e.to_string());
+        } else if !seen.insert(record.key.trim().to_owned()) {
+            error(&name, "key", "appears twice in the file".to_owned());
+        }
+        match record.to_input().normalized().parse(reference) {
+            Ok(data) => {
+                if let Ok(key) = key {
+                    checked.offerings.push((key, data, record.archived));
+                }
+            }
+            Err(field_errors) => {
+                for e in field_errors.iter().filter(|e| e.field != "key") {
+                    error(&name, &file_field(&e.field), e.message.clone());
+                }
+            }
+        }
+    }
+    if errors.is_empty() { Ok(checked) } else { Err(errors) }
+}
+
+/// Imports a document in one transaction: everything or nothing. With
+/// `dry_run` the transaction is rolled back and the report says what would change.
+pub fn import(
+    conn: &mut DbConnection,
+    reference: &ReferenceData,
+    document: &Document,
+    dry_run: bool,
+) -> Result<ImportReport, ImportFailure> {
+    let checked = check(document, reference).map_err(ImportFailure::Invalid)?;
+    let mut report = ImportReport { dry_run, ..ImportReport::default() };
+    let outcome = conn.transaction::<_, TransactionAbort, _>(|conn| {
+        for (key, data, archived) in &checked.providers {
+            let counts = &mut report.providers;
+            match db::providers::find(conn, key.as_str()) {
+                Ok(existing) if existing.data == *data && existing.archived == *archived => counts.unchanged += 1,
+                Ok(_) => {
+                    db::providers::upsert(conn, key, data, *archived)?;
+                    counts.updated += 1;
+                }
+                Err(StoreError::NotFound) => {
+                    db::providers::upsert(conn, key, data, *archived)?;
+                    counts.created += 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let mut problems = Vec::new();
+        for (key, data, archived) in &checked.offerings {
+            let counts = &mut report.offerings;
+            let existing = match db::offerings::find(conn, key.as_str()) {
+                Ok(existing) => Some(existing),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            };
+            if existing.as_ref().is_some_and(|o| o.data == *data && o.archived == *archived) {
+                counts.unchanged += 1;
+                continue;
+            }
+            match db::offerings::upsert(conn, key, data, *archived) {
+                Ok(true) => counts.created += 1,
+                Ok(false) => counts.updated += 1,
+                Err(StoreError::UnknownProvider(provider)) => problems.push(ImportError {
+                    record: format!("offering \"{key}\""),
+                    field: "provider".to_owned(),
+                    message: format!("no provider has the key \"{provider}\" in the file or the database"),
+                }),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(TransactionAbort::Invalid(problems));
+        }
+        if dry_run { Err(TransactionAbort::DryRun) } else { Ok(()) }
+    });
+    match outcome {
+        Ok(()) | Err(TransactionAbort::DryRun) => Ok(report),
+        Err(TransactionAbort::Invalid(problems)) => Err(ImportFailure::Invalid(problems)),
+        Err(TransactionAbort::Database(e)) => Err(ImportFailure::Database(e)),
+    }
+}
+
+/// Ends the import transaction with a rollback.
+enum TransactionAbort {
+    DryRun,
+    Invalid(Vec<ImportError>),
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for TransactionAbort {
+    fn from(e: diesel::result::Error) -> Self {
+        TransactionAbort::Database(e)
+    }
+}
+
+impl From<StoreError> for TransactionAbort {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Database(e) => TransactionAbort::Database(e),
+            other => TransactionAbort::Database(diesel::result::Error::QueryBuilderError(other.to_string().into())),
+        }
+    }
+}
+
+/// Everything in the directory, archived records too, in key order.
+pub fn export(conn: &mut DbConnection) -> diesel::QueryResult<Document> {
+    Ok(Document {
+        providers: db::providers::all(conn)?.iter().map(ProviderRecord::from_provider).collect(),
+        offerings: db::offerings::all(conn)?.iter().map(OfferingRecord::from_offering).collect(),
+        assessments: Vec::new(),
+    })
+}
+
+/// The document as the file holds it: pretty JSON with a final newline.
+pub fn to_json(document: &Document) -> String {
+    let mut json = serde_json::to_string_pretty(document).expect("a document always serialises");
+    json.push('\n');
+    json
+}

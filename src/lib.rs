@@ -1,0 +1,11 @@
+//! capmatch: a directory of cyber capacity building providers and offerings,
+//! countries' needs assessments, and the engine that matches them.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod interchange;
+pub mod reference_data;
+pub mod startup;
+pub mod web;

@@ -1,0 +1,50 @@
+//! Opening a database for use: migrations, reference data, demo data.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::db::{self, DatabaseUrl, Pool};
+use crate::domain::ReferenceData;
+use crate::{demo, interchange, reference_data};
+
+/// A migrated database with its reference data in memory.
+#[derive(Clone)]
+pub struct Storage {
+    pub pool: Pool,
+    pub reference: Arc<ReferenceData>,
+}
+
+/// What to do with a database that has just been created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoData {
+    LoadIntoNewDatabase,
+    Skip,
+}
+
+/// Connects, migrates, brings the reference tables up to date and, for a new
+/// database, loads the demo data unless told not to.
+pub fn open(url: &DatabaseUrl, pool_size: u32, demo_data: DemoData) -> anyhow::Result<Storage> {
+    let pool = db::connect(url, pool_size)?;
+    let mut conn = pool.get().context("no database connection available")?;
+    let applied = db::run_migrations(&mut conn)?;
+    let is_new = applied.iter().any(|m| m == FIRST_MIGRATION);
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied migrations");
+    }
+    let shipped = reference_data::load()?;
+    if db::reference::sync(&mut conn, &shipped, &reference_data::version())? {
+        tracing::info!("reference data loaded");
+    }
+    let reference = db::reference::load(&mut conn)?;
+    if is_new && demo_data == DemoData::LoadIntoNewDatabase {
+        let report = interchange::import(&mut conn, &reference, &demo::document()?, false)
+            .map_err(|e| anyhow::anyhow!("demo data did not load: {e}"))?;
+        tracing::info!(%report, "demo data loaded");
+    }
+    Ok(Storage { pool, reference: Arc::new(reference) })
+}
+
+/// The version of the migration that creates the schema: seeing it applied
+/// means the database was new.
+const FIRST_MIGRATION: &str = "20261123000001";

@@ -1,0 +1,187 @@
+//! The read-only JSON API under /api/v1: the same filters as the pages, and
+//! records in the interchange file's shape.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::countries::country_page;
+use super::error::{ApiError, AppError};
+use super::extract::QueryParams;
+use super::with_db;
+use crate::db::{self, Page, PageRequest, StoreError};
+use crate::domain::catalogue::CatalogueParams;
+use crate::domain::{Country, ReferenceData};
+use crate::interchange::{OfferingRecord, ProviderRecord};
+use crate::startup::Storage;
+
+#[derive(Serialize)]
+struct List<T> {
+    total: i64,
+    page: i64,
+    per_page: i64,
+    page_count: i64,
+    items: Vec<T>,
+}
+
+impl<T> List<T> {
+    fn of<S>(page: Page<S>, convert: impl Fn(S) -> T) -> List<T> {
+        List {
+            total: page.total,
+            page: page.number,
+            per_page: page.per_page,
+            page_count: page.page_count(),
+            items: page.items.into_iter().map(convert).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ProviderJson {
+    #[serde(flatten)]
+    record: ProviderRecord,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offering_count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offerings: Option<Vec<OfferingJson>>,
+}
+
+#[derive(Serialize)]
+struct OfferingJson {
+    #[serde(flatten)]
+    record: OfferingRecord,
+    provider_name: String,
+    url: String,
+}
+
+impl OfferingJson {
+    fn of(offering: crate::domain::Offering) -> OfferingJson {
+        OfferingJson {
+            url: format!("/offerings/{}", offering.key),
+            record: OfferingRecord::from_offering(&offering),
+            provider_name: offering.provider_name,
+        }
+    }
+}
+
+fn filter_of(params: &CatalogueParams, reference: &ReferenceData) -> Result<crate::domain::catalogue::CatalogueFilter, ApiError> {
+    params.resolve(reference).map_err(|e| ApiError(AppError::BadRequest(e.to_string())))
+}
+
+fn missing(what: &str, key: &str) -> impl Fn(StoreError) -> AppError {
+    let what = format!("{what} \"{key}\"");
+    move |e| match e {
+        StoreError::NotFound => AppError::NotFound(what.clone()),
+        other => other.into(),
+    }
+}
+
+pub async fn providers(storage: web::Data<Storage>, QueryParams(params): QueryParams<CatalogueParams>) -> Result<HttpResponse, ApiError> {
+    let filter = filter_of(&params, &storage.reference)?;
+    let page = PageRequest::new(params.page_number());
+    let found = with_db(&storage, move |conn| Ok(db::providers::search(conn, &filter, page)?)).await?;
+    Ok(HttpResponse::Ok().json(List::of(found, |summary| ProviderJson {
+        url: format!("/providers/{}", summary.provider.key),
+        record: ProviderRecord::from_provider(&summary.provider),
+        offering_count: Some(summary.offering_count),
+        offerings: None,
+    })))
+}
+
+pub async fn provider(storage: web::Data<Storage>, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner();
+    let (provider, offerings) = with_db(&storage, move |conn| {
+        let provider = db::providers::find(conn, &key).map_err(missing("provider", &key))?;
+        let offerings = db::offerings::of_provider(conn, provider.id)?;
+        Ok((provider, offerings))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ProviderJson {
+        url: format!("/providers/{}", provider.key),
+        record: ProviderRecord::from_provider(&provider),
+        offering_count: None,
+        offerings: Some(offerings.into_iter().map(OfferingJson::of).collect()),
+    }))
+}
+
+pub async fn offerings(storage: web::Data<Storage>, QueryParams(params): QueryParams<CatalogueParams>) -> Result<HttpResponse, ApiError> {
+    let filter = filter_of(&params, &storage.reference)?;
+    let page = PageRequest::new(params.page_number());
+    let found = with_db(&storage, move |conn| Ok(db::offerings::search(conn, &filter, page)?)).await?;
+    Ok(HttpResponse::Ok().json(List::of(found, OfferingJson::of)))
+}
+
+pub async fn offering(storage: web::Data<Storage>, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner();
+    let offering = with_db(&storage, move |conn| db::offerings::find(conn, &key).map_err(missing("offering", &key))).await?;
+    Ok(HttpResponse::Ok().json(OfferingJson::of(offering)))
+}
+
+#[derive(Serialize)]
+struct NamedCode<'a> {
+    code: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct CountryJson<'a> {
+    iso3: &'a str,
+    iso2: &'a str,
+    m49: &'a str,
+    name: &'a str,
+    names: serde_json::Value,
+    region: Option<NamedCode<'a>>,
+    subregion: Option<NamedCode<'a>>,
+    intermediate_region: Option<NamedCode<'a>>,
+    income_level: Option<&'static str>,
+    groups: Vec<NamedCode<'a>>,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offerings_reaching: Option<i64>,
+}
+
+fn country_json<'a>(country: &'a Country, reference: &'a ReferenceData) -> CountryJson<'a> {
+    let region = |code: &'a Option<crate::domain::RegionCode>| {
+        code.as_ref().map(|c| NamedCode { code: c.as_str(), name: reference.region_name(c.as_str()) })
+    };
+    CountryJson {
+        iso3: country.iso3.as_str(),
+        iso2: &country.iso2,
+        m49: &country.m49,
+        name: &country.name_en,
+        names: serde_json::json!({ "en": country.name_en, "fr": country.name_fr, "es": country.name_es }),
+        region: region(&country.region),
+        subregion: region(&country.subregion),
+        intermediate_region: region(&country.intermediate),
+        income_level: country.income_level.map(|l| l.code()),
+        groups: reference
+            .groups_of(&country.iso3)
+            .iter()
+            .map(|g| NamedCode { code: g.as_str(), name: reference.group_name(g.as_str()) })
+            .collect(),
+        url: format!("/countries/{}", country.iso3),
+        offerings_reaching: None,
+    }
+}
+
+pub async fn countries(storage: web::Data<Storage>, QueryParams(params): QueryParams<CatalogueParams>) -> Result<HttpResponse, ApiError> {
+    let reference = &storage.reference;
+    let page = country_page(reference, &params)?;
+    Ok(HttpResponse::Ok().json(List::of(page, |c| country_json(c, reference))))
+}
+
+pub async fn country(storage: web::Data<Storage>, iso3: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let reference = &storage.reference;
+    let iso3 = iso3.into_inner().to_ascii_uppercase();
+    let country = reference.country(&iso3).ok_or_else(|| AppError::NotFound(format!("country \"{iso3}\"")))?;
+    let params = CatalogueParams { country: Some(iso3), ..CatalogueParams::default() };
+    let filter = filter_of(&params, reference)?;
+    let reaching = with_db(&storage, move |conn| Ok(db::offerings::search(conn, &filter, PageRequest::new(1))?.total)).await?;
+    let mut json = country_json(country, reference);
+    json.offerings_reaching = Some(reaching);
+    Ok(HttpResponse::Ok().json(json))
+}
+
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError(AppError::NotFound(req.path().to_owned())))
+}

@@ -1,0 +1,112 @@
+//! One error type for every handler: it picks the status code and renders
+//! the error page (or, under /api, a JSON body).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::db::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0} was not found")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the form had expired or did not come from this site")]
+    CsrfRejected,
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn internal(error: impl Into<anyhow::Error>) -> AppError {
+        AppError::Internal(error.into())
+    }
+
+    fn advice(&self) -> &'static str {
+        match self {
+            AppError::NotFound(_) => "Check the address, or find the record from the lists.",
+            AppError::BadRequest(_) => "Check the address or the filters and try again.",
+            AppError::CsrfRejected => "Go back, reload the form and send it again. Nothing was saved.",
+            AppError::Internal(_) => "Something went wrong on our side. Nothing you sent was lost; please try again shortly.",
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> AppError {
+        match error {
+            StoreError::NotFound => AppError::NotFound("The record".to_owned()),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> AppError {
+        AppError::internal(error)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: String,
+    advice: &'a str,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if let AppError::Internal(source) = self {
+            tracing::error!(error = ?source, "request failed");
+        }
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error"),
+            message: self.to_string(),
+            advice: self.advice(),
+        };
+        match page.render() {
+            Ok(body) => HttpResponse::build(status).content_type(ContentType::html()).body(body),
+            Err(_) => HttpResponse::build(status).content_type(ContentType::plaintext()).body(page.message),
+        }
+    }
+}
+
+/// The same errors for the JSON API: `{"error": "..."}`.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ApiError(#[from] pub AppError);
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        ApiError(error.into())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(source) = &self.0 {
+            tracing::error!(error = ?source, "API request failed");
+        }
+        HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": self.0.to_string() }))
+    }
+}

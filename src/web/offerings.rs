@@ -1,0 +1,248 @@
+//! Offering pages and forms.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::csrf::CsrfToken;
+use super::error::AppError;
+use super::extract::{Confirmation, HtmlForm, QueryParams};
+use super::views::{Choice, ChoiceGroup, Choices, FilterForm, Pagination};
+use super::{ok, render, see_other, with_db};
+use crate::db::{self, PageRequest, StoreError};
+use crate::domain::catalogue::CatalogueParams;
+use crate::domain::{FieldErrors, Offering, OfferingInput, ReferenceData};
+use crate::startup::Storage;
+
+#[derive(Template)]
+#[template(path = "offerings/list.html")]
+struct ListPage<'a> {
+    offerings: Vec<Offering>,
+    filters: FilterForm,
+    pagination: Pagination,
+    reference: &'a ReferenceData,
+}
+
+pub async fn list(storage: web::Data<Storage>, QueryParams(params): QueryParams<CatalogueParams>) -> Result<HttpResponse, AppError> {
+    let filter = params.resolve(&storage.reference).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let page = PageRequest::new(params.page_number());
+    let found = with_db(&storage, move |conn| Ok(db::offerings::search(conn, &filter, page)?)).await?;
+    ok(&ListPage {
+        pagination: Pagination::new("/offerings", &params, &found),
+        filters: FilterForm::new("/offerings", &params, &storage.reference),
+        offerings: found.items,
+        reference: &storage.reference,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "offerings/show.html")]
+struct ShowPage<'a> {
+    offering: Offering,
+    reference: &'a ReferenceData,
+    csrf_token: &'a str,
+}
+
+impl ShowPage<'_> {
+    fn eligibility_sentence(&self) -> String {
+        let sentence = self.offering.data.eligibility.describe();
+        let mut chars = sentence.chars();
+        chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".").unwrap_or_default()
+    }
+}
+
+fn not_found(error: StoreError, key: &str) -> AppError {
+    match error {
+        StoreError::NotFound => AppError::NotFound(format!("The offering \"{key}\"")),
+        other => other.into(),
+    }
+}
+
+pub async fn show(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
+    let key = key.into_inner();
+    let offering = with_db(&storage, move |conn| db::offerings::find(conn, &key).map_err(|e| not_found(e, &key))).await?;
+    ok(&ShowPage { offering, reference: &storage.reference, csrf_token: csrf.as_str() })
+}
+
+#[derive(Template)]
+#[template(path = "offerings/form.html")]
+struct FormPage<'a> {
+    heading: String,
+    action: String,
+    cancel: String,
+    creating: bool,
+    input: OfferingInput,
+    errors: FieldErrors,
+    providers: Vec<Choice>,
+    themes: Vec<ChoiceGroup>,
+    coverage_countries: Vec<Choice>,
+    coverage_regions: Vec<ChoiceGroup>,
+    coverage_groups: Vec<Choice>,
+    eligible_groups: Vec<Choice>,
+    income_levels: Vec<Choice>,
+    modalities: Vec<Choice>,
+    languages: Vec<Choice>,
+    statuses: Vec<Choice>,
+    csrf_token: &'a str,
+}
+
+impl FormPage<'_> {
+    fn field_label(&self, field: &str) -> &'static str {
+        match field {
+            "key" => "Key",
+            "provider" => "Provider",
+            "title" => "Title",
+            "description" => "Description",
+            "themes" => "Themes",
+            "coverage" => "Where it is offered",
+            "coverage_countries" => "Countries",
+            "coverage_regions" => "M49 regions",
+            "coverage_groups" => "Country groups",
+            "eligible_groups" => "Members of",
+            "eligible_income_levels" => "Income levels",
+            "modalities" => "Modalities",
+            "languages" => "Languages",
+            "capacity" => "Capacity",
+            "starts_on" => "Starts on",
+            "ends_on" => "Ends on",
+            "status" => "Status",
+            _ => "Form",
+        }
+    }
+}
+
+enum Target {
+    New,
+    Existing(String),
+}
+
+async fn form_page(
+    storage: &web::Data<Storage>,
+    target: &Target,
+    input: OfferingInput,
+    errors: FieldErrors,
+    csrf: &CsrfToken,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let providers = with_db(storage, |conn| Ok(db::providers::names(conn)?)).await?;
+    let choices = Choices { reference: &storage.reference };
+    let (heading, action, cancel, creating) = match target {
+        Target::New => ("Add an offering".to_owned(), "/offerings".to_owned(), "/offerings".to_owned(), true),
+        Target::Existing(key) => (
+            format!("Edit {}", input.title),
+            format!("/offerings/{key}"),
+            format!("/offerings/{key}"),
+            false,
+        ),
+    };
+    let page = FormPage {
+        heading,
+        action,
+        cancel,
+        creating,
+        providers: providers
+            .into_iter()
+            .map(|(key, name)| Choice { chosen: key == input.provider, value: key, label: name })
+            .collect(),
+        themes: choices.themes(&input.themes),
+        coverage_countries: choices.countries(&input.coverage_countries),
+        coverage_regions: choices.regions(&input.coverage_regions),
+        coverage_groups: choices.groups(&input.coverage_groups),
+        eligible_groups: choices.groups(&input.eligible_groups),
+        income_levels: Choices::income_levels(&input.eligible_income_levels),
+        modalities: Choices::modalities(&input.modalities),
+        languages: choices.languages(&input.languages),
+        statuses: Choices::statuses(&input.status),
+        input,
+        errors,
+        csrf_token: csrf.as_str(),
+    };
+    render(status, &page)
+}
+
+#[derive(Deserialize)]
+pub struct NewOfferingParams {
+    provider: Option<String>,
+}
+
+pub async fn new_form(
+    storage: web::Data<Storage>,
+    csrf: CsrfToken,
+    QueryParams(params): QueryParams<NewOfferingParams>,
+) -> Result<HttpResponse, AppError> {
+    let input = OfferingInput {
+        provider: params.provider.unwrap_or_default(),
+        status: "active".to_owned(),
+        ..OfferingInput::default()
+    };
+    form_page(&storage, &Target::New, input, FieldErrors::new(), &csrf, StatusCode::OK).await
+}
+
+pub async fn edit_form(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
+    let key = key.into_inner();
+    let lookup = key.clone();
+    let offering = with_db(&storage, move |conn| db::offerings::find(conn, &lookup).map_err(|e| not_found(e, &lookup))).await?;
+    form_page(&storage, &Target::Existing(key), OfferingInput::from_offering(&offering), FieldErrors::new(), &csrf, StatusCode::OK)
+        .await
+}
+
+pub async fn create(storage: web::Data<Storage>, csrf: CsrfToken, form: HtmlForm<OfferingInput>) -> Result<HttpResponse, AppError> {
+    save(storage, csrf, Target::New, form.into_inner()).await
+}
+
+pub async fn update(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+    csrf: CsrfToken,
+    form: HtmlForm<OfferingInput>,
+) -> Result<HttpResponse, AppError> {
+    save(storage, csrf, Target::Existing(key.into_inner()), form.into_inner()).await
+}
+
+/// Validates the form and creates or updates; a bad form comes back 422
+/// with everything the person chose and typed.
+async fn save(storage: web::Data<Storage>, csrf: CsrfToken, target: Target, input: OfferingInput) -> Result<HttpResponse, AppError> {
+    let input = input.normalized();
+    let data = match input.parse(&storage.reference) {
+        Ok(data) => data,
+        Err(errors) => return form_page(&storage, &target, input, errors, &csrf, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let requested_key = crate::domain::RecordKey::parse(&input.key).ok();
+    let existing = match &target {
+        Target::Existing(key) => Some(key.clone()),
+        Target::New => None,
+    };
+    let saved = with_db(&storage, move |conn| {
+        Ok(match &existing {
+            None => db::offerings::create(conn, requested_key, &data),
+            Some(key) => db::offerings::update(conn, key, &data),
+        })
+    })
+    .await?;
+    let mut errors = FieldErrors::new();
+    match saved {
+        Ok(offering) => return Ok(see_other(&format!("/offerings/{}", offering.key))),
+        Err(StoreError::KeyTaken(key)) => {
+            errors.add("key", format!("\"{key}\" is already used by another offering; choose another key"))
+        }
+        Err(StoreError::UnknownProvider(key)) => errors.add("provider", format!("no provider has the key \"{key}\"")),
+        Err(StoreError::NotFound) => return Err(AppError::NotFound("The offering".to_owned())),
+        Err(other) => return Err(other.into()),
+    }
+    form_page(&storage, &target, input, errors, &csrf, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+pub async fn archive(storage: web::Data<Storage>, key: web::Path<String>, _confirmed: HtmlForm<Confirmation>) -> Result<HttpResponse, AppError> {
+    set_archived(storage, key.into_inner(), true).await
+}
+
+pub async fn restore(storage: web::Data<Storage>, key: web::Path<String>, _confirmed: HtmlForm<Confirmation>) -> Result<HttpResponse, AppError> {
+    set_archived(storage, key.into_inner(), false).await
+}
+
+async fn set_archived(storage: web::Data<Storage>, key: String, archived: bool) -> Result<HttpResponse, AppError> {
+    let lookup = key.clone();
+    with_db(&storage, move |conn| db::offerings::set_archived(conn, &lookup, archived).map_err(|e| not_found(e, &lookup))).await?;
+    Ok(see_other(&format!("/offerings/{key}")))
+}

@@ -1,0 +1,165 @@
+//! Small view models shared by the templates: choices for form controls and
+//! the options of the filter form, each already marked as chosen or not.
+
+use std::collections::BTreeSet;
+
+use crate::domain::catalogue::CatalogueParams;
+use crate::domain::{IncomeLevel, Modality, OfferingStatus, ProviderKind, ReferenceData};
+
+/// One option of a select, checkbox list or radio group.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub chosen: bool,
+}
+
+/// Options under a heading (themes under their parent, regions by level).
+#[derive(Debug, Clone)]
+pub struct ChoiceGroup {
+    pub label: String,
+    pub choices: Vec<Choice>,
+}
+
+fn choice(value: &str, label: impl Into<String>, chosen: &BTreeSet<&str>) -> Choice {
+    Choice { value: value.to_owned(), label: label.into(), chosen: chosen.contains(value) }
+}
+
+fn chosen_set(values: &[String]) -> BTreeSet<&str> {
+    values.iter().map(String::as_str).collect()
+}
+
+/// Builds the choices for every control from the reference data.
+pub struct Choices<'a> {
+    pub reference: &'a ReferenceData,
+}
+
+impl Choices<'_> {
+    /// Themes grouped under their parents; the parent itself is choosable
+    /// ("the whole theme") as the first entry of its group.
+    pub fn themes(&self, chosen: &[String]) -> Vec<ChoiceGroup> {
+        let chosen = chosen_set(chosen);
+        self.reference
+            .parent_themes()
+            .map(|parent| {
+                let mut choices = vec![choice(parent.code.as_str(), format!("{} (whole theme)", parent.name), &chosen)];
+                choices.extend(self.reference.subthemes_of(&parent.code).map(|t| choice(t.code.as_str(), &t.name, &chosen)));
+                ChoiceGroup { label: parent.name.clone(), choices }
+            })
+            .collect()
+    }
+
+    pub fn countries(&self, chosen: &[String]) -> Vec<Choice> {
+        let chosen = chosen_set(chosen);
+        self.reference.countries().iter().map(|c| choice(c.iso3.as_str(), &c.name_en, &chosen)).collect()
+    }
+
+    pub fn regions(&self, chosen: &[String]) -> Vec<ChoiceGroup> {
+        let chosen = chosen_set(chosen);
+        [crate::domain::RegionLevel::Region, crate::domain::RegionLevel::Subregion, crate::domain::RegionLevel::Intermediate]
+            .into_iter()
+            .map(|level| ChoiceGroup {
+                label: format!("M49 {}s", level.label()),
+                choices: self
+                    .reference
+                    .regions()
+                    .iter()
+                    .filter(|r| r.level == level)
+                    .map(|r| choice(r.code.as_str(), format!("{} ({})", r.name, r.code), &chosen))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    pub fn groups(&self, chosen: &[String]) -> Vec<Choice> {
+        let chosen = chosen_set(chosen);
+        self.reference.groups().iter().map(|g| choice(g.code.as_str(), format!("{} — {}", g.code, g.name), &chosen)).collect()
+    }
+
+    pub fn languages(&self, chosen: &[String]) -> Vec<Choice> {
+        let chosen = chosen_set(chosen);
+        self.reference.languages().iter().map(|l| choice(l.code.as_str(), format!("{} ({})", l.name, l.code), &chosen)).collect()
+    }
+
+    pub fn modalities(chosen: &[String]) -> Vec<Choice> {
+        let chosen = chosen_set(chosen);
+        Modality::ALL.iter().map(|m| choice(m.code(), m.label(), &chosen)).collect()
+    }
+
+    pub fn income_levels(chosen: &[String]) -> Vec<Choice> {
+        let chosen = chosen_set(chosen);
+        IncomeLevel::ALL.iter().map(|l| choice(l.code(), capitalised(l.label()), &chosen)).collect()
+    }
+
+    pub fn provider_kinds(chosen: &str) -> Vec<Choice> {
+        let chosen = [chosen].into();
+        ProviderKind::ALL.iter().map(|k| choice(k.code(), k.label(), &chosen)).collect()
+    }
+
+    pub fn statuses(chosen: &str) -> Vec<Choice> {
+        let chosen = [chosen].into();
+        OfferingStatus::ALL.iter().map(|s| choice(s.code(), s.label(), &chosen)).collect()
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The filter form of the list pages, with the current values selected.
+pub struct FilterForm {
+    pub action: &'static str,
+    pub q: String,
+    pub themes: Vec<ChoiceGroup>,
+    pub countries: Vec<Choice>,
+    pub regions: Vec<ChoiceGroup>,
+    pub groups: Vec<Choice>,
+    pub kinds: Vec<Choice>,
+    pub modalities: Vec<Choice>,
+    pub languages: Vec<Choice>,
+    pub statuses: Vec<Choice>,
+    pub filtered: bool,
+}
+
+impl FilterForm {
+    pub fn new(action: &'static str, params: &CatalogueParams, reference: &ReferenceData) -> FilterForm {
+        let choices = Choices { reference };
+        let one = |name: &str| vec![params.value(name).to_owned()];
+        FilterForm {
+            action,
+            q: params.value("q").to_owned(),
+            themes: choices.themes(&one("theme")),
+            countries: choices.countries(&one("country").iter().map(|c| c.to_ascii_uppercase()).collect::<Vec<_>>()),
+            regions: choices.regions(&one("region")),
+            groups: choices.groups(&one("group").iter().map(|c| c.to_ascii_uppercase()).collect::<Vec<_>>()),
+            kinds: Choices::provider_kinds(params.value("kind")),
+            modalities: Choices::modalities(&one("modality")),
+            languages: choices.languages(&one("language")),
+            statuses: Choices::statuses(params.value("status")),
+            filtered: params.is_filtered(),
+        }
+    }
+}
+
+/// Previous/next links that keep the filters.
+pub struct Pagination {
+    pub number: i64,
+    pub page_count: i64,
+    pub total: i64,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pagination {
+    pub fn new<T>(path: &str, params: &CatalogueParams, page: &crate::db::Page<T>) -> Pagination {
+        let link = |n: i64| format!("{path}?{}", params.query_for_page(n));
+        Pagination {
+            number: page.number,
+            page_count: page.page_count(),
+            total: page.total,
+            previous: page.has_previous().then(|| link(page.number - 1)),
+            next: page.has_next().then(|| link(page.number + 1)),
+        }
+    }
+}
