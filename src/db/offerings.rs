@@ -274,7 +274,7 @@ pub(super) fn filtered(filter: CatalogueFilter) -> IntoBoxed<'static, InnerJoin<
     if let Some(themes) = filter.themes {
         query = query.filter(offerings::id.eq_any(with_facet(facet::THEME, strings(themes))));
     }
-    if let Some(reach) = filter.reaches {
+    for reach in filter.reaches {
         query = query.filter(
             offerings::coverage_global
                 .eq(true)

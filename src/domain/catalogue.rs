@@ -46,8 +46,9 @@ pub struct CatalogueFilter {
     pub text: Option<String>,
     /// Offerings with any of these themes.
     pub themes: Option<Vec<ThemeCode>>,
-    /// Offerings whose coverage is global or names one of these codes.
-    pub reaches: Option<ReachCodes>,
+    /// Offerings whose coverage is global or names one of the codes, for
+    /// each entry: one entry per geographic filter given.
+    pub reaches: Vec<ReachCodes>,
     /// Offerings whose eligibility admits this country.
     pub eligible: Option<EligibleCountry>,
     pub provider_kind: Option<ProviderKind>,
@@ -109,13 +110,7 @@ impl CatalogueParams {
             let group = reference.group_code(&code.to_ascii_uppercase()).map_err(check("group"))?;
             reaches.push(reference.reach_of(reference.members_of(&group)));
         }
-        // Several geographic filters together: each must hold, so keep what
-        // they share. (Global coverage passes every one of them.)
-        filter.reaches = reaches.into_iter().reduce(|a, b| ReachCodes {
-            countries: a.countries.intersection(&b.countries).cloned().collect(),
-            regions: a.regions.intersection(&b.regions).cloned().collect(),
-            groups: a.groups.intersection(&b.groups).cloned().collect(),
-        });
+        filter.reaches = reaches;
         if let Some(kind) = given(&self.kind) {
             filter.provider_kind = Some(kind.parse().map_err(check("kind"))?);
         }
@@ -194,7 +189,7 @@ impl CatalogueFilter {
     /// Whether any condition is about offerings (rather than the provider).
     pub fn constrains_offerings(&self) -> bool {
         self.themes.is_some()
-            || self.reaches.is_some()
+            || !self.reaches.is_empty()
             || self.eligible.is_some()
             || self.modality.is_some()
             || self.language.is_some()
@@ -221,7 +216,7 @@ mod tests {
         let reference = reference_data::load().unwrap();
         let params = CatalogueParams { country: Some("gha".into()), ..Default::default() };
         let filter = params.resolve(&reference).unwrap();
-        let reach = filter.reaches.unwrap();
+        let reach = &filter.reaches[0];
         assert!(reach.countries.iter().any(|c| c.as_str() == "GHA"));
         let regions: Vec<_> = reach.regions.iter().map(|r| r.as_str()).collect();
         assert_eq!(regions, ["002", "011", "202"]);

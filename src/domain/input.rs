@@ -98,3 +98,15 @@ pub fn date(text: &str) -> Result<(), ValidationError> {
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
+
+/// Only web addresses people can follow: `javascript:` and other schemes
+/// would turn a link on the profile page into something else.
+pub fn http_url(url: &str) -> Result<(), ValidationError> {
+    let lower = url.to_ascii_lowercase();
+    // An address that does not parse at all is the `url` rule's to report.
+    if !validator::ValidateUrl::validate_url(&url) || lower.starts_with("https://") || lower.starts_with("http://") {
+        Ok(())
+    } else {
+        Err(invalid("url", "is not a valid web address (it should start with https://)"))
+    }
+}

@@ -131,8 +131,9 @@ fn or_list(items: &[&str]) -> String {
 /// An offering's fields as a person or a file gave them.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, Validate)]
 #[validate(context = ReferenceData)]
-#[validate(schema(function = dates_in_order, skip_on_field_errors = true))]
-#[validate(schema(function = some_coverage))]
+// Checked even when fields are wrong, so one post names every problem.
+#[validate(schema(function = dates_in_order, skip_on_field_errors = false))]
+#[validate(schema(function = some_coverage, skip_on_field_errors = false))]
 pub struct OfferingInput {
     #[serde(default)]
     #[validate(custom(function = record_key))]

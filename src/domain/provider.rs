@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidateArgs, ValidationError};
 
 use super::codes::{Iso3, RecordKey};
-use super::input::{blank_as_none, known_country, record_key};
+use super::input::{blank_as_none, http_url, known_country, record_key};
 use super::reference::ReferenceData;
 use super::validation::{invalid, FieldErrors};
 use super::vocab::ProviderKind;
@@ -28,7 +28,11 @@ pub struct ProviderInput {
     #[validate(custom(function = known_country, use_context))]
     pub hq_country: Option<String>,
     #[serde(default, deserialize_with = "blank_as_none")]
-    #[validate(length(max = 500, message = "may be at most 500 characters"), url(message = "is not a valid web address (it should start with https://)"))]
+    #[validate(
+        length(max = 500, message = "may be at most 500 characters"),
+        url(message = "is not a valid web address (it should start with https://)"),
+        custom(function = http_url)
+    )]
     pub website: Option<String>,
     #[serde(default, deserialize_with = "blank_as_none")]
     #[validate(length(max = 254, message = "may be at most 254 characters"), email(message = "is not a valid e-mail address"))]

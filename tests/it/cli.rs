@@ -1,0 +1,132 @@
+//! The command line: import and export round-trip exactly, imports are
+//! idempotent and all-or-nothing, and errors name the record and the field.
+
+use std::process::{Command, Output};
+
+use crate::common::{Backend, TestApp, TestDatabase};
+use crate::fixtures::CATALOGUE;
+use crate::on_both_backends;
+
+fn capmatch(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_capmatch"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run capmatch")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn export(url: &str) -> String {
+    let output = capmatch(&["export", "--database", url]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output)
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn export_then_import_round_trips_exactly(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    app.import(CATALOGUE); // archived records, drafts and empty lists too
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("directory.json").display().to_string();
+    let output = capmatch(&["export", &file, "--database", &app.database.cli_url()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let first = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(first, export(&app.database.cli_url()), "to a file and to standard output alike");
+
+    let fresh = TestDatabase::create(backend);
+    let output = capmatch(&["migrate", "--database", &fresh.cli_url()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = capmatch(&["import", &file, "--database", &fresh.cli_url()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("providers: 26 created"), "{}", stdout(&output));
+    assert_eq!(export(&fresh.cli_url()), first);
+}
+
+fn a_second_import_changes_nothing(backend: Backend) {
+    let database = TestDatabase::create(backend);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "catalogue.json", CATALOGUE);
+    let first = capmatch(&["import", &file, "--database", &database.cli_url()]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(
+        stdout(&first).trim(),
+        "imported providers: 2 created, 0 updated, 0 unchanged; offerings: 10 created, 0 updated, 0 unchanged"
+    );
+    let before = export(&database.cli_url());
+    let second = capmatch(&["import", &file, "--database", &database.cli_url()]);
+    assert_eq!(
+        stdout(&second).trim(),
+        "imported providers: 0 created, 0 updated, 2 unchanged; offerings: 0 created, 0 updated, 10 unchanged"
+    );
+    assert_eq!(export(&database.cli_url()), before);
+    let changed = CATALOGUE.replace("Training for judges", "Training for judges and prosecutors");
+    let third = capmatch(&["import", &write(&dir, "changed.json", &changed), "--database", &database.cli_url()]);
+    assert!(stdout(&third).contains("offerings: 0 created, 1 updated, 9 unchanged"), "{}", stdout(&third));
+}
+
+fn an_import_with_one_error_writes_nothing(backend: Backend) {
+    let database = TestDatabase::create(backend);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = CATALOGUE
+        .replace(r#""regions": ["011"]"#, r#""regions": ["999"]"#)
+        .replace(r#""email": "cbb@ministry.example""#, r#""email": "nobody""#);
+    let output = capmatch(&["import", &write(&dir, "bad.json", &bad), "--database", &database.cli_url()]);
+    assert!(!output.status.success());
+    let errors = stderr(&output);
+    assert!(errors.contains(r#"offering "west-africa-law", field coverage.regions: unknown M49 region "999""#), "{errors}");
+    assert!(errors.contains(r#"provider "ministry", field email: is not a valid e-mail address"#), "{errors}");
+    assert!(errors.contains("nothing was imported"));
+    assert!(export(&database.cli_url()).contains(r#""providers": []"#));
+
+    // A problem only the database can see rolls back what came before it.
+    let orphan = r#"{"providers": [{"key": "p", "name": "P", "kind": "academia"}],
+        "offerings": [{"key": "o", "provider": "missing", "title": "T", "description": "D",
+                       "themes": ["cybercrime"], "coverage": {"global": true}}]}"#;
+    let output = capmatch(&["import", &write(&dir, "orphan.json", orphan), "--database", &database.cli_url()]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains(r#"offering "o", field provider: no provider has the key "missing""#), "{}", stderr(&output));
+    assert!(export(&database.cli_url()).contains(r#""providers": []"#), "provider p rolled back too");
+
+    for (text, expected) in [
+        ("not json", "not a capmatch interchange document"),
+        (r#"{"providers": [{"key": "p"}]}"#, "providers[0]"),
+        (r#"{"offerings": [{"key": "o", "provider": "p", "title": "T", "capacity": "many"}]}"#, "offerings[0].capacity"),
+        (r#"{"surprise": []}"#, "unknown field `surprise`"),
+    ] {
+        let output = capmatch(&["import", &write(&dir, "broken.json", text), "--database", &database.cli_url()]);
+        assert!(!output.status.success());
+        assert!(stderr(&output).contains(expected), "{text}: {}", stderr(&output));
+    }
+    let duplicate = r#"{"providers": [{"key": "p", "name": "P", "kind": "academia"}, {"key": "p", "name": "Q", "kind": "academia"}]}"#;
+    let output = capmatch(&["import", &write(&dir, "twice.json", duplicate), "--database", &database.cli_url()]);
+    assert!(stderr(&output).contains(r#"provider "p", field key: appears twice in the file"#), "{}", stderr(&output));
+}
+
+fn a_dry_run_reports_and_writes_nothing(backend: Backend) {
+    let database = TestDatabase::create(backend);
+    let dir = tempfile::tempdir().unwrap();
+    let output = capmatch(&["import", &write(&dir, "c.json", CATALOGUE), "--dry-run", "--database", &database.cli_url()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("would import providers: 2 created"));
+    assert!(export(&database.cli_url()).contains(r#""offerings": []"#));
+}
+
+on_both_backends!(
+    export_then_import_round_trips_exactly,
+    a_second_import_changes_nothing,
+    an_import_with_one_error_writes_nothing,
+    a_dry_run_reports_and_writes_nothing,
+);

@@ -1,0 +1,228 @@
+//! The one way tests start capmatch: the real server on port 0 over a fresh
+//! database (a SQLite file in a temporary folder, or a new PostgreSQL
+//! database when CAPMATCH_TEST_POSTGRES_URL is set), dropped afterwards.
+
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use actix_web::dev::ServerHandle;
+use capmatch::db::DatabaseUrl;
+use capmatch::interchange;
+use capmatch::startup::{self, DemoData, Storage};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use rand::Rng;
+use reqwest::blocking::{Client, Response};
+use reqwest::redirect::Policy;
+
+pub const POSTGRES_URL_VAR: &str = "CAPMATCH_TEST_POSTGRES_URL";
+/// Set in CI: a PostgreSQL test that cannot run fails instead of skipping.
+pub const REQUIRE_POSTGRES_VAR: &str = "CAPMATCH_REQUIRE_POSTGRES";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Whether this backend can run here; PostgreSQL needs the server URL.
+    pub fn available(self) -> bool {
+        match self {
+            Backend::Sqlite => true,
+            Backend::Postgres => {
+                let configured = std::env::var(POSTGRES_URL_VAR).is_ok_and(|v| !v.is_empty());
+                if !configured && std::env::var(REQUIRE_POSTGRES_VAR).is_ok() {
+                    panic!("{REQUIRE_POSTGRES_VAR} is set but {POSTGRES_URL_VAR} is not: the PostgreSQL tests cannot run");
+                }
+                if !configured {
+                    eprintln!("skipped: set {POSTGRES_URL_VAR} to run the PostgreSQL variant");
+                }
+                configured
+            }
+        }
+    }
+}
+
+/// Generates one `#[test]` per backend for each named test function, which
+/// takes the [`Backend`] to run on.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name($crate::common::Backend::Sqlite) } )+
+        }
+        mod postgres {
+            $( #[test] fn $name() {
+                if $crate::common::Backend::Postgres.available() {
+                    super::$name($crate::common::Backend::Postgres)
+                }
+            } )+
+        }
+    };
+}
+
+/// A database made for one test and removed after it.
+pub struct TestDatabase {
+    pub url: DatabaseUrl,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    pub fn create(backend: Backend) -> TestDatabase {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                let path = dir.path().join("capmatch.db");
+                TestDatabase { url: DatabaseUrl::Sqlite(path.display().to_string()), cleanup: Cleanup::Sqlite(dir) }
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var(POSTGRES_URL_VAR).expect("checked by Backend::available");
+                let name = format!("capmatch_test_{:016x}", rand::rng().random::<u64>());
+                let mut admin = PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL server");
+                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create test database");
+                let url = match admin_url.rfind('/') {
+                    Some(slash) if admin_url[..slash].contains("://") && slash > admin_url.find("://").unwrap() + 2 => {
+                        let query = admin_url[slash..].find('?').map(|q| &admin_url[slash + q..]).unwrap_or("");
+                        format!("{}/{name}{query}", &admin_url[..slash])
+                    }
+                    _ => panic!("{POSTGRES_URL_VAR} must look like postgres://user:password@host:port/database"),
+                };
+                TestDatabase { url: DatabaseUrl::Postgres(url), cleanup: Cleanup::Postgres { admin_url, name } }
+            }
+        }
+    }
+
+    /// The URL as the command line takes it.
+    pub fn cli_url(&self) -> String {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => path.clone(),
+            DatabaseUrl::Postgres(url) => url.clone(),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
+            if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+            }
+        }
+    }
+}
+
+/// The application served on a free port, and a browser-like client with cookies.
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub storage: Storage,
+    server: ServerHandle,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
+    // Declared last: the server must stop before its database is dropped.
+    pub database: TestDatabase,
+}
+
+impl TestApp {
+    /// With the demo data, as a first start would have.
+    pub fn with_demo(backend: Backend) -> TestApp {
+        TestApp::spawn(backend, DemoData::LoadIntoNewDatabase)
+    }
+
+    /// With reference data only.
+    pub fn empty(backend: Backend) -> TestApp {
+        TestApp::spawn(backend, DemoData::Skip)
+    }
+
+    fn spawn(backend: Backend, demo: DemoData) -> TestApp {
+        let database = TestDatabase::create(backend);
+        let storage = startup::open(&database.url, 4, demo).expect("open the test database");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let (sender, receiver) = mpsc::channel();
+        let served = storage.clone();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = capmatch::web::server(listener, served, Some(1))?;
+                sender.send(server.handle()).expect("test is waiting");
+                server.await
+            })
+        });
+        let server = receiver.recv().expect("server started");
+        let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+        TestApp { address, client, storage, server, thread: Some(thread), database }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().expect("GET")
+    }
+
+    pub fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path);
+        let status = response.status().as_u16();
+        (status, response.text().unwrap())
+    }
+
+    pub fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self.get(path);
+        let status = response.status().as_u16();
+        (status, response.json().expect("a JSON body"))
+    }
+
+    /// The visitor's CSRF token, as a form page carries it.
+    pub fn csrf_token(&self) -> String {
+        let (_, page) = self.get_text("/providers/new");
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = page.find(marker).expect("forms carry a CSRF token") + marker.len();
+        page[start..start + 64].to_owned()
+    }
+
+    /// Posts a form as a browser would, with the visitor's CSRF token.
+    pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf_token();
+        let mut pairs: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        pairs.extend_from_slice(fields);
+        self.post_raw(path, &pairs)
+    }
+
+    pub fn post_raw(&self, path: &str, pairs: &[(&str, &str)]) -> Response {
+        let body = serde_html_form::to_string(pairs).unwrap();
+        self.client
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .expect("POST")
+    }
+
+    /// Loads an interchange document directly, for tests that need fixtures.
+    pub fn import(&self, json: &str) {
+        let document = interchange::parse(json).expect("fixture parses");
+        let mut conn = self.storage.pool.get().unwrap();
+        interchange::import(&mut conn, &self.storage.reference, &document, false).expect("fixture imports");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.server.clone();
+        actix_web::rt::System::new().block_on(handle.stop(false));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The `Location` of a redirect.
+pub fn location(response: &Response) -> String {
+    response.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default()
+}

@@ -1,0 +1,42 @@
+//! A small catalogue whose every offering exercises one filter rule.
+
+/// Offering keys and what they are for:
+/// - `global-judiciary`: worldwide, exact sub-theme, training in English
+/// - `ghana-cert`: names Ghana only, advisory in French
+/// - `africa-cybercrime`: M49 region Africa (002), parent theme
+/// - `west-africa-law`: intermediate region Western Africa (011)
+/// - `au-strategy`: members of the African Union
+/// - `eu-law`: members of the EU
+/// - `commonwealth-only`: worldwide but only for COMMONWEALTH members
+/// - `low-income-only`: worldwide but only for low-income countries
+/// - `archived-global`: worldwide, archived: never listed
+/// - `draft-global`: worldwide, status draft
+pub const CATALOGUE: &str = r#"{
+  "providers": [
+    {"key": "ministry", "name": "Ministry of Digital Affairs", "kind": "government", "hq_country": "FRA",
+     "website": "https://ministry.example", "email": "cbb@ministry.example", "description": "A government donor"},
+    {"key": "uni", "name": "Cyber Institute", "kind": "academia", "hq_country": "GHA", "description": "Research 100% on CERTs"}
+  ],
+  "offerings": [
+    {"key": "global-judiciary", "provider": "ministry", "title": "Judges and electronic evidence", "description": "Training for judges",
+     "themes": ["cybercrime.judiciary"], "coverage": {"global": true}, "modalities": ["training"], "languages": ["en"], "status": "active"},
+    {"key": "ghana-cert", "provider": "uni", "title": "CERT set-up for Ghana", "description": "National CERT advice",
+     "themes": ["incident-ciip.cert"], "coverage": {"countries": ["GHA"]}, "modalities": ["advisory"], "languages": ["fr"], "status": "active"},
+    {"key": "africa-cybercrime", "provider": "ministry", "title": "Cybercrime programme for Africa", "description": "All of cybercrime",
+     "themes": ["cybercrime"], "coverage": {"regions": ["002"]}, "status": "active"},
+    {"key": "west-africa-law", "provider": "uni", "title": "West African cybercrime law", "description": "Legislation",
+     "themes": ["cybercrime.legislation"], "coverage": {"regions": ["011"]}, "status": "active"},
+    {"key": "au-strategy", "provider": "ministry", "title": "AU strategy support", "description": "Strategies",
+     "themes": ["policy-strategy.national-strategy"], "coverage": {"groups": ["AU"]}, "status": "active"},
+    {"key": "eu-law", "provider": "ministry", "title": "EU law alignment", "description": "Legislation",
+     "themes": ["cybercrime.legislation"], "coverage": {"groups": ["EU"]}, "status": "active"},
+    {"key": "commonwealth-only", "provider": "ministry", "title": "Commonwealth exchange", "description": "Exchange",
+     "themes": ["international-security.cbms"], "coverage": {"global": true}, "eligibility": {"groups": ["COMMONWEALTH"]}, "status": "active"},
+    {"key": "low-income-only", "provider": "uni", "title": "Low income fund", "description": "Funding",
+     "themes": ["culture-skills.awareness"], "coverage": {"global": true}, "eligibility": {"income_levels": ["low"]}, "modalities": ["funding"], "status": "active"},
+    {"key": "archived-global", "provider": "uni", "title": "Old programme", "description": "Gone",
+     "themes": ["cybercrime.judiciary"], "coverage": {"global": true}, "status": "ended", "archived": true},
+    {"key": "draft-global", "provider": "uni", "title": "Future programme", "description": "Not yet",
+     "themes": ["standards.adoption"], "coverage": {"global": true}, "status": "draft"}
+  ]
+}"#;

@@ -1,0 +1,309 @@
+//! Creating, editing and archiving through the web forms: good posts
+//! redirect, bad ones come back 422 with the input kept and every problem named.
+
+use crate::common::{location, Backend, TestApp};
+use crate::fixtures::CATALOGUE;
+use crate::on_both_backends;
+
+const HOSTILE: &str = "<script>alert(\"x\")</script> & 'quotes' \"double\"";
+
+fn good_provider_post_redirects_to_the_record(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let response = app.post_form(
+        "/providers",
+        &[
+            ("name", "  Global Forum on Cyber Expertise "),
+            ("kind", "intergovernmental"),
+            ("hq_country", "NLD"),
+            ("website", "https://thegfce.org"),
+            ("email", "contact@thegfce.org"),
+            ("description", "Coordinates capacity building"),
+        ],
+    );
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/providers/global-forum-on-cyber-expertise");
+    let (status, page) = app.get_text("/providers/global-forum-on-cyber-expertise");
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Global Forum on Cyber Expertise</h1>"), "trimmed");
+    assert!(page.contains("Netherlands"));
+    // The same name again gets the next free key.
+    let again = app.post_form("/providers", &[("name", "Global Forum on Cyber Expertise"), ("kind", "government")]);
+    assert_eq!(location(&again), "/providers/global-forum-on-cyber-expertise-2");
+}
+
+fn bad_provider_post_keeps_input_and_names_every_problem(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let long_name = "n".repeat(201);
+    let response = app.post_form(
+        "/providers",
+        &[
+            ("key", "Not A Key"),
+            ("name", &long_name),
+            ("kind", "ngo"),
+            ("hq_country", "XXX"),
+            ("website", "javascript:alert(1)"),
+            ("email", "not-an-email"),
+            ("description", HOSTILE),
+        ],
+    );
+    assert_eq!(response.status(), 422);
+    let page = response.text().unwrap();
+    assert!(page.contains("6 problems to fix before saving"), "{page}");
+    for (field, message) in [
+        ("key", "may hold only lower-case letters"),
+        ("name", "may be at most 200 characters"),
+        ("kind", "unknown provider kind"),
+        ("hq_country", "unknown country"),
+        ("website", "is not a valid web address"),
+        ("email", "is not a valid e-mail address"),
+    ] {
+        assert!(page.contains(&format!("id=\"{field}-error\"")), "message at {field}");
+        assert!(page.contains(message), "{message}");
+        assert!(page.contains(&format!("href=\"#{field}\"")), "summary links to {field}");
+    }
+    assert!(page.contains(&format!("value=\"{long_name}\"")), "name kept");
+    assert!(page.contains("value=\"Not A Key\""), "key kept");
+    assert!(page.contains("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;quotes&#39;"), "description kept, escaped");
+    assert!(!page.contains("<script>alert"));
+    let (_, providers) = app.get_json("/api/v1/providers");
+    assert_eq!(providers["total"], 0, "nothing saved");
+}
+
+fn hostile_text_is_saved_as_typed_and_always_escaped(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let response = app.post_form(
+        "/providers",
+        &[("name", HOSTILE), ("kind", "civil-society"), ("description", HOSTILE), ("email", "a@b.org")],
+    );
+    assert_eq!(response.status(), 303);
+    let path = location(&response);
+    assert_eq!(path, "/providers/script-alert-x-script-quotes-double");
+    for page in [path.clone(), "/providers".to_owned(), format!("{path}/edit")] {
+        let (status, body) = app.get_text(&page);
+        assert_eq!(status, 200);
+        assert!(!body.contains("<script>alert"), "{page}");
+        assert!(body.contains("&#60;script&#62;"), "{page}");
+    }
+    let key = path.trim_start_matches("/providers/");
+    let offering = app.post_form(
+        "/offerings",
+        &[
+            ("provider", key),
+            ("title", HOSTILE),
+            ("description", HOSTILE),
+            ("themes", "cybercrime"),
+            ("coverage_global", "on"),
+            ("status", "active"),
+        ],
+    );
+    assert_eq!(offering.status(), 303);
+    let (_, list) = app.get_text("/offerings?q=%3Cscript%3E");
+    assert!(list.contains("1 offering match these filters."));
+    assert!(!list.contains("<script>alert"));
+    let (_, json) = app.get_json(&format!("/api/v1/providers/{key}"));
+    assert_eq!(json["name"], HOSTILE, "stored exactly as typed");
+}
+
+fn forms_without_the_csrf_token_are_refused(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let _ = app.get("/providers/new"); // the visitor has a cookie
+    let missing = app.post_raw("/providers", &[("name", "Forged"), ("kind", "government")]);
+    assert_eq!(missing.status(), 403);
+    let wrong = app.post_raw("/providers", &[("csrf_token", &"0".repeat(64)), ("name", "Forged"), ("kind", "government")]);
+    assert_eq!(wrong.status(), 403);
+    let stranger = reqwest::blocking::Client::new()
+        .post(app.url("/providers"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("csrf_token=abc&name=Forged&kind=government")
+        .send()
+        .unwrap();
+    assert_eq!(stranger.status(), 403);
+    let (_, providers) = app.get_json("/api/v1/providers");
+    assert_eq!(providers["total"], 0);
+}
+
+fn editing_a_provider_updates_it_and_a_taken_key_is_refused(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.import(CATALOGUE);
+    let (status, form) = app.get_text("/providers/uni/edit");
+    assert_eq!(status, 200);
+    assert!(form.contains("value=\"Cyber Institute\""));
+    assert!(form.contains("<option value=\"GHA\" selected>Ghana</option>"));
+    let response = app.post_form("/providers/uni", &[("name", "Cyber Institute of Accra"), ("kind", "academia"), ("hq_country", "")]);
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/providers/uni");
+    let (_, json) = app.get_json("/api/v1/providers/uni");
+    assert_eq!(json["name"], "Cyber Institute of Accra");
+    assert_eq!(json["hq_country"], serde_json::Value::Null, "cleared");
+    let taken = app.post_form("/providers", &[("key", "ministry"), ("name", "Another"), ("kind", "government")]);
+    assert_eq!(taken.status(), 422);
+    assert!(taken.text().unwrap().contains("is already used by another provider"));
+}
+
+fn archiving_takes_records_out_of_listings_without_deleting(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.import(CATALOGUE);
+    assert_eq!(app.post_form("/offerings/eu-law/archive", &[]).status(), 303);
+    let (_, offerings) = app.get_json("/api/v1/offerings?group=EU");
+    assert!(offerings["items"].as_array().unwrap().iter().all(|o| o["key"] != "eu-law"));
+    let (status, page) = app.get_text("/offerings/eu-law");
+    assert_eq!(status, 200, "still reachable by its address");
+    assert!(page.contains("This offering is archived"));
+    assert_eq!(app.post_form("/providers/ministry/archive", &[]).status(), 303);
+    let (_, providers) = app.get_json("/api/v1/providers");
+    assert_eq!(providers["total"], 1);
+    let (_, offerings) = app.get_json("/api/v1/offerings?q=judges");
+    assert_eq!(offerings["total"], 0, "an archived provider's offerings leave the catalogue too");
+    assert_eq!(app.post_form("/providers/ministry/restore", &[]).status(), 303);
+    let (_, providers) = app.get_json("/api/v1/providers");
+    assert_eq!(providers["total"], 2);
+    assert_eq!(app.post_form("/offerings/nothing/archive", &[]).status(), 404);
+}
+
+fn offering_form_takes_multi_value_controls(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.import(CATALOGUE);
+    let (status, form) = app.get_text("/offerings/new?provider=uni");
+    assert_eq!(status, 200);
+    assert!(form.contains("<option value=\"uni\" selected>Cyber Institute</option>"));
+    assert!(form.contains("<label for=\"languages\">"), "labels tied to inputs");
+    let response = app.post_form(
+        "/offerings",
+        &[
+            ("key", "judges-west-africa"),
+            ("provider", "uni"),
+            ("title", "Judges' training"),
+            ("description", "Electronic evidence for judges"),
+            ("themes", "cybercrime.judiciary"),
+            ("themes", "cybercrime.legislation"),
+            ("coverage_countries", "GHA"),
+            ("coverage_countries", "SEN"),
+            ("coverage_regions", "011"),
+            ("coverage_groups", "AU"),
+            ("eligible_groups", "COMMONWEALTH"),
+            ("eligible_income_levels", "low"),
+            ("eligible_income_levels", "lower-middle"),
+            ("modalities", "training"),
+            ("modalities", "exchange"),
+            ("languages", "en"),
+            ("languages", "fr"),
+            ("capacity", "4"),
+            ("starts_on", "2027-01-01"),
+            ("ends_on", "2027-12-31"),
+            ("status", "active"),
+        ],
+    );
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/offerings/judges-west-africa");
+    let (_, json) = app.get_json("/api/v1/offerings/judges-west-africa");
+    assert_eq!(json["themes"], serde_json::json!(["cybercrime.judiciary", "cybercrime.legislation"]));
+    assert_eq!(json["coverage"]["countries"], serde_json::json!(["GHA", "SEN"]));
+    assert_eq!(json["eligibility"]["income_levels"], serde_json::json!(["low", "lower-middle"]));
+    assert_eq!(json["languages"], serde_json::json!(["en", "fr"]));
+    assert_eq!(json["capacity"], 4);
+    let (_, page) = app.get_text("/offerings/judges-west-africa");
+    assert!(page.contains("Ghana, Senegal, Western Africa, members of AU"), "{page}");
+    assert!(page.contains("Eligible only for members of COMMONWEALTH, or for low or lower-middle income countries."));
+    let (_, edit) = app.get_text("/offerings/judges-west-africa/edit");
+    assert!(edit.contains("<option value=\"SEN\" selected>Senegal</option>"));
+    assert!(edit.contains("value=\"cybercrime.legislation\" checked"));
+    assert!(edit.contains("value=\"exchange\" checked"));
+    // Editing replaces the lists.
+    let response = app.post_form(
+        "/offerings/judges-west-africa",
+        &[
+            ("provider", "uni"),
+            ("title", "Judges' training"),
+            ("description", "Now worldwide"),
+            ("themes", "cybercrime.judiciary"),
+            ("coverage_global", "on"),
+            ("status", "paused"),
+        ],
+    );
+    assert_eq!(response.status(), 303);
+    let (_, json) = app.get_json("/api/v1/offerings/judges-west-africa");
+    assert_eq!(json["coverage"], serde_json::json!({"global": true, "countries": [], "regions": [], "groups": []}));
+    assert_eq!(json["languages"], serde_json::json!([]));
+    assert_eq!(json["status"], "paused");
+}
+
+fn bad_offering_post_keeps_every_choice_and_names_every_problem(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.import(CATALOGUE);
+    let response = app.post_form(
+        "/offerings",
+        &[
+            ("provider", "uni"),
+            ("title", ""),
+            ("description", HOSTILE),
+            ("coverage_regions", "999"),
+            ("eligible_groups", "NOPE"),
+            ("eligible_income_levels", "rich"),
+            ("modalities", "training"),
+            ("modalities", "magic"),
+            ("languages", "fr"),
+            ("languages", "xx"),
+            ("capacity", "0"),
+            ("starts_on", "2027-05-01"),
+            ("ends_on", "2027-04-30"),
+            ("status", "active"),
+        ],
+    );
+    assert_eq!(response.status(), 422);
+    let page = response.text().unwrap();
+    for field in [
+        "title",
+        "themes",
+        "coverage_regions",
+        "eligible_groups",
+        "eligible_income_levels",
+        "modalities",
+        "languages",
+        "capacity",
+    ] {
+        assert!(page.contains(&format!("id=\"{field}-error\"")), "message at {field}");
+    }
+    assert!(page.contains("choose at least one theme"));
+    assert!(page.contains("unknown M49 region &#34;999&#34;"));
+    assert!(page.contains("unknown language &#34;xx&#34;"));
+    assert!(page.contains("<option value=\"fr\" selected>French (fr)</option>"), "choices kept");
+    assert!(page.contains("value=\"training\" checked"));
+    assert!(page.contains("value=\"2027-05-01\""));
+    assert!(!page.contains("<script>alert"));
+    // Cross-field rules are named too, with the fields right or wrong.
+    let response = app.post_form(
+        "/offerings",
+        &[
+            ("provider", "uni"),
+            ("title", "T"),
+            ("description", "D"),
+            ("themes", "cybercrime"),
+            ("starts_on", "2027-05-01"),
+            ("ends_on", "2027-04-30"),
+            ("status", "active"),
+        ],
+    );
+    assert_eq!(response.status(), 422);
+    let page = response.text().unwrap();
+    assert!(page.contains("id=\"ends_on-error\"") && page.contains("must be after the start date"));
+    assert!(page.contains("id=\"coverage-error\"") && page.contains("choose worldwide, or at least one country"));
+    let unknown_provider = app.post_form(
+        "/offerings",
+        &[("provider", "nobody"), ("title", "T"), ("description", "D"), ("themes", "cybercrime"), ("coverage_global", "on"), ("status", "active")],
+    );
+    assert_eq!(unknown_provider.status(), 422);
+    assert!(unknown_provider.text().unwrap().contains("no provider has the key"));
+    let (_, offerings) = app.get_json("/api/v1/offerings");
+    assert_eq!(offerings["total"], 9, "nothing saved");
+}
+
+on_both_backends!(
+    good_provider_post_redirects_to_the_record,
+    bad_provider_post_keeps_input_and_names_every_problem,
+    hostile_text_is_saved_as_typed_and_always_escaped,
+    forms_without_the_csrf_token_are_refused,
+    editing_a_provider_updates_it_and_a_taken_key_is_refused,
+    archiving_takes_records_out_of_listings_without_deleting,
+    offering_form_takes_multi_value_controls,
+    bad_offering_post_keeps_every_choice_and_names_every_problem,
+);

@@ -1,0 +1,10 @@
+//! Integration tests: the real server over HTTP and the real command line,
+//! on SQLite and, when CAPMATCH_TEST_POSTGRES_URL is set, on PostgreSQL.
+
+mod common;
+mod fixtures;
+
+mod catalogue;
+mod cli;
+mod forms;
+mod pages;

@@ -1,0 +1,160 @@
+//! Every page renders, with the demo data a first start loads.
+
+use crate::common::{Backend, TestApp};
+use crate::on_both_backends;
+
+fn start_page_health_and_stylesheet(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    let (status, home) = app.get_text("/");
+    assert_eq!(status, 200);
+    assert!(home.contains("24 providers"), "{home}");
+    assert!(home.contains("href=\"#content\""), "skip link");
+    assert_eq!(app.get("/healthz").status(), 200);
+    let css = app.get("/static/style.css");
+    assert_eq!(css.status(), 200);
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+}
+
+fn demo_data_lists_every_actor_with_an_offering(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    let (_, providers) = app.get_json("/api/v1/providers");
+    assert_eq!(providers["total"], 24);
+    assert_eq!(providers["items"].as_array().unwrap().len(), 20, "first page of 20");
+    let (_, second) = app.get_json("/api/v1/providers?page=2");
+    assert_eq!(second["items"].as_array().unwrap().len(), 4);
+    for page in [providers, second] {
+        for provider in page["items"].as_array().unwrap() {
+            assert!(provider["offering_count"].as_i64().unwrap() >= 1, "{provider}");
+        }
+    }
+    let (_, commonwealth) = app.get_json("/api/v1/offerings/commonwealth-cci-programme");
+    assert_eq!(commonwealth["coverage"]["groups"], serde_json::json!(["COMMONWEALTH"]));
+    assert_eq!(commonwealth["eligibility"]["groups"], serde_json::json!(["COMMONWEALTH"]));
+    let (status, list) = app.get_text("/providers");
+    assert_eq!(status, 200);
+    assert!(list.contains("24 providers."), "count shown");
+    assert!(list.contains("Page 1 of 2"));
+    assert!(list.contains("rel=\"next\""));
+}
+
+fn no_demo_starts_with_reference_data_only(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let (_, providers) = app.get_json("/api/v1/providers");
+    assert_eq!(providers["total"], 0);
+    let (_, countries) = app.get_json("/api/v1/countries");
+    assert_eq!(countries["total"], 249);
+}
+
+fn provider_page_shows_profile_and_offerings(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    let (status, page) = app.get_text("/providers/coe-cproc");
+    assert_eq!(status, 200);
+    assert!(page.contains("Council of Europe Cybercrime Programme Office"));
+    assert!(page.contains("Intergovernmental organisation"));
+    assert!(page.contains("Romania"), "headquarters by name");
+    assert!(page.contains("href=\"/offerings/coe-cproc-programme\""));
+}
+
+fn offering_page_says_coverage_and_eligibility_in_words(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    let (status, page) = app.get_text("/offerings/undp-programme");
+    assert_eq!(status, 200);
+    assert!(page.contains("Worldwide"));
+    assert!(page.contains("Eligible only for members of LDC, or for low or lower-middle income countries."), "{page}");
+    assert!(page.contains("National cyber security strategy"), "theme by name");
+    let (_, apcert) = app.get_text("/offerings/apcert-programme");
+    assert!(apcert.contains("M49 region: Asia (142)") && apcert.contains("M49 region: Oceania (009)"), "{apcert}");
+    assert!(apcert.contains("Open to every country."));
+}
+
+fn country_page_shows_path_groups_income_and_offerings(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    let (status, page) = app.get_text("/countries/GHA");
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Ghana</h1>"));
+    assert!(page.contains("Africa</a> (002)") && page.contains("Sub-Saharan Africa</a> (202)") && page.contains("Western Africa</a> (011)"));
+    assert!(page.contains("Commonwealth of Nations") && page.contains("African Union"));
+    assert!(page.contains("lower-middle income"));
+    // 14 open worldwide offerings, UNDP and A4AI (income), and the AU, CTO and Commonwealth ones.
+    assert!(page.contains("19 offerings reach Ghana"), "{page}");
+    let (_, lower_case) = app.get_text("/countries/gha");
+    assert!(lower_case.contains("<h1>Ghana</h1>"));
+}
+
+fn country_list_filters_and_paginates(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    let (status, page) = app.get_text("/countries");
+    assert_eq!(status, 200);
+    assert!(page.contains("249 countries."));
+    assert!(page.contains("Page 1 of 5"));
+    let (_, eu) = app.get_json("/api/v1/countries?group=EU");
+    assert_eq!(eu["total"], 27);
+    let (_, africa) = app.get_json("/api/v1/countries?region=002");
+    assert!(africa["items"].as_array().unwrap().iter().all(|c| c["region"]["code"] == "002"));
+    let (_, ghana) = app.get_json("/api/v1/countries?q=ghana");
+    assert_eq!(ghana["items"][0]["iso3"], "GHA");
+    let (_, country) = app.get_json("/api/v1/countries/GHA");
+    assert_eq!(country["income_level"], "lower-middle");
+    assert_eq!(country["intermediate_region"]["code"], "011");
+    assert_eq!(country["offerings_reaching"], 19);
+}
+
+fn unknown_records_and_pages_answer_404(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    for path in [
+        "/providers/nobody",
+        "/providers/nobody/edit",
+        "/offerings/nothing",
+        "/offerings/nothing/edit",
+        "/countries/XXX",
+        "/countries/%3Cscript%3E",
+        "/providers/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "/no/such/page",
+    ] {
+        let (status, body) = app.get_text(path);
+        assert_eq!(status, 404, "{path}");
+        assert!(body.contains("Not Found"), "error page for {path}");
+        assert!(!body.contains("<script>alert"), "escaped: {path}");
+    }
+    for path in ["/api/v1/providers/nobody", "/api/v1/offerings/nothing", "/api/v1/countries/XXX", "/api/v1/nothing"] {
+        let (status, body) = app.get_json(path);
+        assert_eq!(status, 404, "{path}");
+        assert!(body["error"].is_string());
+    }
+    let response = app.post_form("/providers/nobody", &[("name", "X"), ("kind", "academia")]);
+    assert_eq!(response.status(), 404);
+}
+
+fn bad_filters_answer_400_not_500(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    for path in [
+        "/offerings?theme=nonsense",
+        "/offerings?country=ZZZ",
+        "/offerings?region=999",
+        "/providers?kind=%3Cb%3E",
+        "/offerings?modality=x&language=xx",
+        "/countries?group=NOPE",
+    ] {
+        let (status, body) = app.get_text(path);
+        assert_eq!(status, 400, "{path}");
+        assert!(!body.contains("<b>"), "escaped");
+    }
+    let (status, body) = app.get_json("/api/v1/offerings?theme=nonsense");
+    assert_eq!(status, 400);
+    assert_eq!(body["error"], "theme=: unknown theme \"nonsense\"");
+    // An unreadable page number is the first page, not an error.
+    assert_eq!(app.get("/offerings?page=abc").status(), 200);
+    assert_eq!(app.get("/offerings?page=99999999999999999999").status(), 200);
+}
+
+on_both_backends!(
+    start_page_health_and_stylesheet,
+    demo_data_lists_every_actor_with_an_offering,
+    no_demo_starts_with_reference_data_only,
+    provider_page_shows_profile_and_offerings,
+    offering_page_says_coverage_and_eligibility_in_words,
+    country_page_shows_path_groups_income_and_offerings,
+    country_list_filters_and_paginates,
+    unknown_records_and_pages_answer_404,
+    bad_filters_answer_400_not_500,
+);
