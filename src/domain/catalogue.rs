@@ -201,6 +201,21 @@ impl CatalogueFilter {
 mod tests {
     use super::*;
     use crate::reference_data;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Pagination links carry the filters through any text a person types.
+        #[test]
+        fn query_strings_round_trip(q in proptest::option::of(".{0,40}"), theme in proptest::option::of("[a-z.&=%+ ]{1,20}"), page in 1i64..1000) {
+            let params = CatalogueParams { q: q.clone(), theme: theme.clone(), ..Default::default() };
+            let query = params.query_for_page(page);
+            let parsed: CatalogueParams = serde_html_form::from_str(&query).unwrap();
+            let kept = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+            prop_assert_eq!(kept(&parsed.q), kept(&q));
+            prop_assert_eq!(kept(&parsed.theme), kept(&theme));
+            prop_assert_eq!(parsed.page_number(), page);
+        }
+    }
 
     #[test]
     fn parent_theme_includes_its_subthemes() {

@@ -72,10 +72,13 @@ pub enum KeyError {
     TooLong,
     #[error("may hold only lower-case letters, digits and hyphens, and must start with a letter or digit")]
     BadCharacters,
+    #[error("\"{0}\" is reserved for the site's own pages")]
+    Reserved(&'static str),
 }
 
 impl RecordKey {
     pub const MAX_LEN: usize = 64;
+    const RESERVED: &'static [&'static str] = &["new"];
 
     pub fn parse(s: &str) -> Result<RecordKey, KeyError> {
         if s.is_empty() {
@@ -87,6 +90,10 @@ impl RecordKey {
         let valid_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
         if !s.chars().all(valid_char) || s.starts_with('-') {
             return Err(KeyError::BadCharacters);
+        }
+        // `/providers/new` is the form, so no record may be called "new".
+        if let Some(reserved) = Self::RESERVED.iter().find(|r| **r == s) {
+            return Err(KeyError::Reserved(reserved));
         }
         Ok(RecordKey(s.to_owned()))
     }
@@ -106,7 +113,10 @@ impl RecordKey {
             }
         }
         let slug = slug.trim_end_matches('-');
-        RecordKey::parse(slug).ok()
+        match RecordKey::parse(slug) {
+            Err(KeyError::Reserved(_)) => RecordKey::parse(&format!("{slug}-1")).ok(),
+            other => other.ok(),
+        }
     }
 
     /// The same key with a numeric suffix, for when the plain slug is taken.
@@ -141,6 +151,8 @@ mod tests {
         assert_eq!(RecordKey::parse("Has Space"), Err(KeyError::BadCharacters));
         assert_eq!(RecordKey::parse("-leading"), Err(KeyError::BadCharacters));
         assert_eq!(RecordKey::parse(&"a".repeat(65)), Err(KeyError::TooLong));
+        assert_eq!(RecordKey::parse("new"), Err(KeyError::Reserved("new")));
+        assert_eq!(RecordKey::slug_of("New").unwrap().as_str(), "new-1");
     }
 
     #[test]

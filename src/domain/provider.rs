@@ -135,6 +135,29 @@ pub struct Provider {
 mod tests {
     use super::*;
     use crate::reference_data;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever is typed, parsing answers (never panics), and every
+        /// problem names a field of the form.
+        #[test]
+        fn any_input_parses_or_names_form_fields(
+            key in ".{0,70}", name in ".{0,210}", kind in "[a-z-]{0,25}", hq in proptest::option::of("[A-Z]{0,4}"),
+            website in proptest::option::of(".{0,40}"), email in proptest::option::of(".{0,40}"), description in ".{0,100}",
+        ) {
+            let reference = reference_data::load().unwrap();
+            let input = ProviderInput { key, name, kind, hq_country: hq, website, email, description }.normalized();
+            match input.parse(&reference) {
+                Ok(data) => prop_assert!(!data.name.is_empty() && data.name.chars().count() <= 200),
+                Err(errors) => {
+                    prop_assert!(!errors.is_empty());
+                    for error in errors.iter() {
+                        prop_assert!(ProviderInput::FIELDS.contains(&error.field.as_str()), "{}", error.field);
+                    }
+                }
+            }
+        }
+    }
 
     fn input() -> ProviderInput {
         ProviderInput {

@@ -124,7 +124,59 @@ fn a_dry_run_reports_and_writes_nothing(backend: Backend) {
     assert!(export(&database.cli_url()).contains(r#""offerings": []"#));
 }
 
+/// Runs `capmatch serve` on a free port until the test is done with it.
+struct Served {
+    child: std::process::Child,
+    address: String,
+}
+
+impl Served {
+    fn start(database: &TestDatabase, extra: &[&str]) -> Served {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let address = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_capmatch"))
+            .args(["serve", "--bind", &address, "--workers", "1"])
+            .args(extra)
+            .env("DATABASE_URL", database.cli_url()) // the environment names the database
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .expect("start capmatch serve");
+        let served = Served { child, address: format!("http://{address}") };
+        for _ in 0..300 {
+            if reqwest::blocking::get(format!("{}/healthz", served.address)).is_ok_and(|r| r.status() == 200) {
+                return served;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("capmatch serve did not answer on {}", served.address);
+    }
+
+    fn providers(&self) -> i64 {
+        let body: serde_json::Value = reqwest::blocking::get(format!("{}/api/v1/providers", self.address)).unwrap().json().unwrap();
+        body["total"].as_i64().unwrap()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_creates_the_database_with_demo_data_unless_told_not_to(backend: Backend) {
+    let with_demo = TestDatabase::create(backend);
+    assert_eq!(Served::start(&with_demo, &[]).providers(), 24);
+    let without = TestDatabase::create(backend);
+    let served = Served::start(&without, &["--no-demo"]);
+    assert_eq!(served.providers(), 0);
+    drop(served);
+    // Demo data is for a new database only: a later start adds none.
+    assert_eq!(Served::start(&without, &[]).providers(), 0);
+}
+
 on_both_backends!(
+    serve_creates_the_database_with_demo_data_unless_told_not_to,
     export_then_import_round_trips_exactly,
     a_second_import_changes_nothing,
     an_import_with_one_error_writes_nothing,

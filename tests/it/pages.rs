@@ -145,6 +145,8 @@ fn bad_filters_answer_400_not_500(backend: Backend) {
     // An unreadable page number is the first page, not an error.
     assert_eq!(app.get("/offerings?page=abc").status(), 200);
     assert_eq!(app.get("/offerings?page=99999999999999999999").status(), 200);
+    assert_eq!(app.get("/offerings?page=9223372036854775807").status(), 200);
+    assert_eq!(app.get("/countries?page=9223372036854775807").status(), 200);
 }
 
 on_both_backends!(
@@ -158,3 +160,25 @@ on_both_backends!(
     unknown_records_and_pages_answer_404,
     bad_filters_answer_400_not_500,
 );
+
+/// SQLite runs with the settings the design asks of every connection.
+#[test]
+fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        value: String,
+    }
+    let app = TestApp::empty(Backend::Sqlite);
+    let mut conn = app.storage.pool.get().unwrap();
+    let mut read = |pragma: &str| -> String {
+        diesel::sql_query(format!("SELECT CAST({pragma} AS TEXT) AS value"))
+            .get_result::<Setting>(&mut *conn)
+            .unwrap()
+            .value
+    };
+    assert_eq!(read("(SELECT journal_mode FROM pragma_journal_mode)"), "wal");
+    assert_eq!(read("(SELECT foreign_keys FROM pragma_foreign_keys)"), "1");
+    assert_eq!(read("(SELECT timeout FROM pragma_busy_timeout)"), "5000");
+}
