@@ -14,7 +14,11 @@ use crate::domain::codes::RecordKey;
 use crate::domain::offering::{Offering, OfferingInput};
 use crate::domain::provider::{Provider, ProviderInput};
 use crate::domain::reference::ReferenceData;
-use crate::domain::{OfferingData, ProviderData};
+use crate::domain::assessment::{
+    Assessment, AssessmentData, AssessmentInput, AssessmentState, Deadlines, DraftNeed, Intent, NeedInput,
+};
+use crate::domain::codes::Iso3;
+use crate::domain::{AssessmentStatus, FieldErrors, OfferingData, ProviderData, Stage};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,10 +27,8 @@ pub struct Document {
     pub providers: Vec<ProviderRecord>,
     #[serde(default)]
     pub offerings: Vec<OfferingRecord>,
-    /// Needs assessments arrive with their own issue; until then a file that
-    /// carries any is refused rather than half-imported.
     #[serde(default)]
-    pub assessments: Vec<serde_json::Value>,
+    pub assessments: Vec<AssessmentRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +101,140 @@ pub struct OfferingRecord {
     pub archived: bool,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentRecord {
+    pub key: String,
+    pub country: String,
+    #[serde(default = "submitted")]
+    pub status: String,
+    #[serde(default)]
+    pub submitted_by: String,
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub note: String,
+    /// Required when the status is `withdrawn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_reason: Option<String>,
+    #[serde(default)]
+    pub needs: Vec<NeedRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedRecord {
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub theme: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub current_stage: Option<u8>,
+    #[serde(default)]
+    pub target_stage: Option<u8>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub modalities: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub wanted_by: Option<String>,
+    #[serde(default = "open")]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_reason: Option<String>,
+}
+
+fn submitted() -> String {
+    "submitted".to_owned()
+}
+
+fn open() -> String {
+    "open".to_owned()
+}
+
+impl NeedRecord {
+    fn to_input(&self) -> NeedInput {
+        NeedInput {
+            key: self.key.clone(),
+            theme: self.theme.clone().unwrap_or_default(),
+            priority: self.priority.clone().unwrap_or_default(),
+            current_stage: self.current_stage.map(|s| s.to_string()).unwrap_or_default(),
+            target_stage: self.target_stage.map(|s| s.to_string()).unwrap_or_default(),
+            description: self.description.clone(),
+            modalities: self.modalities.clone(),
+            languages: self.languages.clone(),
+            wanted_by: self.wanted_by.clone(),
+            status: self.status.clone(),
+            withdrawn_reason: self.withdrawn_reason.clone(),
+        }
+    }
+
+    fn from_need(need: &DraftNeed) -> NeedRecord {
+        NeedRecord {
+            key: need.key.as_ref().map(ToString::to_string).unwrap_or_default(),
+            theme: need.theme.as_ref().map(ToString::to_string),
+            priority: need.priority.map(|p| p.code().to_owned()),
+            current_stage: need.current_stage.map(Stage::number),
+            target_stage: need.target_stage.map(Stage::number),
+            description: need.description.clone(),
+            modalities: need.modalities.iter().map(|m| m.code().to_owned()).collect(),
+            languages: need.languages.iter().map(ToString::to_string).collect(),
+            wanted_by: need.wanted_by.map(|d| d.to_string()),
+            status: need.status.code().to_owned(),
+            withdrawn_reason: need.withdrawn_reason.clone(),
+        }
+    }
+}
+
+impl AssessmentRecord {
+    pub fn from_assessment(assessment: &Assessment) -> AssessmentRecord {
+        let data = &assessment.latest.data;
+        AssessmentRecord {
+            key: assessment.key.to_string(),
+            country: assessment.country.to_string(),
+            status: data.state.status().code().to_owned(),
+            submitted_by: data.submitted_by.clone(),
+            contact: data.contact.clone(),
+            note: data.note.clone(),
+            withdrawn_reason: data.state.withdrawn_reason().map(str::to_owned),
+            needs: data.state.needs().iter().map(NeedRecord::from_need).collect(),
+        }
+    }
+
+    /// Checks the record as a whole; a file may hold past deadlines.
+    fn parse(&self, reference: &ReferenceData) -> Result<(Iso3, AssessmentData), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let country = reference.iso3(&self.country).map_err(|e| errors.add("country", e.to_string())).ok();
+        let input = AssessmentInput {
+            submitted_by: self.submitted_by.clone(),
+            contact: self.contact.clone(),
+            note: self.note.clone(),
+            needs: self.needs.iter().map(NeedRecord::to_input).collect(),
+        }
+        .normalized();
+        let status = self.status.parse::<AssessmentStatus>().map_err(|e| errors.add("status", e.to_string())).ok();
+        let intent = match status {
+            Some(AssessmentStatus::Submitted) => Intent::Submit(Deadlines::AsRecorded),
+            _ => Intent::SaveDraft,
+        };
+        let parsed = input.parse(reference, intent).map_err(|found| errors.extend(found)).ok();
+        let reason = self.withdrawn_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        if status == Some(AssessmentStatus::Withdrawn) && reason.is_none() {
+            errors.add("withdrawn_reason", "is required for a withdrawn assessment");
+        }
+        errors.clone().into_result()?;
+        let (Some(country), Some(mut data)) = (country, parsed) else { return Err(errors) };
+        if let (Some(AssessmentStatus::Withdrawn), Some(reason)) = (status, reason) {
+            data.state = AssessmentState::Withdrawn { reason: reason.to_owned(), needs: data.state.needs() };
+        }
+        Ok((country, data))
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -141,6 +277,7 @@ pub enum ImportFailure {
 pub struct ImportReport {
     pub providers: Counts,
     pub offerings: Counts,
+    pub assessments: Counts,
     pub dry_run: bool,
 }
 
@@ -155,7 +292,13 @@ impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verb = if self.dry_run { "would import" } else { "imported" };
         let line = |c: &Counts| format!("{} created, {} updated, {} unchanged", c.created, c.updated, c.unchanged);
-        write!(f, "{verb} providers: {}; offerings: {}", line(&self.providers), line(&self.offerings))
+        write!(
+            f,
+            "{verb} providers: {}; offerings: {}; assessments: {}",
+            line(&self.providers),
+            line(&self.offerings),
+            line(&self.assessments)
+        )
     }
 }
 
@@ -173,6 +316,7 @@ pub fn parse(json: &str) -> Result<Document, ImportFailure> {
 struct CheckedDocument {
     providers: Vec<(RecordKey, ProviderData, bool)>,
     offerings: Vec<(RecordKey, OfferingData, bool)>,
+    assessments: Vec<(RecordKey, (Iso3, AssessmentData), bool)>,
 }
 
 impl ProviderRecord {
@@ -260,6 +404,10 @@ impl OfferingRecord {
 
 /// The file's name for a form field ("coverage_countries" is "coverage.countries").
 fn file_field(field: &str) -> String {
+    // A need's form field "need-2-theme" is "needs[2].theme" in the file.
+    if let Some((index, name)) = field.strip_prefix("need-").and_then(|rest| rest.split_once('-')) {
+        return format!("needs[{index}].{name}");
+    }
     match field {
         "coverage_global" => "coverage.global".to_owned(),
         "coverage_countries" => "coverage.countries".to_owned(),
@@ -278,58 +426,61 @@ fn record_name(kind: &str, index: usize, key: &str) -> String {
 /// Checks every record, collecting every problem rather than stopping at the first.
 fn check(document: &Document, reference: &ReferenceData) -> Result<CheckedDocument, Vec<ImportError>> {
     let mut errors = Vec::new();
-    let mut error = |record: &str, field: &str, message: String| {
-        errors.push(ImportError { record: record.to_owned(), field: field.to_owned(), message })
-    };
-    if !document.assessments.is_empty() {
-        error("assessments", "", "needs assessments cannot be imported by this version".to_owned());
-    }
-    let mut checked = CheckedDocument { providers: Vec::new(), offerings: Vec::new() };
+    let providers = check_records(
+        "provider",
+        &document.providers,
+        |r| (&r.key, r.archived),
+        |r| r.to_input().normalized().parse(reference),
+        &mut errors,
+    );
+    let offerings = check_records(
+        "offering",
+        &document.offerings,
+        |r| (&r.key, r.archived),
+        |r| r.to_input().normalized().parse(reference),
+        &mut errors,
+    );
+    let assessments = check_records(
+        "assessment",
+        &document.assessments,
+        |r| (&r.key, false),
+        |r| r.parse(reference),
+        &mut errors,
+    );
+    if errors.is_empty() { Ok(CheckedDocument { providers, offerings, assessments }) } else { Err(errors) }
+}
+
+/// Checks one list of records: keys well formed and unique in the file, and
+/// every field valid. Problems go to `errors`, under the file's field names.
+fn check_records<R, D>(
+    kind: &str,
+    records: &[R],
+    key_and_archived: impl Fn(&R) -> (&String, bool),
+    parse: impl Fn(&R) -> Result<D, crate::domain::FieldErrors>,
+    errors: &mut Vec<ImportError>,
+) -> Vec<(RecordKey, D, bool)> {
+    let mut checked = Vec::new();
     let mut seen = BTreeSet::new();
-    for (i, record) in document.providers.iter().enumerate() {
-        let name = record_name("provider", i, &record.key);
-        let key = RecordKey::parse(record.key.trim());
-        if let Err(e) = &key {
-            error(&name, "key", e.to_string());
-        } else if !seen.insert(record.key.trim().to_owned()) {
-            error(&name, "key", "appears twice in the file".to_owned());
+    for (i, record) in records.iter().enumerate() {
+        let (key, archived) = key_and_archived(record);
+        let name = record_name(kind, i, key);
+        let mut error = |field: &str, message: String| {
+            errors.push(ImportError { record: name.clone(), field: file_field(field), message })
+        };
+        let key = RecordKey::parse(key.trim());
+        match &key {
+            Err(e) => error("key", e.to_string()),
+            Ok(key) if !seen.insert(key.clone()) => error("key", "appears twice in the file".to_owned()),
+            Ok(_) => {}
         }
-        match record.to_input().normalized().parse(reference) {
-            Ok(data) => {
-                if let Ok(key) = key {
-                    checked.providers.push((key, data, record.archived));
-                }
-            }
-            Err(field_errors) => {
-                for e in field_errors.iter().filter(|e| e.field != "key") {
-                    error(&name, &e.field, e.message.clone());
-                }
-            }
+        match (key, parse(record)) {
+            (Ok(key), Ok(data)) => checked.push((key, data, archived)),
+            (_, Ok(_)) => {}
+            // The key was checked above, under the file's rule (required).
+            (_, Err(field_errors)) => field_errors.iter().filter(|e| e.field != "key").for_each(|e| error(&e.field, e.message.clone())),
         }
     }
-    let mut seen = BTreeSet::new();
-    for (i, record) in document.offerings.iter().enumerate() {
-        let name = record_name("offering", i, &record.key);
-        let key = RecordKey::parse(record.key.trim());
-        if let Err(e) = &key {
-            error(&name, "key", e.to_string());
-        } else if !seen.insert(record.key.trim().to_owned()) {
-            error(&name, "key", "appears twice in the file".to_owned());
-        }
-        match record.to_input().normalized().parse(reference) {
-            Ok(data) => {
-                if let Ok(key) = key {
-                    checked.offerings.push((key, data, record.archived));
-                }
-            }
-            Err(field_errors) => {
-                for e in field_errors.iter().filter(|e| e.field != "key") {
-                    error(&name, &file_field(&e.field), e.message.clone());
-                }
-            }
-        }
-    }
-    if errors.is_empty() { Ok(checked) } else { Err(errors) }
+    checked
 }
 
 /// Imports a document in one transaction: everything or nothing. With
@@ -381,6 +532,20 @@ pub fn import(
                 Err(e) => return Err(e.into()),
             }
         }
+        for (key, (country, data), _) in &checked.assessments {
+            let counts = &mut report.assessments;
+            match db::assessments::upsert(conn, key, country, data) {
+                Ok(None) => counts.unchanged += 1,
+                Ok(Some(true)) => counts.created += 1,
+                Ok(Some(false)) => counts.updated += 1,
+                Err(StoreError::KeyTaken(_)) => problems.push(ImportError {
+                    record: format!("assessment \"{key}\""),
+                    field: "country".to_owned(),
+                    message: "the key belongs to another country's assessment".to_owned(),
+                }),
+                Err(e) => return Err(e.into()),
+            }
+        }
         if !problems.is_empty() {
             return Err(TransactionAbort::Invalid(problems));
         }
@@ -416,11 +581,11 @@ impl From<StoreError> for TransactionAbort {
 }
 
 /// Everything in the directory, archived records too, in key order.
-pub fn export(conn: &mut DbConnection) -> diesel::QueryResult<Document> {
+pub fn export(conn: &mut DbConnection) -> Result<Document, StoreError> {
     Ok(Document {
         providers: db::providers::all(conn)?.iter().map(ProviderRecord::from_provider).collect(),
         offerings: db::offerings::all(conn)?.iter().map(OfferingRecord::from_offering).collect(),
-        assessments: Vec::new(),
+        assessments: db::assessments::all(conn)?.iter().map(AssessmentRecord::from_assessment).collect(),
     })
 }
 

@@ -10,6 +10,7 @@ use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+pub mod assessments;
 pub mod models;
 pub mod offerings;
 pub mod providers;
@@ -160,6 +161,10 @@ pub enum StoreError {
     UnknownProvider(String),
     #[error("not found")]
     NotFound,
+    #[error("the record changed since it was opened (it is now at revision {latest})")]
+    Conflict { latest: i32 },
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
 }

@@ -165,3 +165,66 @@ impl ProviderRow {
         RecordKey::trusted(self.key.clone())
     }
 }
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::assessments)]
+pub struct AssessmentRow {
+    pub id: i64,
+    pub key: String,
+    pub country: String,
+    pub latest_revision: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = super::schema::assessments)]
+pub struct NewAssessmentRow<'a> {
+    pub key: &'a str,
+    pub country: &'a str,
+    pub latest_revision: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::assessment_revisions)]
+pub struct RevisionRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub assessment_id: i64,
+    pub revision: i32,
+    pub status: String,
+    pub submitted_by: String,
+    pub contact: Option<String>,
+    pub note: String,
+    pub withdrawn_reason: Option<String>,
+    pub change_summary: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::needs)]
+pub struct NeedRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub revision_id: i64,
+    pub position: i32,
+    pub key: String,
+    pub theme: Option<String>,
+    pub priority: Option<String>,
+    pub current_stage: Option<i32>,
+    pub target_stage: Option<i32>,
+    pub description: String,
+    pub wanted_by: Option<NaiveDate>,
+    pub status: String,
+    pub withdrawn_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::need_facets)]
+pub struct NeedFacetRow {
+    pub need_id: i64,
+    pub facet: String,
+    pub code: String,
+}

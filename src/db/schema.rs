@@ -111,7 +111,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assessments (id) {
+        id -> BigInt,
+        key -> Text,
+        country -> Text,
+        latest_revision -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessment_revisions (id) {
+        id -> BigInt,
+        assessment_id -> BigInt,
+        revision -> Integer,
+        status -> Text,
+        submitted_by -> Text,
+        contact -> Nullable<Text>,
+        note -> Text,
+        withdrawn_reason -> Nullable<Text>,
+        change_summary -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    needs (id) {
+        id -> BigInt,
+        revision_id -> BigInt,
+        position -> Integer,
+        key -> Text,
+        theme -> Nullable<Text>,
+        priority -> Nullable<Text>,
+        current_stage -> Nullable<Integer>,
+        target_stage -> Nullable<Integer>,
+        description -> Text,
+        wanted_by -> Nullable<Date>,
+        status -> Text,
+        withdrawn_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    need_facets (need_id, facet, code) {
+        need_id -> BigInt,
+        facet -> Text,
+        code -> Text,
+    }
+}
+
 diesel::joinable!(offerings -> providers (provider_id));
+diesel::joinable!(assessment_revisions -> assessments (assessment_id));
+diesel::joinable!(needs -> assessment_revisions (revision_id));
+diesel::joinable!(need_facets -> needs (need_id));
 diesel::joinable!(offering_facets -> offerings (offering_id));
 diesel::joinable!(country_group_members -> country_groups (group_code));
 diesel::joinable!(country_group_members -> countries (iso3));
@@ -127,4 +181,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     providers,
     offerings,
     offering_facets,
+    assessments,
+    assessment_revisions,
+    needs,
+    need_facets,
 );

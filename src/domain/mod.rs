@@ -1,5 +1,6 @@
 //! The domain: plain types and the rules that make them valid. No I/O.
 
+pub mod assessment;
 pub mod catalogue;
 pub mod codes;
 pub mod input;
@@ -14,4 +15,4 @@ pub use offering::{Coverage, Eligibility, Offering, OfferingData, OfferingInput,
 pub use provider::{Provider, ProviderData, ProviderInput};
 pub use reference::{Country, CountryGroup, Language, ReferenceData, Region, Theme};
 pub use validation::{FieldError, FieldErrors};
-pub use vocab::{IncomeLevel, Modality, OfferingStatus, ProviderKind, RegionLevel};
+pub use vocab::{AssessmentStatus, IncomeLevel, Modality, NeedStatus, OfferingStatus, Priority, ProviderKind, RegionLevel, Stage};

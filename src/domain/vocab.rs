@@ -134,6 +134,56 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// How urgently a country needs something.
+    Priority, "priority" {
+        High => ("high", "High"),
+        Medium => ("medium", "Medium"),
+        Low => ("low", "Low"),
+    }
+}
+
+vocabulary! {
+    /// Where a needs assessment is: drafts are the focal point's own;
+    /// submitted ones are matched; withdrawn ones are kept but no longer open.
+    AssessmentStatus, "assessment status" {
+        Draft => ("draft", "Draft"),
+        Submitted => ("submitted", "Submitted"),
+        Withdrawn => ("withdrawn", "Withdrawn"),
+    }
+}
+
+vocabulary! {
+    /// Where one need is.
+    NeedStatus, "need status" {
+        Open => ("open", "Open"),
+        InProgress => ("in-progress", "In progress"),
+        Met => ("met", "Met"),
+        Withdrawn => ("withdrawn", "Withdrawn"),
+    }
+}
+
+vocabulary! {
+    /// The five maturity stages of the Oxford CMM.
+    Stage, "maturity stage" {
+        StartUp => ("1", "Start-up"),
+        Formative => ("2", "Formative"),
+        Established => ("3", "Established"),
+        Strategic => ("4", "Strategic"),
+        Dynamic => ("5", "Dynamic"),
+    }
+}
+
+impl Stage {
+    pub fn number(self) -> u8 {
+        self as u8 + 1
+    }
+
+    pub fn from_number(n: i64) -> Option<Stage> {
+        usize::try_from(n).ok().and_then(|n| n.checked_sub(1)).and_then(|i| Stage::ALL.get(i).copied())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +199,15 @@ mod tests {
         for status in OfferingStatus::ALL {
             assert_eq!(status.code().parse::<OfferingStatus>(), Ok(*status));
         }
+    }
+
+    #[test]
+    fn stages_are_numbered_one_to_five() {
+        assert_eq!(Stage::from_number(1), Some(Stage::StartUp));
+        assert_eq!(Stage::from_number(5).map(Stage::number), Some(5));
+        assert_eq!(Stage::from_number(0), None);
+        assert_eq!(Stage::from_number(6), None);
+        assert!(Stage::Formative < Stage::Strategic);
     }
 
     #[test]

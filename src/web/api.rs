@@ -11,7 +11,7 @@ use super::with_db;
 use crate::db::{self, Page, PageRequest, StoreError};
 use crate::domain::catalogue::CatalogueParams;
 use crate::domain::{Country, ReferenceData};
-use crate::interchange::{OfferingRecord, ProviderRecord};
+use crate::interchange::{AssessmentRecord, OfferingRecord, ProviderRecord};
 use crate::startup::Storage;
 
 #[derive(Serialize)]
@@ -138,6 +138,16 @@ struct CountryJson<'a> {
     url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     offerings_reaching: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assessments: Option<Vec<AssessmentJson>>,
+}
+
+#[derive(Serialize)]
+struct AssessmentJson {
+    #[serde(flatten)]
+    record: AssessmentRecord,
+    revision: i32,
+    url: String,
 }
 
 fn country_json<'a>(country: &'a Country, reference: &'a ReferenceData) -> CountryJson<'a> {
@@ -161,6 +171,7 @@ fn country_json<'a>(country: &'a Country, reference: &'a ReferenceData) -> Count
             .collect(),
         url: format!("/countries/{}", country.iso3),
         offerings_reaching: None,
+        assessments: None,
     }
 }
 
@@ -176,9 +187,23 @@ pub async fn country(storage: web::Data<Storage>, iso3: web::Path<String>) -> Re
     let country = reference.country(&iso3).ok_or_else(|| AppError::NotFound(format!("country \"{iso3}\"")))?;
     let params = CatalogueParams { country: Some(iso3), ..CatalogueParams::default() };
     let filter = filter_of(&params, reference)?;
-    let reaching = with_db(&storage, move |conn| Ok(db::offerings::search(conn, &filter, PageRequest::new(1))?.total)).await?;
+    let of_country = country.iso3.to_string();
+    let (reaching, assessments) = with_db(&storage, move |conn| {
+        Ok((db::offerings::search(conn, &filter, PageRequest::new(1))?.total, db::assessments::of_country(conn, &of_country)?))
+    })
+    .await?;
     let mut json = country_json(country, reference);
     json.offerings_reaching = Some(reaching);
+    json.assessments = Some(
+        assessments
+            .iter()
+            .map(|a| AssessmentJson {
+                record: AssessmentRecord::from_assessment(a),
+                revision: a.latest.number,
+                url: format!("/assessments/{}", a.key),
+            })
+            .collect(),
+    );
     Ok(HttpResponse::Ok().json(json))
 }
 

@@ -9,6 +9,7 @@ use super::views::{Choice, ChoiceGroup, Choices, Pagination};
 use super::{ok, with_db};
 use crate::db::{self, Page, PageRequest};
 use crate::domain::catalogue::CatalogueParams;
+use crate::domain::assessment::{Assessment, Need};
 use crate::domain::{Country, CountryGroup, Offering, ReferenceData, Region};
 use crate::startup::Storage;
 
@@ -64,9 +65,31 @@ pub async fn list(storage: web::Data<Storage>, QueryParams(params): QueryParams<
     })
 }
 
+/// An open need of one of the country's submitted assessments.
+pub struct OpenNeed {
+    pub assessment: String,
+    pub need: Need,
+}
+
+/// The country's open needs across its submitted assessments, highest
+/// priority first, then by wanted-by date (soonest first) and key.
+pub fn open_needs(assessments: &[Assessment]) -> Vec<OpenNeed> {
+    let mut open: Vec<OpenNeed> = assessments
+        .iter()
+        .flat_map(|a| a.latest.data.open_needs().into_iter().map(|n| OpenNeed { assessment: a.key.to_string(), need: n.clone() }))
+        .collect();
+    open.sort_by(|a, b| {
+        (a.need.priority, a.need.wanted_by.is_none(), a.need.wanted_by, &a.need.key)
+            .cmp(&(b.need.priority, b.need.wanted_by.is_none(), b.need.wanted_by, &b.need.key))
+    });
+    open
+}
+
 #[derive(Template)]
 #[template(path = "countries/show.html")]
 struct ShowPage<'a> {
+    assessments: Vec<Assessment>,
+    open_needs: Vec<OpenNeed>,
     country: &'a Country,
     m49_path: Vec<&'a Region>,
     groups: Vec<&'a CountryGroup>,
@@ -86,9 +109,15 @@ pub async fn show(
     let reaching = CatalogueParams { country: Some(iso3.clone()), page: params.page.clone(), ..CatalogueParams::default() };
     let filter = reaching.resolve(reference).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let page = PageRequest::new(reaching.page_number());
-    let found = with_db(&storage, move |conn| Ok(db::offerings::search(conn, &filter, page)?)).await?;
+    let of_country = iso3.clone();
+    let (found, assessments) = with_db(&storage, move |conn| {
+        Ok((db::offerings::search(conn, &filter, page)?, db::assessments::of_country(conn, &of_country)?))
+    })
+    .await?;
     let page_params = CatalogueParams { page: None, ..CatalogueParams::default() };
     ok(&ShowPage {
+        open_needs: open_needs(&assessments),
+        assessments,
         country,
         m49_path: country.m49_path().filter_map(|code| reference.region(code.as_str())).collect(),
         groups: reference.groups_of(&country.iso3).iter().filter_map(|g| reference.group(g.as_str())).collect(),

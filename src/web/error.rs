@@ -16,6 +16,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("the form had expired or did not come from this site")]
     CsrfRejected,
+    #[error("{0}")]
+    Conflict(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -30,6 +32,7 @@ impl AppError {
             AppError::NotFound(_) => "Check the address, or find the record from the lists.",
             AppError::BadRequest(_) => "Check the address or the filters and try again.",
             AppError::CsrfRejected => "Go back, reload the form and send it again. Nothing was saved.",
+            AppError::Conflict(_) => "Reload the page to see the latest version, then try again. Nothing was saved.",
             AppError::Internal(_) => "Something went wrong on our side. Nothing you sent was lost; please try again shortly.",
         }
     }
@@ -65,6 +68,7 @@ impl ResponseError for AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -14,6 +14,7 @@ use crate::db::DbConnection;
 use crate::startup::Storage;
 
 pub mod api;
+pub mod assessments;
 pub mod countries;
 pub mod csrf;
 pub mod error;
@@ -55,6 +56,39 @@ pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
+/// The records that can be archived and restored.
+#[derive(Debug, Clone, Copy)]
+pub enum Archivable {
+    Provider,
+    Offering,
+}
+
+/// Archives or restores a record, then shows it.
+pub async fn set_archived(storage: &Storage, what: Archivable, key: String, archived: bool) -> Result<HttpResponse, AppError> {
+    let lookup = key.clone();
+    with_db(storage, move |conn| {
+        let outcome = match what {
+            Archivable::Provider => crate::db::providers::set_archived(conn, &lookup, archived),
+            Archivable::Offering => crate::db::offerings::set_archived(conn, &lookup, archived),
+        };
+        outcome.map_err(|e| match e {
+            crate::db::StoreError::NotFound => AppError::NotFound(format!("The {} \"{lookup}\"", what.noun())),
+            other => other.into(),
+        })
+    })
+    .await?;
+    Ok(see_other(&format!("/{}s/{key}", what.noun())))
+}
+
+impl Archivable {
+    fn noun(self) -> &'static str {
+        match self {
+            Archivable::Provider => "provider",
+            Archivable::Offering => "offering",
+        }
+    }
+}
+
 /// Every route of the application.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::index))
@@ -85,7 +119,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/countries")
                 .route("", web::get().to(countries::list))
-                .route("/{iso3}", web::get().to(countries::show)),
+                .route("/{iso3}", web::get().to(countries::show))
+                .route("/{iso3}/assessments", web::post().to(assessments::create))
+                .route("/{iso3}/assessments/new", web::get().to(assessments::new_form)),
+        )
+        .service(
+            web::scope("/assessments")
+                .route("/{key}", web::get().to(assessments::show))
+                .route("/{key}", web::post().to(assessments::update))
+                .route("/{key}/edit", web::get().to(assessments::edit_form))
+                .route("/{key}/withdraw", web::post().to(assessments::withdraw))
+                .route("/{key}/revisions/{number}", web::get().to(assessments::revision))
+                .route("/{key}/needs/{need}/withdraw", web::post().to(assessments::withdraw_need)),
         )
         .service(
             web::scope("/api/v1")

@@ -8,7 +8,7 @@ use super::csrf::CsrfToken;
 use super::error::AppError;
 use super::extract::{Confirmation, HtmlForm, QueryParams};
 use super::views::{Choice, Choices, FilterForm, Pagination};
-use super::{ok, render, see_other, with_db};
+use super::{Archivable, ok, render, see_other, set_archived, with_db};
 use crate::db::providers::ProviderSummary;
 use crate::db::{self, PageRequest, StoreError};
 use crate::domain::catalogue::CatalogueParams;
@@ -199,15 +199,9 @@ async fn save(storage: web::Data<Storage>, csrf: CsrfToken, target: Target, inpu
 }
 
 pub async fn archive(storage: web::Data<Storage>, key: web::Path<String>, _confirmed: HtmlForm<Confirmation>) -> Result<HttpResponse, AppError> {
-    set_archived(storage, key.into_inner(), true).await
+    set_archived(&storage, Archivable::Provider, key.into_inner(), true).await
 }
 
 pub async fn restore(storage: web::Data<Storage>, key: web::Path<String>, _confirmed: HtmlForm<Confirmation>) -> Result<HttpResponse, AppError> {
-    set_archived(storage, key.into_inner(), false).await
-}
-
-async fn set_archived(storage: web::Data<Storage>, key: String, archived: bool) -> Result<HttpResponse, AppError> {
-    let lookup = key.clone();
-    with_db(&storage, move |conn| db::providers::set_archived(conn, &lookup, archived).map_err(|e| not_found(e, &lookup))).await?;
-    Ok(see_other(&format!("/providers/{key}")))
+    set_archived(&storage, Archivable::Provider, key.into_inner(), false).await
 }

@@ -63,13 +63,15 @@ fn a_second_import_changes_nothing(backend: Backend) {
     assert!(first.status.success(), "{}", stderr(&first));
     assert_eq!(
         stdout(&first).trim(),
-        "imported providers: 2 created, 0 updated, 0 unchanged; offerings: 10 created, 0 updated, 0 unchanged"
+        "imported providers: 2 created, 0 updated, 0 unchanged; offerings: 10 created, 0 updated, 0 unchanged; \
+         assessments: 0 created, 0 updated, 0 unchanged"
     );
     let before = export(&database.cli_url());
     let second = capmatch(&["import", &file, "--database", &database.cli_url()]);
     assert_eq!(
         stdout(&second).trim(),
-        "imported providers: 0 created, 0 updated, 2 unchanged; offerings: 0 created, 0 updated, 10 unchanged"
+        "imported providers: 0 created, 0 updated, 2 unchanged; offerings: 0 created, 0 updated, 10 unchanged; \
+         assessments: 0 created, 0 updated, 0 unchanged"
     );
     assert_eq!(export(&database.cli_url()), before);
     let changed = CATALOGUE.replace("Training for judges", "Training for judges and prosecutors");

@@ -1,0 +1,324 @@
+//! Needs assessment queries. Saving appends a revision; nothing here
+//! updates or deletes a revision or a need.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::models::{AssessmentRow, NeedFacetRow, NeedRow, NewAssessmentRow, RevisionRow};
+use super::schema::{assessment_revisions, assessments, need_facets, needs};
+use super::{DbConnection, StoreError, StoreResult, now};
+use crate::domain::assessment::{
+    Assessment, AssessmentData, AssessmentState, Deadlines, DraftNeed, Need, Revision,
+};
+use crate::domain::codes::{Iso3, LanguageCode, RecordKey, ThemeCode};
+use crate::domain::{AssessmentStatus, FieldErrors, Stage};
+
+mod facet {
+    pub const MODALITY: &str = "modality";
+    pub const LANGUAGE: &str = "language";
+}
+
+fn to_assessment(row: AssessmentRow, latest: Revision) -> Assessment {
+    Assessment {
+        id: row.id,
+        key: RecordKey::trusted(row.key),
+        country: Iso3::trusted(row.country),
+        latest,
+        created_at: row.created_at,
+    }
+}
+
+/// Rebuilds one revision from its row, its needs and their facets.
+fn to_revision(row: RevisionRow, need_rows: Vec<NeedRow>, facets: &HashMap<i64, Vec<NeedFacetRow>>) -> StoreResult<Revision> {
+    let drafts: Vec<DraftNeed> = need_rows
+        .into_iter()
+        .map(|need| {
+            let codes = |name: &'static str| {
+                facets.get(&need.id).into_iter().flatten().filter(move |f| f.facet == name).map(|f| f.code.clone())
+            };
+            DraftNeed {
+                key: Some(RecordKey::trusted(need.key.clone())),
+                theme: need.theme.clone().map(ThemeCode::trusted),
+                priority: need.priority.as_deref().and_then(|p| p.parse().ok()),
+                current_stage: need.current_stage.and_then(|s| Stage::from_number(s.into())),
+                target_stage: need.target_stage.and_then(|s| Stage::from_number(s.into())),
+                description: need.description.clone(),
+                modalities: codes(facet::MODALITY).filter_map(|m| m.parse().ok()).collect(),
+                languages: codes(facet::LANGUAGE).map(LanguageCode::trusted).collect(),
+                wanted_by: need.wanted_by,
+                status: need.status.parse().unwrap_or(crate::domain::NeedStatus::Open),
+                withdrawn_reason: need.withdrawn_reason.clone(),
+            }
+        })
+        .collect();
+    let state = match row.status.parse::<AssessmentStatus>() {
+        Ok(AssessmentStatus::Draft) => AssessmentState::Draft(drafts),
+        Ok(AssessmentStatus::Submitted) => {
+            let mut errors = FieldErrors::new();
+            let complete: Vec<Need> = drafts.iter().filter_map(|d| d.complete(Deadlines::AsRecorded, "", &mut errors)).collect();
+            if !errors.is_empty() {
+                return Err(StoreError::Corrupt(format!("revision {} holds an incomplete submitted need", row.id)));
+            }
+            AssessmentState::Submitted(complete)
+        }
+        Ok(AssessmentStatus::Withdrawn) => {
+            AssessmentState::Withdrawn { reason: row.withdrawn_reason.clone().unwrap_or_default(), needs: drafts }
+        }
+        Err(e) => return Err(StoreError::Corrupt(e.to_string())),
+    };
+    Ok(Revision {
+        number: row.revision,
+        data: AssessmentData { submitted_by: row.submitted_by, contact: row.contact, note: row.note, state },
+        change: row.change_summary,
+        created_at: row.created_at,
+    })
+}
+
+/// Loads revisions with their needs, in three queries whatever their number.
+fn load_revisions(conn: &mut DbConnection, rows: Vec<RevisionRow>) -> StoreResult<Vec<Revision>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut need_rows: HashMap<i64, Vec<NeedRow>> = HashMap::new();
+    let mut facets: HashMap<i64, Vec<NeedFacetRow>> = HashMap::new();
+    for chunk in ids.chunks(10_000) {
+        let loaded: Vec<NeedRow> = needs::table
+            .filter(needs::revision_id.eq_any(chunk))
+            .order((needs::revision_id, needs::position))
+            .select(NeedRow::as_select())
+            .load(conn)?;
+        let need_ids: Vec<i64> = loaded.iter().map(|n| n.id).collect();
+        for need_chunk in need_ids.chunks(10_000) {
+            for facet in need_facets::table
+                .filter(need_facets::need_id.eq_any(need_chunk))
+                .select(NeedFacetRow::as_select())
+                .load(conn)?
+            {
+                facets.entry(facet.need_id).or_default().push(facet);
+            }
+        }
+        for need in loaded {
+            need_rows.entry(need.revision_id).or_default().push(need);
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            let needs = need_rows.remove(&row.id).unwrap_or_default();
+            to_revision(row, needs, &facets)
+        })
+        .collect()
+}
+
+fn row_by_key(conn: &mut DbConnection, key: &str) -> StoreResult<AssessmentRow> {
+    assessments::table
+        .filter(assessments::key.eq(key))
+        .select(AssessmentRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)
+}
+
+fn revision_rows(conn: &mut DbConnection, assessment_id: i64, number: Option<i32>) -> QueryResult<Vec<RevisionRow>> {
+    let mut query = assessment_revisions::table
+        .filter(assessment_revisions::assessment_id.eq(assessment_id))
+        .order(assessment_revisions::revision)
+        .select(RevisionRow::as_select())
+        .into_boxed();
+    if let Some(number) = number {
+        query = query.filter(assessment_revisions::revision.eq(number));
+    }
+    query.load(conn)
+}
+
+/// An assessment with its latest revision.
+pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Assessment> {
+    let row = row_by_key(conn, key)?;
+    let latest = revision_rows(conn, row.id, Some(row.latest_revision))?;
+    let latest = load_revisions(conn, latest)?.pop().ok_or(StoreError::Corrupt(format!("{key} has no latest revision")))?;
+    Ok(to_assessment(row, latest))
+}
+
+/// An assessment with every revision, oldest first.
+pub fn history(conn: &mut DbConnection, key: &str) -> StoreResult<(Assessment, Vec<Revision>)> {
+    let row = row_by_key(conn, key)?;
+    let rows = revision_rows(conn, row.id, None)?;
+    let revisions = load_revisions(conn, rows)?;
+    let latest = revisions
+        .iter()
+        .find(|r| r.number == row.latest_revision)
+        .cloned()
+        .ok_or(StoreError::Corrupt(format!("{key} has no latest revision")))?;
+    Ok((to_assessment(row, latest), revisions))
+}
+
+/// The assessments of a country, the most recently changed first.
+pub fn of_country(conn: &mut DbConnection, iso3: &str) -> StoreResult<Vec<Assessment>> {
+    let rows: Vec<AssessmentRow> = assessments::table
+        .filter(assessments::country.eq(iso3))
+        .order((assessments::updated_at.desc(), assessments::latest_revision.desc(), assessments::key))
+        .select(AssessmentRow::as_select())
+        .load(conn)?;
+    with_latest(conn, rows)
+}
+
+/// Every assessment with its latest revision, by key: what an export writes.
+pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<Assessment>> {
+    let rows: Vec<AssessmentRow> =
+        assessments::table.order(assessments::key).select(AssessmentRow::as_select()).load(conn)?;
+    with_latest(conn, rows)
+}
+
+fn with_latest(conn: &mut DbConnection, rows: Vec<AssessmentRow>) -> StoreResult<Vec<Assessment>> {
+    let mut latest_rows = Vec::new();
+    for chunk in rows.chunks(1_000) {
+        let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
+        let found: Vec<RevisionRow> = assessment_revisions::table
+            .filter(assessment_revisions::assessment_id.eq_any(ids))
+            .select(RevisionRow::as_select())
+            .load(conn)?;
+        latest_rows.extend(
+            found.into_iter().filter(|r| chunk.iter().any(|a| a.id == r.assessment_id && a.latest_revision == r.revision)),
+        );
+    }
+    let mut latest: HashMap<i64, Revision> = HashMap::new();
+    let owners: Vec<i64> = latest_rows.iter().map(|r| r.assessment_id).collect();
+    for (owner, revision) in owners.into_iter().zip(load_revisions(conn, latest_rows)?) {
+        latest.insert(owner, revision);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let revision = latest.remove(&row.id).ok_or(StoreError::Corrupt(format!("{} has no latest revision", row.key)))?;
+            Ok(to_assessment(row, revision))
+        })
+        .collect()
+}
+
+pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(assessments::table.filter(assessments::key.eq(key)))).get_result(conn)
+}
+
+/// Creates an assessment at revision 1, under `key` or one made from the
+/// country and year ("gha-2026").
+pub fn create(
+    conn: &mut DbConnection,
+    country: &Iso3,
+    key: Option<RecordKey>,
+    data: &AssessmentData,
+    change: &str,
+) -> StoreResult<Assessment> {
+    conn.transaction(|conn| {
+        let key = match key {
+            Some(key) if key_exists(conn, key.as_str())? => return Err(StoreError::KeyTaken(key.to_string())),
+            Some(key) => key,
+            None => {
+                let name = format!("{} {}", country, chrono::Utc::now().format("%Y"));
+                super::providers::free_key(conn, &name, key_exists)?
+            }
+        };
+        let at = now();
+        let row = NewAssessmentRow { key: key.as_str(), country: country.as_str(), latest_revision: 1, created_at: at, updated_at: at };
+        let id: i64 = diesel::insert_into(assessments::table).values(&row).returning(assessments::id).get_result(conn)?;
+        append_revision(conn, id, key.as_str(), 1, data, change)?;
+        find(conn, key.as_str())
+    })
+}
+
+/// Appends a revision on top of `base`, the revision the editor opened. When
+/// someone saved in between, nothing is written and the caller is told which
+/// revision is now the latest.
+pub fn revise(conn: &mut DbConnection, key: &str, base: i32, data: &AssessmentData, change: &str) -> StoreResult<Assessment> {
+    conn.transaction(|conn| {
+        let row = row_by_key(conn, key)?;
+        // The compare-and-set is the lock: of two saves on the same base, one updates no row.
+        let claimed = diesel::update(
+            assessments::table.filter(assessments::id.eq(row.id)).filter(assessments::latest_revision.eq(base)),
+        )
+        .set((assessments::latest_revision.eq(base + 1), assessments::updated_at.eq(now())))
+        .execute(conn)?;
+        if claimed == 0 {
+            return Err(StoreError::Conflict { latest: row.latest_revision });
+        }
+        append_revision(conn, row.id, key, base + 1, data, change)?;
+        find(conn, key)
+    })
+}
+
+/// Creates or revises an assessment to match `data`, as an import does.
+/// Returns `None` when it already matched, else whether it was new.
+pub fn upsert(conn: &mut DbConnection, key: &RecordKey, country: &Iso3, data: &AssessmentData) -> StoreResult<Option<bool>> {
+    match find(conn, key.as_str()) {
+        Ok(existing) if existing.country == *country && existing.latest.data == *data => Ok(None),
+        Ok(existing) if existing.country != *country => Err(StoreError::KeyTaken(key.to_string())),
+        Ok(existing) => revise(conn, key.as_str(), existing.latest.number, data, "imported").map(|_| Some(false)),
+        Err(StoreError::NotFound) => create(conn, country, Some(key.clone()), data, "imported").map(|_| Some(true)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The next free number for new needs' keys ("gha-2026-4"), over every
+/// revision, so a removed need's key is never given to another.
+fn next_need_number(conn: &mut DbConnection, assessment_id: i64, assessment_key: &str) -> QueryResult<u32> {
+    let used: Vec<String> = needs::table
+        .inner_join(assessment_revisions::table)
+        .filter(assessment_revisions::assessment_id.eq(assessment_id))
+        .select(needs::key)
+        .load(conn)?;
+    let prefix = format!("{assessment_key}-");
+    let highest = used.iter().filter_map(|k| k.strip_prefix(&prefix)?.parse::<u32>().ok()).max().unwrap_or(0);
+    Ok(highest + 1)
+}
+
+fn append_revision(
+    conn: &mut DbConnection,
+    assessment_id: i64,
+    assessment_key: &str,
+    number: i32,
+    data: &AssessmentData,
+    change: &str,
+) -> StoreResult<()> {
+    let row = RevisionRow {
+        id: 0,
+        assessment_id,
+        revision: number,
+        status: data.state.status().code().to_owned(),
+        submitted_by: data.submitted_by.clone(),
+        contact: data.contact.clone(),
+        note: data.note.clone(),
+        withdrawn_reason: data.state.withdrawn_reason().map(str::to_owned),
+        change_summary: change.to_owned(),
+        created_at: now(),
+    };
+    let revision_id: i64 =
+        diesel::insert_into(assessment_revisions::table).values(&row).returning(assessment_revisions::id).get_result(conn)?;
+    let mut next = next_need_number(conn, assessment_id, assessment_key)?;
+    for (position, need) in data.state.needs().iter().enumerate() {
+        let key = match &need.key {
+            Some(key) => key.to_string(),
+            None => {
+                next += 1;
+                format!("{assessment_key}-{}", next - 1)
+            }
+        };
+        let row = NeedRow {
+            id: 0,
+            revision_id,
+            position: i32::try_from(position).unwrap_or(i32::MAX),
+            key,
+            theme: need.theme.as_ref().map(ToString::to_string),
+            priority: need.priority.map(|p| p.code().to_owned()),
+            current_stage: need.current_stage.map(|s| i32::from(s.number())),
+            target_stage: need.target_stage.map(|s| i32::from(s.number())),
+            description: need.description.clone(),
+            wanted_by: need.wanted_by,
+            status: need.status.code().to_owned(),
+            withdrawn_reason: need.withdrawn_reason.clone(),
+        };
+        let need_id: i64 = diesel::insert_into(needs::table).values(&row).returning(needs::id).get_result(conn)?;
+        let codes = need.modalities.iter().map(|m| (facet::MODALITY, m.code().to_owned()))
+            .chain(need.languages.iter().map(|l| (facet::LANGUAGE, l.to_string())));
+        for (name, code) in codes {
+            let facet = NeedFacetRow { need_id, facet: name.to_owned(), code };
+            diesel::insert_into(need_facets::table).values(&facet).execute(conn)?;
+        }
+    }
+    Ok(())
+}
