@@ -4,7 +4,7 @@
 use std::process::{Command, Output};
 
 use crate::common::{Backend, TestApp, TestDatabase};
-use crate::fixtures::CATALOGUE;
+use crate::fixtures::{ASSESSMENTS, CATALOGUE};
 use crate::on_both_backends;
 
 fn capmatch(args: &[&str]) -> Output {
@@ -177,7 +177,49 @@ fn serve_creates_the_database_with_demo_data_unless_told_not_to(backend: Backend
     assert_eq!(Served::start(&without, &[]).providers(), 0);
 }
 
+fn assessments_round_trip_and_are_checked_like_the_forms(backend: Backend) {
+    let database = TestDatabase::create(backend);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "assessments.json", ASSESSMENTS);
+    let output = capmatch(&["import", &file, "--database", &database.cli_url()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("assessments: 3 created, 0 updated, 0 unchanged"), "{}", stdout(&output));
+    let exported = export(&database.cli_url());
+    assert!(exported.contains(r#""withdrawn_reason": "Funded by the World Bank""#));
+    let again = capmatch(&["import", &file, "--database", &database.cli_url()]);
+    assert!(stdout(&again).contains("assessments: 0 created, 0 updated, 3 unchanged"), "{}", stdout(&again));
+
+    let fresh = TestDatabase::create(backend);
+    let round = capmatch(&["import", &write(&dir, "exported.json", &exported), "--database", &fresh.cli_url()]);
+    assert!(round.status.success(), "{}", stderr(&round));
+    assert_eq!(export(&fresh.cli_url()), exported);
+
+    let changed = ASSESSMENTS.replace("First national assessment", "Revised");
+    let revised = capmatch(&["import", &write(&dir, "changed.json", &changed), "--database", &fresh.cli_url()]);
+    assert!(stdout(&revised).contains("assessments: 0 created, 1 updated, 2 unchanged"), "{}", stdout(&revised));
+
+    let bad = ASSESSMENTS
+        .replace(r#""theme": "cybercrime.judiciary""#, r#""theme": "cybercrime""#)
+        .replace(r#""current_stage": 2, "target_stage": 4"#, r#""current_stage": 4, "target_stage": 2"#)
+        .replace(r#""country": "KEN""#, r#""country": "XXX""#)
+        .replace(r#", "withdrawn_reason": "Entered by mistake""#, "");
+    let output = capmatch(&["import", &write(&dir, "bad.json", &bad), "--database", &fresh.cli_url()]);
+    assert!(!output.status.success());
+    let errors = stderr(&output);
+    for expected in [
+        r#"assessment "gha-2026", field needs[0].theme: choose a sub-theme, not a whole theme"#,
+        r#"assessment "gha-2026", field needs[1].target_stage: must be above the current stage"#,
+        r#"assessment "ken-draft", field country: unknown country "XXX""#,
+        r#"assessment "fra-old", field withdrawn_reason: is required for a withdrawn assessment"#,
+    ] {
+        assert!(errors.contains(expected), "{expected}\n{errors}");
+    }
+    assert_eq!(export(&fresh.cli_url()), export(&fresh.cli_url()));
+    assert!(export(&fresh.cli_url()).contains("Revised"), "the failed import changed nothing");
+}
+
 on_both_backends!(
+    assessments_round_trip_and_are_checked_like_the_forms,
     serve_creates_the_database_with_demo_data_unless_told_not_to,
     export_then_import_round_trips_exactly,
     a_second_import_changes_nothing,

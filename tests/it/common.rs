@@ -178,9 +178,9 @@ impl TestApp {
         (status, response.json().expect("a JSON body"))
     }
 
-    /// The visitor's CSRF token, as a form page carries it.
-    pub fn csrf_token(&self) -> String {
-        let (_, page) = self.get_text("/providers/new");
+    /// A visitor's CSRF token, as a form page carries it.
+    fn csrf_token_of(&self, client: &Client) -> String {
+        let page = client.get(self.url("/providers/new")).send().unwrap().text().unwrap();
         let marker = "name=\"csrf_token\" value=\"";
         let start = page.find(marker).expect("forms carry a CSRF token") + marker.len();
         page[start..start + 64].to_owned()
@@ -188,20 +188,34 @@ impl TestApp {
 
     /// Posts a form as a browser would, with the visitor's CSRF token.
     pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let token = self.csrf_token();
+        self.post_form_as(&self.client, path, fields)
+    }
+
+    /// Posts as another visitor (another browser, with its own cookies).
+    pub fn post_form_as(&self, client: &Client, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf_token_of(client);
         let mut pairs: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
         pairs.extend_from_slice(fields);
-        self.post_raw(path, &pairs)
+        self.post_raw_as(client, path, &pairs)
     }
 
     pub fn post_raw(&self, path: &str, pairs: &[(&str, &str)]) -> Response {
+        self.post_raw_as(&self.client, path, pairs)
+    }
+
+    fn post_raw_as(&self, client: &Client, path: &str, pairs: &[(&str, &str)]) -> Response {
         let body = serde_html_form::to_string(pairs).unwrap();
-        self.client
+        client
             .post(self.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
             .send()
             .expect("POST")
+    }
+
+    /// A second browser, with cookies of its own.
+    pub fn another_visitor(&self) -> Client {
+        Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
     }
 
     /// Loads an interchange document directly, for tests that need fixtures.

@@ -40,3 +40,22 @@ pub const CATALOGUE: &str = r#"{
      "themes": ["standards.adoption"], "coverage": {"global": true}, "status": "draft"}
   ]
 }"#;
+
+/// Assessments in every state: a draft with an incomplete need, a submitted
+/// one with a past deadline and a withdrawn need, and a withdrawn one.
+pub const ASSESSMENTS: &str = r#"{
+  "assessments": [
+    {"key": "gha-2026", "country": "GHA", "status": "submitted", "submitted_by": "Ministry of Communications",
+     "contact": "cyber@moc.gov.gh", "note": "First national assessment",
+     "needs": [
+       {"key": "gha-2026-1", "theme": "cybercrime.judiciary", "priority": "high", "current_stage": 1, "target_stage": 3,
+        "description": "Judges trained on electronic evidence", "modalities": ["training"], "languages": ["en"], "wanted_by": "2025-06-30"},
+       {"key": "gha-2026-2", "theme": "incident-ciip.cert", "priority": "medium", "current_stage": 2, "target_stage": 4,
+        "description": "A national CERT", "status": "withdrawn", "withdrawn_reason": "Funded by the World Bank"}
+     ]},
+    {"key": "ken-draft", "country": "KEN", "status": "draft",
+     "needs": [{"key": "ken-draft-1", "theme": "culture-skills.awareness", "description": "Not finished"}]},
+    {"key": "fra-old", "country": "FRA", "status": "withdrawn", "withdrawn_reason": "Entered by mistake",
+     "needs": [{"key": "fra-old-1", "theme": "standards.adoption", "priority": "low", "current_stage": 3, "target_stage": 4, "description": "Standards"}]}
+  ]
+}"#;

@@ -4,6 +4,7 @@
 mod common;
 mod fixtures;
 
+mod assessments;
 mod catalogue;
 mod cli;
 mod forms;

@@ -1,0 +1,260 @@
+//! Needs assessments through the forms: drafts, submission, bad submissions
+//! that keep every row, revisions with their history, withdrawal, and two
+//! people saving the same assessment at once.
+
+use crate::common::{location, Backend, TestApp};
+use crate::on_both_backends;
+
+const HOSTILE: &str = "<script>alert(\"x\")</script> & 'quotes'";
+
+/// The fields of need row `i`.
+fn need(i: usize, theme: &str, priority: &str, current: &str, target: &str, description: &str) -> Vec<(String, String)> {
+    let field = |name: &str| format!("need-{i}-{name}");
+    vec![
+        (field("theme"), theme.to_owned()),
+        (field("priority"), priority.to_owned()),
+        (field("current_stage"), current.to_owned()),
+        (field("target_stage"), target.to_owned()),
+        (field("description"), description.to_owned()),
+        (field("modalities"), "training".to_owned()),
+        (field("languages"), "en".to_owned()),
+        (field("languages"), "fr".to_owned()),
+        (field("wanted_by"), "2099-06-30".to_owned()),
+    ]
+}
+
+fn post(app: &TestApp, path: &str, action: &str, extra: &[(&str, &str)], rows: &[Vec<(String, String)>]) -> reqwest::blocking::Response {
+    let mut fields: Vec<(&str, &str)> = vec![("action", action)];
+    fields.extend_from_slice(extra);
+    for row in rows {
+        fields.extend(row.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    }
+    app.post_form(path, &fields)
+}
+
+/// Submits a two-need assessment for Ghana and returns its address.
+fn submit_ghana(app: &TestApp) -> String {
+    let response = post(
+        app,
+        "/countries/GHA/assessments",
+        "submit",
+        &[("submitted_by", "Ministry of Communications"), ("contact", "cyber@moc.gov.gh")],
+        &[
+            need(0, "cybercrime.judiciary", "low", "1", "3", "Judges trained on electronic evidence"),
+            need(1, "incident-ciip.cert", "high", "2", "4", "A national CERT"),
+        ],
+    );
+    assert_eq!(response.status(), 303);
+    location(&response)
+}
+
+fn a_draft_may_be_incomplete_and_rows_come_and_go_without_javascript(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let (status, form) = app.get_text("/countries/GHA/assessments/new");
+    assert_eq!(status, 200);
+    assert!(form.contains("<label for=\"need-0-theme\">Sub-theme</label>"));
+    assert!(!form.contains("need-1-theme"), "one row to start with");
+    let typed = need(0, "cybercrime.judiciary", "", "", "", "Half-written");
+    let added = post(&app, "/countries/GHA/assessments", "add-need", &[("note", "Kept")], &[typed.clone()]);
+    assert_eq!(added.status(), 200);
+    let page = added.text().unwrap();
+    assert!(page.contains("id=\"need-1-theme\""), "a second row");
+    assert!(page.contains(">Half-written</textarea>") && page.contains(">Kept</textarea>"), "input kept");
+    let mut second = need(1, "incident-ciip.cert", "", "", "", "Second");
+    second.retain(|(k, _)| !k.ends_with("wanted_by"));
+    let removed = post(&app, "/countries/GHA/assessments", "remove-need-0", &[], &[typed, second]);
+    let page = removed.text().unwrap();
+    assert!(!page.contains("Half-written") && page.contains(">Second</textarea>"), "first row removed");
+    let saved = post(&app, "/countries/GHA/assessments", "save-draft", &[], &[need(0, "cybercrime.judiciary", "", "", "", "")]);
+    assert_eq!(saved.status(), 303);
+    let path = location(&saved);
+    assert!(path.starts_with("/assessments/gha-"), "{path}");
+    let (_, page) = app.get_text(&path);
+    assert!(page.contains("<span class=\"badge\">Draft</span>"));
+    assert!(page.contains("Prosecutors and judges"));
+    let (_, country) = app.get_json("/api/v1/countries/GHA");
+    assert_eq!(country["assessments"][0]["status"], "draft");
+    assert_eq!(country["assessments"][0]["needs"][0]["priority"], serde_json::Value::Null);
+    // Codes are checked even in drafts.
+    let wrong = post(&app, "/countries/GHA/assessments", "save-draft", &[], &[need(0, "nonsense", "urgent", "0", "9", "x")]);
+    assert_eq!(wrong.status(), 422);
+}
+
+fn a_submitted_assessment_lists_its_open_needs_by_priority(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let path = submit_ghana(&app);
+    let (_, page) = app.get_text(&path);
+    assert!(page.contains("<span class=\"badge\">Submitted</span>"));
+    assert!(page.contains("Ministry of Communications"));
+    let (_, country) = app.get_text("/countries/GHA");
+    let high = country.find("A national CERT").unwrap();
+    let low = country.find("Judges trained on electronic evidence").unwrap();
+    assert!(high < low, "high priority first");
+    assert!(country.contains(&format!("href=\"{path}\"")));
+    let (_, json) = app.get_json("/api/v1/countries/GHA");
+    let needs = &json["assessments"][0]["needs"];
+    assert_eq!(needs[0]["current_stage"], 1);
+    assert_eq!(needs[0]["target_stage"], 3);
+    assert_eq!(needs[0]["languages"], serde_json::json!(["en", "fr"]));
+    assert_eq!(needs[1]["key"], format!("{}-2", path.trim_start_matches("/assessments/")));
+}
+
+fn a_bad_submission_keeps_every_row_and_names_every_problem(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let mut past = need(1, "incident-ciip.cert", "high", "4", "2", HOSTILE);
+    past.retain(|(k, _)| !k.ends_with("wanted_by"));
+    past.push(("need-1-wanted_by".into(), "2001-01-01".into()));
+    let response = post(
+        &app,
+        "/countries/GHA/assessments",
+        "submit",
+        &[("submitted_by", HOSTILE), ("contact", "not-an-email")],
+        &[need(0, "cybercrime", "", "1", "3", "Parent theme, no priority"), past, need(2, "culture-skills.awareness", "medium", "1", "2", "Fine")],
+    );
+    assert_eq!(response.status(), 422);
+    let page = response.text().unwrap();
+    for (field, message) in [
+        ("contact", "is not a valid e-mail address"),
+        ("need-0-theme", "choose a sub-theme, not a whole theme"),
+        ("need-1-target_stage", "must be above the current stage"),
+        ("need-1-wanted_by", "must not be in the past"),
+    ] {
+        assert!(page.contains(&format!("id=\"{field}-error\"")), "message at {field}");
+        assert!(page.contains(message), "{message}");
+        assert!(page.contains(&format!("href=\"#{field}\"")), "summary links {field}");
+    }
+    assert!(page.contains(">Parent theme, no priority</textarea>") && page.contains(">Fine</textarea>"), "rows kept");
+    assert!(page.contains("value=\"2001-01-01\""));
+    assert!(page.contains("<option value=\"4\" selected>4 Strategic</option>"));
+    assert!(!page.contains("<script>alert"), "escaped");
+    let (_, json) = app.get_json("/api/v1/countries/GHA");
+    assert_eq!(json["assessments"], serde_json::json!([]), "nothing saved");
+    let empty = post(&app, "/countries/GHA/assessments", "submit", &[], &[]);
+    assert_eq!(empty.status(), 422);
+    assert!(empty.text().unwrap().contains("add at least one need before submitting"));
+}
+
+fn revising_keeps_earlier_revisions_and_shows_what_changed(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let path = submit_ghana(&app);
+    let key = path.trim_start_matches("/assessments/").to_owned();
+    let (status, form) = app.get_text(&format!("{path}/edit"));
+    assert_eq!(status, 200);
+    assert!(form.contains("name=\"revision\" value=\"1\""));
+    assert!(form.contains(&format!("name=\"need-1-key\" value=\"{key}-2\"")));
+    // Drop the judges need, lower the CERT's priority, add awareness.
+    let mut cert = need(0, "incident-ciip.cert", "medium", "2", "4", "A national CERT");
+    cert.push(("need-0-key".into(), format!("{key}-2")));
+    let response = post(
+        &app,
+        &path,
+        "submit",
+        &[("revision", "1"), ("submitted_by", "Ministry of Communications"), ("contact", "cyber@moc.gov.gh")],
+        &[cert, need(1, "culture-skills.awareness", "high", "1", "2", "Awareness campaign")],
+    );
+    assert_eq!(response.status(), 303);
+    let (_, latest) = app.get_text(&path);
+    assert!(latest.contains("revision 2 of 2"));
+    assert!(latest.contains(&format!("Need <code>{key}-3</code> added")), "{latest}");
+    assert!(latest.contains(&format!("Need <code>{key}-1</code> removed")));
+    assert!(latest.contains(&format!("Need <code>{key}-2</code> changed: priority “High” → “Medium”")));
+    let (status, first) = app.get_text(&format!("{path}/revisions/1"));
+    assert_eq!(status, 200);
+    assert!(first.contains("This is an earlier revision"));
+    assert!(first.contains("Judges trained on electronic evidence"), "the old revision is intact");
+    assert!(!first.contains("Awareness campaign"));
+    assert_eq!(app.get(&format!("{path}/revisions/9")).status(), 404);
+    assert_eq!(app.get(&format!("{path}/revisions/x")).status(), 404);
+    assert_eq!(app.get("/assessments/nothing").status(), 404);
+}
+
+fn withdrawing_needs_and_assessments_takes_a_reason(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let path = submit_ghana(&app);
+    let key = path.trim_start_matches("/assessments/").to_owned();
+    let no_reason = app.post_form(&format!("{path}/needs/{key}-1/withdraw"), &[("revision", "1"), ("reason", " ")]);
+    assert_eq!(no_reason.status(), 422);
+    assert!(no_reason.text().unwrap().contains("give a reason for withdrawing"));
+    let withdrawn = app.post_form(&format!("{path}/needs/{key}-1/withdraw"), &[("revision", "1"), ("reason", HOSTILE)]);
+    assert_eq!(withdrawn.status(), 303);
+    let (_, page) = app.get_text(&path);
+    assert!(page.contains("<span class=\"badge\">Withdrawn</span>"));
+    assert!(page.contains("&#60;script&#62;") && !page.contains("<script>alert"));
+    let (_, country) = app.get_text("/countries/GHA");
+    assert!(!country.contains("Judges trained on electronic evidence"), "no longer an open need");
+    assert!(country.contains("A national CERT"));
+    let stale = app.post_form(&format!("{path}/withdraw"), &[("revision", "1"), ("reason", "Duplicate")]);
+    assert_eq!(stale.status(), 409, "revision 1 is no longer the latest");
+    let done = app.post_form(&format!("{path}/withdraw"), &[("revision", "2"), ("reason", "Replaced by the 2027 assessment")]);
+    assert_eq!(done.status(), 303);
+    let (_, page) = app.get_text(&path);
+    assert!(page.contains("Withdrawn: Replaced by the 2027 assessment"));
+    assert_eq!(app.get(&format!("{path}/edit")).status(), 409);
+    let (_, country) = app.get_text("/countries/GHA");
+    assert!(country.contains("No open needs."));
+}
+
+fn the_second_of_two_concurrent_saves_is_told_and_nothing_is_lost(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let path = submit_ghana(&app);
+    let key = path.trim_start_matches("/assessments/").to_owned();
+    let second_person = app.another_visitor();
+    let keyed = |i: usize, n: usize, priority: &str, description: &str| {
+        let mut row = need(i, "cybercrime.judiciary", priority, "1", "3", description);
+        row.push((format!("need-{i}-key"), format!("{key}-{n}")));
+        row
+    };
+    // Both opened revision 1. The first saves.
+    let first = post(&app, &path, "submit", &[("revision", "1")], &[keyed(0, 1, "high", "First person's words")]);
+    assert_eq!(first.status(), 303);
+    // The second saves on top of revision 1 too.
+    let mut fields: Vec<(String, String)> = vec![("action".into(), "submit".into()), ("revision".into(), "1".into())];
+    fields.extend(keyed(0, 1, "low", "Second person's words"));
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let second = app.post_form_as(&second_person, &path, &borrowed);
+    assert_eq!(second.status(), 409);
+    let page = second.text().unwrap();
+    assert!(page.contains("Someone else saved this assessment while you were editing"));
+    assert!(page.contains(">Second person&#39;s words</textarea>"), "their input is kept");
+    assert!(page.contains("name=\"revision\" value=\"2\""), "now based on the latest");
+    let (_, latest) = app.get_text(&path);
+    assert!(latest.contains("First person&#39;s words") && latest.contains("revision 2 of 2"), "the first save stands");
+    // Saving again, knowingly, makes the second person's the next revision.
+    let mut fields: Vec<(String, String)> = vec![("action".into(), "submit".into()), ("revision".into(), "2".into())];
+    fields.extend(keyed(0, 1, "low", "Second person's words"));
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(app.post_form_as(&second_person, &path, &borrowed).status(), 303);
+    let (_, second_revision) = app.get_text(&format!("{path}/revisions/2"));
+    assert!(second_revision.contains("First person&#39;s words"), "still in the history");
+}
+
+fn hostile_text_is_kept_as_typed_and_escaped_everywhere_it_shows(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let response = post(
+        &app,
+        "/countries/GHA/assessments",
+        "submit",
+        &[("submitted_by", HOSTILE), ("note", HOSTILE)],
+        &[need(0, "cybercrime.judiciary", "high", "1", "3", HOSTILE)],
+    );
+    assert_eq!(response.status(), 303);
+    let path = location(&response);
+    for page in [path.clone(), format!("{path}/revisions/1"), format!("{path}/edit"), "/countries/GHA".to_owned()] {
+        let (status, body) = app.get_text(&page);
+        assert_eq!(status, 200, "{page}");
+        assert!(!body.contains("<script>alert"), "{page}");
+        assert!(body.contains("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;quotes&#39;"), "{page}");
+    }
+    let (_, json) = app.get_json("/api/v1/countries/GHA");
+    assert_eq!(json["assessments"][0]["note"], HOSTILE, "stored exactly as typed");
+}
+
+on_both_backends!(
+    hostile_text_is_kept_as_typed_and_escaped_everywhere_it_shows,
+    a_draft_may_be_incomplete_and_rows_come_and_go_without_javascript,
+    a_submitted_assessment_lists_its_open_needs_by_priority,
+    a_bad_submission_keeps_every_row_and_names_every_problem,
+    revising_keeps_earlier_revisions_and_shows_what_changed,
+    withdrawing_needs_and_assessments_takes_a_reason,
+    the_second_of_two_concurrent_saves_is_told_and_nothing_is_lost,
+);
