@@ -6,6 +6,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod interchange;
+pub mod matching;
 pub mod reference_data;
 pub mod startup;
 pub mod web;
