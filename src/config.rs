@@ -64,4 +64,40 @@ pub enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Match open needs to offerings: one country's report, or a summary of all.
+    Match {
+        /// The country (ISO 3166 alpha-3) whose needs to match.
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        country: Option<String>,
+        /// Re-match every country's open needs and print a summary.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutputFormat,
+        /// Matches and near misses per need (all when not given).
+        #[arg(long)]
+        limit: Option<usize>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Fill the database with generated data for benchmarks and load tests.
+    Seed {
+        /// How many offerings to generate (from one provider per ten offerings).
+        #[arg(long)]
+        synthetic: usize,
+        /// Needs in each independent country's assessment.
+        #[arg(long, default_value_t = 20)]
+        needs_per_country: usize,
+        /// The random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
 }

@@ -8,5 +8,7 @@ pub mod domain;
 pub mod interchange;
 pub mod matching;
 pub mod reference_data;
+pub mod reports;
 pub mod startup;
+pub mod synthetic;
 pub mod web;

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use capmatch::config::{Cli, Command, ServeArgs};
+use capmatch::config::{Cli, Command, OutputFormat, ServeArgs};
 use capmatch::db::DatabaseUrl;
 use capmatch::interchange::{self, ImportFailure};
 use capmatch::startup::{self, DemoData};
@@ -25,6 +25,16 @@ fn main() -> ExitCode {
         Some(Command::Migrate { db }) => migrate(&DatabaseUrl::parse(&db.database)),
         Some(Command::Import { file, dry_run, db }) => import(&DatabaseUrl::parse(&db.database), &file, dry_run),
         Some(Command::Export { file, db }) => export(&DatabaseUrl::parse(&db.database), file.as_deref()),
+        Some(Command::Match { country, all: _, format, limit, db }) => {
+            let url = DatabaseUrl::parse(&db.database);
+            match country {
+                Some(country) => match_country(&url, &country, format, limit),
+                None => match_all(&url),
+            }
+        }
+        Some(Command::Seed { synthetic, needs_per_country, seed, db }) => {
+            seed_database(&DatabaseUrl::parse(&db.database), synthetic, needs_per_country, seed)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,5 +89,111 @@ fn export(url: &DatabaseUrl, file: Option<&std::path::Path>) -> anyhow::Result<(
         Some(path) => std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?,
         None => std::io::stdout().write_all(json.as_bytes())?,
     }
+    Ok(())
+}
+
+/// The engine's inputs as of today, for one country or all.
+fn matching_inputs(
+    storage: &startup::Storage,
+    country: Option<&str>,
+) -> anyhow::Result<(std::sync::Arc<capmatch::matching::Catalogue>, Vec<capmatch::domain::assessment::OpenNeed>)> {
+    let mut conn = storage.pool.get()?;
+    let catalogue = storage.catalogue.current(&mut conn)?;
+    let needs = capmatch::db::assessments::open_needs(&mut conn, country)?;
+    Ok((catalogue, needs))
+}
+
+fn context<'a>(
+    reference: &'a capmatch::domain::ReferenceData,
+    engagements: &'a std::collections::HashMap<capmatch::domain::RecordKey, u32>,
+) -> capmatch::matching::Context<'a> {
+    capmatch::matching::Context {
+        reference,
+        today: chrono::Utc::now().date_naive(),
+        engagements,
+        weights: capmatch::matching::WEIGHTS,
+    }
+}
+
+fn match_country(url: &DatabaseUrl, country: &str, format: OutputFormat, limit: Option<usize>) -> anyhow::Result<()> {
+    let storage = startup::open(url, 1, DemoData::Skip)?;
+    let iso3 = storage.reference.iso3(&country.to_ascii_uppercase()).map_err(|e| anyhow::anyhow!("--country: {e}"))?;
+    let (catalogue, needs) = matching_inputs(&storage, Some(iso3.as_str()))?;
+    let engagements = Default::default();
+    let report = capmatch::reports::country_report(&context(&storage.reference, &engagements), &catalogue, iso3, needs, limit);
+    let mut out = std::io::stdout().lock();
+    match format {
+        OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+        OutputFormat::Table => {
+            if report.needs.is_empty() {
+                writeln!(out, "{} has no open needs in a submitted assessment.", report.country)?;
+            }
+            for need in &report.needs {
+                writeln!(out, "{}  {}  {} priority  ({} matches)", need.key, need.theme, need.priority.code(), need.total_matches)?;
+                for (rank, m) in need.matches.iter().enumerate() {
+                    writeln!(out, "  {:>3}. {:.3}  {}  ({})", rank + 1, m.score, m.offering, m.provider)?;
+                }
+                for miss in &need.near_misses {
+                    writeln!(out, "       near miss  {}  ({}): {}: {}", miss.offering, miss.provider, miss.failed.code(), miss.reason)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Re-matches every open need and prints how well each priority is served.
+fn match_all(url: &DatabaseUrl) -> anyhow::Result<()> {
+    let storage = startup::open(url, 1, DemoData::Skip)?;
+    let (catalogue, needs) = matching_inputs(&storage, None)?;
+    let engagements = Default::default();
+    let context = context(&storage.reference, &engagements);
+    let progress = indicatif::ProgressBar::new(needs.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} needs {elapsed}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let mut summary: std::collections::BTreeMap<capmatch::domain::Priority, [usize; 4]> = Default::default();
+    let mut countries = std::collections::BTreeSet::new();
+    let mut matches = 0usize;
+    for open in &needs {
+        let Some(country) = storage.reference.country(open.country.as_str()) else { continue };
+        countries.insert(open.country.clone());
+        let found = context.match_need(&catalogue, country, &open.need);
+        matches += found.matches.len();
+        let row = summary.entry(open.need.priority).or_default();
+        row[0] += 1;
+        match found.best_score() {
+            None => row[3] += 1,
+            Some(score) if score < capmatch::matching::WEAK_SCORE => row[2] += 1,
+            Some(_) => row[1] += 1,
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let elapsed = started.elapsed();
+    println!(
+        "matched {} open needs of {} countries against {} active offerings in {} ms: {} matches",
+        needs.len(),
+        countries.len(),
+        catalogue.len(),
+        elapsed.as_millis(),
+        matches
+    );
+    println!("{:<8} {:>8} {:>8} {:>8} {:>8}", "priority", "needs", "served", "weak", "none");
+    for (priority, [total, served, weak, none]) in summary {
+        println!("{:<8} {total:>8} {served:>8} {weak:>8} {none:>8}", priority.code());
+    }
+    Ok(())
+}
+
+fn seed_database(url: &DatabaseUrl, offerings: usize, needs_per_country: usize, seed: u64) -> anyhow::Result<()> {
+    let storage = startup::open(url, 1, DemoData::Skip)?;
+    let settings = capmatch::synthetic::Settings { offerings, needs_per_country, seed };
+    let document = capmatch::synthetic::document(&storage.reference, &settings);
+    let mut conn = storage.pool.get()?;
+    let started = std::time::Instant::now();
+    let report = interchange::import(&mut conn, &storage.reference, &document, false)
+        .map_err(|e| anyhow::anyhow!("synthetic data did not load: {e}"))?;
+    println!("{report} in {} s", started.elapsed().as_secs());
     Ok(())
 }

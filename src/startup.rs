@@ -1,10 +1,11 @@
 //! Opening a database for use: migrations, reference data, demo data.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
 
-use crate::db::{self, DatabaseUrl, Pool};
+use crate::db::{self, DatabaseUrl, DbConnection, Pool};
+use crate::matching::Catalogue;
 use crate::domain::ReferenceData;
 use crate::{demo, interchange, reference_data};
 
@@ -13,6 +14,33 @@ use crate::{demo, interchange, reference_data};
 pub struct Storage {
     pub pool: Pool,
     pub reference: Arc<ReferenceData>,
+    pub catalogue: Arc<CatalogueCache>,
+}
+
+/// The matching engine's catalogue, kept in memory and rebuilt when the
+/// database's catalogue version moves, so every instance serves what the
+/// database holds without reloading it on every request.
+#[derive(Default)]
+pub struct CatalogueCache {
+    cached: RwLock<Option<(i64, Arc<Catalogue>)>>,
+}
+
+impl CatalogueCache {
+    pub fn current(&self, conn: &mut DbConnection) -> diesel::QueryResult<Arc<Catalogue>> {
+        let version = db::catalogue_version(conn)?;
+        if let Ok(cached) = self.cached.read() {
+            if let Some((_, catalogue)) = cached.as_ref().filter(|(built_at, _)| *built_at == version) {
+                return Ok(catalogue.clone());
+            }
+        }
+        // Read after the version: a change in between only makes the next
+        // request rebuild again, never serve something older.
+        let catalogue = Arc::new(Catalogue::new(db::offerings::matchable(conn)?));
+        if let Ok(mut cached) = self.cached.write() {
+            *cached = Some((version, catalogue.clone()));
+        }
+        Ok(catalogue)
+    }
 }
 
 /// What to do with a database that has just been created.
@@ -42,7 +70,7 @@ pub fn open(url: &DatabaseUrl, pool_size: u32, demo_data: DemoData) -> anyhow::R
             .map_err(|e| anyhow::anyhow!("demo data did not load: {e}"))?;
         tracing::info!(%report, "demo data loaded");
     }
-    Ok(Storage { pool, reference: Arc::new(reference) })
+    Ok(Storage { pool, reference: Arc::new(reference), catalogue: Arc::new(CatalogueCache::default()) })
 }
 
 /// The version of the migration that creates the schema: seeing it applied

@@ -9,7 +9,7 @@ use super::models::{AssessmentRow, NeedFacetRow, NeedRow, NewAssessmentRow, Revi
 use super::schema::{assessment_revisions, assessments, need_facets, needs};
 use super::{DbConnection, StoreError, StoreResult, now};
 use crate::domain::assessment::{
-    Assessment, AssessmentData, AssessmentState, Deadlines, DraftNeed, Need, Revision,
+    Assessment, AssessmentData, AssessmentState, Deadlines, DraftNeed, Need, OpenNeed, Revision,
 };
 use crate::domain::codes::{Iso3, LanguageCode, RecordKey, ThemeCode};
 use crate::domain::{AssessmentStatus, FieldErrors, Stage};
@@ -321,4 +321,24 @@ fn append_revision(
         }
     }
     Ok(())
+}
+
+/// The open needs of every submitted assessment, or of one country's.
+pub fn open_needs(conn: &mut DbConnection, country: Option<&str>) -> StoreResult<Vec<OpenNeed>> {
+    let mut query = assessments::table.order(assessments::key).select(AssessmentRow::as_select()).into_boxed();
+    if let Some(country) = country {
+        query = query.filter(assessments::country.eq(country.to_owned()));
+    }
+    let rows = query.load(conn)?;
+    Ok(with_latest(conn, rows)?
+        .into_iter()
+        .flat_map(|a| {
+            let (country, assessment) = (a.country.clone(), a.key.clone());
+            a.latest.data.open_needs().into_iter().cloned().map(move |need| OpenNeed {
+                country: country.clone(),
+                assessment: assessment.clone(),
+                need,
+            }).collect::<Vec<_>>()
+        })
+        .collect())
 }

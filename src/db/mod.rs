@@ -238,6 +238,24 @@ fn now() -> chrono::NaiveDateTime {
 
 use chrono::Timelike;
 
+const CATALOGUE_COUNTER: &str = "catalogue";
+
+/// Records that the catalogue changed; called in the same transaction as
+/// every write to providers and offerings.
+fn catalogue_changed(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    use schema::change_counters::dsl::{change_counters, name, value};
+    use diesel::prelude::*;
+    diesel::update(change_counters.filter(name.eq(CATALOGUE_COUNTER))).set(value.eq(value + 1)).execute(conn)?;
+    Ok(())
+}
+
+/// The catalogue's version: it grows with every change.
+pub fn catalogue_version(conn: &mut DbConnection) -> diesel::QueryResult<i64> {
+    use schema::change_counters::dsl::{change_counters, name, value};
+    use diesel::prelude::*;
+    change_counters.filter(name.eq(CATALOGUE_COUNTER)).select(value).first(conn)
+}
+
 /// A trivial round trip, for the health check.
 pub fn ping(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     conn.batch_execute("SELECT 1")

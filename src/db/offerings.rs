@@ -146,7 +146,10 @@ fn changes(data: &OfferingData, provider_id: i64) -> OfferingChanges<'_> {
     }
 }
 
+/// Every write to an offering replaces its facets, so this is where the
+/// catalogue's version moves.
 fn replace_facets(conn: &mut DbConnection, offering_id: i64, data: &OfferingData) -> QueryResult<()> {
+    super::catalogue_changed(conn)?;
     diesel::delete(offering_facets::table.filter(offering_facets::offering_id.eq(offering_id))).execute(conn)?;
     // One row at a time: the multi-backend connection cannot batch inserts,
     // and an offering has a handful of facets.
@@ -195,6 +198,7 @@ pub fn update(conn: &mut DbConnection, key: &str, data: &OfferingData) -> StoreR
 
 /// Archiving takes an offering out of listings and matching without deleting it.
 pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
+    super::catalogue_changed(conn)?;
     let updated = diesel::update(offerings::table.filter(offerings::key.eq(key)))
         .set((offerings::archived.eq(archived), offerings::updated_at.eq(now())))
         .execute(conn)?;
@@ -335,5 +339,19 @@ pub fn of_provider(conn: &mut DbConnection, provider_id: i64) -> QueryResult<Vec
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Offering>> {
     let rows: Vec<Listed> =
         offerings::table.inner_join(providers::table).order(offerings::key).select(listed_columns()).load(conn)?;
+    assemble(conn, rows)
+}
+
+/// The offerings the engine considers: active, listed, of listed providers.
+/// The engine checks the active period itself, as of the day it runs.
+pub fn matchable(conn: &mut DbConnection) -> QueryResult<Vec<Offering>> {
+    let rows: Vec<Listed> = offerings::table
+        .inner_join(providers::table)
+        .filter(offerings::archived.eq(false))
+        .filter(providers::archived.eq(false))
+        .filter(offerings::status.eq(OfferingStatus::Active.code()))
+        .order(offerings::key)
+        .select(listed_columns())
+        .load(conn)?;
     assemble(conn, rows)
 }

@@ -101,10 +101,12 @@ pub(super) fn free_key(
 pub(super) fn insert(conn: &mut DbConnection, key: &RecordKey, data: &ProviderData, archived: bool) -> QueryResult<i64> {
     let created_at = now();
     let row = NewProviderRow { key: key.as_str(), changes: changes(data), archived, created_at };
+    super::catalogue_changed(conn)?;
     diesel::insert_into(providers::table).values(&row).returning(providers::id).get_result(conn)
 }
 
 pub fn update(conn: &mut DbConnection, key: &str, data: &ProviderData) -> StoreResult<Provider> {
+    super::catalogue_changed(conn)?;
     let updated = diesel::update(providers::table.filter(providers::key.eq(key))).set(&changes(data)).execute(conn)?;
     if updated == 0 {
         return Err(StoreError::NotFound);
@@ -114,6 +116,7 @@ pub fn update(conn: &mut DbConnection, key: &str, data: &ProviderData) -> StoreR
 
 /// Archiving takes a provider out of listings without deleting anything.
 pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
+    super::catalogue_changed(conn)?;
     let updated = diesel::update(providers::table.filter(providers::key.eq(key)))
         .set((providers::archived.eq(archived), providers::updated_at.eq(now())))
         .execute(conn)?;
@@ -122,6 +125,7 @@ pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> Store
 
 /// Creates or updates a provider by key, as an import does. Returns whether it was new.
 pub fn upsert(conn: &mut DbConnection, key: &RecordKey, data: &ProviderData, archived: bool) -> QueryResult<bool> {
+    super::catalogue_changed(conn)?;
     let updated = diesel::update(providers::table.filter(providers::key.eq(key.as_str())))
         .set((&changes(data), providers::archived.eq(archived)))
         .execute(conn)?;

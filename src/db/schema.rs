@@ -162,6 +162,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    change_counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
 diesel::joinable!(offerings -> providers (provider_id));
 diesel::joinable!(assessment_revisions -> assessments (assessment_id));
 diesel::joinable!(needs -> assessment_revisions (revision_id));
@@ -185,4 +192,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessment_revisions,
     needs,
     need_facets,
+    change_counters,
 );

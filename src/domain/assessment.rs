@@ -428,6 +428,15 @@ pub struct Assessment {
     pub created_at: NaiveDateTime,
 }
 
+/// An open need of a submitted assessment, with where it comes from: what
+/// the matching engine works on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenNeed {
+    pub country: Iso3,
+    pub assessment: RecordKey,
+    pub need: Need,
+}
+
 /// A field that differs between two revisions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldChange {

@@ -22,6 +22,7 @@ pub mod extract;
 pub mod home;
 pub mod offerings;
 pub mod providers;
+pub mod reports;
 pub mod views;
 
 use error::AppError;
@@ -133,7 +134,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/{key}/needs/{need}/withdraw", web::post().to(assessments::withdraw_need)),
         )
         .service(
+            web::scope("/reports")
+                .route("", web::get().to(reports::index))
+                .route("/countries/{iso3}", web::get().to(reports::country))
+                .route("/providers/{key}", web::get().to(reports::provider))
+                .route("/coverage", web::get().to(reports::coverage))
+                .route("/gaps", web::get().to(reports::gaps))
+                .route("/overlaps", web::get().to(reports::overlaps)),
+        )
+        .service(
             web::scope("/api/v1")
+                .route("/countries/{iso3}/matches", web::get().to(reports::country_api))
                 .route("/providers", web::get().to(api::providers))
                 .route("/providers/{key}", web::get().to(api::provider))
                 .route("/offerings", web::get().to(api::offerings))

@@ -4,7 +4,7 @@
 use std::process::{Command, Output};
 
 use crate::common::{Backend, TestApp, TestDatabase};
-use crate::fixtures::{ASSESSMENTS, CATALOGUE};
+use crate::fixtures::{ASSESSMENTS, CATALOGUE, NEEDS};
 use crate::on_both_backends;
 
 fn capmatch(args: &[&str]) -> Output {
@@ -218,7 +218,45 @@ fn assessments_round_trip_and_are_checked_like_the_forms(backend: Backend) {
     assert!(export(&fresh.cli_url()).contains("Revised"), "the failed import changed nothing");
 }
 
+fn match_prints_a_country_report_and_a_summary(backend: Backend) {
+    let database = TestDatabase::create(backend);
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [("catalogue.json", CATALOGUE), ("needs.json", NEEDS)] {
+        let output = capmatch(&["import", &write(&dir, name, text), "--database", &database.cli_url()]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let output = capmatch(&["match", "--country", "GHA", "--format", "json", "--database", &database.cli_url()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["country"], "GHA");
+    assert_eq!(report["needs"][0]["matches"][0]["offering"], "global-judiciary");
+    let table = capmatch(&["match", "--country", "ner", "--database", &database.cli_url()]);
+    assert!(stdout(&table).contains("near miss  commonwealth-only  (ministry): eligibility: eligible only for members of COMMONWEALTH"), "{}", stdout(&table));
+    let all = capmatch(&["match", "--all", "--database", &database.cli_url()]);
+    assert!(all.status.success(), "{}", stderr(&all));
+    assert!(stdout(&all).contains("matched 4 open needs of 2 countries against 8 active offerings"), "{}", stdout(&all));
+    let unknown = capmatch(&["match", "--country", "XXX", "--database", &database.cli_url()]);
+    assert!(!unknown.status.success());
+    assert!(stderr(&unknown).contains("unknown country \"XXX\""));
+}
+
+fn seed_fills_a_database_with_synthetic_data(backend: Backend) {
+    let database = TestDatabase::create(backend);
+    let output = capmatch(&["seed", "--synthetic", "100", "--needs-per-country", "2", "--database", &database.cli_url()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("providers: 10 created"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("offerings: 100 created"));
+    let exported: serde_json::Value = serde_json::from_str(&export(&database.cli_url())).unwrap();
+    let assessments = exported["assessments"].as_array().unwrap();
+    assert!(assessments.len() >= 190, "every independent country");
+    assert!(assessments.iter().all(|a| a["needs"].as_array().unwrap().len() == 2));
+    let summary = capmatch(&["match", "--all", "--database", &database.cli_url()]);
+    assert!(stdout(&summary).contains(&format!("matched {} open needs", assessments.len() * 2)), "{}", stdout(&summary));
+}
+
 on_both_backends!(
+    match_prints_a_country_report_and_a_summary,
+    seed_fills_a_database_with_synthetic_data,
     assessments_round_trip_and_are_checked_like_the_forms,
     serve_creates_the_database_with_demo_data_unless_told_not_to,
     export_then_import_round_trips_exactly,

@@ -59,3 +59,26 @@ pub const ASSESSMENTS: &str = r#"{
      "needs": [{"key": "fra-old-1", "theme": "standards.adoption", "priority": "low", "current_stage": 3, "target_stage": 4, "description": "Standards"}]}
   ]
 }"#;
+
+/// Needs to match against [`CATALOGUE`]: Ghana's judiciary need is served,
+/// its legislation need by two providers (an overlap), its secure-software
+/// need by nobody (a gap); Niger's confidence-building need only nearly,
+/// through an offering for Commonwealth members.
+pub const NEEDS: &str = r#"{
+  "assessments": [
+    {"key": "gha-2026", "country": "GHA", "status": "submitted", "submitted_by": "Ministry",
+     "needs": [
+       {"key": "gha-2026-1", "theme": "cybercrime.judiciary", "priority": "high", "current_stage": 1, "target_stage": 3,
+        "description": "Judges trained on electronic evidence", "modalities": ["training"], "languages": ["en"], "wanted_by": "2099-06-30"},
+       {"key": "gha-2026-2", "theme": "cybercrime.legislation", "priority": "medium", "current_stage": 2, "target_stage": 3,
+        "description": "=HYPERLINK(\"http://evil\"), a \"quoted\" comma,\nand a new line <script>alert(1)</script>"},
+       {"key": "gha-2026-3", "theme": "standards.secure-software", "priority": "low", "current_stage": 1, "target_stage": 2,
+        "description": "Vulnerability disclosure"}
+     ]},
+    {"key": "ner-2026", "country": "NER", "status": "submitted",
+     "needs": [{"key": "ner-2026-1", "theme": "international-security.cbms", "priority": "high", "current_stage": 1, "target_stage": 2,
+                "description": "Confidence building"}]},
+    {"key": "ken-draft", "country": "KEN", "status": "draft",
+     "needs": [{"key": "ken-draft-1", "theme": "cybercrime.judiciary", "description": "Drafts are not matched"}]}
+  ]
+}"#;

@@ -9,3 +9,4 @@ mod catalogue;
 mod cli;
 mod forms;
 mod pages;
+mod reports;

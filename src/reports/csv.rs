@@ -1,0 +1,117 @@
+//! CSV forms of the reports: a header row, one row per match or near miss,
+//! quoted by the csv crate, and text cells that a spreadsheet would run as a
+//! formula made inert.
+
+use super::{NeedReport, Overlap};
+
+/// A cell a spreadsheet would read as a formula gets a leading apostrophe.
+fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> String {
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Needs with their matches and near misses, one line each.
+pub fn needs(reports: &[NeedReport]) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record([
+        "country", "assessment", "need", "theme", "priority", "need_description", "kind", "rank", "offering", "offering_title", "provider",
+        "provider_name", "score", "failed", "reason",
+    ]);
+    for report in reports {
+        let need = [
+            report.open.country.to_string(),
+            report.open.assessment.to_string(),
+            report.key.clone(),
+            report.theme.to_string(),
+            report.priority.code().to_owned(),
+            inert(&report.open.need.description),
+        ];
+        if report.matches.is_empty() && report.near_misses.is_empty() {
+            let empty = ["none", "", "", "", "", "", "", "", ""].map(str::to_owned);
+            let _ = out.write_record(need.iter().cloned().chain(empty));
+        }
+        for (rank, m) in report.matches.iter().enumerate() {
+            let reasons: Vec<String> = m.factors.iter().map(|f| format!("{}: {}", f.name, f.reason)).collect();
+            let row = [
+                "match".to_owned(),
+                (rank + 1).to_string(),
+                m.offering.to_string(),
+                inert(&m.title),
+                m.provider.to_string(),
+                inert(&m.provider_name),
+                format!("{:.3}", m.score),
+                String::new(),
+                inert(&reasons.join("; ")),
+            ];
+            let _ = out.write_record(need.iter().cloned().chain(row));
+        }
+        for miss in &report.near_misses {
+            let row = [
+                "near-miss".to_owned(),
+                String::new(),
+                miss.offering.to_string(),
+                inert(&miss.title),
+                miss.provider.to_string(),
+                inert(&miss.provider_name),
+                String::new(),
+                miss.failed.code().to_owned(),
+                inert(&miss.reason),
+            ];
+            let _ = out.write_record(need.iter().cloned().chain(row));
+        }
+    }
+    finish(out)
+}
+
+pub fn overlaps(found: &[Overlap]) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record(["country", "theme", "needs", "providers", "provider", "provider_name", "offerings"]);
+    for overlap in found {
+        for provider in &overlap.providers {
+            let offerings: Vec<&str> = provider.offerings.iter().map(|o| o.as_str()).collect();
+            let _ = out.write_record([
+                overlap.country.to_string(),
+                overlap.theme.to_string(),
+                overlap.needs.join(" "),
+                overlap.providers.len().to_string(),
+                provider.provider.to_string(),
+                inert(&provider.name),
+                offerings.join(" "),
+            ]);
+        }
+    }
+    finish(out)
+}
+
+pub fn coverage(report: &super::CoverageReport) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record(["theme", "column", "column_name", "open_needs", "offerings", "ratio"]);
+    for row in &report.rows {
+        for (column, cell) in report.columns.iter().zip(&row.cells) {
+            let _ = out.write_record([
+                row.theme.to_string(),
+                column.code.clone(),
+                column.name.clone(),
+                cell.open_needs.to_string(),
+                cell.offerings.to_string(),
+                cell.ratio.map(|r| format!("{r:.2}")).unwrap_or_default(),
+            ]);
+        }
+    }
+    finish(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_made_inert_and_plain_text_is_kept() {
+        assert_eq!(inert("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(inert("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(inert("Judges' training, \"advanced\""), "Judges' training, \"advanced\"");
+    }
+}
