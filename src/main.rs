@@ -155,25 +155,24 @@ fn match_all(url: &DatabaseUrl) -> anyhow::Result<()> {
     let mut summary: std::collections::BTreeMap<capmatch::domain::Priority, [usize; 4]> = Default::default();
     let mut countries = std::collections::BTreeSet::new();
     let mut matches = 0usize;
-    for open in &needs {
-        let Some(country) = storage.reference.country(open.country.as_str()) else { continue };
+    let total = needs.len();
+    capmatch::reports::rank_needs(&context, &catalogue, needs, |open, _, ranking| {
         countries.insert(open.country.clone());
-        let found = context.match_need(&catalogue, country, &open.need);
-        matches += found.matches.len();
+        matches += ranking.match_count();
         let row = summary.entry(open.need.priority).or_default();
         row[0] += 1;
-        match found.best_score() {
+        match ranking.best_score() {
             None => row[3] += 1,
             Some(score) if score < capmatch::matching::WEAK_SCORE => row[2] += 1,
             Some(_) => row[1] += 1,
         }
         progress.inc(1);
-    }
+    });
     progress.finish_and_clear();
     let elapsed = started.elapsed();
     println!(
         "matched {} open needs of {} countries against {} active offerings in {} ms: {} matches",
-        needs.len(),
+        total,
         countries.len(),
         catalogue.len(),
         elapsed.as_millis(),

@@ -11,7 +11,6 @@
 //! An active offering whose theme fits but whose coverage or eligibility
 //! (exactly one of them) does not is a near miss, with the reason.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -23,8 +22,11 @@ use crate::domain::offering::{Coverage, Eligibility, Offering, Reach};
 use crate::domain::reference::{Country, ReferenceData};
 use crate::domain::vocab::{OfferingStatus, Priority};
 
+mod catalogue;
 #[cfg(test)]
 mod tests;
+
+pub use catalogue::{Catalogue, CountryView, Ranking};
 
 /// How much each factor counts; they add up to 1, so a score is at most 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -114,11 +116,14 @@ pub struct NearMiss {
     pub reason: String,
 }
 
-/// What the engine found for one need.
+/// What the engine found for one need: the explained matches and near
+/// misses (all, or the best when a limit was asked for) and how many there are.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NeedMatches {
     pub matches: Vec<Match>,
     pub near_misses: Vec<NearMiss>,
+    pub total_matches: usize,
+    pub total_near_misses: usize,
 }
 
 impl NeedMatches {
@@ -170,54 +175,6 @@ fn share<T: Ord>(asked: &std::collections::BTreeSet<T>, offered: &std::collectio
     if asked.is_empty() { 1.0 } else { asked.intersection(offered).count() as f64 / asked.len() as f64 }
 }
 
-/// The catalogue prepared for matching: offerings indexed by theme, so a
-/// need looks only at offerings on its theme or its parent.
-pub struct Catalogue {
-    offerings: Vec<Offering>,
-    by_theme: HashMap<ThemeCode, Vec<usize>>,
-}
-
-impl Catalogue {
-    pub fn new(mut offerings: Vec<Offering>) -> Catalogue {
-        // Key order makes every later iteration, and so every tie, stable.
-        offerings.sort_by(|a, b| a.key.cmp(&b.key));
-        let mut by_theme: HashMap<ThemeCode, Vec<usize>> = HashMap::new();
-        for (i, offering) in offerings.iter().enumerate() {
-            for theme in &offering.data.themes {
-                by_theme.entry(theme.clone()).or_default().push(i);
-            }
-        }
-        Catalogue { offerings, by_theme }
-    }
-
-    pub fn offerings(&self) -> &[Offering] {
-        &self.offerings
-    }
-
-    pub fn len(&self) -> usize {
-        self.offerings.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.offerings.is_empty()
-    }
-
-    /// Offerings filed under the need's theme or its parent, each once, in key order.
-    fn on_theme(&self, theme: &ThemeCode, reference: &ReferenceData) -> Vec<&Offering> {
-        let parent = reference.theme(theme.as_str()).and_then(|t| t.parent.clone());
-        let mut indexes: Vec<usize> = [Some(theme.clone()), parent]
-            .into_iter()
-            .flatten()
-            .filter_map(|t| self.by_theme.get(&t))
-            .flatten()
-            .copied()
-            .collect();
-        indexes.sort_unstable();
-        indexes.dedup();
-        indexes.into_iter().map(|i| &self.offerings[i]).collect()
-    }
-}
-
 /// What the engine needs to know besides the catalogue.
 pub struct Context<'a> {
     pub reference: &'a ReferenceData,
@@ -228,31 +185,7 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// Matches and near misses for one need of `country`.
-    pub fn match_need(&self, catalogue: &Catalogue, country: &Country, need: &Need) -> NeedMatches {
-        let mut matches = Vec::new();
-        let mut near_misses = Vec::new();
-        for offering in catalogue.on_theme(&need.theme, self.reference) {
-            let Some(fit) = theme_fit(offering, &need.theme, self.reference) else { continue };
-            if active(offering, self.today).is_err() {
-                continue;
-            }
-            let reach = offering.data.coverage.reach(country, self.reference);
-            let admitted = offering.data.eligibility.admits(country, self.reference);
-            match (reach, admitted) {
-                (Some(reach), true) => matches.push(self.score(offering, need, fit, &reach)),
-                (None, true) => near_misses.push(near_miss(offering, Condition::Coverage, coverage_reason(&offering.data.coverage, self.reference))),
-                (Some(_), false) => {
-                    near_misses.push(near_miss(offering, Condition::Eligibility, eligibility_reason(&offering.data.eligibility, country)))
-                }
-                (None, false) => {} // fails two conditions: not near
-            }
-        }
-        matches.sort_by(|a, b| b.score.partial_cmp(&a.score).unwrap_or(Ordering::Equal).then_with(|| a.offering.cmp(&b.offering)));
-        near_misses.sort_by(|a, b| (a.failed, &a.offering).cmp(&(b.failed, &b.offering)));
-        NeedMatches { matches, near_misses }
-    }
-
+    /// A match with every factor's value and reason, from the rules themselves.
     fn score(&self, offering: &Offering, need: &Need, fit: ThemeFit, reach: &Reach) -> Match {
         let w = &self.weights;
         let data = &offering.data;
@@ -292,32 +225,20 @@ impl Context<'_> {
             format!("provides {} of the {} preferred modalities{}", offered.len(), need.modalities.len(),
                 if offered.is_empty() { String::new() } else { format!(" ({})", offered.join(", ")) })
         };
-        let (capacity_value, capacity_reason) = match data.capacity {
-            None => (1.0, "capacity not limited".to_owned()),
+        let engaged = self.engagements.get(&offering.key).copied();
+        let capacity_value = capacity_value(data.capacity, engaged);
+        let capacity_reason = match data.capacity {
+            None => "capacity not limited".to_owned(),
             Some(capacity) => {
-                let busy = self.engagements.get(&offering.key).copied().unwrap_or(0).min(capacity);
-                let free = capacity - busy;
-                let reason = if free == 0 {
+                let free = capacity - engaged.unwrap_or(0).min(capacity);
+                if free == 0 {
                     format!("at capacity ({capacity} of {capacity} engagements under way)")
                 } else {
                     format!("{free} of {capacity} engagements free")
-                };
-                (f64::from(free) / f64::from(capacity.max(1)), reason)
+                }
             }
         };
-        let priority_value = match need.priority {
-            Priority::High => 1.0,
-            Priority::Medium => 0.6,
-            Priority::Low => 0.3,
-        };
-        let gap = f64::from(need.target_stage.number().saturating_sub(need.current_stage.number()));
-        let urgency_value = round(0.6 * priority_value + 0.4 * gap / 4.0);
-        let urgency_reason = format!(
-            "{} priority, from stage {} to {}",
-            need.priority.code(),
-            need.current_stage.number(),
-            need.target_stage.number()
-        );
+        let (urgency_value, urgency_reason) = urgency(need);
         let factors = vec![
             Factor { name: "theme", weight: w.theme, value: theme_value, reason: theme_reason },
             Factor { name: "geography", weight: w.geography, value: geo_value, reason: geo_reason },
@@ -336,6 +257,29 @@ impl Context<'_> {
             factors,
         }
     }
+}
+
+/// The share of an offering's capacity still free; 1 when not limited.
+fn capacity_value(capacity: Option<u32>, engaged: Option<u32>) -> f64 {
+    match capacity {
+        None => 1.0,
+        Some(capacity) => {
+            let free = capacity - engaged.unwrap_or(0).min(capacity);
+            f64::from(free) / f64::from(capacity.max(1))
+        }
+    }
+}
+
+/// The need's own weight: its priority, and how far it wants to climb.
+fn urgency(need: &Need) -> (f64, String) {
+    let priority = match need.priority {
+        Priority::High => 1.0,
+        Priority::Medium => 0.6,
+        Priority::Low => 0.3,
+    };
+    let gap = f64::from(need.target_stage.number().saturating_sub(need.current_stage.number()));
+    let reason = format!("{} priority, from stage {} to {}", need.priority.code(), need.current_stage.number(), need.target_stage.number());
+    (round(0.6 * priority + 0.4 * gap / 4.0), reason)
 }
 
 fn near_miss(offering: &Offering, failed: Condition, reason: String) -> NearMiss {

@@ -2,7 +2,7 @@
 //! provider, coverage, gaps and overlaps; and their CSV and JSON forms.
 //! Pure: the callers load the catalogue and the open needs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -10,7 +10,8 @@ use crate::domain::assessment::OpenNeed;
 use crate::domain::codes::{GroupCode, Iso3, RecordKey, RegionCode, ThemeCode};
 use crate::domain::reference::{ReachCodes, ReferenceData};
 use crate::domain::vocab::RegionLevel;
-use crate::matching::{Catalogue, Context, NeedMatches, WEAK_SCORE, active};
+use crate::domain::Country;
+use crate::matching::{Catalogue, Context, CountryView, NeedMatches, Ranking, WEAK_SCORE, active};
 
 pub mod csv;
 
@@ -39,13 +40,8 @@ fn by_urgency(needs: &mut [OpenNeed]) {
 }
 
 impl NeedReport {
-    fn new(open: OpenNeed, found: NeedMatches, limit: Option<usize>) -> NeedReport {
-        let (total_matches, total_near_misses) = (found.matches.len(), found.near_misses.len());
-        let cut = |n: usize| limit.map_or(n, |l| l.min(n));
-        let mut matches = found.matches;
-        matches.truncate(cut(total_matches));
-        let mut near_misses = found.near_misses;
-        near_misses.truncate(cut(total_near_misses));
+    fn new(open: OpenNeed, found: NeedMatches) -> NeedReport {
+        let NeedMatches { matches, near_misses, total_matches, total_near_misses } = found;
         NeedReport {
             key: open.need.key.as_ref().map(ToString::to_string).unwrap_or_default(),
             theme: open.need.theme.clone(),
@@ -63,17 +59,34 @@ impl NeedReport {
     }
 }
 
-/// Matches every need against the catalogue, most urgent first.
-pub fn match_needs(context: &Context, catalogue: &Catalogue, mut needs: Vec<OpenNeed>, limit: Option<usize>) -> Vec<NeedReport> {
-    by_urgency(&mut needs);
+/// Ranks every need, building each country's view of the catalogue once.
+/// `each` receives the need, its country and its ranking, in `needs` order.
+pub fn rank_needs<T>(
+    context: &Context,
+    catalogue: &Catalogue,
+    needs: Vec<OpenNeed>,
+    mut each: impl FnMut(OpenNeed, &Country, Ranking) -> T,
+) -> Vec<T> {
+    let mut views: HashMap<Iso3, CountryView> = HashMap::new();
     needs
         .into_iter()
         .filter_map(|open| {
             let country = context.reference.country(open.country.as_str())?;
-            let found = context.match_need(catalogue, country, &open.need);
-            Some(NeedReport::new(open, found, limit))
+            let view = views.entry(open.country.clone()).or_insert_with(|| catalogue.view(country, context.reference));
+            let ranking = context.rank(catalogue, view, &open.need);
+            Some(each(open, country, ranking))
         })
         .collect()
+}
+
+/// Matches every need against the catalogue, most urgent first, explaining
+/// the first `limit` matches and near misses of each (all without a limit).
+pub fn match_needs(context: &Context, catalogue: &Catalogue, mut needs: Vec<OpenNeed>, limit: Option<usize>) -> Vec<NeedReport> {
+    by_urgency(&mut needs);
+    rank_needs(context, catalogue, needs, |open, country, ranking| {
+        let found = context.explain(catalogue, country, &open.need, &ranking, limit);
+        NeedReport::new(open, found)
+    })
 }
 
 /// `/reports/countries/{iso3}`: the document DESIGN.md shows.
@@ -139,15 +152,18 @@ pub struct OverlapProvider {
 }
 
 pub fn overlaps(context: &Context, catalogue: &Catalogue, needs: Vec<OpenNeed>) -> Vec<Overlap> {
-    let mut cells: BTreeMap<(Iso3, ThemeCode), (BTreeSet<String>, BTreeMap<RecordKey, (String, BTreeSet<RecordKey>)>)> = BTreeMap::new();
-    for report in match_needs(context, catalogue, needs, None) {
-        let (need_keys, providers) = cells.entry((report.open.country.clone(), report.theme.clone())).or_default();
-        need_keys.insert(report.key.clone());
-        for m in report.matches {
-            let entry = providers.entry(m.provider.clone()).or_insert_with(|| (m.provider_name.clone(), BTreeSet::new()));
-            entry.1.insert(m.offering);
+    type Providers = BTreeMap<RecordKey, (String, BTreeSet<RecordKey>)>;
+    let mut cells: BTreeMap<(Iso3, ThemeCode), (BTreeSet<String>, Providers)> = BTreeMap::new();
+    rank_needs(context, catalogue, needs, |open, _, ranking| {
+        let (need_keys, providers) = cells.entry((open.country.clone(), open.need.theme.clone())).or_default();
+        need_keys.insert(open.need.key.as_ref().map(ToString::to_string).unwrap_or_default());
+        for offering in ranking.matched(catalogue) {
+            let entry = providers
+                .entry(offering.data.provider.clone())
+                .or_insert_with(|| (offering.provider_name.clone(), BTreeSet::new()));
+            entry.1.insert(offering.key.clone());
         }
-    }
+    });
     let mut found: Vec<Overlap> = cells
         .into_iter()
         .filter(|(_, (_, providers))| providers.len() >= 2)

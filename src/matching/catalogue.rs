@@ -1,0 +1,324 @@
+//! The catalogue prepared for matching. The rules in the parent module say
+//! what a match is; this says the same with indexes (offerings by theme and
+//! by the places their coverage names) and bit sets, so thousands of needs
+//! are matched against tens of thousands of offerings in a fraction of a
+//! second. A property test holds the two to the same answers.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+
+use super::{Condition, Context, NeedMatches, Reach, ThemeFit, capacity_value, coverage_reason, eligibility_reason, near_miss, round, theme_fit, urgency};
+use crate::domain::assessment::Need;
+use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RegionCode, ThemeCode};
+use crate::domain::offering::Offering;
+use crate::domain::reference::{Country, ReferenceData};
+use crate::domain::vocab::{IncomeLevel, Modality, OfferingStatus};
+
+/// Geographic precision by reach level (see [`CountryView`]): not reached,
+/// worldwide, group, region, sub-region, intermediate region, named country.
+pub(super) const GEOGRAPHY: [f64; 7] = [0.0, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0];
+
+/// A small bit set over codes the catalogue interns.
+#[derive(Clone, Copy, Default)]
+struct Bits([u64; 4]);
+
+impl Bits {
+    fn set(&mut self, i: usize) {
+        if i < 256 {
+            self.0[i / 64] |= 1 << (i % 64);
+        }
+    }
+    fn and_count(&self, other: &Bits) -> u32 {
+        self.0.iter().zip(other.0).map(|(a, b)| (a & b).count_ones()).sum()
+    }
+}
+
+fn modality_bits(modalities: &BTreeSet<Modality>) -> u16 {
+    modalities.iter().fold(0, |bits, m| bits | 1 << (*m as u16))
+}
+
+fn income_bit(level: IncomeLevel) -> u8 {
+    1 << (level as u8)
+}
+
+/// What the fast path needs of one offering, in flags, numbers and bits.
+struct Traits {
+    published: bool,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    languages: Bits,
+    modalities: u16,
+    open_to_all: bool,
+    eligible_groups: Bits,
+    eligible_incomes: u8,
+    capacity: Option<u32>,
+}
+
+pub struct Catalogue {
+    /// In key order, which is also the order ties break in.
+    offerings: Vec<Offering>,
+    traits: Vec<Traits>,
+    by_theme: HashMap<ThemeCode, Vec<u32>>,
+    worldwide: Vec<u32>,
+    by_country: HashMap<Iso3, Vec<u32>>,
+    by_region: HashMap<RegionCode, Vec<u32>>,
+    by_group: HashMap<GroupCode, Vec<u32>>,
+    languages: HashMap<LanguageCode, usize>,
+    groups: HashMap<GroupCode, usize>,
+}
+
+fn intern<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, usize>, key: &K) -> usize {
+    let next = table.len();
+    *table.entry(key.clone()).or_insert(next)
+}
+
+/// Files offering `i` under each of its codes.
+fn file<K: std::hash::Hash + Eq + Clone>(index: &mut HashMap<K, Vec<u32>>, codes: &BTreeSet<K>, i: u32) {
+    for code in codes {
+        index.entry(code.clone()).or_default().push(i);
+    }
+}
+
+impl Catalogue {
+    pub fn new(mut offerings: Vec<Offering>) -> Catalogue {
+        offerings.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut catalogue = Catalogue {
+            offerings: Vec::new(),
+            traits: Vec::with_capacity(offerings.len()),
+            by_theme: HashMap::new(),
+            worldwide: Vec::new(),
+            by_country: HashMap::new(),
+            by_region: HashMap::new(),
+            by_group: HashMap::new(),
+            languages: HashMap::new(),
+            groups: HashMap::new(),
+        };
+        for (i, offering) in offerings.iter().enumerate() {
+            let i = u32::try_from(i).expect("fewer than four billion offerings");
+            let data = &offering.data;
+            file(&mut catalogue.by_theme, &data.themes, i);
+            file(&mut catalogue.by_country, &data.coverage.countries, i);
+            file(&mut catalogue.by_region, &data.coverage.regions, i);
+            file(&mut catalogue.by_group, &data.coverage.groups, i);
+            if data.coverage.global {
+                catalogue.worldwide.push(i);
+            }
+            let mut languages = Bits::default();
+            for l in &data.languages {
+                languages.set(intern(&mut catalogue.languages, l));
+            }
+            let mut eligible_groups = Bits::default();
+            for g in &data.eligibility.groups {
+                eligible_groups.set(intern(&mut catalogue.groups, g));
+            }
+            catalogue.traits.push(Traits {
+                published: !offering.archived && data.status == OfferingStatus::Active,
+                starts_on: data.starts_on,
+                ends_on: data.ends_on,
+                languages,
+                modalities: modality_bits(&data.modalities),
+                open_to_all: data.eligibility.is_open(),
+                eligible_groups,
+                eligible_incomes: data.eligibility.income_levels.iter().fold(0, |bits, l| bits | income_bit(*l)),
+                capacity: data.capacity,
+            });
+        }
+        catalogue.offerings = offerings;
+        catalogue
+    }
+
+    pub fn offerings(&self) -> &[Offering] {
+        &self.offerings
+    }
+
+    pub fn len(&self) -> usize {
+        self.offerings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.offerings.is_empty()
+    }
+
+    /// How every offering reaches one country, and what the country is for
+    /// eligibility: built once per country and shared by all its needs.
+    pub fn view(&self, country: &Country, reference: &ReferenceData) -> CountryView {
+        let mut levels = vec![0u8; self.offerings.len()];
+        let mut raise = |list: Option<&Vec<u32>>, level: u8| {
+            for &i in list.into_iter().flatten() {
+                let slot = &mut levels[i as usize];
+                *slot = (*slot).max(level);
+            }
+        };
+        raise(Some(&self.worldwide), 1);
+        let groups = reference.groups_of(&country.iso3);
+        for g in groups {
+            raise(self.by_group.get(g), 2);
+        }
+        for (code, level) in [(&country.region, 3), (&country.subregion, 4), (&country.intermediate, 5)] {
+            if let Some(code) = code {
+                raise(self.by_region.get(code), level);
+            }
+        }
+        raise(self.by_country.get(&country.iso3), 6);
+        let mut group_bits = Bits::default();
+        for g in groups {
+            if let Some(&i) = self.groups.get(g) {
+                group_bits.set(i);
+            }
+        }
+        CountryView { levels, groups: group_bits, income: country.income_level.map_or(0, income_bit) }
+    }
+
+    /// Condition 1, from the flags: published, and within its active period.
+    fn active_on(&self, index: usize, today: NaiveDate) -> bool {
+        let t = &self.traits[index];
+        t.published && t.starts_on.is_none_or(|s| s <= today) && t.ends_on.is_none_or(|e| e >= today)
+    }
+}
+
+/// One country as the fast path sees it.
+pub struct CountryView {
+    /// Per offering: 0 when its coverage misses the country, else how
+    /// precisely it reaches it (an index into [`GEOGRAPHY`]).
+    levels: Vec<u8>,
+    groups: Bits,
+    income: u8,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Ranked {
+    index: u32,
+    score: f64,
+}
+
+/// Scores and near misses for one need, before they are explained.
+pub struct Ranking {
+    matches: Vec<Ranked>,
+    near_misses: Vec<(u32, Condition)>,
+}
+
+impl Ranking {
+    pub fn match_count(&self) -> usize {
+        self.matches.len()
+    }
+
+    pub fn best_score(&self) -> Option<f64> {
+        self.matches.first().map(|m| m.score)
+    }
+
+    /// The matched offerings, best first, without explaining them.
+    pub fn matched<'a>(&'a self, catalogue: &'a Catalogue) -> impl Iterator<Item = &'a Offering> {
+        self.matches.iter().map(|m| &catalogue.offerings[m.index as usize])
+    }
+}
+
+impl Context<'_> {
+    /// Matches and near misses for one need of `country`, every one explained.
+    pub fn match_need(&self, catalogue: &Catalogue, country: &Country, need: &Need) -> NeedMatches {
+        let view = catalogue.view(country, self.reference);
+        let ranking = self.rank(catalogue, &view, need);
+        self.explain(catalogue, country, need, &ranking, None)
+    }
+
+    /// Scores every offering on the need's theme or its parent.
+    pub fn rank(&self, catalogue: &Catalogue, view: &CountryView, need: &Need) -> Ranking {
+        let w = &self.weights;
+        let parent = self.reference.theme(need.theme.as_str()).and_then(|t| t.parent.as_ref());
+        let exact = catalogue.by_theme.get(&need.theme).map(Vec::as_slice).unwrap_or(&[]);
+        let broad = parent.and_then(|p| catalogue.by_theme.get(p)).map(Vec::as_slice).unwrap_or(&[]);
+        let mut asked_languages = Bits::default();
+        for l in &need.languages {
+            if let Some(&i) = catalogue.languages.get(l) {
+                asked_languages.set(i);
+            }
+        }
+        let asked_modalities = modality_bits(&need.modalities);
+        let urgency = w.urgency * urgency(need).0;
+        let mut matches = Vec::new();
+        let mut near_misses = Vec::new();
+        let mut consider = |i: u32, theme_value: f64| {
+            let index = i as usize;
+            if !catalogue.active_on(index, self.today) {
+                return;
+            }
+            let t = &catalogue.traits[index];
+            let level = view.levels[index];
+            let admitted =
+                t.open_to_all || t.eligible_groups.and_count(&view.groups) > 0 || t.eligible_incomes & view.income != 0;
+            match (level > 0, admitted) {
+                (true, true) => {
+                    let language = if need.languages.is_empty() {
+                        1.0
+                    } else {
+                        f64::from(t.languages.and_count(&asked_languages)) / need.languages.len() as f64
+                    };
+                    let modality = if asked_modalities == 0 {
+                        1.0
+                    } else {
+                        f64::from((t.modalities & asked_modalities).count_ones()) / f64::from(asked_modalities.count_ones())
+                    };
+                    let engaged = self.engagements.get(&catalogue.offerings[index].key).copied();
+                    let score = w.theme * theme_value
+                        + w.geography * GEOGRAPHY[usize::from(level)]
+                        + w.language * round(language)
+                        + w.modality * round(modality)
+                        + w.capacity * round(capacity_value(t.capacity, engaged))
+                        + urgency;
+                    matches.push(Ranked { index: i, score: round(score) });
+                }
+                (false, true) => near_misses.push((i, Condition::Coverage)),
+                (true, false) => near_misses.push((i, Condition::Eligibility)),
+                (false, false) => {} // fails two conditions: not near
+            }
+        };
+        // An offering filed under both the sub-theme and its parent fits
+        // exactly, and is counted once.
+        for &i in exact {
+            consider(i, 1.0);
+        }
+        for &i in broad {
+            if exact.binary_search(&i).is_err() {
+                consider(i, 0.5);
+            }
+        }
+        // Index order is key order, so ties break by key.
+        matches.sort_unstable_by(|a, b| b.score.partial_cmp(&a.score).unwrap_or(Ordering::Equal).then(a.index.cmp(&b.index)));
+        near_misses.sort_unstable_by_key(|&(i, failed)| (failed, i));
+        Ranking { matches, near_misses }
+    }
+
+    /// Puts reasons in words to the first `limit` matches and near misses
+    /// (all without a limit): reasons cost more than scores, and a page
+    /// shows only the best.
+    pub fn explain(&self, catalogue: &Catalogue, country: &Country, need: &Need, ranking: &Ranking, limit: Option<usize>) -> NeedMatches {
+        let take = |n: usize| limit.map_or(n, |l| l.min(n));
+        let matches = ranking.matches[..take(ranking.matches.len())]
+            .iter()
+            .map(|ranked| {
+                let offering = &catalogue.offerings[ranked.index as usize];
+                let fit = theme_fit(offering, &need.theme, self.reference).unwrap_or(ThemeFit::Parent);
+                let reach = offering.data.coverage.reach(country, self.reference).unwrap_or(Reach::Global);
+                self.score(offering, need, fit, &reach)
+            })
+            .collect();
+        let near_misses = ranking.near_misses[..take(ranking.near_misses.len())]
+            .iter()
+            .map(|&(i, failed)| {
+                let offering = &catalogue.offerings[i as usize];
+                let reason = match failed {
+                    Condition::Coverage => coverage_reason(&offering.data.coverage, self.reference),
+                    _ => eligibility_reason(&offering.data.eligibility, country),
+                };
+                near_miss(offering, failed, reason)
+            })
+            .collect();
+        NeedMatches {
+            matches,
+            near_misses,
+            total_matches: ranking.matches.len(),
+            total_near_misses: ranking.near_misses.len(),
+        }
+    }
+}
