@@ -4,7 +4,6 @@
 //! are matched against tens of thousands of offerings in a fraction of a
 //! second. A property test holds the two to the same answers.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
@@ -187,10 +186,24 @@ pub struct CountryView {
     income: u8,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Ranked {
-    index: u32,
-    score: f64,
+/// A match as the fast path ranks it: the score in thousandths (scores are
+/// rounded to three decimals, so this is exact), inverted so that sorting
+/// the packed number ascending puts the best first and, among equals, the
+/// lowest index (the first key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Ranked(u64);
+
+impl Ranked {
+    fn new(index: u32, score: f64) -> Ranked {
+        let milli = (score * 1000.0).round().clamp(0.0, 1000.0) as u64;
+        Ranked(((1000 - milli) << 32) | u64::from(index))
+    }
+    fn index(self) -> usize {
+        (self.0 & 0xffff_ffff) as usize
+    }
+    fn score(self) -> f64 {
+        (1000 - (self.0 >> 32)) as f64 / 1000.0
+    }
 }
 
 /// Scores and near misses for one need, before they are explained.
@@ -205,12 +218,12 @@ impl Ranking {
     }
 
     pub fn best_score(&self) -> Option<f64> {
-        self.matches.first().map(|m| m.score)
+        self.matches.first().map(|m| m.score())
     }
 
     /// The matched offerings, best first, without explaining them.
     pub fn matched<'a>(&'a self, catalogue: &'a Catalogue) -> impl Iterator<Item = &'a Offering> {
-        self.matches.iter().map(|m| &catalogue.offerings[m.index as usize])
+        self.matches.iter().map(|m| &catalogue.offerings[m.index()])
     }
 }
 
@@ -259,14 +272,18 @@ impl Context<'_> {
                     } else {
                         f64::from((t.modalities & asked_modalities).count_ones()) / f64::from(asked_modalities.count_ones())
                     };
-                    let engaged = self.engagements.get(&catalogue.offerings[index].key).copied();
+                    // Only limited offerings have engagements to look up.
+                    let engaged = match t.capacity {
+                        Some(_) if !self.engagements.is_empty() => self.engagements.get(&catalogue.offerings[index].key).copied(),
+                        _ => None,
+                    };
                     let score = w.theme * theme_value
                         + w.geography * GEOGRAPHY[usize::from(level)]
                         + w.language * round(language)
                         + w.modality * round(modality)
                         + w.capacity * round(capacity_value(t.capacity, engaged))
                         + urgency;
-                    matches.push(Ranked { index: i, score: round(score) });
+                    matches.push(Ranked::new(i, score));
                 }
                 (false, true) => near_misses.push((i, Condition::Coverage)),
                 (true, false) => near_misses.push((i, Condition::Eligibility)),
@@ -283,8 +300,8 @@ impl Context<'_> {
                 consider(i, 0.5);
             }
         }
-        // Index order is key order, so ties break by key.
-        matches.sort_unstable_by(|a, b| b.score.partial_cmp(&a.score).unwrap_or(Ordering::Equal).then(a.index.cmp(&b.index)));
+        // Best first; index order is key order, so ties break by key.
+        matches.sort_unstable();
         near_misses.sort_unstable_by_key(|&(i, failed)| (failed, i));
         Ranking { matches, near_misses }
     }
@@ -297,7 +314,7 @@ impl Context<'_> {
         let matches = ranking.matches[..take(ranking.matches.len())]
             .iter()
             .map(|ranked| {
-                let offering = &catalogue.offerings[ranked.index as usize];
+                let offering = &catalogue.offerings[ranked.index()];
                 let fit = theme_fit(offering, &need.theme, self.reference).unwrap_or(ThemeFit::Parent);
                 let reach = offering.data.coverage.reach(country, self.reference).unwrap_or(Reach::Global);
                 self.score(offering, need, fit, &reach)

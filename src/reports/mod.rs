@@ -2,7 +2,9 @@
 //! provider, coverage, gaps and overlaps; and their CSV and JSON forms.
 //! Pure: the callers load the catalogue and the open needs.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 
@@ -59,24 +61,34 @@ impl NeedReport {
     }
 }
 
-/// Ranks every need, building each country's view of the catalogue once.
-/// `each` receives the need, its country and its ranking, in `needs` order.
-pub fn rank_needs<T>(
-    context: &Context,
+/// Ranks every need, a country at a time (its view of the catalogue is
+/// built once) and countries in parallel. `each` then receives every need,
+/// its country and its ranking, in `needs` order.
+pub fn rank_needs<'r, T>(
+    context: &Context<'r>,
     catalogue: &Catalogue,
     needs: Vec<OpenNeed>,
-    mut each: impl FnMut(OpenNeed, &Country, Ranking) -> T,
+    mut each: impl FnMut(OpenNeed, &'r Country, Ranking) -> T,
 ) -> Vec<T> {
-    let mut views: HashMap<Iso3, CountryView> = HashMap::new();
-    needs
-        .into_iter()
-        .filter_map(|open| {
-            let country = context.reference.country(open.country.as_str())?;
-            let view = views.entry(open.country.clone()).or_insert_with(|| catalogue.view(country, context.reference));
-            let ranking = context.rank(catalogue, view, &open.need);
-            Some(each(open, country, ranking))
+    let mut by_country: BTreeMap<Iso3, Vec<(usize, OpenNeed)>> = BTreeMap::new();
+    for (position, open) in needs.into_iter().enumerate() {
+        by_country.entry(open.country.clone()).or_default().push((position, open));
+    }
+    let reference = context.reference;
+    let mut ranked: Vec<(usize, OpenNeed, &'r Country, Ranking)> = by_country
+        .into_par_iter()
+        .flat_map_iter(|(iso3, needs)| {
+            let country = reference.country(iso3.as_str());
+            let view: Option<CountryView> = country.map(|c| catalogue.view(c, reference));
+            needs.into_iter().filter_map(move |(position, open)| {
+                let (country, view) = (country?, view.as_ref()?);
+                let ranking = context.rank(catalogue, view, &open.need);
+                Some((position, open, country, ranking))
+            }).collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    ranked.sort_unstable_by_key(|(position, ..)| *position);
+    ranked.into_iter().map(|(_, open, country, ranking)| each(open, country, ranking)).collect()
 }
 
 /// Matches every need against the catalogue, most urgent first, explaining
