@@ -8,7 +8,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
-use super::{Condition, Context, NeedMatches, Reach, ThemeFit, capacity_value, coverage_reason, eligibility_reason, near_miss, round, theme_fit, urgency};
+use super::{
+    Condition, Context, NeedMatches, Reach, ThemeFit, capacity_value, coverage_reason, eligibility_reason, milli, near_miss,
+    score_milli, theme_fit, urgency,
+};
 use crate::domain::assessment::Need;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RegionCode, ThemeCode};
 use crate::domain::offering::Offering;
@@ -194,9 +197,8 @@ pub struct CountryView {
 struct Ranked(u64);
 
 impl Ranked {
-    fn new(index: u32, score: f64) -> Ranked {
-        let milli = (score * 1000.0).round().clamp(0.0, 1000.0) as u64;
-        Ranked(((1000 - milli) << 32) | u64::from(index))
+    fn new(index: u32, score_milli: u64) -> Ranked {
+        Ranked(((1000 - score_milli.min(1000)) << 32) | u64::from(index))
     }
     fn index(self) -> usize {
         (self.0 & 0xffff_ffff) as usize
@@ -237,7 +239,7 @@ impl Context<'_> {
 
     /// Scores every offering on the need's theme or its parent.
     pub fn rank(&self, catalogue: &Catalogue, view: &CountryView, need: &Need) -> Ranking {
-        let w = &self.weights;
+        let weights = self.weights.milli();
         let parent = self.reference.theme(need.theme.as_str()).and_then(|t| t.parent.as_ref());
         let exact = catalogue.by_theme.get(&need.theme).map(Vec::as_slice).unwrap_or(&[]);
         let broad = parent.and_then(|p| catalogue.by_theme.get(p)).map(Vec::as_slice).unwrap_or(&[]);
@@ -248,10 +250,18 @@ impl Context<'_> {
             }
         }
         let asked_modalities = modality_bits(&need.modalities);
-        let urgency = w.urgency * urgency(need).0;
-        let mut matches = Vec::new();
+        // Each factor's value in thousandths, by what the candidate shares
+        // with the need: looked up, not computed, in the loop below.
+        let shares = |asked: usize| -> Vec<u64> {
+            (0..=asked).map(|k| if asked == 0 { 1000 } else { milli(k as f64 / asked as f64) }).collect()
+        };
+        let language_values = shares(need.languages.len());
+        let modality_values = shares(need.modalities.len());
+        let geography_values = GEOGRAPHY.map(milli);
+        let urgency = milli(urgency(need).0);
+        let mut matches = Vec::with_capacity(exact.len() + broad.len());
         let mut near_misses = Vec::new();
-        let mut consider = |i: u32, theme_value: f64| {
+        let mut consider = |i: u32, theme_value: u64| {
             let index = i as usize;
             if !catalogue.active_on(index, self.today) {
                 return;
@@ -262,28 +272,27 @@ impl Context<'_> {
                 t.open_to_all || t.eligible_groups.and_count(&view.groups) > 0 || t.eligible_incomes & view.income != 0;
             match (level > 0, admitted) {
                 (true, true) => {
-                    let language = if need.languages.is_empty() {
-                        1.0
-                    } else {
-                        f64::from(t.languages.and_count(&asked_languages)) / need.languages.len() as f64
+                    let capacity = match t.capacity {
+                        None => 1000,
+                        // Only limited offerings have engagements to look up.
+                        Some(_) => {
+                            let engaged = if self.engagements.is_empty() {
+                                None
+                            } else {
+                                self.engagements.get(&catalogue.offerings[index].key).copied()
+                            };
+                            milli(capacity_value(t.capacity, engaged))
+                        }
                     };
-                    let modality = if asked_modalities == 0 {
-                        1.0
-                    } else {
-                        f64::from((t.modalities & asked_modalities).count_ones()) / f64::from(asked_modalities.count_ones())
-                    };
-                    // Only limited offerings have engagements to look up.
-                    let engaged = match t.capacity {
-                        Some(_) if !self.engagements.is_empty() => self.engagements.get(&catalogue.offerings[index].key).copied(),
-                        _ => None,
-                    };
-                    let score = w.theme * theme_value
-                        + w.geography * GEOGRAPHY[usize::from(level)]
-                        + w.language * round(language)
-                        + w.modality * round(modality)
-                        + w.capacity * round(capacity_value(t.capacity, engaged))
-                        + urgency;
-                    matches.push(Ranked::new(i, score));
+                    let values = [
+                        theme_value,
+                        geography_values[usize::from(level)],
+                        language_values[t.languages.and_count(&asked_languages) as usize],
+                        modality_values[(t.modalities & asked_modalities).count_ones() as usize],
+                        capacity,
+                        urgency,
+                    ];
+                    matches.push(Ranked::new(i, score_milli(&weights, values)));
                 }
                 (false, true) => near_misses.push((i, Condition::Coverage)),
                 (true, false) => near_misses.push((i, Condition::Eligibility)),
@@ -293,11 +302,11 @@ impl Context<'_> {
         // An offering filed under both the sub-theme and its parent fits
         // exactly, and is counted once.
         for &i in exact {
-            consider(i, 1.0);
+            consider(i, 1000);
         }
         for &i in broad {
             if exact.binary_search(&i).is_err() {
-                consider(i, 0.5);
+                consider(i, 500);
             }
         }
         // Best first; index order is key order, so ties break by key.

@@ -57,6 +57,26 @@ impl Weights {
     }
 }
 
+impl Weights {
+    /// The weights in thousandths, in factor order.
+    fn milli(&self) -> [u64; 6] {
+        [self.theme, self.geography, self.language, self.modality, self.capacity, self.urgency].map(milli)
+    }
+}
+
+/// A value between 0 and 1 in thousandths, rounded.
+fn milli(value: f64) -> u64 {
+    (value * 1000.0 + 0.5) as u64
+}
+
+/// The score, in thousandths, of factor values in thousandths: the weighted
+/// sum, rounded. Integer arithmetic, so the ranking and the explanation
+/// agree to the last digit.
+fn score_milli(weights: &[u64; 6], values: [u64; 6]) -> u64 {
+    let total: u64 = weights.iter().zip(values).map(|(w, v)| w * v).sum();
+    (total + 500) / 1000
+}
+
 /// A score below this is a weak match: the gaps report lists such needs.
 pub const WEAK_SCORE: f64 = 0.6;
 
@@ -167,8 +187,12 @@ pub fn theme_fit(offering: &Offering, need_theme: &ThemeCode, reference: &Refere
     themes.contains(parent).then_some(ThemeFit::Parent)
 }
 
+/// To three decimals. Every value here is between 0 and 1, so adding a half
+/// and truncating rounds, without the libm call `f64::round` costs in the
+/// engine's innermost loop.
 fn round(value: f64) -> f64 {
-    (value * 1000.0).round() / 1000.0
+    debug_assert!(value >= 0.0);
+    ((value * 1000.0 + 0.5) as u64) as f64 / 1000.0
 }
 
 fn share<T: Ord>(asked: &std::collections::BTreeSet<T>, offered: &std::collections::BTreeSet<T>) -> f64 {
@@ -247,7 +271,8 @@ impl Context<'_> {
             Factor { name: "capacity", weight: w.capacity, value: round(capacity_value), reason: capacity_reason },
             Factor { name: "urgency", weight: w.urgency, value: urgency_value, reason: urgency_reason },
         ];
-        let score = round(factors.iter().map(|f| f.weight * f.value).sum());
+        let values = [0, 1, 2, 3, 4, 5].map(|i| milli(factors[i].value));
+        let score = score_milli(&w.milli(), values) as f64 / 1000.0;
         Match {
             offering: offering.key.clone(),
             provider: data.provider.clone(),
