@@ -157,7 +157,7 @@ fn open() -> String {
 }
 
 impl NeedRecord {
-    fn to_input(&self) -> NeedInput {
+    pub(crate) fn to_input(&self) -> NeedInput {
         NeedInput {
             key: self.key.clone(),
             theme: self.theme.clone().unwrap_or_default(),
@@ -348,7 +348,7 @@ impl ProviderRecord {
 }
 
 impl OfferingRecord {
-    fn to_input(&self) -> OfferingInput {
+    pub(crate) fn to_input(&self) -> OfferingInput {
         OfferingInput {
             key: self.key.clone(),
             provider: self.provider.clone(),

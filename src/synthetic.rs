@@ -136,3 +136,49 @@ pub fn document(reference: &ReferenceData, settings: &Settings) -> Document {
         .collect();
     Document { providers, offerings, assessments }
 }
+
+/// The synthetic directory as the engine sees it, without a database: the
+/// offerings and the open needs, for benchmarks.
+pub fn in_memory(
+    reference: &ReferenceData,
+    settings: &Settings,
+) -> (Vec<crate::domain::Offering>, Vec<crate::domain::assessment::OpenNeed>) {
+    let document = document(reference, settings);
+    let names: std::collections::HashMap<&str, &str> =
+        document.providers.iter().map(|p| (p.key.as_str(), p.name.as_str())).collect();
+    let offerings = document
+        .offerings
+        .iter()
+        .enumerate()
+        .filter_map(|(i, record)| {
+            let data = record.to_input().normalized().parse(reference).ok()?;
+            Some(crate::domain::Offering {
+                id: i as i64,
+                key: crate::domain::RecordKey::parse(&record.key).ok()?,
+                provider_name: names.get(record.provider.as_str()).copied().unwrap_or_default().to_owned(),
+                data,
+                archived: record.archived,
+                created_at: Default::default(),
+                updated_at: Default::default(),
+            })
+        })
+        .collect();
+    let needs = document
+        .assessments
+        .iter()
+        .flat_map(|assessment| {
+            let country = reference.iso3(&assessment.country).ok();
+            let key = crate::domain::RecordKey::parse(&assessment.key).ok();
+            assessment.needs.iter().filter_map(move |record| {
+                let mut errors = crate::domain::FieldErrors::new();
+                let draft = record.to_input().normalized();
+                let input = crate::domain::assessment::AssessmentInput { needs: vec![draft], ..Default::default() };
+                let intent = crate::domain::assessment::Intent::Submit(crate::domain::assessment::Deadlines::AsRecorded);
+                let data = input.parse(reference, intent).map_err(|e| errors.extend(e)).ok()?;
+                let need = data.open_needs().first().copied()?.clone();
+                Some(crate::domain::assessment::OpenNeed { country: country.clone()?, assessment: key.clone()?, need })
+            })
+        })
+        .collect();
+    (offerings, needs)
+}

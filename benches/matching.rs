@@ -1,0 +1,37 @@
+//! The engine at the scale the targets name: 50,000 offerings, 20 needs in
+//! each of the independent countries. `cargo bench --bench matching`.
+
+use std::collections::HashMap;
+
+use capmatch::matching::{Catalogue, Context, WEIGHTS};
+use capmatch::reports;
+use capmatch::synthetic::{Settings, in_memory};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn engine(c: &mut Criterion) {
+    let reference = capmatch::reference_data::load().expect("shipped reference data");
+    let settings = Settings { offerings: 50_000, needs_per_country: 20, seed: 1 };
+    let (offerings, needs) = in_memory(&reference, &settings);
+    let catalogue = Catalogue::new(offerings.clone());
+    let engagements = HashMap::new();
+    let context = Context {
+        reference: &reference,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        engagements: &engagements,
+        weights: WEIGHTS,
+    };
+    let mut group = c.benchmark_group("engine");
+    group.sample_size(10);
+    group.bench_function(format!("full re-match: {} needs x {} offerings", needs.len(), catalogue.len()), |b| {
+        b.iter(|| reports::rank_needs(&context, &catalogue, needs.clone(), |_, _, ranking| ranking.match_count()))
+    });
+    let ghana: Vec<_> = needs.iter().filter(|n| n.country.as_str() == "GHA").cloned().collect();
+    group.bench_function("one country's report, best 10 explained", |b| {
+        b.iter(|| reports::match_needs(&context, &catalogue, ghana.clone(), Some(10)))
+    });
+    group.bench_function("index 50,000 offerings", |b| b.iter(|| Catalogue::new(offerings.clone())));
+    group.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);
