@@ -15,6 +15,43 @@ pub struct Storage {
     pub pool: Pool,
     pub reference: Arc<ReferenceData>,
     pub catalogue: Arc<CatalogueCache>,
+    pub reports: Arc<ReportCache>,
+}
+
+/// Rendered reports, kept while the data they were built from is unchanged:
+/// the key names the report and the day, the versions say what it read.
+#[derive(Default)]
+pub struct ReportCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, ((i64, i64), CachedReport)>>,
+}
+
+/// A rendered report: its content type and body.
+#[derive(Clone)]
+pub struct CachedReport {
+    pub content_type: &'static str,
+    /// For CSV: the file name a browser saves it under.
+    pub download_as: Option<String>,
+    pub body: actix_web::web::Bytes,
+}
+
+impl ReportCache {
+    /// Enough for every country's report in each format; past it the cache
+    /// starts again rather than tracking what was used least.
+    const MAX_ENTRIES: usize = 1024;
+
+    pub fn get(&self, key: &str, versions: (i64, i64)) -> Option<CachedReport> {
+        let entries = self.entries.lock().ok()?;
+        entries.get(key).filter(|(built_from, _)| *built_from == versions).map(|(_, report)| report.clone())
+    }
+
+    pub fn put(&self, key: String, versions: (i64, i64), report: CachedReport) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(key, (versions, report));
+        }
+    }
 }
 
 /// The matching engine's catalogue, kept in memory and rebuilt when the
@@ -70,7 +107,9 @@ pub fn open(url: &DatabaseUrl, pool_size: u32, demo_data: DemoData) -> anyhow::R
             .map_err(|e| anyhow::anyhow!("demo data did not load: {e}"))?;
         tracing::info!(%report, "demo data loaded");
     }
-    Ok(Storage { pool, reference: Arc::new(reference), catalogue: Arc::new(CatalogueCache::default()) })
+    Ok(Storage { pool, reference: Arc::new(reference), catalogue: Arc::new(CatalogueCache::default()),
+        reports: Arc::new(ReportCache::default()),
+    })
 }
 
 /// The version of the migration that creates the schema: seeing it applied

@@ -275,6 +275,7 @@ fn append_revision(
     data: &AssessmentData,
     change: &str,
 ) -> StoreResult<()> {
+    super::assessments_changed(conn)?;
     let row = RevisionRow {
         id: 0,
         assessment_id,

@@ -239,14 +239,34 @@ fn now() -> chrono::NaiveDateTime {
 use chrono::Timelike;
 
 const CATALOGUE_COUNTER: &str = "catalogue";
+const ASSESSMENTS_COUNTER: &str = "assessments";
+
+fn bump(conn: &mut DbConnection, counter: &str) -> diesel::QueryResult<()> {
+    use diesel::prelude::*;
+    use schema::change_counters::dsl::{change_counters, name, value};
+    diesel::update(change_counters.filter(name.eq(counter))).set(value.eq(value + 1)).execute(conn)?;
+    Ok(())
+}
 
 /// Records that the catalogue changed; called in the same transaction as
 /// every write to providers and offerings.
 fn catalogue_changed(conn: &mut DbConnection) -> diesel::QueryResult<()> {
-    use schema::change_counters::dsl::{change_counters, name, value};
+    bump(conn, CATALOGUE_COUNTER)
+}
+
+/// Records that an assessment changed; called with every new revision.
+fn assessments_changed(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    bump(conn, ASSESSMENTS_COUNTER)
+}
+
+/// The versions of the catalogue and of the assessments, read together:
+/// what a cached report was built from.
+pub fn data_versions(conn: &mut DbConnection) -> diesel::QueryResult<(i64, i64)> {
     use diesel::prelude::*;
-    diesel::update(change_counters.filter(name.eq(CATALOGUE_COUNTER))).set(value.eq(value + 1)).execute(conn)?;
-    Ok(())
+    use schema::change_counters::dsl::{change_counters, name, value};
+    let rows: Vec<(String, i64)> = change_counters.select((name, value)).load(conn)?;
+    let of = |counter: &str| rows.iter().find(|(n, _)| n == counter).map_or(0, |(_, v)| *v);
+    Ok((of(CATALOGUE_COUNTER), of(ASSESSMENTS_COUNTER)))
 }
 
 /// The catalogue's version: it grows with every change.

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -17,7 +17,7 @@ use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::{Country, Provider, ReferenceData};
 use crate::matching::{Catalogue, Context, WEIGHTS, Weights};
 use crate::reports::{self, Columns, CountryReport, CoverageReport, NeedReport, Overlap, ProviderReport};
-use crate::startup::Storage;
+use crate::startup::{CachedReport, Storage};
 
 /// Matches and near misses shown per need unless `?limit=` says otherwise.
 const DEFAULT_LIMIT: usize = 10;
@@ -83,11 +83,47 @@ fn with_context<T>(reference: &ReferenceData, run: impl FnOnce(&Context) -> T) -
     run(&context)
 }
 
-fn csv_response(name: &str, body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")))
-        .body(body)
+fn csv_report(name: &str, body: String) -> CachedReport {
+    CachedReport { content_type: "text/csv; charset=utf-8", download_as: Some(format!("{name}.csv")), body: body.into() }
+}
+
+fn json_report(value: &impl serde::Serialize) -> Result<CachedReport, AppError> {
+    let body = serde_json::to_vec(value).map_err(AppError::internal)?;
+    Ok(CachedReport { content_type: "application/json", download_as: None, body: body.into() })
+}
+
+fn html_report(page: &impl Template) -> Result<CachedReport, AppError> {
+    let body = page.render().map_err(AppError::internal)?;
+    Ok(CachedReport { content_type: "text/html; charset=utf-8", download_as: None, body: body.into() })
+}
+
+fn respond(report: CachedReport) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response.content_type(report.content_type);
+    if let Some(name) = &report.download_as {
+        response.insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")));
+    }
+    response.body(report.body)
+}
+
+/// Serves a report from the cache while the catalogue and the assessments
+/// are as they were when it was built; builds and keeps it otherwise. The
+/// versions are read first, so a change during the build only means the
+/// next request builds again.
+async fn cached<F, Fut>(storage: &Storage, req: &HttpRequest, build: F) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<CachedReport, AppError>>,
+{
+    // The day is part of the key: offerings start and end on dates.
+    let key = format!("{}?{}@{}", req.path(), req.query_string(), chrono::Utc::now().date_naive());
+    let versions = with_db(storage, |conn| Ok(db::data_versions(conn)?)).await?;
+    if let Some(hit) = storage.reports.get(&key, versions) {
+        return Ok(respond(hit));
+    }
+    let report = build().await?;
+    storage.reports.put(key, versions, report.clone());
+    Ok(respond(report))
 }
 
 fn country_of<'a>(reference: &'a ReferenceData, iso3: &str) -> Result<&'a Country, AppError> {
@@ -116,22 +152,33 @@ struct CountryPage<'a> {
 
 pub async fn country(
     storage: web::Data<Storage>,
+    req: HttpRequest,
     iso3: web::Path<String>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
     let limit = params.limit()?;
-    let (report, country) = country_matches(&storage, &iso3, limit).await?;
-    match format {
-        Format::Json => Ok(HttpResponse::Ok().json(&report)),
-        Format::Csv => Ok(csv_response(&format!("matches-{}", country.iso3), reports::csv::needs(&report.needs))),
-        Format::Html => ok(&CountryPage { country, report, weights: WEIGHTS, limited: limit.is_some(), reference: &storage.reference }),
-    }
+    cached(&storage, &req, || async {
+        let (report, country) = country_matches(&storage, &iso3, limit).await?;
+        match format {
+            Format::Json => json_report(&report),
+            Format::Csv => Ok(csv_report(&format!("matches-{}", country.iso3), reports::csv::needs(&report.needs))),
+            Format::Html => html_report(&CountryPage {
+                country,
+                report,
+                weights: WEIGHTS,
+                limited: limit.is_some(),
+                reference: &storage.reference,
+            }),
+        }
+    })
+    .await
 }
 
 /// `/api/v1/countries/{iso3}/matches`: the same document, every match.
 pub async fn country_api(
     storage: web::Data<Storage>,
+    req: HttpRequest,
     iso3: web::Path<String>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -139,8 +186,12 @@ pub async fn country_api(
         None | Some("") => None,
         _ => params.limit()?,
     };
-    let (report, _) = country_matches(&storage, &iso3, limit).await?;
-    Ok(HttpResponse::Ok().json(&report))
+    let response = cached(&storage, &req, || async {
+        let (report, _) = country_matches(&storage, &iso3, limit).await?;
+        json_report(&report)
+    })
+    .await?;
+    Ok(response)
 }
 
 #[derive(Template)]
@@ -173,14 +224,14 @@ pub async fn provider(
     let report = with_context(&storage.reference, |context| {
         reports::provider_report(context, RecordKey::clone(&provider.key), Catalogue::new(own), needs)
     });
-    match format {
-        Format::Json => Ok(HttpResponse::Ok().json(&report)),
+    respond_with(match format {
+        Format::Json => json_report(&report),
         Format::Csv => {
             let all: Vec<NeedReport> = report.countries.iter().flat_map(|c| c.needs.iter().cloned()).collect();
-            Ok(csv_response(&format!("provider-{key}"), reports::csv::needs(&all)))
+            Ok(csv_report(&format!("provider-{key}"), reports::csv::needs(&all)))
         }
-        Format::Html => ok(&ProviderPage { provider, report, weights: WEIGHTS, reference: &storage.reference }),
-    }
+        Format::Html => html_report(&ProviderPage { provider, report, weights: WEIGHTS, reference: &storage.reference }),
+    })
 }
 
 /// Narrows needs to a theme (with its sub-themes) and a region or group.
@@ -221,24 +272,28 @@ struct GapsPage<'a> {
     reference: &'a ReferenceData,
 }
 
-pub async fn gaps(storage: web::Data<Storage>, QueryParams(params): QueryParams<ReportParams>) -> Result<HttpResponse, AppError> {
+pub async fn gaps(storage: web::Data<Storage>, req: HttpRequest, QueryParams(params): QueryParams<ReportParams>) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
-    let (catalogue, needs) = inputs(&storage, None).await?;
+    cached(&storage, &req, || build_gaps(&storage, params, format)).await
+}
+
+async fn build_gaps(storage: &Storage, params: ReportParams, format: Format) -> Result<CachedReport, AppError> {
+    let (catalogue, needs) = inputs(storage, None).await?;
     let needs = needs_in(&storage.reference, &params, needs)?;
     let all = params.show.as_deref() == Some("all");
     let found = with_context(&storage.reference, |context| {
         if all { reports::match_needs(context, &catalogue, needs, Some(3)) } else { reports::gaps(context, &catalogue, needs, 3) }
     });
     match format {
-        Format::Json => Ok(HttpResponse::Ok().json(serde_json::json!({ "weak_score": crate::matching::WEAK_SCORE, "needs": found }))),
-        Format::Csv => Ok(csv_response("gaps", reports::csv::needs(&found))),
+        Format::Json => json_report(&serde_json::json!({ "weak_score": crate::matching::WEAK_SCORE, "needs": found })),
+        Format::Csv => Ok(csv_report("gaps", reports::csv::needs(&found))),
         Format::Html => {
             let filtered = [("theme", &params.theme), ("region", &params.region), ("group", &params.group)]
                 .iter()
                 .filter_map(|(name, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{name} {v}")))
                 .collect::<Vec<_>>()
                 .join(", ");
-            ok(&GapsPage { needs: found, all, filtered, weak: crate::matching::WEAK_SCORE, reference: &storage.reference })
+            html_report(&GapsPage { needs: found, all, filtered, weak: crate::matching::WEAK_SCORE, reference: &storage.reference })
         }
     }
 }
@@ -250,15 +305,18 @@ struct OverlapsPage<'a> {
     reference: &'a ReferenceData,
 }
 
-pub async fn overlaps(storage: web::Data<Storage>, QueryParams(params): QueryParams<ReportParams>) -> Result<HttpResponse, AppError> {
+pub async fn overlaps(storage: web::Data<Storage>, req: HttpRequest, QueryParams(params): QueryParams<ReportParams>) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
-    let (catalogue, needs) = inputs(&storage, None).await?;
-    let found = with_context(&storage.reference, |context| reports::overlaps(context, &catalogue, needs));
-    match format {
-        Format::Json => Ok(HttpResponse::Ok().json(serde_json::json!({ "overlaps": found }))),
-        Format::Csv => Ok(csv_response("overlaps", reports::csv::overlaps(&found))),
-        Format::Html => ok(&OverlapsPage { overlaps: found, reference: &storage.reference }),
-    }
+    cached(&storage, &req, || async {
+        let (catalogue, needs) = inputs(&storage, None).await?;
+        let found = with_context(&storage.reference, |context| reports::overlaps(context, &catalogue, needs));
+        match format {
+            Format::Json => json_report(&serde_json::json!({ "overlaps": found })),
+            Format::Csv => Ok(csv_report("overlaps", reports::csv::overlaps(&found))),
+            Format::Html => html_report(&OverlapsPage { overlaps: found, reference: &storage.reference }),
+        }
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -283,17 +341,24 @@ impl CoveragePage {
     }
 }
 
-pub async fn coverage(storage: web::Data<Storage>, QueryParams(params): QueryParams<ReportParams>) -> Result<HttpResponse, AppError> {
+pub async fn coverage(storage: web::Data<Storage>, req: HttpRequest, QueryParams(params): QueryParams<ReportParams>) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
     let columns = Columns::parse(params.columns.as_deref().unwrap_or(""))
         .ok_or_else(|| AppError::BadRequest("columns=: use regions, subregions or groups".into()))?;
-    let (catalogue, needs) = inputs(&storage, None).await?;
-    let report = with_context(&storage.reference, |context| reports::coverage(context, &catalogue, &needs, columns));
-    match format {
-        Format::Json => Ok(HttpResponse::Ok().json(&report)),
-        Format::Csv => Ok(csv_response("coverage", reports::csv::coverage(&report))),
-        Format::Html => ok(&CoveragePage { report, columns }),
-    }
+    cached(&storage, &req, || async {
+        let (catalogue, needs) = inputs(&storage, None).await?;
+        let report = with_context(&storage.reference, |context| reports::coverage(context, &catalogue, &needs, columns));
+        match format {
+            Format::Json => json_report(&report),
+            Format::Csv => Ok(csv_report("coverage", reports::csv::coverage(&report))),
+            Format::Html => html_report(&CoveragePage { report, columns }),
+        }
+    })
+    .await
+}
+
+fn respond_with(report: Result<CachedReport, AppError>) -> Result<HttpResponse, AppError> {
+    report.map(respond)
 }
 
 #[derive(Template)]

@@ -175,6 +175,13 @@ fn reports_follow_changes_to_the_catalogue(backend: Backend) {
     assert_eq!(app.post_form("/offerings/global-judiciary/archive", &[]).status(), 303);
     let (_, after) = app.get_json("/reports/countries/GHA?format=json");
     assert_eq!(after["needs"][0]["matches"][0]["offering"], "africa-cybercrime", "archived offerings are never matched");
+    // New needs show at once too: cached reports follow the assessments.
+    let (_, france) = app.get_json("/reports/countries/FRA?format=json");
+    assert_eq!(france["needs"], serde_json::json!([]));
+    app.import(r#"{"assessments": [{"key": "fra-2026", "country": "FRA", "needs": [{"key": "fra-2026-1",
+        "theme": "cybercrime.legislation", "priority": "high", "current_stage": 2, "target_stage": 4, "description": "Law"}]}]}"#);
+    let (_, france) = app.get_json("/reports/countries/FRA?format=json");
+    assert_eq!(france["needs"][0]["matches"][0]["offering"], "eu-law");
 }
 
 on_both_backends!(

@@ -6,3 +6,4 @@ CREATE TABLE change_counters (
     value BIGINT NOT NULL
 );
 INSERT INTO change_counters (name, value) VALUES ('catalogue', 0);
+INSERT INTO change_counters (name, value) VALUES ('assessments', 0);
