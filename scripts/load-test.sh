@@ -45,6 +45,7 @@ for country in GHA KEN FRA BRA IND JPN NGA SEN DEU MEX IDN EGY; do
 done
 echo "== /reports/countries/{iso3}, $connections connections, $duration"
 wrk -t2 -c"$connections" -d"$duration" --latency -s "$script" "http://127.0.0.1:$port"
-echo "== /reports/coverage, $connections connections, 10s"
+echo "== /reports/coverage, first request (built), then $connections connections, 10s"
+curl -s -o /dev/null -w "coverage %{time_total}s %{size_download} bytes\n" "http://127.0.0.1:$port/reports/coverage"
 wrk -t2 -c"$connections" -d10s --latency "http://127.0.0.1:$port/reports/coverage"
 rm -f "$script"

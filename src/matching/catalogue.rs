@@ -46,6 +46,8 @@ fn income_bit(level: IncomeLevel) -> u8 {
 }
 
 /// What the fast path needs of one offering, in flags, numbers and bits.
+/// Kept apart from the offerings and small, so the loop over thousands of
+/// candidates stays in the processor's caches.
 struct Traits {
     published: bool,
     starts_on: Option<NaiveDate>,
@@ -57,6 +59,10 @@ struct Traits {
     eligible_incomes: u8,
     capacity: Option<u32>,
 }
+
+/// A reach level (see [`CountryView`]) meaning "not active today": never
+/// matched, and not a near miss either.
+const INACTIVE: u8 = u8::MAX;
 
 pub struct Catalogue {
     /// In key order, which is also the order ties break in.
@@ -143,9 +149,10 @@ impl Catalogue {
         self.offerings.is_empty()
     }
 
-    /// How every offering reaches one country, and what the country is for
-    /// eligibility: built once per country and shared by all its needs.
-    pub fn view(&self, country: &Country, reference: &ReferenceData) -> CountryView {
+    /// How every offering reaches one country on `today`, and what the
+    /// country is for eligibility: built once per country and shared by all
+    /// its needs.
+    pub fn view(&self, country: &Country, reference: &ReferenceData, today: NaiveDate) -> CountryView {
         let mut levels = vec![0u8; self.offerings.len()];
         let mut raise = |list: Option<&Vec<u32>>, level: u8| {
             for &i in list.into_iter().flatten() {
@@ -164,6 +171,11 @@ impl Catalogue {
             }
         }
         raise(self.by_country.get(&country.iso3), 6);
+        for (index, level) in levels.iter_mut().enumerate() {
+            if !self.active_on(index, today) {
+                *level = INACTIVE;
+            }
+        }
         let mut group_bits = Bits::default();
         for g in groups {
             if let Some(&i) = self.groups.get(g) {
@@ -182,8 +194,9 @@ impl Catalogue {
 
 /// One country as the fast path sees it.
 pub struct CountryView {
-    /// Per offering: 0 when its coverage misses the country, else how
-    /// precisely it reaches it (an index into [`GEOGRAPHY`]).
+    /// Per offering: [`INACTIVE`] when it is not active today, 0 when its
+    /// coverage misses the country, else how precisely it reaches it (an
+    /// index into [`GEOGRAPHY`]).
     levels: Vec<u8>,
     groups: Bits,
     income: u8,
@@ -232,7 +245,7 @@ impl Ranking {
 impl Context<'_> {
     /// Matches and near misses for one need of `country`, every one explained.
     pub fn match_need(&self, catalogue: &Catalogue, country: &Country, need: &Need) -> NeedMatches {
-        let view = catalogue.view(country, self.reference);
+        let view = catalogue.view(country, self.reference, self.today);
         let ranking = self.rank(catalogue, &view, need);
         self.explain(catalogue, country, need, &ranking, None)
     }
@@ -263,11 +276,11 @@ impl Context<'_> {
         let mut near_misses = Vec::new();
         let mut consider = |i: u32, theme_value: u64| {
             let index = i as usize;
-            if !catalogue.active_on(index, self.today) {
+            let level = view.levels[index];
+            if level == INACTIVE {
                 return;
             }
             let t = &catalogue.traits[index];
-            let level = view.levels[index];
             let admitted =
                 t.open_to_all || t.eligible_groups.and_count(&view.groups) > 0 || t.eligible_incomes & view.income != 0;
             match (level > 0, admitted) {

@@ -79,7 +79,7 @@ pub fn rank_needs<'r, T>(
         .into_par_iter()
         .flat_map_iter(|(iso3, needs)| {
             let country = reference.country(iso3.as_str());
-            let view: Option<CountryView> = country.map(|c| catalogue.view(c, reference));
+            let view: Option<CountryView> = country.map(|c| catalogue.view(c, reference, context.today));
             needs.into_iter().filter_map(move |(position, open)| {
                 let (country, view) = (country?, view.as_ref()?);
                 let ranking = context.rank(catalogue, view, &open.need);
