@@ -22,8 +22,12 @@ fn engine(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
-    group.bench_function(format!("full re-match: {} needs x {} offerings", needs.len(), catalogue.len()), |b| {
-        b.iter(|| reports::rank_needs(&context, &catalogue, needs.clone(), |_, _, ranking| ranking.match_count()))
+    let scale = format!("{} needs x {} offerings", needs.len(), catalogue.len());
+    group.bench_function(format!("full re-match, every match ranked: {scale}"), |b| {
+        b.iter(|| reports::rank_needs(&context, &catalogue, needs.clone(), None, |_, _, ranking| ranking.match_count()))
+    });
+    group.bench_function(format!("full re-match, best 10 kept per need: {scale}"), |b| {
+        b.iter(|| reports::rank_needs(&context, &catalogue, needs.clone(), Some(10), |_, _, ranking| ranking.match_count()))
     });
     let ghana: Vec<_> = needs.iter().filter(|n| n.country.as_str() == "GHA").cloned().collect();
     group.bench_function("one country's report, best 10 explained", |b| {

@@ -269,7 +269,7 @@ pub enum ImportFailure {
     #[error("{} problem(s) in the file; nothing was imported", .0.len())]
     Invalid(Vec<ImportError>),
     #[error(transparent)]
-    Database(#[from] diesel::result::Error),
+    Store(#[from] StoreError),
 }
 
 /// What an import did (or, with a dry run, would do).
@@ -554,7 +554,7 @@ pub fn import(
     match outcome {
         Ok(()) | Err(TransactionAbort::DryRun) => Ok(report),
         Err(TransactionAbort::Invalid(problems)) => Err(ImportFailure::Invalid(problems)),
-        Err(TransactionAbort::Database(e)) => Err(ImportFailure::Database(e)),
+        Err(TransactionAbort::Store(e)) => Err(ImportFailure::Store(e)),
     }
 }
 
@@ -562,21 +562,18 @@ pub fn import(
 enum TransactionAbort {
     DryRun,
     Invalid(Vec<ImportError>),
-    Database(diesel::result::Error),
+    Store(StoreError),
 }
 
 impl From<diesel::result::Error> for TransactionAbort {
     fn from(e: diesel::result::Error) -> Self {
-        TransactionAbort::Database(e)
+        TransactionAbort::Store(e.into())
     }
 }
 
 impl From<StoreError> for TransactionAbort {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Database(e) => TransactionAbort::Database(e),
-            other => TransactionAbort::Database(diesel::result::Error::QueryBuilderError(other.to_string().into())),
-        }
+        TransactionAbort::Store(e)
     }
 }
 

@@ -156,7 +156,8 @@ fn match_all(url: &DatabaseUrl) -> anyhow::Result<()> {
     let mut countries = std::collections::BTreeSet::new();
     let mut matches = 0usize;
     let total = needs.len();
-    capmatch::reports::rank_needs(&context, &catalogue, needs, |open, _, ranking| {
+    // The summary needs each need's count and best score: keep one.
+    capmatch::reports::rank_needs(&context, &catalogue, needs, Some(1), |open, _, ranking| {
         countries.insert(open.country.clone());
         matches += ranking.match_count();
         let row = summary.entry(open.need.priority).or_default();

@@ -221,15 +221,57 @@ impl Ranked {
     }
 }
 
-/// Scores and near misses for one need, before they are explained.
+/// Scores and near misses for one need, before they are explained: the
+/// best of them (all, unless the ranking was asked to keep fewer) and how
+/// many there are in all.
 pub struct Ranking {
     matches: Vec<Ranked>,
     near_misses: Vec<(u32, Condition)>,
+    match_total: usize,
+    near_miss_total: usize,
+}
+
+/// The `keep` best of a stream: a max-heap of the best so far, so that
+/// finding a need's best ten of 1,200 matches needs no full sort.
+struct Best<T: Ord> {
+    keep: Option<usize>,
+    heap: std::collections::BinaryHeap<T>,
+    all: Vec<T>,
+    total: usize,
+}
+
+impl<T: Ord> Best<T> {
+    fn new(keep: Option<usize>) -> Best<T> {
+        Best { keep, heap: std::collections::BinaryHeap::new(), all: Vec::new(), total: 0 }
+    }
+
+    fn offer(&mut self, item: T) {
+        self.total += 1;
+        match self.keep {
+            None => self.all.push(item),
+            Some(0) => {}
+            Some(k) if self.heap.len() < k => self.heap.push(item),
+            Some(_) => {
+                if self.heap.peek().is_some_and(|worst| item < *worst) {
+                    self.heap.pop();
+                    self.heap.push(item);
+                }
+            }
+        }
+    }
+
+    /// The kept items, best (smallest) first, and the total offered.
+    fn finish(self) -> (Vec<T>, usize) {
+        let mut kept = if self.keep.is_some() { self.heap.into_vec() } else { self.all };
+        kept.sort_unstable();
+        (kept, self.total)
+    }
 }
 
 impl Ranking {
+    /// How many offerings match, kept or not.
     pub fn match_count(&self) -> usize {
-        self.matches.len()
+        self.match_total
     }
 
     pub fn best_score(&self) -> Option<f64> {
@@ -246,12 +288,13 @@ impl Context<'_> {
     /// Matches and near misses for one need of `country`, every one explained.
     pub fn match_need(&self, catalogue: &Catalogue, country: &Country, need: &Need) -> NeedMatches {
         let view = catalogue.view(country, self.reference, self.today);
-        let ranking = self.rank(catalogue, &view, need);
+        let ranking = self.rank(catalogue, &view, need, None);
         self.explain(catalogue, country, need, &ranking, None)
     }
 
-    /// Scores every offering on the need's theme or its parent.
-    pub fn rank(&self, catalogue: &Catalogue, view: &CountryView, need: &Need) -> Ranking {
+    /// Scores every offering on the need's theme or its parent, and keeps
+    /// the best `keep` matches and near misses (all without a limit).
+    pub fn rank(&self, catalogue: &Catalogue, view: &CountryView, need: &Need, keep: Option<usize>) -> Ranking {
         let weights = self.weights.milli();
         let parent = self.reference.theme(need.theme.as_str()).and_then(|t| t.parent.as_ref());
         let exact = catalogue.by_theme.get(&need.theme).map(Vec::as_slice).unwrap_or(&[]);
@@ -272,8 +315,8 @@ impl Context<'_> {
         let modality_values = shares(need.modalities.len());
         let geography_values = GEOGRAPHY.map(milli);
         let urgency = milli(urgency(need).0);
-        let mut matches = Vec::with_capacity(exact.len() + broad.len());
-        let mut near_misses = Vec::new();
+        let mut matches: Best<Ranked> = Best::new(keep);
+        let mut near_misses: Best<(Condition, u32)> = Best::new(keep);
         let mut consider = |i: u32, theme_value: u64| {
             let index = i as usize;
             let level = view.levels[index];
@@ -305,10 +348,10 @@ impl Context<'_> {
                         capacity,
                         urgency,
                     ];
-                    matches.push(Ranked::new(i, score_milli(&weights, values)));
+                    matches.offer(Ranked::new(i, score_milli(&weights, values)));
                 }
-                (false, true) => near_misses.push((i, Condition::Coverage)),
-                (true, false) => near_misses.push((i, Condition::Eligibility)),
+                (false, true) => near_misses.offer((Condition::Coverage, i)),
+                (true, false) => near_misses.offer((Condition::Eligibility, i)),
                 (false, false) => {} // fails two conditions: not near
             }
         };
@@ -323,9 +366,10 @@ impl Context<'_> {
             }
         }
         // Best first; index order is key order, so ties break by key.
-        matches.sort_unstable();
-        near_misses.sort_unstable_by_key(|&(i, failed)| (failed, i));
-        Ranking { matches, near_misses }
+        let (matches, match_total) = matches.finish();
+        let (near_misses, near_miss_total) = near_misses.finish();
+        let near_misses = near_misses.into_iter().map(|(failed, i)| (i, failed)).collect();
+        Ranking { matches, near_misses, match_total, near_miss_total }
     }
 
     /// Puts reasons in words to the first `limit` matches and near misses
@@ -353,11 +397,6 @@ impl Context<'_> {
                 near_miss(offering, failed, reason)
             })
             .collect();
-        NeedMatches {
-            matches,
-            near_misses,
-            total_matches: ranking.matches.len(),
-            total_near_misses: ranking.near_misses.len(),
-        }
+        NeedMatches { matches, near_misses, total_matches: ranking.match_total, total_near_misses: ranking.near_miss_total }
     }
 }

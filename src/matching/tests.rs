@@ -349,3 +349,22 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Keeping the best k gives the first k of the full ranking, and the same totals.
+    #[test]
+    fn keeping_the_best_k_is_the_head_of_the_full_ranking(
+        offerings in any_catalogue(), need in any_need(), country in proptest::sample::select(COUNTRIES), k in 0usize..6,
+    ) {
+        let engagements = HashMap::new();
+        let context = Context { reference: reference(), today: today(), engagements: &engagements, weights: WEIGHTS };
+        let catalogue = Catalogue::new(offerings);
+        let place = reference().country(country).unwrap();
+        let view = catalogue.view(place, reference(), today());
+        let full = context.explain(&catalogue, place, &need, &context.rank(&catalogue, &view, &need, None), None);
+        let best = context.explain(&catalogue, place, &need, &context.rank(&catalogue, &view, &need, Some(k)), None);
+        prop_assert_eq!(&best.matches[..], &full.matches[..k.min(full.matches.len())]);
+        prop_assert_eq!(&best.near_misses[..], &full.near_misses[..k.min(full.near_misses.len())]);
+        prop_assert_eq!((best.total_matches, best.total_near_misses), (full.total_matches, full.total_near_misses));
+    }
+}

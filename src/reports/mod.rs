@@ -62,12 +62,14 @@ impl NeedReport {
 }
 
 /// Ranks every need, a country at a time (its view of the catalogue is
-/// built once) and countries in parallel. `each` then receives every need,
-/// its country and its ranking, in `needs` order.
+/// built once) and countries in parallel, keeping each need's best `keep`
+/// matches and near misses (all without a limit). `each` then receives every
+/// need, its country and its ranking, in `needs` order.
 pub fn rank_needs<'r, T>(
     context: &Context<'r>,
     catalogue: &Catalogue,
     needs: Vec<OpenNeed>,
+    keep: Option<usize>,
     mut each: impl FnMut(OpenNeed, &'r Country, Ranking) -> T,
 ) -> Vec<T> {
     let mut by_country: BTreeMap<Iso3, Vec<(usize, OpenNeed)>> = BTreeMap::new();
@@ -82,7 +84,7 @@ pub fn rank_needs<'r, T>(
             let view: Option<CountryView> = country.map(|c| catalogue.view(c, reference, context.today));
             needs.into_iter().filter_map(move |(position, open)| {
                 let (country, view) = (country?, view.as_ref()?);
-                let ranking = context.rank(catalogue, view, &open.need);
+                let ranking = context.rank(catalogue, view, &open.need, keep);
                 Some((position, open, country, ranking))
             }).collect::<Vec<_>>()
         })
@@ -95,7 +97,7 @@ pub fn rank_needs<'r, T>(
 /// the first `limit` matches and near misses of each (all without a limit).
 pub fn match_needs(context: &Context, catalogue: &Catalogue, mut needs: Vec<OpenNeed>, limit: Option<usize>) -> Vec<NeedReport> {
     by_urgency(&mut needs);
-    rank_needs(context, catalogue, needs, |open, country, ranking| {
+    rank_needs(context, catalogue, needs, limit, |open, country, ranking| {
         let found = context.explain(catalogue, country, &open.need, &ranking, limit);
         NeedReport::new(open, found)
     })
@@ -166,7 +168,7 @@ pub struct OverlapProvider {
 pub fn overlaps(context: &Context, catalogue: &Catalogue, needs: Vec<OpenNeed>) -> Vec<Overlap> {
     type Providers = BTreeMap<RecordKey, (String, BTreeSet<RecordKey>)>;
     let mut cells: BTreeMap<(Iso3, ThemeCode), (BTreeSet<String>, Providers)> = BTreeMap::new();
-    rank_needs(context, catalogue, needs, |open, _, ranking| {
+    rank_needs(context, catalogue, needs, None, |open, _, ranking| {
         let (need_keys, providers) = cells.entry((open.country.clone(), open.need.theme.clone())).or_default();
         need_keys.insert(open.need.key.as_ref().map(ToString::to_string).unwrap_or_default());
         for offering in ranking.matched(catalogue) {
