@@ -22,8 +22,11 @@ pub struct Storage {
 /// the key names the report and the day, the versions say what it read.
 #[derive(Default)]
 pub struct ReportCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, ((i64, i64), CachedReport)>>,
+    entries: std::sync::Mutex<std::collections::HashMap<String, (DataVersions, CachedReport)>>,
 }
+
+/// The catalogue's and the assessments' versions (see `db::data_versions`).
+pub type DataVersions = (i64, i64);
 
 /// A rendered report: its content type and body.
 #[derive(Clone)]
@@ -39,12 +42,12 @@ impl ReportCache {
     /// starts again rather than tracking what was used least.
     const MAX_ENTRIES: usize = 1024;
 
-    pub fn get(&self, key: &str, versions: (i64, i64)) -> Option<CachedReport> {
+    pub fn get(&self, key: &str, versions: DataVersions) -> Option<CachedReport> {
         let entries = self.entries.lock().ok()?;
         entries.get(key).filter(|(built_from, _)| *built_from == versions).map(|(_, report)| report.clone())
     }
 
-    pub fn put(&self, key: String, versions: (i64, i64), report: CachedReport) {
+    pub fn put(&self, key: String, versions: DataVersions, report: CachedReport) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= Self::MAX_ENTRIES {
                 entries.clear();

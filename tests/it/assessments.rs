@@ -55,7 +55,7 @@ fn a_draft_may_be_incomplete_and_rows_come_and_go_without_javascript(backend: Ba
     assert!(form.contains("<label for=\"need-0-theme\">Sub-theme</label>"));
     assert!(!form.contains("need-1-theme"), "one row to start with");
     let typed = need(0, "cybercrime.judiciary", "", "", "", "Half-written");
-    let added = post(&app, "/countries/GHA/assessments", "add-need", &[("note", "Kept")], &[typed.clone()]);
+    let added = post(&app, "/countries/GHA/assessments", "add-need", &[("note", "Kept")], std::slice::from_ref(&typed));
     assert_eq!(added.status(), 200);
     let page = added.text().unwrap();
     assert!(page.contains("id=\"need-1-theme\""), "a second row");
