@@ -6,7 +6,6 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::db::{self, DbConnection, StoreError};
@@ -213,7 +212,20 @@ impl AssessmentRecord {
             submitted_by: self.submitted_by.clone(),
             contact: self.contact.clone(),
             note: self.note.clone(),
-            needs: self.needs.iter().map(NeedRecord::to_input).collect(),
+            // A need without a key gets one from its place in the file, so
+            // importing the same file again finds the same needs.
+            needs: self
+                .needs
+                .iter()
+                .enumerate()
+                .map(|(i, need)| {
+                    let mut input = need.to_input();
+                    if input.key.trim().is_empty() {
+                        input.key = format!("{}-{}", self.key.trim(), i + 1);
+                    }
+                    input
+                })
+                .collect(),
         }
         .normalized();
         let status = self.status.parse::<AssessmentStatus>().map_err(|e| errors.add("status", e.to_string())).ok();
@@ -493,7 +505,7 @@ pub fn import(
 ) -> Result<ImportReport, ImportFailure> {
     let checked = check(document, reference).map_err(ImportFailure::Invalid)?;
     let mut report = ImportReport { dry_run, ..ImportReport::default() };
-    let outcome = conn.transaction::<_, TransactionAbort, _>(|conn| {
+    let outcome = db::write::<_, TransactionAbort>(conn, |conn| {
         for (key, data, archived) in &checked.providers {
             let counts = &mut report.providers;
             match db::providers::find(conn, key.as_str()) {

@@ -38,9 +38,10 @@ pub struct CachedReport {
 }
 
 impl ReportCache {
-    /// Enough for every country's report in each format; past it the cache
-    /// starts again rather than tracking what was used least.
+    /// Enough for every country's report in each format; past either bound
+    /// the cache starts again rather than tracking what was used least.
     const MAX_ENTRIES: usize = 1024;
+    const MAX_BYTES: usize = 256 * 1024 * 1024;
 
     pub fn get(&self, key: &str, versions: DataVersions) -> Option<CachedReport> {
         let entries = self.entries.lock().ok()?;
@@ -49,7 +50,8 @@ impl ReportCache {
 
     pub fn put(&self, key: String, versions: DataVersions, report: CachedReport) {
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= Self::MAX_ENTRIES {
+            let bytes: usize = entries.values().map(|(_, r)| r.body.len()).sum();
+            if entries.len() >= Self::MAX_ENTRIES || bytes + report.body.len() > Self::MAX_BYTES {
                 entries.clear();
             }
             entries.insert(key, (versions, report));

@@ -1,7 +1,7 @@
 //! Needs assessment queries. Saving appends a revision; nothing here
 //! updates or deletes a revision or a need.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use diesel::prelude::*;
 
@@ -205,7 +205,7 @@ pub fn create(
     data: &AssessmentData,
     change: &str,
 ) -> StoreResult<Assessment> {
-    conn.transaction(|conn| {
+    super::write(conn, |conn| {
         let key = match key {
             Some(key) if key_exists(conn, key.as_str())? => return Err(StoreError::KeyTaken(key.to_string())),
             Some(key) => key,
@@ -226,18 +226,21 @@ pub fn create(
 /// someone saved in between, nothing is written and the caller is told which
 /// revision is now the latest.
 pub fn revise(conn: &mut DbConnection, key: &str, base: i32, data: &AssessmentData, change: &str) -> StoreResult<Assessment> {
-    conn.transaction(|conn| {
+    super::write(conn, |conn| {
         let row = row_by_key(conn, key)?;
+        // A base that is not the latest revision (or not a revision at all) conflicts.
+        let next = base.checked_add(1).filter(|_| base == row.latest_revision);
+        let Some(next) = next else { return Err(StoreError::Conflict { latest: row.latest_revision }) };
         // The compare-and-set is the lock: of two saves on the same base, one updates no row.
         let claimed = diesel::update(
             assessments::table.filter(assessments::id.eq(row.id)).filter(assessments::latest_revision.eq(base)),
         )
-        .set((assessments::latest_revision.eq(base + 1), assessments::updated_at.eq(now())))
+        .set((assessments::latest_revision.eq(next), assessments::updated_at.eq(now())))
         .execute(conn)?;
         if claimed == 0 {
             return Err(StoreError::Conflict { latest: row.latest_revision });
         }
-        append_revision(conn, row.id, key, base + 1, data, change)?;
+        append_revision(conn, row.id, key, next, data, change)?;
         find(conn, key)
     })
 }
@@ -254,17 +257,16 @@ pub fn upsert(conn: &mut DbConnection, key: &RecordKey, country: &Iso3, data: &A
     }
 }
 
-/// The next free number for new needs' keys ("gha-2026-4"), over every
-/// revision, so a removed need's key is never given to another.
-fn next_need_number(conn: &mut DbConnection, assessment_id: i64, assessment_key: &str) -> QueryResult<u32> {
+/// Every need key this assessment has used, in any revision: new needs get
+/// keys above them all ("gha-2026-4"), so a removed need's key is never
+/// given to another.
+fn used_need_keys(conn: &mut DbConnection, assessment_id: i64) -> QueryResult<BTreeSet<String>> {
     let used: Vec<String> = needs::table
         .inner_join(assessment_revisions::table)
         .filter(assessment_revisions::assessment_id.eq(assessment_id))
         .select(needs::key)
         .load(conn)?;
-    let prefix = format!("{assessment_key}-");
-    let highest = used.iter().filter_map(|k| k.strip_prefix(&prefix)?.parse::<u32>().ok()).max().unwrap_or(0);
-    Ok(highest + 1)
+    Ok(used.into_iter().collect())
 }
 
 fn append_revision(
@@ -290,14 +292,23 @@ fn append_revision(
     };
     let revision_id: i64 =
         diesel::insert_into(assessment_revisions::table).values(&row).returning(assessment_revisions::id).get_result(conn)?;
-    let mut next = next_need_number(conn, assessment_id, assessment_key)?;
-    for (position, need) in data.state.needs().iter().enumerate() {
+    let needs = data.state.needs();
+    // Taken: every key in the history, and every key this revision names.
+    let mut taken = used_need_keys(conn, assessment_id)?;
+    taken.extend(needs.iter().filter_map(|n| n.key.as_ref().map(ToString::to_string)));
+    let prefix = format!("{assessment_key}-");
+    let mut next: u64 = taken.iter().filter_map(|k| k.strip_prefix(&prefix)?.parse::<u64>().ok()).max().unwrap_or(0);
+    for (position, need) in needs.iter().enumerate() {
         let key = match &need.key {
             Some(key) => key.to_string(),
-            None => {
-                next += 1;
-                format!("{assessment_key}-{}", next - 1)
-            }
+            None => loop {
+                next = next.saturating_add(1);
+                let candidate = format!("{assessment_key}-{next}");
+                if !taken.contains(&candidate) {
+                    taken.insert(candidate.clone());
+                    break candidate;
+                }
+            },
         };
         let row = NeedRow {
             id: 0,

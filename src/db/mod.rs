@@ -238,6 +238,27 @@ fn now() -> chrono::NaiveDateTime {
 
 use chrono::Timelike;
 
+/// Runs `work` in a transaction that writes, one writer at a time: writes
+/// here are people saving forms and imports, and taking turns makes every
+/// read-then-write (a free key, the next revision) safe on both backends.
+/// On SQLite the write lock is taken first (a write statement that changes
+/// nothing): a transaction that reads and then writes could otherwise fail
+/// with "database is locked" without waiting out the busy timeout. On
+/// PostgreSQL a transaction-scoped advisory lock does the same across all
+/// instances.
+pub fn write<T, E>(conn: &mut DbConnection, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    diesel::Connection::transaction(conn, |conn| {
+        match conn {
+            DbConnection::Sqlite(sqlite) => sqlite.batch_execute("UPDATE change_counters SET value = value WHERE name = ''")?,
+            DbConnection::Postgres(pg) => pg.batch_execute("SELECT pg_advisory_xact_lock(7234003)")?,
+        }
+        work(conn)
+    })
+}
+
 const CATALOGUE_COUNTER: &str = "catalogue";
 const ASSESSMENTS_COUNTER: &str = "assessments";
 

@@ -170,7 +170,7 @@ fn insert(conn: &mut DbConnection, key: &RecordKey, data: &OfferingData, archive
 
 /// Creates an offering under `key`, or under a key derived from its title.
 pub fn create(conn: &mut DbConnection, key: Option<RecordKey>, data: &OfferingData) -> StoreResult<Offering> {
-    conn.transaction(|conn| {
+    super::write(conn, |conn| {
         let key = match key {
             Some(key) if key_exists(conn, key.as_str())? => return Err(StoreError::KeyTaken(key.to_string())),
             Some(key) => key,
@@ -182,7 +182,7 @@ pub fn create(conn: &mut DbConnection, key: Option<RecordKey>, data: &OfferingDa
 }
 
 pub fn update(conn: &mut DbConnection, key: &str, data: &OfferingData) -> StoreResult<Offering> {
-    conn.transaction(|conn| {
+    super::write(conn, |conn| {
         let provider_id = provider_id(conn, &data.provider)?;
         let id: i64 = offerings::table
             .filter(offerings::key.eq(key))
@@ -198,11 +198,13 @@ pub fn update(conn: &mut DbConnection, key: &str, data: &OfferingData) -> StoreR
 
 /// Archiving takes an offering out of listings and matching without deleting it.
 pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
-    super::catalogue_changed(conn)?;
-    let updated = diesel::update(offerings::table.filter(offerings::key.eq(key)))
-        .set((offerings::archived.eq(archived), offerings::updated_at.eq(now())))
-        .execute(conn)?;
-    if updated == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    super::write(conn, |conn| {
+        super::catalogue_changed(conn)?;
+        let updated = diesel::update(offerings::table.filter(offerings::key.eq(key)))
+            .set((offerings::archived.eq(archived), offerings::updated_at.eq(now())))
+            .execute(conn)?;
+        if updated == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    })
 }
 
 /// Creates or updates an offering by key, as an import does. Returns whether it was new.

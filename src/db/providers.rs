@@ -68,7 +68,7 @@ pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
 
 /// Creates a provider under `key`, or under a key derived from its name.
 pub fn create(conn: &mut DbConnection, key: Option<RecordKey>, data: &ProviderData) -> StoreResult<Provider> {
-    conn.transaction(|conn| {
+    super::write(conn, |conn| {
         let key = match key {
             Some(key) if key_exists(conn, key.as_str())? => return Err(StoreError::KeyTaken(key.to_string())),
             Some(key) => key,
@@ -106,21 +106,25 @@ pub(super) fn insert(conn: &mut DbConnection, key: &RecordKey, data: &ProviderDa
 }
 
 pub fn update(conn: &mut DbConnection, key: &str, data: &ProviderData) -> StoreResult<Provider> {
-    super::catalogue_changed(conn)?;
-    let updated = diesel::update(providers::table.filter(providers::key.eq(key))).set(&changes(data)).execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::NotFound);
-    }
-    find(conn, key)
+    super::write(conn, |conn| {
+        super::catalogue_changed(conn)?;
+        let updated = diesel::update(providers::table.filter(providers::key.eq(key))).set(&changes(data)).execute(conn)?;
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        find(conn, key)
+    })
 }
 
 /// Archiving takes a provider out of listings without deleting anything.
 pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
-    super::catalogue_changed(conn)?;
-    let updated = diesel::update(providers::table.filter(providers::key.eq(key)))
-        .set((providers::archived.eq(archived), providers::updated_at.eq(now())))
-        .execute(conn)?;
-    if updated == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    super::write(conn, |conn| {
+        super::catalogue_changed(conn)?;
+        let updated = diesel::update(providers::table.filter(providers::key.eq(key)))
+            .set((providers::archived.eq(archived), providers::updated_at.eq(now())))
+            .execute(conn)?;
+        if updated == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    })
 }
 
 /// Creates or updates a provider by key, as an import does. Returns whether it was new.

@@ -17,7 +17,7 @@ const VERSION_KEY: &str = "reference_version";
 /// version. Rows are updated in place, never deleted, so records that point
 /// at a country or theme stay valid. Returns whether anything was written.
 pub fn sync(conn: &mut DbConnection, shipped: &ReferenceData, version: &str) -> QueryResult<bool> {
-    conn.transaction(|conn| {
+    super::write(conn, |conn| {
         if let DbConnection::Postgres(pg) = conn {
             // Instances starting together take turns; the second sees the new version.
             pg.batch_execute("SELECT pg_advisory_xact_lock(7234002)")?;

@@ -106,8 +106,10 @@ impl NeedInput {
     }
 
     /// A row the person left empty (an "add a need" row never filled in).
+    /// A need that has a key was saved before, so it is never blank.
     pub fn is_blank(&self) -> bool {
-        self.theme.is_empty()
+        self.key.is_empty()
+            && self.theme.is_empty()
             && self.priority.is_empty()
             && self.current_stage.is_empty()
             && self.target_stage.is_empty()
@@ -351,7 +353,14 @@ impl AssessmentInput {
         self.submitted_by = self.submitted_by.trim().to_owned();
         self.contact = self.contact.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
         self.note = self.note.trim().to_owned();
-        self.needs = self.needs.into_iter().map(NeedInput::normalized).filter(|n| !n.is_blank()).collect();
+        self.needs = self.needs.into_iter().map(NeedInput::normalized).collect();
+        self
+    }
+
+    /// Drops the rows a person added but never filled in. For forms only:
+    /// in a file every need is meant, and errors must keep their positions.
+    pub fn without_blank_rows(mut self) -> AssessmentInput {
+        self.needs.retain(|n| !n.is_blank());
         self
     }
 
@@ -609,7 +618,9 @@ mod tests {
     #[test]
     fn a_complete_assessment_submits() {
         let reference = reference_data::load().unwrap();
-        let input = AssessmentInput { needs: vec![need("cybercrime.judiciary", "1", "3")], ..Default::default() }.normalized();
+        let input = AssessmentInput { needs: vec![need("cybercrime.judiciary", "1", "3"), NeedInput::default()], ..Default::default() }
+            .normalized()
+            .without_blank_rows();
         let data = input.parse(&reference, submit()).unwrap();
         let AssessmentState::Submitted(needs) = &data.state else { panic!("submitted") };
         assert_eq!(needs[0].target_stage, Stage::Established);

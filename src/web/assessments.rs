@@ -351,7 +351,7 @@ async fn save(storage: &Storage, country: &Country, target: Target, posted: Post
         }
         Action::SaveDraft | Action::Submit => Intent::Submit(Deadlines::NotBefore(chrono::Utc::now().date_naive())),
     };
-    let input = input.normalized();
+    let input = input.normalized().without_blank_rows();
     let data = match input.parse(&storage.reference, intent) {
         Ok(data) => data,
         Err(errors) => {
@@ -517,6 +517,9 @@ pub async fn withdraw(
     let lookup = key.clone();
     with_db(&storage, move |conn| {
         let current = db::assessments::find(conn, &lookup).map_err(|e| not_found(e, &lookup))?;
+        if current.latest.data.state.status() == AssessmentStatus::Withdrawn {
+            return Err(AppError::Conflict("The assessment is already withdrawn.".into()));
+        }
         let change = format!("withdrawn: {reason}");
         db::assessments::revise(conn, &lookup, revision, &current.latest.data.withdrawn(reason), &change).map_err(conflict)
     })
@@ -539,6 +542,9 @@ pub async fn withdraw_need(
     let lookup = key.clone();
     with_db(&storage, move |conn| {
         let current = db::assessments::find(conn, &lookup).map_err(|e| not_found(e, &lookup))?;
+        if current.latest.data.state.status() != AssessmentStatus::Submitted {
+            return Err(AppError::Conflict("Needs are withdrawn from a submitted assessment only.".into()));
+        }
         let change = format!("need {need} withdrawn: {reason}");
         let data = current
             .latest

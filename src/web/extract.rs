@@ -13,8 +13,9 @@ use serde::de::DeserializeOwned;
 use super::csrf::CsrfToken;
 use super::error::AppError;
 
-/// The largest form body accepted; the longest real form is well under this.
-const FORM_LIMIT: usize = 256 * 1024;
+/// The largest form body accepted: an assessment may hold 100 needs of 5,000
+/// characters each, and non-ASCII text triples in a URL-encoded form.
+pub const FORM_LIMIT: usize = 4 * 1024 * 1024;
 
 /// A form post whose `csrf_token` matched the visitor's cookie.
 pub struct HtmlForm<T>(pub T);

@@ -162,6 +162,7 @@ pub fn server(listener: TcpListener, storage: Storage, workers: Option<usize>) -
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(storage.clone())
+            .app_data(web::PayloadConfig::new(extract::FORM_LIMIT))
             .wrap(from_fn(csrf::issue_token))
             .wrap(
                 middleware::DefaultHeaders::new()

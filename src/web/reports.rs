@@ -42,6 +42,11 @@ enum Format {
 }
 
 impl ReportParams {
+    fn cache_key(&self) -> String {
+        let fields = [&self.format, &self.limit, &self.columns, &self.theme, &self.region, &self.group, &self.show];
+        fields.iter().map(|v| v.as_deref().unwrap_or("")).collect::<Vec<_>>().join("&")
+    }
+
     fn format(&self) -> Result<Format, AppError> {
         match self.format.as_deref().unwrap_or("html") {
             "html" | "" => Ok(Format::Html),
@@ -110,13 +115,15 @@ fn respond(report: CachedReport) -> HttpResponse {
 /// are as they were when it was built; builds and keeps it otherwise. The
 /// versions are read first, so a change during the build only means the
 /// next request builds again.
-async fn cached<F, Fut>(storage: &Storage, req: &HttpRequest, build: F) -> Result<HttpResponse, AppError>
+async fn cached<F, Fut>(storage: &Storage, req: &HttpRequest, params: &ReportParams, build: F) -> Result<HttpResponse, AppError>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<CachedReport, AppError>>,
 {
-    // The day is part of the key: offerings start and end on dates.
-    let key = format!("{}?{}@{}", req.path(), req.query_string(), chrono::Utc::now().date_naive());
+    // The key is built from the parameters a report reads, so unknown ones
+    // cannot fill the cache; the day is part of it, as offerings start and
+    // end on dates.
+    let key = format!("{}?{}@{}", req.path(), params.cache_key(), chrono::Utc::now().date_naive());
     let versions = with_db(storage, |conn| Ok(db::data_versions(conn)?)).await?;
     if let Some(hit) = storage.reports.get(&key, versions) {
         return Ok(respond(hit));
@@ -158,7 +165,7 @@ pub async fn country(
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
     let limit = params.limit()?;
-    cached(&storage, &req, || async {
+    cached(&storage, &req, &params, || async {
         let (report, country) = country_matches(&storage, &iso3, limit).await?;
         match format {
             Format::Json => json_report(&report),
@@ -186,7 +193,7 @@ pub async fn country_api(
         None | Some("") => None,
         _ => params.limit()?,
     };
-    let response = cached(&storage, &req, || async {
+    let response = cached(&storage, &req, &params, || async {
         let (report, _) = country_matches(&storage, &iso3, limit).await?;
         json_report(&report)
     })
@@ -274,12 +281,12 @@ struct GapsPage<'a> {
 
 pub async fn gaps(storage: web::Data<Storage>, req: HttpRequest, QueryParams(params): QueryParams<ReportParams>) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
-    cached(&storage, &req, || build_gaps(&storage, params, format)).await
+    cached(&storage, &req, &params, || build_gaps(&storage, &params, format)).await
 }
 
-async fn build_gaps(storage: &Storage, params: ReportParams, format: Format) -> Result<CachedReport, AppError> {
+async fn build_gaps(storage: &Storage, params: &ReportParams, format: Format) -> Result<CachedReport, AppError> {
     let (catalogue, needs) = inputs(storage, None).await?;
-    let needs = needs_in(&storage.reference, &params, needs)?;
+    let needs = needs_in(&storage.reference, params, needs)?;
     let all = params.show.as_deref() == Some("all");
     let found = with_context(&storage.reference, |context| {
         if all { reports::match_needs(context, &catalogue, needs, Some(3)) } else { reports::gaps(context, &catalogue, needs, 3) }
@@ -307,7 +314,7 @@ struct OverlapsPage<'a> {
 
 pub async fn overlaps(storage: web::Data<Storage>, req: HttpRequest, QueryParams(params): QueryParams<ReportParams>) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
-    cached(&storage, &req, || async {
+    cached(&storage, &req, &params, || async {
         let (catalogue, needs) = inputs(&storage, None).await?;
         let found = with_context(&storage.reference, |context| reports::overlaps(context, &catalogue, needs));
         match format {
@@ -345,7 +352,7 @@ pub async fn coverage(storage: web::Data<Storage>, req: HttpRequest, QueryParams
     let format = params.format()?;
     let columns = Columns::parse(params.columns.as_deref().unwrap_or(""))
         .ok_or_else(|| AppError::BadRequest("columns=: use regions, subregions or groups".into()))?;
-    cached(&storage, &req, || async {
+    cached(&storage, &req, &params, || async {
         let (catalogue, needs) = inputs(&storage, None).await?;
         let report = with_context(&storage.reference, |context| reports::coverage(context, &catalogue, &needs, columns));
         match format {

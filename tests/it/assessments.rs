@@ -249,7 +249,58 @@ fn hostile_text_is_kept_as_typed_and_escaped_everywhere_it_shows(backend: Backen
     assert_eq!(json["assessments"][0]["note"], HOSTILE, "stored exactly as typed");
 }
 
+fn posted_keys_and_revisions_cannot_break_an_assessment(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let path = submit_ghana(&app);
+    let key = path.trim_start_matches("/assessments/").to_owned();
+    // A row that invents the key the next new need would get, beside a new row.
+    let mut kept = need(0, "cybercrime.judiciary", "high", "1", "3", "Judges");
+    kept.push(("need-0-key".into(), format!("{key}-1")));
+    let mut invented = need(1, "incident-ciip.cert", "high", "1", "3", "Invented key");
+    invented.push(("need-1-key".into(), format!("{key}-3")));
+    let fresh = need(2, "culture-skills.awareness", "low", "1", "2", "New row");
+    let response = post(&app, &path, "submit", &[("revision", "1")], &[kept, invented, fresh]);
+    assert_eq!(response.status(), 303);
+    let (_, json) = app.get_json("/api/v1/countries/GHA");
+    let keys: Vec<&str> = json["assessments"][0]["needs"].as_array().unwrap().iter().map(|n| n["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, [format!("{key}-1"), format!("{key}-3"), format!("{key}-4")], "the new row skips every key in use");
+    let mut row = need(0, "cybercrime.judiciary", "high", "1", "3", "Judges");
+    row.push(("need-0-key".into(), format!("{key}-1")));
+    let overflow = post(&app, &path, "submit", &[("revision", "2147483647")], &[row]);
+    assert_eq!(overflow.status(), 409, "no revision follows the largest number");
+    let overflow = app.post_form(&format!("{path}/withdraw"), &[("revision", "2147483647"), ("reason", "overflow")]);
+    assert_eq!(overflow.status(), 409);
+    assert_eq!(app.post_form(&format!("{path}/withdraw"), &[("revision", "2"), ("reason", "Done")]).status(), 303);
+    assert_eq!(app.post_form(&format!("{path}/withdraw"), &[("revision", "3"), ("reason", "Again")]).status(), 409);
+    let need_path = format!("{path}/needs/{key}-1/withdraw");
+    assert_eq!(app.post_form(&need_path, &[("revision", "3"), ("reason", "Late")]).status(), 409);
+}
+
+fn assessments_saved_at_the_same_time_are_all_kept(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let results: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let app = &app;
+                scope.spawn(move || {
+                    let visitor = app.another_visitor();
+                    let row = need(0, "cybercrime.judiciary", "high", "1", "3", &format!("Need {i}"));
+                    let mut fields: Vec<(&str, &str)> = vec![("action", "submit")];
+                    fields.extend(row.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                    app.post_form_as(&visitor, "/countries/KEN/assessments", &fields).status().as_u16()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(results.iter().all(|s| *s == 303), "{results:?}");
+    let (_, json) = app.get_json("/api/v1/countries/KEN");
+    assert_eq!(json["assessments"].as_array().unwrap().len(), 8);
+}
+
 on_both_backends!(
+    posted_keys_and_revisions_cannot_break_an_assessment,
+    assessments_saved_at_the_same_time_are_all_kept,
     hostile_text_is_kept_as_typed_and_escaped_everywhere_it_shows,
     a_draft_may_be_incomplete_and_rows_come_and_go_without_javascript,
     a_submitted_assessment_lists_its_open_needs_by_priority,

@@ -214,7 +214,19 @@ fn assessments_round_trip_and_are_checked_like_the_forms(backend: Backend) {
     ] {
         assert!(errors.contains(expected), "{expected}\n{errors}");
     }
-    assert_eq!(export(&fresh.cli_url()), export(&fresh.cli_url()));
+    // Needs without keys get the same keys from their places each time.
+    let keyless = r#"{"assessments": [{"key": "sen-2026", "country": "SEN", "needs": [
+        {"theme": "cybercrime.judiciary", "priority": "high", "current_stage": 1, "target_stage": 2, "description": "A"},
+        {"theme": "nonsense", "priority": "low", "current_stage": 1, "target_stage": 2, "description": "B"}]}]}"#;
+    let output = capmatch(&["import", &write(&dir, "keyless-bad.json", keyless), "--database", &fresh.cli_url()]);
+    assert!(stderr(&output).contains(r#"assessment "sen-2026", field needs[1].theme: unknown theme "nonsense""#), "{}", stderr(&output));
+    let keyless = keyless.replace("nonsense", "incident-ciip.cert");
+    let file = write(&dir, "keyless.json", &keyless);
+    let first = capmatch(&["import", &file, "--database", &fresh.cli_url()]);
+    assert!(stdout(&first).contains("assessments: 1 created"), "{}", stdout(&first));
+    let second = capmatch(&["import", &file, "--database", &fresh.cli_url()]);
+    assert!(stdout(&second).contains("assessments: 0 created, 0 updated, 1 unchanged"), "{}", stdout(&second));
+    assert!(export(&fresh.cli_url()).contains(r#""key": "sen-2026-2""#));
     assert!(export(&fresh.cli_url()).contains("Revised"), "the failed import changed nothing");
 }
 
