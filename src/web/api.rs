@@ -5,10 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::countries::country_page;
-use super::error::{ApiError, AppError};
+use super::error::{ApiError, AppError, missing};
 use super::extract::QueryParams;
 use super::with_db;
-use crate::db::{self, Page, PageRequest, StoreError};
+use crate::db::{self, Page, PageRequest};
 use crate::domain::catalogue::CatalogueParams;
 use crate::domain::{Country, ReferenceData};
 use crate::interchange::{AssessmentRecord, OfferingRecord, ProviderRecord};
@@ -66,14 +66,6 @@ impl OfferingJson {
 
 fn filter_of(params: &CatalogueParams, reference: &ReferenceData) -> Result<crate::domain::catalogue::CatalogueFilter, ApiError> {
     params.resolve(reference).map_err(|e| ApiError(AppError::BadRequest(e.to_string())))
-}
-
-fn missing(what: &str, key: &str) -> impl Fn(StoreError) -> AppError {
-    let what = format!("{what} \"{key}\"");
-    move |e| match e {
-        StoreError::NotFound => AppError::NotFound(what.clone()),
-        other => other.into(),
-    }
 }
 
 pub async fn providers(storage: web::Data<Storage>, QueryParams(params): QueryParams<CatalogueParams>) -> Result<HttpResponse, ApiError> {

@@ -11,7 +11,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::csrf::CsrfToken;
-use super::error::AppError;
+use super::error::{AppError, missing};
 use super::extract::HtmlForm;
 use super::views::{Choice, ChoiceGroup, Choices};
 use super::{render, see_other, with_db};
@@ -266,13 +266,6 @@ fn country_of<'a>(storage: &'a Storage, iso3: &str) -> Result<&'a Country, AppEr
     storage.reference.country(&iso3).ok_or_else(|| AppError::NotFound(format!("The country \"{iso3}\"")))
 }
 
-fn not_found(error: StoreError, key: &str) -> AppError {
-    match error {
-        StoreError::NotFound => AppError::NotFound(format!("The assessment \"{key}\"")),
-        other => other.into(),
-    }
-}
-
 pub async fn new_form(storage: web::Data<Storage>, iso3: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
     let country = country_of(&storage, &iso3)?;
     let state = FormState { input: AssessmentInput::default(), errors: FieldErrors::new(), conflict: None };
@@ -326,7 +319,7 @@ fn editable(assessment: &Assessment) -> Result<Target, AppError> {
 
 async fn load(storage: &Storage, key: &str) -> Result<Assessment, AppError> {
     let key = key.to_owned();
-    with_db(storage, move |conn| db::assessments::find(conn, &key).map_err(|e| not_found(e, &key))).await
+    with_db(storage, move |conn| db::assessments::find(conn, &key).map_err(missing("assessment", &key))).await
 }
 
 /// Adds or removes a row, or validates and saves: a draft, a submission, or
@@ -448,7 +441,7 @@ async fn show_page(
 ) -> Result<HttpResponse, AppError> {
     let lookup = key.clone();
     let (assessment, revisions) =
-        with_db(storage, move |conn| db::assessments::history(conn, &lookup).map_err(|e| not_found(e, &lookup))).await?;
+        with_db(storage, move |conn| db::assessments::history(conn, &lookup).map_err(missing("assessment", &lookup))).await?;
     let shown = match number {
         None => assessment.latest.clone(),
         Some(n) => revisions
@@ -516,7 +509,7 @@ pub async fn withdraw(
     };
     let lookup = key.clone();
     with_db(&storage, move |conn| {
-        let current = db::assessments::find(conn, &lookup).map_err(|e| not_found(e, &lookup))?;
+        let current = db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))?;
         if current.latest.data.state.status() == AssessmentStatus::Withdrawn {
             return Err(AppError::Conflict("The assessment is already withdrawn.".into()));
         }
@@ -541,7 +534,7 @@ pub async fn withdraw_need(
     };
     let lookup = key.clone();
     with_db(&storage, move |conn| {
-        let current = db::assessments::find(conn, &lookup).map_err(|e| not_found(e, &lookup))?;
+        let current = db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))?;
         if current.latest.data.state.status() != AssessmentStatus::Submitted {
             return Err(AppError::Conflict("Needs are withdrawn from a submitted assessment only.".into()));
         }

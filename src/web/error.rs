@@ -38,6 +38,15 @@ impl AppError {
     }
 }
 
+/// Turns a store error into the page's error, naming what was not found:
+/// `db::providers::find(conn, key).map_err(missing("provider", key))`.
+pub fn missing<'a>(what: &'a str, key: &'a str) -> impl Fn(StoreError) -> AppError + 'a {
+    move |error| match error {
+        StoreError::NotFound => AppError::NotFound(format!("The {what} \"{key}\"")),
+        other => other.into(),
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         match error {

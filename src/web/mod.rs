@@ -72,10 +72,7 @@ pub async fn set_archived(storage: &Storage, what: Archivable, key: String, arch
             Archivable::Provider => crate::db::providers::set_archived(conn, &lookup, archived),
             Archivable::Offering => crate::db::offerings::set_archived(conn, &lookup, archived),
         };
-        outcome.map_err(|e| match e {
-            crate::db::StoreError::NotFound => AppError::NotFound(format!("The {} \"{lookup}\"", what.noun())),
-            other => other.into(),
-        })
+        outcome.map_err(error::missing(what.noun(), &lookup))
     })
     .await?;
     Ok(see_other(&format!("/{}s/{key}", what.noun())))

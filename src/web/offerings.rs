@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::csrf::CsrfToken;
-use super::error::AppError;
+use super::error::{AppError, missing};
 use super::extract::{Confirmation, HtmlForm, QueryParams};
 use super::views::{Choice, ChoiceGroup, Choices, FilterForm, Pagination};
 use super::{Archivable, ok, render, see_other, set_archived, with_db};
@@ -52,16 +52,9 @@ impl ShowPage<'_> {
     }
 }
 
-fn not_found(error: StoreError, key: &str) -> AppError {
-    match error {
-        StoreError::NotFound => AppError::NotFound(format!("The offering \"{key}\"")),
-        other => other.into(),
-    }
-}
-
 pub async fn show(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
-    let offering = with_db(&storage, move |conn| db::offerings::find(conn, &key).map_err(|e| not_found(e, &key))).await?;
+    let offering = with_db(&storage, move |conn| db::offerings::find(conn, &key).map_err(missing("offering", &key))).await?;
     ok(&ShowPage { offering, reference: &storage.reference, csrf_token: csrf.as_str() })
 }
 
@@ -182,7 +175,7 @@ pub async fn new_form(
 pub async fn edit_form(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
     let lookup = key.clone();
-    let offering = with_db(&storage, move |conn| db::offerings::find(conn, &lookup).map_err(|e| not_found(e, &lookup))).await?;
+    let offering = with_db(&storage, move |conn| db::offerings::find(conn, &lookup).map_err(missing("offering", &lookup))).await?;
     form_page(&storage, &Target::Existing(key), OfferingInput::from_offering(&offering), FieldErrors::new(), &csrf, StatusCode::OK)
         .await
 }

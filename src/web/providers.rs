@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::csrf::CsrfToken;
-use super::error::AppError;
+use super::error::{AppError, missing};
 use super::extract::{Confirmation, HtmlForm, QueryParams};
 use super::views::{Choice, Choices, FilterForm, Pagination};
 use super::{Archivable, ok, render, see_other, set_archived, with_db};
@@ -60,19 +60,12 @@ impl ShowPage<'_> {
 pub async fn show(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
     let (provider, offerings) = with_db(&storage, move |conn| {
-        let provider = db::providers::find(conn, &key).map_err(|e| not_found(e, &key))?;
+        let provider = db::providers::find(conn, &key).map_err(missing("provider", &key))?;
         let offerings = db::offerings::of_provider(conn, provider.id)?;
         Ok((provider, offerings))
     })
     .await?;
     ok(&ShowPage { provider, offerings, reference: &storage.reference, csrf_token: csrf.as_str() })
-}
-
-fn not_found(error: StoreError, key: &str) -> AppError {
-    match error {
-        StoreError::NotFound => AppError::NotFound(format!("The provider \"{key}\"")),
-        other => other.into(),
-    }
 }
 
 #[derive(Template)]
@@ -149,7 +142,7 @@ pub async fn new_form(storage: web::Data<Storage>, csrf: CsrfToken) -> Result<Ht
 pub async fn edit_form(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
     let lookup = key.clone();
-    let provider = with_db(&storage, move |conn| db::providers::find(conn, &lookup).map_err(|e| not_found(e, &lookup))).await?;
+    let provider = with_db(&storage, move |conn| db::providers::find(conn, &lookup).map_err(missing("provider", &lookup))).await?;
     form_page(&storage, &Target::Existing(key), ProviderInput::from_provider(&provider), FieldErrors::new(), &csrf, StatusCode::OK)
 }
 

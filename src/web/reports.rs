@@ -8,10 +8,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::error::{ApiError, AppError};
+use super::error::{ApiError, AppError, missing};
 use super::extract::QueryParams;
 use super::{ok, with_db};
-use crate::db::{self, StoreError};
+use crate::db;
 use crate::domain::assessment::OpenNeed;
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::{Country, Provider, ReferenceData};
@@ -220,10 +220,7 @@ pub async fn provider(
     let lookup = key.clone();
     let cache = storage.catalogue.clone();
     let (provider, catalogue, needs) = with_db(&storage, move |conn| {
-        let provider = db::providers::find(conn, &lookup).map_err(|e| match e {
-            StoreError::NotFound => AppError::NotFound(format!("The provider \"{lookup}\"")),
-            other => other.into(),
-        })?;
+        let provider = db::providers::find(conn, &lookup).map_err(missing("provider", &lookup))?;
         Ok((provider, cache.current(conn)?, db::assessments::open_needs(conn, None)?))
     })
     .await?;
