@@ -211,8 +211,9 @@ impl PageRequest {
     }
 }
 
-/// `LIKE` pattern for a case-insensitive substring search, with the user's
-/// own `%`, `_` and `\` taken literally.
+/// `LIKE` pattern for a case-insensitive substring search of the stored,
+/// lower-cased search columns, with the user's own `%`, `_` and `\` taken
+/// literally.
 fn contains_pattern(text: &str) -> String {
     let mut pattern = String::from("%");
     for c in text.to_lowercase().chars() {
@@ -223,11 +224,6 @@ fn contains_pattern(text: &str) -> String {
     }
     pattern.push('%');
     pattern
-}
-
-diesel::define_sql_function! {
-    /// SQL `lower()`: the portable way to compare text without case.
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
 fn now() -> chrono::NaiveDateTime {

@@ -81,6 +81,8 @@ pub struct ProviderRow {
     pub website: Option<String>,
     pub email: Option<String>,
     pub description: String,
+    pub search_name: String,
+    pub search_text: String,
     pub archived: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -96,6 +98,8 @@ pub struct ProviderChanges<'a> {
     pub website: Option<&'a str>,
     pub email: Option<&'a str>,
     pub description: &'a str,
+    pub search_name: String,
+    pub search_text: String,
     pub updated_at: NaiveDateTime,
 }
 
@@ -122,6 +126,7 @@ pub struct OfferingRow {
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
     pub status: String,
+    pub search_text: String,
     pub archived: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -139,6 +144,7 @@ pub struct OfferingChanges<'a> {
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
     pub status: &'a str,
+    pub search_text: String,
     pub updated_at: NaiveDateTime,
 }
 

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::models::{FacetRow, NewOfferingRow, OfferingChanges, OfferingRow};
 use super::schema::{offering_facets, offerings, providers};
-use super::{DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, lower, now};
+use super::{DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now};
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
@@ -142,6 +142,7 @@ fn changes(data: &OfferingData, provider_id: i64) -> OfferingChanges<'_> {
         starts_on: data.starts_on,
         ends_on: data.ends_on,
         status: data.status.code(),
+        search_text: format!("{}\n{}", data.title, data.description).to_lowercase(),
         updated_at: now(),
     }
 }
@@ -270,11 +271,7 @@ pub(super) fn filtered(filter: CatalogueFilter) -> IntoBoxed<'static, InnerJoin<
     if let Some(text) = &filter.text {
         let pattern = contains_pattern(text);
         query = query.filter(
-            lower(offerings::title)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(offerings::description).like(pattern.clone()).escape('\\'))
-                .or(lower(providers::name).like(pattern).escape('\\')),
+            offerings::search_text.like(pattern.clone()).escape('\\').or(providers::search_name.like(pattern).escape('\\')),
         );
     }
     if let Some(themes) = filter.themes {

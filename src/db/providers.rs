@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::models::{NewProviderRow, ProviderChanges, ProviderRow};
 use super::offerings;
 use super::schema::{offerings as offering_table, providers};
-use super::{DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, lower, now};
+use super::{DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now};
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::provider::{Provider, ProviderData};
@@ -48,6 +48,8 @@ fn changes(data: &ProviderData) -> ProviderChanges<'_> {
         website: data.website.as_deref(),
         email: data.email.as_deref(),
         description: &data.description,
+        search_name: data.name.to_lowercase(),
+        search_text: format!("{}\n{}", data.name, data.description).to_lowercase(),
         updated_at: now(),
     }
 }
@@ -147,12 +149,7 @@ fn filtered<'a>(filter: &'a CatalogueFilter, with_offerings: Option<Vec<i64>>) -
     let mut query = providers::table.filter(providers::archived.eq(false)).into_boxed();
     if let Some(text) = &filter.text {
         let pattern = contains_pattern(text);
-        query = query.filter(
-            lower(providers::name)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(providers::description).like(pattern).escape('\\')),
-        );
+        query = query.filter(providers::search_text.like(pattern).escape('\\'));
     }
     if let Some(kind) = filter.provider_kind {
         query = query.filter(providers::kind.eq(kind.code()));

@@ -89,6 +89,11 @@ fn other_filters_and_combinations(backend: Backend) {
     assert_eq!(providers("group=EU&theme=cybercrime.legislation"), set(&["ministry"]));
     assert_eq!(providers("q=100%25"), set(&["uni"]), "description text, percent literal");
     assert_eq!(providers("country=FRA&kind=academia"), set(&["uni"]));
+
+    // Case folds by Unicode rules on both backends, not SQLite's ASCII-only lower().
+    app.import(r#"{"providers": [{"key": "ecole", "name": "École Numérique de Dakar", "kind": "academia"}]}"#);
+    assert_eq!(providers("q=%C3%A9cole"), set(&["ecole"]), "école finds École");
+    assert_eq!(providers("q=%C3%89COLE%20NUM%C3%89RIQUE"), set(&["ecole"]), "ÉCOLE NUMÉRIQUE too");
 }
 
 fn pages_show_counts_and_keep_filters_across_pages(backend: Backend) {

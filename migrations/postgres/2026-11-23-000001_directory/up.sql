@@ -64,6 +64,10 @@ CREATE TABLE providers (
     website TEXT,
     email TEXT,
     description TEXT NOT NULL,
+    -- Lower-cased by the application (Unicode rules): what text search
+    -- reads, as SQLite's lower() folds ASCII only.
+    search_name TEXT NOT NULL,
+    search_text TEXT NOT NULL,
     archived BOOLEAN NOT NULL DEFAULT FALSE,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
@@ -80,6 +84,7 @@ CREATE TABLE offerings (
     starts_on DATE,
     ends_on DATE,
     status TEXT NOT NULL,
+    search_text TEXT NOT NULL,
     archived BOOLEAN NOT NULL DEFAULT FALSE,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
