@@ -10,7 +10,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 fn engine(c: &mut Criterion) {
     let reference = capmatch::reference_data::load().expect("shipped reference data");
-    let settings = Settings { offerings: 50_000, needs_per_country: 20, seed: 1 };
+    let settings = Settings {
+        offerings: 50_000,
+        needs_per_country: 20,
+        seed: 1,
+    };
     let (offerings, needs) = in_memory(&reference, &settings);
     let catalogue = Catalogue::new(offerings.clone());
     let engagements = HashMap::new();
@@ -24,16 +28,41 @@ fn engine(c: &mut Criterion) {
     group.sample_size(10);
     let scale = format!("{} needs x {} offerings", needs.len(), catalogue.len());
     group.bench_function(format!("full re-match, every match ranked: {scale}"), |b| {
-        b.iter(|| reports::rank_needs(&context, &catalogue, needs.clone(), None, |_, _, ranking| ranking.match_count()))
+        b.iter(|| {
+            reports::rank_needs(
+                &context,
+                &catalogue,
+                needs.clone(),
+                None,
+                |_, _, ranking| ranking.match_count(),
+            )
+        })
     });
-    group.bench_function(format!("full re-match, best 10 kept per need: {scale}"), |b| {
-        b.iter(|| reports::rank_needs(&context, &catalogue, needs.clone(), Some(10), |_, _, ranking| ranking.match_count()))
-    });
-    let ghana: Vec<_> = needs.iter().filter(|n| n.country.as_str() == "GHA").cloned().collect();
+    group.bench_function(
+        format!("full re-match, best 10 kept per need: {scale}"),
+        |b| {
+            b.iter(|| {
+                reports::rank_needs(
+                    &context,
+                    &catalogue,
+                    needs.clone(),
+                    Some(10),
+                    |_, _, ranking| ranking.match_count(),
+                )
+            })
+        },
+    );
+    let ghana: Vec<_> = needs
+        .iter()
+        .filter(|n| n.country.as_str() == "GHA")
+        .cloned()
+        .collect();
     group.bench_function("one country's report, best 10 explained", |b| {
         b.iter(|| reports::match_needs(&context, &catalogue, ghana.clone(), Some(10)))
     });
-    group.bench_function("index 50,000 offerings", |b| b.iter(|| Catalogue::new(offerings.clone())));
+    group.bench_function("index 50,000 offerings", |b| {
+        b.iter(|| Catalogue::new(offerings.clone()))
+    });
     group.finish();
 }
 

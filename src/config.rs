@@ -17,7 +17,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// A SQLite file path, or a postgres:// URL.
-    #[arg(long, global = true, env = "DATABASE_URL", default_value = "capmatch.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "capmatch.db"
+    )]
     pub database: String,
 }
 

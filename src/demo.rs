@@ -5,7 +5,9 @@
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use crate::interchange::{CoverageRecord, Document, EligibilityRecord, OfferingRecord, ProviderRecord};
+use crate::interchange::{
+    CoverageRecord, Document, EligibilityRecord, OfferingRecord, ProviderRecord,
+};
 use crate::reference_data::ACTORS;
 
 #[derive(Deserialize)]
@@ -24,30 +26,150 @@ struct ActorRow {
 /// What each demo offering is called and how it is delivered; the rest comes
 /// from the actor's row.
 const OFFERINGS: &[(&str, &str, &[&str], &[&str])] = &[
-    ("oxford-gcscc", "Cybersecurity capacity maturity reviews", &["assessment", "research"], &["en"]),
-    ("undp", "National cyber strategy and digital governance support", &["advisory", "technical-assistance", "funding"], &["en", "fr", "es", "ar"]),
-    ("coe-cproc", "Budapest Convention implementation: legislation, investigators and judges", &["training", "advisory"], &["en", "fr"]),
-    ("commonwealth-cci", "Commonwealth cybercrime needs assessments and law reform", &["assessment", "advisory"], &["en"]),
-    ("wb-korea-gcsc", "ICT policy and CERT training programme", &["training", "exchange"], &["en"]),
-    ("eu-cbb", "EU external cyber capacity building", &["technical-assistance", "funding", "training"], &["en", "fr"]),
-    ("arf", "ARF cyber confidence building workshops", &["exchange", "exercise"], &["en"]),
-    ("osce", "OSCE cyber confidence building measures", &["exchange", "advisory"], &["en", "ru"]),
-    ("oas-cicte", "Inter-American CSIRT development and strategy support", &["technical-assistance", "training"], &["es", "en"]),
-    ("au", "African CERT community and cyber legislation support", &["advisory", "exchange"], &["en", "fr", "ar", "pt"]),
-    ("apcert", "APCERT drills and regional CERT cooperation", &["exercise", "exchange"], &["en"]),
-    ("meridian", "MERIDIAN critical information infrastructure protection exchange", &["exchange"], &["en"]),
-    ("wef", "Cyber resilience principles workshops", &["advisory", "exchange"], &["en"]),
-    ("ict4peace", "Norms and confidence building for diplomats", &["training", "research"], &["en"]),
-    ("interpol-igci", "Cybercrime investigation and cross-border cooperation", &["training", "technical-assistance"], &["en", "fr", "es", "ar"]),
-    ("europol-ec3", "EC3 cybercrime investigation support", &["technical-assistance", "training"], &["en"]),
-    ("unodc", "Global Programme on Cybercrime technical assistance", &["technical-assistance", "training", "advisory"], &["en", "fr", "es"]),
-    ("g8-247", "24/7 high-tech crime points of contact", &["exchange"], &["en"]),
-    ("a4ai", "Affordable internet policy and regulatory reform", &["advisory", "research"], &["en", "fr", "es"]),
-    ("igf", "Internet policy principles guidance", &["advisory", "exchange"], &["en"]),
-    ("ogp", "Open government peer exchange", &["exchange", "advisory"], &["en", "es", "fr"]),
-    ("sif", "Human rights online: institutional capacity building", &["exchange", "training"], &["en"]),
-    ("cto", "Commonwealth Cyberspace Policy Framework implementation", &["advisory", "training"], &["en"]),
-    ("itu", "CIRT establishment and affordable access programme", &["assessment", "technical-assistance", "training"], &["en", "fr", "es", "ar", "ru", "zh"]),
+    (
+        "oxford-gcscc",
+        "Cybersecurity capacity maturity reviews",
+        &["assessment", "research"],
+        &["en"],
+    ),
+    (
+        "undp",
+        "National cyber strategy and digital governance support",
+        &["advisory", "technical-assistance", "funding"],
+        &["en", "fr", "es", "ar"],
+    ),
+    (
+        "coe-cproc",
+        "Budapest Convention implementation: legislation, investigators and judges",
+        &["training", "advisory"],
+        &["en", "fr"],
+    ),
+    (
+        "commonwealth-cci",
+        "Commonwealth cybercrime needs assessments and law reform",
+        &["assessment", "advisory"],
+        &["en"],
+    ),
+    (
+        "wb-korea-gcsc",
+        "ICT policy and CERT training programme",
+        &["training", "exchange"],
+        &["en"],
+    ),
+    (
+        "eu-cbb",
+        "EU external cyber capacity building",
+        &["technical-assistance", "funding", "training"],
+        &["en", "fr"],
+    ),
+    (
+        "arf",
+        "ARF cyber confidence building workshops",
+        &["exchange", "exercise"],
+        &["en"],
+    ),
+    (
+        "osce",
+        "OSCE cyber confidence building measures",
+        &["exchange", "advisory"],
+        &["en", "ru"],
+    ),
+    (
+        "oas-cicte",
+        "Inter-American CSIRT development and strategy support",
+        &["technical-assistance", "training"],
+        &["es", "en"],
+    ),
+    (
+        "au",
+        "African CERT community and cyber legislation support",
+        &["advisory", "exchange"],
+        &["en", "fr", "ar", "pt"],
+    ),
+    (
+        "apcert",
+        "APCERT drills and regional CERT cooperation",
+        &["exercise", "exchange"],
+        &["en"],
+    ),
+    (
+        "meridian",
+        "MERIDIAN critical information infrastructure protection exchange",
+        &["exchange"],
+        &["en"],
+    ),
+    (
+        "wef",
+        "Cyber resilience principles workshops",
+        &["advisory", "exchange"],
+        &["en"],
+    ),
+    (
+        "ict4peace",
+        "Norms and confidence building for diplomats",
+        &["training", "research"],
+        &["en"],
+    ),
+    (
+        "interpol-igci",
+        "Cybercrime investigation and cross-border cooperation",
+        &["training", "technical-assistance"],
+        &["en", "fr", "es", "ar"],
+    ),
+    (
+        "europol-ec3",
+        "EC3 cybercrime investigation support",
+        &["technical-assistance", "training"],
+        &["en"],
+    ),
+    (
+        "unodc",
+        "Global Programme on Cybercrime technical assistance",
+        &["technical-assistance", "training", "advisory"],
+        &["en", "fr", "es"],
+    ),
+    (
+        "g8-247",
+        "24/7 high-tech crime points of contact",
+        &["exchange"],
+        &["en"],
+    ),
+    (
+        "a4ai",
+        "Affordable internet policy and regulatory reform",
+        &["advisory", "research"],
+        &["en", "fr", "es"],
+    ),
+    (
+        "igf",
+        "Internet policy principles guidance",
+        &["advisory", "exchange"],
+        &["en"],
+    ),
+    (
+        "ogp",
+        "Open government peer exchange",
+        &["exchange", "advisory"],
+        &["en", "es", "fr"],
+    ),
+    (
+        "sif",
+        "Human rights online: institutional capacity building",
+        &["exchange", "training"],
+        &["en"],
+    ),
+    (
+        "cto",
+        "Commonwealth Cyberspace Policy Framework implementation",
+        &["advisory", "training"],
+        &["en"],
+    ),
+    (
+        "itu",
+        "CIRT establishment and affordable access programme",
+        &["assessment", "technical-assistance", "training"],
+        &["en", "fr", "es", "ar", "ru", "zh"],
+    ),
 ];
 
 /// Turns actors.csv's coverage column ("global", "group:AU", "region:142;region:009").
@@ -88,7 +210,10 @@ fn eligibility(text: &str) -> (EligibilityRecord, Option<String>) {
         eligibility.income_levels.push("lower-middle".to_owned());
     }
     let unstructured = eligibility.groups.is_empty() && eligibility.income_levels.is_empty();
-    (eligibility, unstructured.then(|| format!("Open to {text}.")))
+    (
+        eligibility,
+        unstructured.then(|| format!("Open to {text}.")),
+    )
 }
 
 pub fn document() -> Result<Document> {
@@ -146,12 +271,24 @@ mod tests {
         let document = document().unwrap();
         assert_eq!(document.providers.len(), OFFERINGS.len());
         assert_eq!(document.offerings.len(), document.providers.len());
-        let undp = document.offerings.iter().find(|o| o.provider == "undp").unwrap();
+        let undp = document
+            .offerings
+            .iter()
+            .find(|o| o.provider == "undp")
+            .unwrap();
         assert_eq!(undp.eligibility.groups, ["LDC"]);
         assert_eq!(undp.eligibility.income_levels, ["low", "lower-middle"]);
-        let apcert = document.offerings.iter().find(|o| o.provider == "apcert").unwrap();
+        let apcert = document
+            .offerings
+            .iter()
+            .find(|o| o.provider == "apcert")
+            .unwrap();
         assert_eq!(apcert.coverage.regions, ["142", "009"]);
-        let coe = document.offerings.iter().find(|o| o.provider == "coe-cproc").unwrap();
+        let coe = document
+            .offerings
+            .iter()
+            .find(|o| o.provider == "coe-cproc")
+            .unwrap();
         assert!(coe.coverage.global && coe.description.contains("Budapest Convention"));
         let _ = reference_data::load().unwrap();
     }

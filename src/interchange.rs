@@ -9,14 +9,15 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::db::{self, DbConnection, StoreError};
+use crate::domain::assessment::{
+    Assessment, AssessmentData, AssessmentInput, AssessmentState, Deadlines, DraftNeed, Intent,
+    NeedInput,
+};
+use crate::domain::codes::Iso3;
 use crate::domain::codes::RecordKey;
 use crate::domain::offering::{Offering, OfferingInput};
 use crate::domain::provider::{Provider, ProviderInput};
 use crate::domain::reference::ReferenceData;
-use crate::domain::assessment::{
-    Assessment, AssessmentData, AssessmentInput, AssessmentState, Deadlines, DraftNeed, Intent, NeedInput,
-};
-use crate::domain::codes::Iso3;
 use crate::domain::{AssessmentStatus, FieldErrors, OfferingData, ProviderData, Stage};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -161,7 +162,10 @@ impl NeedRecord {
             key: self.key.clone(),
             theme: self.theme.clone().unwrap_or_default(),
             priority: self.priority.clone().unwrap_or_default(),
-            current_stage: self.current_stage.map(|s| s.to_string()).unwrap_or_default(),
+            current_stage: self
+                .current_stage
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
             target_stage: self.target_stage.map(|s| s.to_string()).unwrap_or_default(),
             description: self.description.clone(),
             modalities: self.modalities.clone(),
@@ -174,13 +178,21 @@ impl NeedRecord {
 
     fn from_need(need: &DraftNeed) -> NeedRecord {
         NeedRecord {
-            key: need.key.as_ref().map(ToString::to_string).unwrap_or_default(),
+            key: need
+                .key
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             theme: need.theme.as_ref().map(ToString::to_string),
             priority: need.priority.map(|p| p.code().to_owned()),
             current_stage: need.current_stage.map(Stage::number),
             target_stage: need.target_stage.map(Stage::number),
             description: need.description.clone(),
-            modalities: need.modalities.iter().map(|m| m.code().to_owned()).collect(),
+            modalities: need
+                .modalities
+                .iter()
+                .map(|m| m.code().to_owned())
+                .collect(),
             languages: need.languages.iter().map(ToString::to_string).collect(),
             wanted_by: need.wanted_by.map(|d| d.to_string()),
             status: need.status.code().to_owned(),
@@ -200,14 +212,22 @@ impl AssessmentRecord {
             contact: data.contact.clone(),
             note: data.note.clone(),
             withdrawn_reason: data.state.withdrawn_reason().map(str::to_owned),
-            needs: data.state.needs().iter().map(NeedRecord::from_need).collect(),
+            needs: data
+                .state
+                .needs()
+                .iter()
+                .map(NeedRecord::from_need)
+                .collect(),
         }
     }
 
     /// Checks the record as a whole; a file may hold past deadlines.
     fn parse(&self, reference: &ReferenceData) -> Result<(Iso3, AssessmentData), FieldErrors> {
         let mut errors = FieldErrors::new();
-        let country = reference.iso3(&self.country).map_err(|e| errors.add("country", e.to_string())).ok();
+        let country = reference
+            .iso3(&self.country)
+            .map_err(|e| errors.add("country", e.to_string()))
+            .ok();
         let input = AssessmentInput {
             submitted_by: self.submitted_by.clone(),
             contact: self.contact.clone(),
@@ -228,20 +248,36 @@ impl AssessmentRecord {
                 .collect(),
         }
         .normalized();
-        let status = self.status.parse::<AssessmentStatus>().map_err(|e| errors.add("status", e.to_string())).ok();
+        let status = self
+            .status
+            .parse::<AssessmentStatus>()
+            .map_err(|e| errors.add("status", e.to_string()))
+            .ok();
         let intent = match status {
             Some(AssessmentStatus::Submitted) => Intent::Submit(Deadlines::AsRecorded),
             _ => Intent::SaveDraft,
         };
-        let parsed = input.parse(reference, intent).map_err(|found| errors.extend(found)).ok();
-        let reason = self.withdrawn_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let parsed = input
+            .parse(reference, intent)
+            .map_err(|found| errors.extend(found))
+            .ok();
+        let reason = self
+            .withdrawn_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
         if status == Some(AssessmentStatus::Withdrawn) && reason.is_none() {
             errors.add("withdrawn_reason", "is required for a withdrawn assessment");
         }
         errors.clone().into_result()?;
-        let (Some(country), Some(mut data)) = (country, parsed) else { return Err(errors) };
+        let (Some(country), Some(mut data)) = (country, parsed) else {
+            return Err(errors);
+        };
         if let (Some(AssessmentStatus::Withdrawn), Some(reason)) = (status, reason) {
-            data.state = AssessmentState::Withdrawn { reason: reason.to_owned(), needs: data.state.needs() };
+            data.state = AssessmentState::Withdrawn {
+                reason: reason.to_owned(),
+                needs: data.state.needs(),
+            };
         }
         Ok((country, data))
     }
@@ -302,8 +338,17 @@ pub struct Counts {
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = if self.dry_run { "would import" } else { "imported" };
-        let line = |c: &Counts| format!("{} created, {} updated, {} unchanged", c.created, c.updated, c.unchanged);
+        let verb = if self.dry_run {
+            "would import"
+        } else {
+            "imported"
+        };
+        let line = |c: &Counts| {
+            format!(
+                "{} created, {} updated, {} unchanged",
+                c.created, c.updated, c.unchanged
+            )
+        };
         write!(
             f,
             "{verb} providers: {}; offerings: {}; assessments: {}",
@@ -320,7 +365,11 @@ pub fn parse(json: &str) -> Result<Document, ImportFailure> {
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if path == "." { ImportFailure::Unreadable(inner.to_string()) } else { ImportFailure::Unreadable(format!("at {path}: {inner}")) }
+        if path == "." {
+            ImportFailure::Unreadable(inner.to_string())
+        } else {
+            ImportFailure::Unreadable(format!("at {path}: {inner}"))
+        }
     })
 }
 
@@ -417,7 +466,10 @@ impl OfferingRecord {
 /// The file's name for a form field ("coverage_countries" is "coverage.countries").
 fn file_field(field: &str) -> String {
     // A need's form field "need-2-theme" is "needs[2].theme" in the file.
-    if let Some((index, name)) = field.strip_prefix("need-").and_then(|rest| rest.split_once('-')) {
+    if let Some((index, name)) = field
+        .strip_prefix("need-")
+        .and_then(|rest| rest.split_once('-'))
+    {
         return format!("needs[{index}].{name}");
     }
     match field {
@@ -432,11 +484,18 @@ fn file_field(field: &str) -> String {
 }
 
 fn record_name(kind: &str, index: usize, key: &str) -> String {
-    if key.trim().is_empty() { format!("{kind} #{}", index + 1) } else { format!("{kind} \"{key}\"") }
+    if key.trim().is_empty() {
+        format!("{kind} #{}", index + 1)
+    } else {
+        format!("{kind} \"{key}\"")
+    }
 }
 
 /// Checks every record, collecting every problem rather than stopping at the first.
-fn check(document: &Document, reference: &ReferenceData) -> Result<CheckedDocument, Vec<ImportError>> {
+fn check(
+    document: &Document,
+    reference: &ReferenceData,
+) -> Result<CheckedDocument, Vec<ImportError>> {
     let mut errors = Vec::new();
     let providers = check_records(
         "provider",
@@ -459,7 +518,15 @@ fn check(document: &Document, reference: &ReferenceData) -> Result<CheckedDocume
         |r| r.parse(reference),
         &mut errors,
     );
-    if errors.is_empty() { Ok(CheckedDocument { providers, offerings, assessments }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(CheckedDocument {
+            providers,
+            offerings,
+            assessments,
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 /// Checks one list of records: keys well formed and unique in the file, and
@@ -477,19 +544,28 @@ fn check_records<R, D>(
         let (key, archived) = key_and_archived(record);
         let name = record_name(kind, i, key);
         let mut error = |field: &str, message: String| {
-            errors.push(ImportError { record: name.clone(), field: file_field(field), message })
+            errors.push(ImportError {
+                record: name.clone(),
+                field: file_field(field),
+                message,
+            })
         };
         let key = RecordKey::parse(key.trim());
         match &key {
             Err(e) => error("key", e.to_string()),
-            Ok(key) if !seen.insert(key.clone()) => error("key", "appears twice in the file".to_owned()),
+            Ok(key) if !seen.insert(key.clone()) => {
+                error("key", "appears twice in the file".to_owned())
+            }
             Ok(_) => {}
         }
         match (key, parse(record)) {
             (Ok(key), Ok(data)) => checked.push((key, data, archived)),
             (_, Ok(_)) => {}
             // The key was checked above, under the file's rule (required).
-            (_, Err(field_errors)) => field_errors.iter().filter(|e| e.field != "key").for_each(|e| error(&e.field, e.message.clone())),
+            (_, Err(field_errors)) => field_errors
+                .iter()
+                .filter(|e| e.field != "key")
+                .for_each(|e| error(&e.field, e.message.clone())),
         }
     }
     checked
@@ -504,12 +580,17 @@ pub fn import(
     dry_run: bool,
 ) -> Result<ImportReport, ImportFailure> {
     let checked = check(document, reference).map_err(ImportFailure::Invalid)?;
-    let mut report = ImportReport { dry_run, ..ImportReport::default() };
+    let mut report = ImportReport {
+        dry_run,
+        ..ImportReport::default()
+    };
     let outcome = db::write::<_, TransactionAbort>(conn, |conn| {
         for (key, data, archived) in &checked.providers {
             let counts = &mut report.providers;
             match db::providers::find(conn, key.as_str()) {
-                Ok(existing) if existing.data == *data && existing.archived == *archived => counts.unchanged += 1,
+                Ok(existing) if existing.data == *data && existing.archived == *archived => {
+                    counts.unchanged += 1
+                }
                 Ok(_) => {
                     db::providers::upsert(conn, key, data, *archived)?;
                     counts.updated += 1;
@@ -529,7 +610,10 @@ pub fn import(
                 Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),
             };
-            if existing.as_ref().is_some_and(|o| o.data == *data && o.archived == *archived) {
+            if existing
+                .as_ref()
+                .is_some_and(|o| o.data == *data && o.archived == *archived)
+            {
                 counts.unchanged += 1;
                 continue;
             }
@@ -539,7 +623,9 @@ pub fn import(
                 Err(StoreError::UnknownProvider(provider)) => problems.push(ImportError {
                     record: format!("offering \"{key}\""),
                     field: "provider".to_owned(),
-                    message: format!("no provider has the key \"{provider}\" in the file or the database"),
+                    message: format!(
+                        "no provider has the key \"{provider}\" in the file or the database"
+                    ),
                 }),
                 Err(e) => return Err(e.into()),
             }
@@ -561,7 +647,11 @@ pub fn import(
         if !problems.is_empty() {
             return Err(TransactionAbort::Invalid(problems));
         }
-        if dry_run { Err(TransactionAbort::DryRun) } else { Ok(()) }
+        if dry_run {
+            Err(TransactionAbort::DryRun)
+        } else {
+            Ok(())
+        }
     });
     match outcome {
         Ok(()) | Err(TransactionAbort::DryRun) => Ok(report),
@@ -592,9 +682,18 @@ impl From<StoreError> for TransactionAbort {
 /// Everything in the directory, archived records too, in key order.
 pub fn export(conn: &mut DbConnection) -> Result<Document, StoreError> {
     Ok(Document {
-        providers: db::providers::all(conn)?.iter().map(ProviderRecord::from_provider).collect(),
-        offerings: db::offerings::all(conn)?.iter().map(OfferingRecord::from_offering).collect(),
-        assessments: db::assessments::all(conn)?.iter().map(AssessmentRecord::from_assessment).collect(),
+        providers: db::providers::all(conn)?
+            .iter()
+            .map(ProviderRecord::from_provider)
+            .collect(),
+        offerings: db::offerings::all(conn)?
+            .iter()
+            .map(OfferingRecord::from_offering)
+            .collect(),
+        assessments: db::assessments::all(conn)?
+            .iter()
+            .map(AssessmentRecord::from_assessment)
+            .collect(),
     })
 }
 

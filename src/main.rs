@@ -15,7 +15,9 @@ use capmatch::startup::{self, DemoData};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -23,18 +25,36 @@ fn main() -> ExitCode {
         None => serve(cli.serve),
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Migrate { db }) => migrate(&DatabaseUrl::parse(&db.database)),
-        Some(Command::Import { file, dry_run, db }) => import(&DatabaseUrl::parse(&db.database), &file, dry_run),
-        Some(Command::Export { file, db }) => export(&DatabaseUrl::parse(&db.database), file.as_deref()),
-        Some(Command::Match { country, all: _, format, limit, db }) => {
+        Some(Command::Import { file, dry_run, db }) => {
+            import(&DatabaseUrl::parse(&db.database), &file, dry_run)
+        }
+        Some(Command::Export { file, db }) => {
+            export(&DatabaseUrl::parse(&db.database), file.as_deref())
+        }
+        Some(Command::Match {
+            country,
+            all: _,
+            format,
+            limit,
+            db,
+        }) => {
             let url = DatabaseUrl::parse(&db.database);
             match country {
                 Some(country) => match_country(&url, &country, format, limit),
                 None => match_all(&url),
             }
         }
-        Some(Command::Seed { synthetic, needs_per_country, seed, db }) => {
-            seed_database(&DatabaseUrl::parse(&db.database), synthetic, needs_per_country, seed)
-        }
+        Some(Command::Seed {
+            synthetic,
+            needs_per_country,
+            seed,
+            db,
+        }) => seed_database(
+            &DatabaseUrl::parse(&db.database),
+            synthetic,
+            needs_per_country,
+            seed,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -47,11 +67,17 @@ fn main() -> ExitCode {
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let url = DatabaseUrl::parse(&args.db.database);
-    let demo = if args.no_demo { DemoData::Skip } else { DemoData::LoadIntoNewDatabase };
+    let demo = if args.no_demo {
+        DemoData::Skip
+    } else {
+        DemoData::LoadIntoNewDatabase
+    };
     let storage = startup::open(&url, args.pool_size, demo)?;
-    let listener = TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
+    let listener =
+        TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(address = %listener.local_addr()?, database = %url, "serving capmatch");
-    actix_web::rt::System::new().block_on(async move { capmatch::web::server(listener, storage, args.workers)?.await })?;
+    actix_web::rt::System::new()
+        .block_on(async move { capmatch::web::server(listener, storage, args.workers)?.await })?;
     Ok(())
 }
 
@@ -62,8 +88,10 @@ fn migrate(url: &DatabaseUrl) -> anyhow::Result<()> {
 }
 
 fn import(url: &DatabaseUrl, file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
-    let json = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let document = interchange::parse(&json).with_context(|| format!("{} was not imported", file.display()))?;
+    let json =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let document = interchange::parse(&json)
+        .with_context(|| format!("{} was not imported", file.display()))?;
     let storage = startup::open(url, 1, DemoData::Skip)?;
     let mut conn = storage.pool.get()?;
     match interchange::import(&mut conn, &storage.reference, &document, dry_run) {
@@ -75,7 +103,11 @@ fn import(url: &DatabaseUrl, file: &std::path::Path, dry_run: bool) -> anyhow::R
             for error in &errors {
                 eprintln!("{}: {error}", file.display());
             }
-            anyhow::bail!("{} problem(s) in {}; nothing was imported", errors.len(), file.display())
+            anyhow::bail!(
+                "{} problem(s) in {}; nothing was imported",
+                errors.len(),
+                file.display()
+            )
         }
         Err(other) => Err(other.into()),
     }
@@ -86,7 +118,8 @@ fn export(url: &DatabaseUrl, file: Option<&std::path::Path>) -> anyhow::Result<(
     let mut conn = storage.pool.get()?;
     let json = interchange::to_json(&interchange::export(&mut conn)?);
     match file {
-        Some(path) => std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => std::fs::write(path, json)
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => std::io::stdout().write_all(json.as_bytes())?,
     }
     Ok(())
@@ -96,7 +129,10 @@ fn export(url: &DatabaseUrl, file: Option<&std::path::Path>) -> anyhow::Result<(
 fn matching_inputs(
     storage: &startup::Storage,
     country: Option<&str>,
-) -> anyhow::Result<(std::sync::Arc<capmatch::matching::Catalogue>, Vec<capmatch::domain::assessment::OpenNeed>)> {
+) -> anyhow::Result<(
+    std::sync::Arc<capmatch::matching::Catalogue>,
+    Vec<capmatch::domain::assessment::OpenNeed>,
+)> {
     let mut conn = storage.pool.get()?;
     let catalogue = storage.catalogue.current(&mut conn)?;
     let needs = capmatch::db::assessments::open_needs(&mut conn, country)?;
@@ -115,26 +151,65 @@ fn context<'a>(
     }
 }
 
-fn match_country(url: &DatabaseUrl, country: &str, format: OutputFormat, limit: Option<usize>) -> anyhow::Result<()> {
+fn match_country(
+    url: &DatabaseUrl,
+    country: &str,
+    format: OutputFormat,
+    limit: Option<usize>,
+) -> anyhow::Result<()> {
     let storage = startup::open(url, 1, DemoData::Skip)?;
-    let iso3 = storage.reference.iso3(&country.to_ascii_uppercase()).map_err(|e| anyhow::anyhow!("--country: {e}"))?;
+    let iso3 = storage
+        .reference
+        .iso3(&country.to_ascii_uppercase())
+        .map_err(|e| anyhow::anyhow!("--country: {e}"))?;
     let (catalogue, needs) = matching_inputs(&storage, Some(iso3.as_str()))?;
     let engagements = Default::default();
-    let report = capmatch::reports::country_report(&context(&storage.reference, &engagements), &catalogue, iso3, needs, limit);
+    let report = capmatch::reports::country_report(
+        &context(&storage.reference, &engagements),
+        &catalogue,
+        iso3,
+        needs,
+        limit,
+    );
     let mut out = std::io::stdout().lock();
     match format {
         OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
         OutputFormat::Table => {
             if report.needs.is_empty() {
-                writeln!(out, "{} has no open needs in a submitted assessment.", report.country)?;
+                writeln!(
+                    out,
+                    "{} has no open needs in a submitted assessment.",
+                    report.country
+                )?;
             }
             for need in &report.needs {
-                writeln!(out, "{}  {}  {} priority  ({} matches)", need.key, need.theme, need.priority.code(), need.total_matches)?;
+                writeln!(
+                    out,
+                    "{}  {}  {} priority  ({} matches)",
+                    need.key,
+                    need.theme,
+                    need.priority.code(),
+                    need.total_matches
+                )?;
                 for (rank, m) in need.matches.iter().enumerate() {
-                    writeln!(out, "  {:>3}. {:.3}  {}  ({})", rank + 1, m.score, m.offering, m.provider)?;
+                    writeln!(
+                        out,
+                        "  {:>3}. {:.3}  {}  ({})",
+                        rank + 1,
+                        m.score,
+                        m.offering,
+                        m.provider
+                    )?;
                 }
                 for miss in &need.near_misses {
-                    writeln!(out, "       near miss  {}  ({}): {}: {}", miss.offering, miss.provider, miss.failed.code(), miss.reason)?;
+                    writeln!(
+                        out,
+                        "       near miss  {}  ({}): {}: {}",
+                        miss.offering,
+                        miss.provider,
+                        miss.failed.code(),
+                        miss.reason
+                    )?;
                 }
             }
         }
@@ -149,10 +224,12 @@ fn match_all(url: &DatabaseUrl) -> anyhow::Result<()> {
     let engagements = Default::default();
     let context = context(&storage.reference, &engagements);
     let progress = indicatif::ProgressBar::new(needs.len() as u64).with_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} needs {elapsed}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} needs {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
-    let mut summary: std::collections::BTreeMap<capmatch::domain::Priority, [usize; 4]> = Default::default();
+    let mut summary: std::collections::BTreeMap<capmatch::domain::Priority, [usize; 4]> =
+        Default::default();
     let mut countries = std::collections::BTreeSet::new();
     let mut matches = 0usize;
     let total = needs.len();
@@ -179,16 +256,31 @@ fn match_all(url: &DatabaseUrl) -> anyhow::Result<()> {
         elapsed.as_millis(),
         matches
     );
-    println!("{:<8} {:>8} {:>8} {:>8} {:>8}", "priority", "needs", "served", "weak", "none");
+    println!(
+        "{:<8} {:>8} {:>8} {:>8} {:>8}",
+        "priority", "needs", "served", "weak", "none"
+    );
     for (priority, [total, served, weak, none]) in summary {
-        println!("{:<8} {total:>8} {served:>8} {weak:>8} {none:>8}", priority.code());
+        println!(
+            "{:<8} {total:>8} {served:>8} {weak:>8} {none:>8}",
+            priority.code()
+        );
     }
     Ok(())
 }
 
-fn seed_database(url: &DatabaseUrl, offerings: usize, needs_per_country: usize, seed: u64) -> anyhow::Result<()> {
+fn seed_database(
+    url: &DatabaseUrl,
+    offerings: usize,
+    needs_per_country: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
     let storage = startup::open(url, 1, DemoData::Skip)?;
-    let settings = capmatch::synthetic::Settings { offerings, needs_per_country, seed };
+    let settings = capmatch::synthetic::Settings {
+        offerings,
+        needs_per_country,
+        seed,
+    };
     let document = capmatch::synthetic::document(&storage.reference, &settings);
     let mut conn = storage.pool.get()?;
     let started = std::time::Instant::now();

@@ -24,7 +24,10 @@ pub const ACTORS: &str = include_str!("../data/actors.csv");
 pub fn version() -> String {
     // FNV-1a: stable across Rust releases, unlike std's hasher.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in [THEMES, COUNTRIES, GROUPS, GROUP_MEMBERS, LANGUAGES].concat().bytes() {
+    for byte in [THEMES, COUNTRIES, GROUPS, GROUP_MEMBERS, LANGUAGES]
+        .concat()
+        .bytes()
+    {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
@@ -103,7 +106,11 @@ pub fn load() -> Result<ReferenceData> {
             parent: non_empty(row.parent).map(ThemeCode::trusted),
             name: row.name,
             description: row.description,
-            cmm_factors: row.cmm_factors.split(';').filter_map(|f| non_empty(f.to_owned())).collect(),
+            cmm_factors: row
+                .cmm_factors
+                .split(';')
+                .filter_map(|f| non_empty(f.to_owned()))
+                .collect(),
         })
         .collect();
 
@@ -111,8 +118,18 @@ pub fn load() -> Result<ReferenceData> {
     let mut countries = Vec::new();
     for row in read::<CountryRow>("countries.csv", COUNTRIES)? {
         let levels = [
-            (RegionLevel::Region, &row.region_code, &row.region_name, None),
-            (RegionLevel::Subregion, &row.subregion_code, &row.subregion_name, Some(&row.region_code)),
+            (
+                RegionLevel::Region,
+                &row.region_code,
+                &row.region_name,
+                None,
+            ),
+            (
+                RegionLevel::Subregion,
+                &row.subregion_code,
+                &row.subregion_name,
+                Some(&row.region_code),
+            ),
             (
                 RegionLevel::Intermediate,
                 &row.intermediate_code,
@@ -126,7 +143,10 @@ pub fn load() -> Result<ReferenceData> {
                     code: RegionCode::trusted(code.clone()),
                     name: name.clone(),
                     level,
-                    parent: parent.filter(|p| !p.is_empty()).cloned().map(RegionCode::trusted),
+                    parent: parent
+                        .filter(|p| !p.is_empty())
+                        .cloned()
+                        .map(RegionCode::trusted),
                 });
             }
         }
@@ -149,7 +169,10 @@ pub fn load() -> Result<ReferenceData> {
 
     let mut members: BTreeMap<String, BTreeSet<Iso3>> = BTreeMap::new();
     for row in read::<GroupMemberRow>("group_members.csv", GROUP_MEMBERS)? {
-        members.entry(row.group_code).or_default().insert(Iso3::trusted(row.iso3));
+        members
+            .entry(row.group_code)
+            .or_default()
+            .insert(Iso3::trusted(row.iso3));
     }
     let groups = read::<GroupRow>("groups.csv", GROUPS)?
         .into_iter()
@@ -161,14 +184,27 @@ pub fn load() -> Result<ReferenceData> {
             as_of: row.as_of,
         })
         .collect();
-    anyhow::ensure!(members.is_empty(), "group_members.csv names unknown groups: {:?}", members.keys());
+    anyhow::ensure!(
+        members.is_empty(),
+        "group_members.csv names unknown groups: {:?}",
+        members.keys()
+    );
 
     let languages = read::<LanguageRow>("languages.csv", LANGUAGES)?
         .into_iter()
-        .map(|row| Language { code: LanguageCode::trusted(row.code), name: row.name_en })
+        .map(|row| Language {
+            code: LanguageCode::trusted(row.code),
+            name: row.name_en,
+        })
         .collect();
 
-    Ok(ReferenceData::new(themes, regions.into_values().collect(), countries, groups, languages))
+    Ok(ReferenceData::new(
+        themes,
+        regions.into_values().collect(),
+        countries,
+        groups,
+        languages,
+    ))
 }
 
 #[cfg(test)]
@@ -178,11 +214,18 @@ mod tests {
     #[test]
     fn shipped_reference_data_is_complete_and_consistent() {
         let reference = load().unwrap();
-        assert_eq!(reference.themes().iter().filter(|t| t.is_parent()).count(), 7);
+        assert_eq!(
+            reference.themes().iter().filter(|t| t.is_parent()).count(),
+            7
+        );
         assert!(reference.themes().len() > 30);
         for theme in reference.themes() {
             if let Some(parent) = &theme.parent {
-                assert!(reference.theme(parent.as_str()).is_some(), "{} has unknown parent", theme.code);
+                assert!(
+                    reference.theme(parent.as_str()).is_some(),
+                    "{} has unknown parent",
+                    theme.code
+                );
             }
         }
         assert_eq!(reference.countries().len(), 249);
@@ -190,15 +233,32 @@ mod tests {
         let path: Vec<_> = ghana.m49_path().map(RegionCode::as_str).collect();
         assert_eq!(path, ["002", "202", "011"]);
         assert_eq!(ghana.income_level, Some(IncomeLevel::LowerMiddle));
-        let ghana_groups: Vec<_> = reference.groups_of(&ghana.iso3).iter().map(GroupCode::as_str).collect();
+        let ghana_groups: Vec<_> = reference
+            .groups_of(&ghana.iso3)
+            .iter()
+            .map(GroupCode::as_str)
+            .collect();
         assert!(ghana_groups.contains(&"AU") && ghana_groups.contains(&"COMMONWEALTH"));
         for group in reference.groups() {
             for member in &group.members {
-                assert!(reference.country(member.as_str()).is_some(), "{} lists {member}", group.code);
+                assert!(
+                    reference.country(member.as_str()).is_some(),
+                    "{} lists {member}",
+                    group.code
+                );
             }
         }
         assert_eq!(reference.language("fr").unwrap().name, "French");
-        assert_eq!(reference.region("202").unwrap().parent.as_ref().unwrap().as_str(), "002");
+        assert_eq!(
+            reference
+                .region("202")
+                .unwrap()
+                .parent
+                .as_ref()
+                .unwrap()
+                .as_str(),
+            "002"
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::sync::{Arc, RwLock};
 use anyhow::Context;
 
 use crate::db::{self, DatabaseUrl, DbConnection, Pool};
-use crate::matching::Catalogue;
 use crate::domain::ReferenceData;
+use crate::matching::Catalogue;
 use crate::{demo, interchange, reference_data};
 
 /// A migrated database with its reference data in memory.
@@ -45,7 +45,10 @@ impl ReportCache {
 
     pub fn get(&self, key: &str, versions: DataVersions) -> Option<CachedReport> {
         let entries = self.entries.lock().ok()?;
-        entries.get(key).filter(|(built_from, _)| *built_from == versions).map(|(_, report)| report.clone())
+        entries
+            .get(key)
+            .filter(|(built_from, _)| *built_from == versions)
+            .map(|(_, report)| report.clone())
     }
 
     pub fn put(&self, key: String, versions: DataVersions, report: CachedReport) {
@@ -71,7 +74,9 @@ impl CatalogueCache {
     pub fn current(&self, conn: &mut DbConnection) -> diesel::QueryResult<Arc<Catalogue>> {
         let version = db::catalogue_version(conn)?;
         if let Ok(cached) = self.cached.read() {
-            if let Some((_, catalogue)) = cached.as_ref().filter(|(built_at, _)| *built_at == version) {
+            if let Some((_, catalogue)) =
+                cached.as_ref().filter(|(built_at, _)| *built_at == version)
+            {
                 return Ok(catalogue.clone());
             }
         }
@@ -112,7 +117,10 @@ pub fn open(url: &DatabaseUrl, pool_size: u32, demo_data: DemoData) -> anyhow::R
             .map_err(|e| anyhow::anyhow!("demo data did not load: {e}"))?;
         tracing::info!(%report, "demo data loaded");
     }
-    Ok(Storage { pool, reference: Arc::new(reference), catalogue: Arc::new(CatalogueCache::default()),
+    Ok(Storage {
+        pool,
+        reference: Arc::new(reference),
+        catalogue: Arc::new(CatalogueCache::default()),
         reports: Arc::new(ReportCache::default()),
     })
 }

@@ -9,7 +9,8 @@ use rand::{Rng, SeedableRng};
 use crate::domain::reference::ReferenceData;
 use crate::domain::vocab::{IncomeLevel, Modality, Priority, ProviderKind};
 use crate::interchange::{
-    AssessmentRecord, CoverageRecord, Document, EligibilityRecord, NeedRecord, OfferingRecord, ProviderRecord,
+    AssessmentRecord, CoverageRecord, Document, EligibilityRecord, NeedRecord, OfferingRecord,
+    ProviderRecord,
 };
 
 /// Languages capacity building is mostly delivered in, most common first.
@@ -28,8 +29,16 @@ fn some<'a, T>(rng: &mut StdRng, items: &'a [T], most: usize) -> Vec<&'a T> {
 
 pub fn document(reference: &ReferenceData, settings: &Settings) -> Document {
     let mut rng = StdRng::seed_from_u64(settings.seed);
-    let countries: Vec<_> = reference.countries().iter().filter(|c| c.independent && c.region.is_some()).collect();
-    let subthemes: Vec<_> = reference.themes().iter().filter(|t| !t.is_parent()).collect();
+    let countries: Vec<_> = reference
+        .countries()
+        .iter()
+        .filter(|c| c.independent && c.region.is_some())
+        .collect();
+    let subthemes: Vec<_> = reference
+        .themes()
+        .iter()
+        .filter(|t| !t.is_parent())
+        .collect();
     let parents: Vec<_> = reference.parent_themes().collect();
     let regions: Vec<_> = reference.regions().iter().collect();
     let groups: Vec<_> = reference.groups().iter().collect();
@@ -39,7 +48,11 @@ pub fn document(reference: &ReferenceData, settings: &Settings) -> Document {
         .map(|i| ProviderRecord {
             key: format!("synthetic-provider-{i:05}"),
             name: format!("Synthetic provider {i}"),
-            kind: ProviderKind::ALL.choose(&mut rng).map(|k| k.code()).unwrap_or("government").to_owned(),
+            kind: ProviderKind::ALL
+                .choose(&mut rng)
+                .map(|k| k.code())
+                .unwrap_or("government")
+                .to_owned(),
             hq_country: countries.choose(&mut rng).map(|c| c.iso3.to_string()),
             website: Some(format!("https://provider-{i}.example.org")),
             email: None,
@@ -52,30 +65,65 @@ pub fn document(reference: &ReferenceData, settings: &Settings) -> Document {
         .map(|i| {
             // Mostly sub-themes; one in ten covers a whole parent theme.
             let themes: Vec<String> = if rng.random_bool(0.1) {
-                vec![parents.choose(&mut rng).map(|t| t.code.to_string()).unwrap_or_default()]
+                vec![
+                    parents
+                        .choose(&mut rng)
+                        .map(|t| t.code.to_string())
+                        .unwrap_or_default(),
+                ]
             } else {
-                some(&mut rng, &subthemes, 3).iter().map(|t| t.code.to_string()).collect()
+                some(&mut rng, &subthemes, 3)
+                    .iter()
+                    .map(|t| t.code.to_string())
+                    .collect()
             };
             let mut coverage = CoverageRecord::default();
             match rng.random_range(0..10) {
                 0..=2 => coverage.global = true,
                 3..=5 => {
-                    coverage.regions = some(&mut rng, &regions, 2).iter().map(|r| r.code.to_string()).collect();
+                    coverage.regions = some(&mut rng, &regions, 2)
+                        .iter()
+                        .map(|r| r.code.to_string())
+                        .collect();
                 }
-                6..=7 => coverage.groups = some(&mut rng, &groups, 2).iter().map(|g| g.code.to_string()).collect(),
-                _ => coverage.countries = some(&mut rng, &countries, 5).iter().map(|c| c.iso3.to_string()).collect(),
+                6..=7 => {
+                    coverage.groups = some(&mut rng, &groups, 2)
+                        .iter()
+                        .map(|g| g.code.to_string())
+                        .collect()
+                }
+                _ => {
+                    coverage.countries = some(&mut rng, &countries, 5)
+                        .iter()
+                        .map(|c| c.iso3.to_string())
+                        .collect()
+                }
             }
             let mut eligibility = EligibilityRecord::default();
             match rng.random_range(0..20) {
                 0..=2 => {
-                    eligibility.income_levels = some(&mut rng, &IncomeLevel::ALL[..3], 2).iter().map(|l| l.code().to_owned()).collect()
+                    eligibility.income_levels = some(&mut rng, &IncomeLevel::ALL[..3], 2)
+                        .iter()
+                        .map(|l| l.code().to_owned())
+                        .collect()
                 }
-                3..=4 => eligibility.groups = vec![groups.choose(&mut rng).map(|g| g.code.to_string()).unwrap_or_default()],
+                3..=4 => {
+                    eligibility.groups = vec![
+                        groups
+                            .choose(&mut rng)
+                            .map(|g| g.code.to_string())
+                            .unwrap_or_default(),
+                    ]
+                }
                 _ => {}
             }
             let mut languages: Vec<String> = vec!["en".to_owned()];
             if rng.random_bool(0.5) {
-                languages.extend(some(&mut rng, &LANGUAGES[1..], 2).iter().map(|l| (**l).to_owned()));
+                languages.extend(
+                    some(&mut rng, &LANGUAGES[1..], 2)
+                        .iter()
+                        .map(|l| (**l).to_owned()),
+                );
             }
             languages.sort();
             languages.dedup();
@@ -87,12 +135,20 @@ pub fn document(reference: &ReferenceData, settings: &Settings) -> Document {
                 themes,
                 coverage,
                 eligibility,
-                modalities: some(&mut rng, Modality::ALL, 3).iter().map(|m| m.code().to_owned()).collect(),
+                modalities: some(&mut rng, Modality::ALL, 3)
+                    .iter()
+                    .map(|m| m.code().to_owned())
+                    .collect(),
                 languages,
                 capacity: rng.random_bool(0.5).then(|| rng.random_range(1..20)),
                 starts_on: Some("2026-01-01".to_owned()),
                 ends_on: None,
-                status: if rng.random_bool(0.9) { "active" } else { "paused" }.to_owned(),
+                status: if rng.random_bool(0.9) {
+                    "active"
+                } else {
+                    "paused"
+                }
+                .to_owned(),
                 archived: false,
             }
         })
@@ -114,8 +170,17 @@ pub fn document(reference: &ReferenceData, settings: &Settings) -> Document {
                         current_stage: Some(current),
                         target_stage: Some(rng.random_range(current + 1..=5)),
                         description: "Synthetic need".to_owned(),
-                        modalities: some(&mut rng, Modality::ALL, 2).iter().map(|m| m.code().to_owned()).collect(),
-                        languages: vec![LANGUAGES[..3].choose(&mut rng).copied().unwrap_or("en").to_owned()],
+                        modalities: some(&mut rng, Modality::ALL, 2)
+                            .iter()
+                            .map(|m| m.code().to_owned())
+                            .collect(),
+                        languages: vec![
+                            LANGUAGES[..3]
+                                .choose(&mut rng)
+                                .copied()
+                                .unwrap_or("en")
+                                .to_owned(),
+                        ],
                         wanted_by: Some("2099-12-31".to_owned()),
                         status: "open".to_owned(),
                         withdrawn_reason: None,
@@ -134,7 +199,11 @@ pub fn document(reference: &ReferenceData, settings: &Settings) -> Document {
             }
         })
         .collect();
-    Document { providers, offerings, assessments }
+    Document {
+        providers,
+        offerings,
+        assessments,
+    }
 }
 
 /// The synthetic directory as the engine sees it, without a database: the
@@ -142,10 +211,16 @@ pub fn document(reference: &ReferenceData, settings: &Settings) -> Document {
 pub fn in_memory(
     reference: &ReferenceData,
     settings: &Settings,
-) -> (Vec<crate::domain::Offering>, Vec<crate::domain::assessment::OpenNeed>) {
+) -> (
+    Vec<crate::domain::Offering>,
+    Vec<crate::domain::assessment::OpenNeed>,
+) {
     let document = document(reference, settings);
-    let names: std::collections::HashMap<&str, &str> =
-        document.providers.iter().map(|p| (p.key.as_str(), p.name.as_str())).collect();
+    let names: std::collections::HashMap<&str, &str> = document
+        .providers
+        .iter()
+        .map(|p| (p.key.as_str(), p.name.as_str()))
+        .collect();
     let offerings = document
         .offerings
         .iter()
@@ -155,7 +230,11 @@ pub fn in_memory(
             Some(crate::domain::Offering {
                 id: i as i64,
                 key: crate::domain::RecordKey::parse(&record.key).ok()?,
-                provider_name: names.get(record.provider.as_str()).copied().unwrap_or_default().to_owned(),
+                provider_name: names
+                    .get(record.provider.as_str())
+                    .copied()
+                    .unwrap_or_default()
+                    .to_owned(),
                 data,
                 archived: record.archived,
                 created_at: Default::default(),
@@ -172,11 +251,23 @@ pub fn in_memory(
             assessment.needs.iter().filter_map(move |record| {
                 let mut errors = crate::domain::FieldErrors::new();
                 let draft = record.to_input().normalized();
-                let input = crate::domain::assessment::AssessmentInput { needs: vec![draft], ..Default::default() };
-                let intent = crate::domain::assessment::Intent::Submit(crate::domain::assessment::Deadlines::AsRecorded);
-                let data = input.parse(reference, intent).map_err(|e| errors.extend(e)).ok()?;
+                let input = crate::domain::assessment::AssessmentInput {
+                    needs: vec![draft],
+                    ..Default::default()
+                };
+                let intent = crate::domain::assessment::Intent::Submit(
+                    crate::domain::assessment::Deadlines::AsRecorded,
+                );
+                let data = input
+                    .parse(reference, intent)
+                    .map_err(|e| errors.extend(e))
+                    .ok()?;
                 let need = data.open_needs().first().copied()?.clone();
-                Some(crate::domain::assessment::OpenNeed { country: country.clone()?, assessment: key.clone()?, need })
+                Some(crate::domain::assessment::OpenNeed {
+                    country: country.clone()?,
+                    assessment: key.clone()?,
+                    need,
+                })
             })
         })
         .collect();

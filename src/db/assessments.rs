@@ -30,24 +30,40 @@ fn to_assessment(row: AssessmentRow, latest: Revision) -> Assessment {
 }
 
 /// Rebuilds one revision from its row, its needs and their facets.
-fn to_revision(row: RevisionRow, need_rows: Vec<NeedRow>, facets: &HashMap<i64, Vec<NeedFacetRow>>) -> StoreResult<Revision> {
+fn to_revision(
+    row: RevisionRow,
+    need_rows: Vec<NeedRow>,
+    facets: &HashMap<i64, Vec<NeedFacetRow>>,
+) -> StoreResult<Revision> {
     let drafts: Vec<DraftNeed> = need_rows
         .into_iter()
         .map(|need| {
             let codes = |name: &'static str| {
-                facets.get(&need.id).into_iter().flatten().filter(move |f| f.facet == name).map(|f| f.code.clone())
+                facets
+                    .get(&need.id)
+                    .into_iter()
+                    .flatten()
+                    .filter(move |f| f.facet == name)
+                    .map(|f| f.code.clone())
             };
             DraftNeed {
                 key: Some(RecordKey::trusted(need.key.clone())),
                 theme: need.theme.clone().map(ThemeCode::trusted),
                 priority: need.priority.as_deref().and_then(|p| p.parse().ok()),
-                current_stage: need.current_stage.and_then(|s| Stage::from_number(s.into())),
+                current_stage: need
+                    .current_stage
+                    .and_then(|s| Stage::from_number(s.into())),
                 target_stage: need.target_stage.and_then(|s| Stage::from_number(s.into())),
                 description: need.description.clone(),
-                modalities: codes(facet::MODALITY).filter_map(|m| m.parse().ok()).collect(),
+                modalities: codes(facet::MODALITY)
+                    .filter_map(|m| m.parse().ok())
+                    .collect(),
                 languages: codes(facet::LANGUAGE).map(LanguageCode::trusted).collect(),
                 wanted_by: need.wanted_by,
-                status: need.status.parse().unwrap_or(crate::domain::NeedStatus::Open),
+                status: need
+                    .status
+                    .parse()
+                    .unwrap_or(crate::domain::NeedStatus::Open),
                 withdrawn_reason: need.withdrawn_reason.clone(),
             }
         })
@@ -56,20 +72,32 @@ fn to_revision(row: RevisionRow, need_rows: Vec<NeedRow>, facets: &HashMap<i64, 
         Ok(AssessmentStatus::Draft) => AssessmentState::Draft(drafts),
         Ok(AssessmentStatus::Submitted) => {
             let mut errors = FieldErrors::new();
-            let complete: Vec<Need> = drafts.iter().filter_map(|d| d.complete(Deadlines::AsRecorded, "", &mut errors)).collect();
+            let complete: Vec<Need> = drafts
+                .iter()
+                .filter_map(|d| d.complete(Deadlines::AsRecorded, "", &mut errors))
+                .collect();
             if !errors.is_empty() {
-                return Err(StoreError::Corrupt(format!("revision {} holds an incomplete submitted need", row.id)));
+                return Err(StoreError::Corrupt(format!(
+                    "revision {} holds an incomplete submitted need",
+                    row.id
+                )));
             }
             AssessmentState::Submitted(complete)
         }
-        Ok(AssessmentStatus::Withdrawn) => {
-            AssessmentState::Withdrawn { reason: row.withdrawn_reason.clone().unwrap_or_default(), needs: drafts }
-        }
+        Ok(AssessmentStatus::Withdrawn) => AssessmentState::Withdrawn {
+            reason: row.withdrawn_reason.clone().unwrap_or_default(),
+            needs: drafts,
+        },
         Err(e) => return Err(StoreError::Corrupt(e.to_string())),
     };
     Ok(Revision {
         number: row.revision,
-        data: AssessmentData { submitted_by: row.submitted_by, contact: row.contact, note: row.note, state },
+        data: AssessmentData {
+            submitted_by: row.submitted_by,
+            contact: row.contact,
+            note: row.note,
+            state,
+        },
         change: row.change_summary,
         created_at: row.created_at,
     })
@@ -117,7 +145,11 @@ fn row_by_key(conn: &mut DbConnection, key: &str) -> StoreResult<AssessmentRow> 
         .ok_or(StoreError::NotFound)
 }
 
-fn revision_rows(conn: &mut DbConnection, assessment_id: i64, number: Option<i32>) -> QueryResult<Vec<RevisionRow>> {
+fn revision_rows(
+    conn: &mut DbConnection,
+    assessment_id: i64,
+    number: Option<i32>,
+) -> QueryResult<Vec<RevisionRow>> {
     let mut query = assessment_revisions::table
         .filter(assessment_revisions::assessment_id.eq(assessment_id))
         .order(assessment_revisions::revision)
@@ -133,7 +165,9 @@ fn revision_rows(conn: &mut DbConnection, assessment_id: i64, number: Option<i32
 pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Assessment> {
     let row = row_by_key(conn, key)?;
     let latest = revision_rows(conn, row.id, Some(row.latest_revision))?;
-    let latest = load_revisions(conn, latest)?.pop().ok_or(StoreError::Corrupt(format!("{key} has no latest revision")))?;
+    let latest = load_revisions(conn, latest)?
+        .pop()
+        .ok_or(StoreError::Corrupt(format!("{key} has no latest revision")))?;
     Ok(to_assessment(row, latest))
 }
 
@@ -154,7 +188,11 @@ pub fn history(conn: &mut DbConnection, key: &str) -> StoreResult<(Assessment, V
 pub fn of_country(conn: &mut DbConnection, iso3: &str) -> StoreResult<Vec<Assessment>> {
     let rows: Vec<AssessmentRow> = assessments::table
         .filter(assessments::country.eq(iso3))
-        .order((assessments::updated_at.desc(), assessments::latest_revision.desc(), assessments::key))
+        .order((
+            assessments::updated_at.desc(),
+            assessments::latest_revision.desc(),
+            assessments::key,
+        ))
         .select(AssessmentRow::as_select())
         .load(conn)?;
     with_latest(conn, rows)
@@ -162,8 +200,10 @@ pub fn of_country(conn: &mut DbConnection, iso3: &str) -> StoreResult<Vec<Assess
 
 /// Every assessment with its latest revision, by key: what an export writes.
 pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<Assessment>> {
-    let rows: Vec<AssessmentRow> =
-        assessments::table.order(assessments::key).select(AssessmentRow::as_select()).load(conn)?;
+    let rows: Vec<AssessmentRow> = assessments::table
+        .order(assessments::key)
+        .select(AssessmentRow::as_select())
+        .load(conn)?;
     with_latest(conn, rows)
 }
 
@@ -175,9 +215,11 @@ fn with_latest(conn: &mut DbConnection, rows: Vec<AssessmentRow>) -> StoreResult
             .filter(assessment_revisions::assessment_id.eq_any(ids))
             .select(RevisionRow::as_select())
             .load(conn)?;
-        latest_rows.extend(
-            found.into_iter().filter(|r| chunk.iter().any(|a| a.id == r.assessment_id && a.latest_revision == r.revision)),
-        );
+        latest_rows.extend(found.into_iter().filter(|r| {
+            chunk
+                .iter()
+                .any(|a| a.id == r.assessment_id && a.latest_revision == r.revision)
+        }));
     }
     let mut latest: HashMap<i64, Revision> = HashMap::new();
     let owners: Vec<i64> = latest_rows.iter().map(|r| r.assessment_id).collect();
@@ -186,14 +228,20 @@ fn with_latest(conn: &mut DbConnection, rows: Vec<AssessmentRow>) -> StoreResult
     }
     rows.into_iter()
         .map(|row| {
-            let revision = latest.remove(&row.id).ok_or(StoreError::Corrupt(format!("{} has no latest revision", row.key)))?;
+            let revision = latest.remove(&row.id).ok_or(StoreError::Corrupt(format!(
+                "{} has no latest revision",
+                row.key
+            )))?;
             Ok(to_assessment(row, revision))
         })
         .collect()
 }
 
 pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(assessments::table.filter(assessments::key.eq(key)))).get_result(conn)
+    diesel::select(diesel::dsl::exists(
+        assessments::table.filter(assessments::key.eq(key)),
+    ))
+    .get_result(conn)
 }
 
 /// Creates an assessment at revision 1, under `key` or one made from the
@@ -207,7 +255,9 @@ pub fn create(
 ) -> StoreResult<Assessment> {
     super::write(conn, |conn| {
         let key = match key {
-            Some(key) if key_exists(conn, key.as_str())? => return Err(StoreError::KeyTaken(key.to_string())),
+            Some(key) if key_exists(conn, key.as_str())? => {
+                return Err(StoreError::KeyTaken(key.to_string()));
+            }
             Some(key) => key,
             None => {
                 let name = format!("{} {}", country, chrono::Utc::now().format("%Y"));
@@ -215,8 +265,17 @@ pub fn create(
             }
         };
         let at = now();
-        let row = NewAssessmentRow { key: key.as_str(), country: country.as_str(), latest_revision: 1, created_at: at, updated_at: at };
-        let id: i64 = diesel::insert_into(assessments::table).values(&row).returning(assessments::id).get_result(conn)?;
+        let row = NewAssessmentRow {
+            key: key.as_str(),
+            country: country.as_str(),
+            latest_revision: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        let id: i64 = diesel::insert_into(assessments::table)
+            .values(&row)
+            .returning(assessments::id)
+            .get_result(conn)?;
         append_revision(conn, id, key.as_str(), 1, data, change)?;
         find(conn, key.as_str())
     })
@@ -225,20 +284,37 @@ pub fn create(
 /// Appends a revision on top of `base`, the revision the editor opened. When
 /// someone saved in between, nothing is written and the caller is told which
 /// revision is now the latest.
-pub fn revise(conn: &mut DbConnection, key: &str, base: i32, data: &AssessmentData, change: &str) -> StoreResult<Assessment> {
+pub fn revise(
+    conn: &mut DbConnection,
+    key: &str,
+    base: i32,
+    data: &AssessmentData,
+    change: &str,
+) -> StoreResult<Assessment> {
     super::write(conn, |conn| {
         let row = row_by_key(conn, key)?;
         // A base that is not the latest revision (or not a revision at all) conflicts.
         let next = base.checked_add(1).filter(|_| base == row.latest_revision);
-        let Some(next) = next else { return Err(StoreError::Conflict { latest: row.latest_revision }) };
+        let Some(next) = next else {
+            return Err(StoreError::Conflict {
+                latest: row.latest_revision,
+            });
+        };
         // The compare-and-set is the lock: of two saves on the same base, one updates no row.
         let claimed = diesel::update(
-            assessments::table.filter(assessments::id.eq(row.id)).filter(assessments::latest_revision.eq(base)),
+            assessments::table
+                .filter(assessments::id.eq(row.id))
+                .filter(assessments::latest_revision.eq(base)),
         )
-        .set((assessments::latest_revision.eq(next), assessments::updated_at.eq(now())))
+        .set((
+            assessments::latest_revision.eq(next),
+            assessments::updated_at.eq(now()),
+        ))
         .execute(conn)?;
         if claimed == 0 {
-            return Err(StoreError::Conflict { latest: row.latest_revision });
+            return Err(StoreError::Conflict {
+                latest: row.latest_revision,
+            });
         }
         append_revision(conn, row.id, key, next, data, change)?;
         find(conn, key)
@@ -247,12 +323,20 @@ pub fn revise(conn: &mut DbConnection, key: &str, base: i32, data: &AssessmentDa
 
 /// Creates or revises an assessment to match `data`, as an import does.
 /// Returns `None` when it already matched, else whether it was new.
-pub fn upsert(conn: &mut DbConnection, key: &RecordKey, country: &Iso3, data: &AssessmentData) -> StoreResult<Option<bool>> {
+pub fn upsert(
+    conn: &mut DbConnection,
+    key: &RecordKey,
+    country: &Iso3,
+    data: &AssessmentData,
+) -> StoreResult<Option<bool>> {
     match find(conn, key.as_str()) {
         Ok(existing) if existing.country == *country && existing.latest.data == *data => Ok(None),
         Ok(existing) if existing.country != *country => Err(StoreError::KeyTaken(key.to_string())),
-        Ok(existing) => revise(conn, key.as_str(), existing.latest.number, data, "imported").map(|_| Some(false)),
-        Err(StoreError::NotFound) => create(conn, country, Some(key.clone()), data, "imported").map(|_| Some(true)),
+        Ok(existing) => revise(conn, key.as_str(), existing.latest.number, data, "imported")
+            .map(|_| Some(false)),
+        Err(StoreError::NotFound) => {
+            create(conn, country, Some(key.clone()), data, "imported").map(|_| Some(true))
+        }
         Err(e) => Err(e),
     }
 }
@@ -290,14 +374,24 @@ fn append_revision(
         change_summary: change.to_owned(),
         created_at: now(),
     };
-    let revision_id: i64 =
-        diesel::insert_into(assessment_revisions::table).values(&row).returning(assessment_revisions::id).get_result(conn)?;
+    let revision_id: i64 = diesel::insert_into(assessment_revisions::table)
+        .values(&row)
+        .returning(assessment_revisions::id)
+        .get_result(conn)?;
     let needs = data.state.needs();
     // Taken: every key in the history, and every key this revision names.
     let mut taken = used_need_keys(conn, assessment_id)?;
-    taken.extend(needs.iter().filter_map(|n| n.key.as_ref().map(ToString::to_string)));
+    taken.extend(
+        needs
+            .iter()
+            .filter_map(|n| n.key.as_ref().map(ToString::to_string)),
+    );
     let prefix = format!("{assessment_key}-");
-    let mut next: u64 = taken.iter().filter_map(|k| k.strip_prefix(&prefix)?.parse::<u64>().ok()).max().unwrap_or(0);
+    let mut next: u64 = taken
+        .iter()
+        .filter_map(|k| k.strip_prefix(&prefix)?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
     for (position, need) in needs.iter().enumerate() {
         let key = match &need.key {
             Some(key) => key.to_string(),
@@ -324,12 +418,28 @@ fn append_revision(
             status: need.status.code().to_owned(),
             withdrawn_reason: need.withdrawn_reason.clone(),
         };
-        let need_id: i64 = diesel::insert_into(needs::table).values(&row).returning(needs::id).get_result(conn)?;
-        let codes = need.modalities.iter().map(|m| (facet::MODALITY, m.code().to_owned()))
-            .chain(need.languages.iter().map(|l| (facet::LANGUAGE, l.to_string())));
+        let need_id: i64 = diesel::insert_into(needs::table)
+            .values(&row)
+            .returning(needs::id)
+            .get_result(conn)?;
+        let codes = need
+            .modalities
+            .iter()
+            .map(|m| (facet::MODALITY, m.code().to_owned()))
+            .chain(
+                need.languages
+                    .iter()
+                    .map(|l| (facet::LANGUAGE, l.to_string())),
+            );
         for (name, code) in codes {
-            let facet = NeedFacetRow { need_id, facet: name.to_owned(), code };
-            diesel::insert_into(need_facets::table).values(&facet).execute(conn)?;
+            let facet = NeedFacetRow {
+                need_id,
+                facet: name.to_owned(),
+                code,
+            };
+            diesel::insert_into(need_facets::table)
+                .values(&facet)
+                .execute(conn)?;
         }
     }
     Ok(())
@@ -337,7 +447,10 @@ fn append_revision(
 
 /// The open needs of every submitted assessment, or of one country's.
 pub fn open_needs(conn: &mut DbConnection, country: Option<&str>) -> StoreResult<Vec<OpenNeed>> {
-    let mut query = assessments::table.order(assessments::key).select(AssessmentRow::as_select()).into_boxed();
+    let mut query = assessments::table
+        .order(assessments::key)
+        .select(AssessmentRow::as_select())
+        .into_boxed();
     if let Some(country) = country {
         query = query.filter(assessments::country.eq(country.to_owned()));
     }
@@ -346,11 +459,17 @@ pub fn open_needs(conn: &mut DbConnection, country: Option<&str>) -> StoreResult
         .into_iter()
         .flat_map(|a| {
             let (country, assessment) = (a.country.clone(), a.key.clone());
-            a.latest.data.open_needs().into_iter().cloned().map(move |need| OpenNeed {
-                country: country.clone(),
-                assessment: assessment.clone(),
-                need,
-            }).collect::<Vec<_>>()
+            a.latest
+                .data
+                .open_needs()
+                .into_iter()
+                .cloned()
+                .map(move |need| OpenNeed {
+                    country: country.clone(),
+                    assessment: assessment.clone(),
+                    need,
+                })
+                .collect::<Vec<_>>()
         })
         .collect())
 }

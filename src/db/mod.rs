@@ -41,7 +41,10 @@ impl DatabaseUrl {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             DatabaseUrl::Postgres(url.to_owned())
         } else {
-            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
             DatabaseUrl::Sqlite(path.to_owned())
         }
     }
@@ -91,11 +94,12 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => {
-                PgConnection::establish(url).map(DbConnection::Postgres).map_err(r2d2::Error::ConnectionError)
-            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
             DatabaseUrl::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // Per connection: WAL lets readers run beside the writer; the
                 // busy timeout makes writers queue instead of failing.
                 conn.batch_execute(
@@ -121,7 +125,9 @@ impl ManageConnection for ConnectionManager {
 pub fn connect(url: &DatabaseUrl, max_connections: u32) -> anyhow::Result<Pool> {
     let manager = ConnectionManager { url: url.clone() };
     // Surface the real connection error rather than r2d2's time-out.
-    manager.connect().with_context(|| format!("cannot open the {} database at {url}", url.backend_name()))?;
+    manager
+        .connect()
+        .with_context(|| format!("cannot open the {} database at {url}", url.backend_name()))?;
     r2d2::Pool::builder()
         .max_size(max_connections)
         .connection_timeout(Duration::from_secs(10))
@@ -203,7 +209,10 @@ impl PageRequest {
     pub const DEFAULT_PER_PAGE: i64 = 20;
 
     pub fn new(number: i64) -> PageRequest {
-        PageRequest { number: number.max(1), per_page: Self::DEFAULT_PER_PAGE }
+        PageRequest {
+            number: number.max(1),
+            per_page: Self::DEFAULT_PER_PAGE,
+        }
     }
 
     fn offset(&self) -> i64 {
@@ -242,14 +251,21 @@ use chrono::Timelike;
 /// with "database is locked" without waiting out the busy timeout. On
 /// PostgreSQL a transaction-scoped advisory lock does the same across all
 /// instances.
-pub fn write<T, E>(conn: &mut DbConnection, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+pub fn write<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
     diesel::Connection::transaction(conn, |conn| {
         match conn {
-            DbConnection::Sqlite(sqlite) => sqlite.batch_execute("UPDATE change_counters SET value = value WHERE name = ''")?,
-            DbConnection::Postgres(pg) => pg.batch_execute("SELECT pg_advisory_xact_lock(7234003)")?,
+            DbConnection::Sqlite(sqlite) => {
+                sqlite.batch_execute("UPDATE change_counters SET value = value WHERE name = ''")?
+            }
+            DbConnection::Postgres(pg) => {
+                pg.batch_execute("SELECT pg_advisory_xact_lock(7234003)")?
+            }
         }
         work(conn)
     })
@@ -261,7 +277,9 @@ const ASSESSMENTS_COUNTER: &str = "assessments";
 fn bump(conn: &mut DbConnection, counter: &str) -> diesel::QueryResult<()> {
     use diesel::prelude::*;
     use schema::change_counters::dsl::{change_counters, name, value};
-    diesel::update(change_counters.filter(name.eq(counter))).set(value.eq(value + 1)).execute(conn)?;
+    diesel::update(change_counters.filter(name.eq(counter)))
+        .set(value.eq(value + 1))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -282,15 +300,22 @@ pub fn data_versions(conn: &mut DbConnection) -> diesel::QueryResult<(i64, i64)>
     use diesel::prelude::*;
     use schema::change_counters::dsl::{change_counters, name, value};
     let rows: Vec<(String, i64)> = change_counters.select((name, value)).load(conn)?;
-    let of = |counter: &str| rows.iter().find(|(n, _)| n == counter).map_or(0, |(_, v)| *v);
+    let of = |counter: &str| {
+        rows.iter()
+            .find(|(n, _)| n == counter)
+            .map_or(0, |(_, v)| *v)
+    };
     Ok((of(CATALOGUE_COUNTER), of(ASSESSMENTS_COUNTER)))
 }
 
 /// The catalogue's version: it grows with every change.
 pub fn catalogue_version(conn: &mut DbConnection) -> diesel::QueryResult<i64> {
-    use schema::change_counters::dsl::{change_counters, name, value};
     use diesel::prelude::*;
-    change_counters.filter(name.eq(CATALOGUE_COUNTER)).select(value).first(conn)
+    use schema::change_counters::dsl::{change_counters, name, value};
+    change_counters
+        .filter(name.eq(CATALOGUE_COUNTER))
+        .select(value)
+        .first(conn)
 }
 
 /// A trivial round trip, for the health check.

@@ -4,8 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{
-    countries, country_group_members, country_groups, languages, offering_facets, offerings, providers,
-    regions, themes,
+    countries, country_group_members, country_groups, languages, offering_facets, offerings,
+    providers, regions, themes,
 };
 use crate::domain::RecordKey;
 

@@ -8,7 +8,9 @@ use diesel::prelude::*;
 
 use super::models::{FacetRow, NewOfferingRow, OfferingChanges, OfferingRow};
 use super::schema::{offering_facets, offerings, providers};
-use super::{DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now};
+use super::{
+    DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now,
+};
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
@@ -27,7 +29,10 @@ mod facet {
 }
 
 fn facets_of(data: &OfferingData) -> Vec<(&'static str, String)> {
-    fn tag<T: ToString>(name: &'static str, codes: impl IntoIterator<Item = T>) -> impl Iterator<Item = (&'static str, String)> {
+    fn tag<T: ToString>(
+        name: &'static str,
+        codes: impl IntoIterator<Item = T>,
+    ) -> impl Iterator<Item = (&'static str, String)> {
         codes.into_iter().map(move |c| (name, c.to_string()))
     }
     tag(facet::THEME, &data.themes)
@@ -35,15 +40,31 @@ fn facets_of(data: &OfferingData) -> Vec<(&'static str, String)> {
         .chain(tag(facet::COVERAGE_REGION, &data.coverage.regions))
         .chain(tag(facet::COVERAGE_GROUP, &data.coverage.groups))
         .chain(tag(facet::ELIGIBLE_GROUP, &data.eligibility.groups))
-        .chain(tag(facet::ELIGIBLE_INCOME, data.eligibility.income_levels.iter().map(|l| l.code())))
-        .chain(tag(facet::MODALITY, data.modalities.iter().map(|m| m.code())))
+        .chain(tag(
+            facet::ELIGIBLE_INCOME,
+            data.eligibility.income_levels.iter().map(|l| l.code()),
+        ))
+        .chain(tag(
+            facet::MODALITY,
+            data.modalities.iter().map(|m| m.code()),
+        ))
         .chain(tag(facet::LANGUAGE, &data.languages))
         .collect()
 }
 
 /// Rebuilds an offering from its row, its provider and its facet rows.
-fn to_domain(row: OfferingRow, provider_key: String, provider_name: String, facets: &[FacetRow]) -> Offering {
-    let codes = |name: &'static str| facets.iter().filter(move |f| f.facet == name).map(|f| f.code.as_str());
+fn to_domain(
+    row: OfferingRow,
+    provider_key: String,
+    provider_name: String,
+    facets: &[FacetRow],
+) -> Offering {
+    let codes = |name: &'static str| {
+        facets
+            .iter()
+            .filter(move |f| f.facet == name)
+            .map(|f| f.code.as_str())
+    };
     fn set<T: Ord>(codes: impl Iterator<Item = T>) -> BTreeSet<T> {
         codes.collect()
     }
@@ -104,7 +125,11 @@ fn assemble(conn: &mut DbConnection, rows: Vec<Listed>) -> QueryResult<Vec<Offer
         .collect())
 }
 
-fn listed_columns() -> (diesel::dsl::AsSelect<OfferingRow, MultiBackend>, providers::key, providers::name) {
+fn listed_columns() -> (
+    diesel::dsl::AsSelect<OfferingRow, MultiBackend>,
+    providers::key,
+    providers::name,
+) {
     (OfferingRow::as_select(), providers::key, providers::name)
 }
 
@@ -120,7 +145,10 @@ pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Offering> {
 }
 
 pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(offerings::table.filter(offerings::key.eq(key)))).get_result(conn)
+    diesel::select(diesel::dsl::exists(
+        offerings::table.filter(offerings::key.eq(key)),
+    ))
+    .get_result(conn)
 }
 
 fn provider_id(conn: &mut DbConnection, key: &RecordKey) -> StoreResult<i64> {
@@ -149,33 +177,67 @@ fn changes(data: &OfferingData, provider_id: i64) -> OfferingChanges<'_> {
 
 /// Every write to an offering replaces its facets, so this is where the
 /// catalogue's version moves.
-fn replace_facets(conn: &mut DbConnection, offering_id: i64, data: &OfferingData) -> QueryResult<()> {
+fn replace_facets(
+    conn: &mut DbConnection,
+    offering_id: i64,
+    data: &OfferingData,
+) -> QueryResult<()> {
     super::catalogue_changed(conn)?;
-    diesel::delete(offering_facets::table.filter(offering_facets::offering_id.eq(offering_id))).execute(conn)?;
+    diesel::delete(offering_facets::table.filter(offering_facets::offering_id.eq(offering_id)))
+        .execute(conn)?;
     // One row at a time: the multi-backend connection cannot batch inserts,
     // and an offering has a handful of facets.
     for (name, code) in facets_of(data) {
-        let row = FacetRow { offering_id, facet: name.to_owned(), code };
-        diesel::insert_into(offering_facets::table).values(&row).execute(conn)?;
+        let row = FacetRow {
+            offering_id,
+            facet: name.to_owned(),
+            code,
+        };
+        diesel::insert_into(offering_facets::table)
+            .values(&row)
+            .execute(conn)?;
     }
     Ok(())
 }
 
-fn insert(conn: &mut DbConnection, key: &RecordKey, data: &OfferingData, archived: bool) -> StoreResult<i64> {
+fn insert(
+    conn: &mut DbConnection,
+    key: &RecordKey,
+    data: &OfferingData,
+    archived: bool,
+) -> StoreResult<i64> {
     let provider_id = provider_id(conn, &data.provider)?;
-    let row = NewOfferingRow { key: key.as_str(), changes: changes(data, provider_id), archived, created_at: now() };
-    let id = diesel::insert_into(offerings::table).values(&row).returning(offerings::id).get_result(conn)?;
+    let row = NewOfferingRow {
+        key: key.as_str(),
+        changes: changes(data, provider_id),
+        archived,
+        created_at: now(),
+    };
+    let id = diesel::insert_into(offerings::table)
+        .values(&row)
+        .returning(offerings::id)
+        .get_result(conn)?;
     replace_facets(conn, id, data)?;
     Ok(id)
 }
 
 /// Creates an offering under `key`, or under a key derived from its title.
-pub fn create(conn: &mut DbConnection, key: Option<RecordKey>, data: &OfferingData) -> StoreResult<Offering> {
+pub fn create(
+    conn: &mut DbConnection,
+    key: Option<RecordKey>,
+    data: &OfferingData,
+) -> StoreResult<Offering> {
     super::write(conn, |conn| {
         let key = match key {
-            Some(key) if key_exists(conn, key.as_str())? => return Err(StoreError::KeyTaken(key.to_string())),
+            Some(key) if key_exists(conn, key.as_str())? => {
+                return Err(StoreError::KeyTaken(key.to_string()));
+            }
             Some(key) => key,
-            None => super::providers::free_key(conn, &format!("{} {}", data.provider, data.title), key_exists)?,
+            None => super::providers::free_key(
+                conn,
+                &format!("{} {}", data.provider, data.title),
+                key_exists,
+            )?,
         };
         insert(conn, &key, data, false)?;
         find(conn, key.as_str())
@@ -191,7 +253,9 @@ pub fn update(conn: &mut DbConnection, key: &str, data: &OfferingData) -> StoreR
             .first(conn)
             .optional()?
             .ok_or(StoreError::NotFound)?;
-        diesel::update(offerings::table.find(id)).set(&changes(data, provider_id)).execute(conn)?;
+        diesel::update(offerings::table.find(id))
+            .set(&changes(data, provider_id))
+            .execute(conn)?;
         replace_facets(conn, id, data)?;
         find(conn, key)
     })
@@ -202,21 +266,39 @@ pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> Store
     super::write(conn, |conn| {
         super::catalogue_changed(conn)?;
         let updated = diesel::update(offerings::table.filter(offerings::key.eq(key)))
-            .set((offerings::archived.eq(archived), offerings::updated_at.eq(now())))
+            .set((
+                offerings::archived.eq(archived),
+                offerings::updated_at.eq(now()),
+            ))
             .execute(conn)?;
-        if updated == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        if updated == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
     })
 }
 
 /// Creates or updates an offering by key, as an import does. Returns whether it was new.
-pub fn upsert(conn: &mut DbConnection, key: &RecordKey, data: &OfferingData, archived: bool) -> StoreResult<bool> {
-    let existing: Option<i64> =
-        offerings::table.filter(offerings::key.eq(key.as_str())).select(offerings::id).first(conn).optional()?;
+pub fn upsert(
+    conn: &mut DbConnection,
+    key: &RecordKey,
+    data: &OfferingData,
+    archived: bool,
+) -> StoreResult<bool> {
+    let existing: Option<i64> = offerings::table
+        .filter(offerings::key.eq(key.as_str()))
+        .select(offerings::id)
+        .first(conn)
+        .optional()?;
     match existing {
         Some(id) => {
             let provider_id = provider_id(conn, &data.provider)?;
             diesel::update(offerings::table.find(id))
-                .set((&changes(data, provider_id), offerings::archived.eq(archived)))
+                .set((
+                    &changes(data, provider_id),
+                    offerings::archived.eq(archived),
+                ))
                 .execute(conn)?;
             replace_facets(conn, id, data)?;
             Ok(false)
@@ -254,7 +336,9 @@ fn with_any_facet(
     diesel::dsl::Select<offering_facets::table, offering_facets::offering_id>,
     diesel::dsl::EqAny<offering_facets::facet, Vec<&'static str>>,
 > {
-    offering_facets::table.select(offering_facets::offering_id).filter(offering_facets::facet.eq_any(names))
+    offering_facets::table
+        .select(offering_facets::offering_id)
+        .filter(offering_facets::facet.eq_any(names))
 }
 
 fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
@@ -262,7 +346,9 @@ fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
 }
 
 /// The listed (not archived) offerings the filter selects, joined to their provider.
-pub(super) fn filtered(filter: CatalogueFilter) -> IntoBoxed<'static, InnerJoin<offerings::table, providers::table>, MultiBackend> {
+pub(super) fn filtered(
+    filter: CatalogueFilter,
+) -> IntoBoxed<'static, InnerJoin<offerings::table, providers::table>, MultiBackend> {
     let mut query = offerings::table
         .inner_join(providers::table)
         .filter(offerings::archived.eq(false))
@@ -271,7 +357,10 @@ pub(super) fn filtered(filter: CatalogueFilter) -> IntoBoxed<'static, InnerJoin<
     if let Some(text) = &filter.text {
         let pattern = contains_pattern(text);
         query = query.filter(
-            offerings::search_text.like(pattern.clone()).escape('\\').or(providers::search_name.like(pattern).escape('\\')),
+            offerings::search_text
+                .like(pattern.clone())
+                .escape('\\')
+                .or(providers::search_name.like(pattern).escape('\\')),
         );
     }
     if let Some(themes) = filter.themes {
@@ -281,8 +370,12 @@ pub(super) fn filtered(filter: CatalogueFilter) -> IntoBoxed<'static, InnerJoin<
         query = query.filter(
             offerings::coverage_global
                 .eq(true)
-                .or(offerings::id.eq_any(with_facet(facet::COVERAGE_COUNTRY, strings(reach.countries))))
-                .or(offerings::id.eq_any(with_facet(facet::COVERAGE_REGION, strings(reach.regions))))
+                .or(offerings::id.eq_any(with_facet(
+                    facet::COVERAGE_COUNTRY,
+                    strings(reach.countries),
+                )))
+                .or(offerings::id
+                    .eq_any(with_facet(facet::COVERAGE_REGION, strings(reach.regions))))
                 .or(offerings::id.eq_any(with_facet(facet::COVERAGE_GROUP, strings(reach.groups)))),
         );
     }
@@ -290,19 +383,26 @@ pub(super) fn filtered(filter: CatalogueFilter) -> IntoBoxed<'static, InnerJoin<
         // Open to all (no condition at all), or meets any one condition.
         let income: Vec<String> = strings(country.income_level.map(|l| l.code()));
         query = query.filter(
-            not(offerings::id.eq_any(with_any_facet(vec![facet::ELIGIBLE_GROUP, facet::ELIGIBLE_INCOME])))
-                .or(offerings::id.eq_any(with_facet(facet::ELIGIBLE_GROUP, strings(country.groups))))
-                .or(offerings::id.eq_any(with_facet(facet::ELIGIBLE_INCOME, income))),
+            not(offerings::id.eq_any(with_any_facet(vec![
+                facet::ELIGIBLE_GROUP,
+                facet::ELIGIBLE_INCOME,
+            ])))
+            .or(offerings::id.eq_any(with_facet(facet::ELIGIBLE_GROUP, strings(country.groups))))
+            .or(offerings::id.eq_any(with_facet(facet::ELIGIBLE_INCOME, income))),
         );
     }
     if let Some(kind) = filter.provider_kind {
         query = query.filter(providers::kind.eq(kind.code()));
     }
     if let Some(modality) = filter.modality {
-        query = query.filter(offerings::id.eq_any(with_facet(facet::MODALITY, vec![modality.code().to_owned()])));
+        query = query.filter(offerings::id.eq_any(with_facet(
+            facet::MODALITY,
+            vec![modality.code().to_owned()],
+        )));
     }
     if let Some(language) = filter.language {
-        query = query.filter(offerings::id.eq_any(with_facet(facet::LANGUAGE, vec![language.to_string()])));
+        query = query
+            .filter(offerings::id.eq_any(with_facet(facet::LANGUAGE, vec![language.to_string()])));
     }
     if let Some(status) = filter.status {
         query = query.filter(offerings::status.eq(status.code()));
@@ -311,7 +411,11 @@ pub(super) fn filtered(filter: CatalogueFilter) -> IntoBoxed<'static, InnerJoin<
 }
 
 /// One page of the offerings the filter selects, by title.
-pub fn search(conn: &mut DbConnection, filter: &CatalogueFilter, page: PageRequest) -> QueryResult<Page<Offering>> {
+pub fn search(
+    conn: &mut DbConnection,
+    filter: &CatalogueFilter,
+    page: PageRequest,
+) -> QueryResult<Page<Offering>> {
     let total = filtered(filter.clone()).count().get_result(conn)?;
     let rows: Vec<Listed> = filtered(filter.clone())
         .order((offerings::title, offerings::key))
@@ -320,7 +424,12 @@ pub fn search(conn: &mut DbConnection, filter: &CatalogueFilter, page: PageReque
         .select(listed_columns())
         .load(conn)?;
     let items = assemble(conn, rows)?;
-    Ok(Page { items, total, number: page.number, per_page: page.per_page })
+    Ok(Page {
+        items,
+        total,
+        number: page.number,
+        per_page: page.per_page,
+    })
 }
 
 /// A provider's offerings, archived ones last, for its profile page.
@@ -336,8 +445,11 @@ pub fn of_provider(conn: &mut DbConnection, provider_id: i64) -> QueryResult<Vec
 
 /// Every offering, archived ones too, by key: what an export writes.
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Offering>> {
-    let rows: Vec<Listed> =
-        offerings::table.inner_join(providers::table).order(offerings::key).select(listed_columns()).load(conn)?;
+    let rows: Vec<Listed> = offerings::table
+        .inner_join(providers::table)
+        .order(offerings::key)
+        .select(listed_columns())
+        .load(conn)?;
     assemble(conn, rows)
 }
 

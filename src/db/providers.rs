@@ -8,7 +8,9 @@ use diesel::prelude::*;
 use super::models::{NewProviderRow, ProviderChanges, ProviderRow};
 use super::offerings;
 use super::schema::{offerings as offering_table, providers};
-use super::{DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now};
+use super::{
+    DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now,
+};
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::provider::{Provider, ProviderData};
@@ -28,7 +30,10 @@ fn to_domain(row: ProviderRow) -> Provider {
             name: row.name,
             // Written only from parsed input; an unknown kind would be a bug,
             // shown rather than hidden.
-            kind: row.kind.parse().unwrap_or(crate::domain::ProviderKind::Government),
+            kind: row
+                .kind
+                .parse()
+                .unwrap_or(crate::domain::ProviderKind::Government),
             hq_country: row.hq_country.map(Iso3::trusted),
             website: row.website,
             email: row.email,
@@ -65,14 +70,23 @@ pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Provider> {
 }
 
 pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(providers::table.filter(providers::key.eq(key)))).get_result(conn)
+    diesel::select(diesel::dsl::exists(
+        providers::table.filter(providers::key.eq(key)),
+    ))
+    .get_result(conn)
 }
 
 /// Creates a provider under `key`, or under a key derived from its name.
-pub fn create(conn: &mut DbConnection, key: Option<RecordKey>, data: &ProviderData) -> StoreResult<Provider> {
+pub fn create(
+    conn: &mut DbConnection,
+    key: Option<RecordKey>,
+    data: &ProviderData,
+) -> StoreResult<Provider> {
     super::write(conn, |conn| {
         let key = match key {
-            Some(key) if key_exists(conn, key.as_str())? => return Err(StoreError::KeyTaken(key.to_string())),
+            Some(key) if key_exists(conn, key.as_str())? => {
+                return Err(StoreError::KeyTaken(key.to_string()));
+            }
             Some(key) => key,
             None => free_key(conn, &data.name, key_exists)?,
         };
@@ -100,17 +114,32 @@ pub(super) fn free_key(
     unreachable!("some suffix is free")
 }
 
-pub(super) fn insert(conn: &mut DbConnection, key: &RecordKey, data: &ProviderData, archived: bool) -> QueryResult<i64> {
+pub(super) fn insert(
+    conn: &mut DbConnection,
+    key: &RecordKey,
+    data: &ProviderData,
+    archived: bool,
+) -> QueryResult<i64> {
     let created_at = now();
-    let row = NewProviderRow { key: key.as_str(), changes: changes(data), archived, created_at };
+    let row = NewProviderRow {
+        key: key.as_str(),
+        changes: changes(data),
+        archived,
+        created_at,
+    };
     super::catalogue_changed(conn)?;
-    diesel::insert_into(providers::table).values(&row).returning(providers::id).get_result(conn)
+    diesel::insert_into(providers::table)
+        .values(&row)
+        .returning(providers::id)
+        .get_result(conn)
 }
 
 pub fn update(conn: &mut DbConnection, key: &str, data: &ProviderData) -> StoreResult<Provider> {
     super::write(conn, |conn| {
         super::catalogue_changed(conn)?;
-        let updated = diesel::update(providers::table.filter(providers::key.eq(key))).set(&changes(data)).execute(conn)?;
+        let updated = diesel::update(providers::table.filter(providers::key.eq(key)))
+            .set(&changes(data))
+            .execute(conn)?;
         if updated == 0 {
             return Err(StoreError::NotFound);
         }
@@ -123,14 +152,26 @@ pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> Store
     super::write(conn, |conn| {
         super::catalogue_changed(conn)?;
         let updated = diesel::update(providers::table.filter(providers::key.eq(key)))
-            .set((providers::archived.eq(archived), providers::updated_at.eq(now())))
+            .set((
+                providers::archived.eq(archived),
+                providers::updated_at.eq(now()),
+            ))
             .execute(conn)?;
-        if updated == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        if updated == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
     })
 }
 
 /// Creates or updates a provider by key, as an import does. Returns whether it was new.
-pub fn upsert(conn: &mut DbConnection, key: &RecordKey, data: &ProviderData, archived: bool) -> QueryResult<bool> {
+pub fn upsert(
+    conn: &mut DbConnection,
+    key: &RecordKey,
+    data: &ProviderData,
+    archived: bool,
+) -> QueryResult<bool> {
     super::catalogue_changed(conn)?;
     let updated = diesel::update(providers::table.filter(providers::key.eq(key.as_str())))
         .set((&changes(data), providers::archived.eq(archived)))
@@ -145,8 +186,13 @@ pub fn upsert(conn: &mut DbConnection, key: &RecordKey, data: &ProviderData, arc
 /// Providers the filter selects. Offering-level conditions pick the providers
 /// with a listed offering that meets them: `with_offerings` holds their ids,
 /// read first because the multi-backend connection cannot nest a boxed query.
-fn filtered<'a>(filter: &'a CatalogueFilter, with_offerings: Option<Vec<i64>>) -> providers::BoxedQuery<'a, MultiBackend> {
-    let mut query = providers::table.filter(providers::archived.eq(false)).into_boxed();
+fn filtered<'a>(
+    filter: &'a CatalogueFilter,
+    with_offerings: Option<Vec<i64>>,
+) -> providers::BoxedQuery<'a, MultiBackend> {
+    let mut query = providers::table
+        .filter(providers::archived.eq(false))
+        .into_boxed();
     if let Some(text) = &filter.text {
         let pattern = contains_pattern(text);
         query = query.filter(providers::search_text.like(pattern).escape('\\'));
@@ -161,15 +207,28 @@ fn filtered<'a>(filter: &'a CatalogueFilter, with_offerings: Option<Vec<i64>>) -
 }
 
 /// One page of the providers the filter selects, by name.
-pub fn search(conn: &mut DbConnection, filter: &CatalogueFilter, page: PageRequest) -> QueryResult<Page<ProviderSummary>> {
+pub fn search(
+    conn: &mut DbConnection,
+    filter: &CatalogueFilter,
+    page: PageRequest,
+) -> QueryResult<Page<ProviderSummary>> {
     let with_offerings = if filter.constrains_offerings() {
-        let offering_filter = CatalogueFilter { text: None, provider_kind: None, ..filter.clone() };
-        let ids = offerings::filtered(offering_filter).select(offering_table::provider_id).distinct().load(conn)?;
+        let offering_filter = CatalogueFilter {
+            text: None,
+            provider_kind: None,
+            ..filter.clone()
+        };
+        let ids = offerings::filtered(offering_filter)
+            .select(offering_table::provider_id)
+            .distinct()
+            .load(conn)?;
         Some(ids)
     } else {
         None
     };
-    let total = filtered(filter, with_offerings.clone()).count().get_result(conn)?;
+    let total = filtered(filter, with_offerings.clone())
+        .count()
+        .get_result(conn)?;
     let rows: Vec<ProviderRow> = filtered(filter, with_offerings)
         .order((providers::name, providers::key))
         .limit(page.per_page)
@@ -187,14 +246,25 @@ pub fn search(conn: &mut DbConnection, filter: &CatalogueFilter, page: PageReque
         .collect();
     let items = rows
         .into_iter()
-        .map(|row| ProviderSummary { offering_count: counts.get(&row.id).copied().unwrap_or(0), provider: to_domain(row) })
+        .map(|row| ProviderSummary {
+            offering_count: counts.get(&row.id).copied().unwrap_or(0),
+            provider: to_domain(row),
+        })
         .collect();
-    Ok(Page { items, total, number: page.number, per_page: page.per_page })
+    Ok(Page {
+        items,
+        total,
+        number: page.number,
+        per_page: page.per_page,
+    })
 }
 
 /// Every provider, archived ones too, by key: what an export writes.
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
-    let rows = providers::table.order(providers::key).select(ProviderRow::as_select()).load(conn)?;
+    let rows = providers::table
+        .order(providers::key)
+        .select(ProviderRow::as_select())
+        .load(conn)?;
     Ok(rows.into_iter().map(to_domain).collect())
 }
 

@@ -4,9 +4,13 @@
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use super::models::{CountryGroupRow, CountryRow, GroupMemberRow, LanguageRow, RegionRow, ThemeRow};
-use super::schema::{countries, country_group_members, country_groups, languages, reference_meta, regions, themes};
 use super::DbConnection;
+use super::models::{
+    CountryGroupRow, CountryRow, GroupMemberRow, LanguageRow, RegionRow, ThemeRow,
+};
+use super::schema::{
+    countries, country_group_members, country_groups, languages, reference_meta, regions, themes,
+};
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RegionCode, ThemeCode};
 use crate::domain::reference::{Country, CountryGroup, Language, ReferenceData, Region, Theme};
 use crate::domain::vocab::{IncomeLevel, RegionLevel};
@@ -39,8 +43,14 @@ pub fn sync(conn: &mut DbConnection, shipped: &ReferenceData, version: &str) -> 
                 cmm_factors: theme.cmm_factors.join(";"),
                 position: i32::try_from(position).unwrap_or(i32::MAX),
             };
-            if diesel::update(themes::table.find(&row.code)).set(&row).execute(conn)? == 0 {
-                diesel::insert_into(themes::table).values(&row).execute(conn)?;
+            if diesel::update(themes::table.find(&row.code))
+                .set(&row)
+                .execute(conn)?
+                == 0
+            {
+                diesel::insert_into(themes::table)
+                    .values(&row)
+                    .execute(conn)?;
             }
         }
         let mut shipped_regions: Vec<&Region> = shipped.regions().iter().collect();
@@ -52,8 +62,14 @@ pub fn sync(conn: &mut DbConnection, shipped: &ReferenceData, version: &str) -> 
                 level: region.level.code().to_owned(),
                 parent_code: region.parent.as_ref().map(ToString::to_string),
             };
-            if diesel::update(regions::table.find(&row.code)).set(&row).execute(conn)? == 0 {
-                diesel::insert_into(regions::table).values(&row).execute(conn)?;
+            if diesel::update(regions::table.find(&row.code))
+                .set(&row)
+                .execute(conn)?
+                == 0
+            {
+                diesel::insert_into(regions::table)
+                    .values(&row)
+                    .execute(conn)?;
             }
         }
         for country in shipped.countries() {
@@ -73,8 +89,14 @@ pub fn sync(conn: &mut DbConnection, shipped: &ReferenceData, version: &str) -> 
                 latitude: country.latitude,
                 longitude: country.longitude,
             };
-            if diesel::update(countries::table.find(&row.iso3)).set(&row).execute(conn)? == 0 {
-                diesel::insert_into(countries::table).values(&row).execute(conn)?;
+            if diesel::update(countries::table.find(&row.iso3))
+                .set(&row)
+                .execute(conn)?
+                == 0
+            {
+                diesel::insert_into(countries::table)
+                    .values(&row)
+                    .execute(conn)?;
             }
         }
         diesel::delete(country_group_members::table).execute(conn)?;
@@ -85,18 +107,38 @@ pub fn sync(conn: &mut DbConnection, shipped: &ReferenceData, version: &str) -> 
                 kind: group.kind.clone(),
                 as_of: group.as_of,
             };
-            if diesel::update(country_groups::table.find(&row.code)).set(&row).execute(conn)? == 0 {
-                diesel::insert_into(country_groups::table).values(&row).execute(conn)?;
+            if diesel::update(country_groups::table.find(&row.code))
+                .set(&row)
+                .execute(conn)?
+                == 0
+            {
+                diesel::insert_into(country_groups::table)
+                    .values(&row)
+                    .execute(conn)?;
             }
             for member in &group.members {
-                let member = GroupMemberRow { group_code: row.code.clone(), iso3: member.to_string() };
-                diesel::insert_into(country_group_members::table).values(&member).execute(conn)?;
+                let member = GroupMemberRow {
+                    group_code: row.code.clone(),
+                    iso3: member.to_string(),
+                };
+                diesel::insert_into(country_group_members::table)
+                    .values(&member)
+                    .execute(conn)?;
             }
         }
         for language in shipped.languages() {
-            let row = LanguageRow { code: language.code.to_string(), name: language.name.clone() };
-            if diesel::update(languages::table.find(&row.code)).set(&row).execute(conn)? == 0 {
-                diesel::insert_into(languages::table).values(&row).execute(conn)?;
+            let row = LanguageRow {
+                code: language.code.to_string(),
+                name: language.name.clone(),
+            };
+            if diesel::update(languages::table.find(&row.code))
+                .set(&row)
+                .execute(conn)?
+                == 0
+            {
+                diesel::insert_into(languages::table)
+                    .values(&row)
+                    .execute(conn)?;
             }
         }
         let updated = diesel::update(reference_meta::table.find(VERSION_KEY))
@@ -104,7 +146,10 @@ pub fn sync(conn: &mut DbConnection, shipped: &ReferenceData, version: &str) -> 
             .execute(conn)?;
         if updated == 0 {
             diesel::insert_into(reference_meta::table)
-                .values((reference_meta::name.eq(VERSION_KEY), reference_meta::value.eq(version)))
+                .values((
+                    reference_meta::name.eq(VERSION_KEY),
+                    reference_meta::value.eq(version),
+                ))
                 .execute(conn)?;
         }
         Ok(true)
@@ -123,7 +168,12 @@ pub fn load(conn: &mut DbConnection) -> QueryResult<ReferenceData> {
             parent: row.parent_code.map(ThemeCode::trusted),
             name: row.name,
             description: row.description,
-            cmm_factors: row.cmm_factors.split(';').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
+            cmm_factors: row
+                .cmm_factors
+                .split(';')
+                .filter(|f| !f.is_empty())
+                .map(str::to_owned)
+                .collect(),
         })
         .collect();
     let regions = regions::table
@@ -157,13 +207,19 @@ pub fn load(conn: &mut DbConnection) -> QueryResult<ReferenceData> {
             longitude: row.longitude,
         })
         .collect();
-    let members: Vec<GroupMemberRow> = country_group_members::table.select(GroupMemberRow::as_select()).load(conn)?;
+    let members: Vec<GroupMemberRow> = country_group_members::table
+        .select(GroupMemberRow::as_select())
+        .load(conn)?;
     let groups = country_groups::table
         .select(CountryGroupRow::as_select())
         .load(conn)?
         .into_iter()
         .map(|row| CountryGroup {
-            members: members.iter().filter(|m| m.group_code == row.code).map(|m| Iso3::trusted(&m.iso3)).collect(),
+            members: members
+                .iter()
+                .filter(|m| m.group_code == row.code)
+                .map(|m| Iso3::trusted(&m.iso3))
+                .collect(),
             code: GroupCode::trusted(row.code),
             name: row.name,
             kind: row.kind,
@@ -174,7 +230,12 @@ pub fn load(conn: &mut DbConnection) -> QueryResult<ReferenceData> {
         .select(LanguageRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(|row| Language { code: LanguageCode::trusted(row.code), name: row.name })
+        .map(|row| Language {
+            code: LanguageCode::trusted(row.code),
+            name: row.name,
+        })
         .collect();
-    Ok(ReferenceData::new(themes, regions, countries, groups, languages))
+    Ok(ReferenceData::new(
+        themes, regions, countries, groups, languages,
+    ))
 }

@@ -61,21 +61,41 @@ fn subtheme(code: &str, reference: &ReferenceData) -> Result<(), ValidationError
     match reference.theme(code) {
         _ if code.is_empty() => Ok(()),
         None => Err(invalid("unknown", format!("unknown theme \"{code}\""))),
-        Some(theme) if theme.is_parent() => Err(invalid("parent", "choose a sub-theme, not a whole theme")),
+        Some(theme) if theme.is_parent() => {
+            Err(invalid("parent", "choose a sub-theme, not a whole theme"))
+        }
         Some(_) => Ok(()),
     }
 }
 
 fn priority(code: &str) -> Result<(), ValidationError> {
-    if code.is_empty() { Ok(()) } else { code.parse::<Priority>().map(|_| ()).map_err(|e| invalid("unknown", e.to_string())) }
+    if code.is_empty() {
+        Ok(())
+    } else {
+        code.parse::<Priority>()
+            .map(|_| ())
+            .map_err(|e| invalid("unknown", e.to_string()))
+    }
 }
 
 fn stage(code: &str) -> Result<(), ValidationError> {
-    if code.is_empty() { Ok(()) } else { code.parse::<Stage>().map(|_| ()).map_err(|_| invalid("stage", "must be a stage from 1 to 5")) }
+    if code.is_empty() {
+        Ok(())
+    } else {
+        code.parse::<Stage>()
+            .map(|_| ())
+            .map_err(|_| invalid("stage", "must be a stage from 1 to 5"))
+    }
 }
 
 fn need_status(code: &str) -> Result<(), ValidationError> {
-    if code.is_empty() { Ok(()) } else { code.parse::<NeedStatus>().map(|_| ()).map_err(|e| invalid("unknown", e.to_string())) }
+    if code.is_empty() {
+        Ok(())
+    } else {
+        code.parse::<NeedStatus>()
+            .map(|_| ())
+            .map_err(|e| invalid("unknown", e.to_string()))
+    }
 }
 
 impl NeedInput {
@@ -93,15 +113,29 @@ impl NeedInput {
     ];
 
     pub fn normalized(mut self) -> NeedInput {
-        for text in [&mut self.key, &mut self.theme, &mut self.priority, &mut self.current_stage, &mut self.target_stage, &mut self.description, &mut self.status] {
+        for text in [
+            &mut self.key,
+            &mut self.theme,
+            &mut self.priority,
+            &mut self.current_stage,
+            &mut self.target_stage,
+            &mut self.description,
+            &mut self.status,
+        ] {
             *text = text.trim().to_owned();
         }
         for list in [&mut self.modalities, &mut self.languages] {
             list.iter_mut().for_each(|s| *s = s.trim().to_owned());
             list.retain(|s| !s.is_empty());
         }
-        self.wanted_by = self.wanted_by.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        self.withdrawn_reason = self.withdrawn_reason.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        self.wanted_by = self
+            .wanted_by
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        self.withdrawn_reason = self
+            .withdrawn_reason
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
         self
     }
 
@@ -121,13 +155,34 @@ impl NeedInput {
 
     pub fn from_draft(need: &DraftNeed) -> NeedInput {
         NeedInput {
-            key: need.key.as_ref().map(ToString::to_string).unwrap_or_default(),
-            theme: need.theme.as_ref().map(ToString::to_string).unwrap_or_default(),
-            priority: need.priority.map(|p| p.code().to_owned()).unwrap_or_default(),
-            current_stage: need.current_stage.map(|s| s.code().to_owned()).unwrap_or_default(),
-            target_stage: need.target_stage.map(|s| s.code().to_owned()).unwrap_or_default(),
+            key: need
+                .key
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            theme: need
+                .theme
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            priority: need
+                .priority
+                .map(|p| p.code().to_owned())
+                .unwrap_or_default(),
+            current_stage: need
+                .current_stage
+                .map(|s| s.code().to_owned())
+                .unwrap_or_default(),
+            target_stage: need
+                .target_stage
+                .map(|s| s.code().to_owned())
+                .unwrap_or_default(),
             description: need.description.clone(),
-            modalities: need.modalities.iter().map(|m| m.code().to_owned()).collect(),
+            modalities: need
+                .modalities
+                .iter()
+                .map(|m| m.code().to_owned())
+                .collect(),
             languages: need.languages.iter().map(ToString::to_string).collect(),
             wanted_by: need.wanted_by.map(|d| d.to_string()),
             status: need.status.code().to_owned(),
@@ -136,7 +191,12 @@ impl NeedInput {
     }
 
     /// Checks lengths and codes, which hold for drafts too.
-    fn parse_draft(&self, reference: &ReferenceData, prefix: &str, errors: &mut FieldErrors) -> Option<DraftNeed> {
+    fn parse_draft(
+        &self,
+        reference: &ReferenceData,
+        prefix: &str,
+        errors: &mut FieldErrors,
+    ) -> Option<DraftNeed> {
         if let Err(found) = self.validate_with_args(reference) {
             for e in FieldErrors::from_validation(&found, Self::FIELDS).iter() {
                 errors.add(format!("{prefix}{}", e.field), e.message.clone());
@@ -160,8 +220,16 @@ impl NeedInput {
             current_stage: self.current_stage.parse().ok(),
             target_stage: self.target_stage.parse().ok(),
             description: self.description.clone(),
-            modalities: self.modalities.iter().filter_map(|m| m.parse().ok()).collect(),
-            languages: self.languages.iter().filter_map(|l| reference.language_code(l).ok()).collect(),
+            modalities: self
+                .modalities
+                .iter()
+                .filter_map(|m| m.parse().ok())
+                .collect(),
+            languages: self
+                .languages
+                .iter()
+                .filter_map(|l| reference.language_code(l).ok())
+                .collect(),
             wanted_by: self.wanted_by.as_deref().and_then(parse_date),
             status: self.status.parse().unwrap_or(NeedStatus::Open),
             withdrawn_reason: self.withdrawn_reason.clone(),
@@ -212,21 +280,37 @@ pub enum Deadlines {
 
 impl DraftNeed {
     /// A complete need, or what is missing or wrong, under `prefix`.
-    pub fn complete(&self, deadlines: Deadlines, prefix: &str, errors: &mut FieldErrors) -> Option<Need> {
+    pub fn complete(
+        &self,
+        deadlines: Deadlines,
+        prefix: &str,
+        errors: &mut FieldErrors,
+    ) -> Option<Need> {
         let before = errors.len();
         let mut require = |present: bool, field: &str, message: &str| {
             if !present {
                 errors.add(format!("{prefix}{field}"), message);
             }
         };
-        require(self.theme.is_some(), "theme", "is required: choose the sub-theme");
+        require(
+            self.theme.is_some(),
+            "theme",
+            "is required: choose the sub-theme",
+        );
         require(self.priority.is_some(), "priority", "is required");
         require(self.current_stage.is_some(), "current_stage", "is required");
         require(self.target_stage.is_some(), "target_stage", "is required");
-        require(!self.description.is_empty(), "description", "is required: say what is needed");
+        require(
+            !self.description.is_empty(),
+            "description",
+            "is required: say what is needed",
+        );
         if let (Some(current), Some(target)) = (self.current_stage, self.target_stage) {
             if target <= current {
-                errors.add(format!("{prefix}target_stage"), "must be above the current stage");
+                errors.add(
+                    format!("{prefix}target_stage"),
+                    "must be above the current stage",
+                );
             }
         }
         if let (Some(wanted_by), Deadlines::NotBefore(today)) = (self.wanted_by, deadlines) {
@@ -281,7 +365,10 @@ pub enum AssessmentState {
     Draft(Vec<DraftNeed>),
     Submitted(Vec<Need>),
     /// Withdrawn with a reason; its needs are kept as they were.
-    Withdrawn { reason: String, needs: Vec<DraftNeed> },
+    Withdrawn {
+        reason: String,
+        needs: Vec<DraftNeed>,
+    },
 }
 
 impl AssessmentState {
@@ -296,7 +383,9 @@ impl AssessmentState {
     /// Every need, complete or not, in order.
     pub fn needs(&self) -> Vec<DraftNeed> {
         match self {
-            AssessmentState::Draft(needs) | AssessmentState::Withdrawn { needs, .. } => needs.clone(),
+            AssessmentState::Draft(needs) | AssessmentState::Withdrawn { needs, .. } => {
+                needs.clone()
+            }
             AssessmentState::Submitted(needs) => needs.iter().map(Need::as_draft).collect(),
         }
     }
@@ -325,7 +414,10 @@ pub struct AssessmentInput {
     #[validate(length(max = 200, message = "may be at most 200 characters"))]
     pub submitted_by: String,
     #[serde(default)]
-    #[validate(length(max = 254, message = "may be at most 254 characters"), email(message = "is not a valid e-mail address"))]
+    #[validate(
+        length(max = 254, message = "may be at most 254 characters"),
+        email(message = "is not a valid e-mail address")
+    )]
     pub contact: Option<String>,
     #[serde(default)]
     #[validate(length(max = 5000, message = "may be at most 5000 characters"))]
@@ -351,7 +443,10 @@ impl AssessmentInput {
 
     pub fn normalized(mut self) -> AssessmentInput {
         self.submitted_by = self.submitted_by.trim().to_owned();
-        self.contact = self.contact.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+        self.contact = self
+            .contact
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty());
         self.note = self.note.trim().to_owned();
         self.needs = self.needs.into_iter().map(NeedInput::normalized).collect();
         self
@@ -369,20 +464,32 @@ impl AssessmentInput {
             submitted_by: data.submitted_by.clone(),
             contact: data.contact.clone(),
             note: data.note.clone(),
-            needs: data.state.needs().iter().map(NeedInput::from_draft).collect(),
+            needs: data
+                .state
+                .needs()
+                .iter()
+                .map(NeedInput::from_draft)
+                .collect(),
         }
     }
 
     /// Parses as a draft (lengths and codes) or for submission (every need
     /// complete, target above current, no past deadline, at least one need).
     /// Errors are named by form field (`need-0-theme`). Call on normalized input.
-    pub fn parse(&self, reference: &ReferenceData, intent: Intent) -> Result<AssessmentData, FieldErrors> {
+    pub fn parse(
+        &self,
+        reference: &ReferenceData,
+        intent: Intent,
+    ) -> Result<AssessmentData, FieldErrors> {
         let mut errors = match self.validate() {
             Ok(()) => FieldErrors::new(),
             Err(found) => FieldErrors::from_validation(&found, Self::FIELDS),
         };
         if self.needs.len() > MAX_NEEDS {
-            errors.add("needs", format!("an assessment may hold at most {MAX_NEEDS} needs"));
+            errors.add(
+                "needs",
+                format!("an assessment may hold at most {MAX_NEEDS} needs"),
+            );
         }
         let drafts: Vec<Option<DraftNeed>> = self
             .needs
@@ -407,13 +514,21 @@ impl AssessmentInput {
                 let complete = drafts
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, need)| need.as_ref()?.complete(deadlines, &need_field(i, ""), &mut errors))
+                    .filter_map(|(i, need)| {
+                        need.as_ref()?
+                            .complete(deadlines, &need_field(i, ""), &mut errors)
+                    })
                     .collect();
                 AssessmentState::Submitted(complete)
             }
         };
         errors.into_result()?;
-        Ok(AssessmentData { submitted_by: self.submitted_by.clone(), contact: self.contact.clone(), note: self.note.clone(), state })
+        Ok(AssessmentData {
+            submitted_by: self.submitted_by.clone(),
+            contact: self.contact.clone(),
+            note: self.note.clone(),
+            state,
+        })
     }
 }
 
@@ -465,17 +580,26 @@ pub struct RevisionChanges {
 
 impl RevisionChanges {
     pub fn is_empty(&self) -> bool {
-        self.assessment.is_empty() && self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+        self.assessment.is_empty()
+            && self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
     }
 }
 
 fn shown<T: ToString>(value: Option<T>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_else(|| "—".to_owned())
+    value
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| "—".to_owned())
 }
 
 fn listed<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
     let items: Vec<String> = items.into_iter().map(|i| i.to_string()).collect();
-    if items.is_empty() { "—".to_owned() } else { items.join(", ") }
+    if items.is_empty() {
+        "—".to_owned()
+    } else {
+        items.join(", ")
+    }
 }
 
 /// The fields of a need, in words, for comparing and showing.
@@ -483,10 +607,25 @@ fn need_fields(need: &DraftNeed) -> [(&'static str, String); 10] {
     [
         ("theme", shown(need.theme.as_ref())),
         ("priority", shown(need.priority.map(|p| p.label()))),
-        ("current stage", shown(need.current_stage.map(|s| format!("{} {}", s.number(), s.label())))),
-        ("target stage", shown(need.target_stage.map(|s| format!("{} {}", s.number(), s.label())))),
+        (
+            "current stage",
+            shown(
+                need.current_stage
+                    .map(|s| format!("{} {}", s.number(), s.label())),
+            ),
+        ),
+        (
+            "target stage",
+            shown(
+                need.target_stage
+                    .map(|s| format!("{} {}", s.number(), s.label())),
+            ),
+        ),
         ("description", need.description.clone()),
-        ("modalities", listed(need.modalities.iter().map(|m| m.label()))),
+        (
+            "modalities",
+            listed(need.modalities.iter().map(|m| m.label())),
+        ),
         ("languages", listed(&need.languages)),
         ("wanted by", shown(need.wanted_by)),
         ("status", need.status.label().to_owned()),
@@ -494,12 +633,19 @@ fn need_fields(need: &DraftNeed) -> [(&'static str, String); 10] {
     ]
 }
 
-fn changes_between(before: &[(&'static str, String)], after: &[(&'static str, String)]) -> Vec<FieldChange> {
+fn changes_between(
+    before: &[(&'static str, String)],
+    after: &[(&'static str, String)],
+) -> Vec<FieldChange> {
     before
         .iter()
         .zip(after)
         .filter(|(b, a)| b.1 != a.1)
-        .map(|(b, a)| FieldChange { field: b.0, before: b.1.clone(), after: a.1.clone() })
+        .map(|(b, a)| FieldChange {
+            field: b.0,
+            before: b.1.clone(),
+            after: a.1.clone(),
+        })
         .collect()
 }
 
@@ -516,7 +662,10 @@ pub fn changes(before: &AssessmentData, after: &AssessmentData) -> RevisionChang
     };
     let key_of = |n: &DraftNeed| n.key.as_ref().map(ToString::to_string).unwrap_or_default();
     let (old, new) = (before.state.needs(), after.state.needs());
-    let mut result = RevisionChanges { assessment: changes_between(&fields(before), &fields(after)), ..Default::default() };
+    let mut result = RevisionChanges {
+        assessment: changes_between(&fields(before), &fields(after)),
+        ..Default::default()
+    };
     for need in &new {
         match old.iter().find(|o| key_of(o) == key_of(need)) {
             None => result.added.push(key_of(need)),
@@ -528,7 +677,11 @@ pub fn changes(before: &AssessmentData, after: &AssessmentData) -> RevisionChang
             }
         }
     }
-    result.removed = old.iter().filter(|o| !new.iter().any(|n| key_of(n) == key_of(o))).map(key_of).collect();
+    result.removed = old
+        .iter()
+        .filter(|o| !new.iter().any(|n| key_of(n) == key_of(o)))
+        .map(key_of)
+        .collect();
     result
 }
 
@@ -550,13 +703,22 @@ pub fn withdrawal_reason(text: &str) -> Result<String, &'static str> {
 impl AssessmentData {
     /// The same assessment, withdrawn for `reason`.
     pub fn withdrawn(&self, reason: String) -> AssessmentData {
-        AssessmentData { state: AssessmentState::Withdrawn { reason, needs: self.state.needs() }, ..self.clone() }
+        AssessmentData {
+            state: AssessmentState::Withdrawn {
+                reason,
+                needs: self.state.needs(),
+            },
+            ..self.clone()
+        }
     }
 
     /// The same assessment with one need withdrawn, or `None` when it has no
     /// such need.
     pub fn with_need_withdrawn(&self, key: &str, reason: String) -> Option<AssessmentData> {
-        let withdraw = |key_of: Option<&RecordKey>, status: &mut NeedStatus, why: &mut Option<String>| -> bool {
+        let withdraw = |key_of: Option<&RecordKey>,
+                        status: &mut NeedStatus,
+                        why: &mut Option<String>|
+         -> bool {
             if key_of.is_some_and(|k| k.as_str() == key) {
                 *status = NeedStatus::Withdrawn;
                 *why = Some(reason.clone());
@@ -567,14 +729,17 @@ impl AssessmentData {
         };
         let mut state = self.state.clone();
         let found = match &mut state {
-            AssessmentState::Draft(needs) | AssessmentState::Withdrawn { needs, .. } => {
-                needs.iter_mut().any(|n| withdraw(n.key.as_ref(), &mut n.status, &mut n.withdrawn_reason))
-            }
-            AssessmentState::Submitted(needs) => {
-                needs.iter_mut().any(|n| withdraw(n.key.as_ref(), &mut n.status, &mut n.withdrawn_reason))
-            }
+            AssessmentState::Draft(needs) | AssessmentState::Withdrawn { needs, .. } => needs
+                .iter_mut()
+                .any(|n| withdraw(n.key.as_ref(), &mut n.status, &mut n.withdrawn_reason)),
+            AssessmentState::Submitted(needs) => needs
+                .iter_mut()
+                .any(|n| withdraw(n.key.as_ref(), &mut n.status, &mut n.withdrawn_reason)),
         };
-        found.then(|| AssessmentData { state, ..self.clone() })
+        found.then(|| AssessmentData {
+            state,
+            ..self.clone()
+        })
     }
 
     /// The open needs of a submitted assessment, highest priority first.
@@ -618,11 +783,16 @@ mod tests {
     #[test]
     fn a_complete_assessment_submits() {
         let reference = reference_data::load().unwrap();
-        let input = AssessmentInput { needs: vec![need("cybercrime.judiciary", "1", "3"), NeedInput::default()], ..Default::default() }
-            .normalized()
-            .without_blank_rows();
+        let input = AssessmentInput {
+            needs: vec![need("cybercrime.judiciary", "1", "3"), NeedInput::default()],
+            ..Default::default()
+        }
+        .normalized()
+        .without_blank_rows();
         let data = input.parse(&reference, submit()).unwrap();
-        let AssessmentState::Submitted(needs) = &data.state else { panic!("submitted") };
+        let AssessmentState::Submitted(needs) = &data.state else {
+            panic!("submitted")
+        };
         assert_eq!(needs[0].target_stage, Stage::Established);
         assert_eq!(data.open_needs().len(), 1);
     }
@@ -630,57 +800,132 @@ mod tests {
     #[test]
     fn a_draft_may_be_incomplete_but_not_wrong() {
         let reference = reference_data::load().unwrap();
-        let half = NeedInput { theme: "cybercrime.judiciary".into(), ..NeedInput::default() };
-        let input = AssessmentInput { needs: vec![half.clone()], ..Default::default() }.normalized();
-        assert!(matches!(input.parse(&reference, Intent::SaveDraft).unwrap().state, AssessmentState::Draft(_)));
-        let wrong = NeedInput { theme: "nonsense".into(), current_stage: "9".into(), ..half };
-        let input = AssessmentInput { needs: vec![wrong], ..Default::default() }.normalized();
+        let half = NeedInput {
+            theme: "cybercrime.judiciary".into(),
+            ..NeedInput::default()
+        };
+        let input = AssessmentInput {
+            needs: vec![half.clone()],
+            ..Default::default()
+        }
+        .normalized();
+        assert!(matches!(
+            input.parse(&reference, Intent::SaveDraft).unwrap().state,
+            AssessmentState::Draft(_)
+        ));
+        let wrong = NeedInput {
+            theme: "nonsense".into(),
+            current_stage: "9".into(),
+            ..half
+        };
+        let input = AssessmentInput {
+            needs: vec![wrong],
+            ..Default::default()
+        }
+        .normalized();
         let errors = input.parse(&reference, Intent::SaveDraft).unwrap_err();
-        assert_eq!(errors.messages("need-0-theme"), ["unknown theme \"nonsense\""]);
-        assert_eq!(errors.messages("need-0-current_stage"), ["must be a stage from 1 to 5"]);
+        assert_eq!(
+            errors.messages("need-0-theme"),
+            ["unknown theme \"nonsense\""]
+        );
+        assert_eq!(
+            errors.messages("need-0-current_stage"),
+            ["must be a stage from 1 to 5"]
+        );
     }
 
     #[test]
     fn submitting_names_every_missing_or_wrong_field() {
         let reference = reference_data::load().unwrap();
-        let backwards = NeedInput { wanted_by: Some("2020-01-01".into()), ..need("cybercrime.judiciary", "3", "2") };
+        let backwards = NeedInput {
+            wanted_by: Some("2020-01-01".into()),
+            ..need("cybercrime.judiciary", "3", "2")
+        };
         let parent = need("cybercrime", "1", "2");
-        let incomplete = NeedInput { description: "Only words".into(), ..NeedInput::default() };
-        let input = AssessmentInput { needs: vec![backwards, parent, incomplete], ..Default::default() }.normalized();
+        let incomplete = NeedInput {
+            description: "Only words".into(),
+            ..NeedInput::default()
+        };
+        let input = AssessmentInput {
+            needs: vec![backwards, parent, incomplete],
+            ..Default::default()
+        }
+        .normalized();
         let errors = input.parse(&reference, submit()).unwrap_err();
-        assert_eq!(errors.messages("need-0-target_stage"), ["must be above the current stage"]);
-        assert_eq!(errors.messages("need-0-wanted_by"), ["must not be in the past"]);
-        assert_eq!(errors.messages("need-1-theme"), ["choose a sub-theme, not a whole theme"]);
+        assert_eq!(
+            errors.messages("need-0-target_stage"),
+            ["must be above the current stage"]
+        );
+        assert_eq!(
+            errors.messages("need-0-wanted_by"),
+            ["must not be in the past"]
+        );
+        assert_eq!(
+            errors.messages("need-1-theme"),
+            ["choose a sub-theme, not a whole theme"]
+        );
         for field in ["theme", "priority", "current_stage", "target_stage"] {
             assert!(errors.has(&format!("need-2-{field}")), "{field}");
         }
         let empty = AssessmentInput::default().normalized();
-        assert_eq!(empty.parse(&reference, submit()).unwrap_err().messages("needs"), ["add at least one need before submitting"]);
+        assert_eq!(
+            empty
+                .parse(&reference, submit())
+                .unwrap_err()
+                .messages("needs"),
+            ["add at least one need before submitting"]
+        );
         // A file may record deadlines that have passed.
-        let past = AssessmentInput { needs: vec![NeedInput { wanted_by: Some("2020-01-01".into()), ..need("cybercrime.judiciary", "1", "2") }], ..Default::default() };
-        assert!(past.normalized().parse(&reference, Intent::Submit(Deadlines::AsRecorded)).is_ok());
+        let past = AssessmentInput {
+            needs: vec![NeedInput {
+                wanted_by: Some("2020-01-01".into()),
+                ..need("cybercrime.judiciary", "1", "2")
+            }],
+            ..Default::default()
+        };
+        assert!(
+            past.normalized()
+                .parse(&reference, Intent::Submit(Deadlines::AsRecorded))
+                .is_ok()
+        );
     }
 
     #[test]
     fn changes_between_revisions_name_added_removed_and_changed_needs() {
         let reference = reference_data::load().unwrap();
-        let keyed = |key: &str, n: NeedInput| NeedInput { key: key.into(), ..n };
+        let keyed = |key: &str, n: NeedInput| NeedInput {
+            key: key.into(),
+            ..n
+        };
         let before = AssessmentInput {
             submitted_by: "Ministry".into(),
-            needs: vec![keyed("a-1", need("cybercrime.judiciary", "1", "3")), keyed("a-2", need("incident-ciip.cert", "1", "2"))],
+            needs: vec![
+                keyed("a-1", need("cybercrime.judiciary", "1", "3")),
+                keyed("a-2", need("incident-ciip.cert", "1", "2")),
+            ],
             ..Default::default()
         };
         let mut after = before.clone();
         after.needs.remove(1);
         after.needs[0].priority = "low".into();
-        after.needs.push(keyed("a-3", need("culture-skills.awareness", "2", "4")));
+        after
+            .needs
+            .push(keyed("a-3", need("culture-skills.awareness", "2", "4")));
         after.note = "Revised after the workshop".into();
-        let [before, after] = [before, after].map(|i| i.normalized().parse(&reference, submit()).unwrap());
+        let [before, after] =
+            [before, after].map(|i| i.normalized().parse(&reference, submit()).unwrap());
         let diff = changes(&before, &after);
         assert_eq!(diff.added, ["a-3"]);
         assert_eq!(diff.removed, ["a-2"]);
         assert_eq!(diff.changed.len(), 1);
-        assert_eq!(diff.changed[0].1, [FieldChange { field: "priority", before: "High".into(), after: "Low".into() }]);
+        assert_eq!(
+            diff.changed[0].1,
+            [FieldChange {
+                field: "priority",
+                before: "High".into(),
+                after: "Low".into()
+            }]
+        );
         assert_eq!(diff.assessment[0].field, "note");
         assert!(changes(&after, &after).is_empty());
     }
@@ -689,15 +934,32 @@ mod tests {
     fn withdrawing_a_need_keeps_the_rest() {
         let reference = reference_data::load().unwrap();
         let input = AssessmentInput {
-            needs: vec![NeedInput { key: "a-1".into(), ..need("cybercrime.judiciary", "1", "3") }, NeedInput { key: "a-2".into(), ..need("incident-ciip.cert", "1", "2") }],
+            needs: vec![
+                NeedInput {
+                    key: "a-1".into(),
+                    ..need("cybercrime.judiciary", "1", "3")
+                },
+                NeedInput {
+                    key: "a-2".into(),
+                    ..need("incident-ciip.cert", "1", "2")
+                },
+            ],
             ..Default::default()
         };
         let data = input.normalized().parse(&reference, submit()).unwrap();
-        let after = data.with_need_withdrawn("a-1", "met by another donor".into()).unwrap();
+        let after = data
+            .with_need_withdrawn("a-1", "met by another donor".into())
+            .unwrap();
         assert_eq!(after.open_needs().len(), 1);
         assert!(data.with_need_withdrawn("a-9", "x".into()).is_none());
-        assert_eq!(after.withdrawn("no longer needed".into()).state.status(), AssessmentStatus::Withdrawn);
-        assert_eq!(withdrawal_reason("  "), Err("give a reason for withdrawing"));
+        assert_eq!(
+            after.withdrawn("no longer needed".into()).state.status(),
+            AssessmentStatus::Withdrawn
+        );
+        assert_eq!(
+            withdrawal_reason("  "),
+            Err("give a reason for withdrawing")
+        );
     }
 
     proptest! {

@@ -72,7 +72,10 @@ fn given(value: &Option<String>) -> Option<&str> {
 impl CatalogueParams {
     /// The page number asked for; anything unreadable means the first page.
     pub fn page_number(&self) -> i64 {
-        given(&self.page).and_then(|p| p.parse().ok()).unwrap_or(1).max(1)
+        given(&self.page)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1)
     }
 
     /// Checks every code and works out what the geographic filters reach:
@@ -83,7 +86,8 @@ impl CatalogueParams {
     /// - `region=` and `group=` offerings that reach at least one of the
     ///   region's countries or the group's members.
     pub fn resolve(&self, reference: &ReferenceData) -> Result<CatalogueFilter, FilterError> {
-        let check = |parameter: &'static str| move |source: UnknownCode| FilterError { parameter, source };
+        let check =
+            |parameter: &'static str| move |source: UnknownCode| FilterError { parameter, source };
         let mut filter = CatalogueFilter {
             text: given(&self.q).map(|q| q.chars().take(200).collect()),
             ..CatalogueFilter::default()
@@ -94,7 +98,9 @@ impl CatalogueParams {
         }
         let mut reaches: Vec<ReachCodes> = Vec::new();
         if let Some(code) = given(&self.country) {
-            let iso3 = reference.iso3(&code.to_ascii_uppercase()).map_err(check("country"))?;
+            let iso3 = reference
+                .iso3(&code.to_ascii_uppercase())
+                .map_err(check("country"))?;
             let country = reference.country(iso3.as_str()).expect("code just checked");
             reaches.push(reference.reach_of([country]));
             filter.eligible = Some(EligibleCountry {
@@ -107,7 +113,9 @@ impl CatalogueParams {
             reaches.push(reference.reach_of(reference.countries_in_region(&region)));
         }
         if let Some(code) = given(&self.group) {
-            let group = reference.group_code(&code.to_ascii_uppercase()).map_err(check("group"))?;
+            let group = reference
+                .group_code(&code.to_ascii_uppercase())
+                .map_err(check("group"))?;
             reaches.push(reference.reach_of(reference.members_of(&group)));
         }
         filter.reaches = reaches;
@@ -118,7 +126,11 @@ impl CatalogueParams {
             filter.modality = Some(modality.parse().map_err(check("modality"))?);
         }
         if let Some(language) = given(&self.language) {
-            filter.language = Some(reference.language_code(language).map_err(check("language"))?);
+            filter.language = Some(
+                reference
+                    .language_code(language)
+                    .map_err(check("language"))?,
+            );
         }
         if let Some(status) = given(&self.status) {
             filter.status = Some(status.parse().map_err(check("status"))?);
@@ -162,9 +174,19 @@ impl CatalogueParams {
     }
 
     pub fn is_filtered(&self) -> bool {
-        [&self.q, &self.theme, &self.country, &self.region, &self.group, &self.kind, &self.modality, &self.language, &self.status]
-            .into_iter()
-            .any(|v| given(v).is_some())
+        [
+            &self.q,
+            &self.theme,
+            &self.country,
+            &self.region,
+            &self.group,
+            &self.kind,
+            &self.modality,
+            &self.language,
+            &self.status,
+        ]
+        .into_iter()
+        .any(|v| given(v).is_some())
     }
 
     /// The value of one filter, for keeping it selected in the form.
@@ -220,7 +242,10 @@ mod tests {
     #[test]
     fn parent_theme_includes_its_subthemes() {
         let reference = reference_data::load().unwrap();
-        let params = CatalogueParams { theme: Some("cybercrime".into()), ..Default::default() };
+        let params = CatalogueParams {
+            theme: Some("cybercrime".into()),
+            ..Default::default()
+        };
         let themes = params.resolve(&reference).unwrap().themes.unwrap();
         assert_eq!(themes.len(), 5);
         assert!(themes.iter().any(|t| t.as_str() == "cybercrime.judiciary"));
@@ -229,28 +254,51 @@ mod tests {
     #[test]
     fn country_filter_reaches_through_regions_and_groups() {
         let reference = reference_data::load().unwrap();
-        let params = CatalogueParams { country: Some("gha".into()), ..Default::default() };
+        let params = CatalogueParams {
+            country: Some("gha".into()),
+            ..Default::default()
+        };
         let filter = params.resolve(&reference).unwrap();
         let reach = &filter.reaches[0];
         assert!(reach.countries.iter().any(|c| c.as_str() == "GHA"));
         let regions: Vec<_> = reach.regions.iter().map(|r| r.as_str()).collect();
         assert_eq!(regions, ["002", "011", "202"]);
         assert!(reach.groups.iter().any(|g| g.as_str() == "COMMONWEALTH"));
-        assert_eq!(filter.eligible.unwrap().income_level, Some(IncomeLevel::LowerMiddle));
+        assert_eq!(
+            filter.eligible.unwrap().income_level,
+            Some(IncomeLevel::LowerMiddle)
+        );
     }
 
     #[test]
     fn unknown_codes_name_the_parameter() {
         let reference = reference_data::load().unwrap();
-        let params = CatalogueParams { region: Some("999".into()), ..Default::default() };
+        let params = CatalogueParams {
+            region: Some("999".into()),
+            ..Default::default()
+        };
         let err = params.resolve(&reference).unwrap_err();
         assert_eq!(err.to_string(), "region=: unknown M49 region \"999\"");
     }
 
     #[test]
     fn query_strings_keep_filters_and_escape_them() {
-        let params = CatalogueParams { q: Some("a&b c".into()), theme: Some("cybercrime".into()), ..Default::default() };
-        assert_eq!(params.query_for_page(3), "q=a%26b+c&theme=cybercrime&page=3");
-        assert_eq!(CatalogueParams { page: Some("x".into()), ..Default::default() }.page_number(), 1);
+        let params = CatalogueParams {
+            q: Some("a&b c".into()),
+            theme: Some("cybercrime".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            params.query_for_page(3),
+            "q=a%26b+c&theme=cybercrime&page=3"
+        );
+        assert_eq!(
+            CatalogueParams {
+                page: Some("x".into()),
+                ..Default::default()
+            }
+            .page_number(),
+            1
+        );
     }
 }

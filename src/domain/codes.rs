@@ -70,7 +70,9 @@ pub enum KeyError {
     Empty,
     #[error("must be at most 64 characters")]
     TooLong,
-    #[error("may hold only lower-case letters, digits and hyphens, and must start with a letter or digit")]
+    #[error(
+        "may hold only lower-case letters, digits and hyphens, and must start with a letter or digit"
+    )]
     BadCharacters,
     #[error("\"{0}\" is reserved for the site's own pages")]
     Reserved(&'static str),

@@ -34,14 +34,20 @@ pub fn record_key(key: &str) -> Result<(), ValidationError> {
     if key.is_empty() {
         return Ok(()); // derived from the name when creating
     }
-    RecordKey::parse(key).map(|_| ()).map_err(|e| invalid("key", e.to_string()))
+    RecordKey::parse(key)
+        .map(|_| ())
+        .map_err(|e| invalid("key", e.to_string()))
 }
 
 fn each<T>(
     codes: &[String],
     check: impl Fn(&str) -> Result<T, UnknownCode>,
 ) -> Result<(), ValidationError> {
-    let unknown: Vec<String> = codes.iter().filter_map(|c| check(c).err()).map(|e| e.to_string()).collect();
+    let unknown: Vec<String> = codes
+        .iter()
+        .filter_map(|c| check(c).err())
+        .map(|e| e.to_string())
+        .collect();
     if unknown.is_empty() {
         Ok(())
     } else {
@@ -50,7 +56,10 @@ fn each<T>(
 }
 
 pub fn known_country(code: &str, reference: &ReferenceData) -> Result<(), ValidationError> {
-    reference.iso3(code).map(|_| ()).map_err(|e| invalid("unknown", e.to_string()))
+    reference
+        .iso3(code)
+        .map(|_| ())
+        .map_err(|e| invalid("unknown", e.to_string()))
 }
 
 pub fn known_countries(codes: &[String], reference: &ReferenceData) -> Result<(), ValidationError> {
@@ -88,11 +97,16 @@ pub fn offering_status(status: &str) -> Result<(), ValidationError> {
     if status.is_empty() {
         return Err(invalid("required", "is required"));
     }
-    status.parse::<OfferingStatus>().map(|_| ()).map_err(|e| invalid("unknown", e.to_string()))
+    status
+        .parse::<OfferingStatus>()
+        .map(|_| ())
+        .map_err(|e| invalid("unknown", e.to_string()))
 }
 
 pub fn date(text: &str) -> Result<(), ValidationError> {
-    parse_date(text).map(|_| ()).ok_or_else(|| invalid("date", "is not a date (use YYYY-MM-DD)"))
+    parse_date(text)
+        .map(|_| ())
+        .ok_or_else(|| invalid("date", "is not a date (use YYYY-MM-DD)"))
 }
 
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -104,9 +118,15 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 pub fn http_url(url: &str) -> Result<(), ValidationError> {
     let lower = url.to_ascii_lowercase();
     // An address that does not parse at all is the `url` rule's to report.
-    if !validator::ValidateUrl::validate_url(&url) || lower.starts_with("https://") || lower.starts_with("http://") {
+    if !validator::ValidateUrl::validate_url(&url)
+        || lower.starts_with("https://")
+        || lower.starts_with("http://")
+    {
         Ok(())
     } else {
-        Err(invalid("url", "is not a valid web address (it should start with https://)"))
+        Err(invalid(
+            "url",
+            "is not a valid web address (it should start with https://)",
+        ))
     }
 }

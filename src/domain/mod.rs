@@ -15,4 +15,7 @@ pub use offering::{Coverage, Eligibility, Offering, OfferingData, OfferingInput,
 pub use provider::{Provider, ProviderData, ProviderInput};
 pub use reference::{Country, CountryGroup, Language, ReferenceData, Region, Theme};
 pub use validation::{FieldError, FieldErrors};
-pub use vocab::{AssessmentStatus, IncomeLevel, Modality, NeedStatus, OfferingStatus, Priority, ProviderKind, RegionLevel, Stage};
+pub use vocab::{
+    AssessmentStatus, IncomeLevel, Modality, NeedStatus, OfferingStatus, Priority, ProviderKind,
+    RegionLevel, Stage,
+};

@@ -8,11 +8,12 @@ use validator::{Validate, ValidateArgs, ValidationError};
 
 use super::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use super::input::{
-    blank_as_none, checkbox, date, known_countries, known_groups, known_income_levels, known_languages,
-    known_modalities, known_regions, known_themes, offering_status, parse_date, record_key,
+    blank_as_none, checkbox, date, known_countries, known_groups, known_income_levels,
+    known_languages, known_modalities, known_regions, known_themes, offering_status, parse_date,
+    record_key,
 };
 use super::reference::{Country, ReferenceData};
-use super::validation::{invalid, FieldErrors};
+use super::validation::{FieldErrors, invalid};
 use super::vocab::{IncomeLevel, Modality, OfferingStatus, RegionLevel};
 
 /// Where an offering is delivered: worldwide, or any mix of named countries,
@@ -39,7 +40,10 @@ pub enum Reach {
 
 impl Coverage {
     pub fn is_empty(&self) -> bool {
-        !self.global && self.countries.is_empty() && self.regions.is_empty() && self.groups.is_empty()
+        !self.global
+            && self.countries.is_empty()
+            && self.regions.is_empty()
+            && self.groups.is_empty()
     }
 
     /// The most precise way this coverage reaches the country, if any.
@@ -48,7 +52,9 @@ impl Coverage {
             return Some(Reach::Country);
         }
         let by_level = |level: RegionLevel, code: &Option<RegionCode>| {
-            code.as_ref().filter(|c| self.regions.contains(*c)).map(|c| (level, c.clone()))
+            code.as_ref()
+                .filter(|c| self.regions.contains(*c))
+                .map(|c| (level, c.clone()))
         };
         let region = by_level(RegionLevel::Intermediate, &country.intermediate)
             .or_else(|| by_level(RegionLevel::Subregion, &country.subregion))
@@ -60,7 +66,11 @@ impl Coverage {
                 RegionLevel::Region => Reach::Region(code),
             });
         }
-        if let Some(group) = reference.groups_of(&country.iso3).iter().find(|g| self.groups.contains(*g)) {
+        if let Some(group) = reference
+            .groups_of(&country.iso3)
+            .iter()
+            .find(|g| self.groups.contains(*g))
+        {
             return Some(Reach::Group(group.clone()));
         }
         self.global.then_some(Reach::Global)
@@ -72,10 +82,22 @@ impl Coverage {
             return "Worldwide".to_owned();
         }
         let mut parts: Vec<String> = Vec::new();
-        parts.extend(self.countries.iter().map(|c| reference.country_name(c.as_str()).to_owned()));
-        parts.extend(self.regions.iter().map(|r| reference.region_name(r.as_str()).to_owned()));
+        parts.extend(
+            self.countries
+                .iter()
+                .map(|c| reference.country_name(c.as_str()).to_owned()),
+        );
+        parts.extend(
+            self.regions
+                .iter()
+                .map(|r| reference.region_name(r.as_str()).to_owned()),
+        );
         parts.extend(self.groups.iter().map(|g| format!("members of {g}")));
-        if parts.is_empty() { "Nowhere yet".to_owned() } else { parts.join(", ") }
+        if parts.is_empty() {
+            "Nowhere yet".to_owned()
+        } else {
+            parts.join(", ")
+        }
     }
 }
 
@@ -96,8 +118,13 @@ impl Eligibility {
 
     pub fn admits(&self, country: &Country, reference: &ReferenceData) -> bool {
         self.is_open()
-            || reference.groups_of(&country.iso3).iter().any(|g| self.groups.contains(g))
-            || country.income_level.is_some_and(|level| self.income_levels.contains(&level))
+            || reference
+                .groups_of(&country.iso3)
+                .iter()
+                .any(|g| self.groups.contains(g))
+            || country
+                .income_level
+                .is_some_and(|level| self.income_levels.contains(&level))
     }
 
     /// "open to every country", or "eligible only for members of COMMONWEALTH,
@@ -112,8 +139,11 @@ impl Eligibility {
             conditions.push(format!("members of {}", or_list(&groups)));
         }
         if !self.income_levels.is_empty() {
-            let levels: Vec<&str> =
-                self.income_levels.iter().map(|l| l.label().trim_end_matches(" income")).collect();
+            let levels: Vec<&str> = self
+                .income_levels
+                .iter()
+                .map(|l| l.label().trim_end_matches(" income"))
+                .collect();
             conditions.push(format!("{} income countries", or_list(&levels)));
         }
         format!("eligible only for {}", conditions.join(", or for "))
@@ -142,10 +172,18 @@ pub struct OfferingInput {
     #[validate(custom(function = provider_key))]
     pub provider: String,
     #[serde(default)]
-    #[validate(length(min = 1, max = 200, message = "is required and may be at most 200 characters"))]
+    #[validate(length(
+        min = 1,
+        max = 200,
+        message = "is required and may be at most 200 characters"
+    ))]
     pub title: String,
     #[serde(default)]
-    #[validate(length(min = 1, max = 5000, message = "is required and may be at most 5000 characters"))]
+    #[validate(length(
+        min = 1,
+        max = 5000,
+        message = "is required and may be at most 5000 characters"
+    ))]
     pub description: String,
     #[serde(default)]
     #[validate(custom(function = known_themes, use_context))]
@@ -200,7 +238,10 @@ fn provider_key(key: &str) -> Result<(), ValidationError> {
 fn capacity_in_range(text: &str) -> Result<(), ValidationError> {
     match text.parse::<u32>() {
         Ok(n) if (1..=MAX_CAPACITY).contains(&n) => Ok(()),
-        _ => Err(invalid("capacity", format!("must be a whole number from 1 to {MAX_CAPACITY}"))),
+        _ => Err(invalid(
+            "capacity",
+            format!("must be a whole number from 1 to {MAX_CAPACITY}"),
+        )),
     }
 }
 
@@ -218,11 +259,18 @@ fn dates_in_order(input: &OfferingInput) -> Result<(), ValidationError> {
 }
 
 fn some_coverage(input: &OfferingInput) -> Result<(), ValidationError> {
-    let places = [&input.coverage_countries, &input.coverage_regions, &input.coverage_groups];
+    let places = [
+        &input.coverage_countries,
+        &input.coverage_regions,
+        &input.coverage_groups,
+    ];
     if input.coverage_global || places.iter().any(|p| !p.is_empty()) {
         return Ok(());
     }
-    let mut error = invalid("coverage", "choose worldwide, or at least one country, region or group");
+    let mut error = invalid(
+        "coverage",
+        "choose worldwide, or at least one country, region or group",
+    );
     error.add_param("field".into(), &"coverage");
     Err(error)
 }
@@ -294,10 +342,13 @@ impl OfferingInput {
             errors.add("provider", e.to_string());
             RecordKey::trusted("")
         });
-        let status = self.status.parse().unwrap_or_else(|e: super::vocab::UnknownCode| {
-            errors.add("status", e.to_string());
-            OfferingStatus::Draft
-        });
+        let status = self
+            .status
+            .parse()
+            .unwrap_or_else(|e: super::vocab::UnknownCode| {
+                errors.add("status", e.to_string());
+                OfferingStatus::Draft
+            });
         errors.into_result()?;
         Ok(OfferingData {
             provider,
@@ -441,14 +492,24 @@ mod tests {
         let ghana = reference.country("GHA").unwrap();
         let coverage = Coverage {
             global: true,
-            regions: [reference.region_code("002").unwrap(), reference.region_code("011").unwrap()].into(),
+            regions: [
+                reference.region_code("002").unwrap(),
+                reference.region_code("011").unwrap(),
+            ]
+            .into(),
             groups: [reference.group_code("AU").unwrap()].into(),
             ..Coverage::default()
         };
-        assert_eq!(coverage.reach(ghana, &reference), Some(Reach::Intermediate(reference.region_code("011").unwrap())));
+        assert_eq!(
+            coverage.reach(ghana, &reference),
+            Some(Reach::Intermediate(reference.region_code("011").unwrap()))
+        );
         let france = reference.country("FRA").unwrap();
         assert_eq!(coverage.reach(france, &reference), Some(Reach::Global));
-        let african_union = Coverage { groups: [reference.group_code("AU").unwrap()].into(), ..Coverage::default() };
+        let african_union = Coverage {
+            groups: [reference.group_code("AU").unwrap()].into(),
+            ..Coverage::default()
+        };
         assert_eq!(african_union.reach(france, &reference), None);
     }
 

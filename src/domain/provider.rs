@@ -7,7 +7,7 @@ use validator::{Validate, ValidateArgs, ValidationError};
 use super::codes::{Iso3, RecordKey};
 use super::input::{blank_as_none, http_url, known_country, record_key};
 use super::reference::ReferenceData;
-use super::validation::{invalid, FieldErrors};
+use super::validation::{FieldErrors, invalid};
 use super::vocab::ProviderKind;
 
 /// A provider's fields as a person or a file gave them: anything may be wrong.
@@ -19,7 +19,11 @@ pub struct ProviderInput {
     #[validate(custom(function = record_key))]
     pub key: String,
     #[serde(default)]
-    #[validate(length(min = 1, max = 200, message = "is required and may be at most 200 characters"))]
+    #[validate(length(
+        min = 1,
+        max = 200,
+        message = "is required and may be at most 200 characters"
+    ))]
     pub name: String,
     #[serde(default)]
     #[validate(custom(function = provider_kind))]
@@ -35,7 +39,10 @@ pub struct ProviderInput {
     )]
     pub website: Option<String>,
     #[serde(default, deserialize_with = "blank_as_none")]
-    #[validate(length(max = 254, message = "may be at most 254 characters"), email(message = "is not a valid e-mail address"))]
+    #[validate(
+        length(max = 254, message = "may be at most 254 characters"),
+        email(message = "is not a valid e-mail address")
+    )]
     pub email: Option<String>,
     #[serde(default)]
     #[validate(length(max = 5000, message = "may be at most 5000 characters"))]
@@ -44,24 +51,45 @@ pub struct ProviderInput {
 
 fn provider_kind(kind: &str) -> Result<(), ValidationError> {
     if kind.is_empty() {
-        return Err(invalid("required", "is required: choose the kind of organisation"));
+        return Err(invalid(
+            "required",
+            "is required: choose the kind of organisation",
+        ));
     }
-    kind.parse::<ProviderKind>().map(|_| ()).map_err(|e| invalid("unknown", e.to_string()))
+    kind.parse::<ProviderKind>()
+        .map(|_| ())
+        .map_err(|e| invalid("unknown", e.to_string()))
 }
 
 impl ProviderInput {
     /// The form's fields in reading order.
-    pub const FIELDS: &'static [&'static str] =
-        &["key", "name", "kind", "hq_country", "website", "email", "description"];
+    pub const FIELDS: &'static [&'static str] = &[
+        "key",
+        "name",
+        "kind",
+        "hq_country",
+        "website",
+        "email",
+        "description",
+    ];
 
     /// Trims what people type; blank optional fields become absent.
     pub fn normalized(mut self) -> ProviderInput {
         self.key = self.key.trim().to_owned();
         self.name = self.name.trim().to_owned();
         self.kind = self.kind.trim().to_owned();
-        self.hq_country = self.hq_country.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        self.website = self.website.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        self.email = self.email.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        self.hq_country = self
+            .hq_country
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        self.website = self
+            .website
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        self.email = self
+            .email
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
         self.description = self.description.trim().to_owned();
         self
     }

@@ -52,7 +52,9 @@ pub struct Country {
 impl Country {
     /// The country's M49 regions, broadest first.
     pub fn m49_path(&self) -> impl Iterator<Item = &RegionCode> {
-        [&self.region, &self.subregion, &self.intermediate].into_iter().flatten()
+        [&self.region, &self.subregion, &self.intermediate]
+            .into_iter()
+            .flatten()
     }
 }
 
@@ -88,7 +90,11 @@ pub struct ReferenceData {
 }
 
 fn index_by<T>(items: &[T], key: impl Fn(&T) -> &str) -> HashMap<String, usize> {
-    items.iter().enumerate().map(|(i, item)| (key(item).to_owned(), i)).collect()
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (key(item).to_owned(), i))
+        .collect()
 }
 
 impl ReferenceData {
@@ -108,7 +114,10 @@ impl ReferenceData {
         let mut groups_of_country: HashMap<Iso3, Vec<GroupCode>> = HashMap::new();
         for group in &groups {
             for member in &group.members {
-                groups_of_country.entry(member.clone()).or_default().push(group.code.clone());
+                groups_of_country
+                    .entry(member.clone())
+                    .or_default()
+                    .push(group.code.clone());
             }
         }
         ReferenceData {
@@ -159,19 +168,29 @@ impl ReferenceData {
     }
 
     pub fn theme_code(&self, code: &str) -> Result<ThemeCode, UnknownCode> {
-        self.theme(code).map(|t| t.code.clone()).ok_or_else(|| unknown("theme", code))
+        self.theme(code)
+            .map(|t| t.code.clone())
+            .ok_or_else(|| unknown("theme", code))
     }
     pub fn iso3(&self, code: &str) -> Result<Iso3, UnknownCode> {
-        self.country(code).map(|c| c.iso3.clone()).ok_or_else(|| unknown("country", code))
+        self.country(code)
+            .map(|c| c.iso3.clone())
+            .ok_or_else(|| unknown("country", code))
     }
     pub fn region_code(&self, code: &str) -> Result<RegionCode, UnknownCode> {
-        self.region(code).map(|r| r.code.clone()).ok_or_else(|| unknown("M49 region", code))
+        self.region(code)
+            .map(|r| r.code.clone())
+            .ok_or_else(|| unknown("M49 region", code))
     }
     pub fn group_code(&self, code: &str) -> Result<GroupCode, UnknownCode> {
-        self.group(code).map(|g| g.code.clone()).ok_or_else(|| unknown("group", code))
+        self.group(code)
+            .map(|g| g.code.clone())
+            .ok_or_else(|| unknown("group", code))
     }
     pub fn language_code(&self, code: &str) -> Result<LanguageCode, UnknownCode> {
-        self.language(code).map(|l| l.code.clone()).ok_or_else(|| unknown("language", code))
+        self.language(code)
+            .map(|l| l.code.clone())
+            .ok_or_else(|| unknown("language", code))
     }
 
     /// A parent theme and its sub-themes, or a sub-theme alone.
@@ -187,7 +206,9 @@ impl ReferenceData {
     }
 
     pub fn subthemes_of<'a>(&'a self, parent: &'a ThemeCode) -> impl Iterator<Item = &'a Theme> {
-        self.themes.iter().filter(move |t| t.parent.as_ref() == Some(parent))
+        self.themes
+            .iter()
+            .filter(move |t| t.parent.as_ref() == Some(parent))
     }
 
     pub fn parent_themes(&self) -> impl Iterator<Item = &Theme> {
@@ -196,12 +217,20 @@ impl ReferenceData {
 
     /// The groups a country belongs to, in code order.
     pub fn groups_of(&self, iso3: &Iso3) -> &[GroupCode] {
-        self.groups_of_country.get(iso3).map(Vec::as_slice).unwrap_or(&[])
+        self.groups_of_country
+            .get(iso3)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The countries whose M49 path contains the region.
-    pub fn countries_in_region<'a>(&'a self, region: &'a RegionCode) -> impl Iterator<Item = &'a Country> {
-        self.countries.iter().filter(move |c| c.m49_path().any(|r| r == region))
+    pub fn countries_in_region<'a>(
+        &'a self,
+        region: &'a RegionCode,
+    ) -> impl Iterator<Item = &'a Country> {
+        self.countries
+            .iter()
+            .filter(move |c| c.m49_path().any(|r| r == region))
     }
 
     pub fn members_of<'a>(&'a self, group: &'a GroupCode) -> impl Iterator<Item = &'a Country> {
@@ -235,14 +264,19 @@ impl ReferenceData {
         for country in countries {
             reach.countries.insert(country.iso3.clone());
             reach.regions.extend(country.m49_path().cloned());
-            reach.groups.extend(self.groups_of(&country.iso3).iter().cloned());
+            reach
+                .groups
+                .extend(self.groups_of(&country.iso3).iter().cloned());
         }
         reach
     }
 }
 
 fn unknown(what: &'static str, code: &str) -> UnknownCode {
-    UnknownCode { what, code: code.to_owned() }
+    UnknownCode {
+        what,
+        code: code.to_owned(),
+    }
 }
 
 /// Coverage codes through which an offering reaches a set of countries.
@@ -267,9 +301,14 @@ impl ReferenceData {
             .iter()
             .filter(|c| {
                 text.as_deref().is_none_or(|t| {
-                    [c.name_en.as_str(), c.name_fr.as_str(), c.name_es.as_str(), c.iso3.as_str()]
-                        .iter()
-                        .any(|name| name.to_lowercase().contains(t))
+                    [
+                        c.name_en.as_str(),
+                        c.name_fr.as_str(),
+                        c.name_es.as_str(),
+                        c.iso3.as_str(),
+                    ]
+                    .iter()
+                    .any(|name| name.to_lowercase().contains(t))
                 })
             })
             .filter(|c| region.is_none_or(|r| c.m49_path().any(|p| p == r)))

@@ -22,7 +22,10 @@ impl FieldErrors {
     }
 
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError { field: field.into(), message: message.into() });
+        self.errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -39,7 +42,11 @@ impl FieldErrors {
 
     /// The messages for one field; templates call this beside each input.
     pub fn messages(&self, field: &str) -> Vec<&str> {
-        self.errors.iter().filter(|e| e.field == field).map(|e| e.message.as_str()).collect()
+        self.errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .collect()
     }
 
     pub fn has(&self, field: &str) -> bool {
@@ -61,7 +68,12 @@ impl FieldErrors {
                 }
             }
         }
-        let position = |field: &str| field_order.iter().position(|f| *f == field).unwrap_or(usize::MAX);
+        let position = |field: &str| {
+            field_order
+                .iter()
+                .position(|f| *f == field)
+                .unwrap_or(usize::MAX)
+        };
         collected.errors.sort_by_key(|e| position(&e.field));
         collected
     }
@@ -83,7 +95,9 @@ fn message_of(error: &ValidationError) -> String {
         "email" => "is not a valid e-mail address".to_owned(),
         "url" => "is not a valid web address (it should start with https://)".to_owned(),
         "length" => match (error.params.get("min"), error.params.get("max")) {
-            (Some(min), Some(max)) if min == 1 => format!("is required and may be at most {max} characters"),
+            (Some(min), Some(max)) if min == 1 => {
+                format!("is required and may be at most {max} characters")
+            }
             (_, Some(max)) => format!("may be at most {max} characters"),
             (Some(min), None) => format!("must be at least {min} characters"),
             _ => "has the wrong length".to_owned(),

@@ -180,7 +180,10 @@ impl Stage {
     }
 
     pub fn from_number(n: i64) -> Option<Stage> {
-        usize::try_from(n).ok().and_then(|n| n.checked_sub(1)).and_then(|i| Stage::ALL.get(i).copied())
+        usize::try_from(n)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| Stage::ALL.get(i).copied())
     }
 }
 
@@ -218,7 +221,10 @@ mod tests {
 
     #[test]
     fn world_bank_labels_map_to_income_levels() {
-        assert_eq!(IncomeLevel::from_world_bank("Lower middle"), Some(IncomeLevel::LowerMiddle));
+        assert_eq!(
+            IncomeLevel::from_world_bank("Lower middle"),
+            Some(IncomeLevel::LowerMiddle)
+        );
         assert_eq!(IncomeLevel::from_world_bank(""), None);
     }
 }

@@ -9,8 +9,8 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::NaiveDate;
 
 use super::{
-    Condition, Context, NeedMatches, Reach, ThemeFit, capacity_value, coverage_reason, eligibility_reason, milli, near_miss,
-    score_milli, theme_fit, urgency,
+    Condition, Context, NeedMatches, Reach, ThemeFit, capacity_value, coverage_reason,
+    eligibility_reason, milli, near_miss, score_milli, theme_fit, urgency,
 };
 use crate::domain::assessment::Need;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RegionCode, ThemeCode};
@@ -33,7 +33,11 @@ impl Bits {
         }
     }
     fn and_count(&self, other: &Bits) -> u32 {
-        self.0.iter().zip(other.0).map(|(a, b)| (a & b).count_ones()).sum()
+        self.0
+            .iter()
+            .zip(other.0)
+            .map(|(a, b)| (a & b).count_ones())
+            .sum()
     }
 }
 
@@ -83,7 +87,11 @@ fn intern<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, usize>, key: &
 }
 
 /// Files offering `i` under each of its codes.
-fn file<K: std::hash::Hash + Eq + Clone>(index: &mut HashMap<K, Vec<u32>>, codes: &BTreeSet<K>, i: u32) {
+fn file<K: std::hash::Hash + Eq + Clone>(
+    index: &mut HashMap<K, Vec<u32>>,
+    codes: &BTreeSet<K>,
+    i: u32,
+) {
     for code in codes {
         index.entry(code.clone()).or_default().push(i);
     }
@@ -129,7 +137,11 @@ impl Catalogue {
                 modalities: modality_bits(&data.modalities),
                 open_to_all: data.eligibility.is_open(),
                 eligible_groups,
-                eligible_incomes: data.eligibility.income_levels.iter().fold(0, |bits, l| bits | income_bit(*l)),
+                eligible_incomes: data
+                    .eligibility
+                    .income_levels
+                    .iter()
+                    .fold(0, |bits, l| bits | income_bit(*l)),
                 capacity: data.capacity,
             });
         }
@@ -152,7 +164,12 @@ impl Catalogue {
     /// How every offering reaches one country on `today`, and what the
     /// country is for eligibility: built once per country and shared by all
     /// its needs.
-    pub fn view(&self, country: &Country, reference: &ReferenceData, today: NaiveDate) -> CountryView {
+    pub fn view(
+        &self,
+        country: &Country,
+        reference: &ReferenceData,
+        today: NaiveDate,
+    ) -> CountryView {
         let mut levels = vec![0u8; self.offerings.len()];
         let mut raise = |list: Option<&Vec<u32>>, level: u8| {
             for &i in list.into_iter().flatten() {
@@ -165,7 +182,11 @@ impl Catalogue {
         for g in groups {
             raise(self.by_group.get(g), 2);
         }
-        for (code, level) in [(&country.region, 3), (&country.subregion, 4), (&country.intermediate, 5)] {
+        for (code, level) in [
+            (&country.region, 3),
+            (&country.subregion, 4),
+            (&country.intermediate, 5),
+        ] {
             if let Some(code) = code {
                 raise(self.by_region.get(code), level);
             }
@@ -182,13 +203,19 @@ impl Catalogue {
                 group_bits.set(i);
             }
         }
-        CountryView { levels, groups: group_bits, income: country.income_level.map_or(0, income_bit) }
+        CountryView {
+            levels,
+            groups: group_bits,
+            income: country.income_level.map_or(0, income_bit),
+        }
     }
 
     /// Condition 1, from the flags: published, and within its active period.
     fn active_on(&self, index: usize, today: NaiveDate) -> bool {
         let t = &self.traits[index];
-        t.published && t.starts_on.is_none_or(|s| s <= today) && t.ends_on.is_none_or(|e| e >= today)
+        t.published
+            && t.starts_on.is_none_or(|s| s <= today)
+            && t.ends_on.is_none_or(|e| e >= today)
     }
 }
 
@@ -242,7 +269,12 @@ struct Best<T: Ord> {
 
 impl<T: Ord> Best<T> {
     fn new(keep: Option<usize>) -> Best<T> {
-        Best { keep, heap: std::collections::BinaryHeap::new(), all: Vec::new(), total: 0 }
+        Best {
+            keep,
+            heap: std::collections::BinaryHeap::new(),
+            all: Vec::new(),
+            total: 0,
+        }
     }
 
     fn offer(&mut self, item: T) {
@@ -262,7 +294,11 @@ impl<T: Ord> Best<T> {
 
     /// The kept items, best (smallest) first, and the total offered.
     fn finish(self) -> (Vec<T>, usize) {
-        let mut kept = if self.keep.is_some() { self.heap.into_vec() } else { self.all };
+        let mut kept = if self.keep.is_some() {
+            self.heap.into_vec()
+        } else {
+            self.all
+        };
         kept.sort_unstable();
         (kept, self.total)
     }
@@ -294,11 +330,27 @@ impl Context<'_> {
 
     /// Scores every offering on the need's theme or its parent, and keeps
     /// the best `keep` matches and near misses (all without a limit).
-    pub fn rank(&self, catalogue: &Catalogue, view: &CountryView, need: &Need, keep: Option<usize>) -> Ranking {
+    pub fn rank(
+        &self,
+        catalogue: &Catalogue,
+        view: &CountryView,
+        need: &Need,
+        keep: Option<usize>,
+    ) -> Ranking {
         let weights = self.weights.milli();
-        let parent = self.reference.theme(need.theme.as_str()).and_then(|t| t.parent.as_ref());
-        let exact = catalogue.by_theme.get(&need.theme).map(Vec::as_slice).unwrap_or(&[]);
-        let broad = parent.and_then(|p| catalogue.by_theme.get(p)).map(Vec::as_slice).unwrap_or(&[]);
+        let parent = self
+            .reference
+            .theme(need.theme.as_str())
+            .and_then(|t| t.parent.as_ref());
+        let exact = catalogue
+            .by_theme
+            .get(&need.theme)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let broad = parent
+            .and_then(|p| catalogue.by_theme.get(p))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let mut asked_languages = Bits::default();
         for l in &need.languages {
             if let Some(&i) = catalogue.languages.get(l) {
@@ -309,7 +361,15 @@ impl Context<'_> {
         // Each factor's value in thousandths, by what the candidate shares
         // with the need: looked up, not computed, in the loop below.
         let shares = |asked: usize| -> Vec<u64> {
-            (0..=asked).map(|k| if asked == 0 { 1000 } else { milli(k as f64 / asked as f64) }).collect()
+            (0..=asked)
+                .map(|k| {
+                    if asked == 0 {
+                        1000
+                    } else {
+                        milli(k as f64 / asked as f64)
+                    }
+                })
+                .collect()
         };
         let language_values = shares(need.languages.len());
         let modality_values = shares(need.modalities.len());
@@ -324,8 +384,9 @@ impl Context<'_> {
                 return;
             }
             let t = &catalogue.traits[index];
-            let admitted =
-                t.open_to_all || t.eligible_groups.and_count(&view.groups) > 0 || t.eligible_incomes & view.income != 0;
+            let admitted = t.open_to_all
+                || t.eligible_groups.and_count(&view.groups) > 0
+                || t.eligible_incomes & view.income != 0;
             match (level > 0, admitted) {
                 (true, true) => {
                     let capacity = match t.capacity {
@@ -335,7 +396,9 @@ impl Context<'_> {
                             let engaged = if self.engagements.is_empty() {
                                 None
                             } else {
-                                self.engagements.get(&catalogue.offerings[index].key).copied()
+                                self.engagements
+                                    .get(&catalogue.offerings[index].key)
+                                    .copied()
                             };
                             milli(capacity_value(t.capacity, engaged))
                         }
@@ -368,21 +431,41 @@ impl Context<'_> {
         // Best first; index order is key order, so ties break by key.
         let (matches, match_total) = matches.finish();
         let (near_misses, near_miss_total) = near_misses.finish();
-        let near_misses = near_misses.into_iter().map(|(failed, i)| (i, failed)).collect();
-        Ranking { matches, near_misses, match_total, near_miss_total }
+        let near_misses = near_misses
+            .into_iter()
+            .map(|(failed, i)| (i, failed))
+            .collect();
+        Ranking {
+            matches,
+            near_misses,
+            match_total,
+            near_miss_total,
+        }
     }
 
     /// Puts reasons in words to the first `limit` matches and near misses
     /// (all without a limit): reasons cost more than scores, and a page
     /// shows only the best.
-    pub fn explain(&self, catalogue: &Catalogue, country: &Country, need: &Need, ranking: &Ranking, limit: Option<usize>) -> NeedMatches {
+    pub fn explain(
+        &self,
+        catalogue: &Catalogue,
+        country: &Country,
+        need: &Need,
+        ranking: &Ranking,
+        limit: Option<usize>,
+    ) -> NeedMatches {
         let take = |n: usize| limit.map_or(n, |l| l.min(n));
         let matches = ranking.matches[..take(ranking.matches.len())]
             .iter()
             .map(|ranked| {
                 let offering = &catalogue.offerings[ranked.index()];
-                let fit = theme_fit(offering, &need.theme, self.reference).unwrap_or(ThemeFit::Parent);
-                let reach = offering.data.coverage.reach(country, self.reference).unwrap_or(Reach::Global);
+                let fit =
+                    theme_fit(offering, &need.theme, self.reference).unwrap_or(ThemeFit::Parent);
+                let reach = offering
+                    .data
+                    .coverage
+                    .reach(country, self.reference)
+                    .unwrap_or(Reach::Global);
                 self.score(offering, need, fit, &reach)
             })
             .collect();
@@ -397,6 +480,11 @@ impl Context<'_> {
                 near_miss(offering, failed, reason)
             })
             .collect();
-        NeedMatches { matches, near_misses, total_matches: ranking.match_total, total_near_misses: ranking.near_miss_total }
+        NeedMatches {
+            matches,
+            near_misses,
+            total_matches: ranking.match_total,
+            total_near_misses: ranking.near_miss_total,
+        }
     }
 }

@@ -40,19 +40,49 @@ pub struct Weights {
 }
 
 /// The one place the weights live; the report pages show them.
-pub const WEIGHTS: Weights =
-    Weights { theme: 0.30, geography: 0.25, language: 0.15, modality: 0.10, capacity: 0.10, urgency: 0.10 };
+pub const WEIGHTS: Weights = Weights {
+    theme: 0.30,
+    geography: 0.25,
+    language: 0.15,
+    modality: 0.10,
+    capacity: 0.10,
+    urgency: 0.10,
+};
 
 impl Weights {
     /// Name, weight and what the factor rewards, for the report pages.
     pub fn explained(&self) -> [(&'static str, f64, &'static str); 6] {
         [
-            ("theme", self.theme, "the exact sub-theme (1) above an offering for the whole parent theme (0.5)"),
-            ("geography", self.geography, "a named country (1) above its intermediate region (0.85), sub-region (0.7), region (0.55), a group (0.4) and worldwide (0.25)"),
-            ("language", self.language, "the share of the languages the country asked for that the offering works in (1 when none were asked for)"),
-            ("modality", self.modality, "the share of the preferred modalities the offering provides (1 when none were preferred)"),
-            ("capacity", self.capacity, "the share of the offering's capacity still free (1 when not limited; 0 at capacity)"),
-            ("urgency", self.urgency, "the need's priority (high 1, medium 0.6, low 0.3) and maturity gap, so urgent needs rank first across a report"),
+            (
+                "theme",
+                self.theme,
+                "the exact sub-theme (1) above an offering for the whole parent theme (0.5)",
+            ),
+            (
+                "geography",
+                self.geography,
+                "a named country (1) above its intermediate region (0.85), sub-region (0.7), region (0.55), a group (0.4) and worldwide (0.25)",
+            ),
+            (
+                "language",
+                self.language,
+                "the share of the languages the country asked for that the offering works in (1 when none were asked for)",
+            ),
+            (
+                "modality",
+                self.modality,
+                "the share of the preferred modalities the offering provides (1 when none were preferred)",
+            ),
+            (
+                "capacity",
+                self.capacity,
+                "the share of the offering's capacity still free (1 when not limited; 0 at capacity)",
+            ),
+            (
+                "urgency",
+                self.urgency,
+                "the need's priority (high 1, medium 0.6, low 0.3) and maturity gap, so urgent needs rank first across a report",
+            ),
         ]
     }
 }
@@ -60,7 +90,15 @@ impl Weights {
 impl Weights {
     /// The weights in thousandths, in factor order.
     fn milli(&self) -> [u64; 6] {
-        [self.theme, self.geography, self.language, self.modality, self.capacity, self.urgency].map(milli)
+        [
+            self.theme,
+            self.geography,
+            self.language,
+            self.modality,
+            self.capacity,
+            self.urgency,
+        ]
+        .map(milli)
     }
 }
 
@@ -178,7 +216,11 @@ pub enum ThemeFit {
 }
 
 /// Condition 2: the need's sub-theme itself, or its parent theme.
-pub fn theme_fit(offering: &Offering, need_theme: &ThemeCode, reference: &ReferenceData) -> Option<ThemeFit> {
+pub fn theme_fit(
+    offering: &Offering,
+    need_theme: &ThemeCode,
+    reference: &ReferenceData,
+) -> Option<ThemeFit> {
     let themes = &offering.data.themes;
     if themes.contains(need_theme) {
         return Some(ThemeFit::Exact);
@@ -195,8 +237,15 @@ fn round(value: f64) -> f64 {
     ((value * 1000.0 + 0.5) as u64) as f64 / 1000.0
 }
 
-fn share<T: Ord>(asked: &std::collections::BTreeSet<T>, offered: &std::collections::BTreeSet<T>) -> f64 {
-    if asked.is_empty() { 1.0 } else { asked.intersection(offered).count() as f64 / asked.len() as f64 }
+fn share<T: Ord>(
+    asked: &std::collections::BTreeSet<T>,
+    offered: &std::collections::BTreeSet<T>,
+) -> f64 {
+    if asked.is_empty() {
+        1.0
+    } else {
+        asked.intersection(offered).count() as f64 / asked.len() as f64
+    }
 }
 
 /// What the engine needs to know besides the catalogue.
@@ -217,15 +266,39 @@ impl Context<'_> {
         let (theme_value, theme_reason) = match fit {
             ThemeFit::Exact => (1.0, format!("offers exactly {}", need.theme)),
             ThemeFit::Parent => {
-                let parent = reference.theme(need.theme.as_str()).and_then(|t| t.parent.clone());
-                (0.5, format!("offers the whole theme {}, which includes {}", parent.map(|p| p.to_string()).unwrap_or_default(), need.theme))
+                let parent = reference
+                    .theme(need.theme.as_str())
+                    .and_then(|t| t.parent.clone());
+                (
+                    0.5,
+                    format!(
+                        "offers the whole theme {}, which includes {}",
+                        parent.map(|p| p.to_string()).unwrap_or_default(),
+                        need.theme
+                    ),
+                )
             }
         };
         let (geo_value, geo_reason) = match reach {
             Reach::Country => (1.0, "names the country".to_owned()),
-            Reach::Intermediate(r) => (0.85, format!("covers the intermediate region {}", reference.region_name(r.as_str()))),
-            Reach::Subregion(r) => (0.7, format!("covers the sub-region {}", reference.region_name(r.as_str()))),
-            Reach::Region(r) => (0.55, format!("covers the region {}", reference.region_name(r.as_str()))),
+            Reach::Intermediate(r) => (
+                0.85,
+                format!(
+                    "covers the intermediate region {}",
+                    reference.region_name(r.as_str())
+                ),
+            ),
+            Reach::Subregion(r) => (
+                0.7,
+                format!(
+                    "covers the sub-region {}",
+                    reference.region_name(r.as_str())
+                ),
+            ),
+            Reach::Region(r) => (
+                0.55,
+                format!("covers the region {}", reference.region_name(r.as_str())),
+            ),
             Reach::Group(g) => (0.4, format!("covers members of {g}")),
             Reach::Global => (0.25, "offered worldwide".to_owned()),
         };
@@ -233,21 +306,45 @@ impl Context<'_> {
         let language_reason = if need.languages.is_empty() {
             "the need names no language".to_owned()
         } else {
-            let offered: Vec<&str> = need.languages.intersection(&data.languages).map(|l| l.as_str()).collect();
+            let offered: Vec<&str> = need
+                .languages
+                .intersection(&data.languages)
+                .map(|l| l.as_str())
+                .collect();
             if offered.is_empty() {
                 let asked: Vec<&str> = need.languages.iter().map(|l| l.as_str()).collect();
-                format!("works in none of the languages asked for ({})", asked.join(", "))
+                format!(
+                    "works in none of the languages asked for ({})",
+                    asked.join(", ")
+                )
             } else {
-                format!("works in {} of the {} languages asked for ({})", offered.len(), need.languages.len(), offered.join(", "))
+                format!(
+                    "works in {} of the {} languages asked for ({})",
+                    offered.len(),
+                    need.languages.len(),
+                    offered.join(", ")
+                )
             }
         };
         let modality_value = share(&need.modalities, &data.modalities);
         let modality_reason = if need.modalities.is_empty() {
             "the need prefers no modality".to_owned()
         } else {
-            let offered: Vec<&str> = need.modalities.intersection(&data.modalities).map(|m| m.code()).collect();
-            format!("provides {} of the {} preferred modalities{}", offered.len(), need.modalities.len(),
-                if offered.is_empty() { String::new() } else { format!(" ({})", offered.join(", ")) })
+            let offered: Vec<&str> = need
+                .modalities
+                .intersection(&data.modalities)
+                .map(|m| m.code())
+                .collect();
+            format!(
+                "provides {} of the {} preferred modalities{}",
+                offered.len(),
+                need.modalities.len(),
+                if offered.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", offered.join(", "))
+                }
+            )
         };
         let engaged = self.engagements.get(&offering.key).copied();
         let capacity_value = capacity_value(data.capacity, engaged);
@@ -264,12 +361,42 @@ impl Context<'_> {
         };
         let (urgency_value, urgency_reason) = urgency(need);
         let factors = vec![
-            Factor { name: "theme", weight: w.theme, value: theme_value, reason: theme_reason },
-            Factor { name: "geography", weight: w.geography, value: geo_value, reason: geo_reason },
-            Factor { name: "language", weight: w.language, value: round(language_value), reason: language_reason },
-            Factor { name: "modality", weight: w.modality, value: round(modality_value), reason: modality_reason },
-            Factor { name: "capacity", weight: w.capacity, value: round(capacity_value), reason: capacity_reason },
-            Factor { name: "urgency", weight: w.urgency, value: urgency_value, reason: urgency_reason },
+            Factor {
+                name: "theme",
+                weight: w.theme,
+                value: theme_value,
+                reason: theme_reason,
+            },
+            Factor {
+                name: "geography",
+                weight: w.geography,
+                value: geo_value,
+                reason: geo_reason,
+            },
+            Factor {
+                name: "language",
+                weight: w.language,
+                value: round(language_value),
+                reason: language_reason,
+            },
+            Factor {
+                name: "modality",
+                weight: w.modality,
+                value: round(modality_value),
+                reason: modality_reason,
+            },
+            Factor {
+                name: "capacity",
+                weight: w.capacity,
+                value: round(capacity_value),
+                reason: capacity_reason,
+            },
+            Factor {
+                name: "urgency",
+                weight: w.urgency,
+                value: urgency_value,
+                reason: urgency_reason,
+            },
         ];
         let values = [0, 1, 2, 3, 4, 5].map(|i| milli(factors[i].value));
         let score = score_milli(&w.milli(), values) as f64 / 1000.0;
@@ -302,8 +429,17 @@ fn urgency(need: &Need) -> (f64, String) {
         Priority::Medium => 0.6,
         Priority::Low => 0.3,
     };
-    let gap = f64::from(need.target_stage.number().saturating_sub(need.current_stage.number()));
-    let reason = format!("{} priority, from stage {} to {}", need.priority.code(), need.current_stage.number(), need.target_stage.number());
+    let gap = f64::from(
+        need.target_stage
+            .number()
+            .saturating_sub(need.current_stage.number()),
+    );
+    let reason = format!(
+        "{} priority, from stage {} to {}",
+        need.priority.code(),
+        need.current_stage.number(),
+        need.target_stage.number()
+    );
     (round(0.6 * priority + 0.4 * gap / 4.0), reason)
 }
 
@@ -320,13 +456,26 @@ fn near_miss(offering: &Offering, failed: Condition, reason: String) -> NearMiss
 
 /// "offered in Africa only", "offered to members of AU only".
 fn coverage_reason(coverage: &Coverage, reference: &ReferenceData) -> String {
-    let mut places: Vec<&str> = coverage.countries.iter().map(|c| reference.country_name(c.as_str())).collect();
-    places.extend(coverage.regions.iter().map(|r| reference.region_name(r.as_str())));
+    let mut places: Vec<&str> = coverage
+        .countries
+        .iter()
+        .map(|c| reference.country_name(c.as_str()))
+        .collect();
+    places.extend(
+        coverage
+            .regions
+            .iter()
+            .map(|r| reference.region_name(r.as_str())),
+    );
     let groups: Vec<&str> = coverage.groups.iter().map(|g| g.as_str()).collect();
     match (places.is_empty(), groups.is_empty()) {
         (false, true) => format!("offered in {} only", places.join(", ")),
         (true, false) => format!("offered to members of {} only", groups.join(", ")),
-        (false, false) => format!("offered in {} and to members of {} only", places.join(", "), groups.join(", ")),
+        (false, false) => format!(
+            "offered in {} and to members of {} only",
+            places.join(", "),
+            groups.join(", ")
+        ),
         (true, true) => "offered nowhere yet".to_owned(),
     }
 }

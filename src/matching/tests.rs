@@ -49,7 +49,10 @@ fn offering(key: &str, theme: &str, coverage: Coverage) -> Offering {
 }
 
 fn worldwide() -> Coverage {
-    Coverage { global: true, ..Coverage::default() }
+    Coverage {
+        global: true,
+        ..Coverage::default()
+    }
 }
 
 fn need(theme: &str) -> Need {
@@ -73,9 +76,23 @@ fn run(offerings: Vec<Offering>, country: &str, need: &Need) -> NeedMatches {
     run_with(offerings, country, need, &engagements)
 }
 
-fn run_with(offerings: Vec<Offering>, country: &str, need: &Need, engagements: &HashMap<RecordKey, u32>) -> NeedMatches {
-    let context = Context { reference: reference(), today: today(), engagements, weights: WEIGHTS };
-    context.match_need(&Catalogue::new(offerings), reference().country(country).unwrap(), need)
+fn run_with(
+    offerings: Vec<Offering>,
+    country: &str,
+    need: &Need,
+    engagements: &HashMap<RecordKey, u32>,
+) -> NeedMatches {
+    let context = Context {
+        reference: reference(),
+        today: today(),
+        engagements,
+        weights: WEIGHTS,
+    };
+    context.match_need(
+        &Catalogue::new(offerings),
+        reference().country(country).unwrap(),
+        need,
+    )
 }
 
 fn keys(found: &NeedMatches) -> Vec<&str> {
@@ -92,28 +109,50 @@ fn weights_add_up_to_one() {
 #[test]
 fn an_exact_subtheme_ranks_above_a_parent_level_offering() {
     let found = run(
-        vec![offering("parent", "cybercrime", worldwide()), offering("exact", "cybercrime.judiciary", worldwide())],
+        vec![
+            offering("parent", "cybercrime", worldwide()),
+            offering("exact", "cybercrime.judiciary", worldwide()),
+        ],
         "GHA",
         &need("cybercrime.judiciary"),
     );
     assert_eq!(keys(&found), ["exact", "parent"]);
-    assert_eq!(found.matches[0].factors[0].reason, "offers exactly cybercrime.judiciary");
+    assert_eq!(
+        found.matches[0].factors[0].reason,
+        "offers exactly cybercrime.judiciary"
+    );
     assert_eq!(found.matches[1].factors[0].value, 0.5);
 }
 
 #[test]
 fn other_subthemes_of_the_same_parent_do_not_match() {
-    let found = run(vec![offering("law", "cybercrime.legislation", worldwide())], "GHA", &need("cybercrime.judiciary"));
+    let found = run(
+        vec![offering("law", "cybercrime.legislation", worldwide())],
+        "GHA",
+        &need("cybercrime.judiciary"),
+    );
     assert!(found.matches.is_empty() && found.near_misses.is_empty());
 }
 
 #[test]
 fn a_named_country_ranks_above_a_region_above_a_group_above_global() {
     let r = reference();
-    let named = Coverage { countries: [r.iso3("GHA").unwrap()].into(), ..Coverage::default() };
-    let west_africa = Coverage { regions: [r.region_code("011").unwrap()].into(), ..Coverage::default() };
-    let africa = Coverage { regions: [r.region_code("002").unwrap()].into(), ..Coverage::default() };
-    let au = Coverage { groups: [r.group_code("AU").unwrap()].into(), ..Coverage::default() };
+    let named = Coverage {
+        countries: [r.iso3("GHA").unwrap()].into(),
+        ..Coverage::default()
+    };
+    let west_africa = Coverage {
+        regions: [r.region_code("011").unwrap()].into(),
+        ..Coverage::default()
+    };
+    let africa = Coverage {
+        regions: [r.region_code("002").unwrap()].into(),
+        ..Coverage::default()
+    };
+    let au = Coverage {
+        groups: [r.group_code("AU").unwrap()].into(),
+        ..Coverage::default()
+    };
     let theme = "cybercrime.judiciary";
     let found = run(
         vec![
@@ -126,8 +165,14 @@ fn a_named_country_ranks_above_a_region_above_a_group_above_global() {
         "GHA",
         &need(theme),
     );
-    assert_eq!(keys(&found), ["e-ghana", "d-west", "c-africa", "b-au", "a-global"]);
-    assert_eq!(found.matches[1].factors[1].reason, "covers the intermediate region Western Africa");
+    assert_eq!(
+        keys(&found),
+        ["e-ghana", "d-west", "c-africa", "b-au", "a-global"]
+    );
+    assert_eq!(
+        found.matches[1].factors[1].reason,
+        "covers the intermediate region Western Africa"
+    );
 }
 
 #[test]
@@ -141,7 +186,10 @@ fn a_language_the_country_asked_for_ranks_above_one_it_did_not() {
     asking.languages = [r.language_code("fr").unwrap()].into();
     let found = run(vec![english, french], "SEN", &asking);
     assert_eq!(keys(&found), ["french", "english"]);
-    assert_eq!(found.matches[1].factors[2].reason, "works in none of the languages asked for (fr)");
+    assert_eq!(
+        found.matches[1].factors[2].reason,
+        "works in none of the languages asked for (fr)"
+    );
 }
 
 #[test]
@@ -150,10 +198,19 @@ fn an_offering_at_capacity_ranks_below_one_with_room() {
     full.data.capacity = Some(3);
     let mut room = offering("b-room", "cybercrime.judiciary", worldwide());
     room.data.capacity = Some(3);
-    let engagements: HashMap<RecordKey, u32> = [(full.key.clone(), 3), (room.key.clone(), 1)].into();
-    let found = run_with(vec![full, room], "GHA", &need("cybercrime.judiciary"), &engagements);
+    let engagements: HashMap<RecordKey, u32> =
+        [(full.key.clone(), 3), (room.key.clone(), 1)].into();
+    let found = run_with(
+        vec![full, room],
+        "GHA",
+        &need("cybercrime.judiciary"),
+        &engagements,
+    );
     assert_eq!(keys(&found), ["b-room", "a-full"]);
-    assert_eq!(found.matches[1].factors[4].reason, "at capacity (3 of 3 engagements under way)");
+    assert_eq!(
+        found.matches[1].factors[4].reason,
+        "at capacity (3 of 3 engagements under way)"
+    );
     assert_eq!(found.matches[0].factors[4].value, 0.667);
 }
 
@@ -170,29 +227,50 @@ fn ended_archived_paused_and_future_offerings_never_match() {
     future.data.starts_on = NaiveDate::from_ymd_opt(2027, 1, 1);
     let mut last_day = offering("last-day", theme, worldwide());
     last_day.data.ends_on = Some(today());
-    let found = run(vec![ended, archived, paused, future, last_day], "GHA", &need(theme));
+    let found = run(
+        vec![ended, archived, paused, future, last_day],
+        "GHA",
+        &need(theme),
+    );
     assert_eq!(keys(&found), ["last-day"]);
-    assert!(found.near_misses.is_empty(), "inactive offerings are not near misses either");
+    assert!(
+        found.near_misses.is_empty(),
+        "inactive offerings are not near misses either"
+    );
 }
 
 #[test]
 fn near_misses_say_which_condition_failed_and_why() {
     let r = reference();
     let theme = "cybercrime.judiciary";
-    let africa = Coverage { regions: [r.region_code("002").unwrap()].into(), ..Coverage::default() };
+    let africa = Coverage {
+        regions: [r.region_code("002").unwrap()].into(),
+        ..Coverage::default()
+    };
     let mut commonwealth = offering("commonwealth", theme, worldwide());
     commonwealth.data.eligibility.groups = [r.group_code("COMMONWEALTH").unwrap()].into();
     let mut both = offering("both", theme, africa.clone());
     both.data.eligibility.income_levels = [IncomeLevel::Low].into();
-    let found = run(vec![offering("africa", theme, africa), commonwealth, both], "FRA", &need(theme));
+    let found = run(
+        vec![offering("africa", theme, africa), commonwealth, both],
+        "FRA",
+        &need(theme),
+    );
     assert!(found.matches.is_empty());
-    let misses: Vec<(&str, Condition, &str)> =
-        found.near_misses.iter().map(|m| (m.offering.as_str(), m.failed, m.reason.as_str())).collect();
+    let misses: Vec<(&str, Condition, &str)> = found
+        .near_misses
+        .iter()
+        .map(|m| (m.offering.as_str(), m.failed, m.reason.as_str()))
+        .collect();
     assert_eq!(
         misses,
         [
             ("africa", Condition::Coverage, "offered in Africa only"),
-            ("commonwealth", Condition::Eligibility, "eligible only for members of COMMONWEALTH"),
+            (
+                "commonwealth",
+                Condition::Eligibility,
+                "eligible only for members of COMMONWEALTH"
+            ),
         ]
     );
 }
@@ -208,13 +286,26 @@ fn urgency_follows_priority_and_maturity_gap() {
     let high_score = run(catalogue(), "GHA", &urgent).matches[0].score;
     let low_score = run(catalogue(), "GHA", &low).matches[0].score;
     assert!(high_score > low_score);
-    assert_eq!(run(catalogue(), "GHA", &urgent).matches[0].factors[5].value, 1.0);
+    assert_eq!(
+        run(catalogue(), "GHA", &urgent).matches[0].factors[5].value,
+        1.0
+    );
 }
 
 // Properties over any catalogue and need.
 
-const THEMES: &[&str] = &["cybercrime", "cybercrime.judiciary", "cybercrime.legislation", "incident-ciip", "incident-ciip.cert"];
-const SUBTHEMES: &[&str] = &["cybercrime.judiciary", "cybercrime.legislation", "incident-ciip.cert"];
+const THEMES: &[&str] = &[
+    "cybercrime",
+    "cybercrime.judiciary",
+    "cybercrime.legislation",
+    "incident-ciip",
+    "incident-ciip.cert",
+];
+const SUBTHEMES: &[&str] = &[
+    "cybercrime.judiciary",
+    "cybercrime.legislation",
+    "incident-ciip.cert",
+];
 const COUNTRIES: &[&str] = &["GHA", "FRA", "NER", "KEN", "BRA", "JPN", "GBR", "IND"];
 const REGIONS: &[&str] = &["002", "011", "202", "150", "142", "019", "014"];
 const GROUPS: &[&str] = &["AU", "EU", "COMMONWEALTH", "LDC", "OAS"];

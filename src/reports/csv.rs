@@ -6,7 +6,11 @@ use super::{NeedReport, Overlap};
 
 /// A cell a spreadsheet would read as a formula gets a leading apostrophe.
 fn inert(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
 }
 
 fn finish(writer: csv::Writer<Vec<u8>>) -> String {
@@ -17,8 +21,21 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> String {
 pub fn needs(reports: &[NeedReport]) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
     let _ = out.write_record([
-        "country", "assessment", "need", "theme", "priority", "need_description", "kind", "rank", "offering", "offering_title", "provider",
-        "provider_name", "score", "failed", "reason",
+        "country",
+        "assessment",
+        "need",
+        "theme",
+        "priority",
+        "need_description",
+        "kind",
+        "rank",
+        "offering",
+        "offering_title",
+        "provider",
+        "provider_name",
+        "score",
+        "failed",
+        "reason",
     ]);
     for report in reports {
         let need = [
@@ -34,7 +51,11 @@ pub fn needs(reports: &[NeedReport]) -> String {
             let _ = out.write_record(need.iter().cloned().chain(empty));
         }
         for (rank, m) in report.matches.iter().enumerate() {
-            let reasons: Vec<String> = m.factors.iter().map(|f| format!("{}: {}", f.name, f.reason)).collect();
+            let reasons: Vec<String> = m
+                .factors
+                .iter()
+                .map(|f| format!("{}: {}", f.name, f.reason))
+                .collect();
             let row = [
                 "match".to_owned(),
                 (rank + 1).to_string(),
@@ -68,7 +89,15 @@ pub fn needs(reports: &[NeedReport]) -> String {
 
 pub fn overlaps(found: &[Overlap]) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
-    let _ = out.write_record(["country", "theme", "needs", "providers", "provider", "provider_name", "offerings"]);
+    let _ = out.write_record([
+        "country",
+        "theme",
+        "needs",
+        "providers",
+        "provider",
+        "provider_name",
+        "offerings",
+    ]);
     for overlap in found {
         for provider in &overlap.providers {
             let offerings: Vec<&str> = provider.offerings.iter().map(|o| o.as_str()).collect();
@@ -88,7 +117,14 @@ pub fn overlaps(found: &[Overlap]) -> String {
 
 pub fn coverage(report: &super::CoverageReport) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
-    let _ = out.write_record(["theme", "column", "column_name", "open_needs", "offerings", "ratio"]);
+    let _ = out.write_record([
+        "theme",
+        "column",
+        "column_name",
+        "open_needs",
+        "offerings",
+        "ratio",
+    ]);
     for row in &report.rows {
         for (column, cell) in report.columns.iter().zip(&row.cells) {
             let _ = out.write_record([
@@ -112,6 +148,9 @@ mod tests {
     fn formulas_are_made_inert_and_plain_text_is_kept() {
         assert_eq!(inert("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(inert("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(inert("Judges' training, \"advanced\""), "Judges' training, \"advanced\"");
+        assert_eq!(
+            inert("Judges' training, \"advanced\""),
+            "Judges' training, \"advanced\""
+        );
     }
 }

@@ -8,11 +8,11 @@ use rayon::prelude::*;
 
 use serde::Serialize;
 
+use crate::domain::Country;
 use crate::domain::assessment::OpenNeed;
 use crate::domain::codes::{GroupCode, Iso3, RecordKey, RegionCode, ThemeCode};
 use crate::domain::reference::{ReachCodes, ReferenceData};
 use crate::domain::vocab::RegionLevel;
-use crate::domain::Country;
 use crate::matching::{Catalogue, Context, CountryView, NeedMatches, Ranking, WEAK_SCORE, active};
 
 pub mod csv;
@@ -36,16 +36,33 @@ pub struct NeedReport {
 /// Highest priority first, then the soonest wanted-by date, then key.
 fn by_urgency(needs: &mut [OpenNeed]) {
     needs.sort_by(|a, b| {
-        let order = |n: &OpenNeed| (n.need.priority, n.need.wanted_by.is_none(), n.need.wanted_by, n.need.key.clone());
+        let order = |n: &OpenNeed| {
+            (
+                n.need.priority,
+                n.need.wanted_by.is_none(),
+                n.need.wanted_by,
+                n.need.key.clone(),
+            )
+        };
         order(a).cmp(&order(b))
     });
 }
 
 impl NeedReport {
     fn new(open: OpenNeed, found: NeedMatches) -> NeedReport {
-        let NeedMatches { matches, near_misses, total_matches, total_near_misses } = found;
+        let NeedMatches {
+            matches,
+            near_misses,
+            total_matches,
+            total_near_misses,
+        } = found;
         NeedReport {
-            key: open.need.key.as_ref().map(ToString::to_string).unwrap_or_default(),
+            key: open
+                .need
+                .key
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             theme: open.need.theme.clone(),
             priority: open.need.priority,
             open,
@@ -74,33 +91,54 @@ pub fn rank_needs<'r, T>(
 ) -> Vec<T> {
     let mut by_country: BTreeMap<Iso3, Vec<(usize, OpenNeed)>> = BTreeMap::new();
     for (position, open) in needs.into_iter().enumerate() {
-        by_country.entry(open.country.clone()).or_default().push((position, open));
+        by_country
+            .entry(open.country.clone())
+            .or_default()
+            .push((position, open));
     }
     let reference = context.reference;
     let mut ranked: Vec<(usize, OpenNeed, &'r Country, Ranking)> = by_country
         .into_par_iter()
         .flat_map_iter(|(iso3, needs)| {
             let country = reference.country(iso3.as_str());
-            let view: Option<CountryView> = country.map(|c| catalogue.view(c, reference, context.today));
-            needs.into_iter().filter_map(move |(position, open)| {
-                let (country, view) = (country?, view.as_ref()?);
-                let ranking = context.rank(catalogue, view, &open.need, keep);
-                Some((position, open, country, ranking))
-            }).collect::<Vec<_>>()
+            let view: Option<CountryView> =
+                country.map(|c| catalogue.view(c, reference, context.today));
+            needs
+                .into_iter()
+                .filter_map(move |(position, open)| {
+                    let (country, view) = (country?, view.as_ref()?);
+                    let ranking = context.rank(catalogue, view, &open.need, keep);
+                    Some((position, open, country, ranking))
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     ranked.sort_unstable_by_key(|(position, ..)| *position);
-    ranked.into_iter().map(|(_, open, country, ranking)| each(open, country, ranking)).collect()
+    ranked
+        .into_iter()
+        .map(|(_, open, country, ranking)| each(open, country, ranking))
+        .collect()
 }
 
 /// Matches every need against the catalogue, most urgent first, explaining
 /// the first `limit` matches and near misses of each (all without a limit).
-pub fn match_needs(context: &Context, catalogue: &Catalogue, mut needs: Vec<OpenNeed>, limit: Option<usize>) -> Vec<NeedReport> {
+pub fn match_needs(
+    context: &Context,
+    catalogue: &Catalogue,
+    mut needs: Vec<OpenNeed>,
+    limit: Option<usize>,
+) -> Vec<NeedReport> {
     by_urgency(&mut needs);
-    rank_needs(context, catalogue, needs, limit, |open, country, ranking| {
-        let found = context.explain(catalogue, country, &open.need, &ranking, limit);
-        NeedReport::new(open, found)
-    })
+    rank_needs(
+        context,
+        catalogue,
+        needs,
+        limit,
+        |open, country, ranking| {
+            let found = context.explain(catalogue, country, &open.need, &ranking, limit);
+            NeedReport::new(open, found)
+        },
+    )
 }
 
 /// `/reports/countries/{iso3}`: the document DESIGN.md shows.
@@ -110,8 +148,17 @@ pub struct CountryReport {
     pub needs: Vec<NeedReport>,
 }
 
-pub fn country_report(context: &Context, catalogue: &Catalogue, country: Iso3, needs: Vec<OpenNeed>, limit: Option<usize>) -> CountryReport {
-    CountryReport { needs: match_needs(context, catalogue, needs, limit), country }
+pub fn country_report(
+    context: &Context,
+    catalogue: &Catalogue,
+    country: Iso3,
+    needs: Vec<OpenNeed>,
+    limit: Option<usize>,
+) -> CountryReport {
+    CountryReport {
+        needs: match_needs(context, catalogue, needs, limit),
+        country,
+    }
 }
 
 /// `/reports/providers/{key}`: the needs the provider's offerings could
@@ -128,21 +175,37 @@ pub struct CountryNeeds {
     pub needs: Vec<NeedReport>,
 }
 
-pub fn provider_report(context: &Context, provider: RecordKey, offerings: Catalogue, needs: Vec<OpenNeed>) -> ProviderReport {
+pub fn provider_report(
+    context: &Context,
+    provider: RecordKey,
+    offerings: Catalogue,
+    needs: Vec<OpenNeed>,
+) -> ProviderReport {
     let mut by_country: BTreeMap<Iso3, Vec<NeedReport>> = BTreeMap::new();
     for report in match_needs(context, &offerings, needs, None) {
         if !report.matches.is_empty() || !report.near_misses.is_empty() {
-            by_country.entry(report.open.country.clone()).or_default().push(report);
+            by_country
+                .entry(report.open.country.clone())
+                .or_default()
+                .push(report);
         }
     }
     ProviderReport {
         provider,
-        countries: by_country.into_iter().map(|(country, needs)| CountryNeeds { country, needs }).collect(),
+        countries: by_country
+            .into_iter()
+            .map(|(country, needs)| CountryNeeds { country, needs })
+            .collect(),
     }
 }
 
 /// `/reports/gaps`: open needs nobody serves, or serves only weakly.
-pub fn gaps(context: &Context, catalogue: &Catalogue, needs: Vec<OpenNeed>, near_misses_shown: usize) -> Vec<NeedReport> {
+pub fn gaps(
+    context: &Context,
+    catalogue: &Catalogue,
+    needs: Vec<OpenNeed>,
+    near_misses_shown: usize,
+) -> Vec<NeedReport> {
     match_needs(context, catalogue, needs, Some(near_misses_shown))
         .into_iter()
         .filter(|r| r.best_score().is_none_or(|s| s < WEAK_SCORE))
@@ -169,8 +232,16 @@ pub fn overlaps(context: &Context, catalogue: &Catalogue, needs: Vec<OpenNeed>) 
     type Providers = BTreeMap<RecordKey, (String, BTreeSet<RecordKey>)>;
     let mut cells: BTreeMap<(Iso3, ThemeCode), (BTreeSet<String>, Providers)> = BTreeMap::new();
     rank_needs(context, catalogue, needs, None, |open, _, ranking| {
-        let (need_keys, providers) = cells.entry((open.country.clone(), open.need.theme.clone())).or_default();
-        need_keys.insert(open.need.key.as_ref().map(ToString::to_string).unwrap_or_default());
+        let (need_keys, providers) = cells
+            .entry((open.country.clone(), open.need.theme.clone()))
+            .or_default();
+        need_keys.insert(
+            open.need
+                .key
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        );
         for offering in ranking.matched(catalogue) {
             let entry = providers
                 .entry(offering.data.provider.clone())
@@ -187,12 +258,21 @@ pub fn overlaps(context: &Context, catalogue: &Catalogue, needs: Vec<OpenNeed>) 
             needs: needs.into_iter().collect(),
             providers: providers
                 .into_iter()
-                .map(|(provider, (name, offerings))| OverlapProvider { provider, name, offerings: offerings.into_iter().collect() })
+                .map(|(provider, (name, offerings))| OverlapProvider {
+                    provider,
+                    name,
+                    offerings: offerings.into_iter().collect(),
+                })
                 .collect(),
         })
         .collect();
     // The most crowded first: that is where coordination pays most.
-    found.sort_by(|a, b| b.providers.len().cmp(&a.providers.len()).then_with(|| (&a.country, &a.theme).cmp(&(&b.country, &b.theme))));
+    found.sort_by(|a, b| {
+        b.providers
+            .len()
+            .cmp(&a.providers.len())
+            .then_with(|| (&a.country, &a.theme).cmp(&(&b.country, &b.theme)))
+    });
     found
 }
 
@@ -298,28 +378,57 @@ fn columns(reference: &ReferenceData, kind: Columns) -> Vec<Column> {
 
 /// Themes × places: open needs against the active offerings that reach
 /// them. A parent theme's row counts its sub-themes.
-pub fn coverage(context: &Context, catalogue: &Catalogue, needs: &[OpenNeed], kind: Columns) -> CoverageReport {
+pub fn coverage(
+    context: &Context,
+    catalogue: &Catalogue,
+    needs: &[OpenNeed],
+    kind: Columns,
+) -> CoverageReport {
     let reference = context.reference;
     let columns = columns(reference, kind);
-    let active: Vec<_> = catalogue.offerings().iter().filter(|o| active(o, context.today).is_ok()).collect();
+    let active: Vec<_> = catalogue
+        .offerings()
+        .iter()
+        .filter(|o| active(o, context.today).is_ok())
+        .collect();
     let rows = reference
         .parent_themes()
         .map(|parent| {
-            let family: BTreeSet<ThemeCode> = reference.theme_with_subthemes(&parent.code).into_iter().collect();
-            let on_theme: Vec<_> = active.iter().filter(|o| o.data.themes.iter().any(|t| family.contains(t))).collect();
+            let family: BTreeSet<ThemeCode> = reference
+                .theme_with_subthemes(&parent.code)
+                .into_iter()
+                .collect();
+            let on_theme: Vec<_> = active
+                .iter()
+                .filter(|o| o.data.themes.iter().any(|t| family.contains(t)))
+                .collect();
             let cells = columns
                 .iter()
                 .map(|column| {
                     let open_needs = needs
                         .iter()
-                        .filter(|n| family.contains(&n.need.theme) && column.countries.contains(&n.country))
+                        .filter(|n| {
+                            family.contains(&n.need.theme) && column.countries.contains(&n.country)
+                        })
                         .count();
-                    let offerings = on_theme.iter().filter(|o| reaches(&o.data.coverage, &column.reach)).count();
-                    let ratio = (open_needs > 0).then(|| (offerings as f64 / open_needs as f64 * 100.0).round() / 100.0);
-                    Cell { open_needs, offerings, ratio }
+                    let offerings = on_theme
+                        .iter()
+                        .filter(|o| reaches(&o.data.coverage, &column.reach))
+                        .count();
+                    let ratio = (open_needs > 0)
+                        .then(|| (offerings as f64 / open_needs as f64 * 100.0).round() / 100.0);
+                    Cell {
+                        open_needs,
+                        offerings,
+                        ratio,
+                    }
                 })
                 .collect();
-            CoverageRow { theme: parent.code.clone(), name: parent.name.clone(), cells }
+            CoverageRow {
+                theme: parent.code.clone(),
+                name: parent.name.clone(),
+                cells,
+            }
         })
         .collect();
     CoverageReport { columns, rows }
@@ -328,7 +437,13 @@ pub fn coverage(context: &Context, catalogue: &Catalogue, needs: &[OpenNeed], ki
 /// Whether coverage reaches any country the codes stand for.
 fn reaches(coverage: &crate::domain::Coverage, reach: &ReachCodes) -> bool {
     coverage.global
-        || coverage.countries.iter().any(|c| reach.countries.contains(c))
-        || coverage.regions.iter().any(|r: &RegionCode| reach.regions.contains(r))
+        || coverage
+            .countries
+            .iter()
+            .any(|c| reach.countries.contains(c))
+        || coverage
+            .regions
+            .iter()
+            .any(|r: &RegionCode| reach.regions.contains(r))
         || coverage.groups.iter().any(|g| reach.groups.contains(g))
 }

@@ -64,23 +64,39 @@ impl OfferingJson {
     }
 }
 
-fn filter_of(params: &CatalogueParams, reference: &ReferenceData) -> Result<crate::domain::catalogue::CatalogueFilter, ApiError> {
-    params.resolve(reference).map_err(|e| ApiError(AppError::BadRequest(e.to_string())))
+fn filter_of(
+    params: &CatalogueParams,
+    reference: &ReferenceData,
+) -> Result<crate::domain::catalogue::CatalogueFilter, ApiError> {
+    params
+        .resolve(reference)
+        .map_err(|e| ApiError(AppError::BadRequest(e.to_string())))
 }
 
-pub async fn providers(storage: web::Data<Storage>, QueryParams(params): QueryParams<CatalogueParams>) -> Result<HttpResponse, ApiError> {
+pub async fn providers(
+    storage: web::Data<Storage>,
+    QueryParams(params): QueryParams<CatalogueParams>,
+) -> Result<HttpResponse, ApiError> {
     let filter = filter_of(&params, &storage.reference)?;
     let page = PageRequest::new(params.page_number());
-    let found = with_db(&storage, move |conn| Ok(db::providers::search(conn, &filter, page)?)).await?;
-    Ok(HttpResponse::Ok().json(List::of(found, |summary| ProviderJson {
-        url: format!("/providers/{}", summary.provider.key),
-        record: ProviderRecord::from_provider(&summary.provider),
-        offering_count: Some(summary.offering_count),
-        offerings: None,
-    })))
+    let found = with_db(&storage, move |conn| {
+        Ok(db::providers::search(conn, &filter, page)?)
+    })
+    .await?;
+    Ok(
+        HttpResponse::Ok().json(List::of(found, |summary| ProviderJson {
+            url: format!("/providers/{}", summary.provider.key),
+            record: ProviderRecord::from_provider(&summary.provider),
+            offering_count: Some(summary.offering_count),
+            offerings: None,
+        })),
+    )
 }
 
-pub async fn provider(storage: web::Data<Storage>, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn provider(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
     let (provider, offerings) = with_db(&storage, move |conn| {
         let provider = db::providers::find(conn, &key).map_err(missing("provider", &key))?;
@@ -96,16 +112,28 @@ pub async fn provider(storage: web::Data<Storage>, key: web::Path<String>) -> Re
     }))
 }
 
-pub async fn offerings(storage: web::Data<Storage>, QueryParams(params): QueryParams<CatalogueParams>) -> Result<HttpResponse, ApiError> {
+pub async fn offerings(
+    storage: web::Data<Storage>,
+    QueryParams(params): QueryParams<CatalogueParams>,
+) -> Result<HttpResponse, ApiError> {
     let filter = filter_of(&params, &storage.reference)?;
     let page = PageRequest::new(params.page_number());
-    let found = with_db(&storage, move |conn| Ok(db::offerings::search(conn, &filter, page)?)).await?;
+    let found = with_db(&storage, move |conn| {
+        Ok(db::offerings::search(conn, &filter, page)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(List::of(found, OfferingJson::of)))
 }
 
-pub async fn offering(storage: web::Data<Storage>, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn offering(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
-    let offering = with_db(&storage, move |conn| db::offerings::find(conn, &key).map_err(missing("offering", &key))).await?;
+    let offering = with_db(&storage, move |conn| {
+        db::offerings::find(conn, &key).map_err(missing("offering", &key))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(OfferingJson::of(offering)))
 }
 
@@ -144,7 +172,10 @@ struct AssessmentJson {
 
 fn country_json<'a>(country: &'a Country, reference: &'a ReferenceData) -> CountryJson<'a> {
     let region = |code: &'a Option<crate::domain::RegionCode>| {
-        code.as_ref().map(|c| NamedCode { code: c.as_str(), name: reference.region_name(c.as_str()) })
+        code.as_ref().map(|c| NamedCode {
+            code: c.as_str(),
+            name: reference.region_name(c.as_str()),
+        })
     };
     CountryJson {
         iso3: country.iso3.as_str(),
@@ -159,7 +190,10 @@ fn country_json<'a>(country: &'a Country, reference: &'a ReferenceData) -> Count
         groups: reference
             .groups_of(&country.iso3)
             .iter()
-            .map(|g| NamedCode { code: g.as_str(), name: reference.group_name(g.as_str()) })
+            .map(|g| NamedCode {
+                code: g.as_str(),
+                name: reference.group_name(g.as_str()),
+            })
             .collect(),
         url: format!("/countries/{}", country.iso3),
         offerings_reaching: None,
@@ -167,21 +201,35 @@ fn country_json<'a>(country: &'a Country, reference: &'a ReferenceData) -> Count
     }
 }
 
-pub async fn countries(storage: web::Data<Storage>, QueryParams(params): QueryParams<CatalogueParams>) -> Result<HttpResponse, ApiError> {
+pub async fn countries(
+    storage: web::Data<Storage>,
+    QueryParams(params): QueryParams<CatalogueParams>,
+) -> Result<HttpResponse, ApiError> {
     let reference = &storage.reference;
     let page = country_page(reference, &params)?;
     Ok(HttpResponse::Ok().json(List::of(page, |c| country_json(c, reference))))
 }
 
-pub async fn country(storage: web::Data<Storage>, iso3: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn country(
+    storage: web::Data<Storage>,
+    iso3: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let reference = &storage.reference;
     let iso3 = iso3.into_inner().to_ascii_uppercase();
-    let country = reference.country(&iso3).ok_or_else(|| AppError::NotFound(format!("country \"{iso3}\"")))?;
-    let params = CatalogueParams { country: Some(iso3), ..CatalogueParams::default() };
+    let country = reference
+        .country(&iso3)
+        .ok_or_else(|| AppError::NotFound(format!("country \"{iso3}\"")))?;
+    let params = CatalogueParams {
+        country: Some(iso3),
+        ..CatalogueParams::default()
+    };
     let filter = filter_of(&params, reference)?;
     let of_country = country.iso3.to_string();
     let (reaching, assessments) = with_db(&storage, move |conn| {
-        Ok((db::offerings::search(conn, &filter, PageRequest::new(1))?.total, db::assessments::of_country(conn, &of_country)?))
+        Ok((
+            db::offerings::search(conn, &filter, PageRequest::new(1))?.total,
+            db::assessments::of_country(conn, &of_country)?,
+        ))
     })
     .await?;
     let mut json = country_json(country, reference);

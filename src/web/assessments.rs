@@ -17,10 +17,12 @@ use super::views::{Choice, ChoiceGroup, Choices};
 use super::{render, see_other, with_db};
 use crate::db::{self, StoreError};
 use crate::domain::assessment::{
-    self, Assessment, AssessmentInput, AssessmentState, Deadlines, Intent, MAX_NEEDS, NeedInput, Revision,
-    RevisionChanges,
+    self, Assessment, AssessmentInput, AssessmentState, Deadlines, Intent, MAX_NEEDS, NeedInput,
+    Revision, RevisionChanges,
 };
-use crate::domain::{AssessmentStatus, Country, FieldErrors, Modality, Priority, ReferenceData, Stage};
+use crate::domain::{
+    AssessmentStatus, Country, FieldErrors, Modality, Priority, ReferenceData, Stage,
+};
 use crate::startup::Storage;
 
 /// What the person pressed.
@@ -58,7 +60,10 @@ impl PostedForm {
                         "save-draft" => Action::SaveDraft,
                         "submit" => Action::Submit,
                         "add-need" => Action::AddNeed,
-                        other => match other.strip_prefix("remove-need-").and_then(|i| i.parse().ok()) {
+                        other => match other
+                            .strip_prefix("remove-need-")
+                            .and_then(|i| i.parse().ok())
+                        {
                             Some(index) => Action::RemoveNeed(index),
                             None => return Err(bad("unknown action")),
                         },
@@ -66,7 +71,10 @@ impl PostedForm {
                 }
                 "csrf_token" => {}
                 other => {
-                    let Some((index, field)) = other.strip_prefix("need-").and_then(|rest| rest.split_once('-')) else {
+                    let Some((index, field)) = other
+                        .strip_prefix("need-")
+                        .and_then(|rest| rest.split_once('-'))
+                    else {
                         continue; // browsers send nothing else; ignore what we do not know
                     };
                     let index: usize = index.parse().map_err(|_| bad("need row"))?;
@@ -92,7 +100,11 @@ impl PostedForm {
             }
         }
         input.needs = rows.into_values().collect();
-        Ok(PostedForm { input, base_revision, action })
+        Ok(PostedForm {
+            input,
+            base_revision,
+            action,
+        })
     }
 }
 
@@ -122,7 +134,11 @@ impl NeedRow {
 fn stage_choices(chosen: &str) -> Vec<Choice> {
     Stage::ALL
         .iter()
-        .map(|s| Choice { value: s.code().to_owned(), label: format!("{} {}", s.number(), s.label()), chosen: s.code() == chosen })
+        .map(|s| Choice {
+            value: s.code().to_owned(),
+            label: format!("{} {}", s.number(), s.label()),
+            chosen: s.code() == chosen,
+        })
         .collect()
 }
 
@@ -136,7 +152,10 @@ fn need_rows(needs: &[NeedInput], errors: &FieldErrors, reference: &ReferenceDat
             let mut row_errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for e in errors.iter() {
                 if let Some(field) = e.field.strip_prefix(&prefix) {
-                    row_errors.entry(field.to_owned()).or_default().push(e.message.clone());
+                    row_errors
+                        .entry(field.to_owned())
+                        .or_default()
+                        .push(e.message.clone());
                 }
             }
             // Sub-themes only: a need names one thing.
@@ -153,7 +172,11 @@ fn need_rows(needs: &[NeedInput], errors: &FieldErrors, reference: &ReferenceDat
                 themes,
                 priorities: Priority::ALL
                     .iter()
-                    .map(|p| Choice { value: p.code().to_owned(), label: p.label().to_owned(), chosen: p.code() == input.priority })
+                    .map(|p| Choice {
+                        value: p.code().to_owned(),
+                        label: p.label().to_owned(),
+                        chosen: p.code() == input.priority,
+                    })
                     .collect(),
                 current_stages: stage_choices(&input.current_stage),
                 target_stages: stage_choices(&input.target_stage),
@@ -191,7 +214,10 @@ impl FormPage<'_> {
             "contact" => "Contact e-mail".to_owned(),
             "note" => "Note".to_owned(),
             "needs" => "Needs".to_owned(),
-            other => match other.strip_prefix("need-").and_then(|rest| rest.split_once('-')) {
+            other => match other
+                .strip_prefix("need-")
+                .and_then(|rest| rest.split_once('-'))
+            {
                 Some((index, field)) => {
                     let number = index.parse::<usize>().map_or(0, |i| i + 1);
                     format!("Need {number}, {}", field.replace('_', " "))
@@ -205,7 +231,11 @@ impl FormPage<'_> {
 /// Which form: a new assessment for a country, or a revision of one.
 enum Target {
     New,
-    Existing { key: String, base: i32, status: AssessmentStatus },
+    Existing {
+        key: String,
+        base: i32,
+        status: AssessmentStatus,
+    },
 }
 
 struct FormState {
@@ -263,13 +293,31 @@ fn form_page(
 
 fn country_of<'a>(storage: &'a Storage, iso3: &str) -> Result<&'a Country, AppError> {
     let iso3 = iso3.to_ascii_uppercase();
-    storage.reference.country(&iso3).ok_or_else(|| AppError::NotFound(format!("The country \"{iso3}\"")))
+    storage
+        .reference
+        .country(&iso3)
+        .ok_or_else(|| AppError::NotFound(format!("The country \"{iso3}\"")))
 }
 
-pub async fn new_form(storage: web::Data<Storage>, iso3: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
+pub async fn new_form(
+    storage: web::Data<Storage>,
+    iso3: web::Path<String>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
     let country = country_of(&storage, &iso3)?;
-    let state = FormState { input: AssessmentInput::default(), errors: FieldErrors::new(), conflict: None };
-    form_page(&storage, country, &Target::New, state, &csrf, StatusCode::OK)
+    let state = FormState {
+        input: AssessmentInput::default(),
+        errors: FieldErrors::new(),
+        conflict: None,
+    };
+    form_page(
+        &storage,
+        country,
+        &Target::New,
+        state,
+        &csrf,
+        StatusCode::OK,
+    )
 }
 
 pub async fn create(
@@ -283,12 +331,20 @@ pub async fn create(
     save(&storage, country, Target::New, posted, &csrf).await
 }
 
-pub async fn edit_form(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
+pub async fn edit_form(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
     let assessment = load(&storage, &key).await?;
     let country = country_of(&storage, assessment.country.as_str())?;
     let target = editable(&assessment)?;
-    let state = FormState { input: AssessmentInput::from_data(&assessment.latest.data), errors: FieldErrors::new(), conflict: None };
+    let state = FormState {
+        input: AssessmentInput::from_data(&assessment.latest.data),
+        errors: FieldErrors::new(),
+        conflict: None,
+    };
     form_page(&storage, country, &target, state, &csrf, StatusCode::OK)
 }
 
@@ -302,60 +358,122 @@ pub async fn update(
     let assessment = load(&storage, &key).await?;
     let country = country_of(&storage, assessment.country.as_str())?;
     let posted = PostedForm::from_pairs(form.into_inner())?;
-    let Target::Existing { status, .. } = editable(&assessment)? else { unreachable!("an existing assessment") };
+    let Target::Existing { status, .. } = editable(&assessment)? else {
+        unreachable!("an existing assessment")
+    };
     // The revision the editor opened, not the latest: that is how a
     // concurrent save is noticed.
-    let base = posted.base_revision.ok_or_else(|| AppError::BadRequest("The form did not say which revision it revises.".into()))?;
-    save(&storage, country, Target::Existing { key, base, status }, posted, &csrf).await
+    let base = posted.base_revision.ok_or_else(|| {
+        AppError::BadRequest("The form did not say which revision it revises.".into())
+    })?;
+    save(
+        &storage,
+        country,
+        Target::Existing { key, base, status },
+        posted,
+        &csrf,
+    )
+    .await
 }
 
 /// Withdrawn assessments are kept as they are.
 fn editable(assessment: &Assessment) -> Result<Target, AppError> {
     match assessment.latest.data.state.status() {
-        AssessmentStatus::Withdrawn => Err(AppError::Conflict("A withdrawn assessment cannot be revised.".into())),
-        status => Ok(Target::Existing { key: assessment.key.to_string(), base: assessment.latest.number, status }),
+        AssessmentStatus::Withdrawn => Err(AppError::Conflict(
+            "A withdrawn assessment cannot be revised.".into(),
+        )),
+        status => Ok(Target::Existing {
+            key: assessment.key.to_string(),
+            base: assessment.latest.number,
+            status,
+        }),
     }
 }
 
 async fn load(storage: &Storage, key: &str) -> Result<Assessment, AppError> {
     let key = key.to_owned();
-    with_db(storage, move |conn| db::assessments::find(conn, &key).map_err(missing("assessment", &key))).await
+    with_db(storage, move |conn| {
+        db::assessments::find(conn, &key).map_err(missing("assessment", &key))
+    })
+    .await
 }
 
 /// Adds or removes a row, or validates and saves: a draft, a submission, or
 /// a new revision. Bad input and concurrent saves come back with every row
 /// as the person typed it.
-async fn save(storage: &Storage, country: &Country, target: Target, posted: PostedForm, csrf: &CsrfToken) -> Result<HttpResponse, AppError> {
-    let PostedForm { mut input, action, .. } = posted;
+async fn save(
+    storage: &Storage,
+    country: &Country,
+    target: Target,
+    posted: PostedForm,
+    csrf: &CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    let PostedForm {
+        mut input, action, ..
+    } = posted;
     let intent = match action {
         Action::AddNeed | Action::RemoveNeed(_) => {
             match action {
-                Action::AddNeed if input.needs.len() < MAX_NEEDS => input.needs.push(NeedInput::default()),
+                Action::AddNeed if input.needs.len() < MAX_NEEDS => {
+                    input.needs.push(NeedInput::default())
+                }
                 Action::RemoveNeed(index) if index < input.needs.len() => {
                     input.needs.remove(index);
                 }
                 _ => {}
             }
-            let state = FormState { input, errors: FieldErrors::new(), conflict: None };
+            let state = FormState {
+                input,
+                errors: FieldErrors::new(),
+                conflict: None,
+            };
             return form_page(storage, country, &target, state, csrf, StatusCode::OK);
         }
-        Action::SaveDraft if matches!(target, Target::New | Target::Existing { status: AssessmentStatus::Draft, .. }) => {
+        Action::SaveDraft
+            if matches!(
+                target,
+                Target::New
+                    | Target::Existing {
+                        status: AssessmentStatus::Draft,
+                        ..
+                    }
+            ) =>
+        {
             Intent::SaveDraft
         }
-        Action::SaveDraft | Action::Submit => Intent::Submit(Deadlines::NotBefore(chrono::Utc::now().date_naive())),
+        Action::SaveDraft | Action::Submit => {
+            Intent::Submit(Deadlines::NotBefore(chrono::Utc::now().date_naive()))
+        }
     };
     let input = input.normalized().without_blank_rows();
     let data = match input.parse(&storage.reference, intent) {
         Ok(data) => data,
         Err(errors) => {
-            let state = FormState { input, errors, conflict: None };
-            return form_page(storage, country, &target, state, csrf, StatusCode::UNPROCESSABLE_ENTITY);
+            let state = FormState {
+                input,
+                errors,
+                conflict: None,
+            };
+            return form_page(
+                storage,
+                country,
+                &target,
+                state,
+                csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
         }
     };
     let change = match (&target, intent) {
         (Target::New, Intent::SaveDraft) => "started as a draft",
         (Target::New, Intent::Submit(_)) => "submitted",
-        (Target::Existing { status: AssessmentStatus::Draft, .. }, Intent::Submit(_)) => "submitted",
+        (
+            Target::Existing {
+                status: AssessmentStatus::Draft,
+                ..
+            },
+            Intent::Submit(_),
+        ) => "submitted",
         (Target::Existing { .. }, Intent::SaveDraft) => "draft saved",
         (Target::Existing { .. }, Intent::Submit(_)) => "revised",
     };
@@ -374,11 +492,28 @@ async fn save(storage: &Storage, country: &Country, target: Target, posted: Post
     match saved {
         Ok(assessment) => Ok(see_other(&format!("/assessments/{}", assessment.key))),
         Err(StoreError::Conflict { latest }) => {
-            let Target::Existing { key, status, .. } = target else { unreachable!("only revisions conflict") };
+            let Target::Existing { key, status, .. } = target else {
+                unreachable!("only revisions conflict")
+            };
             // Theirs is kept in the form, now based on the latest revision,
             // so saving again is a deliberate choice made knowing the other.
-            let state = FormState { input, errors: FieldErrors::new(), conflict: Some(latest) };
-            form_page(storage, country, &Target::Existing { key, base: latest, status }, state, csrf, StatusCode::CONFLICT)
+            let state = FormState {
+                input,
+                errors: FieldErrors::new(),
+                conflict: Some(latest),
+            };
+            form_page(
+                storage,
+                country,
+                &Target::Existing {
+                    key,
+                    base: latest,
+                    status,
+                },
+                state,
+                csrf,
+                StatusCode::CONFLICT,
+            )
         }
         Err(other) => Err(other.into()),
     }
@@ -414,21 +549,41 @@ impl ShowPage<'_> {
     }
 
     fn theme_name(&self, code: &Option<crate::domain::ThemeCode>) -> String {
-        code.as_ref().map_or_else(|| "—".to_owned(), |c| self.reference.theme_name(c.as_str()).to_owned())
+        code.as_ref().map_or_else(
+            || "—".to_owned(),
+            |c| self.reference.theme_name(c.as_str()).to_owned(),
+        )
     }
 
     fn error_for(&self, target: &str) -> Option<&str> {
-        self.withdraw_error.as_ref().filter(|(t, _)| t == target).map(|(_, m)| m.as_str())
+        self.withdraw_error
+            .as_ref()
+            .filter(|(t, _)| t == target)
+            .map(|(_, m)| m.as_str())
     }
 
     fn modality_labels(&self, modalities: &std::collections::BTreeSet<Modality>) -> String {
         let labels: Vec<&str> = modalities.iter().map(|m| m.label()).collect();
-        if labels.is_empty() { "—".to_owned() } else { labels.join(", ") }
+        if labels.is_empty() {
+            "—".to_owned()
+        } else {
+            labels.join(", ")
+        }
     }
 
-    fn language_names(&self, languages: &std::collections::BTreeSet<crate::domain::LanguageCode>) -> String {
-        let names: Vec<&str> = languages.iter().map(|l| self.reference.language_name(l.as_str())).collect();
-        if names.is_empty() { "—".to_owned() } else { names.join(", ") }
+    fn language_names(
+        &self,
+        languages: &std::collections::BTreeSet<crate::domain::LanguageCode>,
+    ) -> String {
+        let names: Vec<&str> = languages
+            .iter()
+            .map(|l| self.reference.language_name(l.as_str()))
+            .collect();
+        if names.is_empty() {
+            "—".to_owned()
+        } else {
+            names.join(", ")
+        }
     }
 }
 
@@ -440,15 +595,19 @@ async fn show_page(
     csrf: &CsrfToken,
 ) -> Result<HttpResponse, AppError> {
     let lookup = key.clone();
-    let (assessment, revisions) =
-        with_db(storage, move |conn| db::assessments::history(conn, &lookup).map_err(missing("assessment", &lookup))).await?;
+    let (assessment, revisions) = with_db(storage, move |conn| {
+        db::assessments::history(conn, &lookup).map_err(missing("assessment", &lookup))
+    })
+    .await?;
     let shown = match number {
         None => assessment.latest.clone(),
         Some(n) => revisions
             .iter()
             .find(|r| r.number == n)
             .cloned()
-            .ok_or_else(|| AppError::NotFound(format!("Revision {n} of the assessment \"{key}\"")))?,
+            .ok_or_else(|| {
+                AppError::NotFound(format!("Revision {n} of the assessment \"{key}\""))
+            })?,
     };
     let mut history: Vec<HistoryEntry> = revisions
         .iter()
@@ -463,7 +622,11 @@ async fn show_page(
         .collect();
     history.reverse(); // latest first
     let country = country_of(storage, assessment.country.as_str())?;
-    let status = if withdraw_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if withdraw_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = ShowPage {
         is_latest: shown.number == assessment.latest.number,
         needs: shown.data.state.needs(),
@@ -478,13 +641,23 @@ async fn show_page(
     render(status, &page)
 }
 
-pub async fn show(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
     show_page(&storage, key.into_inner(), None, None, &csrf).await
 }
 
-pub async fn revision(storage: web::Data<Storage>, path: web::Path<(String, String)>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
+pub async fn revision(
+    storage: web::Data<Storage>,
+    path: web::Path<(String, String)>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
     let (key, number) = path.into_inner();
-    let number: i32 = number.parse().map_err(|_| AppError::NotFound(format!("Revision {number} of \"{key}\"")))?;
+    let number: i32 = number
+        .parse()
+        .map_err(|_| AppError::NotFound(format!("Revision {number} of \"{key}\"")))?;
     show_page(&storage, key, Some(number), None, &csrf).await
 }
 
@@ -505,16 +678,35 @@ pub async fn withdraw(
     let Withdrawal { reason, revision } = form.into_inner();
     let reason = match assessment::withdrawal_reason(&reason) {
         Ok(reason) => reason,
-        Err(message) => return show_page(&storage, key, None, Some(("assessment".into(), message.into())), &csrf).await,
+        Err(message) => {
+            return show_page(
+                &storage,
+                key,
+                None,
+                Some(("assessment".into(), message.into())),
+                &csrf,
+            )
+            .await;
+        }
     };
     let lookup = key.clone();
     with_db(&storage, move |conn| {
-        let current = db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))?;
+        let current =
+            db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))?;
         if current.latest.data.state.status() == AssessmentStatus::Withdrawn {
-            return Err(AppError::Conflict("The assessment is already withdrawn.".into()));
+            return Err(AppError::Conflict(
+                "The assessment is already withdrawn.".into(),
+            ));
         }
         let change = format!("withdrawn: {reason}");
-        db::assessments::revise(conn, &lookup, revision, &current.latest.data.withdrawn(reason), &change).map_err(conflict)
+        db::assessments::revise(
+            conn,
+            &lookup,
+            revision,
+            &current.latest.data.withdrawn(reason),
+            &change,
+        )
+        .map_err(conflict)
     })
     .await?;
     Ok(see_other(&format!("/assessments/{key}")))
@@ -530,13 +722,18 @@ pub async fn withdraw_need(
     let Withdrawal { reason, revision } = form.into_inner();
     let reason = match assessment::withdrawal_reason(&reason) {
         Ok(reason) => reason,
-        Err(message) => return show_page(&storage, key, None, Some((need, message.into())), &csrf).await,
+        Err(message) => {
+            return show_page(&storage, key, None, Some((need, message.into())), &csrf).await;
+        }
     };
     let lookup = key.clone();
     with_db(&storage, move |conn| {
-        let current = db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))?;
+        let current =
+            db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))?;
         if current.latest.data.state.status() != AssessmentStatus::Submitted {
-            return Err(AppError::Conflict("Needs are withdrawn from a submitted assessment only.".into()));
+            return Err(AppError::Conflict(
+                "Needs are withdrawn from a submitted assessment only.".into(),
+            ));
         }
         let change = format!("need {need} withdrawn: {reason}");
         let data = current

@@ -51,12 +51,19 @@ pub async fn issue_token(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let existing = req.cookie(COOKIE).map(|c| c.value().to_owned()).filter(|t| well_formed(t));
+    let existing = req
+        .cookie(COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|t| well_formed(t));
     let token = existing.clone().unwrap_or_else(new_token);
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.call(req).await?;
     if existing.is_none() {
-        let cookie = Cookie::build(COOKIE, token).path("/").http_only(true).same_site(SameSite::Strict).finish();
+        let cookie = Cookie::build(COOKIE, token)
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .finish();
         response.response_mut().add_cookie(&cookie)?;
     }
     Ok(response)
@@ -67,6 +74,11 @@ impl FromRequest for CsrfToken {
     type Future = Ready<Result<CsrfToken, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(req.extensions().get::<CsrfToken>().cloned().ok_or(AppError::CsrfRejected))
+        ready(
+            req.extensions()
+                .get::<CsrfToken>()
+                .cloned()
+                .ok_or(AppError::CsrfRejected),
+        )
     }
 }

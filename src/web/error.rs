@@ -31,9 +31,15 @@ impl AppError {
         match self {
             AppError::NotFound(_) => "Check the address, or find the record from the lists.",
             AppError::BadRequest(_) => "Check the address or the filters and try again.",
-            AppError::CsrfRejected => "Go back, reload the form and send it again. Nothing was saved.",
-            AppError::Conflict(_) => "Reload the page to see the latest version, then try again. Nothing was saved.",
-            AppError::Internal(_) => "Something went wrong on our side. Nothing you sent was lost; please try again shortly.",
+            AppError::CsrfRejected => {
+                "Go back, reload the form and send it again. Nothing was saved."
+            }
+            AppError::Conflict(_) => {
+                "Reload the page to see the latest version, then try again. Nothing was saved."
+            }
+            AppError::Internal(_) => {
+                "Something went wrong on our side. Nothing you sent was lost; please try again shortly."
+            }
         }
     }
 }
@@ -94,8 +100,12 @@ impl ResponseError for AppError {
             advice: self.advice(),
         };
         match page.render() {
-            Ok(body) => HttpResponse::build(status).content_type(ContentType::html()).body(body),
-            Err(_) => HttpResponse::build(status).content_type(ContentType::plaintext()).body(page.message),
+            Ok(body) => HttpResponse::build(status)
+                .content_type(ContentType::html())
+                .body(body),
+            Err(_) => HttpResponse::build(status)
+                .content_type(ContentType::plaintext())
+                .body(page.message),
         }
     }
 }
@@ -120,6 +130,7 @@ impl ResponseError for ApiError {
         if let AppError::Internal(source) = &self.0 {
             tracing::error!(error = ?source, "API request failed");
         }
-        HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": self.0.to_string() }))
+        HttpResponse::build(self.status_code())
+            .json(serde_json::json!({ "error": self.0.to_string() }))
     }
 }

@@ -36,15 +36,22 @@ impl<T: DeserializeOwned + 'static> FromRequest for HtmlForm<T> {
         let content_type = req.content_type().to_owned();
         Box::pin(async move {
             if content_type != "application/x-www-form-urlencoded" {
-                return Err(AppError::BadRequest("Forms must be sent as application/x-www-form-urlencoded.".into()));
+                return Err(AppError::BadRequest(
+                    "Forms must be sent as application/x-www-form-urlencoded.".into(),
+                ));
             }
-            let body: Bytes = body.await.map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+            let body: Bytes = body
+                .await
+                .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
             if body.len() > FORM_LIMIT {
                 return Err(AppError::BadRequest("The form is too large.".into()));
             }
             let pairs: Vec<(String, String)> = serde_html_form::from_bytes(&body)
                 .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
-            let submitted = pairs.iter().find(|(name, _)| name == "csrf_token").map(|(_, v)| v.as_str());
+            let submitted = pairs
+                .iter()
+                .find(|(name, _)| name == "csrf_token")
+                .map(|(_, v)| v.as_str());
             match (token, submitted) {
                 (Some(token), Some(submitted)) if token.matches(submitted) => {}
                 _ => return Err(AppError::CsrfRejected),

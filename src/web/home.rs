@@ -7,8 +7,8 @@ use askama::Template;
 use super::error::AppError;
 use super::{ok, with_db};
 use crate::db::{self, PageRequest};
-use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::Theme;
+use crate::domain::catalogue::CatalogueFilter;
 use crate::startup::Storage;
 
 #[derive(Template)]
@@ -24,7 +24,10 @@ pub async fn index(storage: web::Data<Storage>) -> Result<HttpResponse, AppError
     let (providers, offerings) = with_db(&storage, |conn| {
         let everything = CatalogueFilter::default();
         let first = PageRequest::new(1);
-        Ok((db::providers::search(conn, &everything, first)?.total, db::offerings::search(conn, &everything, first)?.total))
+        Ok((
+            db::providers::search(conn, &everything, first)?.total,
+            db::offerings::search(conn, &everything, first)?.total,
+        ))
     })
     .await?;
     ok(&HomePage {
@@ -38,7 +41,9 @@ pub async fn index(storage: web::Data<Storage>) -> Result<HttpResponse, AppError
 /// 200 when the database answers.
 pub async fn health(storage: web::Data<Storage>) -> Result<HttpResponse, AppError> {
     with_db(&storage, |conn| db::ping(conn).map_err(AppError::internal)).await?;
-    Ok(HttpResponse::Ok().content_type(ContentType::plaintext()).body("ok"))
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::plaintext())
+        .body("ok"))
 }
 
 pub async fn stylesheet() -> HttpResponse {

@@ -43,9 +43,14 @@ where
 }
 
 /// Renders a page with a status code.
-pub fn render(status: actix_web::http::StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+pub fn render(
+    status: actix_web::http::StatusCode,
+    page: &impl Template,
+) -> Result<HttpResponse, AppError> {
     let body = page.render().map_err(AppError::internal)?;
-    Ok(HttpResponse::build(status).content_type(ContentType::html()).body(body))
+    Ok(HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .body(body))
 }
 
 pub fn ok(page: &impl Template) -> Result<HttpResponse, AppError> {
@@ -54,7 +59,9 @@ pub fn ok(page: &impl Template) -> Result<HttpResponse, AppError> {
 
 /// The answer to a good form post: 303 to the record.
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }
 
 /// The records that can be archived and restored.
@@ -65,7 +72,12 @@ pub enum Archivable {
 }
 
 /// Archives or restores a record, then shows it.
-pub async fn set_archived(storage: &Storage, what: Archivable, key: String, archived: bool) -> Result<HttpResponse, AppError> {
+pub async fn set_archived(
+    storage: &Storage,
+    what: Archivable,
+    key: String,
+    archived: bool,
+) -> Result<HttpResponse, AppError> {
     let lookup = key.clone();
     with_db(storage, move |conn| {
         let outcome = match what {
@@ -119,7 +131,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("", web::get().to(countries::list))
                 .route("/{iso3}", web::get().to(countries::show))
                 .route("/{iso3}/assessments", web::post().to(assessments::create))
-                .route("/{iso3}/assessments/new", web::get().to(assessments::new_form)),
+                .route(
+                    "/{iso3}/assessments/new",
+                    web::get().to(assessments::new_form),
+                ),
         )
         .service(
             web::scope("/assessments")
@@ -127,8 +142,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/{key}", web::post().to(assessments::update))
                 .route("/{key}/edit", web::get().to(assessments::edit_form))
                 .route("/{key}/withdraw", web::post().to(assessments::withdraw))
-                .route("/{key}/revisions/{number}", web::get().to(assessments::revision))
-                .route("/{key}/needs/{need}/withdraw", web::post().to(assessments::withdraw_need)),
+                .route(
+                    "/{key}/revisions/{number}",
+                    web::get().to(assessments::revision),
+                )
+                .route(
+                    "/{key}/needs/{need}/withdraw",
+                    web::post().to(assessments::withdraw_need),
+                ),
         )
         .service(
             web::scope("/reports")
@@ -141,7 +162,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::scope("/api/v1")
-                .route("/countries/{iso3}/matches", web::get().to(reports::country_api))
+                .route(
+                    "/countries/{iso3}/matches",
+                    web::get().to(reports::country_api),
+                )
                 .route("/providers", web::get().to(api::providers))
                 .route("/providers/{key}", web::get().to(api::provider))
                 .route("/offerings", web::get().to(api::offerings))
@@ -154,7 +178,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The HTTP server on an already-bound listener (port 0 in tests).
-pub fn server(listener: TcpListener, storage: Storage, workers: Option<usize>) -> std::io::Result<Server> {
+pub fn server(
+    listener: TcpListener,
+    storage: Storage,
+    workers: Option<usize>,
+) -> std::io::Result<Server> {
     let storage = web::Data::new(storage);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -166,7 +194,10 @@ pub fn server(listener: TcpListener, storage: Storage, workers: Option<usize>) -
                     .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                     .add((header::X_FRAME_OPTIONS, "DENY"))
                     .add((header::REFERRER_POLICY, "same-origin"))
-                    .add((header::CONTENT_SECURITY_POLICY, "default-src 'self'; form-action 'self'; frame-ancestors 'none'")),
+                    .add((
+                        header::CONTENT_SECURITY_POLICY,
+                        "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
+                    )),
             )
             .wrap(middleware::Compress::default())
             .wrap(TracingLogger::default())

@@ -24,10 +24,18 @@ struct ListPage<'a> {
     reference: &'a ReferenceData,
 }
 
-pub async fn list(storage: web::Data<Storage>, QueryParams(params): QueryParams<CatalogueParams>) -> Result<HttpResponse, AppError> {
-    let filter = params.resolve(&storage.reference).map_err(|e| AppError::BadRequest(e.to_string()))?;
+pub async fn list(
+    storage: web::Data<Storage>,
+    QueryParams(params): QueryParams<CatalogueParams>,
+) -> Result<HttpResponse, AppError> {
+    let filter = params
+        .resolve(&storage.reference)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let page = PageRequest::new(params.page_number());
-    let found = with_db(&storage, move |conn| Ok(db::offerings::search(conn, &filter, page)?)).await?;
+    let found = with_db(&storage, move |conn| {
+        Ok(db::offerings::search(conn, &filter, page)?)
+    })
+    .await?;
     ok(&ListPage {
         pagination: Pagination::new("/offerings", &params, &found),
         filters: FilterForm::new("/offerings", &params, &storage.reference),
@@ -48,14 +56,28 @@ impl ShowPage<'_> {
     fn eligibility_sentence(&self) -> String {
         let sentence = self.offering.data.eligibility.describe();
         let mut chars = sentence.chars();
-        chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".").unwrap_or_default()
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".")
+            .unwrap_or_default()
     }
 }
 
-pub async fn show(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
-    let offering = with_db(&storage, move |conn| db::offerings::find(conn, &key).map_err(missing("offering", &key))).await?;
-    ok(&ShowPage { offering, reference: &storage.reference, csrf_token: csrf.as_str() })
+    let offering = with_db(&storage, move |conn| {
+        db::offerings::find(conn, &key).map_err(missing("offering", &key))
+    })
+    .await?;
+    ok(&ShowPage {
+        offering,
+        reference: &storage.reference,
+        csrf_token: csrf.as_str(),
+    })
 }
 
 #[derive(Template)]
@@ -119,9 +141,16 @@ async fn form_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let providers = with_db(storage, |conn| Ok(db::providers::names(conn)?)).await?;
-    let choices = Choices { reference: &storage.reference };
+    let choices = Choices {
+        reference: &storage.reference,
+    };
     let (heading, action, cancel, creating) = match target {
-        Target::New => ("Add an offering".to_owned(), "/offerings".to_owned(), "/offerings".to_owned(), true),
+        Target::New => (
+            "Add an offering".to_owned(),
+            "/offerings".to_owned(),
+            "/offerings".to_owned(),
+            true,
+        ),
         Target::Existing(key) => (
             format!("Edit {}", input.title),
             format!("/offerings/{key}"),
@@ -136,7 +165,11 @@ async fn form_page(
         creating,
         providers: providers
             .into_iter()
-            .map(|(key, name)| Choice { chosen: key == input.provider, value: key, label: name })
+            .map(|(key, name)| Choice {
+                chosen: key == input.provider,
+                value: key,
+                label: name,
+            })
             .collect(),
         themes: choices.themes(&input.themes),
         coverage_countries: choices.countries(&input.coverage_countries),
@@ -169,18 +202,44 @@ pub async fn new_form(
         status: "active".to_owned(),
         ..OfferingInput::default()
     };
-    form_page(&storage, &Target::New, input, FieldErrors::new(), &csrf, StatusCode::OK).await
+    form_page(
+        &storage,
+        &Target::New,
+        input,
+        FieldErrors::new(),
+        &csrf,
+        StatusCode::OK,
+    )
+    .await
 }
 
-pub async fn edit_form(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
+pub async fn edit_form(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
     let lookup = key.clone();
-    let offering = with_db(&storage, move |conn| db::offerings::find(conn, &lookup).map_err(missing("offering", &lookup))).await?;
-    form_page(&storage, &Target::Existing(key), OfferingInput::from_offering(&offering), FieldErrors::new(), &csrf, StatusCode::OK)
-        .await
+    let offering = with_db(&storage, move |conn| {
+        db::offerings::find(conn, &lookup).map_err(missing("offering", &lookup))
+    })
+    .await?;
+    form_page(
+        &storage,
+        &Target::Existing(key),
+        OfferingInput::from_offering(&offering),
+        FieldErrors::new(),
+        &csrf,
+        StatusCode::OK,
+    )
+    .await
 }
 
-pub async fn create(storage: web::Data<Storage>, csrf: CsrfToken, form: HtmlForm<OfferingInput>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    storage: web::Data<Storage>,
+    csrf: CsrfToken,
+    form: HtmlForm<OfferingInput>,
+) -> Result<HttpResponse, AppError> {
     save(storage, csrf, Target::New, form.into_inner()).await
 }
 
@@ -190,16 +249,37 @@ pub async fn update(
     csrf: CsrfToken,
     form: HtmlForm<OfferingInput>,
 ) -> Result<HttpResponse, AppError> {
-    save(storage, csrf, Target::Existing(key.into_inner()), form.into_inner()).await
+    save(
+        storage,
+        csrf,
+        Target::Existing(key.into_inner()),
+        form.into_inner(),
+    )
+    .await
 }
 
 /// Validates the form and creates or updates; a bad form comes back 422
 /// with everything the person chose and typed.
-async fn save(storage: web::Data<Storage>, csrf: CsrfToken, target: Target, input: OfferingInput) -> Result<HttpResponse, AppError> {
+async fn save(
+    storage: web::Data<Storage>,
+    csrf: CsrfToken,
+    target: Target,
+    input: OfferingInput,
+) -> Result<HttpResponse, AppError> {
     let input = input.normalized();
     let data = match input.parse(&storage.reference) {
         Ok(data) => data,
-        Err(errors) => return form_page(&storage, &target, input, errors, &csrf, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(errors) => {
+            return form_page(
+                &storage,
+                &target,
+                input,
+                errors,
+                &csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     let requested_key = crate::domain::RecordKey::parse(&input.key).ok();
     let existing = match &target {
@@ -216,20 +296,39 @@ async fn save(storage: web::Data<Storage>, csrf: CsrfToken, target: Target, inpu
     let mut errors = FieldErrors::new();
     match saved {
         Ok(offering) => return Ok(see_other(&format!("/offerings/{}", offering.key))),
-        Err(StoreError::KeyTaken(key)) => {
-            errors.add("key", format!("\"{key}\" is already used by another offering; choose another key"))
+        Err(StoreError::KeyTaken(key)) => errors.add(
+            "key",
+            format!("\"{key}\" is already used by another offering; choose another key"),
+        ),
+        Err(StoreError::UnknownProvider(key)) => {
+            errors.add("provider", format!("no provider has the key \"{key}\""))
         }
-        Err(StoreError::UnknownProvider(key)) => errors.add("provider", format!("no provider has the key \"{key}\"")),
         Err(StoreError::NotFound) => return Err(AppError::NotFound("The offering".to_owned())),
         Err(other) => return Err(other.into()),
     }
-    form_page(&storage, &target, input, errors, &csrf, StatusCode::UNPROCESSABLE_ENTITY).await
+    form_page(
+        &storage,
+        &target,
+        input,
+        errors,
+        &csrf,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
-pub async fn archive(storage: web::Data<Storage>, key: web::Path<String>, _confirmed: HtmlForm<Confirmation>) -> Result<HttpResponse, AppError> {
+pub async fn archive(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+    _confirmed: HtmlForm<Confirmation>,
+) -> Result<HttpResponse, AppError> {
     set_archived(&storage, Archivable::Offering, key.into_inner(), true).await
 }
 
-pub async fn restore(storage: web::Data<Storage>, key: web::Path<String>, _confirmed: HtmlForm<Confirmation>) -> Result<HttpResponse, AppError> {
+pub async fn restore(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+    _confirmed: HtmlForm<Confirmation>,
+) -> Result<HttpResponse, AppError> {
     set_archived(&storage, Archivable::Offering, key.into_inner(), false).await
 }

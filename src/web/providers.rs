@@ -30,10 +30,18 @@ impl ListPage<'_> {
     }
 }
 
-pub async fn list(storage: web::Data<Storage>, QueryParams(params): QueryParams<CatalogueParams>) -> Result<HttpResponse, AppError> {
-    let filter = params.resolve(&storage.reference).map_err(|e| AppError::BadRequest(e.to_string()))?;
+pub async fn list(
+    storage: web::Data<Storage>,
+    QueryParams(params): QueryParams<CatalogueParams>,
+) -> Result<HttpResponse, AppError> {
+    let filter = params
+        .resolve(&storage.reference)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let page = PageRequest::new(params.page_number());
-    let found = with_db(&storage, move |conn| Ok(db::providers::search(conn, &filter, page)?)).await?;
+    let found = with_db(&storage, move |conn| {
+        Ok(db::providers::search(conn, &filter, page)?)
+    })
+    .await?;
     ok(&ListPage {
         pagination: Pagination::new("/providers", &params, &found),
         filters: FilterForm::new("/providers", &params, &storage.reference),
@@ -57,7 +65,11 @@ impl ShowPage<'_> {
     }
 }
 
-pub async fn show(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
     let (provider, offerings) = with_db(&storage, move |conn| {
         let provider = db::providers::find(conn, &key).map_err(missing("provider", &key))?;
@@ -65,7 +77,12 @@ pub async fn show(storage: web::Data<Storage>, key: web::Path<String>, csrf: Csr
         Ok((provider, offerings))
     })
     .await?;
-    ok(&ShowPage { provider, offerings, reference: &storage.reference, csrf_token: csrf.as_str() })
+    ok(&ShowPage {
+        provider,
+        offerings,
+        reference: &storage.reference,
+        csrf_token: csrf.as_str(),
+    })
 }
 
 #[derive(Template)]
@@ -111,9 +128,16 @@ fn form_page(
     csrf: &CsrfToken,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let choices = Choices { reference: &storage.reference };
+    let choices = Choices {
+        reference: &storage.reference,
+    };
     let (heading, action, cancel, creating) = match target {
-        Target::New => ("Add a provider".to_owned(), "/providers".to_owned(), "/providers".to_owned(), true),
+        Target::New => (
+            "Add a provider".to_owned(),
+            "/providers".to_owned(),
+            "/providers".to_owned(),
+            true,
+        ),
         Target::Existing(key) => (
             format!("Edit {}", input.name),
             format!("/providers/{key}"),
@@ -135,18 +159,46 @@ fn form_page(
     render(status, &page)
 }
 
-pub async fn new_form(storage: web::Data<Storage>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
-    form_page(&storage, &Target::New, ProviderInput::default(), FieldErrors::new(), &csrf, StatusCode::OK)
+pub async fn new_form(
+    storage: web::Data<Storage>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    form_page(
+        &storage,
+        &Target::New,
+        ProviderInput::default(),
+        FieldErrors::new(),
+        &csrf,
+        StatusCode::OK,
+    )
 }
 
-pub async fn edit_form(storage: web::Data<Storage>, key: web::Path<String>, csrf: CsrfToken) -> Result<HttpResponse, AppError> {
+pub async fn edit_form(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
     let lookup = key.clone();
-    let provider = with_db(&storage, move |conn| db::providers::find(conn, &lookup).map_err(missing("provider", &lookup))).await?;
-    form_page(&storage, &Target::Existing(key), ProviderInput::from_provider(&provider), FieldErrors::new(), &csrf, StatusCode::OK)
+    let provider = with_db(&storage, move |conn| {
+        db::providers::find(conn, &lookup).map_err(missing("provider", &lookup))
+    })
+    .await?;
+    form_page(
+        &storage,
+        &Target::Existing(key),
+        ProviderInput::from_provider(&provider),
+        FieldErrors::new(),
+        &csrf,
+        StatusCode::OK,
+    )
 }
 
-pub async fn create(storage: web::Data<Storage>, csrf: CsrfToken, form: HtmlForm<ProviderInput>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    storage: web::Data<Storage>,
+    csrf: CsrfToken,
+    form: HtmlForm<ProviderInput>,
+) -> Result<HttpResponse, AppError> {
     save(storage, csrf, Target::New, form.into_inner()).await
 }
 
@@ -156,16 +208,36 @@ pub async fn update(
     csrf: CsrfToken,
     form: HtmlForm<ProviderInput>,
 ) -> Result<HttpResponse, AppError> {
-    save(storage, csrf, Target::Existing(key.into_inner()), form.into_inner()).await
+    save(
+        storage,
+        csrf,
+        Target::Existing(key.into_inner()),
+        form.into_inner(),
+    )
+    .await
 }
 
 /// Validates the form and creates or updates; a bad form comes back 422
 /// with everything the person typed.
-async fn save(storage: web::Data<Storage>, csrf: CsrfToken, target: Target, input: ProviderInput) -> Result<HttpResponse, AppError> {
+async fn save(
+    storage: web::Data<Storage>,
+    csrf: CsrfToken,
+    target: Target,
+    input: ProviderInput,
+) -> Result<HttpResponse, AppError> {
     let input = input.normalized();
     let data = match input.parse(&storage.reference) {
         Ok(data) => data,
-        Err(errors) => return form_page(&storage, &target, input, errors, &csrf, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => {
+            return form_page(
+                &storage,
+                &target,
+                input,
+                errors,
+                &csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
     };
     let requested_key = input.requested_key();
     let existing = match &target {
@@ -183,18 +255,36 @@ async fn save(storage: web::Data<Storage>, csrf: CsrfToken, target: Target, inpu
         Ok(provider) => Ok(see_other(&format!("/providers/{}", provider.key))),
         Err(StoreError::KeyTaken(key)) => {
             let mut errors = FieldErrors::new();
-            errors.add("key", format!("\"{key}\" is already used by another provider; choose another key"));
-            form_page(&storage, &target, input, errors, &csrf, StatusCode::UNPROCESSABLE_ENTITY)
+            errors.add(
+                "key",
+                format!("\"{key}\" is already used by another provider; choose another key"),
+            );
+            form_page(
+                &storage,
+                &target,
+                input,
+                errors,
+                &csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
         Err(StoreError::NotFound) => Err(AppError::NotFound("The provider".to_owned())),
         Err(other) => Err(other.into()),
     }
 }
 
-pub async fn archive(storage: web::Data<Storage>, key: web::Path<String>, _confirmed: HtmlForm<Confirmation>) -> Result<HttpResponse, AppError> {
+pub async fn archive(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+    _confirmed: HtmlForm<Confirmation>,
+) -> Result<HttpResponse, AppError> {
     set_archived(&storage, Archivable::Provider, key.into_inner(), true).await
 }
 
-pub async fn restore(storage: web::Data<Storage>, key: web::Path<String>, _confirmed: HtmlForm<Confirmation>) -> Result<HttpResponse, AppError> {
+pub async fn restore(
+    storage: web::Data<Storage>,
+    key: web::Path<String>,
+    _confirmed: HtmlForm<Confirmation>,
+) -> Result<HttpResponse, AppError> {
     set_archived(&storage, Archivable::Provider, key.into_inner(), false).await
 }

@@ -22,7 +22,11 @@ pub struct ChoiceGroup {
 }
 
 fn choice(value: &str, label: impl Into<String>, chosen: &BTreeSet<&str>) -> Choice {
-    Choice { value: value.to_owned(), label: label.into(), chosen: chosen.contains(value) }
+    Choice {
+        value: value.to_owned(),
+        label: label.into(),
+        chosen: chosen.contains(value),
+    }
 }
 
 fn chosen_set(values: &[String]) -> BTreeSet<&str> {
@@ -42,69 +46,111 @@ impl Choices<'_> {
         self.reference
             .parent_themes()
             .map(|parent| {
-                let mut choices = vec![choice(parent.code.as_str(), format!("{} (whole theme)", parent.name), &chosen)];
-                choices.extend(self.reference.subthemes_of(&parent.code).map(|t| choice(t.code.as_str(), &t.name, &chosen)));
-                ChoiceGroup { label: parent.name.clone(), choices }
+                let mut choices = vec![choice(
+                    parent.code.as_str(),
+                    format!("{} (whole theme)", parent.name),
+                    &chosen,
+                )];
+                choices.extend(
+                    self.reference
+                        .subthemes_of(&parent.code)
+                        .map(|t| choice(t.code.as_str(), &t.name, &chosen)),
+                );
+                ChoiceGroup {
+                    label: parent.name.clone(),
+                    choices,
+                }
             })
             .collect()
     }
 
     pub fn countries(&self, chosen: &[String]) -> Vec<Choice> {
         let chosen = chosen_set(chosen);
-        self.reference.countries().iter().map(|c| choice(c.iso3.as_str(), &c.name_en, &chosen)).collect()
+        self.reference
+            .countries()
+            .iter()
+            .map(|c| choice(c.iso3.as_str(), &c.name_en, &chosen))
+            .collect()
     }
 
     pub fn regions(&self, chosen: &[String]) -> Vec<ChoiceGroup> {
         let chosen = chosen_set(chosen);
-        [crate::domain::RegionLevel::Region, crate::domain::RegionLevel::Subregion, crate::domain::RegionLevel::Intermediate]
-            .into_iter()
-            .map(|level| ChoiceGroup {
-                label: format!("M49 {}s", level.label()),
-                choices: self
-                    .reference
-                    .regions()
-                    .iter()
-                    .filter(|r| r.level == level)
-                    .map(|r| choice(r.code.as_str(), format!("{} ({})", r.name, r.code), &chosen))
-                    .collect(),
-            })
-            .collect()
+        [
+            crate::domain::RegionLevel::Region,
+            crate::domain::RegionLevel::Subregion,
+            crate::domain::RegionLevel::Intermediate,
+        ]
+        .into_iter()
+        .map(|level| ChoiceGroup {
+            label: format!("M49 {}s", level.label()),
+            choices: self
+                .reference
+                .regions()
+                .iter()
+                .filter(|r| r.level == level)
+                .map(|r| choice(r.code.as_str(), format!("{} ({})", r.name, r.code), &chosen))
+                .collect(),
+        })
+        .collect()
     }
 
     pub fn groups(&self, chosen: &[String]) -> Vec<Choice> {
         let chosen = chosen_set(chosen);
-        self.reference.groups().iter().map(|g| choice(g.code.as_str(), format!("{} — {}", g.code, g.name), &chosen)).collect()
+        self.reference
+            .groups()
+            .iter()
+            .map(|g| choice(g.code.as_str(), format!("{} — {}", g.code, g.name), &chosen))
+            .collect()
     }
 
     pub fn languages(&self, chosen: &[String]) -> Vec<Choice> {
         let chosen = chosen_set(chosen);
-        self.reference.languages().iter().map(|l| choice(l.code.as_str(), format!("{} ({})", l.name, l.code), &chosen)).collect()
+        self.reference
+            .languages()
+            .iter()
+            .map(|l| choice(l.code.as_str(), format!("{} ({})", l.name, l.code), &chosen))
+            .collect()
     }
 
     pub fn modalities(chosen: &[String]) -> Vec<Choice> {
         let chosen = chosen_set(chosen);
-        Modality::ALL.iter().map(|m| choice(m.code(), m.label(), &chosen)).collect()
+        Modality::ALL
+            .iter()
+            .map(|m| choice(m.code(), m.label(), &chosen))
+            .collect()
     }
 
     pub fn income_levels(chosen: &[String]) -> Vec<Choice> {
         let chosen = chosen_set(chosen);
-        IncomeLevel::ALL.iter().map(|l| choice(l.code(), capitalised(l.label()), &chosen)).collect()
+        IncomeLevel::ALL
+            .iter()
+            .map(|l| choice(l.code(), capitalised(l.label()), &chosen))
+            .collect()
     }
 
     pub fn provider_kinds(chosen: &str) -> Vec<Choice> {
         let chosen = [chosen].into();
-        ProviderKind::ALL.iter().map(|k| choice(k.code(), k.label(), &chosen)).collect()
+        ProviderKind::ALL
+            .iter()
+            .map(|k| choice(k.code(), k.label(), &chosen))
+            .collect()
     }
 
     pub fn statuses(chosen: &str) -> Vec<Choice> {
         let chosen = [chosen].into();
-        OfferingStatus::ALL.iter().map(|s| choice(s.code(), s.label(), &chosen)).collect()
+        OfferingStatus::ALL
+            .iter()
+            .map(|s| choice(s.code(), s.label(), &chosen))
+            .collect()
     }
 }
 
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The filter form of the list pages, with the current values selected.
@@ -123,16 +169,30 @@ pub struct FilterForm {
 }
 
 impl FilterForm {
-    pub fn new(action: &'static str, params: &CatalogueParams, reference: &ReferenceData) -> FilterForm {
+    pub fn new(
+        action: &'static str,
+        params: &CatalogueParams,
+        reference: &ReferenceData,
+    ) -> FilterForm {
         let choices = Choices { reference };
         let one = |name: &str| vec![params.value(name).to_owned()];
         FilterForm {
             action,
             q: params.value("q").to_owned(),
             themes: choices.themes(&one("theme")),
-            countries: choices.countries(&one("country").iter().map(|c| c.to_ascii_uppercase()).collect::<Vec<_>>()),
+            countries: choices.countries(
+                &one("country")
+                    .iter()
+                    .map(|c| c.to_ascii_uppercase())
+                    .collect::<Vec<_>>(),
+            ),
             regions: choices.regions(&one("region")),
-            groups: choices.groups(&one("group").iter().map(|c| c.to_ascii_uppercase()).collect::<Vec<_>>()),
+            groups: choices.groups(
+                &one("group")
+                    .iter()
+                    .map(|c| c.to_ascii_uppercase())
+                    .collect::<Vec<_>>(),
+            ),
             kinds: Choices::provider_kinds(params.value("kind")),
             modalities: Choices::modalities(&one("modality")),
             languages: choices.languages(&one("language")),

@@ -2,13 +2,20 @@
 //! that keep every row, revisions with their history, withdrawal, and two
 //! people saving the same assessment at once.
 
-use crate::common::{location, Backend, TestApp};
+use crate::common::{Backend, TestApp, location};
 use crate::on_both_backends;
 
 const HOSTILE: &str = "<script>alert(\"x\")</script> & 'quotes'";
 
 /// The fields of need row `i`.
-fn need(i: usize, theme: &str, priority: &str, current: &str, target: &str, description: &str) -> Vec<(String, String)> {
+fn need(
+    i: usize,
+    theme: &str,
+    priority: &str,
+    current: &str,
+    target: &str,
+    description: &str,
+) -> Vec<(String, String)> {
     let field = |name: &str| format!("need-{i}-{name}");
     vec![
         (field("theme"), theme.to_owned()),
@@ -23,7 +30,13 @@ fn need(i: usize, theme: &str, priority: &str, current: &str, target: &str, desc
     ]
 }
 
-fn post(app: &TestApp, path: &str, action: &str, extra: &[(&str, &str)], rows: &[Vec<(String, String)>]) -> reqwest::blocking::Response {
+fn post(
+    app: &TestApp,
+    path: &str,
+    action: &str,
+    extra: &[(&str, &str)],
+    rows: &[Vec<(String, String)>],
+) -> reqwest::blocking::Response {
     let mut fields: Vec<(&str, &str)> = vec![("action", action)];
     fields.extend_from_slice(extra);
     for row in rows {
@@ -38,9 +51,19 @@ fn submit_ghana(app: &TestApp) -> String {
         app,
         "/countries/GHA/assessments",
         "submit",
-        &[("submitted_by", "Ministry of Communications"), ("contact", "cyber@moc.gov.gh")],
         &[
-            need(0, "cybercrime.judiciary", "low", "1", "3", "Judges trained on electronic evidence"),
+            ("submitted_by", "Ministry of Communications"),
+            ("contact", "cyber@moc.gov.gh"),
+        ],
+        &[
+            need(
+                0,
+                "cybercrime.judiciary",
+                "low",
+                "1",
+                "3",
+                "Judges trained on electronic evidence",
+            ),
             need(1, "incident-ciip.cert", "high", "2", "4", "A national CERT"),
         ],
     );
@@ -55,17 +78,41 @@ fn a_draft_may_be_incomplete_and_rows_come_and_go_without_javascript(backend: Ba
     assert!(form.contains("<label for=\"need-0-theme\">Sub-theme</label>"));
     assert!(!form.contains("need-1-theme"), "one row to start with");
     let typed = need(0, "cybercrime.judiciary", "", "", "", "Half-written");
-    let added = post(&app, "/countries/GHA/assessments", "add-need", &[("note", "Kept")], std::slice::from_ref(&typed));
+    let added = post(
+        &app,
+        "/countries/GHA/assessments",
+        "add-need",
+        &[("note", "Kept")],
+        std::slice::from_ref(&typed),
+    );
     assert_eq!(added.status(), 200);
     let page = added.text().unwrap();
     assert!(page.contains("id=\"need-1-theme\""), "a second row");
-    assert!(page.contains(">Half-written</textarea>") && page.contains(">Kept</textarea>"), "input kept");
+    assert!(
+        page.contains(">Half-written</textarea>") && page.contains(">Kept</textarea>"),
+        "input kept"
+    );
     let mut second = need(1, "incident-ciip.cert", "", "", "", "Second");
     second.retain(|(k, _)| !k.ends_with("wanted_by"));
-    let removed = post(&app, "/countries/GHA/assessments", "remove-need-0", &[], &[typed, second]);
+    let removed = post(
+        &app,
+        "/countries/GHA/assessments",
+        "remove-need-0",
+        &[],
+        &[typed, second],
+    );
     let page = removed.text().unwrap();
-    assert!(!page.contains("Half-written") && page.contains(">Second</textarea>"), "first row removed");
-    let saved = post(&app, "/countries/GHA/assessments", "save-draft", &[], &[need(0, "cybercrime.judiciary", "", "", "", "")]);
+    assert!(
+        !page.contains("Half-written") && page.contains(">Second</textarea>"),
+        "first row removed"
+    );
+    let saved = post(
+        &app,
+        "/countries/GHA/assessments",
+        "save-draft",
+        &[],
+        &[need(0, "cybercrime.judiciary", "", "", "", "")],
+    );
     assert_eq!(saved.status(), 303);
     let path = location(&saved);
     assert!(path.starts_with("/assessments/gha-"), "{path}");
@@ -74,9 +121,18 @@ fn a_draft_may_be_incomplete_and_rows_come_and_go_without_javascript(backend: Ba
     assert!(page.contains("Prosecutors and judges"));
     let (_, country) = app.get_json("/api/v1/countries/GHA");
     assert_eq!(country["assessments"][0]["status"], "draft");
-    assert_eq!(country["assessments"][0]["needs"][0]["priority"], serde_json::Value::Null);
+    assert_eq!(
+        country["assessments"][0]["needs"][0]["priority"],
+        serde_json::Value::Null
+    );
     // Codes are checked even in drafts.
-    let wrong = post(&app, "/countries/GHA/assessments", "save-draft", &[], &[need(0, "nonsense", "urgent", "0", "9", "x")]);
+    let wrong = post(
+        &app,
+        "/countries/GHA/assessments",
+        "save-draft",
+        &[],
+        &[need(0, "nonsense", "urgent", "0", "9", "x")],
+    );
     assert_eq!(wrong.status(), 422);
 }
 
@@ -88,7 +144,9 @@ fn a_submitted_assessment_lists_its_open_needs_by_priority(backend: Backend) {
     assert!(page.contains("Ministry of Communications"));
     let (_, country) = app.get_text("/countries/GHA");
     let high = country.find("A national CERT").unwrap();
-    let low = country.find("Judges trained on electronic evidence").unwrap();
+    let low = country
+        .find("Judges trained on electronic evidence")
+        .unwrap();
     assert!(high < low, "high priority first");
     assert!(country.contains(&format!("href=\"{path}\"")));
     let (_, json) = app.get_json("/api/v1/countries/GHA");
@@ -96,7 +154,10 @@ fn a_submitted_assessment_lists_its_open_needs_by_priority(backend: Backend) {
     assert_eq!(needs[0]["current_stage"], 1);
     assert_eq!(needs[0]["target_stage"], 3);
     assert_eq!(needs[0]["languages"], serde_json::json!(["en", "fr"]));
-    assert_eq!(needs[1]["key"], format!("{}-2", path.trim_start_matches("/assessments/")));
+    assert_eq!(
+        needs[1]["key"],
+        format!("{}-2", path.trim_start_matches("/assessments/"))
+    );
 }
 
 fn a_bad_submission_keeps_every_row_and_names_every_problem(backend: Backend) {
@@ -109,7 +170,11 @@ fn a_bad_submission_keeps_every_row_and_names_every_problem(backend: Backend) {
         "/countries/GHA/assessments",
         "submit",
         &[("submitted_by", HOSTILE), ("contact", "not-an-email")],
-        &[need(0, "cybercrime", "", "1", "3", "Parent theme, no priority"), past, need(2, "culture-skills.awareness", "medium", "1", "2", "Fine")],
+        &[
+            need(0, "cybercrime", "", "1", "3", "Parent theme, no priority"),
+            past,
+            need(2, "culture-skills.awareness", "medium", "1", "2", "Fine"),
+        ],
     );
     assert_eq!(response.status(), 422);
     let page = response.text().unwrap();
@@ -119,11 +184,20 @@ fn a_bad_submission_keeps_every_row_and_names_every_problem(backend: Backend) {
         ("need-1-target_stage", "must be above the current stage"),
         ("need-1-wanted_by", "must not be in the past"),
     ] {
-        assert!(page.contains(&format!("id=\"{field}-error\"")), "message at {field}");
+        assert!(
+            page.contains(&format!("id=\"{field}-error\"")),
+            "message at {field}"
+        );
         assert!(page.contains(message), "{message}");
-        assert!(page.contains(&format!("href=\"#{field}\"")), "summary links {field}");
+        assert!(
+            page.contains(&format!("href=\"#{field}\"")),
+            "summary links {field}"
+        );
     }
-    assert!(page.contains(">Parent theme, no priority</textarea>") && page.contains(">Fine</textarea>"), "rows kept");
+    assert!(
+        page.contains(">Parent theme, no priority</textarea>") && page.contains(">Fine</textarea>"),
+        "rows kept"
+    );
     assert!(page.contains("value=\"2001-01-01\""));
     assert!(page.contains("<option value=\"4\" selected>4 Strategic</option>"));
     assert!(!page.contains("<script>alert"), "escaped");
@@ -131,7 +205,12 @@ fn a_bad_submission_keeps_every_row_and_names_every_problem(backend: Backend) {
     assert_eq!(json["assessments"], serde_json::json!([]), "nothing saved");
     let empty = post(&app, "/countries/GHA/assessments", "submit", &[], &[]);
     assert_eq!(empty.status(), 422);
-    assert!(empty.text().unwrap().contains("add at least one need before submitting"));
+    assert!(
+        empty
+            .text()
+            .unwrap()
+            .contains("add at least one need before submitting")
+    );
 }
 
 fn revising_keeps_earlier_revisions_and_shows_what_changed(backend: Backend) {
@@ -143,25 +222,54 @@ fn revising_keeps_earlier_revisions_and_shows_what_changed(backend: Backend) {
     assert!(form.contains("name=\"revision\" value=\"1\""));
     assert!(form.contains(&format!("name=\"need-1-key\" value=\"{key}-2\"")));
     // Drop the judges need, lower the CERT's priority, add awareness.
-    let mut cert = need(0, "incident-ciip.cert", "medium", "2", "4", "A national CERT");
+    let mut cert = need(
+        0,
+        "incident-ciip.cert",
+        "medium",
+        "2",
+        "4",
+        "A national CERT",
+    );
     cert.push(("need-0-key".into(), format!("{key}-2")));
     let response = post(
         &app,
         &path,
         "submit",
-        &[("revision", "1"), ("submitted_by", "Ministry of Communications"), ("contact", "cyber@moc.gov.gh")],
-        &[cert, need(1, "culture-skills.awareness", "high", "1", "2", "Awareness campaign")],
+        &[
+            ("revision", "1"),
+            ("submitted_by", "Ministry of Communications"),
+            ("contact", "cyber@moc.gov.gh"),
+        ],
+        &[
+            cert,
+            need(
+                1,
+                "culture-skills.awareness",
+                "high",
+                "1",
+                "2",
+                "Awareness campaign",
+            ),
+        ],
     );
     assert_eq!(response.status(), 303);
     let (_, latest) = app.get_text(&path);
     assert!(latest.contains("revision 2 of 2"));
-    assert!(latest.contains(&format!("Need <code>{key}-3</code> added")), "{latest}");
+    assert!(
+        latest.contains(&format!("Need <code>{key}-3</code> added")),
+        "{latest}"
+    );
     assert!(latest.contains(&format!("Need <code>{key}-1</code> removed")));
-    assert!(latest.contains(&format!("Need <code>{key}-2</code> changed: priority “High” → “Medium”")));
+    assert!(latest.contains(&format!(
+        "Need <code>{key}-2</code> changed: priority “High” → “Medium”"
+    )));
     let (status, first) = app.get_text(&format!("{path}/revisions/1"));
     assert_eq!(status, 200);
     assert!(first.contains("This is an earlier revision"));
-    assert!(first.contains("Judges trained on electronic evidence"), "the old revision is intact");
+    assert!(
+        first.contains("Judges trained on electronic evidence"),
+        "the old revision is intact"
+    );
     assert!(!first.contains("Awareness campaign"));
     assert_eq!(app.get(&format!("{path}/revisions/9")).status(), 404);
     assert_eq!(app.get(&format!("{path}/revisions/x")).status(), 404);
@@ -172,20 +280,43 @@ fn withdrawing_needs_and_assessments_takes_a_reason(backend: Backend) {
     let app = TestApp::empty(backend);
     let path = submit_ghana(&app);
     let key = path.trim_start_matches("/assessments/").to_owned();
-    let no_reason = app.post_form(&format!("{path}/needs/{key}-1/withdraw"), &[("revision", "1"), ("reason", " ")]);
+    let no_reason = app.post_form(
+        &format!("{path}/needs/{key}-1/withdraw"),
+        &[("revision", "1"), ("reason", " ")],
+    );
     assert_eq!(no_reason.status(), 422);
-    assert!(no_reason.text().unwrap().contains("give a reason for withdrawing"));
-    let withdrawn = app.post_form(&format!("{path}/needs/{key}-1/withdraw"), &[("revision", "1"), ("reason", HOSTILE)]);
+    assert!(
+        no_reason
+            .text()
+            .unwrap()
+            .contains("give a reason for withdrawing")
+    );
+    let withdrawn = app.post_form(
+        &format!("{path}/needs/{key}-1/withdraw"),
+        &[("revision", "1"), ("reason", HOSTILE)],
+    );
     assert_eq!(withdrawn.status(), 303);
     let (_, page) = app.get_text(&path);
     assert!(page.contains("<span class=\"badge\">Withdrawn</span>"));
     assert!(page.contains("&#60;script&#62;") && !page.contains("<script>alert"));
     let (_, country) = app.get_text("/countries/GHA");
-    assert!(!country.contains("Judges trained on electronic evidence"), "no longer an open need");
+    assert!(
+        !country.contains("Judges trained on electronic evidence"),
+        "no longer an open need"
+    );
     assert!(country.contains("A national CERT"));
-    let stale = app.post_form(&format!("{path}/withdraw"), &[("revision", "1"), ("reason", "Duplicate")]);
+    let stale = app.post_form(
+        &format!("{path}/withdraw"),
+        &[("revision", "1"), ("reason", "Duplicate")],
+    );
     assert_eq!(stale.status(), 409, "revision 1 is no longer the latest");
-    let done = app.post_form(&format!("{path}/withdraw"), &[("revision", "2"), ("reason", "Replaced by the 2027 assessment")]);
+    let done = app.post_form(
+        &format!("{path}/withdraw"),
+        &[
+            ("revision", "2"),
+            ("reason", "Replaced by the 2027 assessment"),
+        ],
+    );
     assert_eq!(done.status(), 303);
     let (_, page) = app.get_text(&path);
     assert!(page.contains("Withdrawn: Replaced by the 2027 assessment"));
@@ -205,27 +336,60 @@ fn the_second_of_two_concurrent_saves_is_told_and_nothing_is_lost(backend: Backe
         row
     };
     // Both opened revision 1. The first saves.
-    let first = post(&app, &path, "submit", &[("revision", "1")], &[keyed(0, 1, "high", "First person's words")]);
+    let first = post(
+        &app,
+        &path,
+        "submit",
+        &[("revision", "1")],
+        &[keyed(0, 1, "high", "First person's words")],
+    );
     assert_eq!(first.status(), 303);
     // The second saves on top of revision 1 too.
-    let mut fields: Vec<(String, String)> = vec![("action".into(), "submit".into()), ("revision".into(), "1".into())];
+    let mut fields: Vec<(String, String)> = vec![
+        ("action".into(), "submit".into()),
+        ("revision".into(), "1".into()),
+    ];
     fields.extend(keyed(0, 1, "low", "Second person's words"));
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let second = app.post_form_as(&second_person, &path, &borrowed);
     assert_eq!(second.status(), 409);
     let page = second.text().unwrap();
     assert!(page.contains("Someone else saved this assessment while you were editing"));
-    assert!(page.contains(">Second person&#39;s words</textarea>"), "their input is kept");
-    assert!(page.contains("name=\"revision\" value=\"2\""), "now based on the latest");
+    assert!(
+        page.contains(">Second person&#39;s words</textarea>"),
+        "their input is kept"
+    );
+    assert!(
+        page.contains("name=\"revision\" value=\"2\""),
+        "now based on the latest"
+    );
     let (_, latest) = app.get_text(&path);
-    assert!(latest.contains("First person&#39;s words") && latest.contains("revision 2 of 2"), "the first save stands");
+    assert!(
+        latest.contains("First person&#39;s words") && latest.contains("revision 2 of 2"),
+        "the first save stands"
+    );
     // Saving again, knowingly, makes the second person's the next revision.
-    let mut fields: Vec<(String, String)> = vec![("action".into(), "submit".into()), ("revision".into(), "2".into())];
+    let mut fields: Vec<(String, String)> = vec![
+        ("action".into(), "submit".into()),
+        ("revision".into(), "2".into()),
+    ];
     fields.extend(keyed(0, 1, "low", "Second person's words"));
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(app.post_form_as(&second_person, &path, &borrowed).status(), 303);
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        app.post_form_as(&second_person, &path, &borrowed).status(),
+        303
+    );
     let (_, second_revision) = app.get_text(&format!("{path}/revisions/2"));
-    assert!(second_revision.contains("First person&#39;s words"), "still in the history");
+    assert!(
+        second_revision.contains("First person&#39;s words"),
+        "still in the history"
+    );
 }
 
 fn hostile_text_is_kept_as_typed_and_escaped_everywhere_it_shows(backend: Backend) {
@@ -239,14 +403,27 @@ fn hostile_text_is_kept_as_typed_and_escaped_everywhere_it_shows(backend: Backen
     );
     assert_eq!(response.status(), 303);
     let path = location(&response);
-    for page in [path.clone(), format!("{path}/revisions/1"), format!("{path}/edit"), "/countries/GHA".to_owned()] {
+    for page in [
+        path.clone(),
+        format!("{path}/revisions/1"),
+        format!("{path}/edit"),
+        "/countries/GHA".to_owned(),
+    ] {
         let (status, body) = app.get_text(&page);
         assert_eq!(status, 200, "{page}");
         assert!(!body.contains("<script>alert"), "{page}");
-        assert!(body.contains("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;quotes&#39;"), "{page}");
+        assert!(
+            body.contains(
+                "&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;quotes&#39;"
+            ),
+            "{page}"
+        );
     }
     let (_, json) = app.get_json("/api/v1/countries/GHA");
-    assert_eq!(json["assessments"][0]["note"], HOSTILE, "stored exactly as typed");
+    assert_eq!(
+        json["assessments"][0]["note"], HOSTILE,
+        "stored exactly as typed"
+    );
 }
 
 fn posted_keys_and_revisions_cannot_break_an_assessment(backend: Backend) {
@@ -259,21 +436,61 @@ fn posted_keys_and_revisions_cannot_break_an_assessment(backend: Backend) {
     let mut invented = need(1, "incident-ciip.cert", "high", "1", "3", "Invented key");
     invented.push(("need-1-key".into(), format!("{key}-3")));
     let fresh = need(2, "culture-skills.awareness", "low", "1", "2", "New row");
-    let response = post(&app, &path, "submit", &[("revision", "1")], &[kept, invented, fresh]);
+    let response = post(
+        &app,
+        &path,
+        "submit",
+        &[("revision", "1")],
+        &[kept, invented, fresh],
+    );
     assert_eq!(response.status(), 303);
     let (_, json) = app.get_json("/api/v1/countries/GHA");
-    let keys: Vec<&str> = json["assessments"][0]["needs"].as_array().unwrap().iter().map(|n| n["key"].as_str().unwrap()).collect();
-    assert_eq!(keys, [format!("{key}-1"), format!("{key}-3"), format!("{key}-4")], "the new row skips every key in use");
+    let keys: Vec<&str> = json["assessments"][0]["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [format!("{key}-1"), format!("{key}-3"), format!("{key}-4")],
+        "the new row skips every key in use"
+    );
     let mut row = need(0, "cybercrime.judiciary", "high", "1", "3", "Judges");
     row.push(("need-0-key".into(), format!("{key}-1")));
     let overflow = post(&app, &path, "submit", &[("revision", "2147483647")], &[row]);
-    assert_eq!(overflow.status(), 409, "no revision follows the largest number");
-    let overflow = app.post_form(&format!("{path}/withdraw"), &[("revision", "2147483647"), ("reason", "overflow")]);
+    assert_eq!(
+        overflow.status(),
+        409,
+        "no revision follows the largest number"
+    );
+    let overflow = app.post_form(
+        &format!("{path}/withdraw"),
+        &[("revision", "2147483647"), ("reason", "overflow")],
+    );
     assert_eq!(overflow.status(), 409);
-    assert_eq!(app.post_form(&format!("{path}/withdraw"), &[("revision", "2"), ("reason", "Done")]).status(), 303);
-    assert_eq!(app.post_form(&format!("{path}/withdraw"), &[("revision", "3"), ("reason", "Again")]).status(), 409);
+    assert_eq!(
+        app.post_form(
+            &format!("{path}/withdraw"),
+            &[("revision", "2"), ("reason", "Done")]
+        )
+        .status(),
+        303
+    );
+    assert_eq!(
+        app.post_form(
+            &format!("{path}/withdraw"),
+            &[("revision", "3"), ("reason", "Again")]
+        )
+        .status(),
+        409
+    );
     let need_path = format!("{path}/needs/{key}-1/withdraw");
-    assert_eq!(app.post_form(&need_path, &[("revision", "3"), ("reason", "Late")]).status(), 409);
+    assert_eq!(
+        app.post_form(&need_path, &[("revision", "3"), ("reason", "Late")])
+            .status(),
+        409
+    );
 }
 
 fn assessments_saved_at_the_same_time_are_all_kept(backend: Backend) {
@@ -284,10 +501,19 @@ fn assessments_saved_at_the_same_time_are_all_kept(backend: Backend) {
                 let app = &app;
                 scope.spawn(move || {
                     let visitor = app.another_visitor();
-                    let row = need(0, "cybercrime.judiciary", "high", "1", "3", &format!("Need {i}"));
+                    let row = need(
+                        0,
+                        "cybercrime.judiciary",
+                        "high",
+                        "1",
+                        "3",
+                        &format!("Need {i}"),
+                    );
                     let mut fields: Vec<(&str, &str)> = vec![("action", "submit")];
                     fields.extend(row.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-                    app.post_form_as(&visitor, "/countries/KEN/assessments", &fields).status().as_u16()
+                    app.post_form_as(&visitor, "/countries/KEN/assessments", &fields)
+                        .status()
+                        .as_u16()
                 })
             })
             .collect();

@@ -13,7 +13,12 @@ use crate::on_both_backends;
 fn keys(app: &TestApp, query: &str) -> BTreeSet<String> {
     let (status, body) = app.get_json(&format!("/api/v1/offerings?{query}"));
     assert_eq!(status, 200, "{query}: {body}");
-    body["items"].as_array().unwrap().iter().map(|o| o["key"].as_str().unwrap().to_owned()).collect()
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["key"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 fn set(items: &[&str]) -> BTreeSet<String> {
@@ -33,14 +38,25 @@ fn country_filter_follows_coverage_and_eligibility(backend: Backend) {
     // Ghana: named, its region, intermediate region, AU, and Commonwealth eligibility.
     assert_eq!(
         keys(&app, "country=GHA"),
-        with(&["ghana-cert", "africa-cybercrime", "west-africa-law", "au-strategy", "commonwealth-only"])
+        with(&[
+            "ghana-cert",
+            "africa-cybercrime",
+            "west-africa-law",
+            "au-strategy",
+            "commonwealth-only"
+        ])
     );
     // France: the EU only; fails Commonwealth and low-income eligibility.
     assert_eq!(keys(&app, "country=FRA"), with(&["eu-law"]));
     // Niger is low income, in West Africa and the AU, not in the Commonwealth.
     assert_eq!(
         keys(&app, "country=ner"),
-        with(&["africa-cybercrime", "west-africa-law", "au-strategy", "low-income-only"])
+        with(&[
+            "africa-cybercrime",
+            "west-africa-law",
+            "au-strategy",
+            "low-income-only"
+        ])
     );
 }
 
@@ -49,9 +65,17 @@ fn theme_filter_includes_subthemes_of_a_parent(backend: Backend) {
     app.import(CATALOGUE);
     assert_eq!(
         keys(&app, "theme=cybercrime"),
-        set(&["global-judiciary", "africa-cybercrime", "west-africa-law", "eu-law"])
+        set(&[
+            "global-judiciary",
+            "africa-cybercrime",
+            "west-africa-law",
+            "eu-law"
+        ])
     );
-    assert_eq!(keys(&app, "theme=cybercrime.legislation"), set(&["west-africa-law", "eu-law"]));
+    assert_eq!(
+        keys(&app, "theme=cybercrime.legislation"),
+        set(&["west-africa-law", "eu-law"])
+    );
 }
 
 fn region_and_group_filters_reach_any_of_their_countries(backend: Backend) {
@@ -60,40 +84,116 @@ fn region_and_group_filters_reach_any_of_their_countries(backend: Backend) {
     let worldwide = ["commonwealth-only", "low-income-only"];
     assert_eq!(
         keys(&app, "region=011"),
-        with(&[&worldwide[..], &["ghana-cert", "africa-cybercrime", "west-africa-law", "au-strategy"]].concat())
+        with(
+            &[
+                &worldwide[..],
+                &[
+                    "ghana-cert",
+                    "africa-cybercrime",
+                    "west-africa-law",
+                    "au-strategy"
+                ]
+            ]
+            .concat()
+        )
     );
-    assert_eq!(keys(&app, "group=EU"), with(&[&worldwide[..], &["eu-law"]].concat()));
-    assert_eq!(keys(&app, "region=150&group=AU"), with(&worldwide), "Europe and AU share no country");
+    assert_eq!(
+        keys(&app, "group=EU"),
+        with(&[&worldwide[..], &["eu-law"]].concat())
+    );
+    assert_eq!(
+        keys(&app, "region=150&group=AU"),
+        with(&worldwide),
+        "Europe and AU share no country"
+    );
 }
 
 fn other_filters_and_combinations(backend: Backend) {
     let app = TestApp::empty(backend);
     app.import(CATALOGUE);
-    assert_eq!(keys(&app, "kind=academia"), set(&["ghana-cert", "west-africa-law", "low-income-only", "draft-global"]));
+    assert_eq!(
+        keys(&app, "kind=academia"),
+        set(&[
+            "ghana-cert",
+            "west-africa-law",
+            "low-income-only",
+            "draft-global"
+        ])
+    );
     assert_eq!(keys(&app, "modality=advisory"), set(&["ghana-cert"]));
     assert_eq!(keys(&app, "language=fr"), set(&["ghana-cert"]));
     assert_eq!(keys(&app, "status=draft"), set(&["draft-global"]));
-    assert_eq!(keys(&app, "q=JUDGES"), set(&["global-judiciary"]), "case-insensitive");
-    assert_eq!(keys(&app, "q=cyber%20institute"), set(&["ghana-cert", "west-africa-law", "low-income-only", "draft-global"]), "provider name");
-    assert_eq!(keys(&app, "q=%25"), set(&[]), "a literal percent sign, not a wildcard");
-    assert_eq!(keys(&app, "country=GHA&theme=cybercrime"), set(&["global-judiciary", "africa-cybercrime", "west-africa-law"]));
-    assert_eq!(keys(&app, "country=GHA&theme=cybercrime&kind=academia&q=law"), set(&["west-africa-law"]));
-    assert!(!keys(&app, "").contains("archived-global"), "archived offerings are never listed");
+    assert_eq!(
+        keys(&app, "q=JUDGES"),
+        set(&["global-judiciary"]),
+        "case-insensitive"
+    );
+    assert_eq!(
+        keys(&app, "q=cyber%20institute"),
+        set(&[
+            "ghana-cert",
+            "west-africa-law",
+            "low-income-only",
+            "draft-global"
+        ]),
+        "provider name"
+    );
+    assert_eq!(
+        keys(&app, "q=%25"),
+        set(&[]),
+        "a literal percent sign, not a wildcard"
+    );
+    assert_eq!(
+        keys(&app, "country=GHA&theme=cybercrime"),
+        set(&["global-judiciary", "africa-cybercrime", "west-africa-law"])
+    );
+    assert_eq!(
+        keys(&app, "country=GHA&theme=cybercrime&kind=academia&q=law"),
+        set(&["west-africa-law"])
+    );
+    assert!(
+        !keys(&app, "").contains("archived-global"),
+        "archived offerings are never listed"
+    );
 
     let providers = |query: &str| -> BTreeSet<String> {
         let (_, body) = app.get_json(&format!("/api/v1/providers?{query}"));
-        body["items"].as_array().unwrap().iter().map(|p| p["key"].as_str().unwrap().to_owned()).collect()
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["key"].as_str().unwrap().to_owned())
+            .collect()
     };
     assert_eq!(providers("kind=academia"), set(&["uni"]));
-    assert_eq!(providers("language=fr"), set(&["uni"]), "through its offerings");
-    assert_eq!(providers("group=EU&theme=cybercrime.legislation"), set(&["ministry"]));
-    assert_eq!(providers("q=100%25"), set(&["uni"]), "description text, percent literal");
+    assert_eq!(
+        providers("language=fr"),
+        set(&["uni"]),
+        "through its offerings"
+    );
+    assert_eq!(
+        providers("group=EU&theme=cybercrime.legislation"),
+        set(&["ministry"])
+    );
+    assert_eq!(
+        providers("q=100%25"),
+        set(&["uni"]),
+        "description text, percent literal"
+    );
     assert_eq!(providers("country=FRA&kind=academia"), set(&["uni"]));
 
     // Case folds by Unicode rules on both backends, not SQLite's ASCII-only lower().
     app.import(r#"{"providers": [{"key": "ecole", "name": "École Numérique de Dakar", "kind": "academia"}]}"#);
-    assert_eq!(providers("q=%C3%A9cole"), set(&["ecole"]), "école finds École");
-    assert_eq!(providers("q=%C3%89COLE%20NUM%C3%89RIQUE"), set(&["ecole"]), "ÉCOLE NUMÉRIQUE too");
+    assert_eq!(
+        providers("q=%C3%A9cole"),
+        set(&["ecole"]),
+        "école finds École"
+    );
+    assert_eq!(
+        providers("q=%C3%89COLE%20NUM%C3%89RIQUE"),
+        set(&["ecole"]),
+        "ÉCOLE NUMÉRIQUE too"
+    );
 }
 
 fn pages_show_counts_and_keep_filters_across_pages(backend: Backend) {
@@ -110,13 +210,22 @@ fn pages_show_counts_and_keep_filters_across_pages(backend: Backend) {
     app.import(&format!(r#"{{"offerings": [{}]}}"#, many.join(",")));
     let (status, first) = app.get_text("/offerings?theme=standards.adoption&country=KEN");
     assert_eq!(status, 200);
-    assert!(first.contains("26 offerings match these filters."), "25 extra and the draft");
+    assert!(
+        first.contains("26 offerings match these filters."),
+        "25 extra and the draft"
+    );
     assert!(first.contains("Page 1 of 2"));
-    assert!(first.contains("href=\"/offerings?theme=standards.adoption&#38;country=KEN&#38;page=2\""), "{first}");
+    assert!(
+        first.contains("href=\"/offerings?theme=standards.adoption&#38;country=KEN&#38;page=2\""),
+        "{first}"
+    );
     let (_, second) = app.get_json("/api/v1/offerings?theme=standards.adoption&country=KEN&page=2");
     assert_eq!(second["items"].as_array().unwrap().len(), 6);
     assert_eq!(second["page_count"], 2);
-    assert!(first.contains("<option value=\"KEN\" selected>Kenya</option>"), "filter kept");
+    assert!(
+        first.contains("<option value=\"KEN\" selected>Kenya</option>"),
+        "filter kept"
+    );
 }
 
 /// For every country, the store's `country=` answer is exactly the offerings
@@ -126,16 +235,31 @@ fn country_filter_agrees_with_the_domain_rule_for_every_country(backend: Backend
     app.import(CATALOGUE);
     let reference = &app.storage.reference;
     let mut conn = app.storage.pool.get().unwrap();
-    let everything = PageRequest { number: 1, per_page: 1000 };
-    let listed = db::offerings::search(&mut conn, &Default::default(), everything).unwrap().items;
+    let everything = PageRequest {
+        number: 1,
+        per_page: 1000,
+    };
+    let listed = db::offerings::search(&mut conn, &Default::default(), everything)
+        .unwrap()
+        .items;
     for country in reference.countries() {
-        let params = CatalogueParams { country: Some(country.iso3.to_string()), ..Default::default() };
+        let params = CatalogueParams {
+            country: Some(country.iso3.to_string()),
+            ..Default::default()
+        };
         let filter = params.resolve(reference).unwrap();
-        let found: BTreeSet<String> =
-            db::offerings::search(&mut conn, &filter, everything).unwrap().items.iter().map(|o| o.key.to_string()).collect();
+        let found: BTreeSet<String> = db::offerings::search(&mut conn, &filter, everything)
+            .unwrap()
+            .items
+            .iter()
+            .map(|o| o.key.to_string())
+            .collect();
         let expected: BTreeSet<String> = listed
             .iter()
-            .filter(|o| o.data.coverage.reach(country, reference).is_some() && o.data.eligibility.admits(country, reference))
+            .filter(|o| {
+                o.data.coverage.reach(country, reference).is_some()
+                    && o.data.eligibility.admits(country, reference)
+            })
             .map(|o| o.key.to_string())
             .collect();
         assert_eq!(found, expected, "{}", country.iso3);

@@ -44,14 +44,22 @@ fn export_then_import_round_trips_exactly(backend: Backend) {
     let output = capmatch(&["export", &file, "--database", &app.database.cli_url()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let first = std::fs::read_to_string(&file).unwrap();
-    assert_eq!(first, export(&app.database.cli_url()), "to a file and to standard output alike");
+    assert_eq!(
+        first,
+        export(&app.database.cli_url()),
+        "to a file and to standard output alike"
+    );
 
     let fresh = TestDatabase::create(backend);
     let output = capmatch(&["migrate", "--database", &fresh.cli_url()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let output = capmatch(&["import", &file, "--database", &fresh.cli_url()]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stdout(&output).contains("providers: 26 created"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("providers: 26 created"),
+        "{}",
+        stdout(&output)
+    );
     assert_eq!(export(&fresh.cli_url()), first);
 }
 
@@ -75,8 +83,17 @@ fn a_second_import_changes_nothing(backend: Backend) {
     );
     assert_eq!(export(&database.cli_url()), before);
     let changed = CATALOGUE.replace("Training for judges", "Training for judges and prosecutors");
-    let third = capmatch(&["import", &write(&dir, "changed.json", &changed), "--database", &database.cli_url()]);
-    assert!(stdout(&third).contains("offerings: 0 created, 1 updated, 9 unchanged"), "{}", stdout(&third));
+    let third = capmatch(&[
+        "import",
+        &write(&dir, "changed.json", &changed),
+        "--database",
+        &database.cli_url(),
+    ]);
+    assert!(
+        stdout(&third).contains("offerings: 0 created, 1 updated, 9 unchanged"),
+        "{}",
+        stdout(&third)
+    );
 }
 
 fn an_import_with_one_error_writes_nothing(backend: Backend) {
@@ -85,11 +102,24 @@ fn an_import_with_one_error_writes_nothing(backend: Backend) {
     let bad = CATALOGUE
         .replace(r#""regions": ["011"]"#, r#""regions": ["999"]"#)
         .replace(r#""email": "cbb@ministry.example""#, r#""email": "nobody""#);
-    let output = capmatch(&["import", &write(&dir, "bad.json", &bad), "--database", &database.cli_url()]);
+    let output = capmatch(&[
+        "import",
+        &write(&dir, "bad.json", &bad),
+        "--database",
+        &database.cli_url(),
+    ]);
     assert!(!output.status.success());
     let errors = stderr(&output);
-    assert!(errors.contains(r#"offering "west-africa-law", field coverage.regions: unknown M49 region "999""#), "{errors}");
-    assert!(errors.contains(r#"provider "ministry", field email: is not a valid e-mail address"#), "{errors}");
+    assert!(
+        errors.contains(
+            r#"offering "west-africa-law", field coverage.regions: unknown M49 region "999""#
+        ),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(r#"provider "ministry", field email: is not a valid e-mail address"#),
+        "{errors}"
+    );
     assert!(errors.contains("nothing was imported"));
     assert!(export(&database.cli_url()).contains(r#""providers": []"#));
 
@@ -97,30 +127,70 @@ fn an_import_with_one_error_writes_nothing(backend: Backend) {
     let orphan = r#"{"providers": [{"key": "p", "name": "P", "kind": "academia"}],
         "offerings": [{"key": "o", "provider": "missing", "title": "T", "description": "D",
                        "themes": ["cybercrime"], "coverage": {"global": true}}]}"#;
-    let output = capmatch(&["import", &write(&dir, "orphan.json", orphan), "--database", &database.cli_url()]);
+    let output = capmatch(&[
+        "import",
+        &write(&dir, "orphan.json", orphan),
+        "--database",
+        &database.cli_url(),
+    ]);
     assert!(!output.status.success());
-    assert!(stderr(&output).contains(r#"offering "o", field provider: no provider has the key "missing""#), "{}", stderr(&output));
-    assert!(export(&database.cli_url()).contains(r#""providers": []"#), "provider p rolled back too");
+    assert!(
+        stderr(&output)
+            .contains(r#"offering "o", field provider: no provider has the key "missing""#),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        export(&database.cli_url()).contains(r#""providers": []"#),
+        "provider p rolled back too"
+    );
 
     for (text, expected) in [
         ("not json", "not a capmatch interchange document"),
         (r#"{"providers": [{"key": "p"}]}"#, "providers[0]"),
-        (r#"{"offerings": [{"key": "o", "provider": "p", "title": "T", "capacity": "many"}]}"#, "offerings[0].capacity"),
+        (
+            r#"{"offerings": [{"key": "o", "provider": "p", "title": "T", "capacity": "many"}]}"#,
+            "offerings[0].capacity",
+        ),
         (r#"{"surprise": []}"#, "unknown field `surprise`"),
     ] {
-        let output = capmatch(&["import", &write(&dir, "broken.json", text), "--database", &database.cli_url()]);
+        let output = capmatch(&[
+            "import",
+            &write(&dir, "broken.json", text),
+            "--database",
+            &database.cli_url(),
+        ]);
         assert!(!output.status.success());
-        assert!(stderr(&output).contains(expected), "{text}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(expected),
+            "{text}: {}",
+            stderr(&output)
+        );
     }
     let duplicate = r#"{"providers": [{"key": "p", "name": "P", "kind": "academia"}, {"key": "p", "name": "Q", "kind": "academia"}]}"#;
-    let output = capmatch(&["import", &write(&dir, "twice.json", duplicate), "--database", &database.cli_url()]);
-    assert!(stderr(&output).contains(r#"provider "p", field key: appears twice in the file"#), "{}", stderr(&output));
+    let output = capmatch(&[
+        "import",
+        &write(&dir, "twice.json", duplicate),
+        "--database",
+        &database.cli_url(),
+    ]);
+    assert!(
+        stderr(&output).contains(r#"provider "p", field key: appears twice in the file"#),
+        "{}",
+        stderr(&output)
+    );
 }
 
 fn a_dry_run_reports_and_writes_nothing(backend: Backend) {
     let database = TestDatabase::create(backend);
     let dir = tempfile::tempdir().unwrap();
-    let output = capmatch(&["import", &write(&dir, "c.json", CATALOGUE), "--dry-run", "--database", &database.cli_url()]);
+    let output = capmatch(&[
+        "import",
+        &write(&dir, "c.json", CATALOGUE),
+        "--dry-run",
+        "--database",
+        &database.cli_url(),
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).starts_with("would import providers: 2 created"));
     assert!(export(&database.cli_url()).contains(r#""offerings": []"#));
@@ -134,7 +204,11 @@ struct Served {
 
 impl Served {
     fn start(database: &TestDatabase, extra: &[&str]) -> Served {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let address = format!("127.0.0.1:{port}");
         let child = Command::new(env!("CARGO_BIN_EXE_capmatch"))
             .args(["serve", "--bind", &address, "--workers", "1"])
@@ -143,9 +217,14 @@ impl Served {
             .env("RUST_LOG", "warn")
             .spawn()
             .expect("start capmatch serve");
-        let served = Served { child, address: format!("http://{address}") };
+        let served = Served {
+            child,
+            address: format!("http://{address}"),
+        };
         for _ in 0..300 {
-            if reqwest::blocking::get(format!("{}/healthz", served.address)).is_ok_and(|r| r.status() == 200) {
+            if reqwest::blocking::get(format!("{}/healthz", served.address))
+                .is_ok_and(|r| r.status() == 200)
+            {
                 return served;
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
@@ -154,7 +233,11 @@ impl Served {
     }
 
     fn providers(&self) -> i64 {
-        let body: serde_json::Value = reqwest::blocking::get(format!("{}/api/v1/providers", self.address)).unwrap().json().unwrap();
+        let body: serde_json::Value =
+            reqwest::blocking::get(format!("{}/api/v1/providers", self.address))
+                .unwrap()
+                .json()
+                .unwrap();
         body["total"].as_i64().unwrap()
     }
 }
@@ -183,27 +266,60 @@ fn assessments_round_trip_and_are_checked_like_the_forms(backend: Backend) {
     let file = write(&dir, "assessments.json", ASSESSMENTS);
     let output = capmatch(&["import", &file, "--database", &database.cli_url()]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stdout(&output).contains("assessments: 3 created, 0 updated, 0 unchanged"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("assessments: 3 created, 0 updated, 0 unchanged"),
+        "{}",
+        stdout(&output)
+    );
     let exported = export(&database.cli_url());
     assert!(exported.contains(r#""withdrawn_reason": "Funded by the World Bank""#));
     let again = capmatch(&["import", &file, "--database", &database.cli_url()]);
-    assert!(stdout(&again).contains("assessments: 0 created, 0 updated, 3 unchanged"), "{}", stdout(&again));
+    assert!(
+        stdout(&again).contains("assessments: 0 created, 0 updated, 3 unchanged"),
+        "{}",
+        stdout(&again)
+    );
 
     let fresh = TestDatabase::create(backend);
-    let round = capmatch(&["import", &write(&dir, "exported.json", &exported), "--database", &fresh.cli_url()]);
+    let round = capmatch(&[
+        "import",
+        &write(&dir, "exported.json", &exported),
+        "--database",
+        &fresh.cli_url(),
+    ]);
     assert!(round.status.success(), "{}", stderr(&round));
     assert_eq!(export(&fresh.cli_url()), exported);
 
     let changed = ASSESSMENTS.replace("First national assessment", "Revised");
-    let revised = capmatch(&["import", &write(&dir, "changed.json", &changed), "--database", &fresh.cli_url()]);
-    assert!(stdout(&revised).contains("assessments: 0 created, 1 updated, 2 unchanged"), "{}", stdout(&revised));
+    let revised = capmatch(&[
+        "import",
+        &write(&dir, "changed.json", &changed),
+        "--database",
+        &fresh.cli_url(),
+    ]);
+    assert!(
+        stdout(&revised).contains("assessments: 0 created, 1 updated, 2 unchanged"),
+        "{}",
+        stdout(&revised)
+    );
 
     let bad = ASSESSMENTS
-        .replace(r#""theme": "cybercrime.judiciary""#, r#""theme": "cybercrime""#)
-        .replace(r#""current_stage": 2, "target_stage": 4"#, r#""current_stage": 4, "target_stage": 2"#)
+        .replace(
+            r#""theme": "cybercrime.judiciary""#,
+            r#""theme": "cybercrime""#,
+        )
+        .replace(
+            r#""current_stage": 2, "target_stage": 4"#,
+            r#""current_stage": 4, "target_stage": 2"#,
+        )
         .replace(r#""country": "KEN""#, r#""country": "XXX""#)
         .replace(r#", "withdrawn_reason": "Entered by mistake""#, "");
-    let output = capmatch(&["import", &write(&dir, "bad.json", &bad), "--database", &fresh.cli_url()]);
+    let output = capmatch(&[
+        "import",
+        &write(&dir, "bad.json", &bad),
+        "--database",
+        &fresh.cli_url(),
+    ]);
     assert!(!output.status.success());
     let errors = stderr(&output);
     for expected in [
@@ -218,52 +334,125 @@ fn assessments_round_trip_and_are_checked_like_the_forms(backend: Backend) {
     let keyless = r#"{"assessments": [{"key": "sen-2026", "country": "SEN", "needs": [
         {"theme": "cybercrime.judiciary", "priority": "high", "current_stage": 1, "target_stage": 2, "description": "A"},
         {"theme": "nonsense", "priority": "low", "current_stage": 1, "target_stage": 2, "description": "B"}]}]}"#;
-    let output = capmatch(&["import", &write(&dir, "keyless-bad.json", keyless), "--database", &fresh.cli_url()]);
-    assert!(stderr(&output).contains(r#"assessment "sen-2026", field needs[1].theme: unknown theme "nonsense""#), "{}", stderr(&output));
+    let output = capmatch(&[
+        "import",
+        &write(&dir, "keyless-bad.json", keyless),
+        "--database",
+        &fresh.cli_url(),
+    ]);
+    assert!(
+        stderr(&output)
+            .contains(r#"assessment "sen-2026", field needs[1].theme: unknown theme "nonsense""#),
+        "{}",
+        stderr(&output)
+    );
     let keyless = keyless.replace("nonsense", "incident-ciip.cert");
     let file = write(&dir, "keyless.json", &keyless);
     let first = capmatch(&["import", &file, "--database", &fresh.cli_url()]);
-    assert!(stdout(&first).contains("assessments: 1 created"), "{}", stdout(&first));
+    assert!(
+        stdout(&first).contains("assessments: 1 created"),
+        "{}",
+        stdout(&first)
+    );
     let second = capmatch(&["import", &file, "--database", &fresh.cli_url()]);
-    assert!(stdout(&second).contains("assessments: 0 created, 0 updated, 1 unchanged"), "{}", stdout(&second));
+    assert!(
+        stdout(&second).contains("assessments: 0 created, 0 updated, 1 unchanged"),
+        "{}",
+        stdout(&second)
+    );
     assert!(export(&fresh.cli_url()).contains(r#""key": "sen-2026-2""#));
-    assert!(export(&fresh.cli_url()).contains("Revised"), "the failed import changed nothing");
+    assert!(
+        export(&fresh.cli_url()).contains("Revised"),
+        "the failed import changed nothing"
+    );
 }
 
 fn match_prints_a_country_report_and_a_summary(backend: Backend) {
     let database = TestDatabase::create(backend);
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in [("catalogue.json", CATALOGUE), ("needs.json", NEEDS)] {
-        let output = capmatch(&["import", &write(&dir, name, text), "--database", &database.cli_url()]);
+        let output = capmatch(&[
+            "import",
+            &write(&dir, name, text),
+            "--database",
+            &database.cli_url(),
+        ]);
         assert!(output.status.success(), "{}", stderr(&output));
     }
-    let output = capmatch(&["match", "--country", "GHA", "--format", "json", "--database", &database.cli_url()]);
+    let output = capmatch(&[
+        "match",
+        "--country",
+        "GHA",
+        "--format",
+        "json",
+        "--database",
+        &database.cli_url(),
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(report["country"], "GHA");
-    assert_eq!(report["needs"][0]["matches"][0]["offering"], "global-judiciary");
-    let table = capmatch(&["match", "--country", "ner", "--database", &database.cli_url()]);
+    assert_eq!(
+        report["needs"][0]["matches"][0]["offering"],
+        "global-judiciary"
+    );
+    let table = capmatch(&[
+        "match",
+        "--country",
+        "ner",
+        "--database",
+        &database.cli_url(),
+    ]);
     assert!(stdout(&table).contains("near miss  commonwealth-only  (ministry): eligibility: eligible only for members of COMMONWEALTH"), "{}", stdout(&table));
     let all = capmatch(&["match", "--all", "--database", &database.cli_url()]);
     assert!(all.status.success(), "{}", stderr(&all));
-    assert!(stdout(&all).contains("matched 4 open needs of 2 countries against 8 active offerings"), "{}", stdout(&all));
-    let unknown = capmatch(&["match", "--country", "XXX", "--database", &database.cli_url()]);
+    assert!(
+        stdout(&all).contains("matched 4 open needs of 2 countries against 8 active offerings"),
+        "{}",
+        stdout(&all)
+    );
+    let unknown = capmatch(&[
+        "match",
+        "--country",
+        "XXX",
+        "--database",
+        &database.cli_url(),
+    ]);
     assert!(!unknown.status.success());
     assert!(stderr(&unknown).contains("unknown country \"XXX\""));
 }
 
 fn seed_fills_a_database_with_synthetic_data(backend: Backend) {
     let database = TestDatabase::create(backend);
-    let output = capmatch(&["seed", "--synthetic", "100", "--needs-per-country", "2", "--database", &database.cli_url()]);
+    let output = capmatch(&[
+        "seed",
+        "--synthetic",
+        "100",
+        "--needs-per-country",
+        "2",
+        "--database",
+        &database.cli_url(),
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stdout(&output).contains("providers: 10 created"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("providers: 10 created"),
+        "{}",
+        stdout(&output)
+    );
     assert!(stdout(&output).contains("offerings: 100 created"));
     let exported: serde_json::Value = serde_json::from_str(&export(&database.cli_url())).unwrap();
     let assessments = exported["assessments"].as_array().unwrap();
     assert!(assessments.len() >= 190, "every independent country");
-    assert!(assessments.iter().all(|a| a["needs"].as_array().unwrap().len() == 2));
+    assert!(
+        assessments
+            .iter()
+            .all(|a| a["needs"].as_array().unwrap().len() == 2)
+    );
     let summary = capmatch(&["match", "--all", "--database", &database.cli_url()]);
-    assert!(stdout(&summary).contains(&format!("matched {} open needs", assessments.len() * 2)), "{}", stdout(&summary));
+    assert!(
+        stdout(&summary).contains(&format!("matched {} open needs", assessments.len() * 2)),
+        "{}",
+        stdout(&summary)
+    );
 }
 
 on_both_backends!(

@@ -33,7 +33,9 @@ impl Backend {
             Backend::Postgres => {
                 let configured = std::env::var(POSTGRES_URL_VAR).is_ok_and(|v| !v.is_empty());
                 if !configured && std::env::var(REQUIRE_POSTGRES_VAR).is_ok() {
-                    panic!("{REQUIRE_POSTGRES_VAR} is set but {POSTGRES_URL_VAR} is not: the PostgreSQL tests cannot run");
+                    panic!(
+                        "{REQUIRE_POSTGRES_VAR} is set but {POSTGRES_URL_VAR} is not: the PostgreSQL tests cannot run"
+                    );
                 }
                 if !configured {
                     eprintln!("skipped: set {POSTGRES_URL_VAR} to run the PostgreSQL variant");
@@ -79,21 +81,39 @@ impl TestDatabase {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary folder");
                 let path = dir.path().join("capmatch.db");
-                TestDatabase { url: DatabaseUrl::Sqlite(path.display().to_string()), cleanup: Cleanup::Sqlite(dir) }
+                TestDatabase {
+                    url: DatabaseUrl::Sqlite(path.display().to_string()),
+                    cleanup: Cleanup::Sqlite(dir),
+                }
             }
             Backend::Postgres => {
-                let admin_url = std::env::var(POSTGRES_URL_VAR).expect("checked by Backend::available");
+                let admin_url =
+                    std::env::var(POSTGRES_URL_VAR).expect("checked by Backend::available");
                 let name = format!("capmatch_test_{:016x}", rand::rng().random::<u64>());
-                let mut admin = PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL server");
-                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create test database");
+                let mut admin = PgConnection::establish(&admin_url)
+                    .expect("connect to the test PostgreSQL server");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create test database");
                 let url = match admin_url.rfind('/') {
-                    Some(slash) if admin_url[..slash].contains("://") && slash > admin_url.find("://").unwrap() + 2 => {
-                        let query = admin_url[slash..].find('?').map(|q| &admin_url[slash + q..]).unwrap_or("");
+                    Some(slash)
+                        if admin_url[..slash].contains("://")
+                            && slash > admin_url.find("://").unwrap() + 2 =>
+                    {
+                        let query = admin_url[slash..]
+                            .find('?')
+                            .map(|q| &admin_url[slash + q..])
+                            .unwrap_or("");
                         format!("{}/{name}{query}", &admin_url[..slash])
                     }
-                    _ => panic!("{POSTGRES_URL_VAR} must look like postgres://user:password@host:port/database"),
+                    _ => panic!(
+                        "{POSTGRES_URL_VAR} must look like postgres://user:password@host:port/database"
+                    ),
                 };
-                TestDatabase { url: DatabaseUrl::Postgres(url), cleanup: Cleanup::Postgres { admin_url, name } }
+                TestDatabase {
+                    url: DatabaseUrl::Postgres(url),
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                }
             }
         }
     }
@@ -111,7 +131,8 @@ impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
             if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
             }
         }
     }
@@ -154,8 +175,19 @@ impl TestApp {
             })
         });
         let server = receiver.recv().expect("server started");
-        let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
-        TestApp { address, client, storage, server, thread: Some(thread), database }
+        let client = Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        TestApp {
+            address,
+            client,
+            storage,
+            server,
+            thread: Some(thread),
+            database,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -180,7 +212,12 @@ impl TestApp {
 
     /// A visitor's CSRF token, as a form page carries it.
     fn csrf_token_of(&self, client: &Client) -> String {
-        let page = client.get(self.url("/providers/new")).send().unwrap().text().unwrap();
+        let page = client
+            .get(self.url("/providers/new"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
         let marker = "name=\"csrf_token\" value=\"";
         let start = page.find(marker).expect("forms carry a CSRF token") + marker.len();
         page[start..start + 64].to_owned()
@@ -215,14 +252,19 @@ impl TestApp {
 
     /// A second browser, with cookies of its own.
     pub fn another_visitor(&self) -> Client {
-        Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// Loads an interchange document directly, for tests that need fixtures.
     pub fn import(&self, json: &str) {
         let document = interchange::parse(json).expect("fixture parses");
         let mut conn = self.storage.pool.get().unwrap();
-        interchange::import(&mut conn, &self.storage.reference, &document, false).expect("fixture imports");
+        interchange::import(&mut conn, &self.storage.reference, &document, false)
+            .expect("fixture imports");
     }
 }
 
@@ -238,5 +280,9 @@ impl Drop for TestApp {
 
 /// The `Location` of a redirect.
 pub fn location(response: &Response) -> String {
-    response.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default()
+    response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }

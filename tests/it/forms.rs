@@ -1,7 +1,7 @@
 //! Creating, editing and archiving through the web forms: good posts
 //! redirect, bad ones come back 422 with the input kept and every problem named.
 
-use crate::common::{location, Backend, TestApp};
+use crate::common::{Backend, TestApp, location};
 use crate::fixtures::CATALOGUE;
 use crate::on_both_backends;
 
@@ -21,14 +21,29 @@ fn good_provider_post_redirects_to_the_record(backend: Backend) {
         ],
     );
     assert_eq!(response.status(), 303);
-    assert_eq!(location(&response), "/providers/global-forum-on-cyber-expertise");
+    assert_eq!(
+        location(&response),
+        "/providers/global-forum-on-cyber-expertise"
+    );
     let (status, page) = app.get_text("/providers/global-forum-on-cyber-expertise");
     assert_eq!(status, 200);
-    assert!(page.contains("<h1>Global Forum on Cyber Expertise</h1>"), "trimmed");
+    assert!(
+        page.contains("<h1>Global Forum on Cyber Expertise</h1>"),
+        "trimmed"
+    );
     assert!(page.contains("Netherlands"));
     // The same name again gets the next free key.
-    let again = app.post_form("/providers", &[("name", "Global Forum on Cyber Expertise"), ("kind", "government")]);
-    assert_eq!(location(&again), "/providers/global-forum-on-cyber-expertise-2");
+    let again = app.post_form(
+        "/providers",
+        &[
+            ("name", "Global Forum on Cyber Expertise"),
+            ("kind", "government"),
+        ],
+    );
+    assert_eq!(
+        location(&again),
+        "/providers/global-forum-on-cyber-expertise-2"
+    );
 }
 
 fn bad_provider_post_keeps_input_and_names_every_problem(backend: Backend) {
@@ -57,13 +72,25 @@ fn bad_provider_post_keeps_input_and_names_every_problem(backend: Backend) {
         ("website", "is not a valid web address"),
         ("email", "is not a valid e-mail address"),
     ] {
-        assert!(page.contains(&format!("id=\"{field}-error\"")), "message at {field}");
+        assert!(
+            page.contains(&format!("id=\"{field}-error\"")),
+            "message at {field}"
+        );
         assert!(page.contains(message), "{message}");
-        assert!(page.contains(&format!("href=\"#{field}\"")), "summary links to {field}");
+        assert!(
+            page.contains(&format!("href=\"#{field}\"")),
+            "summary links to {field}"
+        );
     }
-    assert!(page.contains(&format!("value=\"{long_name}\"")), "name kept");
+    assert!(
+        page.contains(&format!("value=\"{long_name}\"")),
+        "name kept"
+    );
     assert!(page.contains("value=\"Not A Key\""), "key kept");
-    assert!(page.contains("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;quotes&#39;"), "description kept, escaped");
+    assert!(
+        page.contains("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;quotes&#39;"),
+        "description kept, escaped"
+    );
     assert!(!page.contains("<script>alert"));
     let (_, providers) = app.get_json("/api/v1/providers");
     assert_eq!(providers["total"], 0, "nothing saved");
@@ -73,12 +100,21 @@ fn hostile_text_is_saved_as_typed_and_always_escaped(backend: Backend) {
     let app = TestApp::empty(backend);
     let response = app.post_form(
         "/providers",
-        &[("name", HOSTILE), ("kind", "civil-society"), ("description", HOSTILE), ("email", "a@b.org")],
+        &[
+            ("name", HOSTILE),
+            ("kind", "civil-society"),
+            ("description", HOSTILE),
+            ("email", "a@b.org"),
+        ],
     );
     assert_eq!(response.status(), 303);
     let path = location(&response);
     assert_eq!(path, "/providers/script-alert-x-script-quotes-double");
-    for page in [path.clone(), "/providers".to_owned(), format!("{path}/edit")] {
+    for page in [
+        path.clone(),
+        "/providers".to_owned(),
+        format!("{path}/edit"),
+    ] {
         let (status, body) = app.get_text(&page);
         assert_eq!(status, 200);
         assert!(!body.contains("<script>alert"), "{page}");
@@ -109,7 +145,14 @@ fn forms_without_the_csrf_token_are_refused(backend: Backend) {
     let _ = app.get("/providers/new"); // the visitor has a cookie
     let missing = app.post_raw("/providers", &[("name", "Forged"), ("kind", "government")]);
     assert_eq!(missing.status(), 403);
-    let wrong = app.post_raw("/providers", &[("csrf_token", &"0".repeat(64)), ("name", "Forged"), ("kind", "government")]);
+    let wrong = app.post_raw(
+        "/providers",
+        &[
+            ("csrf_token", &"0".repeat(64)),
+            ("name", "Forged"),
+            ("kind", "government"),
+        ],
+    );
     assert_eq!(wrong.status(), 403);
     let stranger = reqwest::blocking::Client::new()
         .post(app.url("/providers"))
@@ -129,35 +172,75 @@ fn editing_a_provider_updates_it_and_a_taken_key_is_refused(backend: Backend) {
     assert_eq!(status, 200);
     assert!(form.contains("value=\"Cyber Institute\""));
     assert!(form.contains("<option value=\"GHA\" selected>Ghana</option>"));
-    let response = app.post_form("/providers/uni", &[("name", "Cyber Institute of Accra"), ("kind", "academia"), ("hq_country", "")]);
+    let response = app.post_form(
+        "/providers/uni",
+        &[
+            ("name", "Cyber Institute of Accra"),
+            ("kind", "academia"),
+            ("hq_country", ""),
+        ],
+    );
     assert_eq!(response.status(), 303);
     assert_eq!(location(&response), "/providers/uni");
     let (_, json) = app.get_json("/api/v1/providers/uni");
     assert_eq!(json["name"], "Cyber Institute of Accra");
     assert_eq!(json["hq_country"], serde_json::Value::Null, "cleared");
-    let taken = app.post_form("/providers", &[("key", "ministry"), ("name", "Another"), ("kind", "government")]);
+    let taken = app.post_form(
+        "/providers",
+        &[
+            ("key", "ministry"),
+            ("name", "Another"),
+            ("kind", "government"),
+        ],
+    );
     assert_eq!(taken.status(), 422);
-    assert!(taken.text().unwrap().contains("is already used by another provider"));
+    assert!(
+        taken
+            .text()
+            .unwrap()
+            .contains("is already used by another provider")
+    );
 }
 
 fn archiving_takes_records_out_of_listings_without_deleting(backend: Backend) {
     let app = TestApp::empty(backend);
     app.import(CATALOGUE);
-    assert_eq!(app.post_form("/offerings/eu-law/archive", &[]).status(), 303);
+    assert_eq!(
+        app.post_form("/offerings/eu-law/archive", &[]).status(),
+        303
+    );
     let (_, offerings) = app.get_json("/api/v1/offerings?group=EU");
-    assert!(offerings["items"].as_array().unwrap().iter().all(|o| o["key"] != "eu-law"));
+    assert!(
+        offerings["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["key"] != "eu-law")
+    );
     let (status, page) = app.get_text("/offerings/eu-law");
     assert_eq!(status, 200, "still reachable by its address");
     assert!(page.contains("This offering is archived"));
-    assert_eq!(app.post_form("/providers/ministry/archive", &[]).status(), 303);
+    assert_eq!(
+        app.post_form("/providers/ministry/archive", &[]).status(),
+        303
+    );
     let (_, providers) = app.get_json("/api/v1/providers");
     assert_eq!(providers["total"], 1);
     let (_, offerings) = app.get_json("/api/v1/offerings?q=judges");
-    assert_eq!(offerings["total"], 0, "an archived provider's offerings leave the catalogue too");
-    assert_eq!(app.post_form("/providers/ministry/restore", &[]).status(), 303);
+    assert_eq!(
+        offerings["total"], 0,
+        "an archived provider's offerings leave the catalogue too"
+    );
+    assert_eq!(
+        app.post_form("/providers/ministry/restore", &[]).status(),
+        303
+    );
     let (_, providers) = app.get_json("/api/v1/providers");
     assert_eq!(providers["total"], 2);
-    assert_eq!(app.post_form("/offerings/nothing/archive", &[]).status(), 404);
+    assert_eq!(
+        app.post_form("/offerings/nothing/archive", &[]).status(),
+        404
+    );
 }
 
 fn offering_form_takes_multi_value_controls(backend: Backend) {
@@ -166,7 +249,10 @@ fn offering_form_takes_multi_value_controls(backend: Backend) {
     let (status, form) = app.get_text("/offerings/new?provider=uni");
     assert_eq!(status, 200);
     assert!(form.contains("<option value=\"uni\" selected>Cyber Institute</option>"));
-    assert!(form.contains("<label for=\"languages\">"), "labels tied to inputs");
+    assert!(
+        form.contains("<label for=\"languages\">"),
+        "labels tied to inputs"
+    );
     let response = app.post_form(
         "/offerings",
         &[
@@ -196,14 +282,28 @@ fn offering_form_takes_multi_value_controls(backend: Backend) {
     assert_eq!(response.status(), 303);
     assert_eq!(location(&response), "/offerings/judges-west-africa");
     let (_, json) = app.get_json("/api/v1/offerings/judges-west-africa");
-    assert_eq!(json["themes"], serde_json::json!(["cybercrime.judiciary", "cybercrime.legislation"]));
-    assert_eq!(json["coverage"]["countries"], serde_json::json!(["GHA", "SEN"]));
-    assert_eq!(json["eligibility"]["income_levels"], serde_json::json!(["low", "lower-middle"]));
+    assert_eq!(
+        json["themes"],
+        serde_json::json!(["cybercrime.judiciary", "cybercrime.legislation"])
+    );
+    assert_eq!(
+        json["coverage"]["countries"],
+        serde_json::json!(["GHA", "SEN"])
+    );
+    assert_eq!(
+        json["eligibility"]["income_levels"],
+        serde_json::json!(["low", "lower-middle"])
+    );
     assert_eq!(json["languages"], serde_json::json!(["en", "fr"]));
     assert_eq!(json["capacity"], 4);
     let (_, page) = app.get_text("/offerings/judges-west-africa");
-    assert!(page.contains("Ghana, Senegal, Western Africa, members of AU"), "{page}");
-    assert!(page.contains("Eligible only for members of COMMONWEALTH, or for low or lower-middle income countries."));
+    assert!(
+        page.contains("Ghana, Senegal, Western Africa, members of AU"),
+        "{page}"
+    );
+    assert!(page.contains(
+        "Eligible only for members of COMMONWEALTH, or for low or lower-middle income countries."
+    ));
     let (_, edit) = app.get_text("/offerings/judges-west-africa/edit");
     assert!(edit.contains("<option value=\"SEN\" selected>Senegal</option>"));
     assert!(edit.contains("value=\"cybercrime.legislation\" checked"));
@@ -222,7 +322,10 @@ fn offering_form_takes_multi_value_controls(backend: Backend) {
     );
     assert_eq!(response.status(), 303);
     let (_, json) = app.get_json("/api/v1/offerings/judges-west-africa");
-    assert_eq!(json["coverage"], serde_json::json!({"global": true, "countries": [], "regions": [], "groups": []}));
+    assert_eq!(
+        json["coverage"],
+        serde_json::json!({"global": true, "countries": [], "regions": [], "groups": []})
+    );
     assert_eq!(json["languages"], serde_json::json!([]));
     assert_eq!(json["status"], "paused");
 }
@@ -261,12 +364,18 @@ fn bad_offering_post_keeps_every_choice_and_names_every_problem(backend: Backend
         "languages",
         "capacity",
     ] {
-        assert!(page.contains(&format!("id=\"{field}-error\"")), "message at {field}");
+        assert!(
+            page.contains(&format!("id=\"{field}-error\"")),
+            "message at {field}"
+        );
     }
     assert!(page.contains("choose at least one theme"));
     assert!(page.contains("unknown M49 region &#34;999&#34;"));
     assert!(page.contains("unknown language &#34;xx&#34;"));
-    assert!(page.contains("<option value=\"fr\" selected>French (fr)</option>"), "choices kept");
+    assert!(
+        page.contains("<option value=\"fr\" selected>French (fr)</option>"),
+        "choices kept"
+    );
     assert!(page.contains("value=\"training\" checked"));
     assert!(page.contains("value=\"2027-05-01\""));
     assert!(!page.contains("<script>alert"));
@@ -286,13 +395,28 @@ fn bad_offering_post_keeps_every_choice_and_names_every_problem(backend: Backend
     assert_eq!(response.status(), 422);
     let page = response.text().unwrap();
     assert!(page.contains("id=\"ends_on-error\"") && page.contains("must be after the start date"));
-    assert!(page.contains("id=\"coverage-error\"") && page.contains("choose worldwide, or at least one country"));
+    assert!(
+        page.contains("id=\"coverage-error\"")
+            && page.contains("choose worldwide, or at least one country")
+    );
     let unknown_provider = app.post_form(
         "/offerings",
-        &[("provider", "nobody"), ("title", "T"), ("description", "D"), ("themes", "cybercrime"), ("coverage_global", "on"), ("status", "active")],
+        &[
+            ("provider", "nobody"),
+            ("title", "T"),
+            ("description", "D"),
+            ("themes", "cybercrime"),
+            ("coverage_global", "on"),
+            ("status", "active"),
+        ],
     );
     assert_eq!(unknown_provider.status(), 422);
-    assert!(unknown_provider.text().unwrap().contains("no provider has the key"));
+    assert!(
+        unknown_provider
+            .text()
+            .unwrap()
+            .contains("no provider has the key")
+    );
     let (_, offerings) = app.get_json("/api/v1/offerings");
     assert_eq!(offerings["total"], 9, "nothing saved");
 }

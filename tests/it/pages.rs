@@ -12,24 +12,42 @@ fn start_page_health_and_stylesheet(backend: Backend) {
     assert_eq!(app.get("/healthz").status(), 200);
     let css = app.get("/static/style.css");
     assert_eq!(css.status(), 200);
-    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(
+        css.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
 }
 
 fn demo_data_lists_every_actor_with_an_offering(backend: Backend) {
     let app = TestApp::with_demo(backend);
     let (_, providers) = app.get_json("/api/v1/providers");
     assert_eq!(providers["total"], 24);
-    assert_eq!(providers["items"].as_array().unwrap().len(), 20, "first page of 20");
+    assert_eq!(
+        providers["items"].as_array().unwrap().len(),
+        20,
+        "first page of 20"
+    );
     let (_, second) = app.get_json("/api/v1/providers?page=2");
     assert_eq!(second["items"].as_array().unwrap().len(), 4);
     for page in [providers, second] {
         for provider in page["items"].as_array().unwrap() {
-            assert!(provider["offering_count"].as_i64().unwrap() >= 1, "{provider}");
+            assert!(
+                provider["offering_count"].as_i64().unwrap() >= 1,
+                "{provider}"
+            );
         }
     }
     let (_, commonwealth) = app.get_json("/api/v1/offerings/commonwealth-cci-programme");
-    assert_eq!(commonwealth["coverage"]["groups"], serde_json::json!(["COMMONWEALTH"]));
-    assert_eq!(commonwealth["eligibility"]["groups"], serde_json::json!(["COMMONWEALTH"]));
+    assert_eq!(
+        commonwealth["coverage"]["groups"],
+        serde_json::json!(["COMMONWEALTH"])
+    );
+    assert_eq!(
+        commonwealth["eligibility"]["groups"],
+        serde_json::json!(["COMMONWEALTH"])
+    );
     let (status, list) = app.get_text("/providers");
     assert_eq!(status, 200);
     assert!(list.contains("24 providers."), "count shown");
@@ -60,10 +78,21 @@ fn offering_page_says_coverage_and_eligibility_in_words(backend: Backend) {
     let (status, page) = app.get_text("/offerings/undp-programme");
     assert_eq!(status, 200);
     assert!(page.contains("Worldwide"));
-    assert!(page.contains("Eligible only for members of LDC, or for low or lower-middle income countries."), "{page}");
-    assert!(page.contains("National cyber security strategy"), "theme by name");
+    assert!(
+        page.contains(
+            "Eligible only for members of LDC, or for low or lower-middle income countries."
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("National cyber security strategy"),
+        "theme by name"
+    );
     let (_, apcert) = app.get_text("/offerings/apcert-programme");
-    assert!(apcert.contains("M49 region: Asia (142)") && apcert.contains("M49 region: Oceania (009)"), "{apcert}");
+    assert!(
+        apcert.contains("M49 region: Asia (142)") && apcert.contains("M49 region: Oceania (009)"),
+        "{apcert}"
+    );
     assert!(apcert.contains("Open to every country."));
 }
 
@@ -72,7 +101,11 @@ fn country_page_shows_path_groups_income_and_offerings(backend: Backend) {
     let (status, page) = app.get_text("/countries/GHA");
     assert_eq!(status, 200);
     assert!(page.contains("<h1>Ghana</h1>"));
-    assert!(page.contains("Africa</a> (002)") && page.contains("Sub-Saharan Africa</a> (202)") && page.contains("Western Africa</a> (011)"));
+    assert!(
+        page.contains("Africa</a> (002)")
+            && page.contains("Sub-Saharan Africa</a> (202)")
+            && page.contains("Western Africa</a> (011)")
+    );
     assert!(page.contains("Commonwealth of Nations") && page.contains("African Union"));
     assert!(page.contains("lower-middle income"));
     // 14 open worldwide offerings, UNDP and A4AI (income), and the AU, CTO and Commonwealth ones.
@@ -90,7 +123,13 @@ fn country_list_filters_and_paginates(backend: Backend) {
     let (_, eu) = app.get_json("/api/v1/countries?group=EU");
     assert_eq!(eu["total"], 27);
     let (_, africa) = app.get_json("/api/v1/countries?region=002");
-    assert!(africa["items"].as_array().unwrap().iter().all(|c| c["region"]["code"] == "002"));
+    assert!(
+        africa["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["region"]["code"] == "002")
+    );
     let (_, ghana) = app.get_json("/api/v1/countries?q=ghana");
     assert_eq!(ghana["items"][0]["iso3"], "GHA");
     let (_, country) = app.get_json("/api/v1/countries/GHA");
@@ -116,7 +155,12 @@ fn unknown_records_and_pages_answer_404(backend: Backend) {
         assert!(body.contains("Not Found"), "error page for {path}");
         assert!(!body.contains("<script>alert"), "escaped: {path}");
     }
-    for path in ["/api/v1/providers/nobody", "/api/v1/offerings/nothing", "/api/v1/countries/XXX", "/api/v1/nothing"] {
+    for path in [
+        "/api/v1/providers/nobody",
+        "/api/v1/offerings/nothing",
+        "/api/v1/countries/XXX",
+        "/api/v1/nothing",
+    ] {
         let (status, body) = app.get_json(path);
         assert_eq!(status, 404, "{path}");
         assert!(body["error"].is_string());
@@ -144,7 +188,10 @@ fn bad_filters_answer_400_not_500(backend: Backend) {
     assert_eq!(body["error"], "theme=: unknown theme \"nonsense\"");
     // An unreadable page number is the first page, not an error.
     assert_eq!(app.get("/offerings?page=abc").status(), 200);
-    assert_eq!(app.get("/offerings?page=99999999999999999999").status(), 200);
+    assert_eq!(
+        app.get("/offerings?page=99999999999999999999").status(),
+        200
+    );
     assert_eq!(app.get("/offerings?page=9223372036854775807").status(), 200);
     assert_eq!(app.get("/countries?page=9223372036854775807").status(), 200);
 }
@@ -178,7 +225,10 @@ fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
             .unwrap()
             .value
     };
-    assert_eq!(read("(SELECT journal_mode FROM pragma_journal_mode)"), "wal");
+    assert_eq!(
+        read("(SELECT journal_mode FROM pragma_journal_mode)"),
+        "wal"
+    );
     assert_eq!(read("(SELECT foreign_keys FROM pragma_foreign_keys)"), "1");
     assert_eq!(read("(SELECT timeout FROM pragma_busy_timeout)"), "5000");
 }

@@ -16,7 +16,12 @@ fn app(backend: Backend) -> TestApp {
 }
 
 fn object_keys(value: &serde_json::Value) -> BTreeSet<&str> {
-    value.as_object().unwrap().keys().map(String::as_str).collect()
+    value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
 }
 
 fn the_country_report_json_follows_the_contract(backend: Backend) {
@@ -27,29 +32,56 @@ fn the_country_report_json_follows_the_contract(backend: Backend) {
     assert_eq!(report["country"], "GHA");
     let needs = report["needs"].as_array().unwrap();
     let order: Vec<&str> = needs.iter().map(|n| n["key"].as_str().unwrap()).collect();
-    assert_eq!(order, ["gha-2026-1", "gha-2026-2", "gha-2026-3"], "highest priority first");
+    assert_eq!(
+        order,
+        ["gha-2026-1", "gha-2026-2", "gha-2026-3"],
+        "highest priority first"
+    );
     let judiciary = &needs[0];
-    assert_eq!(object_keys(judiciary), BTreeSet::from(["key", "theme", "priority", "matches", "near_misses"]));
+    assert_eq!(
+        object_keys(judiciary),
+        BTreeSet::from(["key", "theme", "priority", "matches", "near_misses"])
+    );
     assert_eq!(judiciary["theme"], "cybercrime.judiciary");
     assert_eq!(judiciary["priority"], "high");
     let matches = judiciary["matches"].as_array().unwrap();
-    let ranked: Vec<&str> = matches.iter().map(|m| m["offering"].as_str().unwrap()).collect();
-    assert_eq!(ranked, ["global-judiciary", "africa-cybercrime"], "exact sub-theme first; drafts never match");
+    let ranked: Vec<&str> = matches
+        .iter()
+        .map(|m| m["offering"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ranked,
+        ["global-judiciary", "africa-cybercrime"],
+        "exact sub-theme first; drafts never match"
+    );
     let best = &matches[0];
-    assert_eq!(object_keys(best), BTreeSet::from(["offering", "provider", "score", "factors"]));
+    assert_eq!(
+        object_keys(best),
+        BTreeSet::from(["offering", "provider", "score", "factors"])
+    );
     assert_eq!(best["provider"], "ministry");
     assert!(best["score"].as_f64().unwrap() > matches[1]["score"].as_f64().unwrap());
     let factor = &best["factors"][0];
-    assert_eq!(object_keys(factor), BTreeSet::from(["name", "weight", "value", "reason"]));
+    assert_eq!(
+        object_keys(factor),
+        BTreeSet::from(["name", "weight", "value", "reason"])
+    );
     assert_eq!(factor["name"], "theme");
     assert_eq!(factor["weight"], 0.3);
     assert_eq!(factor["value"], 1.0);
     assert_eq!(factor["reason"], "offers exactly cybercrime.judiciary");
-    assert_eq!(needs[2]["matches"], serde_json::json!([]), "a need with no match");
+    assert_eq!(
+        needs[2]["matches"],
+        serde_json::json!([]),
+        "a need with no match"
+    );
 
     let (_, niger) = app.get_json("/reports/countries/NER?format=json");
     let miss = &niger["needs"][0]["near_misses"][0];
-    assert_eq!(object_keys(miss), BTreeSet::from(["offering", "provider", "failed", "reason"]));
+    assert_eq!(
+        object_keys(miss),
+        BTreeSet::from(["offering", "provider", "failed", "reason"])
+    );
     assert_eq!(miss["offering"], "commonwealth-only");
     assert_eq!(miss["failed"], "eligibility");
     assert_eq!(miss["reason"], "eligible only for members of COMMONWEALTH");
@@ -72,7 +104,11 @@ fn the_country_report_page_explains_and_escapes(backend: Backend) {
     let (_, json) = app.get_json("/reports/countries/FRA?format=json");
     assert_eq!(json, serde_json::json!({"country": "FRA", "needs": []}));
     let (_, kenya) = app.get_json("/reports/countries/KEN?format=json");
-    assert_eq!(kenya["needs"], serde_json::json!([]), "draft needs are not open needs");
+    assert_eq!(
+        kenya["needs"],
+        serde_json::json!([]),
+        "draft needs are not open needs"
+    );
     assert_eq!(app.get("/reports/countries/XXX").status(), 404);
     assert_eq!(app.get("/reports/countries/GHA?format=pdf").status(), 400);
     assert_eq!(app.get("/reports/countries/GHA?limit=lots").status(), 400);
@@ -82,13 +118,36 @@ fn csv_has_a_header_and_survives_hostile_text(backend: Backend) {
     let app = app(backend);
     let response = app.get("/reports/countries/GHA?format=csv");
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let body = response.text().unwrap();
     let mut reader = csv::Reader::from_reader(body.as_bytes());
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
-    assert_eq!(&header[..6], ["country", "assessment", "need", "theme", "priority", "need_description"]);
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        &header[..6],
+        [
+            "country",
+            "assessment",
+            "need",
+            "theme",
+            "priority",
+            "need_description"
+        ]
+    );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert!(rows.iter().all(|r| r.len() == header.len()), "every row has every column");
+    assert!(
+        rows.iter().all(|r| r.len() == header.len()),
+        "every row has every column"
+    );
     let legislation = rows.iter().find(|r| &r[2] == "gha-2026-2").unwrap();
     assert_eq!(
         &legislation[5],
@@ -103,17 +162,37 @@ fn gaps_list_needs_nobody_serves_well(backend: Backend) {
     let app = app(backend);
     let (status, gaps) = app.get_json("/reports/gaps?format=json");
     assert_eq!(status, 200);
-    let keys: Vec<&str> = gaps["needs"].as_array().unwrap().iter().map(|n| n["key"].as_str().unwrap()).collect();
+    let keys: Vec<&str> = gaps["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["key"].as_str().unwrap())
+        .collect();
     assert!(keys.contains(&"gha-2026-3"), "no match at all");
     assert!(keys.contains(&"ner-2026-1"), "only a near miss");
     assert!(!keys.contains(&"gha-2026-1"), "well served");
-    let niger = gaps["needs"].as_array().unwrap().iter().find(|n| n["key"] == "ner-2026-1").unwrap();
+    let niger = gaps["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["key"] == "ner-2026-1")
+        .unwrap();
     assert_eq!(niger["near_misses"][0]["offering"], "commonwealth-only");
     let (_, page) = app.get_text("/reports/gaps");
     assert!(page.contains("Vulnerability disclosure"));
-    let (_, africa) = app.get_json("/reports/gaps?format=json&show=all&theme=cybercrime&region=011");
-    let keys: Vec<&str> = africa["needs"].as_array().unwrap().iter().map(|n| n["key"].as_str().unwrap()).collect();
-    assert_eq!(keys, ["gha-2026-1", "gha-2026-2"], "a coverage cell's needs");
+    let (_, africa) =
+        app.get_json("/reports/gaps?format=json&show=all&theme=cybercrime&region=011");
+    let keys: Vec<&str> = africa["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        ["gha-2026-1", "gha-2026-2"],
+        "a coverage cell's needs"
+    );
     assert_eq!(app.get("/reports/gaps?theme=nonsense").status(), 400);
 }
 
@@ -125,7 +204,12 @@ fn overlaps_show_providers_converging_on_a_need(backend: Backend) {
     assert_eq!(overlaps.len(), 1, "{json}");
     assert_eq!(overlaps[0]["country"], "GHA");
     assert_eq!(overlaps[0]["theme"], "cybercrime.legislation");
-    let providers: Vec<&str> = overlaps[0]["providers"].as_array().unwrap().iter().map(|p| p["provider"].as_str().unwrap()).collect();
+    let providers: Vec<&str> = overlaps[0]["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["provider"].as_str().unwrap())
+        .collect();
     assert_eq!(providers, ["ministry", "uni"]);
     let (_, page) = app.get_text("/reports/overlaps");
     assert!(page.contains("1 overlap."));
@@ -137,12 +221,25 @@ fn coverage_sets_supply_against_demand(backend: Backend) {
     let app = app(backend);
     let (status, json) = app.get_json("/reports/coverage?format=json");
     assert_eq!(status, 200);
-    let columns: Vec<&str> = json["columns"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    let columns: Vec<&str> = json["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
     assert_eq!(columns.len(), 5);
     let africa = columns.iter().position(|c| *c == "002").unwrap();
-    let cybercrime = json["rows"].as_array().unwrap().iter().find(|r| r["theme"] == "cybercrime").unwrap();
+    let cybercrime = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["theme"] == "cybercrime")
+        .unwrap();
     let cell = &cybercrime["cells"][africa];
-    assert_eq!(cell["open_needs"], 2, "Ghana's judiciary and legislation needs");
+    assert_eq!(
+        cell["open_needs"], 2,
+        "Ghana's judiciary and legislation needs"
+    );
     // Active offerings on cybercrime reaching some African country: global-judiciary, africa-cybercrime, west-africa-law.
     assert_eq!(cell["offerings"], 3);
     assert_eq!(cell["ratio"], 1.5);
@@ -150,7 +247,10 @@ fn coverage_sets_supply_against_demand(backend: Backend) {
     assert_eq!(groups["columns"].as_array().unwrap().len(), 9);
     let (_, page) = app.get_text("/reports/coverage?columns=subregions");
     assert!(page.contains("class=\"heat-"));
-    assert!(page.contains("href=\"/reports/gaps?show=all&amp;theme=cybercrime&amp;region=202\""), "cells link to their needs");
+    assert!(
+        page.contains("href=\"/reports/gaps?show=all&amp;theme=cybercrime&amp;region=202\""),
+        "cells link to their needs"
+    );
     assert_eq!(app.get("/reports/coverage?columns=planets").status(), 400);
 }
 
@@ -158,11 +258,19 @@ fn the_provider_report_lists_needs_by_country_and_near_misses(backend: Backend) 
     let app = app(backend);
     let (status, json) = app.get_json("/reports/providers/ministry?format=json");
     assert_eq!(status, 200);
-    let countries: Vec<&str> = json["countries"].as_array().unwrap().iter().map(|c| c["country"].as_str().unwrap()).collect();
+    let countries: Vec<&str> = json["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["country"].as_str().unwrap())
+        .collect();
     assert_eq!(countries, ["GHA", "NER"]);
     let niger = &json["countries"][1]["needs"][0];
     assert_eq!(niger["matches"], serde_json::json!([]));
-    assert_eq!(niger["near_misses"][0]["reason"], "eligible only for members of COMMONWEALTH");
+    assert_eq!(
+        niger["near_misses"][0]["reason"],
+        "eligible only for members of COMMONWEALTH"
+    );
     let (_, page) = app.get_text("/reports/providers/ministry");
     assert!(page.contains("<h2>Ghana</h2>") && page.contains("<h2>Niger</h2>"));
     assert_eq!(app.get("/reports/providers/nobody").status(), 404);
@@ -171,10 +279,20 @@ fn the_provider_report_lists_needs_by_country_and_near_misses(backend: Backend) 
 fn reports_follow_changes_to_the_catalogue(backend: Backend) {
     let app = app(backend);
     let (_, before) = app.get_json("/reports/countries/GHA?format=json");
-    assert_eq!(before["needs"][0]["matches"][0]["offering"], "global-judiciary");
-    assert_eq!(app.post_form("/offerings/global-judiciary/archive", &[]).status(), 303);
+    assert_eq!(
+        before["needs"][0]["matches"][0]["offering"],
+        "global-judiciary"
+    );
+    assert_eq!(
+        app.post_form("/offerings/global-judiciary/archive", &[])
+            .status(),
+        303
+    );
     let (_, after) = app.get_json("/reports/countries/GHA?format=json");
-    assert_eq!(after["needs"][0]["matches"][0]["offering"], "africa-cybercrime", "archived offerings are never matched");
+    assert_eq!(
+        after["needs"][0]["matches"][0]["offering"], "africa-cybercrime",
+        "archived offerings are never matched"
+    );
     // New needs show at once too: cached reports follow the assessments.
     let (_, france) = app.get_json("/reports/countries/FRA?format=json");
     assert_eq!(france["needs"], serde_json::json!([]));
