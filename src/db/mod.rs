@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use anyhow::Context;
+use chrono::Timelike;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
@@ -240,8 +241,6 @@ fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     now.with_nanosecond(0).unwrap_or(now)
 }
-
-use chrono::Timelike;
 
 /// Runs `work` in a transaction that writes, one writer at a time: writes
 /// here are people saving forms and imports, and taking turns makes every

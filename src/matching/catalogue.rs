@@ -475,7 +475,9 @@ impl Context<'_> {
                 let offering = &catalogue.offerings[i as usize];
                 let reason = match failed {
                     Condition::Coverage => coverage_reason(&offering.data.coverage, self.reference),
-                    _ => eligibility_reason(&offering.data.eligibility, country),
+                    Condition::Eligibility => {
+                        eligibility_reason(&offering.data.eligibility, country)
+                    }
                 };
                 near_miss(offering, failed, reason)
             })

@@ -144,8 +144,6 @@ pub struct Match {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Condition {
-    Active,
-    Theme,
     Coverage,
     Eligibility,
 }
@@ -153,8 +151,6 @@ pub enum Condition {
 impl Condition {
     pub fn code(self) -> &'static str {
         match self {
-            Condition::Active => "active",
-            Condition::Theme => "theme",
             Condition::Coverage => "coverage",
             Condition::Eligibility => "eligibility",
         }

@@ -415,7 +415,6 @@ proptest! {
             match miss.failed {
                 Condition::Coverage => prop_assert!(!reaches && admitted),
                 Condition::Eligibility => prop_assert!(reaches && !admitted),
-                other => prop_assert!(false, "unexpected condition {:?}", other),
             }
         }
     }

@@ -64,6 +64,21 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
+/// Which record a form edits: a new one, or an existing one by key.
+pub enum FormTarget {
+    New,
+    Existing(String),
+}
+
+impl FormTarget {
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            FormTarget::New => None,
+            FormTarget::Existing(key) => Some(key),
+        }
+    }
+}
+
 /// The records that can be archived and restored.
 #[derive(Debug, Clone, Copy)]
 pub enum Archivable {

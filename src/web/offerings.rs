@@ -9,7 +9,7 @@ use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::extract::{Confirmation, HtmlForm, QueryParams};
 use super::views::{Choice, ChoiceGroup, Choices, FilterForm, Pagination};
-use super::{Archivable, ok, render, see_other, set_archived, with_db};
+use super::{Archivable, FormTarget, ok, render, see_other, set_archived, with_db};
 use crate::db::{self, PageRequest, StoreError};
 use crate::domain::catalogue::CatalogueParams;
 use crate::domain::{FieldErrors, Offering, OfferingInput, ReferenceData};
@@ -127,14 +127,9 @@ impl FormPage<'_> {
     }
 }
 
-enum Target {
-    New,
-    Existing(String),
-}
-
 async fn form_page(
     storage: &web::Data<Storage>,
-    target: &Target,
+    target: &FormTarget,
     input: OfferingInput,
     errors: FieldErrors,
     csrf: &CsrfToken,
@@ -145,13 +140,13 @@ async fn form_page(
         reference: &storage.reference,
     };
     let (heading, action, cancel, creating) = match target {
-        Target::New => (
+        FormTarget::New => (
             "Add an offering".to_owned(),
             "/offerings".to_owned(),
             "/offerings".to_owned(),
             true,
         ),
-        Target::Existing(key) => (
+        FormTarget::Existing(key) => (
             format!("Edit {}", input.title),
             format!("/offerings/{key}"),
             format!("/offerings/{key}"),
@@ -204,7 +199,7 @@ pub async fn new_form(
     };
     form_page(
         &storage,
-        &Target::New,
+        &FormTarget::New,
         input,
         FieldErrors::new(),
         &csrf,
@@ -226,7 +221,7 @@ pub async fn edit_form(
     .await?;
     form_page(
         &storage,
-        &Target::Existing(key),
+        &FormTarget::Existing(key),
         OfferingInput::from_offering(&offering),
         FieldErrors::new(),
         &csrf,
@@ -240,7 +235,7 @@ pub async fn create(
     csrf: CsrfToken,
     form: HtmlForm<OfferingInput>,
 ) -> Result<HttpResponse, AppError> {
-    save(storage, csrf, Target::New, form.into_inner()).await
+    save(storage, csrf, FormTarget::New, form.into_inner()).await
 }
 
 pub async fn update(
@@ -252,7 +247,7 @@ pub async fn update(
     save(
         storage,
         csrf,
-        Target::Existing(key.into_inner()),
+        FormTarget::Existing(key.into_inner()),
         form.into_inner(),
     )
     .await
@@ -263,7 +258,7 @@ pub async fn update(
 async fn save(
     storage: web::Data<Storage>,
     csrf: CsrfToken,
-    target: Target,
+    target: FormTarget,
     input: OfferingInput,
 ) -> Result<HttpResponse, AppError> {
     let input = input.normalized();
@@ -282,10 +277,7 @@ async fn save(
         }
     };
     let requested_key = crate::domain::RecordKey::parse(&input.key).ok();
-    let existing = match &target {
-        Target::Existing(key) => Some(key.clone()),
-        Target::New => None,
-    };
+    let existing = target.key().map(str::to_owned);
     let saved = with_db(&storage, move |conn| {
         Ok(match &existing {
             None => db::offerings::create(conn, requested_key, &data),

@@ -8,7 +8,7 @@ use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::extract::{Confirmation, HtmlForm, QueryParams};
 use super::views::{Choice, Choices, FilterForm, Pagination};
-use super::{Archivable, ok, render, see_other, set_archived, with_db};
+use super::{Archivable, FormTarget, ok, render, see_other, set_archived, with_db};
 use crate::db::providers::ProviderSummary;
 use crate::db::{self, PageRequest, StoreError};
 use crate::domain::catalogue::CatalogueParams;
@@ -114,15 +114,9 @@ impl FormPage<'_> {
     }
 }
 
-/// Which form: a new provider, or an existing one by key.
-enum Target {
-    New,
-    Existing(String),
-}
-
 fn form_page(
     storage: &Storage,
-    target: &Target,
+    target: &FormTarget,
     input: ProviderInput,
     errors: FieldErrors,
     csrf: &CsrfToken,
@@ -132,13 +126,13 @@ fn form_page(
         reference: &storage.reference,
     };
     let (heading, action, cancel, creating) = match target {
-        Target::New => (
+        FormTarget::New => (
             "Add a provider".to_owned(),
             "/providers".to_owned(),
             "/providers".to_owned(),
             true,
         ),
-        Target::Existing(key) => (
+        FormTarget::Existing(key) => (
             format!("Edit {}", input.name),
             format!("/providers/{key}"),
             format!("/providers/{key}"),
@@ -165,7 +159,7 @@ pub async fn new_form(
 ) -> Result<HttpResponse, AppError> {
     form_page(
         &storage,
-        &Target::New,
+        &FormTarget::New,
         ProviderInput::default(),
         FieldErrors::new(),
         &csrf,
@@ -186,7 +180,7 @@ pub async fn edit_form(
     .await?;
     form_page(
         &storage,
-        &Target::Existing(key),
+        &FormTarget::Existing(key),
         ProviderInput::from_provider(&provider),
         FieldErrors::new(),
         &csrf,
@@ -199,7 +193,7 @@ pub async fn create(
     csrf: CsrfToken,
     form: HtmlForm<ProviderInput>,
 ) -> Result<HttpResponse, AppError> {
-    save(storage, csrf, Target::New, form.into_inner()).await
+    save(storage, csrf, FormTarget::New, form.into_inner()).await
 }
 
 pub async fn update(
@@ -211,7 +205,7 @@ pub async fn update(
     save(
         storage,
         csrf,
-        Target::Existing(key.into_inner()),
+        FormTarget::Existing(key.into_inner()),
         form.into_inner(),
     )
     .await
@@ -222,7 +216,7 @@ pub async fn update(
 async fn save(
     storage: web::Data<Storage>,
     csrf: CsrfToken,
-    target: Target,
+    target: FormTarget,
     input: ProviderInput,
 ) -> Result<HttpResponse, AppError> {
     let input = input.normalized();
@@ -240,10 +234,7 @@ async fn save(
         }
     };
     let requested_key = input.requested_key();
-    let existing = match &target {
-        Target::Existing(key) => Some(key.clone()),
-        Target::New => None,
-    };
+    let existing = target.key().map(str::to_owned);
     let saved = with_db(&storage, move |conn| {
         Ok(match &existing {
             None => db::providers::create(conn, requested_key, &data),
