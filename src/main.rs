@@ -202,12 +202,13 @@ fn match_country(
                     )?;
                 }
                 for miss in &need.near_misses {
+                    let failed: Vec<&str> = miss.failed.iter().map(|c| c.code()).collect();
                     writeln!(
                         out,
                         "       near miss  {}  ({}): {}: {}",
                         miss.offering,
                         miss.provider,
-                        miss.failed.code(),
+                        failed.join(" and "),
                         miss.reason
                     )?;
                 }

@@ -473,3 +473,26 @@ pub fn open_needs(conn: &mut DbConnection, country: Option<&str>) -> StoreResult
         })
         .collect())
 }
+
+/// How many open needs each country has in its submitted assessments, for
+/// the countries that have any; counted in SQL, by country code.
+pub fn open_need_counts(conn: &mut DbConnection) -> QueryResult<Vec<(Iso3, i64)>> {
+    use diesel::dsl::count_star;
+    let counts: Vec<(String, i64)> = assessments::table
+        .inner_join(
+            assessment_revisions::table.on(assessment_revisions::assessment_id
+                .eq(assessments::id)
+                .and(assessment_revisions::revision.eq(assessments::latest_revision))),
+        )
+        .inner_join(needs::table.on(needs::revision_id.eq(assessment_revisions::id)))
+        .filter(assessment_revisions::status.eq(AssessmentStatus::Submitted.code()))
+        .filter(needs::status.eq(crate::domain::NeedStatus::Open.code()))
+        .group_by(assessments::country)
+        .select((assessments::country, count_star()))
+        .order(assessments::country)
+        .load(conn)?;
+    Ok(counts
+        .into_iter()
+        .map(|(iso3, count)| (Iso3::trusted(iso3), count))
+        .collect())
+}

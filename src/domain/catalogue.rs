@@ -78,6 +78,12 @@ impl CatalogueParams {
             .max(1)
     }
 
+    /// The text searched for, trimmed and at most 200 characters; `None`
+    /// when blank.
+    pub fn text(&self) -> Option<String> {
+        given(&self.q).map(|q| q.chars().take(200).collect())
+    }
+
     /// Checks every code and works out what the geographic filters reach:
     /// - `theme=` a parent theme includes its sub-themes;
     /// - `country=` offerings that reach the country (named, through any of
@@ -89,7 +95,7 @@ impl CatalogueParams {
         let check =
             |parameter: &'static str| move |source: UnknownCode| FilterError { parameter, source };
         let mut filter = CatalogueFilter {
-            text: given(&self.q).map(|q| q.chars().take(200).collect()),
+            text: self.text(),
             ..CatalogueFilter::default()
         };
         if let Some(code) = given(&self.theme) {

@@ -8,19 +8,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
-use super::{
-    Condition, Context, NeedMatches, Reach, ThemeFit, capacity_value, coverage_reason,
-    eligibility_reason, milli, near_miss, score_milli, theme_fit, urgency,
-};
+use super::factors::{self, GEOGRAPHY};
+use super::{Context, Failed, NeedMatches, Reach, ThemeFit, milli, score_milli, theme_fit};
 use crate::domain::assessment::Need;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RegionCode, ThemeCode};
 use crate::domain::offering::Offering;
 use crate::domain::reference::{Country, ReferenceData};
 use crate::domain::vocab::{IncomeLevel, Modality, OfferingStatus};
-
-/// Geographic precision by reach level (see [`CountryView`]): not reached,
-/// worldwide, group, region, sub-region, intermediate region, named country.
-pub(super) const GEOGRAPHY: [f64; 7] = [0.0, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0];
 
 /// A small bit set over codes the catalogue interns.
 #[derive(Clone, Copy, Default)]
@@ -248,12 +242,41 @@ impl Ranked {
     }
 }
 
+/// A near miss as the fast path ranks it: the closest first, that is the
+/// fewest failed conditions, then the best score it would have were they
+/// met (a place it does not reach counts nothing), then the first key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct NearRanked(u64);
+
+impl NearRanked {
+    fn new(index: u32, failed: Failed, score_milli: u64) -> NearRanked {
+        NearRanked(
+            (u64::from(failed.count()) << 42)
+                | ((1000 - score_milli.min(1000)) << 32)
+                | u64::from(index),
+        )
+    }
+    fn index(self) -> usize {
+        (self.0 & 0xffff_ffff) as usize
+    }
+}
+
+/// What one offering on the need's theme is for the need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Candidate {
+    /// Meets every condition; the score in thousandths.
+    Match { score_milli: u64 },
+    /// Fails coverage, eligibility or both; the score in thousandths it
+    /// would have were they met.
+    NearMiss { failed: Failed, score_milli: u64 },
+}
+
 /// Scores and near misses for one need, before they are explained: the
 /// best of them (all, unless the ranking was asked to keep fewer) and how
 /// many there are in all.
 pub struct Ranking {
     matches: Vec<Ranked>,
-    near_misses: Vec<(u32, Condition)>,
+    near_misses: Vec<(NearRanked, Failed)>,
     match_total: usize,
     near_miss_total: usize,
 }
@@ -328,15 +351,16 @@ impl Context<'_> {
         self.explain(catalogue, country, need, &ranking, None)
     }
 
-    /// Scores every offering on the need's theme or its parent, and keeps
-    /// the best `keep` matches and near misses (all without a limit).
-    pub fn rank(
+    /// Calls `each` with every active offering on the need's theme or its
+    /// parent (once, in index order within each of the two), as a match or
+    /// a near miss, scored.
+    pub fn candidates(
         &self,
         catalogue: &Catalogue,
         view: &CountryView,
         need: &Need,
-        keep: Option<usize>,
-    ) -> Ranking {
+        mut each: impl FnMut(u32, Candidate),
+    ) {
         let weights = self.weights.milli();
         let parent = self
             .reference
@@ -374,9 +398,9 @@ impl Context<'_> {
         let language_values = shares(need.languages.len());
         let modality_values = shares(need.modalities.len());
         let geography_values = GEOGRAPHY.map(milli);
-        let urgency = milli(urgency(need).0);
-        let mut matches: Best<Ranked> = Best::new(keep);
-        let mut near_misses: Best<(Condition, u32)> = Best::new(keep);
+        let urgency = milli(factors::urgency_value(need));
+        let (exact_value, parent_value) =
+            (milli(factors::THEME_EXACT), milli(factors::THEME_PARENT));
         let mut consider = |i: u32, theme_value: u64| {
             let index = i as usize;
             let level = view.levels[index];
@@ -384,57 +408,80 @@ impl Context<'_> {
                 return;
             }
             let t = &catalogue.traits[index];
-            let admitted = t.open_to_all
-                || t.eligible_groups.and_count(&view.groups) > 0
-                || t.eligible_incomes & view.income != 0;
-            match (level > 0, admitted) {
-                (true, true) => {
-                    let capacity = match t.capacity {
-                        None => 1000,
-                        // Only limited offerings have engagements to look up.
-                        Some(_) => {
-                            let engaged = if self.engagements.is_empty() {
-                                None
-                            } else {
-                                self.engagements
-                                    .get(&catalogue.offerings[index].key)
-                                    .copied()
-                            };
-                            milli(capacity_value(t.capacity, engaged))
-                        }
+            let failed = Failed {
+                coverage: level == 0,
+                eligibility: !(t.open_to_all
+                    || t.eligible_groups.and_count(&view.groups) > 0
+                    || t.eligible_incomes & view.income != 0),
+            };
+            let capacity = match t.capacity {
+                None => 1000,
+                // Only limited offerings have engagements to look up.
+                Some(_) => {
+                    let engaged = if self.engagements.is_empty() {
+                        None
+                    } else {
+                        self.engagements
+                            .get(&catalogue.offerings[index].key)
+                            .copied()
                     };
-                    let values = [
-                        theme_value,
-                        geography_values[usize::from(level)],
-                        language_values[t.languages.and_count(&asked_languages) as usize],
-                        modality_values[(t.modalities & asked_modalities).count_ones() as usize],
-                        capacity,
-                        urgency,
-                    ];
-                    matches.offer(Ranked::new(i, score_milli(&weights, values)));
+                    milli(factors::capacity_value(t.capacity, engaged))
                 }
-                (false, true) => near_misses.offer((Condition::Coverage, i)),
-                (true, false) => near_misses.offer((Condition::Eligibility, i)),
-                (false, false) => {} // fails two conditions: not near
-            }
+            };
+            let values = [
+                theme_value,
+                geography_values[usize::from(level)],
+                language_values[t.languages.and_count(&asked_languages) as usize],
+                modality_values[(t.modalities & asked_modalities).count_ones() as usize],
+                capacity,
+                urgency,
+            ];
+            let score_milli = score_milli(&weights, values);
+            each(
+                i,
+                if failed.count() == 0 {
+                    Candidate::Match { score_milli }
+                } else {
+                    Candidate::NearMiss {
+                        failed,
+                        score_milli,
+                    }
+                },
+            );
         };
         // An offering filed under both the sub-theme and its parent fits
         // exactly, and is counted once.
         for &i in exact {
-            consider(i, 1000);
+            consider(i, exact_value);
         }
         for &i in broad {
             if exact.binary_search(&i).is_err() {
-                consider(i, 500);
+                consider(i, parent_value);
             }
         }
+    }
+
+    /// Scores every offering on the need's theme or its parent, and keeps
+    /// the best `keep` matches and near misses (all without a limit).
+    pub fn rank(
+        &self,
+        catalogue: &Catalogue,
+        view: &CountryView,
+        need: &Need,
+        keep: Option<usize>,
+    ) -> Ranking {
+        let mut matches: Best<Ranked> = Best::new(keep);
+        let mut near_misses: Best<(NearRanked, Failed)> = Best::new(keep);
+        self.candidates(catalogue, view, need, |i, candidate| match candidate {
+            Candidate::Match { score_milli } => matches.offer(Ranked::new(i, score_milli)),
+            Candidate::NearMiss {
+                failed,
+                score_milli,
+            } => near_misses.offer((NearRanked::new(i, failed, score_milli), failed)),
+        });
         // Best first; index order is key order, so ties break by key.
         let (matches, match_total) = matches.finish();
         let (near_misses, near_miss_total) = near_misses.finish();
-        let near_misses = near_misses
-            .into_iter()
-            .map(|(failed, i)| (i, failed))
-            .collect();
         Ranking {
             matches,
             near_misses,
@@ -466,20 +513,13 @@ impl Context<'_> {
                     .coverage
                     .reach(country, self.reference)
                     .unwrap_or(Reach::Global);
-                self.score(offering, need, fit, &reach)
+                self.score(offering, country, need, fit, &reach)
             })
             .collect();
         let near_misses = ranking.near_misses[..take(ranking.near_misses.len())]
             .iter()
-            .map(|&(i, failed)| {
-                let offering = &catalogue.offerings[i as usize];
-                let reason = match failed {
-                    Condition::Coverage => coverage_reason(&offering.data.coverage, self.reference),
-                    Condition::Eligibility => {
-                        eligibility_reason(&offering.data.eligibility, country)
-                    }
-                };
-                near_miss(offering, failed, reason)
+            .map(|&(ranked, failed)| {
+                self.near_miss(&catalogue.offerings[ranked.index()], country, failed)
             })
             .collect();
         NeedMatches {

@@ -9,7 +9,7 @@
 //!
 //! Among matches the score is the weighted sum of the factors in [`WEIGHTS`].
 //! An active offering whose theme fits but whose coverage or eligibility
-//! (exactly one of them) does not is a near miss, with the reason.
+//! (or both) does not is a near miss, with a reason for each failed condition.
 
 use std::collections::HashMap;
 
@@ -18,15 +18,18 @@ use serde::Serialize;
 
 use crate::domain::assessment::Need;
 use crate::domain::codes::{RecordKey, ThemeCode};
-use crate::domain::offering::{Coverage, Eligibility, Offering, Reach};
+use crate::domain::offering::{Offering, Reach};
 use crate::domain::reference::{Country, ReferenceData};
 use crate::domain::vocab::{OfferingStatus, Priority};
 
 mod catalogue;
+mod factors;
+#[cfg(test)]
+pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
 
-pub use catalogue::{Catalogue, CountryView, Ranking};
+pub use catalogue::{Candidate, Catalogue, CountryView, Ranking};
 
 /// How much each factor counts; they add up to 1, so a score is at most 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -49,45 +52,76 @@ pub const WEIGHTS: Weights = Weights {
     urgency: 0.10,
 };
 
-impl Weights {
-    /// Name, weight and what the factor rewards, for the report pages.
-    pub fn explained(&self) -> [(&'static str, f64, &'static str); 6] {
-        [
-            (
-                "theme",
-                self.theme,
-                "the exact sub-theme (1) above an offering for the whole parent theme (0.5)",
-            ),
-            (
-                "geography",
-                self.geography,
-                "a named country (1) above its intermediate region (0.85), sub-region (0.7), region (0.55), a group (0.4) and worldwide (0.25)",
-            ),
-            (
-                "language",
-                self.language,
-                "the share of the languages the country asked for that the offering works in (1 when none were asked for)",
-            ),
-            (
-                "modality",
-                self.modality,
-                "the share of the preferred modalities the offering provides (1 when none were preferred)",
-            ),
-            (
-                "capacity",
-                self.capacity,
-                "the share of the offering's capacity still free (1 when not limited; 0 at capacity)",
-            ),
-            (
-                "urgency",
-                self.urgency,
-                "the need's priority (high 1, medium 0.6, low 0.3) and maturity gap, so urgent needs rank first across a report",
-            ),
-        ]
-    }
+/// One row of the table that explains the score on the report pages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactorHelp {
+    /// The factor's name in the JSON documents.
+    pub name: &'static str,
+    /// What people call it.
+    pub label: &'static str,
+    pub weight: f64,
+    /// What earns the factor its value, with the values the engine uses.
+    pub rewards: String,
 }
 
 impl Weights {
+    /// Every factor's name, weight and what it rewards, in factor order,
+    /// from the same tables the engine reads.
+    pub fn explained(&self) -> [FactorHelp; 6] {
+        let g = factors::GEOGRAPHY;
+        let p = |priority| factors::priority_value(priority);
+        [
+            FactorHelp {
+                name: "theme",
+                label: "Theme",
+                weight: self.theme,
+                rewards: format!(
+                    "the exact sub-theme ({}) above an offering for the whole parent theme ({})",
+                    factors::THEME_EXACT,
+                    factors::THEME_PARENT
+                ),
+            },
+            FactorHelp {
+                name: "geography",
+                label: "Place",
+                weight: self.geography,
+                rewards: format!(
+                    "a named country ({}) above its intermediate region ({}), sub-region ({}), region ({}), a group ({}) and worldwide ({})",
+                    g[6], g[5], g[4], g[3], g[2], g[1]
+                ),
+            },
+            FactorHelp {
+                name: "language",
+                label: "Language",
+                weight: self.language,
+                rewards: "the share of the languages the country asked for that the offering works in (1 when none were asked for)".to_owned(),
+            },
+            FactorHelp {
+                name: "modality",
+                label: "Way of working",
+                weight: self.modality,
+                rewards: "the share of the preferred modalities the offering provides (1 when none were preferred)".to_owned(),
+            },
+            FactorHelp {
+                name: "capacity",
+                label: "Capacity",
+                weight: self.capacity,
+                rewards: "the share of the offering's capacity still free (1 when not limited; 0 at capacity)".to_owned(),
+            },
+            FactorHelp {
+                name: "urgency",
+                label: "Urgency",
+                weight: self.urgency,
+                rewards: format!(
+                    "the need's priority (high {}, medium {}, low {}) and maturity gap, so urgent needs rank first across a report",
+                    p(Priority::High),
+                    p(Priority::Medium),
+                    p(Priority::Low)
+                ),
+            },
+        ]
+    }
+
     /// The weights in thousandths, in factor order.
     fn milli(&self) -> [u64; 6] {
         [
@@ -124,7 +158,11 @@ pub struct Factor {
     pub name: &'static str,
     pub weight: f64,
     pub value: f64,
+    /// In codes, for tools: "offers exactly cybercrime.judiciary".
     pub reason: String,
+    /// In names, for people: "Works on Prosecutors and judges, the sub-theme asked for".
+    #[serde(skip)]
+    pub explanation: String,
 }
 
 /// An offering that meets every hard condition for a need.
@@ -138,9 +176,12 @@ pub struct Match {
     pub provider_name: String,
     pub score: f64,
     pub factors: Vec<Factor>,
+    /// Why the country may take part, in words: a hard condition, not a factor.
+    #[serde(skip)]
+    pub admission: String,
 }
 
-/// The hard condition a near miss fails.
+/// A hard condition a near miss fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Condition {
@@ -157,7 +198,32 @@ impl Condition {
     }
 }
 
-/// An active offering on the need's theme that fails one other condition.
+/// Which of the conditions after the theme an offering fails for a country.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Failed {
+    pub coverage: bool,
+    pub eligibility: bool,
+}
+
+impl Failed {
+    /// The failed conditions, coverage first.
+    pub fn conditions(self) -> Vec<Condition> {
+        [
+            (self.coverage, Condition::Coverage),
+            (self.eligibility, Condition::Eligibility),
+        ]
+        .into_iter()
+        .filter_map(|(failed, condition)| failed.then_some(condition))
+        .collect()
+    }
+
+    pub fn count(self) -> u8 {
+        u8::from(self.coverage) + u8::from(self.eligibility)
+    }
+}
+
+/// An active offering on the need's theme that fails coverage, eligibility
+/// or both.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NearMiss {
     pub offering: RecordKey,
@@ -166,8 +232,19 @@ pub struct NearMiss {
     pub title: String,
     #[serde(skip)]
     pub provider_name: String,
-    pub failed: Condition,
+    /// Every condition that failed, coverage first. DESIGN.md's document has
+    /// one code here, so the JSON carries the first; `reason` names them all.
+    #[serde(serialize_with = "first_condition")]
+    pub failed: Vec<Condition>,
+    /// In codes, for tools; one clause per failed condition, joined by "; ".
     pub reason: String,
+    /// In names, for people: one sentence per failed condition.
+    #[serde(skip)]
+    pub explanations: Vec<String>,
+}
+
+fn first_condition<S: serde::Serializer>(failed: &[Condition], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(failed.first().map_or("", |c| c.code()))
 }
 
 /// What the engine found for one need: the explained matches and near
@@ -225,25 +302,6 @@ pub fn theme_fit(
     themes.contains(parent).then_some(ThemeFit::Parent)
 }
 
-/// To three decimals. Every value here is between 0 and 1, so adding a half
-/// and truncating rounds, without the libm call `f64::round` costs in the
-/// engine's innermost loop.
-fn round(value: f64) -> f64 {
-    debug_assert!(value >= 0.0);
-    ((value * 1000.0 + 0.5) as u64) as f64 / 1000.0
-}
-
-fn share<T: Ord>(
-    asked: &std::collections::BTreeSet<T>,
-    offered: &std::collections::BTreeSet<T>,
-) -> f64 {
-    if asked.is_empty() {
-        1.0
-    } else {
-        asked.intersection(offered).count() as f64 / asked.len() as f64
-    }
-}
-
 /// What the engine needs to know besides the catalogue.
 pub struct Context<'a> {
     pub reference: &'a ReferenceData,
@@ -255,146 +313,47 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     /// A match with every factor's value and reason, from the rules themselves.
-    fn score(&self, offering: &Offering, need: &Need, fit: ThemeFit, reach: &Reach) -> Match {
+    fn score(
+        &self,
+        offering: &Offering,
+        country: &Country,
+        need: &Need,
+        fit: ThemeFit,
+        reach: &Reach,
+    ) -> Match {
         let w = &self.weights;
         let data = &offering.data;
         let reference = self.reference;
-        let (theme_value, theme_reason) = match fit {
-            ThemeFit::Exact => (1.0, format!("offers exactly {}", need.theme)),
-            ThemeFit::Parent => {
-                let parent = reference
-                    .theme(need.theme.as_str())
-                    .and_then(|t| t.parent.clone());
-                (
-                    0.5,
-                    format!(
-                        "offers the whole theme {}, which includes {}",
-                        parent.map(|p| p.to_string()).unwrap_or_default(),
-                        need.theme
-                    ),
-                )
-            }
-        };
-        let (geo_value, geo_reason) = match reach {
-            Reach::Country => (1.0, "names the country".to_owned()),
-            Reach::Intermediate(r) => (
-                0.85,
-                format!(
-                    "covers the intermediate region {}",
-                    reference.region_name(r.as_str())
-                ),
-            ),
-            Reach::Subregion(r) => (
-                0.7,
-                format!(
-                    "covers the sub-region {}",
-                    reference.region_name(r.as_str())
-                ),
-            ),
-            Reach::Region(r) => (
-                0.55,
-                format!("covers the region {}", reference.region_name(r.as_str())),
-            ),
-            Reach::Group(g) => (0.4, format!("covers members of {g}")),
-            Reach::Global => (0.25, "offered worldwide".to_owned()),
-        };
-        let language_value = share(&need.languages, &data.languages);
-        let language_reason = if need.languages.is_empty() {
-            "the need names no language".to_owned()
-        } else {
-            let offered: Vec<&str> = need
-                .languages
-                .intersection(&data.languages)
-                .map(|l| l.as_str())
-                .collect();
-            if offered.is_empty() {
-                let asked: Vec<&str> = need.languages.iter().map(|l| l.as_str()).collect();
-                format!(
-                    "works in none of the languages asked for ({})",
-                    asked.join(", ")
-                )
-            } else {
-                format!(
-                    "works in {} of the {} languages asked for ({})",
-                    offered.len(),
-                    need.languages.len(),
-                    offered.join(", ")
-                )
-            }
-        };
-        let modality_value = share(&need.modalities, &data.modalities);
-        let modality_reason = if need.modalities.is_empty() {
-            "the need prefers no modality".to_owned()
-        } else {
-            let offered: Vec<&str> = need
-                .modalities
-                .intersection(&data.modalities)
-                .map(|m| m.code())
-                .collect();
-            format!(
-                "provides {} of the {} preferred modalities{}",
-                offered.len(),
-                need.modalities.len(),
-                if offered.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", offered.join(", "))
-                }
-            )
-        };
         let engaged = self.engagements.get(&offering.key).copied();
-        let capacity_value = capacity_value(data.capacity, engaged);
-        let capacity_reason = match data.capacity {
-            None => "capacity not limited".to_owned(),
-            Some(capacity) => {
-                let free = capacity - engaged.unwrap_or(0).min(capacity);
-                if free == 0 {
-                    format!("at capacity ({capacity} of {capacity} engagements under way)")
-                } else {
-                    format!("{free} of {capacity} engagements free")
-                }
-            }
-        };
-        let (urgency_value, urgency_reason) = urgency(need);
-        let factors = vec![
-            Factor {
-                name: "theme",
-                weight: w.theme,
-                value: theme_value,
-                reason: theme_reason,
-            },
-            Factor {
-                name: "geography",
-                weight: w.geography,
-                value: geo_value,
-                reason: geo_reason,
-            },
-            Factor {
-                name: "language",
-                weight: w.language,
-                value: round(language_value),
-                reason: language_reason,
-            },
-            Factor {
-                name: "modality",
-                weight: w.modality,
-                value: round(modality_value),
-                reason: modality_reason,
-            },
-            Factor {
-                name: "capacity",
-                weight: w.capacity,
-                value: round(capacity_value),
-                reason: capacity_reason,
-            },
-            Factor {
-                name: "urgency",
-                weight: w.urgency,
-                value: urgency_value,
-                reason: urgency_reason,
-            },
+        let assessed = [
+            (
+                "theme",
+                w.theme,
+                factors::theme(fit, &need.theme, reference),
+            ),
+            (
+                "geography",
+                w.geography,
+                factors::geography(reach, country, reference),
+            ),
+            (
+                "language",
+                w.language,
+                factors::language(&need.languages, &data.languages, reference),
+            ),
+            (
+                "modality",
+                w.modality,
+                factors::modality(&need.modalities, &data.modalities),
+            ),
+            (
+                "capacity",
+                w.capacity,
+                factors::capacity(data.capacity, engaged),
+            ),
+            ("urgency", w.urgency, factors::urgency(need)),
         ];
-        let values = [0, 1, 2, 3, 4, 5].map(|i| milli(factors[i].value));
+        let values = assessed.each_ref().map(|(_, _, a)| milli(a.value));
         let score = score_milli(&w.milli(), values) as f64 / 1000.0;
         Match {
             offering: offering.key.clone(),
@@ -402,81 +361,43 @@ impl Context<'_> {
             title: data.title.clone(),
             provider_name: offering.provider_name.clone(),
             score,
-            factors,
+            factors: assessed
+                .into_iter()
+                .map(|(name, weight, a)| Factor {
+                    name,
+                    weight,
+                    value: a.value,
+                    reason: a.reason,
+                    explanation: a.explanation,
+                })
+                .collect(),
+            admission: factors::admission(&data.eligibility, country, reference),
         }
     }
-}
 
-/// The share of an offering's capacity still free; 1 when not limited.
-fn capacity_value(capacity: Option<u32>, engaged: Option<u32>) -> f64 {
-    match capacity {
-        None => 1.0,
-        Some(capacity) => {
-            let free = capacity - engaged.unwrap_or(0).min(capacity);
-            f64::from(free) / f64::from(capacity.max(1))
+    /// A near miss with the reason for every condition it fails.
+    fn near_miss(&self, offering: &Offering, country: &Country, failed: Failed) -> NearMiss {
+        let data = &offering.data;
+        let (reasons, explanations): (Vec<String>, Vec<String>) = failed
+            .conditions()
+            .into_iter()
+            .map(|condition| match condition {
+                Condition::Coverage => {
+                    factors::coverage_miss(&data.coverage, country, self.reference)
+                }
+                Condition::Eligibility => {
+                    factors::eligibility_miss(&data.eligibility, country, self.reference)
+                }
+            })
+            .unzip();
+        NearMiss {
+            offering: offering.key.clone(),
+            provider: data.provider.clone(),
+            title: data.title.clone(),
+            provider_name: offering.provider_name.clone(),
+            failed: failed.conditions(),
+            reason: reasons.join("; "),
+            explanations,
         }
     }
-}
-
-/// The need's own weight: its priority, and how far it wants to climb.
-fn urgency(need: &Need) -> (f64, String) {
-    let priority = match need.priority {
-        Priority::High => 1.0,
-        Priority::Medium => 0.6,
-        Priority::Low => 0.3,
-    };
-    let gap = f64::from(
-        need.target_stage
-            .number()
-            .saturating_sub(need.current_stage.number()),
-    );
-    let reason = format!(
-        "{} priority, from stage {} to {}",
-        need.priority.code(),
-        need.current_stage.number(),
-        need.target_stage.number()
-    );
-    (round(0.6 * priority + 0.4 * gap / 4.0), reason)
-}
-
-fn near_miss(offering: &Offering, failed: Condition, reason: String) -> NearMiss {
-    NearMiss {
-        offering: offering.key.clone(),
-        provider: offering.data.provider.clone(),
-        title: offering.data.title.clone(),
-        provider_name: offering.provider_name.clone(),
-        failed,
-        reason,
-    }
-}
-
-/// "offered in Africa only", "offered to members of AU only".
-fn coverage_reason(coverage: &Coverage, reference: &ReferenceData) -> String {
-    let mut places: Vec<&str> = coverage
-        .countries
-        .iter()
-        .map(|c| reference.country_name(c.as_str()))
-        .collect();
-    places.extend(
-        coverage
-            .regions
-            .iter()
-            .map(|r| reference.region_name(r.as_str())),
-    );
-    let groups: Vec<&str> = coverage.groups.iter().map(|g| g.as_str()).collect();
-    match (places.is_empty(), groups.is_empty()) {
-        (false, true) => format!("offered in {} only", places.join(", ")),
-        (true, false) => format!("offered to members of {} only", groups.join(", ")),
-        (false, false) => format!(
-            "offered in {} and to members of {} only",
-            places.join(", "),
-            groups.join(", ")
-        ),
-        (true, true) => "offered nowhere yet".to_owned(),
-    }
-}
-
-/// "eligible only for members of COMMONWEALTH".
-fn eligibility_reason(eligibility: &Eligibility, _country: &Country) -> String {
-    eligibility.describe()
 }

@@ -2,74 +2,13 @@
 //! every catalogue and need.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::OnceLock;
 
-use chrono::NaiveDate;
 use proptest::prelude::*;
 
+use super::testing::*;
 use super::*;
-use crate::domain::codes::LanguageCode;
-use crate::domain::offering::OfferingData;
-use crate::domain::vocab::{IncomeLevel, Modality, NeedStatus, Stage};
-use crate::reference_data;
-
-fn reference() -> &'static ReferenceData {
-    static REFERENCE: OnceLock<ReferenceData> = OnceLock::new();
-    REFERENCE.get_or_init(|| reference_data::load().unwrap())
-}
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
-}
-
-fn offering(key: &str, theme: &str, coverage: Coverage) -> Offering {
-    let r = reference();
-    Offering {
-        id: 0,
-        key: RecordKey::parse(key).unwrap(),
-        provider_name: "Provider".into(),
-        data: OfferingData {
-            provider: RecordKey::parse("provider").unwrap(),
-            title: key.into(),
-            description: String::new(),
-            themes: [r.theme_code(theme).unwrap()].into(),
-            coverage,
-            eligibility: Eligibility::default(),
-            modalities: BTreeSet::new(),
-            languages: BTreeSet::new(),
-            capacity: None,
-            starts_on: None,
-            ends_on: None,
-            status: OfferingStatus::Active,
-        },
-        archived: false,
-        created_at: Default::default(),
-        updated_at: Default::default(),
-    }
-}
-
-fn worldwide() -> Coverage {
-    Coverage {
-        global: true,
-        ..Coverage::default()
-    }
-}
-
-fn need(theme: &str) -> Need {
-    Need {
-        key: Some(RecordKey::parse("gha-2026-1").unwrap()),
-        theme: reference().theme_code(theme).unwrap(),
-        priority: Priority::High,
-        current_stage: Stage::StartUp,
-        target_stage: Stage::Established,
-        description: "Judges".into(),
-        modalities: BTreeSet::new(),
-        languages: BTreeSet::new(),
-        wanted_by: None,
-        status: NeedStatus::Open,
-        withdrawn_reason: None,
-    }
-}
+use crate::domain::offering::Coverage;
+use crate::domain::vocab::{IncomeLevel, Modality, Stage};
 
 fn run(offerings: Vec<Offering>, country: &str, need: &Need) -> NeedMatches {
     let engagements = HashMap::new();
@@ -240,7 +179,7 @@ fn ended_archived_paused_and_future_offerings_never_match() {
 }
 
 #[test]
-fn near_misses_say_which_condition_failed_and_why() {
+fn near_misses_name_every_failed_condition_closest_first() {
     let r = reference();
     let theme = "cybercrime.judiciary";
     let africa = Coverage {
@@ -249,29 +188,144 @@ fn near_misses_say_which_condition_failed_and_why() {
     };
     let mut commonwealth = offering("commonwealth", theme, worldwide());
     commonwealth.data.eligibility.groups = [r.group_code("COMMONWEALTH").unwrap()].into();
+    // A Commonwealth programme for Africa fails both for France.
     let mut both = offering("both", theme, africa.clone());
-    both.data.eligibility.income_levels = [IncomeLevel::Low].into();
+    both.data.eligibility.groups = [r.group_code("COMMONWEALTH").unwrap()].into();
     let found = run(
-        vec![offering("africa", theme, africa), commonwealth, both],
+        vec![both, offering("africa", theme, africa), commonwealth],
         "FRA",
         &need(theme),
     );
     assert!(found.matches.is_empty());
-    let misses: Vec<(&str, Condition, &str)> = found
+    assert_eq!(found.total_near_misses, 3);
+    let misses: Vec<(&str, &[Condition], &str)> = found
         .near_misses
         .iter()
-        .map(|m| (m.offering.as_str(), m.failed, m.reason.as_str()))
+        .map(|m| (m.offering.as_str(), m.failed.as_slice(), m.reason.as_str()))
         .collect();
     assert_eq!(
         misses,
         [
-            ("africa", Condition::Coverage, "offered in Africa only"),
+            // One failed condition each; worldwide would score above Africa.
             (
                 "commonwealth",
-                Condition::Eligibility,
+                &[Condition::Eligibility][..],
                 "eligible only for members of COMMONWEALTH"
             ),
+            (
+                "africa",
+                &[Condition::Coverage][..],
+                "offered in Africa only"
+            ),
+            (
+                "both",
+                &[Condition::Coverage, Condition::Eligibility][..],
+                "offered in Africa only; eligible only for members of COMMONWEALTH"
+            ),
         ]
+    );
+    assert_eq!(
+        found.near_misses[2].explanations,
+        [
+            "Not offered in France: offered in Africa only",
+            "France may not take part: only members of Commonwealth of Nations may",
+        ]
+    );
+    let json = serde_json::to_value(&found.near_misses[2]).unwrap();
+    assert_eq!(
+        json["failed"], "coverage",
+        "the JSON names the first, as DESIGN.md shows one"
+    );
+}
+
+#[test]
+fn reasons_are_in_codes_for_tools_and_in_names_for_people() {
+    let r = reference();
+    let west_africa = Coverage {
+        regions: [r.region_code("011").unwrap()].into(),
+        ..Coverage::default()
+    };
+    let mut programme = offering("programme", "cybercrime", west_africa);
+    programme.data.languages = [r.language_code("en").unwrap()].into();
+    programme.data.modalities = [Modality::Training].into();
+    programme.data.eligibility.income_levels = [IncomeLevel::LowerMiddle].into();
+    programme.data.capacity = Some(5);
+    let mut asking = need("cybercrime.judiciary");
+    asking.languages = ["en", "fr"].map(|l| r.language_code(l).unwrap()).into();
+    asking.modalities = [Modality::Training, Modality::Advisory].into();
+    let engagements: HashMap<RecordKey, u32> = [(programme.key.clone(), 2)].into();
+    let found = run_with(vec![programme], "GHA", &asking, &engagements);
+    let m = &found.matches[0];
+    let reasons: Vec<(&str, &str)> = m
+        .factors
+        .iter()
+        .map(|f| (f.reason.as_str(), f.explanation.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "offers the whole theme cybercrime, which includes cybercrime.judiciary",
+                "Works on all of Cybercrime, which includes Prosecutors and judges"
+            ),
+            (
+                "covers the intermediate region Western Africa",
+                "Offered across Western Africa"
+            ),
+            (
+                "works in 1 of the 2 languages asked for (en)",
+                "Works in English: 1 of the 2 languages asked for"
+            ),
+            (
+                "provides 1 of the 2 preferred modalities (training)",
+                "Provides training: 1 of the 2 preferred ways of working"
+            ),
+            ("3 of 5 engagements free", "3 of 5 engagements free"),
+            (
+                "high priority, from stage 1 to 3",
+                "High priority, to climb from stage 1 (start-up) to 3 (established)"
+            ),
+        ]
+    );
+    assert_eq!(
+        m.admission,
+        "Ghana may take part as a lower-middle-income country"
+    );
+    let open = run(
+        vec![offering("open", "cybercrime.judiciary", worldwide())],
+        "GHA",
+        &need("cybercrime.judiciary"),
+    );
+    assert_eq!(open.matches[0].admission, "Open to every country");
+    assert_eq!(
+        open.matches[0].factors[0].explanation,
+        "Works on Prosecutors and judges, the sub-theme asked for"
+    );
+}
+
+#[test]
+fn the_help_text_reads_the_engines_own_values() {
+    let help = WEIGHTS.explained();
+    assert_eq!(
+        help.clone().map(|h| h.name),
+        [
+            "theme",
+            "geography",
+            "language",
+            "modality",
+            "capacity",
+            "urgency"
+        ]
+    );
+    assert!(
+        help[1].rewards.contains("intermediate region (0.85)"),
+        "{}",
+        help[1].rewards
+    );
+    assert!(
+        help[5].rewards.contains("medium 0.6"),
+        "{}",
+        help[5].rewards
     );
 }
 
@@ -290,88 +344,6 @@ fn urgency_follows_priority_and_maturity_gap() {
         run(catalogue(), "GHA", &urgent).matches[0].factors[5].value,
         1.0
     );
-}
-
-// Properties over any catalogue and need.
-
-const THEMES: &[&str] = &[
-    "cybercrime",
-    "cybercrime.judiciary",
-    "cybercrime.legislation",
-    "incident-ciip",
-    "incident-ciip.cert",
-];
-const SUBTHEMES: &[&str] = &[
-    "cybercrime.judiciary",
-    "cybercrime.legislation",
-    "incident-ciip.cert",
-];
-const COUNTRIES: &[&str] = &["GHA", "FRA", "NER", "KEN", "BRA", "JPN", "GBR", "IND"];
-const REGIONS: &[&str] = &["002", "011", "202", "150", "142", "019", "014"];
-const GROUPS: &[&str] = &["AU", "EU", "COMMONWEALTH", "LDC", "OAS"];
-const LANGUAGES: &[&str] = &["en", "fr", "es", "ar"];
-
-fn subset(items: &'static [&'static str]) -> impl Strategy<Value = Vec<&'static str>> {
-    proptest::sample::subsequence(items, 0..=items.len())
-}
-
-prop_compose! {
-    fn any_offering(index: usize)(
-        theme in proptest::sample::select(THEMES),
-        global in any::<bool>(),
-        countries in subset(COUNTRIES),
-        regions in subset(REGIONS),
-        groups in subset(GROUPS),
-        eligible_groups in subset(GROUPS),
-        incomes in proptest::sample::subsequence(IncomeLevel::ALL, 0..=2),
-        modalities in proptest::sample::subsequence(Modality::ALL, 0..=3),
-        languages in subset(LANGUAGES),
-        capacity in proptest::option::of(1u32..5),
-        status in proptest::sample::select(OfferingStatus::ALL),
-        archived in proptest::bool::weighted(0.1),
-    ) -> Offering {
-        let r = reference();
-        let coverage = Coverage {
-            global,
-            countries: countries.iter().map(|c| r.iso3(c).unwrap()).collect(),
-            regions: regions.iter().map(|c| r.region_code(c).unwrap()).collect(),
-            groups: groups.iter().map(|c| r.group_code(c).unwrap()).collect(),
-        };
-        let mut o = offering(&format!("offering-{index}"), theme, coverage);
-        o.data.eligibility = Eligibility {
-            groups: eligible_groups.iter().map(|c| r.group_code(c).unwrap()).collect(),
-            income_levels: incomes.into_iter().collect(),
-        };
-        o.data.modalities = modalities.into_iter().collect();
-        o.data.languages = languages.iter().map(|l| r.language_code(l).unwrap()).collect();
-        o.data.capacity = capacity;
-        o.data.status = status;
-        o.archived = archived;
-        o
-    }
-}
-
-fn any_catalogue() -> impl Strategy<Value = Vec<Offering>> {
-    (0usize..12).prop_flat_map(|n| (0..n).map(any_offering).collect::<Vec<_>>())
-}
-
-prop_compose! {
-    fn any_need()(
-        theme in proptest::sample::select(SUBTHEMES),
-        priority in proptest::sample::select(Priority::ALL),
-        stages in (1i64..5).prop_flat_map(|current| (Just(current), current + 1..=5)),
-        languages in subset(LANGUAGES),
-        modalities in proptest::sample::subsequence(Modality::ALL, 0..=3),
-    ) -> Need {
-        let r = reference();
-        let mut n = need(theme);
-        n.priority = priority;
-        n.current_stage = Stage::from_number(stages.0).unwrap();
-        n.target_stage = Stage::from_number(stages.1).unwrap();
-        n.languages = languages.iter().map(|l| r.language_code(l).unwrap()).collect::<BTreeSet<LanguageCode>>();
-        n.modalities = modalities.into_iter().collect();
-        n
-    }
 }
 
 proptest! {
@@ -403,20 +375,45 @@ proptest! {
     }
 
     #[test]
-    fn a_near_miss_fails_exactly_the_condition_it_names(offerings in any_catalogue(), need in any_need(), country in proptest::sample::select(COUNTRIES)) {
+    fn a_near_miss_names_exactly_the_conditions_it_fails(offerings in any_catalogue(), need in any_need(), country in proptest::sample::select(COUNTRIES)) {
         let r = reference();
         let place = r.country(country).unwrap();
-        for miss in run(offerings.clone(), country, &need).near_misses {
+        let found = run(offerings.clone(), country, &need);
+        for miss in &found.near_misses {
             let o = offerings.iter().find(|o| o.key == miss.offering).unwrap();
             prop_assert!(active(o, today()).is_ok());
             prop_assert!(theme_fit(o, &need.theme, r).is_some());
-            let reaches = o.data.coverage.reach(place, r).is_some();
-            let admitted = o.data.eligibility.admits(place, r);
-            match miss.failed {
-                Condition::Coverage => prop_assert!(!reaches && admitted),
-                Condition::Eligibility => prop_assert!(reaches && !admitted),
-            }
+            let failed = Failed {
+                coverage: o.data.coverage.reach(place, r).is_none(),
+                eligibility: !o.data.eligibility.admits(place, r),
+            };
+            prop_assert!(failed.count() > 0);
+            prop_assert_eq!(&miss.failed, &failed.conditions());
+            prop_assert_eq!(miss.explanations.len(), miss.failed.len());
         }
+        for pair in found.near_misses.windows(2) {
+            prop_assert!(pair[0].failed.len() <= pair[1].failed.len(), "closest first");
+        }
+    }
+
+    #[test]
+    fn every_active_offering_on_the_theme_is_a_match_or_a_near_miss(offerings in any_catalogue(), need in any_need(), country in proptest::sample::select(COUNTRIES)) {
+        let r = reference();
+        let place = r.country(country).unwrap();
+        let found = run(offerings.clone(), country, &need);
+        let on_theme: Vec<&Offering> = offerings
+            .iter()
+            .filter(|o| active(o, today()).is_ok() && theme_fit(o, &need.theme, r).is_some())
+            .collect();
+        let matching: BTreeSet<&str> = on_theme
+            .iter()
+            .filter(|o| o.data.coverage.reach(place, r).is_some() && o.data.eligibility.admits(place, r))
+            .map(|o| o.key.as_str())
+            .collect();
+        let matched: BTreeSet<&str> = found.matches.iter().map(|m| m.offering.as_str()).collect();
+        prop_assert_eq!(matched, matching);
+        prop_assert_eq!(found.total_matches + found.total_near_misses, on_theme.len());
+        prop_assert_eq!(found.near_misses.len(), found.total_near_misses);
     }
 
     #[test]

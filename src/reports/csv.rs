@@ -1,8 +1,14 @@
 //! CSV forms of the reports: a header row, one row per match or near miss,
 //! quoted by the csv crate, and text cells that a spreadsheet would run as a
-//! formula made inert.
+//! formula made inert. Codes stay in their columns for tools; names follow
+//! in columns of their own, for people.
 
 use super::{NeedReport, Overlap};
+use crate::domain::ReferenceData;
+
+/// Excel reads a CSV file as UTF-8 only when it starts with a byte-order
+/// mark; without one "Côte d'Ivoire" opens garbled. Other tools skip it.
+const UTF8_BOM: &str = "\u{feff}";
 
 /// A cell a spreadsheet would read as a formula gets a leading apostrophe.
 fn inert(text: &str) -> String {
@@ -13,13 +19,17 @@ fn inert(text: &str) -> String {
     }
 }
 
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::Writer::from_writer(UTF8_BOM.as_bytes().to_vec())
+}
+
 fn finish(writer: csv::Writer<Vec<u8>>) -> String {
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// Needs with their matches and near misses, one line each.
-pub fn needs(reports: &[NeedReport]) -> String {
-    let mut out = csv::Writer::from_writer(Vec::new());
+pub fn needs(reports: &[NeedReport], reference: &ReferenceData) -> String {
+    let mut out = writer();
     let _ = out.write_record([
         "country",
         "assessment",
@@ -36,6 +46,8 @@ pub fn needs(reports: &[NeedReport]) -> String {
         "score",
         "failed",
         "reason",
+        "country_name",
+        "theme_name",
     ]);
     for report in reports {
         let need = [
@@ -46,9 +58,17 @@ pub fn needs(reports: &[NeedReport]) -> String {
             report.priority.code().to_owned(),
             inert(&report.open.need.description),
         ];
+        let names = [
+            reference
+                .country_name(report.open.country.as_str())
+                .to_owned(),
+            reference.theme_name(report.theme.as_str()).to_owned(),
+        ];
+        let mut line = |row: [String; 9]| {
+            let _ = out.write_record(need.iter().chain(&row).chain(&names));
+        };
         if report.matches.is_empty() && report.near_misses.is_empty() {
-            let empty = ["none", "", "", "", "", "", "", "", ""].map(str::to_owned);
-            let _ = out.write_record(need.iter().cloned().chain(empty));
+            line(["none", "", "", "", "", "", "", "", ""].map(str::to_owned));
         }
         for (rank, m) in report.matches.iter().enumerate() {
             let reasons: Vec<String> = m
@@ -56,7 +76,7 @@ pub fn needs(reports: &[NeedReport]) -> String {
                 .iter()
                 .map(|f| format!("{}: {}", f.name, f.reason))
                 .collect();
-            let row = [
+            line([
                 "match".to_owned(),
                 (rank + 1).to_string(),
                 m.offering.to_string(),
@@ -66,11 +86,11 @@ pub fn needs(reports: &[NeedReport]) -> String {
                 format!("{:.3}", m.score),
                 String::new(),
                 inert(&reasons.join("; ")),
-            ];
-            let _ = out.write_record(need.iter().cloned().chain(row));
+            ]);
         }
         for miss in &report.near_misses {
-            let row = [
+            let failed: Vec<&str> = miss.failed.iter().map(|c| c.code()).collect();
+            line([
                 "near-miss".to_owned(),
                 String::new(),
                 miss.offering.to_string(),
@@ -78,17 +98,16 @@ pub fn needs(reports: &[NeedReport]) -> String {
                 miss.provider.to_string(),
                 inert(&miss.provider_name),
                 String::new(),
-                miss.failed.code().to_owned(),
+                failed.join(" "),
                 inert(&miss.reason),
-            ];
-            let _ = out.write_record(need.iter().cloned().chain(row));
+            ]);
         }
     }
     finish(out)
 }
 
-pub fn overlaps(found: &[Overlap]) -> String {
-    let mut out = csv::Writer::from_writer(Vec::new());
+pub fn overlaps(found: &[Overlap], reference: &ReferenceData) -> String {
+    let mut out = writer();
     let _ = out.write_record([
         "country",
         "theme",
@@ -97,10 +116,18 @@ pub fn overlaps(found: &[Overlap]) -> String {
         "provider",
         "provider_name",
         "offerings",
+        "country_name",
+        "theme_name",
+        "offering_titles",
     ]);
     for overlap in found {
         for provider in &overlap.providers {
-            let offerings: Vec<&str> = provider.offerings.iter().map(|o| o.as_str()).collect();
+            let keys: Vec<&str> = provider.offerings.iter().map(|o| o.key.as_str()).collect();
+            let titles: Vec<&str> = provider
+                .offerings
+                .iter()
+                .map(|o| o.title.as_str())
+                .collect();
             let _ = out.write_record([
                 overlap.country.to_string(),
                 overlap.theme.to_string(),
@@ -108,7 +135,11 @@ pub fn overlaps(found: &[Overlap]) -> String {
                 overlap.providers.len().to_string(),
                 provider.provider.to_string(),
                 inert(&provider.name),
-                offerings.join(" "),
+                keys.join(" "),
+                reference.country_name(overlap.country.as_str()).to_owned(),
+                reference.theme_name(overlap.theme.as_str()).to_owned(),
+                // One title per line: titles may hold commas and spaces.
+                inert(&titles.join("\n")),
             ]);
         }
     }
@@ -116,7 +147,7 @@ pub fn overlaps(found: &[Overlap]) -> String {
 }
 
 pub fn coverage(report: &super::CoverageReport) -> String {
-    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut out = writer();
     let _ = out.write_record([
         "theme",
         "column",
@@ -124,6 +155,10 @@ pub fn coverage(report: &super::CoverageReport) -> String {
         "open_needs",
         "offerings",
         "ratio",
+        "theme_name",
+        "matched_needs",
+        "served_needs",
+        "shade",
     ]);
     for row in &report.rows {
         for (column, cell) in report.columns.iter().zip(&row.cells) {
@@ -134,6 +169,10 @@ pub fn coverage(report: &super::CoverageReport) -> String {
                 cell.open_needs.to_string(),
                 cell.offerings.to_string(),
                 cell.ratio.map(|r| format!("{r:.2}")).unwrap_or_default(),
+                row.name.clone(),
+                cell.matched_needs.to_string(),
+                cell.served_needs.to_string(),
+                cell.shade().code().to_owned(),
             ]);
         }
     }

@@ -1,25 +1,29 @@
 //! The match reports, as pages and (with `?format=csv|json`) as data.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::error::{ApiError, AppError, missing};
 use super::extract::QueryParams;
+use super::views::Pagination;
 use super::{ok, with_db};
-use crate::db;
+use crate::db::providers::ProviderSummary;
+use crate::db::{self, PageRequest};
 use crate::domain::assessment::OpenNeed;
+use crate::domain::catalogue::{CatalogueFilter, CatalogueParams};
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::{Country, Provider, ReferenceData};
-use crate::matching::{Catalogue, Context, WEIGHTS, Weights};
+use crate::matching::{Catalogue, Context, FactorHelp, WEAK_SCORE, WEIGHTS};
 use crate::reports::{
-    self, Columns, CountryReport, CoverageReport, NeedReport, Overlap, ProviderReport,
+    self, Columns, CountryReport, CoverageReport, NeedReport, Overlap, ProviderReport, Shade,
 };
-use crate::startup::{CachedReport, Storage};
+use crate::startup::{CachedReport, DataVersions, Storage};
 
 /// Matches and near misses shown per need unless `?limit=` says otherwise.
 const DEFAULT_LIMIT: usize = 10;
@@ -44,23 +48,6 @@ enum Format {
 }
 
 impl ReportParams {
-    fn cache_key(&self) -> String {
-        let fields = [
-            &self.format,
-            &self.limit,
-            &self.columns,
-            &self.theme,
-            &self.region,
-            &self.group,
-            &self.show,
-        ];
-        fields
-            .iter()
-            .map(|v| v.as_deref().unwrap_or(""))
-            .collect::<Vec<_>>()
-            .join("&")
-    }
-
     fn format(&self) -> Result<Format, AppError> {
         match self.format.as_deref().unwrap_or("html") {
             "html" | "" => Ok(Format::Html),
@@ -84,6 +71,29 @@ impl ReportParams {
                     AppError::BadRequest(format!("limit=: \"{n}\" is not a number or \"all\""))
                 }),
         }
+    }
+}
+
+/// When a report was computed and from which data: every report says so,
+/// on screen and on paper.
+pub struct Provenance {
+    computed_at: DateTime<Utc>,
+    versions: DataVersions,
+}
+
+impl Provenance {
+    pub fn computed_at(&self) -> String {
+        self.computed_at
+            .format("%-d %B %Y at %H:%M UTC")
+            .to_string()
+    }
+
+    pub fn catalogue_version(&self) -> i64 {
+        self.versions.0
+    }
+
+    pub fn assessments_version(&self) -> i64 {
+        self.versions.1
     }
 }
 
@@ -155,31 +165,25 @@ fn respond(report: CachedReport) -> HttpResponse {
 /// Serves a report from the cache while the catalogue and the assessments
 /// are as they were when it was built; builds and keeps it otherwise. The
 /// versions are read first, so a change during the build only means the
-/// next request builds again.
-async fn cached<F, Fut>(
-    storage: &Storage,
-    req: &HttpRequest,
-    params: &ReportParams,
-    build: F,
-) -> Result<HttpResponse, AppError>
+/// next request builds again. `key` names the report by the parsed values
+/// that change it, so parameters a report ignores cannot fill the cache.
+async fn cached<F, Fut>(storage: &Storage, key: String, build: F) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce() -> Fut,
+    F: FnOnce(Provenance) -> Fut,
     Fut: std::future::Future<Output = Result<CachedReport, AppError>>,
 {
-    // The key is built from the parameters a report reads, so unknown ones
-    // cannot fill the cache; the day is part of it, as offerings start and
-    // end on dates.
-    let key = format!(
-        "{}?{}@{}",
-        req.path(),
-        params.cache_key(),
-        chrono::Utc::now().date_naive()
-    );
+    // The day is part of the key, as offerings start and end on dates.
+    let now = Utc::now();
+    let key = format!("{key}@{}", now.date_naive());
     let versions = with_db(storage, |conn| Ok(db::data_versions(conn)?)).await?;
     if let Some(hit) = storage.reports.get(&key, versions) {
         return Ok(respond(hit));
     }
-    let report = build().await?;
+    let report = build(Provenance {
+        computed_at: now,
+        versions,
+    })
+    .await?;
     storage.reports.put(key, versions, report.clone());
     Ok(respond(report))
 }
@@ -191,17 +195,15 @@ fn country_of<'a>(reference: &'a ReferenceData, iso3: &str) -> Result<&'a Countr
         .ok_or_else(|| AppError::NotFound(format!("The country \"{iso3}\"")))
 }
 
-async fn country_matches<'a>(
-    storage: &'a Storage,
-    iso3: &str,
+async fn country_matches(
+    storage: &Storage,
+    country: &Country,
     limit: Option<usize>,
-) -> Result<(CountryReport, &'a Country), AppError> {
-    let country = country_of(&storage.reference, iso3)?;
+) -> Result<CountryReport, AppError> {
     let (catalogue, needs) = inputs(storage, Some(country.iso3.clone())).await?;
-    let report = with_context(&storage.reference, |context| {
+    Ok(with_context(&storage.reference, |context| {
         reports::country_report(context, &catalogue, country.iso3.clone(), needs, limit)
-    });
-    Ok((report, country))
+    }))
 }
 
 #[derive(Template)]
@@ -209,32 +211,35 @@ async fn country_matches<'a>(
 struct CountryPage<'a> {
     country: &'a Country,
     report: CountryReport,
-    weights: Weights,
+    weights: [FactorHelp; 6],
     limited: bool,
+    provenance: Provenance,
     reference: &'a ReferenceData,
 }
 
 pub async fn country(
     storage: web::Data<Storage>,
-    req: HttpRequest,
     iso3: web::Path<String>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
     let limit = params.limit()?;
-    cached(&storage, &req, &params, || async {
-        let (report, country) = country_matches(&storage, &iso3, limit).await?;
+    let country = country_of(&storage.reference, &iso3)?;
+    let key = format!("country/{}/{format:?}/{limit:?}", country.iso3);
+    cached(&storage, key, |provenance| async {
+        let report = country_matches(&storage, country, limit).await?;
         match format {
             Format::Json => json_report(&report),
             Format::Csv => Ok(csv_report(
                 &format!("matches-{}", country.iso3),
-                reports::csv::needs(&report.needs),
+                reports::csv::needs(&report.needs, &storage.reference),
             )),
             Format::Html => html_report(&CountryPage {
                 country,
                 report,
-                weights: WEIGHTS,
+                weights: WEIGHTS.explained(),
                 limited: limit.is_some(),
+                provenance,
                 reference: &storage.reference,
             }),
         }
@@ -245,7 +250,6 @@ pub async fn country(
 /// `/api/v1/countries/{iso3}/matches`: the same document, every match.
 pub async fn country_api(
     storage: web::Data<Storage>,
-    req: HttpRequest,
     iso3: web::Path<String>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -253,9 +257,10 @@ pub async fn country_api(
         None | Some("") => None,
         _ => params.limit()?,
     };
-    let response = cached(&storage, &req, &params, || async {
-        let (report, _) = country_matches(&storage, &iso3, limit).await?;
-        json_report(&report)
+    let country = country_of(&storage.reference, &iso3)?;
+    let key = format!("country/{}/{:?}/{limit:?}", country.iso3, Format::Json);
+    let response = cached(&storage, key, |_| async {
+        json_report(&country_matches(&storage, country, limit).await?)
     })
     .await?;
     Ok(response)
@@ -266,7 +271,8 @@ pub async fn country_api(
 struct ProviderPage<'a> {
     provider: Provider,
     report: ProviderReport,
-    weights: Weights,
+    weights: [FactorHelp; 6],
+    provenance: Provenance,
     reference: &'a ReferenceData,
 }
 
@@ -278,102 +284,127 @@ pub async fn provider(
     let format = params.format()?;
     let key = key.into_inner();
     let lookup = key.clone();
-    let cache = storage.catalogue.clone();
-    let (provider, catalogue, needs) = with_db(&storage, move |conn| {
-        let provider = db::providers::find(conn, &lookup).map_err(missing("provider", &lookup))?;
-        Ok((
-            provider,
-            cache.current(conn)?,
-            db::assessments::open_needs(conn, None)?,
-        ))
+    let provider = with_db(&storage, move |conn| {
+        db::providers::find(conn, &lookup).map_err(missing("provider", &lookup))
     })
     .await?;
-    let own: Vec<_> = catalogue
-        .offerings()
-        .iter()
-        .filter(|o| o.data.provider == provider.key)
-        .cloned()
-        .collect();
-    let report = with_context(&storage.reference, |context| {
-        reports::provider_report(
-            context,
-            RecordKey::clone(&provider.key),
-            Catalogue::new(own),
-            needs,
-        )
-    });
-    respond_with(match format {
-        Format::Json => json_report(&report),
-        Format::Csv => {
-            let all: Vec<NeedReport> = report
-                .countries
-                .iter()
-                .flat_map(|c| c.needs.iter().cloned())
-                .collect();
-            Ok(csv_report(
-                &format!("provider-{key}"),
-                reports::csv::needs(&all),
-            ))
+    let cache_key = format!("provider/{}/{format:?}", provider.key);
+    cached(&storage, cache_key, |provenance| async {
+        let (catalogue, needs) = inputs(&storage, None).await?;
+        let own: Vec<_> = catalogue
+            .offerings()
+            .iter()
+            .filter(|o| o.data.provider == provider.key)
+            .cloned()
+            .collect();
+        let report = with_context(&storage.reference, |context| {
+            reports::provider_report(
+                context,
+                RecordKey::clone(&provider.key),
+                Catalogue::new(own),
+                needs,
+            )
+        });
+        match format {
+            Format::Json => json_report(&report),
+            Format::Csv => {
+                let all: Vec<NeedReport> = report
+                    .countries
+                    .iter()
+                    .flat_map(|c| c.needs.iter().cloned())
+                    .collect();
+                Ok(csv_report(
+                    &format!("provider-{key}"),
+                    reports::csv::needs(&all, &storage.reference),
+                ))
+            }
+            Format::Html => html_report(&ProviderPage {
+                provider,
+                report,
+                weights: WEIGHTS.explained(),
+                provenance,
+                reference: &storage.reference,
+            }),
         }
-        Format::Html => html_report(&ProviderPage {
-            provider,
-            report,
-            weights: WEIGHTS,
-            reference: &storage.reference,
-        }),
     })
+    .await
 }
 
-/// Narrows needs to a theme (with its sub-themes) and a region or group.
-fn needs_in(
-    reference: &ReferenceData,
-    params: &ReportParams,
-    needs: Vec<OpenNeed>,
-) -> Result<Vec<OpenNeed>, AppError> {
-    let bad = |e: crate::domain::vocab::UnknownCode| AppError::BadRequest(e.to_string());
-    let given = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    let themes: Option<BTreeSet<_>> = match given(&params.theme) {
-        Some(code) => Some(
-            reference
-                .theme_with_subthemes(&reference.theme_code(&code).map_err(bad)?)
-                .into_iter()
-                .collect(),
-        ),
-        None => None,
-    };
-    let mut places: Option<BTreeSet<Iso3>> = None;
-    if let Some(code) = given(&params.region) {
-        let region = reference.region_code(&code).map_err(bad)?;
-        places = Some(
-            reference
-                .countries_in_region(&region)
+/// Which needs the gaps report looks at: a theme (with its sub-themes) and
+/// a region or group, checked.
+#[derive(Debug, Default)]
+struct NeedFilter {
+    themes: Option<BTreeSet<crate::domain::codes::ThemeCode>>,
+    places: Option<BTreeSet<Iso3>>,
+    /// The filters in words, for the page.
+    described: Vec<String>,
+    /// The codes, for the cache key.
+    codes: [String; 3],
+}
+
+impl NeedFilter {
+    fn parse(reference: &ReferenceData, params: &ReportParams) -> Result<NeedFilter, AppError> {
+        let bad = |e: crate::domain::vocab::UnknownCode| AppError::BadRequest(e.to_string());
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let mut filter = NeedFilter::default();
+        if let Some(code) = given(&params.theme) {
+            let theme = reference.theme_code(&code).map_err(bad)?;
+            filter
+                .described
+                .push(reference.theme_name(theme.as_str()).to_owned());
+            filter.themes = Some(reference.theme_with_subthemes(&theme).into_iter().collect());
+            filter.codes[0] = theme.to_string();
+        }
+        if let Some(code) = given(&params.region) {
+            let region = reference.region_code(&code).map_err(bad)?;
+            filter
+                .described
+                .push(reference.region_name(region.as_str()).to_owned());
+            filter.places = Some(
+                reference
+                    .countries_in_region(&region)
+                    .map(|c| c.iso3.clone())
+                    .collect(),
+            );
+            filter.codes[1] = region.to_string();
+        }
+        if let Some(code) = given(&params.group) {
+            let group = reference
+                .group_code(&code.to_ascii_uppercase())
+                .map_err(bad)?;
+            filter.described.push(format!(
+                "members of {}",
+                reference.group_name(group.as_str())
+            ));
+            let members: BTreeSet<Iso3> = reference
+                .members_of(&group)
                 .map(|c| c.iso3.clone())
-                .collect(),
-        );
+                .collect();
+            filter.places = Some(match filter.places.take() {
+                Some(region) => region.intersection(&members).cloned().collect(),
+                None => members,
+            });
+            filter.codes[2] = group.to_string();
+        }
+        Ok(filter)
     }
-    if let Some(code) = given(&params.group) {
-        let group = reference
-            .group_code(&code.to_ascii_uppercase())
-            .map_err(bad)?;
-        let members: BTreeSet<Iso3> = reference
-            .members_of(&group)
-            .map(|c| c.iso3.clone())
-            .collect();
-        places = Some(match places {
-            Some(region) => region.intersection(&members).cloned().collect(),
-            None => members,
-        });
+
+    fn keep(&self, needs: Vec<OpenNeed>) -> Vec<OpenNeed> {
+        needs
+            .into_iter()
+            .filter(|n| {
+                self.themes
+                    .as_ref()
+                    .is_none_or(|t| t.contains(&n.need.theme))
+            })
+            .filter(|n| self.places.as_ref().is_none_or(|p| p.contains(&n.country)))
+            .collect()
     }
-    Ok(needs
-        .into_iter()
-        .filter(|n| themes.as_ref().is_none_or(|t| t.contains(&n.need.theme)))
-        .filter(|n| places.as_ref().is_none_or(|p| p.contains(&n.country)))
-        .collect())
 }
 
 #[derive(Template)]
@@ -383,89 +414,42 @@ struct GapsPage<'a> {
     all: bool,
     filtered: String,
     weak: f64,
+    provenance: Provenance,
     reference: &'a ReferenceData,
 }
 
 pub async fn gaps(
     storage: web::Data<Storage>,
-    req: HttpRequest,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
-    cached(&storage, &req, &params, || {
-        build_gaps(&storage, &params, format)
-    })
-    .await
-}
-
-async fn build_gaps(
-    storage: &Storage,
-    params: &ReportParams,
-    format: Format,
-) -> Result<CachedReport, AppError> {
-    let (catalogue, needs) = inputs(storage, None).await?;
-    let needs = needs_in(&storage.reference, params, needs)?;
+    let filter = NeedFilter::parse(&storage.reference, &params)?;
     let all = params.show.as_deref() == Some("all");
-    let found = with_context(&storage.reference, |context| {
-        if all {
-            reports::match_needs(context, &catalogue, needs, Some(3))
-        } else {
-            reports::gaps(context, &catalogue, needs, 3)
-        }
-    });
-    match format {
-        Format::Json => json_report(
-            &serde_json::json!({ "weak_score": crate::matching::WEAK_SCORE, "needs": found }),
-        ),
-        Format::Csv => Ok(csv_report("gaps", reports::csv::needs(&found))),
-        Format::Html => {
-            let filtered = [
-                ("theme", &params.theme),
-                ("region", &params.region),
-                ("group", &params.group),
-            ]
-            .iter()
-            .filter_map(|(name, v)| {
-                v.as_deref()
-                    .filter(|v| !v.is_empty())
-                    .map(|v| format!("{name} {v}"))
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-            html_report(&GapsPage {
-                needs: found,
-                all,
-                filtered,
-                weak: crate::matching::WEAK_SCORE,
-                reference: &storage.reference,
-            })
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "reports/overlaps.html")]
-struct OverlapsPage<'a> {
-    overlaps: Vec<Overlap>,
-    reference: &'a ReferenceData,
-}
-
-pub async fn overlaps(
-    storage: web::Data<Storage>,
-    req: HttpRequest,
-    QueryParams(params): QueryParams<ReportParams>,
-) -> Result<HttpResponse, AppError> {
-    let format = params.format()?;
-    cached(&storage, &req, &params, || async {
+    let key = format!("gaps/{format:?}/{all}/{}", filter.codes.join("/"));
+    cached(&storage, key, |provenance| async {
         let (catalogue, needs) = inputs(&storage, None).await?;
+        let needs = filter.keep(needs);
         let found = with_context(&storage.reference, |context| {
-            reports::overlaps(context, &catalogue, needs)
+            if all {
+                reports::match_needs(context, &catalogue, needs, Some(3))
+            } else {
+                reports::gaps(context, &catalogue, needs, 3)
+            }
         });
         match format {
-            Format::Json => json_report(&serde_json::json!({ "overlaps": found })),
-            Format::Csv => Ok(csv_report("overlaps", reports::csv::overlaps(&found))),
-            Format::Html => html_report(&OverlapsPage {
-                overlaps: found,
+            Format::Json => {
+                json_report(&serde_json::json!({ "weak_score": WEAK_SCORE, "needs": found }))
+            }
+            Format::Csv => Ok(csv_report(
+                "gaps",
+                reports::csv::needs(&found, &storage.reference),
+            )),
+            Format::Html => html_report(&GapsPage {
+                needs: found,
+                all,
+                filtered: filter.described.join(", "),
+                weak: WEAK_SCORE,
+                provenance,
                 reference: &storage.reference,
             }),
         }
@@ -474,60 +458,126 @@ pub async fn overlaps(
 }
 
 #[derive(Template)]
+#[template(path = "reports/overlaps.html")]
+struct OverlapsPage<'a> {
+    overlaps: Vec<Overlap>,
+    provenance: Provenance,
+    reference: &'a ReferenceData,
+}
+
+pub async fn overlaps(
+    storage: web::Data<Storage>,
+    QueryParams(params): QueryParams<ReportParams>,
+) -> Result<HttpResponse, AppError> {
+    let format = params.format()?;
+    cached(
+        &storage,
+        format!("overlaps/{format:?}"),
+        |provenance| async {
+            let (catalogue, needs) = inputs(&storage, None).await?;
+            let found = with_context(&storage.reference, |context| {
+                reports::overlaps(context, &catalogue, needs)
+            });
+            match format {
+                Format::Json => json_report(&serde_json::json!({ "overlaps": found })),
+                Format::Csv => Ok(csv_report(
+                    "overlaps",
+                    reports::csv::overlaps(&found, &storage.reference),
+                )),
+                Format::Html => html_report(&OverlapsPage {
+                    overlaps: found,
+                    provenance,
+                    reference: &storage.reference,
+                }),
+            }
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
 #[template(path = "reports/coverage.html")]
 struct CoveragePage {
     report: CoverageReport,
     columns: Columns,
-}
-
-impl CoveragePage {
-    /// The heat-map shade of a cell: 0 where needs go unserved, up to 4
-    /// where offerings are plentiful; `none` where nothing is asked.
-    fn shade(&self, cell: &reports::Cell) -> &'static str {
-        match cell.ratio {
-            None => "none",
-            Some(r) if r < 0.5 => "0",
-            Some(r) if r < 1.0 => "1",
-            Some(r) if r < 2.0 => "2",
-            Some(r) if r < 5.0 => "3",
-            Some(_) => "4",
-        }
-    }
+    shades: [Shade; 6],
+    provenance: Provenance,
 }
 
 pub async fn coverage(
     storage: web::Data<Storage>,
-    req: HttpRequest,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
     let columns = Columns::parse(params.columns.as_deref().unwrap_or("")).ok_or_else(|| {
         AppError::BadRequest("columns=: use regions, subregions or groups".into())
     })?;
-    cached(&storage, &req, &params, || async {
+    let key = format!("coverage/{format:?}/{}", columns.code());
+    cached(&storage, key, |provenance| async {
         let (catalogue, needs) = inputs(&storage, None).await?;
         let report = with_context(&storage.reference, |context| {
-            reports::coverage(context, &catalogue, &needs, columns)
+            reports::coverage(context, &catalogue, needs, columns)
         });
         match format {
             Format::Json => json_report(&report),
             Format::Csv => Ok(csv_report("coverage", reports::csv::coverage(&report))),
-            Format::Html => html_report(&CoveragePage { report, columns }),
+            Format::Html => html_report(&CoveragePage {
+                report,
+                columns,
+                shades: Shade::ALL,
+                provenance,
+            }),
         }
     })
     .await
 }
 
-fn respond_with(report: Result<CachedReport, AppError>) -> Result<HttpResponse, AppError> {
-    report.map(respond)
-}
-
 #[derive(Template)]
 #[template(path = "reports/index.html")]
-struct IndexPage {
-    weights: Weights,
+struct IndexPage<'a> {
+    q: String,
+    /// Countries with open needs, and how many.
+    countries: Vec<(&'a Country, i64)>,
+    providers: Vec<ProviderSummary>,
+    pagination: Pagination,
+    weights: [FactorHelp; 6],
 }
 
-pub async fn index() -> Result<HttpResponse, AppError> {
-    ok(&IndexPage { weights: WEIGHTS })
+/// `/reports`: the reports across the catalogue, and a way to find a
+/// country's or a provider's report by name.
+pub async fn index(
+    storage: web::Data<Storage>,
+    QueryParams(params): QueryParams<CatalogueParams>,
+) -> Result<HttpResponse, AppError> {
+    let reference = &storage.reference;
+    let search = CatalogueParams {
+        q: params.q.clone(),
+        page: params.page.clone(),
+        ..CatalogueParams::default()
+    };
+    let filter = CatalogueFilter {
+        text: search.text(),
+        ..CatalogueFilter::default()
+    };
+    let page = PageRequest::new(search.page_number());
+    let (counts, providers) = with_db(&storage, move |conn| {
+        Ok((
+            db::assessments::open_need_counts(conn)?,
+            db::providers::search(conn, &filter, page)?,
+        ))
+    })
+    .await?;
+    let counts: HashMap<Iso3, i64> = counts.into_iter().collect();
+    let countries = reference
+        .search_countries(search.text().as_deref(), None, None)
+        .into_iter()
+        .filter_map(|c| counts.get(&c.iso3).map(|n| (c, *n)))
+        .collect();
+    ok(&IndexPage {
+        q: search.text().unwrap_or_default(),
+        countries,
+        pagination: Pagination::new("/reports", &search, &providers),
+        providers: providers.items,
+        weights: WEIGHTS.explained(),
+    })
 }

@@ -9,4 +9,5 @@ mod catalogue;
 mod cli;
 mod forms;
 mod pages;
+mod report_reading;
 mod reports;

@@ -1,0 +1,65 @@
+// Looks at capmatch pages as people would: in Debian's Chromium, at desktop
+// and phone widths, with axe-core, and printed to PDF. Not part of
+// `cargo test`: it needs Chromium (`apt-get install chromium`) and
+// `npm install` in this folder.
+//
+//   node check.mjs BASE_URL OUT_DIR [PATH ...]
+//
+// For every path and width it saves a screenshot, says whether the page
+// scrolls sideways, and lists axe-core's violations; for every path it also
+// prints the page to PDF (A4). It exits 1 when any page has a violation or
+// scrolls sideways.
+
+import { chromium } from "playwright-core";
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const [base, out, ...given] = process.argv.slice(2);
+if (!base || !out) {
+  console.error("usage: node check.mjs BASE_URL OUT_DIR [PATH ...]");
+  process.exit(2);
+}
+const paths = given.length > 0 ? given : [
+  "/", "/providers", "/offerings", "/countries", "/reports",
+  "/reports/coverage", "/reports/gaps", "/reports/overlaps",
+];
+const widths = [1280, 375, 320];
+mkdirSync(out, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+let failed = false;
+for (const path of paths) {
+  const name = path.replace(/[^a-z0-9]+/gi, "_").replace(/^_|_$/g, "") || "home";
+  for (const width of widths) {
+    // The site's CSP refuses inline scripts, axe-core's included: bypass it here only.
+    const page = await browser.newPage({ viewport: { width, height: 900 }, bypassCSP: true });
+    const response = await page.goto(base + path);
+    const sideways = await page.evaluate(() =>
+      document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await page.screenshot({ path: `${out}/${name}-${width}.png`, fullPage: true });
+    await page.addScriptTag({ content: axeSource });
+    const result = await page.evaluate(async () =>
+      await window.axe.run(document, { resultTypes: ["violations"] }));
+    const problems = result.violations.map(v =>
+      `${v.id} (${v.impact}): ${v.nodes.length} × ${v.help}`);
+    if (sideways > 0 || problems.length > 0) failed = true;
+    console.log(`${path} @${width}px: HTTP ${response.status()}, ` +
+      `${sideways > 0 ? `scrolls sideways by ${sideways}px` : "fits"}, ` +
+      `${problems.length} axe violation(s)`);
+    for (const p of problems) console.log(`    ${p}`);
+    if (width === 1280) {
+      await page.emulateMedia({ media: "print" });
+      await page.pdf({ path: `${out}/${name}.pdf`, format: "A4", printBackground: true });
+    }
+    await page.close();
+  }
+}
+await browser.close();
+process.exit(failed ? 1 : 0);

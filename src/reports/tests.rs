@@ -1,0 +1,212 @@
+//! The reports agree with the engine and with each other: a coverage cell
+//! counts what the gaps report lists, by the same rules.
+
+use std::collections::{BTreeSet, HashMap};
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::domain::codes::RecordKey;
+use crate::domain::offering::Coverage;
+use crate::matching::testing::*;
+use crate::matching::{Catalogue, WEIGHTS};
+
+fn open_need(country: &str, index: usize, mut need: crate::domain::assessment::Need) -> OpenNeed {
+    let key = format!("{}-2026", country.to_ascii_lowercase());
+    need.key = Some(RecordKey::parse(&format!("{key}-{index}")).unwrap());
+    OpenNeed {
+        country: reference().iso3(country).unwrap(),
+        assessment: RecordKey::parse(&key).unwrap(),
+        need,
+    }
+}
+
+fn with_context<T>(run: impl FnOnce(&Context) -> T) -> T {
+    let engagements = HashMap::new();
+    run(&Context {
+        reference: reference(),
+        today: today(),
+        engagements: &engagements,
+        weights: WEIGHTS,
+    })
+}
+
+fn cell<'a>(report: &'a CoverageReport, theme: &str, column: &str) -> &'a Cell {
+    let row = report
+        .rows
+        .iter()
+        .find(|r| r.theme.as_str() == theme)
+        .unwrap();
+    let c = report
+        .columns
+        .iter()
+        .position(|c| c.code == column)
+        .unwrap();
+    &row.cells[c]
+}
+
+/// The case a coordinator saw: Senegal asks for awareness raising; the two
+/// offerings for Africa on the same theme are on other sub-themes.
+#[test]
+fn offerings_on_other_subthemes_do_not_serve_a_cell() {
+    let r = reference();
+    let africa = Coverage {
+        regions: [r.region_code("002").unwrap()].into(),
+        ..Coverage::default()
+    };
+    let catalogue = Catalogue::new(vec![
+        offering("education", "culture-skills.education", africa.clone()),
+        offering("workforce", "culture-skills.workforce", africa),
+    ]);
+    let needs = vec![open_need("SEN", 1, need("culture-skills.awareness"))];
+    let (report, gaps) = with_context(|context| {
+        (
+            coverage(context, &catalogue, needs.clone(), Columns::Regions),
+            gaps(context, &catalogue, needs, 3),
+        )
+    });
+    let africa = cell(&report, "culture-skills", "002");
+    assert_eq!(
+        (africa.open_needs, africa.matched_needs, africa.offerings),
+        (1, 0, 0)
+    );
+    assert_eq!(africa.shade(), Shade::Unserved);
+    assert_eq!(gaps.len(), 1);
+}
+
+#[test]
+fn a_cell_counts_each_offering_once_and_only_for_needs_it_matches() {
+    let r = reference();
+    let africa = Coverage {
+        regions: [r.region_code("002").unwrap()].into(),
+        ..Coverage::default()
+    };
+    let catalogue = Catalogue::new(vec![
+        offering("judges", "cybercrime.judiciary", worldwide()),
+        offering("all-cybercrime", "cybercrime", africa),
+        offering("law", "cybercrime.legislation", worldwide()),
+    ]);
+    let needs = vec![
+        open_need("GHA", 1, need("cybercrime.judiciary")),
+        open_need("SEN", 1, need("cybercrime.judiciary")),
+        open_need("KEN", 1, need("cybercrime.international-cooperation")),
+    ];
+    let report = with_context(|context| coverage(context, &catalogue, needs, Columns::Regions));
+    let africa = cell(&report, "cybercrime", "002");
+    // judges and all-cybercrime match the judiciary needs; all-cybercrime
+    // also Kenya's; law matches nothing asked.
+    assert_eq!(
+        (
+            africa.open_needs,
+            africa.matched_needs,
+            africa.served_needs,
+            africa.offerings
+        ),
+        (3, 3, 3, 2)
+    );
+    assert_eq!(africa.ratio, Some(0.67));
+    assert_eq!(africa.shade(), Shade::Served);
+    assert_eq!(cell(&report, "cybercrime", "150").shade(), Shade::NoNeeds);
+}
+
+#[test]
+fn overlaps_name_offerings_by_title_and_serialise_their_keys() {
+    let catalogue = Catalogue::new(vec![
+        {
+            let mut o = offering("a-law", "cybercrime.legislation", worldwide());
+            o.data.provider = RecordKey::parse("first").unwrap();
+            o.data.title = "Law reform".into();
+            o
+        },
+        {
+            let mut o = offering("b-law", "cybercrime.legislation", worldwide());
+            o.data.provider = RecordKey::parse("second").unwrap();
+            o.data.title = "Legal drafting".into();
+            o
+        },
+    ]);
+    let needs = vec![open_need("GHA", 1, need("cybercrime.legislation"))];
+    let found = with_context(|context| overlaps(context, &catalogue, needs));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].providers[0].offerings[0].title, "Law reform");
+    let json = serde_json::to_value(&found[0]).unwrap();
+    assert_eq!(
+        json["providers"][1]["offerings"],
+        serde_json::json!(["b-law"])
+    );
+}
+
+fn any_needs() -> impl Strategy<Value = Vec<OpenNeed>> {
+    proptest::collection::vec((proptest::sample::select(COUNTRIES), any_need()), 0..10).prop_map(
+        |needs| {
+            needs
+                .into_iter()
+                .enumerate()
+                .map(|(i, (country, need))| open_need(country, i + 1, need))
+                .collect()
+        },
+    )
+}
+
+fn any_columns() -> impl Strategy<Value = Columns> {
+    proptest::sample::select(&[Columns::Regions, Columns::Subregions, Columns::Groups][..])
+}
+
+proptest! {
+    /// No cell is shaded as served while it holds a need the gaps report
+    /// lists, and each cell's counts are the gaps report's for its theme
+    /// and places.
+    #[test]
+    fn the_coverage_map_and_the_gaps_report_agree(
+        offerings in any_catalogue(), needs in any_needs(), kind in any_columns(),
+    ) {
+        let catalogue = Catalogue::new(offerings);
+        let (report, gaps, all) = with_context(|context| (
+            coverage(context, &catalogue, needs.clone(), kind),
+            gaps(context, &catalogue, needs.clone(), 0),
+            match_needs(context, &catalogue, needs.clone(), None),
+        ));
+        let r = reference();
+        for row in &report.rows {
+            let family: BTreeSet<ThemeCode> = r.theme_with_subthemes(&row.theme).into_iter().collect();
+            for (column, cell) in report.columns.iter().zip(&row.cells) {
+                let in_cell = |open: &OpenNeed| family.contains(&open.need.theme) && column.countries.contains(&open.country);
+                let listed: Vec<&NeedReport> = gaps.iter().filter(|g| in_cell(&g.open)).collect();
+                let unmatched = listed.iter().filter(|g| g.total_matches == 0).count();
+                prop_assert_eq!(cell.open_needs, needs.iter().filter(|n| in_cell(n)).count());
+                prop_assert_eq!(cell.open_needs - cell.served_needs, listed.len());
+                prop_assert_eq!(cell.open_needs - cell.matched_needs, unmatched);
+                if cell.shade().is_served() {
+                    prop_assert!(listed.is_empty(), "{:?} is shaded served but lists {:?}", cell, listed.iter().map(|g| &g.key).collect::<Vec<_>>());
+                }
+                let supply: BTreeSet<&RecordKey> = all
+                    .iter()
+                    .filter(|n| in_cell(&n.open))
+                    .flat_map(|n| n.matches.iter().map(|m| &m.offering))
+                    .collect();
+                prop_assert_eq!(cell.offerings, supply.len());
+            }
+        }
+    }
+}
+
+#[test]
+fn shades_run_from_no_needs_to_well_served() {
+    let shade = |open_needs, matched_needs, served_needs, offerings: usize| {
+        Cell {
+            open_needs,
+            matched_needs,
+            served_needs,
+            offerings,
+            ratio: (open_needs > 0).then(|| offerings as f64 / open_needs as f64),
+        }
+        .shade()
+    };
+    assert_eq!(shade(0, 0, 0, 4), Shade::NoNeeds);
+    assert_eq!(shade(2, 0, 0, 0), Shade::Unserved);
+    assert_eq!(shade(2, 1, 1, 3), Shade::PartlyServed);
+    assert_eq!(shade(2, 2, 1, 3), Shade::WeaklyServed);
+    assert_eq!(shade(2, 2, 2, 3), Shade::Served);
+    assert_eq!(shade(2, 2, 2, 4), Shade::WellServed);
+    assert!(Shade::ALL.windows(2).all(|w| w[0] < w[1]));
+}
