@@ -60,6 +60,19 @@ fn engine(c: &mut Criterion) {
     group.bench_function("one country's report, best 10 explained", |b| {
         b.iter(|| reports::match_needs(&context, &catalogue, ghana.clone(), Some(10)))
     });
+    group.bench_function(format!("coverage report by region: {scale}"), |b| {
+        b.iter(|| {
+            reports::coverage(
+                &context,
+                &catalogue,
+                needs.clone(),
+                reports::Columns::Regions,
+            )
+        })
+    });
+    group.bench_function(format!("gaps report: {scale}"), |b| {
+        b.iter(|| reports::gaps(&context, &catalogue, needs.clone(), 3))
+    });
     group.bench_function("index 50,000 offerings", |b| {
         b.iter(|| Catalogue::new(offerings.clone()))
     });

@@ -243,18 +243,15 @@ impl Ranked {
 }
 
 /// A near miss as the fast path ranks it: the closest first, that is the
-/// fewest failed conditions, then the best score it would have were they
-/// met (a place it does not reach counts nothing), then the first key.
+/// fewest failed conditions, then an offering on the exact sub-theme before
+/// one on the whole parent theme, then the first key. Not by score: scoring
+/// the thousands of offerings that fail would cost more than the matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct NearRanked(u64);
 
 impl NearRanked {
-    fn new(index: u32, failed: Failed, score_milli: u64) -> NearRanked {
-        NearRanked(
-            (u64::from(failed.count()) << 42)
-                | ((1000 - score_milli.min(1000)) << 32)
-                | u64::from(index),
-        )
+    fn new(index: u32, failed: Failed, exact: bool) -> NearRanked {
+        NearRanked((u64::from(failed.count()) << 33) | (u64::from(!exact) << 32) | u64::from(index))
     }
     fn index(self) -> usize {
         (self.0 & 0xffff_ffff) as usize
@@ -266,9 +263,9 @@ impl NearRanked {
 pub enum Candidate {
     /// Meets every condition; the score in thousandths.
     Match { score_milli: u64 },
-    /// Fails coverage, eligibility or both; the score in thousandths it
-    /// would have were they met.
-    NearMiss { failed: Failed, score_milli: u64 },
+    /// Fails coverage, eligibility or both; on the need's exact sub-theme
+    /// or on its parent theme.
+    NearMiss { failed: Failed, exact: bool },
 }
 
 /// Scores and near misses for one need, before they are explained: the
@@ -414,6 +411,11 @@ impl Context<'_> {
                     || t.eligible_groups.and_count(&view.groups) > 0
                     || t.eligible_incomes & view.income != 0),
             };
+            if failed.count() > 0 {
+                let exact = theme_value == exact_value;
+                each(i, Candidate::NearMiss { failed, exact });
+                return;
+            }
             let capacity = match t.capacity {
                 None => 1000,
                 // Only limited offerings have engagements to look up.
@@ -437,17 +439,7 @@ impl Context<'_> {
                 urgency,
             ];
             let score_milli = score_milli(&weights, values);
-            each(
-                i,
-                if failed.count() == 0 {
-                    Candidate::Match { score_milli }
-                } else {
-                    Candidate::NearMiss {
-                        failed,
-                        score_milli,
-                    }
-                },
-            );
+            each(i, Candidate::Match { score_milli });
         };
         // An offering filed under both the sub-theme and its parent fits
         // exactly, and is counted once.
@@ -474,10 +466,9 @@ impl Context<'_> {
         let mut near_misses: Best<(NearRanked, Failed)> = Best::new(keep);
         self.candidates(catalogue, view, need, |i, candidate| match candidate {
             Candidate::Match { score_milli } => matches.offer(Ranked::new(i, score_milli)),
-            Candidate::NearMiss {
-                failed,
-                score_milli,
-            } => near_misses.offer((NearRanked::new(i, failed, score_milli), failed)),
+            Candidate::NearMiss { failed, exact } => {
+                near_misses.offer((NearRanked::new(i, failed, exact), failed))
+            }
         });
         // Best first; index order is key order, so ties break by key.
         let (matches, match_total) = matches.finish();

@@ -206,16 +206,16 @@ fn near_misses_name_every_failed_condition_closest_first() {
     assert_eq!(
         misses,
         [
-            // One failed condition each; worldwide would score above Africa.
-            (
-                "commonwealth",
-                &[Condition::Eligibility][..],
-                "eligible only for members of COMMONWEALTH"
-            ),
+            // One failed condition each, in key order; then two.
             (
                 "africa",
                 &[Condition::Coverage][..],
                 "offered in Africa only"
+            ),
+            (
+                "commonwealth",
+                &[Condition::Eligibility][..],
+                "eligible only for members of COMMONWEALTH"
             ),
             (
                 "both",
