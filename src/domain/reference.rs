@@ -296,7 +296,9 @@ impl ReferenceData {
         region: Option<&RegionCode>,
         group: Option<&GroupCode>,
     ) -> Vec<&Country> {
-        let text = text.map(str::to_lowercase);
+        // Accents folded on both sides: "cote" finds Côte d'Ivoire.
+        let fold = |text: &str| deunicode::deunicode(text).to_lowercase();
+        let text = text.map(fold);
         self.countries
             .iter()
             .filter(|c| {
@@ -308,7 +310,7 @@ impl ReferenceData {
                         c.iso3.as_str(),
                     ]
                     .iter()
-                    .any(|name| name.to_lowercase().contains(t))
+                    .any(|name| fold(name).contains(t))
                 })
             })
             .filter(|c| region.is_none_or(|r| c.m49_path().any(|p| p == r)))

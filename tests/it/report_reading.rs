@@ -168,6 +168,11 @@ fn every_report_can_be_found_from_where_people_are(backend: Backend) {
     let (_, found) = app.get_text("/reports?q=niger");
     assert!(found.contains("/reports/countries/NER"));
     assert!(!found.contains("/reports/countries/GHA"));
+    let (_, found) = app.get_text("/reports?q=cote");
+    assert!(
+        found.contains("/reports/countries/CIV"),
+        "accents folded: cote finds Côte d'Ivoire"
+    );
     let (_, found) = app.get_text("/reports?q=ministry");
     assert!(found.contains("/reports/providers/ministry"));
     assert!(!found.contains("/reports/providers/uni\""));
