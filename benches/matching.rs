@@ -70,8 +70,26 @@ fn engine(c: &mut Criterion) {
             )
         })
     });
-    group.bench_function(format!("gaps report: {scale}"), |b| {
-        b.iter(|| reports::gaps(&context, &catalogue, needs.clone(), 3))
+    group.bench_function(format!("gaps report, first page: {scale}"), |b| {
+        b.iter(|| {
+            reports::gaps(
+                &context,
+                &catalogue,
+                needs.clone(),
+                3,
+                reports::Paging::new(1, 25),
+            )
+        })
+    });
+    group.bench_function(format!("overlaps report, first page: {scale}"), |b| {
+        b.iter(|| {
+            reports::overlaps(
+                &context,
+                &catalogue,
+                needs.clone(),
+                reports::Paging::new(1, 25),
+            )
+        })
     });
     group.bench_function("index 50,000 offerings", |b| {
         b.iter(|| Catalogue::new(offerings.clone()))

@@ -40,6 +40,15 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "CAPMATCH_WORKERS")]
     pub workers: Option<usize>,
+    /// Open connections kept at most; more wait to be accepted. Lowered to
+    /// what the process's open-file limit allows.
+    #[arg(long, env = "CAPMATCH_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// The address people reach the site at, such as
+    /// https://capmatch.example.org (behind a TLS-terminating proxy). An
+    /// https address makes cookies Secure.
+    #[arg(long, env = "CAPMATCH_PUBLIC_URL")]
+    pub public_url: Option<String>,
     #[command(flatten)]
     pub db: DatabaseArgs,
 }

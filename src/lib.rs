@@ -11,4 +11,5 @@ pub mod reference_data;
 pub mod reports;
 pub mod startup;
 pub mod synthetic;
+pub mod telemetry;
 pub mod web;

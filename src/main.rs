@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 use capmatch::config::{Cli, Command, OutputFormat, ServeArgs};
 use capmatch::db::DatabaseUrl;
@@ -14,12 +13,7 @@ use capmatch::interchange::{self, ImportFailure};
 use capmatch::startup::{self, DemoData};
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    capmatch::telemetry::init();
     let cli = Cli::parse();
     let result = match cli.command {
         None => serve(cli.serve),
@@ -75,10 +69,41 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let storage = startup::open(&url, args.pool_size, demo)?;
     let listener =
         TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
-    tracing::info!(address = %listener.local_addr()?, database = %url, "serving capmatch");
+    let settings = capmatch::web::ServerSettings {
+        site: capmatch::web::Site {
+            public_url: args.public_url,
+        },
+        workers: args.workers,
+        max_connections: connection_budget(args.max_connections),
+    };
+    tracing::info!(
+        address = %listener.local_addr()?,
+        database = %url,
+        max_connections = settings.max_connections,
+        "serving capmatch"
+    );
     actix_web::rt::System::new()
-        .block_on(async move { capmatch::web::server(listener, storage, args.workers)?.await })?;
+        .block_on(async move { capmatch::web::server(listener, storage, settings)?.await })?;
     Ok(())
+}
+
+/// The connections the server may keep open: what was asked, within the
+/// open-file limit (raised to the system's hard limit first), leaving room
+/// for database connections and files. Past the limit the server would fail
+/// to accept ("Too many open files"); at the budget it only waits.
+fn connection_budget(requested: usize) -> usize {
+    const RESERVED: u64 = 256;
+    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let budget = usize::try_from(limit.saturating_sub(RESERVED)).unwrap_or(usize::MAX);
+    if requested > budget {
+        tracing::warn!(
+            requested,
+            budget,
+            open_file_limit = limit,
+            "fewer connections than asked: the open-file limit is low"
+        );
+    }
+    requested.min(budget).max(1)
 }
 
 fn migrate(url: &DatabaseUrl) -> anyhow::Result<()> {
@@ -164,13 +189,17 @@ fn match_country(
         .map_err(|e| anyhow::anyhow!("--country: {e}"))?;
     let (catalogue, needs) = matching_inputs(&storage, Some(iso3.as_str()))?;
     let engagements = Default::default();
+    // The command line writes every need on one page: it is not a request
+    // that must stay small, and it is how to get every match of a country.
     let report = capmatch::reports::country_report(
         &context(&storage.reference, &engagements),
         &catalogue,
         iso3,
         needs,
         limit,
-    );
+        capmatch::reports::Paging::new(1, usize::MAX),
+    )
+    .page;
     let mut out = std::io::stdout().lock();
     match format {
         OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,

@@ -15,51 +15,6 @@ pub struct Storage {
     pub pool: Pool,
     pub reference: Arc<ReferenceData>,
     pub catalogue: Arc<CatalogueCache>,
-    pub reports: Arc<ReportCache>,
-}
-
-/// Rendered reports, kept while the data they were built from is unchanged:
-/// the key names the report and the day, the versions say what it read.
-#[derive(Default)]
-pub struct ReportCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, (DataVersions, CachedReport)>>,
-}
-
-/// The catalogue's and the assessments' versions (see `db::data_versions`).
-pub type DataVersions = (i64, i64);
-
-/// A rendered report: its content type and body.
-#[derive(Clone)]
-pub struct CachedReport {
-    pub content_type: &'static str,
-    /// For CSV: the file name a browser saves it under.
-    pub download_as: Option<String>,
-    pub body: actix_web::web::Bytes,
-}
-
-impl ReportCache {
-    /// Enough for every country's report in each format; past either bound
-    /// the cache starts again rather than tracking what was used least.
-    const MAX_ENTRIES: usize = 1024;
-    const MAX_BYTES: usize = 256 * 1024 * 1024;
-
-    pub fn get(&self, key: &str, versions: DataVersions) -> Option<CachedReport> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(key)
-            .filter(|(built_from, _)| *built_from == versions)
-            .map(|(_, report)| report.clone())
-    }
-
-    pub fn put(&self, key: String, versions: DataVersions, report: CachedReport) {
-        if let Ok(mut entries) = self.entries.lock() {
-            let bytes: usize = entries.values().map(|(_, r)| r.body.len()).sum();
-            if entries.len() >= Self::MAX_ENTRIES || bytes + report.body.len() > Self::MAX_BYTES {
-                entries.clear();
-            }
-            entries.insert(key, (versions, report));
-        }
-    }
 }
 
 /// The matching engine's catalogue, kept in memory and rebuilt when the
@@ -121,7 +76,6 @@ pub fn open(url: &DatabaseUrl, pool_size: u32, demo_data: DemoData) -> anyhow::R
         pool,
         reference: Arc::new(reference),
         catalogue: Arc::new(CatalogueCache::default()),
-        reports: Arc::new(ReportCache::default()),
     })
 }
 

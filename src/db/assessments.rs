@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::models::{AssessmentRow, NeedFacetRow, NeedRow, NewAssessmentRow, RevisionRow};
 use super::schema::{assessment_revisions, assessments, need_facets, needs};
-use super::{DbConnection, StoreError, StoreResult, now};
+use super::{DbConnection, Page, PageRequest, StoreError, StoreResult, now};
 use crate::domain::assessment::{
     Assessment, AssessmentData, AssessmentState, Deadlines, DraftNeed, Need, OpenNeed, Revision,
 };
@@ -184,8 +184,16 @@ pub fn history(conn: &mut DbConnection, key: &str) -> StoreResult<(Assessment, V
     Ok((to_assessment(row, latest), revisions))
 }
 
-/// The assessments of a country, the most recently changed first.
-pub fn of_country(conn: &mut DbConnection, iso3: &str) -> StoreResult<Vec<Assessment>> {
+/// One page of a country's assessments, the most recently changed first.
+pub fn of_country(
+    conn: &mut DbConnection,
+    iso3: &str,
+    page: PageRequest,
+) -> StoreResult<Page<Assessment>> {
+    let total = assessments::table
+        .filter(assessments::country.eq(iso3))
+        .count()
+        .get_result(conn)?;
     let rows: Vec<AssessmentRow> = assessments::table
         .filter(assessments::country.eq(iso3))
         .order((
@@ -193,9 +201,16 @@ pub fn of_country(conn: &mut DbConnection, iso3: &str) -> StoreResult<Vec<Assess
             assessments::latest_revision.desc(),
             assessments::key,
         ))
+        .limit(page.per_page)
+        .offset(page.offset())
         .select(AssessmentRow::as_select())
         .load(conn)?;
-    with_latest(conn, rows)
+    Ok(Page {
+        items: with_latest(conn, rows)?,
+        total,
+        number: page.number,
+        per_page: page.per_page,
+    })
 }
 
 /// Every assessment with its latest revision, by key: what an export writes.
@@ -237,6 +252,18 @@ fn with_latest(conn: &mut DbConnection, rows: Vec<AssessmentRow>) -> StoreResult
         .collect()
 }
 
+/// The keys in use that a key derived from `base` could collide with.
+fn keys_from(conn: &mut DbConnection, base: &str) -> QueryResult<Vec<String>> {
+    assessments::table
+        .filter(
+            assessments::key
+                .eq(base)
+                .or(assessments::key.like(super::keys::suffixed(base))),
+        )
+        .select(assessments::key)
+        .load(conn)
+}
+
 pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         assessments::table.filter(assessments::key.eq(key)),
@@ -261,7 +288,7 @@ pub fn create(
             Some(key) => key,
             None => {
                 let name = format!("{} {}", country, chrono::Utc::now().format("%Y"));
-                super::providers::free_key(conn, &name, key_exists)?
+                super::keys::free_key(conn, &name, keys_from)?
             }
         };
         let at = now();

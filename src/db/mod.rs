@@ -12,6 +12,7 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub mod assessments;
+mod keys;
 pub mod models;
 pub mod offerings;
 pub mod providers;
@@ -103,8 +104,12 @@ impl ManageConnection for ConnectionManager {
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // Per connection: WAL lets readers run beside the writer; the
                 // busy timeout makes writers queue instead of failing.
+                // Synchronous FULL syncs the log at every commit, so a save
+                // a person was told succeeded survives a power cut; writes
+                // here are people saving forms, and the sync costs them
+                // milliseconds.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
@@ -213,6 +218,14 @@ impl PageRequest {
         PageRequest {
             number: number.max(1),
             per_page: Self::DEFAULT_PER_PAGE,
+        }
+    }
+
+    /// `per_page` items a page instead of the default.
+    pub fn sized(number: i64, per_page: i64) -> PageRequest {
+        PageRequest {
+            number: number.max(1),
+            per_page: per_page.max(1),
         }
     }
 

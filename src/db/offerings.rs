@@ -144,6 +144,18 @@ pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Offering> {
     Ok(assemble(conn, vec![row])?.remove(0))
 }
 
+/// The keys in use that a key derived from `base` could collide with.
+fn keys_from(conn: &mut DbConnection, base: &str) -> QueryResult<Vec<String>> {
+    offerings::table
+        .filter(
+            offerings::key
+                .eq(base)
+                .or(offerings::key.like(super::keys::suffixed(base))),
+        )
+        .select(offerings::key)
+        .load(conn)
+}
+
 pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         offerings::table.filter(offerings::key.eq(key)),
@@ -233,10 +245,10 @@ pub fn create(
                 return Err(StoreError::KeyTaken(key.to_string()));
             }
             Some(key) => key,
-            None => super::providers::free_key(
+            None => super::keys::free_key(
                 conn,
                 &format!("{} {}", data.provider, data.title),
-                key_exists,
+                keys_from,
             )?,
         };
         insert(conn, &key, data, false)?;
@@ -433,14 +445,30 @@ pub fn search(
 }
 
 /// A provider's offerings, archived ones last, for its profile page.
-pub fn of_provider(conn: &mut DbConnection, provider_id: i64) -> QueryResult<Vec<Offering>> {
+/// One page of a provider's offerings, archived ones last, by title.
+pub fn of_provider(
+    conn: &mut DbConnection,
+    provider_id: i64,
+    page: PageRequest,
+) -> QueryResult<Page<Offering>> {
+    let total = offerings::table
+        .filter(offerings::provider_id.eq(provider_id))
+        .count()
+        .get_result(conn)?;
     let rows: Vec<Listed> = offerings::table
         .inner_join(providers::table)
         .filter(offerings::provider_id.eq(provider_id))
         .order((offerings::archived, offerings::title, offerings::key))
+        .limit(page.per_page)
+        .offset(page.offset())
         .select(listed_columns())
         .load(conn)?;
-    assemble(conn, rows)
+    Ok(Page {
+        items: assemble(conn, rows)?,
+        total,
+        number: page.number,
+        per_page: page.per_page,
+    })
 }
 
 /// Every offering, archived ones too, by key: what an export writes.

@@ -88,30 +88,23 @@ pub fn create(
                 return Err(StoreError::KeyTaken(key.to_string()));
             }
             Some(key) => key,
-            None => free_key(conn, &data.name, key_exists)?,
+            None => super::keys::free_key(conn, &data.name, keys_from)?,
         };
         insert(conn, &key, data, false)?;
         find(conn, key.as_str())
     })
 }
 
-/// The slug of `name`, with the first free numeric suffix if it is taken.
-pub(super) fn free_key(
-    conn: &mut DbConnection,
-    name: &str,
-    exists: fn(&mut DbConnection, &str) -> QueryResult<bool>,
-) -> StoreResult<RecordKey> {
-    let base = RecordKey::slug_of(name).unwrap_or_else(|| RecordKey::trusted("record"));
-    if !exists(conn, base.as_str())? {
-        return Ok(base);
-    }
-    for n in 2.. {
-        let candidate = base.with_suffix(n);
-        if !exists(conn, candidate.as_str())? {
-            return Ok(candidate);
-        }
-    }
-    unreachable!("some suffix is free")
+/// The keys in use that a key derived from `base` could collide with.
+pub(super) fn keys_from(conn: &mut DbConnection, base: &str) -> QueryResult<Vec<String>> {
+    providers::table
+        .filter(
+            providers::key
+                .eq(base)
+                .or(providers::key.like(super::keys::suffixed(base))),
+        )
+        .select(providers::key)
+        .load(conn)
 }
 
 pub(super) fn insert(

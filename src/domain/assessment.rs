@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidateArgs, ValidationError};
 
 use super::codes::{Iso3, LanguageCode, RecordKey, ThemeCode};
-use super::input::{date, known_languages, known_modalities, parse_date};
+use super::input::{date, known_languages, known_modalities, parse_date, plain_text};
 use super::reference::ReferenceData;
 use super::validation::{FieldErrors, invalid};
 use super::vocab::{AssessmentStatus, Modality, NeedStatus, Priority, Stage};
@@ -38,7 +38,10 @@ pub struct NeedInput {
     #[validate(custom(function = stage))]
     pub target_stage: String,
     #[serde(default)]
-    #[validate(length(max = 5000, message = "may be at most 5000 characters"))]
+    #[validate(
+        length(max = 5000, message = "may be at most 5000 characters"),
+        custom(function = plain_text)
+    )]
     pub description: String,
     #[serde(default)]
     #[validate(custom(function = known_modalities))]
@@ -53,7 +56,10 @@ pub struct NeedInput {
     #[validate(custom(function = need_status))]
     pub status: String,
     #[serde(default)]
-    #[validate(length(max = 1000, message = "may be at most 1000 characters"))]
+    #[validate(
+        length(max = 1000, message = "may be at most 1000 characters"),
+        custom(function = plain_text)
+    )]
     pub withdrawn_reason: Option<String>,
 }
 
@@ -411,16 +417,23 @@ pub struct AssessmentData {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
 pub struct AssessmentInput {
     #[serde(default)]
-    #[validate(length(max = 200, message = "may be at most 200 characters"))]
+    #[validate(
+        length(max = 200, message = "may be at most 200 characters"),
+        custom(function = plain_text)
+    )]
     pub submitted_by: String,
     #[serde(default)]
     #[validate(
         length(max = 254, message = "may be at most 254 characters"),
-        email(message = "is not a valid e-mail address")
+        email(message = "is not a valid e-mail address"),
+        custom(function = plain_text)
     )]
     pub contact: Option<String>,
     #[serde(default)]
-    #[validate(length(max = 5000, message = "may be at most 5000 characters"))]
+    #[validate(
+        length(max = 5000, message = "may be at most 5000 characters"),
+        custom(function = plain_text)
+    )]
     pub note: String,
     #[serde(default)]
     pub needs: Vec<NeedInput>,
@@ -561,6 +574,22 @@ pub struct OpenNeed {
     pub need: Need,
 }
 
+/// Orders open needs most urgent first: highest priority, then the
+/// soonest wanted-by date (needs without one last), then key.
+pub fn by_urgency(needs: &mut [OpenNeed]) {
+    needs.sort_by(|a, b| {
+        let order = |n: &OpenNeed| {
+            (
+                n.need.priority,
+                n.need.wanted_by.is_none(),
+                n.need.wanted_by,
+                n.need.key.clone(),
+            )
+        };
+        order(a).cmp(&order(b))
+    });
+}
+
 /// A field that differs between two revisions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
@@ -695,6 +724,10 @@ pub fn withdrawal_reason(text: &str) -> Result<String, &'static str> {
         Err("give a reason for withdrawing")
     } else if reason.chars().count() > MAX_REASON {
         Err("the reason may be at most 1000 characters")
+    } else if plain_text(reason).is_err() {
+        Err(
+            "the reason contains a control character (such as a NUL byte), which cannot be saved: remove it",
+        )
     } else {
         Ok(reason.to_owned())
     }

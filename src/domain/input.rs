@@ -30,6 +30,26 @@ pub fn checkbox<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     })
 }
 
+/// Whether text holds a character no field of capmatch stores: NUL, the
+/// other C0 controls and DEL. Tab, carriage return and line feed are text.
+pub fn has_control_characters(text: &[u8]) -> bool {
+    text.iter()
+        .any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n')) || b == 0x7f)
+}
+
+/// Free text that can be stored as it is: PostgreSQL refuses NUL in text,
+/// and no other control character belongs in what people type.
+pub fn plain_text(text: &str) -> Result<(), ValidationError> {
+    if has_control_characters(text.as_bytes()) {
+        Err(invalid(
+            "control",
+            "contains a control character (such as a NUL byte), which cannot be saved: remove it",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 pub fn record_key(key: &str) -> Result<(), ValidationError> {
     if key.is_empty() {
         return Ok(()); // derived from the name when creating
@@ -128,5 +148,22 @@ pub fn http_url(url: &str) -> Result<(), ValidationError> {
             "url",
             "is not a valid web address (it should start with https://)",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_but_tab_and_line_breaks_are_refused() {
+        assert!(has_control_characters(b"a\0b"));
+        assert!(has_control_characters(b"\x1b[31m"));
+        assert!(has_control_characters(b"\x7f"));
+        assert!(!has_control_characters(
+            "Côte d'Ivoire\tline\r\nbreak".as_bytes()
+        ));
+        assert!(plain_text("a\0b").is_err());
+        assert!(plain_text("Line one\nline two").is_ok());
     }
 }

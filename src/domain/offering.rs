@@ -10,7 +10,7 @@ use super::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCo
 use super::input::{
     blank_as_none, checkbox, date, known_countries, known_groups, known_income_levels,
     known_languages, known_modalities, known_regions, known_themes, offering_status, parse_date,
-    record_key,
+    plain_text, record_key,
 };
 use super::reference::{Country, ReferenceData};
 use super::validation::{FieldErrors, invalid};
@@ -172,18 +172,24 @@ pub struct OfferingInput {
     #[validate(custom(function = provider_key))]
     pub provider: String,
     #[serde(default)]
-    #[validate(length(
-        min = 1,
-        max = 200,
-        message = "is required and may be at most 200 characters"
-    ))]
+    #[validate(
+        length(
+            min = 1,
+            max = 200,
+            message = "is required and may be at most 200 characters"
+        ),
+        custom(function = plain_text)
+    )]
     pub title: String,
     #[serde(default)]
-    #[validate(length(
-        min = 1,
-        max = 5000,
-        message = "is required and may be at most 5000 characters"
-    ))]
+    #[validate(
+        length(
+            min = 1,
+            max = 5000,
+            message = "is required and may be at most 5000 characters"
+        ),
+        custom(function = plain_text)
+    )]
     pub description: String,
     #[serde(default)]
     #[validate(custom(function = known_themes, use_context))]

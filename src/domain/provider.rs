@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidateArgs, ValidationError};
 
 use super::codes::{Iso3, RecordKey};
-use super::input::{blank_as_none, http_url, known_country, record_key};
+use super::input::{blank_as_none, http_url, known_country, plain_text, record_key};
 use super::reference::ReferenceData;
 use super::validation::{FieldErrors, invalid};
 use super::vocab::ProviderKind;
@@ -19,11 +19,14 @@ pub struct ProviderInput {
     #[validate(custom(function = record_key))]
     pub key: String,
     #[serde(default)]
-    #[validate(length(
-        min = 1,
-        max = 200,
-        message = "is required and may be at most 200 characters"
-    ))]
+    #[validate(
+        length(
+            min = 1,
+            max = 200,
+            message = "is required and may be at most 200 characters"
+        ),
+        custom(function = plain_text)
+    )]
     pub name: String,
     #[serde(default)]
     #[validate(custom(function = provider_kind))]
@@ -35,17 +38,22 @@ pub struct ProviderInput {
     #[validate(
         length(max = 500, message = "may be at most 500 characters"),
         url(message = "is not a valid web address (it should start with https://)"),
-        custom(function = http_url)
+        custom(function = http_url),
+        custom(function = plain_text)
     )]
     pub website: Option<String>,
     #[serde(default, deserialize_with = "blank_as_none")]
     #[validate(
         length(max = 254, message = "may be at most 254 characters"),
-        email(message = "is not a valid e-mail address")
+        email(message = "is not a valid e-mail address"),
+        custom(function = plain_text)
     )]
     pub email: Option<String>,
     #[serde(default)]
-    #[validate(length(max = 5000, message = "may be at most 5000 characters"))]
+    #[validate(
+        length(max = 5000, message = "may be at most 5000 characters"),
+        custom(function = plain_text)
+    )]
     pub description: String,
 }
 

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use super::factors::{self, GEOGRAPHY};
 use super::{Context, Failed, NeedMatches, Reach, ThemeFit, milli, score_milli, theme_fit};
 use crate::domain::assessment::Need;
-use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RegionCode, ThemeCode};
+use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use crate::domain::offering::Offering;
 use crate::domain::reference::{Country, ReferenceData};
 use crate::domain::vocab::{IncomeLevel, Modality, OfferingStatus};
@@ -73,6 +73,8 @@ pub struct Catalogue {
     by_group: HashMap<GroupCode, Vec<u32>>,
     languages: HashMap<LanguageCode, usize>,
     groups: HashMap<GroupCode, usize>,
+    /// Per offering, its provider as a small number: reports group by it.
+    provider_ids: Vec<u32>,
 }
 
 fn intern<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, usize>, key: &K) -> usize {
@@ -104,10 +106,16 @@ impl Catalogue {
             by_group: HashMap::new(),
             languages: HashMap::new(),
             groups: HashMap::new(),
+            provider_ids: Vec::with_capacity(offerings.len()),
         };
+        let mut providers: HashMap<RecordKey, usize> = HashMap::new();
         for (i, offering) in offerings.iter().enumerate() {
             let i = u32::try_from(i).expect("fewer than four billion offerings");
             let data = &offering.data;
+            let provider = intern(&mut providers, &data.provider);
+            catalogue
+                .provider_ids
+                .push(u32::try_from(provider).expect("fewer than four billion providers"));
             file(&mut catalogue.by_theme, &data.themes, i);
             file(&mut catalogue.by_country, &data.coverage.countries, i);
             file(&mut catalogue.by_region, &data.coverage.regions, i);
@@ -145,6 +153,17 @@ impl Catalogue {
 
     pub fn offerings(&self) -> &[Offering] {
         &self.offerings
+    }
+
+    /// The offering at `index` (the numbers [`Candidate`]s come with).
+    pub fn offering(&self, index: usize) -> &Offering {
+        &self.offerings[index]
+    }
+
+    /// A number for the provider of the offering at `index`: the same for
+    /// every offering of one provider in this catalogue.
+    pub fn provider_id(&self, index: usize) -> u32 {
+        self.provider_ids[index]
     }
 
     pub fn len(&self) -> usize {
@@ -328,6 +347,11 @@ impl Ranking {
     /// How many offerings match, kept or not.
     pub fn match_count(&self) -> usize {
         self.match_total
+    }
+
+    /// How many offerings nearly match, kept or not.
+    pub fn near_miss_count(&self) -> usize {
+        self.near_miss_total
     }
 
     pub fn best_score(&self) -> Option<f64> {

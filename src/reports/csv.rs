@@ -132,7 +132,7 @@ pub fn overlaps(found: &[Overlap], reference: &ReferenceData) -> String {
                 overlap.country.to_string(),
                 overlap.theme.to_string(),
                 overlap.needs.join(" "),
-                overlap.providers.len().to_string(),
+                overlap.provider_count.to_string(),
                 provider.provider.to_string(),
                 inert(&provider.name),
                 keys.join(" "),

@@ -1,24 +1,74 @@
 //! Match reports assembled from the engine's output: per country, per
 //! provider, coverage, gaps and overlaps; and their CSV and JSON forms.
 //! Pure: the callers load the catalogue and the open needs.
+//!
+//! Every report that lists needs or overlaps comes a page at a time
+//! ([`Paging`]), and only the page is explained in words: what one request
+//! costs does not grow with the catalogue or the number of needs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
-
 use serde::Serialize;
 
 use crate::domain::Country;
-use crate::domain::assessment::OpenNeed;
-use crate::domain::codes::{Iso3, RecordKey, ThemeCode};
-use crate::domain::reference::ReferenceData;
-use crate::domain::vocab::RegionLevel;
-use crate::matching::{
-    Candidate, Catalogue, Context, CountryView, NeedMatches, Ranking, WEAK_SCORE,
-};
+use crate::domain::assessment::{OpenNeed, by_urgency};
+use crate::domain::codes::{Iso3, ThemeCode};
+use crate::matching::{Catalogue, Context, CountryView, NeedMatches, Ranking};
 
+mod country;
+mod coverage;
 pub mod csv;
+mod gaps;
+mod overlaps;
+
+pub use country::{CountryNeeds, CountryReport, ProviderReport, country_report, provider_report};
+pub use coverage::{Cell, Column, Columns, CoverageReport, CoverageRow, Shade, coverage};
+pub use gaps::gaps;
+pub use overlaps::{OfferingTitle, Overlap, OverlapProvider, overlaps};
+
+/// The most matches and near misses a page explains per need.
+pub const MAX_SHOWN: usize = 100;
+
+/// Which page of a report, numbered from 1, and how many items a page holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub number: usize,
+    pub per_page: usize,
+}
+
+impl Paging {
+    pub fn new(number: usize, per_page: usize) -> Paging {
+        Paging {
+            number: number.max(1),
+            per_page: per_page.max(1),
+        }
+    }
+
+    /// The items of this page.
+    fn take<T>(self, items: Vec<T>) -> Vec<T> {
+        let start = (self.number - 1).saturating_mul(self.per_page);
+        items.into_iter().skip(start).take(self.per_page).collect()
+    }
+}
+
+/// One page of a report, and how many items the whole report has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paged<T> {
+    pub page: T,
+    pub total: usize,
+    pub paging: Paging,
+}
+
+impl<T> Paged<T> {
+    pub fn page_count(&self) -> usize {
+        self.total.div_ceil(self.paging.per_page).max(1)
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.paging.number < self.page_count()
+    }
+}
 
 /// One open need with what the engine found for it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,21 +84,6 @@ pub struct NeedReport {
     pub total_matches: usize,
     #[serde(skip)]
     pub total_near_misses: usize,
-}
-
-/// Highest priority first, then the soonest wanted-by date, then key.
-fn by_urgency(needs: &mut [OpenNeed]) {
-    needs.sort_by(|a, b| {
-        let order = |n: &OpenNeed| {
-            (
-                n.need.priority,
-                n.need.wanted_by.is_none(),
-                n.need.wanted_by,
-                n.need.key.clone(),
-            )
-        };
-        order(a).cmp(&order(b))
-    });
 }
 
 impl NeedReport {
@@ -123,6 +158,24 @@ pub fn rank_needs<'r, T>(
         .collect()
 }
 
+/// One page of needs, most urgent first, each with its first `limit`
+/// matches and near misses explained (all without a limit).
+pub fn needs_page(
+    context: &Context,
+    catalogue: &Catalogue,
+    mut needs: Vec<OpenNeed>,
+    limit: Option<usize>,
+    paging: Paging,
+) -> Paged<Vec<NeedReport>> {
+    by_urgency(&mut needs);
+    let total = needs.len();
+    Paged {
+        page: match_needs(context, catalogue, paging.take(needs), limit),
+        total,
+        paging,
+    }
+}
+
 /// Matches every need against the catalogue, most urgent first, explaining
 /// the first `limit` matches and near misses of each (all without a limit).
 pub fn match_needs(
@@ -142,473 +195,6 @@ pub fn match_needs(
             NeedReport::new(open, found)
         },
     )
-}
-
-/// `/reports/countries/{iso3}`: the document DESIGN.md shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CountryReport {
-    pub country: Iso3,
-    pub needs: Vec<NeedReport>,
-}
-
-pub fn country_report(
-    context: &Context,
-    catalogue: &Catalogue,
-    country: Iso3,
-    needs: Vec<OpenNeed>,
-    limit: Option<usize>,
-) -> CountryReport {
-    CountryReport {
-        needs: match_needs(context, catalogue, needs, limit),
-        country,
-    }
-}
-
-/// `/reports/providers/{key}`: the needs the provider's offerings could
-/// serve, by country, and the near misses one change would turn into matches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ProviderReport {
-    pub provider: RecordKey,
-    pub countries: Vec<CountryNeeds>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CountryNeeds {
-    pub country: Iso3,
-    pub needs: Vec<NeedReport>,
-}
-
-pub fn provider_report(
-    context: &Context,
-    provider: RecordKey,
-    offerings: Catalogue,
-    needs: Vec<OpenNeed>,
-) -> ProviderReport {
-    let mut by_country: BTreeMap<Iso3, Vec<NeedReport>> = BTreeMap::new();
-    for report in match_needs(context, &offerings, needs, None) {
-        if !report.matches.is_empty() || !report.near_misses.is_empty() {
-            by_country
-                .entry(report.open.country.clone())
-                .or_default()
-                .push(report);
-        }
-    }
-    ProviderReport {
-        provider,
-        countries: by_country
-            .into_iter()
-            .map(|(country, needs)| CountryNeeds { country, needs })
-            .collect(),
-    }
-}
-
-/// `/reports/gaps`: open needs nobody serves, or serves only weakly, with
-/// their best `shown` matches and near misses. Judged by the ranking, not
-/// by what is shown, so showing fewer never makes a need look unserved.
-pub fn gaps(
-    context: &Context,
-    catalogue: &Catalogue,
-    mut needs: Vec<OpenNeed>,
-    shown: usize,
-) -> Vec<NeedReport> {
-    by_urgency(&mut needs);
-    rank_needs(
-        context,
-        catalogue,
-        needs,
-        Some(shown.max(1)),
-        |open, country, ranking| {
-            ranking
-                .best_score()
-                .is_none_or(|s| s < WEAK_SCORE)
-                .then(|| {
-                    let found =
-                        context.explain(catalogue, country, &open.need, &ranking, Some(shown));
-                    NeedReport::new(open, found)
-                })
-        },
-    )
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
-/// `/reports/overlaps`: several providers' offerings on one country and sub-theme.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Overlap {
-    pub country: Iso3,
-    pub theme: ThemeCode,
-    pub needs: Vec<String>,
-    pub providers: Vec<OverlapProvider>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OverlapProvider {
-    pub provider: RecordKey,
-    pub name: String,
-    /// The JSON and CSV list keys, as tools expect; pages show the titles.
-    #[serde(serialize_with = "keys_only")]
-    pub offerings: Vec<OfferingTitle>,
-}
-
-/// An offering as a report names it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct OfferingTitle {
-    pub key: RecordKey,
-    pub title: String,
-}
-
-fn keys_only<S: serde::Serializer>(offerings: &[OfferingTitle], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(offerings.iter().map(|o| &o.key))
-}
-
-pub fn overlaps(context: &Context, catalogue: &Catalogue, needs: Vec<OpenNeed>) -> Vec<Overlap> {
-    type Providers = BTreeMap<RecordKey, (String, BTreeSet<OfferingTitle>)>;
-    let mut cells: BTreeMap<(Iso3, ThemeCode), (BTreeSet<String>, Providers)> = BTreeMap::new();
-    rank_needs(context, catalogue, needs, None, |open, _, ranking| {
-        let (need_keys, providers) = cells
-            .entry((open.country.clone(), open.need.theme.clone()))
-            .or_default();
-        need_keys.insert(
-            open.need
-                .key
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        );
-        for offering in ranking.matched(catalogue) {
-            let entry = providers
-                .entry(offering.data.provider.clone())
-                .or_insert_with(|| (offering.provider_name.clone(), BTreeSet::new()));
-            entry.1.insert(OfferingTitle {
-                key: offering.key.clone(),
-                title: offering.data.title.clone(),
-            });
-        }
-    });
-    let mut found: Vec<Overlap> = cells
-        .into_iter()
-        .filter(|(_, (_, providers))| providers.len() >= 2)
-        .map(|((country, theme), (needs, providers))| Overlap {
-            country,
-            theme,
-            needs: needs.into_iter().collect(),
-            providers: providers
-                .into_iter()
-                .map(|(provider, (name, offerings))| OverlapProvider {
-                    provider,
-                    name,
-                    offerings: offerings.into_iter().collect(),
-                })
-                .collect(),
-        })
-        .collect();
-    // The most crowded first: that is where coordination pays most.
-    found.sort_by(|a, b| {
-        b.providers
-            .len()
-            .cmp(&a.providers.len())
-            .then_with(|| (&a.country, &a.theme).cmp(&(&b.country, &b.theme)))
-    });
-    found
-}
-
-/// How the coverage report's columns divide the world.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Columns {
-    Regions,
-    Subregions,
-    Groups,
-}
-
-impl Columns {
-    pub fn parse(text: &str) -> Option<Columns> {
-        match text {
-            "" | "regions" => Some(Columns::Regions),
-            "subregions" => Some(Columns::Subregions),
-            "groups" => Some(Columns::Groups),
-            _ => None,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Columns::Regions => "regions",
-            Columns::Subregions => "subregions",
-            Columns::Groups => "groups",
-        }
-    }
-}
-
-/// One column of the coverage report: a region or a group, and its countries.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Column {
-    /// The query parameter that selects it (`region` or `group`).
-    pub parameter: &'static str,
-    pub code: String,
-    pub name: String,
-    #[serde(skip)]
-    countries: BTreeSet<Iso3>,
-}
-
-/// One theme in one column's places: its open needs, how many of them the
-/// engine matches, and the offerings that match them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Cell {
-    pub open_needs: usize,
-    /// Needs with at least one match.
-    pub matched_needs: usize,
-    /// Needs whose best match scores at least [`WEAK_SCORE`]: the rest are
-    /// what the gaps report lists.
-    pub served_needs: usize,
-    /// Offerings that match at least one of the cell's needs, by the
-    /// engine's own rules.
-    pub offerings: usize,
-    /// Offerings per open need; `None` where nothing is asked.
-    pub ratio: Option<f64>,
-}
-
-/// How well a cell is served, from worst to best: the heat map's shades.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Shade {
-    /// Nothing is asked here.
-    NoNeeds,
-    /// No need has a match.
-    Unserved,
-    /// Some needs have no match.
-    PartlyServed,
-    /// Every need has a match, but some only a weak one.
-    WeaklyServed,
-    /// Every need has a good match.
-    Served,
-    /// Every need has a good match, and there are two offerings or more per need.
-    WellServed,
-}
-
-impl Shade {
-    pub const ALL: [Shade; 6] = [
-        Shade::NoNeeds,
-        Shade::Unserved,
-        Shade::PartlyServed,
-        Shade::WeaklyServed,
-        Shade::Served,
-        Shade::WellServed,
-    ];
-
-    /// Whether every need of the cell has a good match.
-    pub fn is_served(self) -> bool {
-        self >= Shade::Served
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Shade::NoNeeds => "none",
-            Shade::Unserved => "unserved",
-            Shade::PartlyServed => "partly",
-            Shade::WeaklyServed => "weak",
-            Shade::Served => "served",
-            Shade::WellServed => "well",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Shade::NoNeeds => "no open needs",
-            Shade::Unserved => "no need has a match",
-            Shade::PartlyServed => "some needs have no match",
-            Shade::WeaklyServed => "every need has a match, some only a weak one",
-            Shade::Served => "every need has a good match",
-            Shade::WellServed => "every need has a good match, with two offerings or more per need",
-        }
-    }
-}
-
-impl Cell {
-    pub fn shade(&self) -> Shade {
-        if self.open_needs == 0 {
-            Shade::NoNeeds
-        } else if self.matched_needs == 0 {
-            Shade::Unserved
-        } else if self.matched_needs < self.open_needs {
-            Shade::PartlyServed
-        } else if self.served_needs < self.open_needs {
-            Shade::WeaklyServed
-        } else if self.ratio.is_some_and(|r| r >= 2.0) {
-            Shade::WellServed
-        } else {
-            Shade::Served
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CoverageRow {
-    pub theme: ThemeCode,
-    pub name: String,
-    pub cells: Vec<Cell>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CoverageReport {
-    pub columns: Vec<Column>,
-    pub rows: Vec<CoverageRow>,
-}
-
-fn columns(reference: &ReferenceData, kind: Columns) -> Vec<Column> {
-    let of_region = |level: RegionLevel| {
-        reference
-            .regions()
-            .iter()
-            .filter(|r| r.level == level)
-            .map(|r| Column {
-                parameter: "region",
-                code: r.code.to_string(),
-                name: r.name.clone(),
-                countries: reference
-                    .countries_in_region(&r.code)
-                    .map(|c| c.iso3.clone())
-                    .collect(),
-            })
-            .collect()
-    };
-    match kind {
-        Columns::Regions => of_region(RegionLevel::Region),
-        Columns::Subregions => of_region(RegionLevel::Subregion),
-        Columns::Groups => reference
-            .groups()
-            .iter()
-            .map(|g| Column {
-                parameter: "group",
-                code: g.code.to_string(),
-                name: g.name.clone(),
-                countries: reference
-                    .members_of(&g.code)
-                    .map(|c| c.iso3.clone())
-                    .collect(),
-            })
-            .collect(),
-    }
-}
-
-/// What one country's needs on one theme add to the cells of its columns.
-struct CountryTally {
-    row: usize,
-    open_needs: usize,
-    matched_needs: usize,
-    served_needs: usize,
-    /// The offerings that match at least one of these needs.
-    offerings: FixedBitSet,
-}
-
-/// Countries tallied at once: bounds the memory of the tallies waiting to
-/// be merged to this many countries' matched offerings.
-const COUNTRIES_AT_ONCE: usize = 32;
-
-/// Themes × places: the open needs of each parent theme (with its
-/// sub-themes) in each column's countries, how many the engine matches and
-/// serves well, and the offerings that match them. A cell is counted by the
-/// same rules as the gaps report, so the two never disagree.
-pub fn coverage(
-    context: &Context,
-    catalogue: &Catalogue,
-    needs: Vec<OpenNeed>,
-    kind: Columns,
-) -> CoverageReport {
-    let reference = context.reference;
-    let columns = columns(reference, kind);
-    let parents: Vec<&crate::domain::Theme> = reference.parent_themes().collect();
-    let row_of = |theme: &ThemeCode| -> Option<usize> {
-        let parent = reference
-            .theme(theme.as_str())
-            .map(|t| t.parent.as_ref().unwrap_or(&t.code))?;
-        parents.iter().position(|p| &p.code == parent)
-    };
-    let mut by_country: BTreeMap<Iso3, Vec<OpenNeed>> = BTreeMap::new();
-    for open in needs {
-        by_country
-            .entry(open.country.clone())
-            .or_default()
-            .push(open);
-    }
-    let mut cells = vec![vec![Cell::default(); columns.len()]; parents.len()];
-    let mut supply =
-        vec![vec![FixedBitSet::with_capacity(catalogue.len()); columns.len()]; parents.len()];
-    let by_country: Vec<(Iso3, Vec<OpenNeed>)> = by_country.into_iter().collect();
-    for chunk in by_country.chunks(COUNTRIES_AT_ONCE) {
-        let tallies: Vec<(&Iso3, Vec<CountryTally>)> = chunk
-            .par_iter()
-            .filter_map(|(iso3, needs)| {
-                let country = reference.country(iso3.as_str())?;
-                let view = catalogue.view(country, reference, context.today);
-                let mut rows: BTreeMap<usize, CountryTally> = BTreeMap::new();
-                for open in needs {
-                    let Some(row) = row_of(&open.need.theme) else {
-                        continue;
-                    };
-                    let tally = rows.entry(row).or_insert_with(|| CountryTally {
-                        row,
-                        open_needs: 0,
-                        matched_needs: 0,
-                        served_needs: 0,
-                        offerings: FixedBitSet::with_capacity(catalogue.len()),
-                    });
-                    let mut best: Option<u64> = None;
-                    context.candidates(catalogue, &view, &open.need, |i, candidate| {
-                        if let Candidate::Match { score_milli } = candidate {
-                            tally.offerings.insert(i as usize);
-                            best = best.max(Some(score_milli));
-                        }
-                    });
-                    tally.open_needs += 1;
-                    if let Some(best) = best {
-                        tally.matched_needs += 1;
-                        if best as f64 / 1000.0 >= WEAK_SCORE {
-                            tally.served_needs += 1;
-                        }
-                    }
-                }
-                Some((iso3, rows.into_values().collect()))
-            })
-            .collect();
-        for (iso3, tallies) in tallies {
-            for (c, column) in columns.iter().enumerate() {
-                if !column.countries.contains(iso3) {
-                    continue;
-                }
-                for tally in &tallies {
-                    let cell = &mut cells[tally.row][c];
-                    cell.open_needs += tally.open_needs;
-                    cell.matched_needs += tally.matched_needs;
-                    cell.served_needs += tally.served_needs;
-                    supply[tally.row][c].union_with(&tally.offerings);
-                }
-            }
-        }
-    }
-    let rows = parents
-        .iter()
-        .zip(cells)
-        .zip(supply)
-        .map(|((parent, cells), supply)| CoverageRow {
-            theme: parent.code.clone(),
-            name: parent.name.clone(),
-            cells: cells
-                .into_iter()
-                .zip(supply)
-                .map(|(cell, offerings)| {
-                    let offerings = offerings.count_ones(..);
-                    Cell {
-                        offerings,
-                        ratio: (cell.open_needs > 0).then(|| {
-                            (offerings as f64 / cell.open_needs as f64 * 100.0).round() / 100.0
-                        }),
-                        ..cell
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    CoverageReport { columns, rows }
 }
 
 #[cfg(test)]

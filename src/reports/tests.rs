@@ -1,12 +1,13 @@
 //! The reports agree with the engine and with each other: a coverage cell
 //! counts what the gaps report lists, by the same rules.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use proptest::prelude::*;
 
+use super::overlaps::{SHOWN_OFFERINGS, SHOWN_PROVIDERS};
 use super::*;
-use crate::domain::codes::RecordKey;
+use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::offering::Coverage;
 use crate::matching::testing::*;
 use crate::matching::{Catalogue, WEIGHTS};
@@ -19,6 +20,11 @@ fn open_need(country: &str, index: usize, mut need: crate::domain::assessment::N
         assessment: RecordKey::parse(&key).unwrap(),
         need,
     }
+}
+
+/// Everything on one page.
+fn whole() -> Paging {
+    Paging::new(1, usize::MAX)
 }
 
 fn with_context<T>(run: impl FnOnce(&Context) -> T) -> T {
@@ -62,7 +68,7 @@ fn offerings_on_other_subthemes_do_not_serve_a_cell() {
     let (report, gaps) = with_context(|context| {
         (
             coverage(context, &catalogue, needs.clone(), Columns::Regions),
-            gaps(context, &catalogue, needs, 3),
+            gaps(context, &catalogue, needs, 3, whole()).page,
         )
     });
     let africa = cell(&report, "culture-skills", "002");
@@ -126,7 +132,7 @@ fn overlaps_name_offerings_by_title_and_serialise_their_keys() {
         },
     ]);
     let needs = vec![open_need("GHA", 1, need("cybercrime.legislation"))];
-    let found = with_context(|context| overlaps(context, &catalogue, needs));
+    let found = with_context(|context| overlaps(context, &catalogue, needs, whole())).page;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].providers[0].offerings[0].title, "Law reform");
     let json = serde_json::to_value(&found[0]).unwrap();
@@ -163,7 +169,7 @@ proptest! {
         let catalogue = Catalogue::new(offerings);
         let (report, gaps, all) = with_context(|context| (
             coverage(context, &catalogue, needs.clone(), kind),
-            gaps(context, &catalogue, needs.clone(), 0),
+            gaps(context, &catalogue, needs.clone(), 0, whole()).page,
             match_needs(context, &catalogue, needs.clone(), None),
         ));
         let r = reference();
@@ -209,4 +215,66 @@ fn shades_run_from_no_needs_to_well_served() {
     assert_eq!(shade(2, 2, 2, 3), Shade::Served);
     assert_eq!(shade(2, 2, 2, 4), Shade::WellServed);
     assert!(Shade::ALL.windows(2).all(|w| w[0] < w[1]));
+}
+
+/// Concatenates every page of a report, checking each page's size and total.
+fn every_page<T: Clone>(
+    per_page: usize,
+    run: impl Fn(Paging) -> Paged<Vec<T>>,
+) -> Result<(Vec<T>, usize), TestCaseError> {
+    let first = run(Paging::new(1, per_page));
+    let total = first.total;
+    let mut items = Vec::new();
+    for number in 1..=first.page_count() {
+        let page = run(Paging::new(number, per_page));
+        prop_assert!(page.page.len() <= per_page);
+        prop_assert_eq!(page.total, total);
+        prop_assert_eq!(page.has_next(), number < first.page_count());
+        items.extend(page.page);
+    }
+    Ok((items, total))
+}
+
+proptest! {
+    /// Pages cut a report without losing or repeating anything.
+    #[test]
+    fn pages_together_are_the_whole_report(
+        offerings in any_catalogue(), needs in any_needs(), per_page in 1usize..4,
+    ) {
+        let catalogue = Catalogue::new(offerings);
+        with_context(|context| {
+            let whole_gaps = gaps(context, &catalogue, needs.clone(), 3, whole());
+            let (paged, total) = every_page(per_page, |p| gaps(context, &catalogue, needs.clone(), 3, p))?;
+            prop_assert_eq!(total, whole_gaps.total);
+            prop_assert_eq!(paged, whole_gaps.page);
+
+            let whole_needs = needs_page(context, &catalogue, needs.clone(), Some(2), whole());
+            let (paged, _) = every_page(per_page, |p| needs_page(context, &catalogue, needs.clone(), Some(2), p))?;
+            prop_assert_eq!(paged, whole_needs.page);
+
+            let whole_overlaps = overlaps(context, &catalogue, needs.clone(), whole());
+            let (paged, _) = every_page(per_page, |p| overlaps(context, &catalogue, needs.clone(), p))?;
+            prop_assert_eq!(&paged, &whole_overlaps.page);
+
+            // Each overlap counts what the engine matches for its cell, and
+            // every cell that several providers serve is one.
+            let all = match_needs(context, &catalogue, needs.clone(), None);
+            let mut cells: BTreeMap<(Iso3, ThemeCode), (BTreeSet<RecordKey>, BTreeSet<RecordKey>)> = BTreeMap::new();
+            for report in &all {
+                let cell = cells.entry((report.open.country.clone(), report.theme.clone())).or_default();
+                cell.0.extend(report.matches.iter().map(|m| m.provider.clone()));
+                cell.1.extend(report.matches.iter().map(|m| m.offering.clone()));
+            }
+            let crowded = cells.values().filter(|(providers, _)| providers.len() >= 2).count();
+            prop_assert_eq!(whole_overlaps.total, crowded);
+            for overlap in &whole_overlaps.page {
+                let (providers, offerings) = &cells[&(overlap.country.clone(), overlap.theme.clone())];
+                prop_assert_eq!(overlap.provider_count, providers.len());
+                prop_assert_eq!(overlap.offering_count, offerings.len());
+                prop_assert!(overlap.providers.len() <= SHOWN_PROVIDERS.min(providers.len()));
+                prop_assert!(overlap.providers.iter().all(|p| p.offerings.len() <= SHOWN_OFFERINGS));
+            }
+            Ok(())
+        })?;
+    }
 }

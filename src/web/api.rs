@@ -93,22 +93,37 @@ pub async fn providers(
     )
 }
 
+/// A provider with its offering count and one page (`?page=`, 20 a page)
+/// of its offerings; a `Link` header names the next page.
 pub async fn provider(
     storage: web::Data<Storage>,
     key: web::Path<String>,
+    QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
+    let page = PageRequest::new(params.page_number());
     let (provider, offerings) = with_db(&storage, move |conn| {
         let provider = db::providers::find(conn, &key).map_err(missing("provider", &key))?;
-        let offerings = db::offerings::of_provider(conn, provider.id)?;
+        let offerings = db::offerings::of_provider(conn, provider.id, page)?;
         Ok((provider, offerings))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(ProviderJson {
+    let mut response = HttpResponse::Ok();
+    if offerings.has_next() {
+        response.insert_header((
+            actix_web::http::header::LINK,
+            format!(
+                "</api/v1/providers/{}?page={}>; rel=\"next\"",
+                provider.key,
+                offerings.number + 1
+            ),
+        ));
+    }
+    Ok(response.json(ProviderJson {
         url: format!("/providers/{}", provider.key),
         record: ProviderRecord::from_provider(&provider),
-        offering_count: None,
-        offerings: Some(offerings.into_iter().map(OfferingJson::of).collect()),
+        offering_count: Some(offerings.total),
+        offerings: Some(offerings.items.into_iter().map(OfferingJson::of).collect()),
     }))
 }
 
@@ -159,6 +174,8 @@ struct CountryJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     offerings_reaching: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    assessments_total: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     assessments: Option<Vec<AssessmentJson>>,
 }
 
@@ -197,6 +214,7 @@ fn country_json<'a>(country: &'a Country, reference: &'a ReferenceData) -> Count
             .collect(),
         url: format!("/countries/{}", country.iso3),
         offerings_reaching: None,
+        assessments_total: None,
         assessments: None,
     }
 }
@@ -210,32 +228,49 @@ pub async fn countries(
     Ok(HttpResponse::Ok().json(List::of(page, |c| country_json(c, reference))))
 }
 
+/// Assessments per page of `/api/v1/countries/{iso3}`.
+const ASSESSMENTS_PER_PAGE: i64 = 20;
+
+/// A country with the offerings that reach it and one page (`?page=`) of
+/// its assessments, the most recently changed first; a `Link` header names
+/// the next page.
 pub async fn country(
     storage: web::Data<Storage>,
     iso3: web::Path<String>,
+    QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = &storage.reference;
     let iso3 = iso3.into_inner().to_ascii_uppercase();
     let country = reference
         .country(&iso3)
         .ok_or_else(|| AppError::NotFound(format!("country \"{iso3}\"")))?;
-    let params = CatalogueParams {
+    let reaching = CatalogueParams {
         country: Some(iso3),
         ..CatalogueParams::default()
     };
-    let filter = filter_of(&params, reference)?;
+    let filter = filter_of(&reaching, reference)?;
     let of_country = country.iso3.to_string();
+    let page = PageRequest::sized(params.page_number(), ASSESSMENTS_PER_PAGE);
     let (reaching, assessments) = with_db(&storage, move |conn| {
         Ok((
             db::offerings::search(conn, &filter, PageRequest::new(1))?.total,
-            db::assessments::of_country(conn, &of_country)?,
+            db::assessments::of_country(conn, &of_country, page)?,
         ))
     })
     .await?;
     let mut json = country_json(country, reference);
     json.offerings_reaching = Some(reaching);
+    json.assessments_total = Some(assessments.total);
+    let next = assessments.has_next().then(|| {
+        format!(
+            "</api/v1/countries/{}?page={}>; rel=\"next\"",
+            country.iso3,
+            assessments.number + 1
+        )
+    });
     json.assessments = Some(
         assessments
+            .items
             .iter()
             .map(|a| AssessmentJson {
                 record: AssessmentRecord::from_assessment(a),
@@ -244,7 +279,11 @@ pub async fn country(
             })
             .collect(),
     );
-    Ok(HttpResponse::Ok().json(json))
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = next {
+        response.insert_header((actix_web::http::header::LINK, next));
+    }
+    Ok(response.json(json))
 }
 
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {

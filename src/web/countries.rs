@@ -8,7 +8,7 @@ use super::extract::QueryParams;
 use super::views::{Choice, ChoiceGroup, Choices, Pagination};
 use super::{ok, with_db};
 use crate::db::{self, Page, PageRequest};
-use crate::domain::assessment::{Assessment, Need};
+use crate::domain::assessment::{Assessment, OpenNeed, by_urgency};
 use crate::domain::catalogue::CatalogueParams;
 use crate::domain::{Country, CountryGroup, Offering, ReferenceData, Region};
 use crate::startup::Storage;
@@ -83,46 +83,27 @@ pub async fn list(
     })
 }
 
-/// An open need of one of the country's submitted assessments.
-pub struct OpenNeed {
-    pub assessment: String,
-    pub need: Need,
-}
+/// Assessments the country page shows; the rest are a link away.
+const ASSESSMENTS_SHOWN: i64 = 10;
+/// Open needs the country page lists, the most urgent; the match report
+/// has them all, a page at a time.
+const OPEN_NEEDS_SHOWN: usize = 20;
+/// Assessments per page of a country's list of assessments.
+const ASSESSMENTS_PER_PAGE: i64 = 20;
 
-/// The country's open needs across its submitted assessments, highest
-/// priority first, then by wanted-by date (soonest first) and key.
-pub fn open_needs(assessments: &[Assessment]) -> Vec<OpenNeed> {
-    let mut open: Vec<OpenNeed> = assessments
-        .iter()
-        .flat_map(|a| {
-            a.latest.data.open_needs().into_iter().map(|n| OpenNeed {
-                assessment: a.key.to_string(),
-                need: n.clone(),
-            })
-        })
-        .collect();
-    open.sort_by(|a, b| {
-        (
-            a.need.priority,
-            a.need.wanted_by.is_none(),
-            a.need.wanted_by,
-            &a.need.key,
-        )
-            .cmp(&(
-                b.need.priority,
-                b.need.wanted_by.is_none(),
-                b.need.wanted_by,
-                &b.need.key,
-            ))
-    });
-    open
+fn country_in<'a>(reference: &'a ReferenceData, iso3: &str) -> Result<&'a Country, AppError> {
+    let iso3 = iso3.to_ascii_uppercase();
+    reference
+        .country(&iso3)
+        .ok_or_else(|| AppError::NotFound(format!("The country \"{iso3}\"")))
 }
 
 #[derive(Template)]
 #[template(path = "countries/show.html")]
 struct ShowPage<'a> {
-    assessments: Vec<Assessment>,
+    assessments: Page<Assessment>,
     open_needs: Vec<OpenNeed>,
+    open_need_count: usize,
     country: &'a Country,
     m49_path: Vec<&'a Region>,
     groups: Vec<&'a CountryGroup>,
@@ -137,10 +118,8 @@ pub async fn show(
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
     let reference = &storage.reference;
-    let iso3 = iso3.into_inner().to_ascii_uppercase();
-    let country = reference
-        .country(&iso3)
-        .ok_or_else(|| AppError::NotFound(format!("The country \"{iso3}\"")))?;
+    let country = country_in(reference, &iso3)?;
+    let iso3 = country.iso3.to_string();
     let reaching = CatalogueParams {
         country: Some(iso3.clone()),
         page: params.page.clone(),
@@ -151,19 +130,28 @@ pub async fn show(
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let page = PageRequest::new(reaching.page_number());
     let of_country = iso3.clone();
-    let (found, assessments) = with_db(&storage, move |conn| {
+    let (found, assessments, mut open_needs) = with_db(&storage, move |conn| {
         Ok((
             db::offerings::search(conn, &filter, page)?,
-            db::assessments::of_country(conn, &of_country)?,
+            db::assessments::of_country(
+                conn,
+                &of_country,
+                PageRequest::sized(1, ASSESSMENTS_SHOWN),
+            )?,
+            db::assessments::open_needs(conn, Some(&of_country))?,
         ))
     })
     .await?;
+    by_urgency(&mut open_needs);
+    let open_need_count = open_needs.len();
+    open_needs.truncate(OPEN_NEEDS_SHOWN);
     let page_params = CatalogueParams {
         page: None,
         ..CatalogueParams::default()
     };
     ok(&ShowPage {
-        open_needs: open_needs(&assessments),
+        open_needs,
+        open_need_count,
         assessments,
         country,
         m49_path: country
@@ -178,5 +166,38 @@ pub async fn show(
         pagination: Pagination::new(&format!("/countries/{iso3}"), &page_params, &found),
         offerings: found.items,
         reference,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "countries/assessments.html")]
+struct AssessmentsPage<'a> {
+    country: &'a Country,
+    assessments: Vec<Assessment>,
+    pagination: Pagination,
+}
+
+/// `/countries/{iso3}/assessments`: every assessment of a country, a page at a time.
+pub async fn assessments(
+    storage: web::Data<Storage>,
+    iso3: web::Path<String>,
+    QueryParams(params): QueryParams<CatalogueParams>,
+) -> Result<HttpResponse, AppError> {
+    let country = country_in(&storage.reference, &iso3)?;
+    let of_country = country.iso3.to_string();
+    let page = PageRequest::sized(params.page_number(), ASSESSMENTS_PER_PAGE);
+    let found = with_db(&storage, move |conn| {
+        Ok(db::assessments::of_country(conn, &of_country, page)?)
+    })
+    .await?;
+    let only_page = CatalogueParams::default();
+    ok(&AssessmentsPage {
+        country,
+        pagination: Pagination::new(
+            &format!("/countries/{}/assessments", country.iso3),
+            &only_page,
+            &found,
+        ),
+        assessments: found.items,
     })
 }

@@ -18,12 +18,19 @@ pub enum AppError {
     CsrfRejected,
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("the form took too long to arrive")]
+    Timeout,
+    /// A fault of ours. A plain boxed error, not `anyhow`: it captures no
+    /// backtrace, whatever `RUST_BACKTRACE` says, so an error costs the same
+    /// everywhere.
     #[error("internal error")]
-    Internal(#[source] anyhow::Error),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl AppError {
-    pub fn internal(error: impl Into<anyhow::Error>) -> AppError {
+    pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> AppError {
         AppError::Internal(error.into())
     }
 
@@ -37,11 +44,25 @@ impl AppError {
             AppError::Conflict(_) => {
                 "Reload the page to see the latest version, then try again. Nothing was saved."
             }
+            AppError::UnsupportedMediaType(_) => "Send the form from its page. Nothing was saved.",
+            AppError::Timeout => "Go back and send the form again. Nothing was saved.",
             AppError::Internal(_) => {
-                "Something went wrong on our side. Nothing you sent was lost; please try again shortly."
+                "Something went wrong on our side, so what you asked for may not have been done. If you were saving, check the record before trying again."
             }
         }
     }
+}
+
+/// The error and its causes on one line, for the log: never a backtrace.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Turns a store error into the page's error, naming what was not found:
@@ -84,6 +105,8 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Timeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -91,7 +114,7 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         if let AppError::Internal(source) = self {
-            tracing::error!(error = ?source, "request failed");
+            tracing::error!(error = %chain(source.as_ref()), "request failed");
         }
         let page = ErrorPage {
             status: status.as_u16(),
@@ -128,7 +151,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         if let AppError::Internal(source) = &self.0 {
-            tracing::error!(error = ?source, "API request failed");
+            tracing::error!(error = %chain(source.as_ref()), "API request failed");
         }
         HttpResponse::build(self.status_code())
             .json(serde_json::json!({ "error": self.0.to_string() }))

@@ -17,6 +17,26 @@ use super::error::AppError;
 /// characters each, and non-ASCII text triples in a URL-encoded form.
 pub const FORM_LIMIT: usize = 4 * 1024 * 1024;
 
+/// The time a form's whole body may take to arrive. A 4 MiB assessment
+/// arrives in under 30 seconds on a slow mobile link; the forms people
+/// usually send are a few kilobytes.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Whether the request says it is an HTML form in UTF-8: the media type
+/// compared without regard to case, and a charset, if any, of UTF-8.
+fn is_url_encoded_form(req: &HttpRequest) -> bool {
+    match req.mime_type() {
+        Ok(Some(mime)) => {
+            mime.essence_str()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+                && mime
+                    .get_param(actix_web::mime::CHARSET)
+                    .is_none_or(|charset| charset.as_str().eq_ignore_ascii_case("utf-8"))
+        }
+        _ => false,
+    }
+}
+
 /// A form post whose `csrf_token` matched the visitor's cookie.
 pub struct HtmlForm<T>(pub T);
 
@@ -33,15 +53,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for HtmlForm<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let token = req.extensions().get::<CsrfToken>().cloned();
         let body = actix_web::web::Bytes::from_request(req, payload);
-        let content_type = req.content_type().to_owned();
+        let is_form = is_url_encoded_form(req);
         Box::pin(async move {
-            if content_type != "application/x-www-form-urlencoded" {
-                return Err(AppError::BadRequest(
-                    "Forms must be sent as application/x-www-form-urlencoded.".into(),
+            if !is_form {
+                return Err(AppError::UnsupportedMediaType(
+                    "Forms must be sent as application/x-www-form-urlencoded, in UTF-8.".into(),
                 ));
             }
-            let body: Bytes = body
+            // A client that sends its body a byte at a time would otherwise
+            // hold its connection for as long as it likes.
+            let body: Bytes = actix_web::rt::time::timeout(BODY_TIMEOUT, body)
                 .await
+                .map_err(|_| AppError::Timeout)?
                 .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
             if body.len() > FORM_LIMIT {
                 return Err(AppError::BadRequest("The form is too large.".into()));

@@ -38,12 +38,36 @@ pub async fn index(storage: web::Data<Storage>) -> Result<HttpResponse, AppError
     })
 }
 
-/// 200 when the database answers.
-pub async fn health(storage: web::Data<Storage>) -> Result<HttpResponse, AppError> {
-    with_db(&storage, |conn| db::ping(conn).map_err(AppError::internal)).await?;
-    Ok(HttpResponse::Ok()
+/// Liveness: 200 whenever the process can answer at all. It waits for
+/// nothing, neither the database nor other requests' work, so a busy
+/// instance is never taken for a dead one.
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok()
         .content_type(ContentType::plaintext())
-        .body("ok"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body("ok")
+}
+
+/// Readiness: 200 when a database connection answers within two seconds,
+/// 503 otherwise, for a load balancer to send traffic elsewhere meanwhile.
+pub async fn ready(storage: web::Data<Storage>) -> HttpResponse {
+    let pool = storage.pool.clone();
+    let answered = web::block(move || {
+        let mut conn = pool.get_timeout(std::time::Duration::from_secs(2))?;
+        db::ping(&mut conn).map_err(anyhow::Error::from)
+    })
+    .await;
+    let (status, body) = match answered {
+        Ok(Ok(())) => (actix_web::http::StatusCode::OK, "ready"),
+        _ => (
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        ),
+    };
+    HttpResponse::build(status)
+        .content_type(ContentType::plaintext())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
 }
 
 pub async fn stylesheet() -> HttpResponse {

@@ -2,11 +2,12 @@
 //! Handlers parse their input, call one function, and render.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::http::header::{self, ContentType};
 use actix_web::middleware::{self, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpResponse, HttpServer, Resource, Route, guard, web};
 use askama::Template;
 use tracing_actix_web::TracingLogger;
 
@@ -17,11 +18,13 @@ pub mod api;
 pub mod assessments;
 pub mod countries;
 pub mod csrf;
+pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod home;
 pub mod offerings;
 pub mod providers;
+pub mod report_cache;
 pub mod reports;
 pub mod views;
 
@@ -114,113 +117,195 @@ impl Archivable {
     }
 }
 
+/// GET, and HEAD for the same page without its body (actix-http leaves
+/// out the body of an answer to HEAD).
+fn read() -> Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
+/// A path and what each method does there. A method the path does not
+/// take answers 405 with `Allow`, as actix-web's resources do.
+fn at(path: &str) -> Resource {
+    web::resource(path)
+}
+
 /// Every route of the application.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::index))
-        .route("/healthz", web::get().to(home::health))
-        .route("/static/style.css", web::get().to(home::stylesheet))
+    cfg.service(at("/").route(read().to(home::index)))
+        .service(at("/healthz").route(read().to(home::health)))
+        .service(at("/readyz").route(read().to(home::ready)))
+        .service(at("/static/style.css").route(read().to(home::stylesheet)))
         .service(
             web::scope("/providers")
-                .route("", web::get().to(providers::list))
-                .route("", web::post().to(providers::create))
-                .route("/new", web::get().to(providers::new_form))
-                .route("/{key}", web::get().to(providers::show))
-                .route("/{key}", web::post().to(providers::update))
-                .route("/{key}/edit", web::get().to(providers::edit_form))
-                .route("/{key}/archive", web::post().to(providers::archive))
-                .route("/{key}/restore", web::post().to(providers::restore)),
+                .service(
+                    at("")
+                        .route(read().to(providers::list))
+                        .route(web::post().to(providers::create)),
+                )
+                .service(at("/new").route(read().to(providers::new_form)))
+                .service(
+                    at("/{key}")
+                        .route(read().to(providers::show))
+                        .route(web::post().to(providers::update)),
+                )
+                .service(at("/{key}/edit").route(read().to(providers::edit_form)))
+                .service(at("/{key}/archive").route(web::post().to(providers::archive)))
+                .service(at("/{key}/restore").route(web::post().to(providers::restore))),
         )
         .service(
             web::scope("/offerings")
-                .route("", web::get().to(offerings::list))
-                .route("", web::post().to(offerings::create))
-                .route("/new", web::get().to(offerings::new_form))
-                .route("/{key}", web::get().to(offerings::show))
-                .route("/{key}", web::post().to(offerings::update))
-                .route("/{key}/edit", web::get().to(offerings::edit_form))
-                .route("/{key}/archive", web::post().to(offerings::archive))
-                .route("/{key}/restore", web::post().to(offerings::restore)),
+                .service(
+                    at("")
+                        .route(read().to(offerings::list))
+                        .route(web::post().to(offerings::create)),
+                )
+                .service(at("/new").route(read().to(offerings::new_form)))
+                .service(
+                    at("/{key}")
+                        .route(read().to(offerings::show))
+                        .route(web::post().to(offerings::update)),
+                )
+                .service(at("/{key}/edit").route(read().to(offerings::edit_form)))
+                .service(at("/{key}/archive").route(web::post().to(offerings::archive)))
+                .service(at("/{key}/restore").route(web::post().to(offerings::restore))),
         )
         .service(
             web::scope("/countries")
-                .route("", web::get().to(countries::list))
-                .route("/{iso3}", web::get().to(countries::show))
-                .route("/{iso3}/assessments", web::post().to(assessments::create))
-                .route(
-                    "/{iso3}/assessments/new",
-                    web::get().to(assessments::new_form),
-                ),
+                .service(at("").route(read().to(countries::list)))
+                .service(at("/{iso3}").route(read().to(countries::show)))
+                .service(
+                    at("/{iso3}/assessments")
+                        .route(read().to(countries::assessments))
+                        .route(web::post().to(assessments::create)),
+                )
+                .service(at("/{iso3}/assessments/new").route(read().to(assessments::new_form))),
         )
         .service(
             web::scope("/assessments")
-                .route("/{key}", web::get().to(assessments::show))
-                .route("/{key}", web::post().to(assessments::update))
-                .route("/{key}/edit", web::get().to(assessments::edit_form))
-                .route("/{key}/withdraw", web::post().to(assessments::withdraw))
-                .route(
-                    "/{key}/revisions/{number}",
-                    web::get().to(assessments::revision),
+                .service(
+                    at("/{key}")
+                        .route(read().to(assessments::show))
+                        .route(web::post().to(assessments::update)),
                 )
-                .route(
-                    "/{key}/needs/{need}/withdraw",
-                    web::post().to(assessments::withdraw_need),
+                .service(at("/{key}/edit").route(read().to(assessments::edit_form)))
+                .service(at("/{key}/withdraw").route(web::post().to(assessments::withdraw)))
+                .service(at("/{key}/revisions/{number}").route(read().to(assessments::revision)))
+                .service(
+                    at("/{key}/needs/{need}/withdraw")
+                        .route(web::post().to(assessments::withdraw_need)),
                 ),
         )
         .service(
             web::scope("/reports")
-                .route("", web::get().to(reports::index))
-                .route("/countries/{iso3}", web::get().to(reports::country))
-                .route("/providers/{key}", web::get().to(reports::provider))
-                .route("/coverage", web::get().to(reports::coverage))
-                .route("/gaps", web::get().to(reports::gaps))
-                .route("/overlaps", web::get().to(reports::overlaps)),
+                .service(at("").route(read().to(reports::index)))
+                .service(at("/countries/{iso3}").route(read().to(reports::country)))
+                .service(at("/providers/{key}").route(read().to(reports::provider)))
+                .service(at("/coverage").route(read().to(reports::coverage)))
+                .service(at("/gaps").route(read().to(reports::gaps)))
+                .service(at("/overlaps").route(read().to(reports::overlaps))),
         )
         .service(
             web::scope("/api/v1")
-                .route(
-                    "/countries/{iso3}/matches",
-                    web::get().to(reports::country_api),
-                )
-                .route("/providers", web::get().to(api::providers))
-                .route("/providers/{key}", web::get().to(api::provider))
-                .route("/offerings", web::get().to(api::offerings))
-                .route("/offerings/{key}", web::get().to(api::offering))
-                .route("/countries", web::get().to(api::countries))
-                .route("/countries/{iso3}", web::get().to(api::country))
+                .service(at("/countries/{iso3}/matches").route(read().to(reports::country_api)))
+                .service(at("/providers").route(read().to(api::providers)))
+                .service(at("/providers/{key}").route(read().to(api::provider)))
+                .service(at("/offerings").route(read().to(api::offerings)))
+                .service(at("/offerings/{key}").route(read().to(api::offering)))
+                .service(at("/countries").route(read().to(api::countries)))
+                .service(at("/countries/{iso3}").route(read().to(api::country)))
                 .default_service(web::to(api::not_found)),
         )
         .default_service(web::to(home::not_found));
+}
+
+/// How the site is reached, as far as the server needs to know.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// The address people use, such as `https://capmatch.example.org`, when
+    /// it differs from the address the server listens on (behind a proxy).
+    pub public_url: Option<String>,
+}
+
+impl Site {
+    /// Whether people reach the site over HTTPS: then cookies are `Secure`.
+    /// capmatch knows it only from the public URL it is given, never from a
+    /// request header a client could forge.
+    pub fn https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.to_ascii_lowercase().starts_with("https://"))
+    }
+}
+
+/// The server's settings besides the storage.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub site: Site,
+    /// HTTP worker threads; one per core when `None`.
+    pub workers: Option<usize>,
+    /// Open connections the instance keeps at most, across its workers;
+    /// more wait to be accepted.
+    pub max_connections: usize,
+}
+
+impl Default for ServerSettings {
+    fn default() -> ServerSettings {
+        ServerSettings {
+            site: Site::default(),
+            workers: None,
+            max_connections: 1_000,
+        }
+    }
+}
+
+/// Time to receive a request's headers; slower clients get 408.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long an idle kept-alive connection stays open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The security headers every answer carries.
+fn security_headers() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "same-origin"))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+             object-src 'none'; base-uri 'none'",
+        ))
 }
 
 /// The HTTP server on an already-bound listener (port 0 in tests).
 pub fn server(
     listener: TcpListener,
     storage: Storage,
-    workers: Option<usize>,
+    settings: ServerSettings,
 ) -> std::io::Result<Server> {
     let storage = web::Data::new(storage);
-    let mut server = HttpServer::new(move || {
+    let site = web::Data::new(settings.site.clone());
+    let reports = web::Data::new(report_cache::ReportCache::default());
+    let workers = settings
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1);
+    let server = HttpServer::new(move || {
         App::new()
             .app_data(storage.clone())
+            .app_data(site.clone())
+            .app_data(reports.clone())
             .app_data(web::PayloadConfig::new(extract::FORM_LIMIT))
             .wrap(from_fn(csrf::issue_token))
-            .wrap(
-                middleware::DefaultHeaders::new()
-                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                    .add((header::X_FRAME_OPTIONS, "DENY"))
-                    .add((header::REFERRER_POLICY, "same-origin"))
-                    .add((
-                        header::CONTENT_SECURITY_POLICY,
-                        "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
-                    )),
-            )
+            .wrap(from_fn(edge::refuse_control_characters))
+            .wrap(security_headers())
             .wrap(middleware::Compress::default())
             .wrap(TracingLogger::default())
             .configure(routes)
     })
+    .workers(workers)
+    .max_connections((settings.max_connections / workers).max(1))
+    .client_request_timeout(HEADER_TIMEOUT)
+    .keep_alive(KEEP_ALIVE)
     .listen(listener)?;
-    if let Some(workers) = workers {
-        server = server.workers(workers);
-    }
     Ok(server.run())
 }

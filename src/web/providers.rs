@@ -55,6 +55,7 @@ pub async fn list(
 struct ShowPage<'a> {
     provider: Provider,
     offerings: Vec<Offering>,
+    pagination: Pagination,
     reference: &'a ReferenceData,
     csrf_token: &'a str,
 }
@@ -69,17 +70,25 @@ pub async fn show(
     storage: web::Data<Storage>,
     key: web::Path<String>,
     csrf: CsrfToken,
+    QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
+    let page = PageRequest::new(params.page_number());
     let (provider, offerings) = with_db(&storage, move |conn| {
         let provider = db::providers::find(conn, &key).map_err(missing("provider", &key))?;
-        let offerings = db::offerings::of_provider(conn, provider.id)?;
+        let offerings = db::offerings::of_provider(conn, provider.id, page)?;
         Ok((provider, offerings))
     })
     .await?;
+    let only_page = CatalogueParams::default();
     ok(&ShowPage {
+        pagination: Pagination::new(
+            &format!("/providers/{}", provider.key),
+            &only_page,
+            &offerings,
+        ),
         provider,
-        offerings,
+        offerings: offerings.items,
         reference: &storage.reference,
         csrf_token: csrf.as_str(),
     })

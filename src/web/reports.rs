@@ -1,4 +1,9 @@
 //! The match reports, as pages and (with `?format=csv|json`) as data.
+//!
+//! Every report comes a page at a time: 25 needs or overlaps a page, and at
+//! most 100 matches and near misses explained per need. HTML pages link to
+//! their neighbours; CSV and JSON answers carry a `Link` header instead, so
+//! the documents keep the shape DESIGN.md gives them.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -7,37 +12,51 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, AppError, missing};
 use super::extract::QueryParams;
+use super::report_cache::{CachedReport, DataVersions, ReportCache};
 use super::views::Pagination;
 use super::{ok, with_db};
 use crate::db::providers::ProviderSummary;
 use crate::db::{self, PageRequest};
 use crate::domain::assessment::OpenNeed;
 use crate::domain::catalogue::{CatalogueFilter, CatalogueParams};
-use crate::domain::codes::{Iso3, RecordKey};
+use crate::domain::codes::{Iso3, RecordKey, ThemeCode};
 use crate::domain::{Country, Provider, ReferenceData};
 use crate::matching::{Catalogue, Context, FactorHelp, WEAK_SCORE, WEIGHTS};
 use crate::reports::{
-    self, Columns, CountryReport, CoverageReport, NeedReport, Overlap, ProviderReport, Shade,
+    self, Columns, CountryReport, CoverageReport, MAX_SHOWN, NeedReport, Overlap, Paged, Paging,
+    ProviderReport, Shade,
 };
-use crate::startup::{CachedReport, DataVersions, Storage};
+use crate::startup::Storage;
 
 /// Matches and near misses shown per need unless `?limit=` says otherwise.
 const DEFAULT_LIMIT: usize = 10;
-const MAX_LIMIT: usize = 1000;
+/// Needs (or overlaps) per page of a report.
+const PER_PAGE: usize = 25;
+/// Near misses shown with each need of the gaps report.
+const GAPS_SHOWN: usize = 3;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ReportParams {
+    #[serde(skip_serializing_if = "Option::is_none")]
     format: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     limit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     columns: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     theme: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     show: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,19 +78,62 @@ impl ReportParams {
         }
     }
 
-    /// Per need; `limit=all` for everything.
-    fn limit(&self) -> Result<Option<usize>, AppError> {
+    /// Matches and near misses per need: a number up to 100, or `all`,
+    /// which means 100 (the command line writes every one).
+    fn limit(&self, default: usize) -> Result<usize, AppError> {
         match self.limit.as_deref() {
-            None | Some("") => Ok(Some(DEFAULT_LIMIT)),
-            Some("all") => Ok(None),
+            None | Some("") => Ok(default),
+            Some("all") => Ok(MAX_SHOWN),
             Some(n) => n
                 .parse::<usize>()
-                .map(|n| Some(n.clamp(1, MAX_LIMIT)))
+                .map(|n| n.clamp(1, MAX_SHOWN))
                 .map_err(|_| {
                     AppError::BadRequest(format!("limit=: \"{n}\" is not a number or \"all\""))
                 }),
         }
     }
+
+    /// The page asked for; anything unreadable means the first.
+    fn paging(&self) -> Paging {
+        let number = self
+            .page
+            .as_deref()
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or(1);
+        Paging::new(number, PER_PAGE)
+    }
+
+    /// The same report's address at page `number`, every other parameter kept.
+    fn page_link(&self, path: &str, number: usize) -> String {
+        let params = ReportParams {
+            page: Some(number.to_string()),
+            ..self.clone()
+        };
+        format!(
+            "{path}?{}",
+            serde_html_form::to_string(&params).unwrap_or_default()
+        )
+    }
+}
+
+/// Links to a report's neighbouring pages: for the page, and as a `Link`
+/// header for CSV and JSON.
+fn pages_of<T>(paged: &Paged<T>, params: &ReportParams, path: &str) -> Pagination {
+    let to_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    Pagination::of(
+        to_i64(paged.paging.number),
+        to_i64(paged.page_count()),
+        to_i64(paged.total),
+        |n| params.page_link(path, usize::try_from(n).unwrap_or(1)),
+    )
+}
+
+fn link_header(pages: &Pagination) -> Option<String> {
+    let links: Vec<String> = [("prev", &pages.previous), ("next", &pages.next)]
+        .into_iter()
+        .filter_map(|(rel, href)| href.as_ref().map(|h| format!("<{h}>; rel=\"{rel}\"")))
+        .collect();
+    (!links.is_empty()).then(|| links.join(", "))
 }
 
 /// When a report was computed and from which data: every report says so,
@@ -111,32 +173,47 @@ async fn inputs(
     .await
 }
 
-/// Run the engine as of today. Engagements under way are not recorded yet,
-/// so every offering's capacity counts as free.
-fn with_context<T>(reference: &ReferenceData, run: impl FnOnce(&Context) -> T) -> T {
-    let engagements = Default::default();
-    let context = Context {
-        reference,
-        today: chrono::Utc::now().date_naive(),
-        engagements: &engagements,
-        weights: WEIGHTS,
-    };
-    run(&context)
+/// Runs the engine as of today on the blocking pool: a report build takes
+/// a core for up to a few hundred milliseconds, and the HTTP workers must
+/// stay free for other requests meanwhile. Engagements under way are not
+/// recorded yet, so every offering's capacity counts as free.
+async fn run_engine<T: Send + 'static>(
+    storage: &Storage,
+    run: impl FnOnce(&Context) -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let reference = storage.reference.clone();
+    web::block(move || {
+        let engagements = Default::default();
+        let context = Context {
+            reference: &reference,
+            today: Utc::now().date_naive(),
+            engagements: &engagements,
+            weights: WEIGHTS,
+        };
+        run(&context)
+    })
+    .await
+    .map_err(AppError::internal)
 }
 
-fn csv_report(name: &str, body: String) -> CachedReport {
+fn csv_report(name: &str, body: String, link: Option<String>) -> CachedReport {
     CachedReport {
         content_type: "text/csv; charset=utf-8",
         download_as: Some(format!("{name}.csv")),
+        link,
         body: body.into(),
     }
 }
 
-fn json_report(value: &impl serde::Serialize) -> Result<CachedReport, AppError> {
+fn json_report(
+    value: &impl serde::Serialize,
+    link: Option<String>,
+) -> Result<CachedReport, AppError> {
     let body = serde_json::to_vec(value).map_err(AppError::internal)?;
     Ok(CachedReport {
         content_type: "application/json",
         download_as: None,
+        link,
         body: body.into(),
     })
 }
@@ -146,6 +223,7 @@ fn html_report(page: &impl Template) -> Result<CachedReport, AppError> {
     Ok(CachedReport {
         content_type: "text/html; charset=utf-8",
         download_as: None,
+        link: None,
         body: body.into(),
     })
 }
@@ -159,6 +237,9 @@ fn respond(report: CachedReport) -> HttpResponse {
             format!("attachment; filename=\"{name}\""),
         ));
     }
+    if let Some(link) = &report.link {
+        response.insert_header((header::LINK, link.as_str()));
+    }
     response.body(report.body)
 }
 
@@ -167,7 +248,12 @@ fn respond(report: CachedReport) -> HttpResponse {
 /// versions are read first, so a change during the build only means the
 /// next request builds again. `key` names the report by the parsed values
 /// that change it, so parameters a report ignores cannot fill the cache.
-async fn cached<F, Fut>(storage: &Storage, key: String, build: F) -> Result<HttpResponse, AppError>
+async fn cached<F, Fut>(
+    storage: &Storage,
+    cache: &ReportCache,
+    key: String,
+    build: F,
+) -> Result<HttpResponse, AppError>
 where
     F: FnOnce(Provenance) -> Fut,
     Fut: std::future::Future<Output = Result<CachedReport, AppError>>,
@@ -176,7 +262,7 @@ where
     let now = Utc::now();
     let key = format!("{key}@{}", now.date_naive());
     let versions = with_db(storage, |conn| Ok(db::data_versions(conn)?)).await?;
-    if let Some(hit) = storage.reports.get(&key, versions) {
+    if let Some(hit) = cache.get(&key, versions) {
         return Ok(respond(hit));
     }
     let report = build(Provenance {
@@ -184,7 +270,7 @@ where
         versions,
     })
     .await?;
-    storage.reports.put(key, versions, report.clone());
+    cache.put(key, versions, report.clone());
     Ok(respond(report))
 }
 
@@ -198,12 +284,15 @@ fn country_of<'a>(reference: &'a ReferenceData, iso3: &str) -> Result<&'a Countr
 async fn country_matches(
     storage: &Storage,
     country: &Country,
-    limit: Option<usize>,
-) -> Result<CountryReport, AppError> {
+    limit: usize,
+    paging: Paging,
+) -> Result<Paged<CountryReport>, AppError> {
     let (catalogue, needs) = inputs(storage, Some(country.iso3.clone())).await?;
-    Ok(with_context(&storage.reference, |context| {
-        reports::country_report(context, &catalogue, country.iso3.clone(), needs, limit)
-    }))
+    let iso3 = country.iso3.clone();
+    run_engine(storage, move |context| {
+        reports::country_report(context, &catalogue, iso3, needs, Some(limit), paging)
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -212,33 +301,45 @@ struct CountryPage<'a> {
     country: &'a Country,
     report: CountryReport,
     weights: [FactorHelp; 6],
-    limited: bool,
+    limit: usize,
+    max_limit: usize,
+    pagination: Pagination,
     provenance: Provenance,
     reference: &'a ReferenceData,
 }
 
 pub async fn country(
     storage: web::Data<Storage>,
+    cache: web::Data<ReportCache>,
     iso3: web::Path<String>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
-    let limit = params.limit()?;
+    let limit = params.limit(DEFAULT_LIMIT)?;
+    let paging = params.paging();
     let country = country_of(&storage.reference, &iso3)?;
-    let key = format!("country/{}/{format:?}/{limit:?}", country.iso3);
-    cached(&storage, key, |provenance| async {
-        let report = country_matches(&storage, country, limit).await?;
+    let key = format!(
+        "country/{}/{format:?}/{limit}/{}",
+        country.iso3, paging.number
+    );
+    let path = format!("/reports/countries/{}", country.iso3);
+    cached(&storage, &cache, key, |provenance| async {
+        let paged = country_matches(&storage, country, limit, paging).await?;
+        let pagination = pages_of(&paged, &params, &path);
         match format {
-            Format::Json => json_report(&report),
+            Format::Json => json_report(&paged.page, link_header(&pagination)),
             Format::Csv => Ok(csv_report(
                 &format!("matches-{}", country.iso3),
-                reports::csv::needs(&report.needs, &storage.reference),
+                reports::csv::needs(&paged.page.needs, &storage.reference),
+                link_header(&pagination),
             )),
             Format::Html => html_report(&CountryPage {
                 country,
-                report,
+                report: paged.page,
                 weights: WEIGHTS.explained(),
-                limited: limit.is_some(),
+                limit,
+                max_limit: MAX_SHOWN,
+                pagination,
                 provenance,
                 reference: &storage.reference,
             }),
@@ -247,20 +348,22 @@ pub async fn country(
     .await
 }
 
-/// `/api/v1/countries/{iso3}/matches`: the same document, every match.
+/// `/api/v1/countries/{iso3}/matches`: the same document, up to 100
+/// matches and near misses per need, 25 needs a page.
 pub async fn country_api(
     storage: web::Data<Storage>,
+    cache: web::Data<ReportCache>,
     iso3: web::Path<String>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = match params.limit.as_deref() {
-        None | Some("") => None,
-        _ => params.limit()?,
-    };
+    let limit = params.limit(MAX_SHOWN)?;
+    let paging = params.paging();
     let country = country_of(&storage.reference, &iso3)?;
-    let key = format!("country/{}/{:?}/{limit:?}", country.iso3, Format::Json);
-    let response = cached(&storage, key, |_| async {
-        json_report(&country_matches(&storage, country, limit).await?)
+    let key = format!("country-api/{}/{limit}/{}", country.iso3, paging.number);
+    let path = format!("/api/v1/countries/{}/matches", country.iso3);
+    let response = cached(&storage, &cache, key, |_| async {
+        let paged = country_matches(&storage, country, limit, paging).await?;
+        json_report(&paged.page, link_header(&pages_of(&paged, &params, &path)))
     })
     .await?;
     Ok(response)
@@ -272,24 +375,28 @@ struct ProviderPage<'a> {
     provider: Provider,
     report: ProviderReport,
     weights: [FactorHelp; 6],
+    pagination: Pagination,
     provenance: Provenance,
     reference: &'a ReferenceData,
 }
 
 pub async fn provider(
     storage: web::Data<Storage>,
+    cache: web::Data<ReportCache>,
     key: web::Path<String>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
+    let paging = params.paging();
     let key = key.into_inner();
     let lookup = key.clone();
     let provider = with_db(&storage, move |conn| {
         db::providers::find(conn, &lookup).map_err(missing("provider", &lookup))
     })
     .await?;
-    let cache_key = format!("provider/{}/{format:?}", provider.key);
-    cached(&storage, cache_key, |provenance| async {
+    let cache_key = format!("provider/{}/{format:?}/{}", provider.key, paging.number);
+    let path = format!("/reports/providers/{}", provider.key);
+    cached(&storage, &cache, cache_key, |provenance| async {
         let (catalogue, needs) = inputs(&storage, None).await?;
         let own: Vec<_> = catalogue
             .offerings()
@@ -297,18 +404,17 @@ pub async fn provider(
             .filter(|o| o.data.provider == provider.key)
             .cloned()
             .collect();
-        let report = with_context(&storage.reference, |context| {
-            reports::provider_report(
-                context,
-                RecordKey::clone(&provider.key),
-                Catalogue::new(own),
-                needs,
-            )
-        });
+        let provider_key = RecordKey::clone(&provider.key);
+        let paged = run_engine(&storage, move |context| {
+            reports::provider_report(context, provider_key, &Catalogue::new(own), needs, paging)
+        })
+        .await?;
+        let pagination = pages_of(&paged, &params, &path);
         match format {
-            Format::Json => json_report(&report),
+            Format::Json => json_report(&paged.page, link_header(&pagination)),
             Format::Csv => {
-                let all: Vec<NeedReport> = report
+                let all: Vec<NeedReport> = paged
+                    .page
                     .countries
                     .iter()
                     .flat_map(|c| c.needs.iter().cloned())
@@ -316,12 +422,14 @@ pub async fn provider(
                 Ok(csv_report(
                     &format!("provider-{key}"),
                     reports::csv::needs(&all, &storage.reference),
+                    link_header(&pagination),
                 ))
             }
             Format::Html => html_report(&ProviderPage {
                 provider,
-                report,
+                report: paged.page,
                 weights: WEIGHTS.explained(),
+                pagination,
                 provenance,
                 reference: &storage.reference,
             }),
@@ -334,7 +442,7 @@ pub async fn provider(
 /// a region or group, checked.
 #[derive(Debug, Default)]
 struct NeedFilter {
-    themes: Option<BTreeSet<crate::domain::codes::ThemeCode>>,
+    themes: Option<BTreeSet<ThemeCode>>,
     places: Option<BTreeSet<Iso3>>,
     /// The filters in words, for the page.
     described: Vec<String>,
@@ -411,44 +519,58 @@ impl NeedFilter {
 #[template(path = "reports/gaps.html")]
 struct GapsPage<'a> {
     needs: Vec<NeedReport>,
+    total: usize,
     all: bool,
     filtered: String,
     weak: f64,
+    pagination: Pagination,
     provenance: Provenance,
     reference: &'a ReferenceData,
 }
 
 pub async fn gaps(
     storage: web::Data<Storage>,
+    cache: web::Data<ReportCache>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
     let filter = NeedFilter::parse(&storage.reference, &params)?;
     let all = params.show.as_deref() == Some("all");
-    let key = format!("gaps/{format:?}/{all}/{}", filter.codes.join("/"));
-    cached(&storage, key, |provenance| async {
+    let paging = params.paging();
+    let key = format!(
+        "gaps/{format:?}/{all}/{}/{}",
+        filter.codes.join("/"),
+        paging.number
+    );
+    cached(&storage, &cache, key, |provenance| async {
         let (catalogue, needs) = inputs(&storage, None).await?;
         let needs = filter.keep(needs);
-        let found = with_context(&storage.reference, |context| {
+        let found = run_engine(&storage, move |context| {
             if all {
-                reports::match_needs(context, &catalogue, needs, Some(3))
+                reports::needs_page(context, &catalogue, needs, Some(GAPS_SHOWN), paging)
             } else {
-                reports::gaps(context, &catalogue, needs, 3)
+                reports::gaps(context, &catalogue, needs, GAPS_SHOWN, paging)
             }
-        });
+        })
+        .await?;
+        let pagination = pages_of(&found, &params, "/reports/gaps");
         match format {
-            Format::Json => {
-                json_report(&serde_json::json!({ "weak_score": WEAK_SCORE, "needs": found }))
-            }
+            Format::Json => json_report(
+                &serde_json::json!({ "weak_score": WEAK_SCORE, "needs": found.page }),
+                link_header(&pagination),
+            ),
             Format::Csv => Ok(csv_report(
                 "gaps",
-                reports::csv::needs(&found, &storage.reference),
+                reports::csv::needs(&found.page, &storage.reference),
+                link_header(&pagination),
             )),
             Format::Html => html_report(&GapsPage {
-                needs: found,
+                total: found.total,
+                needs: found.page,
                 all,
                 filtered: filter.described.join(", "),
                 weak: WEAK_SCORE,
+                pagination,
                 provenance,
                 reference: &storage.reference,
             }),
@@ -461,37 +583,46 @@ pub async fn gaps(
 #[template(path = "reports/overlaps.html")]
 struct OverlapsPage<'a> {
     overlaps: Vec<Overlap>,
+    total: usize,
+    pagination: Pagination,
     provenance: Provenance,
     reference: &'a ReferenceData,
 }
 
 pub async fn overlaps(
     storage: web::Data<Storage>,
+    cache: web::Data<ReportCache>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
-    cached(
-        &storage,
-        format!("overlaps/{format:?}"),
-        |provenance| async {
-            let (catalogue, needs) = inputs(&storage, None).await?;
-            let found = with_context(&storage.reference, |context| {
-                reports::overlaps(context, &catalogue, needs)
-            });
-            match format {
-                Format::Json => json_report(&serde_json::json!({ "overlaps": found })),
-                Format::Csv => Ok(csv_report(
-                    "overlaps",
-                    reports::csv::overlaps(&found, &storage.reference),
-                )),
-                Format::Html => html_report(&OverlapsPage {
-                    overlaps: found,
-                    provenance,
-                    reference: &storage.reference,
-                }),
-            }
-        },
-    )
+    let paging = params.paging();
+    let key = format!("overlaps/{format:?}/{}", paging.number);
+    cached(&storage, &cache, key, |provenance| async {
+        let (catalogue, needs) = inputs(&storage, None).await?;
+        let found = run_engine(&storage, move |context| {
+            reports::overlaps(context, &catalogue, needs, paging)
+        })
+        .await?;
+        let pagination = pages_of(&found, &params, "/reports/overlaps");
+        match format {
+            Format::Json => json_report(
+                &serde_json::json!({ "overlaps": found.page }),
+                link_header(&pagination),
+            ),
+            Format::Csv => Ok(csv_report(
+                "overlaps",
+                reports::csv::overlaps(&found.page, &storage.reference),
+                link_header(&pagination),
+            )),
+            Format::Html => html_report(&OverlapsPage {
+                total: found.total,
+                overlaps: found.page,
+                pagination,
+                provenance,
+                reference: &storage.reference,
+            }),
+        }
+    })
     .await
 }
 
@@ -506,6 +637,7 @@ struct CoveragePage {
 
 pub async fn coverage(
     storage: web::Data<Storage>,
+    cache: web::Data<ReportCache>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
@@ -513,14 +645,19 @@ pub async fn coverage(
         AppError::BadRequest("columns=: use regions, subregions or groups".into())
     })?;
     let key = format!("coverage/{format:?}/{}", columns.code());
-    cached(&storage, key, |provenance| async {
+    cached(&storage, &cache, key, |provenance| async {
         let (catalogue, needs) = inputs(&storage, None).await?;
-        let report = with_context(&storage.reference, |context| {
+        let report = run_engine(&storage, move |context| {
             reports::coverage(context, &catalogue, needs, columns)
-        });
+        })
+        .await?;
         match format {
-            Format::Json => json_report(&report),
-            Format::Csv => Ok(csv_report("coverage", reports::csv::coverage(&report))),
+            Format::Json => json_report(&report, None),
+            Format::Csv => Ok(csv_report(
+                "coverage",
+                reports::csv::coverage(&report),
+                None,
+            )),
             Format::Html => html_report(&CoveragePage {
                 report,
                 columns,

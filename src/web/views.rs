@@ -213,13 +213,24 @@ pub struct Pagination {
 
 impl Pagination {
     pub fn new<T>(path: &str, params: &CatalogueParams, page: &crate::db::Page<T>) -> Pagination {
-        let link = |n: i64| format!("{path}?{}", params.query_for_page(n));
+        Pagination::of(page.number, page.page_count(), page.total, |n| {
+            format!("{path}?{}", params.query_for_page(n))
+        })
+    }
+
+    /// Page `number` of `page_count`, with `link` giving each page's address.
+    pub fn of(
+        number: i64,
+        page_count: i64,
+        total: i64,
+        link: impl Fn(i64) -> String,
+    ) -> Pagination {
         Pagination {
-            number: page.number,
-            page_count: page.page_count(),
-            total: page.total,
-            previous: page.has_previous().then(|| link(page.number - 1)),
-            next: page.has_next().then(|| link(page.number + 1)),
+            number,
+            page_count,
+            total,
+            previous: (number > 1).then(|| link(number - 1)),
+            next: (number < page_count).then(|| link(number + 1)),
         }
     }
 }

@@ -10,6 +10,7 @@ use actix_web::dev::ServerHandle;
 use capmatch::db::DatabaseUrl;
 use capmatch::interchange;
 use capmatch::startup::{self, DemoData, Storage};
+use capmatch::web::ServerSettings;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use rand::Rng;
 use reqwest::blocking::{Client, Response};
@@ -152,15 +153,28 @@ pub struct TestApp {
 impl TestApp {
     /// With the demo data, as a first start would have.
     pub fn with_demo(backend: Backend) -> TestApp {
-        TestApp::spawn(backend, DemoData::LoadIntoNewDatabase)
+        TestApp::spawn(
+            backend,
+            DemoData::LoadIntoNewDatabase,
+            ServerSettings::default(),
+        )
     }
 
     /// With reference data only.
     pub fn empty(backend: Backend) -> TestApp {
-        TestApp::spawn(backend, DemoData::Skip)
+        TestApp::spawn(backend, DemoData::Skip, ServerSettings::default())
     }
 
-    fn spawn(backend: Backend, demo: DemoData) -> TestApp {
+    /// With reference data only, served with these settings.
+    pub fn with_settings(backend: Backend, settings: ServerSettings) -> TestApp {
+        TestApp::spawn(backend, DemoData::Skip, settings)
+    }
+
+    fn spawn(backend: Backend, demo: DemoData, settings: ServerSettings) -> TestApp {
+        let settings = ServerSettings {
+            workers: Some(1),
+            ..settings
+        };
         let database = TestDatabase::create(backend);
         let storage = startup::open(&database.url, 4, demo).expect("open the test database");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
@@ -169,7 +183,7 @@ impl TestApp {
         let served = storage.clone();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = capmatch::web::server(listener, served, Some(1))?;
+                let server = capmatch::web::server(listener, served, settings)?;
                 sender.send(server.handle()).expect("test is waiting");
                 server.await
             })

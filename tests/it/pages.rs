@@ -210,7 +210,7 @@ on_both_backends!(
 
 /// SQLite runs with the settings the design asks of every connection.
 #[test]
-fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
+fn sqlite_connections_use_wal_full_sync_foreign_keys_and_a_busy_timeout() {
     use diesel::RunQueryDsl;
     #[derive(diesel::QueryableByName)]
     struct Setting {
@@ -231,4 +231,9 @@ fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
     );
     assert_eq!(read("(SELECT foreign_keys FROM pragma_foreign_keys)"), "1");
     assert_eq!(read("(SELECT timeout FROM pragma_busy_timeout)"), "5000");
+    assert_eq!(
+        read("(SELECT synchronous FROM pragma_synchronous)"),
+        "2",
+        "FULL: an acknowledged save survives a power cut"
+    );
 }

@@ -210,7 +210,13 @@ fn overlaps_show_providers_converging_on_a_need(backend: Backend) {
         .iter()
         .map(|p| p["provider"].as_str().unwrap())
         .collect();
-    assert_eq!(providers, ["ministry", "uni"]);
+    assert_eq!(
+        providers,
+        ["uni", "ministry"],
+        "the best match first: uni's offering is on the exact sub-theme"
+    );
+    assert_eq!(overlaps[0]["provider_count"], 2);
+    assert_eq!(overlaps[0]["offering_count"], 2);
     let (_, page) = app.get_text("/reports/overlaps");
     assert!(page.contains("<h2>1 overlap</h2>"));
     let csv = app.get("/reports/overlaps?format=csv").text().unwrap();

@@ -1,0 +1,111 @@
+//! What the service writes to its log. Every value is escaped, so nothing a
+//! request sends (a line break, a terminal escape sequence) can forge a log
+//! line or colour a terminal; colour is used only when the log is a terminal.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::IsTerminal;
+
+use tracing::Subscriber;
+use tracing::field::Field;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::field::MakeExt;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::{Writer, debug_fn};
+
+/// Logs to standard error, filtered by `RUST_LOG` (default `info`).
+pub fn init() {
+    let stderr = std::io::stderr;
+    let ansi = std::io::stderr().is_terminal();
+    // Only fails when a subscriber is already set, as in tests.
+    let _ = tracing::subscriber::set_global_default(subscriber(stderr, ansi));
+}
+
+/// The subscriber [`init`] installs, writing to `writer`.
+pub fn subscriber<W>(writer: W, ansi: bool) -> impl Subscriber + Send + Sync + 'static
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let fields = debug_fn(
+        |w: &mut Writer<'_>, field: &Field, value: &dyn fmt::Debug| {
+            let text = format!("{value:?}");
+            match field.name() {
+                "message" => write!(w, "{}", escape(&text)),
+                name => write!(w, "{name}={}", escape(&text)),
+            }
+        },
+    )
+    .delimited(" ");
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(writer)
+        .with_ansi(ansi)
+        .fmt_fields(fields)
+        .finish()
+}
+
+/// Control characters and the Unicode controls that reorder text, written
+/// as escapes (`\n`, `\u{1b}`); everything else as it is.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_request_cannot_forge_or_colour_log_lines() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let hostile = "GHA\r\n2026-11-24T00:00:00Z  INFO forged line\u{1b}[31mred\u{202e}";
+        tracing::subscriber::with_default(subscriber(move || writer.clone(), false), || {
+            tracing::warn!(query = %hostile, "bad request: {hostile}");
+        });
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(log.matches('\n').count(), 1, "one line: {log}");
+        assert!(log.ends_with('\n'));
+        assert!(!log.contains('\r') && !log.contains('\u{1b}') && !log.contains('\u{202e}'));
+        assert!(
+            log.contains("GHA\\r\\n2026-11-24T00:00:00Z  INFO forged line\\u{1b}[31mred\\u{202e}")
+        );
+        assert!(log.contains("query=GHA\\r\\n"), "{log}");
+    }
+
+    #[test]
+    fn plain_text_is_left_as_it_is() {
+        assert!(matches!(escape("Côte d'Ivoire, 2026"), Cow::Borrowed(_)));
+        assert_eq!(escape("a\tb"), "a\\tb");
+    }
+}
