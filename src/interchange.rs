@@ -390,6 +390,7 @@ impl ProviderRecord {
             website: self.website.clone(),
             email: self.email.clone(),
             description: self.description.clone(),
+            version: None,
         }
     }
 
@@ -428,6 +429,7 @@ impl OfferingRecord {
             starts_on: self.starts_on.clone(),
             ends_on: self.ends_on.clone(),
             status: self.status.clone(),
+            version: None,
         }
     }
 

@@ -75,6 +75,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         workers: args.workers,
         max_connections: connection_budget(args.max_connections),
+        ..capmatch::web::ServerSettings::default()
     };
     tracing::info!(
         address = %listener.local_addr()?,

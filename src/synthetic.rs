@@ -239,6 +239,7 @@ pub fn in_memory(
                 archived: record.archived,
                 created_at: Default::default(),
                 updated_at: Default::default(),
+                version: 1,
             })
         })
         .collect();

@@ -173,7 +173,9 @@ pub enum StoreError {
     UnknownProvider(String),
     #[error("not found")]
     NotFound,
-    #[error("the record changed since it was opened (it is now at revision {latest})")]
+    /// Someone saved the record since the form was opened: `latest` is its
+    /// version (an assessment's revision) now.
+    #[error("the record changed since it was opened (it is now at version {latest})")]
     Conflict { latest: i32 },
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),

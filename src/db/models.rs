@@ -86,6 +86,7 @@ pub struct ProviderRow {
     pub archived: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i32,
 }
 
 /// The columns a provider's form or import writes.
@@ -130,6 +131,7 @@ pub struct OfferingRow {
     pub archived: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i32,
 }
 
 /// The columns an offering's form or import writes.

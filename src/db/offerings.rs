@@ -97,6 +97,7 @@ fn to_domain(
         archived: row.archived,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        version: row.version,
     }
 }
 
@@ -256,17 +257,32 @@ pub fn create(
     })
 }
 
-pub fn update(conn: &mut DbConnection, key: &str, data: &OfferingData) -> StoreResult<Offering> {
+/// Saves an offering's form over `base`, the version the editor opened;
+/// when someone saved in between nothing is written and the caller learns
+/// the version now current.
+pub fn update(
+    conn: &mut DbConnection,
+    key: &str,
+    data: &OfferingData,
+    base: i32,
+) -> StoreResult<Offering> {
     super::write(conn, |conn| {
         let provider_id = provider_id(conn, &data.provider)?;
-        let id: i64 = offerings::table
+        let (id, version): (i64, i32) = offerings::table
             .filter(offerings::key.eq(key))
-            .select(offerings::id)
+            .select((offerings::id, offerings::version))
             .first(conn)
             .optional()?
             .ok_or(StoreError::NotFound)?;
+        // Writes take turns (`super::write`), so the version read is current.
+        if version != base {
+            return Err(StoreError::Conflict { latest: version });
+        }
         diesel::update(offerings::table.find(id))
-            .set(&changes(data, provider_id))
+            .set((
+                &changes(data, provider_id),
+                offerings::version.eq(offerings::version + 1),
+            ))
             .execute(conn)?;
         replace_facets(conn, id, data)?;
         find(conn, key)
@@ -281,6 +297,7 @@ pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> Store
             .set((
                 offerings::archived.eq(archived),
                 offerings::updated_at.eq(now()),
+                offerings::version.eq(offerings::version + 1),
             ))
             .execute(conn)?;
         if updated == 0 {
@@ -310,6 +327,7 @@ pub fn upsert(
                 .set((
                     &changes(data, provider_id),
                     offerings::archived.eq(archived),
+                    offerings::version.eq(offerings::version + 1),
                 ))
                 .execute(conn)?;
             replace_facets(conn, id, data)?;

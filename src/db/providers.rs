@@ -42,6 +42,7 @@ fn to_domain(row: ProviderRow) -> Provider {
         archived: row.archived,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        version: row.version,
     }
 }
 
@@ -127,15 +128,30 @@ pub(super) fn insert(
         .get_result(conn)
 }
 
-pub fn update(conn: &mut DbConnection, key: &str, data: &ProviderData) -> StoreResult<Provider> {
+/// Saves a provider's form over `base`, the version the editor opened;
+/// when someone saved in between nothing is written and the caller learns
+/// the version now current.
+pub fn update(
+    conn: &mut DbConnection,
+    key: &str,
+    data: &ProviderData,
+    base: i32,
+) -> StoreResult<Provider> {
     super::write(conn, |conn| {
-        super::catalogue_changed(conn)?;
-        let updated = diesel::update(providers::table.filter(providers::key.eq(key)))
-            .set(&changes(data))
-            .execute(conn)?;
+        let updated = diesel::update(
+            providers::table
+                .filter(providers::key.eq(key))
+                .filter(providers::version.eq(base)),
+        )
+        .set((&changes(data), providers::version.eq(providers::version + 1)))
+        .execute(conn)?;
         if updated == 0 {
-            return Err(StoreError::NotFound);
+            let current = find(conn, key)?;
+            return Err(StoreError::Conflict {
+                latest: current.version,
+            });
         }
+        super::catalogue_changed(conn)?;
         find(conn, key)
     })
 }
@@ -148,6 +164,7 @@ pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> Store
             .set((
                 providers::archived.eq(archived),
                 providers::updated_at.eq(now()),
+                providers::version.eq(providers::version + 1),
             ))
             .execute(conn)?;
         if updated == 0 {
@@ -167,7 +184,11 @@ pub fn upsert(
 ) -> QueryResult<bool> {
     super::catalogue_changed(conn)?;
     let updated = diesel::update(providers::table.filter(providers::key.eq(key.as_str())))
-        .set((&changes(data), providers::archived.eq(archived)))
+        .set((
+            &changes(data),
+            providers::archived.eq(archived),
+            providers::version.eq(providers::version + 1),
+        ))
         .execute(conn)?;
     if updated > 0 {
         return Ok(false);

@@ -30,6 +30,49 @@ pub fn checkbox<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     })
 }
 
+/// A field whose saved value differs from what a form sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub field: String,
+    pub saved: String,
+    pub yours: String,
+}
+
+/// The fields of a form's two inputs that differ, as text: the fields of
+/// `order` first, in that order, then any others. For showing someone what
+/// changed when their save met someone else's.
+pub fn differences<T: serde::Serialize>(saved: &T, yours: &T, order: &[&str]) -> Vec<Difference> {
+    let (Ok(serde_json::Value::Object(saved)), Ok(serde_json::Value::Object(yours))) =
+        (serde_json::to_value(saved), serde_json::to_value(yours))
+    else {
+        return Vec::new();
+    };
+    let text = |value: Option<&serde_json::Value>| match value {
+        None | Some(serde_json::Value::Null) => "—".to_owned(),
+        Some(serde_json::Value::String(s)) if s.is_empty() => "—".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Bool(b)) => if *b { "yes" } else { "no" }.to_owned(),
+        Some(serde_json::Value::Array(items)) if items.is_empty() => "—".to_owned(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => other.to_string(),
+    };
+    let mut fields: Vec<&str> = order.iter().copied().filter(|f| saved.contains_key(*f)).collect();
+    fields.extend(saved.keys().map(String::as_str).filter(|k| !order.contains(k)));
+    fields
+        .into_iter()
+        .filter(|f| saved.get(*f) != yours.get(*f))
+        .map(|field| Difference {
+            field: field.to_owned(),
+            saved: text(saved.get(field)),
+            yours: text(yours.get(field)),
+        })
+        .collect()
+}
+
 /// Whether text holds a character no field of capmatch stores: NUL, the
 /// other C0 controls and DEL. Tab, carriage return and line feed are text.
 pub fn has_control_characters(text: &[u8]) -> bool {

@@ -229,6 +229,9 @@ pub struct OfferingInput {
     #[serde(default)]
     #[validate(custom(function = offering_status))]
     pub status: String,
+    /// The version an edit form was opened at; not data, and never written.
+    #[serde(default, skip_serializing)]
+    pub version: Option<String>,
 }
 
 /// The most engagements one offering can sensibly say it takes on at once.
@@ -403,6 +406,7 @@ impl OfferingInput {
             starts_on: data.starts_on.map(|d| d.to_string()),
             ends_on: data.ends_on.map(|d| d.to_string()),
             status: data.status.code().to_owned(),
+            version: Some(offering.version.to_string()),
         }
     }
 }
@@ -434,6 +438,8 @@ pub struct Offering {
     pub archived: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Raised by every write; a form names the version it edits.
+    pub version: i32,
 }
 
 #[cfg(test)]

@@ -55,6 +55,9 @@ pub struct ProviderInput {
         custom(function = plain_text)
     )]
     pub description: String,
+    /// The version an edit form was opened at; not data, and never written.
+    #[serde(default, skip_serializing)]
+    pub version: Option<String>,
 }
 
 fn provider_kind(kind: &str) -> Result<(), ValidationError> {
@@ -141,6 +144,7 @@ impl ProviderInput {
             website: data.website.clone(),
             email: data.email.clone(),
             description: data.description.clone(),
+            version: Some(provider.version.to_string()),
         }
     }
 }
@@ -165,6 +169,8 @@ pub struct Provider {
     pub archived: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Raised by every write; a form names the version it edits.
+    pub version: i32,
 }
 
 #[cfg(test)]
@@ -182,7 +188,7 @@ mod tests {
             website in proptest::option::of(".{0,40}"), email in proptest::option::of(".{0,40}"), description in ".{0,100}",
         ) {
             let reference = reference_data::load().unwrap();
-            let input = ProviderInput { key, name, kind, hq_country: hq, website, email, description }.normalized();
+            let input = ProviderInput { key, name, kind, hq_country: hq, website, email, description, version: None }.normalized();
             match input.parse(&reference) {
                 Ok(data) => prop_assert!(!data.name.is_empty() && data.name.chars().count() <= 200),
                 Err(errors) => {
@@ -204,6 +210,7 @@ mod tests {
             website: Some("https://www.coe.int/cybercrime".into()),
             email: Some("cybercrime@coe.int".into()),
             description: "Capacity building on cybercrime".into(),
+            version: None,
         }
     }
 
@@ -226,6 +233,7 @@ mod tests {
             website: Some("not a url".into()),
             email: Some("nobody".into()),
             description: "x".repeat(5001),
+            version: None,
         };
         let errors = bad.normalized().parse(&reference).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();

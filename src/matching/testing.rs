@@ -46,6 +46,7 @@ pub fn offering(key: &str, theme: &str, coverage: Coverage) -> Offering {
         archived: false,
         created_at: Default::default(),
         updated_at: Default::default(),
+        version: 1,
     }
 }
 

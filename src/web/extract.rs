@@ -17,10 +17,14 @@ use super::error::AppError;
 /// characters each, and non-ASCII text triples in a URL-encoded form.
 pub const FORM_LIMIT: usize = 4 * 1024 * 1024;
 
-/// The time a form's whole body may take to arrive. A 4 MiB assessment
-/// arrives in under 30 seconds on a slow mobile link; the forms people
-/// usually send are a few kilobytes.
+/// The time a form's whole body may take to arrive, unless the server's
+/// settings say otherwise. A 4 MiB assessment arrives in under 30 seconds on
+/// a slow mobile link; the forms people usually send are a few kilobytes.
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long the server waits for a form's body (app data).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
 
 /// Whether the request says it is an HTML form in UTF-8: the media type
 /// compared without regard to case, and a charset, if any, of UTF-8.
@@ -54,6 +58,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for HtmlForm<T> {
         let token = req.extensions().get::<CsrfToken>().cloned();
         let body = actix_web::web::Bytes::from_request(req, payload);
         let is_form = is_url_encoded_form(req);
+        let timeout = req
+            .app_data::<BodyTimeout>()
+            .map_or(BODY_TIMEOUT, |t| t.0);
         Box::pin(async move {
             if !is_form {
                 return Err(AppError::UnsupportedMediaType(
@@ -62,7 +69,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for HtmlForm<T> {
             }
             // A client that sends its body a byte at a time would otherwise
             // hold its connection for as long as it likes.
-            let body: Bytes = actix_web::rt::time::timeout(BODY_TIMEOUT, body)
+            let body: Bytes = actix_web::rt::time::timeout(timeout, body)
                 .await
                 .map_err(|_| AppError::Timeout)?
                 .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;

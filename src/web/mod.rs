@@ -67,6 +67,36 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
+/// The version an edit form says it was opened at. A form without one (an
+/// old page, a hand-made post) cannot be checked against other people's
+/// saves, so it is refused; a record that does not exist is still a 404.
+pub async fn base_version(
+    storage: &Storage,
+    what: Archivable,
+    key: &str,
+    posted: Option<&str>,
+) -> Result<i32, AppError> {
+    if let Some(version) = posted.and_then(|v| v.trim().parse().ok()) {
+        return Ok(version);
+    }
+    let lookup = key.to_owned();
+    with_db(storage, move |conn| {
+        let found = match what {
+            Archivable::Provider => crate::db::providers::key_exists(conn, &lookup)?,
+            Archivable::Offering => crate::db::offerings::key_exists(conn, &lookup)?,
+        };
+        Err(if found {
+            AppError::BadRequest(
+                "The form did not say which version of the record it edits. Reload it and save again."
+                    .into(),
+            )
+        } else {
+            AppError::NotFound(format!("The {} \"{lookup}\"", what.noun()))
+        })
+    })
+    .await
+}
+
 /// Which record a form edits: a new one, or an existing one by key.
 pub enum FormTarget {
     New,
@@ -246,6 +276,8 @@ pub struct ServerSettings {
     /// Open connections the instance keeps at most, across its workers;
     /// more wait to be accepted.
     pub max_connections: usize,
+    /// How long a form's body may take to arrive.
+    pub body_timeout: Duration,
 }
 
 impl Default for ServerSettings {
@@ -254,6 +286,7 @@ impl Default for ServerSettings {
             site: Site::default(),
             workers: None,
             max_connections: 1_000,
+            body_timeout: extract::BODY_TIMEOUT,
         }
     }
 }
@@ -289,12 +322,14 @@ pub fn server(
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .max(1);
+    let body_timeout = settings.body_timeout;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(storage.clone())
             .app_data(site.clone())
             .app_data(reports.clone())
             .app_data(web::PayloadConfig::new(extract::FORM_LIMIT))
+            .app_data(extract::BodyTimeout(body_timeout))
             .wrap(from_fn(csrf::issue_token))
             .wrap(from_fn(edge::refuse_control_characters))
             .wrap(security_headers())

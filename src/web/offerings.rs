@@ -8,8 +8,10 @@ use serde::Deserialize;
 use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::extract::{Confirmation, HtmlForm, QueryParams};
-use super::views::{Choice, ChoiceGroup, Choices, FilterForm, Pagination};
-use super::{Archivable, FormTarget, ok, render, see_other, set_archived, with_db};
+use super::views::{Choice, ChoiceGroup, Choices, Conflict, FilterForm, Pagination};
+use super::{
+    Archivable, FormTarget, base_version, ok, render, see_other, set_archived, with_db,
+};
 use crate::db::{self, PageRequest, StoreError};
 use crate::domain::catalogue::CatalogueParams;
 use crate::domain::{FieldErrors, Offering, OfferingInput, ReferenceData};
@@ -89,6 +91,7 @@ struct FormPage<'a> {
     creating: bool,
     input: OfferingInput,
     errors: FieldErrors,
+    conflict: Option<Conflict>,
     providers: Vec<Choice>,
     themes: Vec<ChoiceGroup>,
     coverage_countries: Vec<Choice>,
@@ -102,28 +105,33 @@ struct FormPage<'a> {
     csrf_token: &'a str,
 }
 
+/// What the offering form calls each field.
+fn label_of(field: &str) -> &'static str {
+    match field {
+        "key" => "Key",
+        "provider" => "Provider",
+        "title" => "Title",
+        "description" => "Description",
+        "themes" => "Themes",
+        "coverage" => "Where it is offered",
+        "coverage_countries" => "Countries",
+        "coverage_regions" => "M49 regions",
+        "coverage_groups" => "Country groups",
+        "eligible_groups" => "Members of",
+        "eligible_income_levels" => "Income levels",
+        "modalities" => "Modalities",
+        "languages" => "Languages",
+        "capacity" => "Capacity",
+        "starts_on" => "Starts on",
+        "ends_on" => "Ends on",
+        "status" => "Status",
+        _ => "Form",
+    }
+}
+
 impl FormPage<'_> {
     fn field_label(&self, field: &str) -> &'static str {
-        match field {
-            "key" => "Key",
-            "provider" => "Provider",
-            "title" => "Title",
-            "description" => "Description",
-            "themes" => "Themes",
-            "coverage" => "Where it is offered",
-            "coverage_countries" => "Countries",
-            "coverage_regions" => "M49 regions",
-            "coverage_groups" => "Country groups",
-            "eligible_groups" => "Members of",
-            "eligible_income_levels" => "Income levels",
-            "modalities" => "Modalities",
-            "languages" => "Languages",
-            "capacity" => "Capacity",
-            "starts_on" => "Starts on",
-            "ends_on" => "Ends on",
-            "status" => "Status",
-            _ => "Form",
-        }
+        label_of(field)
     }
 }
 
@@ -132,6 +140,7 @@ async fn form_page(
     target: &FormTarget,
     input: OfferingInput,
     errors: FieldErrors,
+    conflict: Option<Conflict>,
     csrf: &CsrfToken,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
@@ -177,6 +186,7 @@ async fn form_page(
         statuses: Choices::statuses(&input.status),
         input,
         errors,
+        conflict,
         csrf_token: csrf.as_str(),
     };
     render(status, &page)
@@ -202,6 +212,7 @@ pub async fn new_form(
         &FormTarget::New,
         input,
         FieldErrors::new(),
+        None,
         &csrf,
         StatusCode::OK,
     )
@@ -224,6 +235,7 @@ pub async fn edit_form(
         &FormTarget::Existing(key),
         OfferingInput::from_offering(&offering),
         FieldErrors::new(),
+        None,
         &csrf,
         StatusCode::OK,
     )
@@ -270,6 +282,7 @@ async fn save(
                 &target,
                 input,
                 errors,
+                None,
                 &csrf,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -277,17 +290,59 @@ async fn save(
         }
     };
     let requested_key = crate::domain::RecordKey::parse(&input.key).ok();
-    let existing = target.key().map(str::to_owned);
+    let existing = match target.key() {
+        None => None,
+        Some(key) => {
+            let base =
+                base_version(&storage, Archivable::Offering, key, input.version.as_deref()).await?;
+            Some((key.to_owned(), base))
+        }
+    };
     let saved = with_db(&storage, move |conn| {
         Ok(match &existing {
             None => db::offerings::create(conn, requested_key, &data),
-            Some(key) => db::offerings::update(conn, key, &data),
+            Some((key, base)) => db::offerings::update(conn, key, &data, *base),
         })
     })
     .await?;
     let mut errors = FieldErrors::new();
     match saved {
         Ok(offering) => return Ok(see_other(&format!("/offerings/{}", offering.key))),
+        Err(StoreError::Conflict { latest }) => {
+            let key = target.key().unwrap_or_default().to_owned();
+            let lookup = key.clone();
+            let current = with_db(&storage, move |conn| {
+                db::offerings::find(conn, &lookup).map_err(missing("offering", &lookup))
+            })
+            .await?;
+            let conflict = Conflict::new(
+                "offering",
+                latest,
+                format!("/offerings/{key}"),
+                (
+                    &OfferingInput::from_offering(&current),
+                    &input,
+                    OfferingInput::FIELDS,
+                ),
+                label_of,
+            );
+            // The form now edits the latest version: saving again is a
+            // deliberate choice to replace it.
+            let input = OfferingInput {
+                version: Some(latest.to_string()),
+                ..input
+            };
+            return form_page(
+                &storage,
+                &target,
+                input,
+                FieldErrors::new(),
+                Some(conflict),
+                &csrf,
+                StatusCode::CONFLICT,
+            )
+            .await;
+        }
         Err(StoreError::KeyTaken(key)) => errors.add(
             "key",
             format!("\"{key}\" is already used by another offering; choose another key"),
@@ -303,6 +358,7 @@ async fn save(
         &target,
         input,
         errors,
+        None,
         &csrf,
         StatusCode::UNPROCESSABLE_ENTITY,
     )

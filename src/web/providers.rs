@@ -7,8 +7,10 @@ use askama::Template;
 use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::extract::{Confirmation, HtmlForm, QueryParams};
-use super::views::{Choice, Choices, FilterForm, Pagination};
-use super::{Archivable, FormTarget, ok, render, see_other, set_archived, with_db};
+use super::views::{Choice, Choices, Conflict, FilterForm, Pagination};
+use super::{
+    Archivable, FormTarget, base_version, ok, render, see_other, set_archived, with_db,
+};
 use crate::db::providers::ProviderSummary;
 use crate::db::{self, PageRequest, StoreError};
 use crate::domain::catalogue::CatalogueParams;
@@ -103,23 +105,29 @@ struct FormPage<'a> {
     creating: bool,
     input: ProviderInput,
     errors: FieldErrors,
+    conflict: Option<Conflict>,
     kinds: Vec<Choice>,
     countries: Vec<Choice>,
     csrf_token: &'a str,
 }
 
+/// What the provider form calls each field.
+fn label_of(field: &str) -> &'static str {
+    match field {
+        "key" => "Key",
+        "name" => "Name",
+        "kind" => "Kind of organisation",
+        "hq_country" => "Headquarters country",
+        "website" => "Website",
+        "email" => "Contact e-mail",
+        "description" => "Description",
+        _ => "Form",
+    }
+}
+
 impl FormPage<'_> {
     fn field_label(&self, field: &str) -> &'static str {
-        match field {
-            "key" => "Key",
-            "name" => "Name",
-            "kind" => "Kind of organisation",
-            "hq_country" => "Headquarters country",
-            "website" => "Website",
-            "email" => "Contact e-mail",
-            "description" => "Description",
-            _ => "Form",
-        }
+        label_of(field)
     }
 }
 
@@ -128,6 +136,7 @@ fn form_page(
     target: &FormTarget,
     input: ProviderInput,
     errors: FieldErrors,
+    conflict: Option<Conflict>,
     csrf: &CsrfToken,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
@@ -157,6 +166,7 @@ fn form_page(
         countries: choices.countries(input.hq_country.as_slice()),
         input,
         errors,
+        conflict,
         csrf_token: csrf.as_str(),
     };
     render(status, &page)
@@ -171,6 +181,7 @@ pub async fn new_form(
         &FormTarget::New,
         ProviderInput::default(),
         FieldErrors::new(),
+        None,
         &csrf,
         StatusCode::OK,
     )
@@ -192,6 +203,7 @@ pub async fn edit_form(
         &FormTarget::Existing(key),
         ProviderInput::from_provider(&provider),
         FieldErrors::new(),
+        None,
         &csrf,
         StatusCode::OK,
     )
@@ -237,22 +249,64 @@ async fn save(
                 &target,
                 input,
                 errors,
+                None,
                 &csrf,
                 StatusCode::UNPROCESSABLE_ENTITY,
             );
         }
     };
     let requested_key = input.requested_key();
-    let existing = target.key().map(str::to_owned);
+    let existing = match target.key() {
+        None => None,
+        Some(key) => {
+            let base =
+                base_version(&storage, Archivable::Provider, key, input.version.as_deref()).await?;
+            Some((key.to_owned(), base))
+        }
+    };
     let saved = with_db(&storage, move |conn| {
         Ok(match &existing {
             None => db::providers::create(conn, requested_key, &data),
-            Some(key) => db::providers::update(conn, key, &data),
+            Some((key, base)) => db::providers::update(conn, key, &data, *base),
         })
     })
     .await?;
     match saved {
         Ok(provider) => Ok(see_other(&format!("/providers/{}", provider.key))),
+        Err(StoreError::Conflict { latest }) => {
+            let key = target.key().unwrap_or_default().to_owned();
+            let lookup = key.clone();
+            let current = with_db(&storage, move |conn| {
+                db::providers::find(conn, &lookup).map_err(missing("provider", &lookup))
+            })
+            .await?;
+            let conflict = Conflict::new(
+                "provider",
+                latest,
+                format!("/providers/{key}"),
+                (
+                    &ProviderInput::from_provider(&current),
+                    &input,
+                    ProviderInput::FIELDS,
+                ),
+                label_of,
+            );
+            // The form now edits the latest version: saving again is a
+            // deliberate choice to replace it.
+            let input = ProviderInput {
+                version: Some(latest.to_string()),
+                ..input
+            };
+            form_page(
+                &storage,
+                &target,
+                input,
+                FieldErrors::new(),
+                Some(conflict),
+                &csrf,
+                StatusCode::CONFLICT,
+            )
+        }
         Err(StoreError::KeyTaken(key)) => {
             let mut errors = FieldErrors::new();
             errors.add(
@@ -264,6 +318,7 @@ async fn save(
                 &target,
                 input,
                 errors,
+                None,
                 &csrf,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

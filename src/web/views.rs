@@ -234,3 +234,36 @@ impl Pagination {
         }
     }
 }
+
+/// Someone else saved the record while this form was open: the form comes
+/// back with the person's input, and this says what differs.
+pub struct Conflict {
+    /// "provider", "offering".
+    pub noun: &'static str,
+    /// The version saved now, which the form then edits.
+    pub latest: i32,
+    /// The record's page.
+    pub url: String,
+    /// Field label, the saved value, the value in the form.
+    pub differences: Vec<(&'static str, String, String)>,
+}
+
+impl Conflict {
+    pub fn new<T: serde::Serialize>(
+        noun: &'static str,
+        latest: i32,
+        url: String,
+        (saved, yours, order): (&T, &T, &[&str]),
+        label: impl Fn(&str) -> &'static str,
+    ) -> Conflict {
+        Conflict {
+            noun,
+            latest,
+            url,
+            differences: crate::domain::input::differences(saved, yours, order)
+                .into_iter()
+                .map(|d| (label(&d.field), d.saved, d.yours))
+                .collect(),
+        }
+    }
+}

@@ -172,9 +172,14 @@ fn editing_a_provider_updates_it_and_a_taken_key_is_refused(backend: Backend) {
     assert_eq!(status, 200);
     assert!(form.contains("value=\"Cyber Institute\""));
     assert!(form.contains("<option value=\"GHA\" selected>Ghana</option>"));
+    assert!(
+        form.contains("<input type=\"hidden\" name=\"version\" value=\"1\">"),
+        "the form says which version it edits"
+    );
     let response = app.post_form(
         "/providers/uni",
         &[
+            ("version", "1"),
             ("name", "Cyber Institute of Accra"),
             ("kind", "academia"),
             ("hq_country", ""),
@@ -312,6 +317,7 @@ fn offering_form_takes_multi_value_controls(backend: Backend) {
     let response = app.post_form(
         "/offerings/judges-west-africa",
         &[
+            ("version", "1"),
             ("provider", "uni"),
             ("title", "Judges' training"),
             ("description", "Now worldwide"),

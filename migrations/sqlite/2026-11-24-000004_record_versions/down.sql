@@ -1,0 +1,2 @@
+ALTER TABLE offerings DROP COLUMN version;
+ALTER TABLE providers DROP COLUMN version;
