@@ -44,6 +44,10 @@ pub struct ServeArgs {
     /// what the process's open-file limit allows.
     #[arg(long, env = "CAPMATCH_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
+    /// Also answer /healthz and /readyz on this address, with a worker of
+    /// their own, so health checks never wait behind busy connections.
+    #[arg(long, env = "CAPMATCH_HEALTH_BIND")]
+    pub health_bind: Option<String>,
     /// The address people reach the site at, such as
     /// https://capmatch.example.org (behind a TLS-terminating proxy). An
     /// https address makes cookies Secure.

@@ -69,6 +69,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let storage = startup::open(&url, args.pool_size, demo)?;
     let listener =
         TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
+    let health = match &args.health_bind {
+        Some(address) => Some(
+            TcpListener::bind(address)
+                .with_context(|| format!("cannot listen on {address} for health checks"))?,
+        ),
+        None => None,
+    };
     let settings = capmatch::web::ServerSettings {
         site: capmatch::web::Site {
             public_url: args.public_url,
@@ -83,8 +90,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_connections = settings.max_connections,
         "serving capmatch"
     );
-    actix_web::rt::System::new()
-        .block_on(async move { capmatch::web::server(listener, storage, settings)?.await })?;
+    actix_web::rt::System::new().block_on(async move {
+        if let Some(health) = health {
+            tracing::info!(address = %health.local_addr()?, "health checks answered");
+            actix_web::rt::spawn(capmatch::web::health_server(health, storage.clone())?);
+        }
+        capmatch::web::server(listener, storage, settings)?.await
+    })?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@
 //! number of overlaps, not the number of matches: at 50,000 offerings a
 //! cell can hold a thousand matching offerings.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -116,33 +116,31 @@ fn summarise(
     theme: &ThemeCode,
     needs: &[OpenNeed],
 ) -> Option<Overlap> {
-    // Each matching offering's best score over the cell's needs.
-    let mut best: HashMap<u32, u64> = HashMap::new();
+    // Each matching offering once, with its best score over the cell's needs.
+    let mut matched: Vec<(u32, u64)> = Vec::new();
     for open in needs {
         context.candidates(catalogue, view, &open.need, |i, candidate| {
             if let Candidate::Match { score_milli } = candidate {
-                let score = best.entry(i).or_insert(0);
-                *score = (*score).max(score_milli);
+                matched.push((i, score_milli));
             }
         });
     }
-    // By provider: its offerings, best first (then by key: index order).
-    let mut providers: HashMap<u32, Vec<(u64, u32)>> = HashMap::new();
-    for (&i, &score) in &best {
-        providers
-            .entry(catalogue.provider_id(i as usize))
-            .or_default()
-            .push((score, i));
-    }
-    if providers.len() < 2 {
+    matched.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    matched.dedup_by_key(|m| m.0);
+    // By provider, each provider's offerings best first (then by key: index order).
+    let mut by_provider: Vec<(u32, u64, u32)> = matched
+        .iter()
+        .map(|&(i, score)| (catalogue.provider_id(i as usize), score, i))
+        .collect();
+    by_provider.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    let mut ranked: Vec<&[(u32, u64, u32)]> = by_provider
+        .chunk_by(|a, b| a.0 == b.0)
+        .collect();
+    if ranked.len() < 2 {
         return None;
     }
-    let mut ranked: Vec<Vec<(u64, u32)>> = providers.into_values().collect();
-    for offerings in &mut ranked {
-        offerings.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    }
     // The provider with the best match first; ties by its first offering.
-    ranked.sort_by(|a, b| b[0].0.cmp(&a[0].0).then(a[0].1.cmp(&b[0].1)));
+    ranked.sort_unstable_by(|a, b| b[0].1.cmp(&a[0].1).then(a[0].2.cmp(&b[0].2)));
     let provider_count = ranked.len();
     ranked.truncate(SHOWN_PROVIDERS);
     Some(Overlap {
@@ -159,11 +157,11 @@ fn summarise(
             })
             .collect(),
         provider_count,
-        offering_count: best.len(),
+        offering_count: matched.len(),
         providers: ranked
             .into_iter()
             .map(|offerings| {
-                let first = catalogue.offering(offerings[0].1 as usize);
+                let first = catalogue.offering(offerings[0].2 as usize);
                 OverlapProvider {
                     provider: first.data.provider.clone(),
                     name: first.provider_name.clone(),
@@ -171,7 +169,7 @@ fn summarise(
                     offerings: offerings
                         .iter()
                         .take(SHOWN_OFFERINGS)
-                        .map(|&(_, i)| {
+                        .map(|&(_, _, i)| {
                             let offering = catalogue.offering(i as usize);
                             OfferingTitle {
                                 key: offering.key.clone(),

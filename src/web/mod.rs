@@ -344,3 +344,24 @@ pub fn server(
     .listen(listener)?;
     Ok(server.run())
 }
+
+/// Connections the health listener keeps at most.
+const HEALTH_CONNECTIONS: usize = 64;
+
+/// `/healthz` and `/readyz` on a listener of their own, with a worker of
+/// their own: a load balancer's probes there never queue behind the
+/// connections the main listener holds, however many or slow its clients.
+pub fn health_server(listener: TcpListener, storage: Storage) -> std::io::Result<Server> {
+    let storage = web::Data::new(storage);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(storage.clone())
+            .service(at("/healthz").route(read().to(home::health)))
+            .service(at("/readyz").route(read().to(home::ready)))
+    })
+    .workers(1)
+    .max_connections(HEALTH_CONNECTIONS)
+    .client_request_timeout(HEADER_TIMEOUT)
+    .listen(listener)?;
+    Ok(server.run())
+}

@@ -142,9 +142,12 @@ impl Drop for TestDatabase {
 /// The application served on a free port, and a browser-like client with cookies.
 pub struct TestApp {
     pub address: String,
+    /// The health listener's address, when the test asked for one.
+    pub health_address: Option<String>,
     pub client: Client,
     pub storage: Storage,
     server: ServerHandle,
+    health: Option<ServerHandle>,
     thread: Option<JoinHandle<std::io::Result<()>>>,
     // Declared last: the server must stop before its database is dropped.
     pub database: TestDatabase,
@@ -157,20 +160,31 @@ impl TestApp {
             backend,
             DemoData::LoadIntoNewDatabase,
             ServerSettings::default(),
+            false,
         )
     }
 
     /// With reference data only.
     pub fn empty(backend: Backend) -> TestApp {
-        TestApp::spawn(backend, DemoData::Skip, ServerSettings::default())
+        TestApp::spawn(backend, DemoData::Skip, ServerSettings::default(), false)
     }
 
     /// With reference data only, served with these settings.
     pub fn with_settings(backend: Backend, settings: ServerSettings) -> TestApp {
-        TestApp::spawn(backend, DemoData::Skip, settings)
+        TestApp::spawn(backend, DemoData::Skip, settings, false)
     }
 
-    fn spawn(backend: Backend, demo: DemoData, settings: ServerSettings) -> TestApp {
+    /// With these settings, and the health checks on a listener of their own.
+    pub fn with_health_listener(backend: Backend, settings: ServerSettings) -> TestApp {
+        TestApp::spawn(backend, DemoData::Skip, settings, true)
+    }
+
+    fn spawn(
+        backend: Backend,
+        demo: DemoData,
+        settings: ServerSettings,
+        health_listener: bool,
+    ) -> TestApp {
         let settings = ServerSettings {
             workers: Some(1),
             ..settings
@@ -179,16 +193,29 @@ impl TestApp {
         let storage = startup::open(&database.url, 4, demo).expect("open the test database");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let address = format!("http://{}", listener.local_addr().unwrap());
+        let health = health_listener.then(|| TcpListener::bind("127.0.0.1:0").expect("bind"));
+        let health_address = health
+            .as_ref()
+            .map(|l| format!("http://{}", l.local_addr().unwrap()));
         let (sender, receiver) = mpsc::channel();
         let served = storage.clone();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
+                let health = match health {
+                    Some(listener) => {
+                        let server = capmatch::web::health_server(listener, served.clone())?;
+                        let handle = server.handle();
+                        actix_web::rt::spawn(server);
+                        Some(handle)
+                    }
+                    None => None,
+                };
                 let server = capmatch::web::server(listener, served, settings)?;
-                sender.send(server.handle()).expect("test is waiting");
+                sender.send((server.handle(), health)).expect("test is waiting");
                 server.await
             })
         });
-        let server = receiver.recv().expect("server started");
+        let (server, health) = receiver.recv().expect("server started");
         let client = Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
@@ -196,9 +223,11 @@ impl TestApp {
             .unwrap();
         TestApp {
             address,
+            health_address,
             client,
             storage,
             server,
+            health,
             thread: Some(thread),
             database,
         }
@@ -285,7 +314,13 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let handle = self.server.clone();
-        actix_web::rt::System::new().block_on(handle.stop(false));
+        let health = self.health.clone();
+        actix_web::rt::System::new().block_on(async move {
+            if let Some(health) = health {
+                health.stop(false).await;
+            }
+            handle.stop(false).await;
+        });
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

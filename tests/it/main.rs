@@ -11,3 +11,4 @@ mod forms;
 mod pages;
 mod report_reading;
 mod reports;
+mod robustness;

@@ -1,0 +1,595 @@
+//! Nothing a request sends takes the service down, and no edit is lost
+//! silently: hostile values in every form and address, paged reports,
+//! health under load, edits that cross, HTTP details, time-outs.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use capmatch::web::{ServerSettings, Site};
+use diesel::Connection;
+use diesel::connection::InstrumentationEvent;
+use reqwest::Method;
+
+use crate::common::{Backend, TestApp, location};
+use crate::fixtures::{CATALOGUE, NEEDS};
+use crate::on_both_backends;
+
+/// Values no field should choke on; the first ones hold control characters
+/// that nothing may store.
+const CONTROL: &[&str] = &["\0", "a\0b", "\u{1}", "line\u{1b}[31mred", "\u{7f}"];
+/// The fields people type text into.
+const FREE_TEXT: &[&str] = &[
+    "name",
+    "description",
+    "title",
+    "website",
+    "email",
+    "submitted_by",
+    "contact",
+    "note",
+    "need-0-description",
+    "reason",
+];
+const HOSTILE: &[&str] = &[
+    "'; DROP TABLE providers; --",
+    "<script>alert(1)</script>",
+    "{{7*7}}${7*7}",
+    "../../../etc/passwd",
+    "\r\nSet-Cookie: stolen=1",
+    "\u{202e}evil\u{202c}",
+    "\u{feff}",
+    "99999999999999999999999",
+    "-1",
+    "NaN",
+    "%00",
+    "😀 Côte d'Ivoire",
+];
+
+fn versions(app: &TestApp) -> (i64, i64) {
+    let mut conn = app.storage.pool.get().unwrap();
+    capmatch::db::data_versions(&mut conn).unwrap()
+}
+
+/// A valid post to each form, field by field, so one field at a time can be
+/// replaced by a hostile value.
+fn forms() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    vec![
+        (
+            "/providers",
+            vec![
+                ("key", ""),
+                ("name", "Hostile test"),
+                ("kind", "academia"),
+                ("hq_country", "GHA"),
+                ("website", "https://example.org"),
+                ("email", "a@example.org"),
+                ("description", "Text"),
+            ],
+        ),
+        (
+            "/providers/uni",
+            vec![
+                ("version", "1"),
+                ("name", "Cyber Institute"),
+                ("kind", "academia"),
+                ("description", "Research"),
+            ],
+        ),
+        (
+            "/offerings",
+            vec![
+                ("provider", "uni"),
+                ("title", "Hostile offering"),
+                ("description", "Text"),
+                ("themes", "cybercrime.judiciary"),
+                ("coverage_global", "on"),
+                ("modalities", "training"),
+                ("languages", "en"),
+                ("capacity", "3"),
+                ("starts_on", "2026-01-01"),
+                ("status", "active"),
+            ],
+        ),
+        (
+            "/countries/GHA/assessments",
+            vec![
+                ("action", "submit"),
+                ("submitted_by", "Ministry"),
+                ("contact", "a@example.org"),
+                ("note", "Note"),
+                ("need-0-theme", "cybercrime.judiciary"),
+                ("need-0-priority", "high"),
+                ("need-0-current_stage", "1"),
+                ("need-0-target_stage", "3"),
+                ("need-0-description", "Judges"),
+                ("need-0-wanted_by", "2099-01-01"),
+            ],
+        ),
+        (
+            "/assessments/gha-2026/withdraw",
+            vec![("revision", "1"), ("reason", "No longer needed")],
+        ),
+    ]
+}
+
+fn hostile_values_in_every_form_field_never_give_a_5xx(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.import(CATALOGUE);
+    app.import(NEEDS);
+    for (path, fields) in forms() {
+        for (i, (name, _)) in fields.iter().enumerate() {
+            for value in CONTROL.iter().chain(HOSTILE) {
+                let mut post = fields.clone();
+                post[i] = (name, value);
+                let before = versions(&app);
+                let response = app.post_form(path, &post);
+                let status = response.status().as_u16();
+                let body = response.text().unwrap();
+                assert!(status < 500, "{path} {name}={value:?}: {status}");
+                if status != 303 {
+                    assert_eq!(versions(&app), before, "{path} {name}={value:?} wrote");
+                }
+                if CONTROL.contains(value) {
+                    assert_ne!(status, 303, "{path} {name}={value:?} was saved");
+                    if FREE_TEXT.contains(name) && status == 422 {
+                        assert!(
+                            body.contains("control character"),
+                            "{path} {name}={value:?}: the message names the problem"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn control_characters_in_addresses_are_refused_alike(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.import(CATALOGUE);
+    for path in [
+        "/providers?q=%00",
+        "/offerings?q=a%01b",
+        "/providers/%00",
+        "/offerings/uni%00",
+        "/countries/GH%00",
+        "/reports/gaps?theme=%00",
+        "/reports?q=%1b%5b31m",
+        "/assessments/x%00",
+    ] {
+        let (status, body) = app.get_text(path);
+        assert_eq!(status, 400, "{path}");
+        assert!(body.contains("control character"), "{path}");
+    }
+    let (status, json) = app.get_json("/api/v1/providers?q=%00");
+    assert_eq!(status, 400);
+    assert!(json["error"].as_str().unwrap().contains("control character"));
+    assert_eq!(
+        app.get("/providers?q=a%09b").status(),
+        200,
+        "a tab is text"
+    );
+    for path in ["/providers", "/offerings", "/reports/gaps", "/reports/overlaps"] {
+        for value in HOSTILE {
+            let query = serde_html_form::to_string([("q", *value), ("theme", *value)]).unwrap();
+            let status = app.get(&format!("{path}?{query}")).status().as_u16();
+            assert!(status < 500, "{path}?{query}: {status}");
+        }
+    }
+}
+
+fn an_internal_error_says_what_may_not_have_happened(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let mut conn = app.storage.pool.get().unwrap();
+    diesel::RunQueryDsl::execute(diesel::sql_query("DROP TABLE change_counters"), &mut *conn)
+        .unwrap();
+    drop(conn);
+    let (status, page) = app.get_text("/reports/coverage");
+    assert_eq!(status, 500);
+    assert!(page.contains("may not have been done"));
+    assert!(!page.contains("Nothing you sent was lost"));
+    assert!(!page.contains("backtrace") && !page.contains("change_counters"));
+}
+
+/// Needs of Ghana in one assessment, and 120 offerings that all match them.
+fn crowded(needs: usize, offerings: usize) -> (String, String) {
+    let rows: Vec<String> = (1..=needs)
+        .map(|i| {
+            format!(
+                r#"{{"key": "gha-2026-{i}", "theme": "cybercrime.judiciary", "priority": "high", "current_stage": 1,
+                     "target_stage": 3, "description": "Need {i}"}}"#
+            )
+        })
+        .collect();
+    let assessment = format!(
+        r#"{{"assessments": [{{"key": "gha-2026", "country": "GHA", "status": "submitted", "needs": [{}]}}]}}"#,
+        rows.join(",")
+    );
+    let many: Vec<String> = (1..=offerings)
+        .map(|i| {
+            format!(
+                r#"{{"key": "many-{i:03}", "provider": "uni", "title": "Offering {i}", "description": "x",
+                     "themes": ["cybercrime.judiciary"], "coverage": {{"global": true}}, "status": "active"}}"#
+            )
+        })
+        .collect();
+    (
+        assessment,
+        format!(r#"{{"offerings": [{}]}}"#, many.join(",")),
+    )
+}
+
+fn reports_come_a_page_at_a_time(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.import(CATALOGUE);
+    let (assessment, offerings) = crowded(30, 120);
+    app.import(&offerings);
+    app.import(&assessment);
+
+    let response = app.get("/reports/countries/GHA?format=json&limit=all");
+    let link = response.headers()["link"].to_str().unwrap().to_owned();
+    let first: serde_json::Value = response.json().unwrap();
+    let needs = first["needs"].as_array().unwrap();
+    assert_eq!(needs.len(), 25, "25 needs a page");
+    assert_eq!(
+        needs[0]["matches"].as_array().unwrap().len(),
+        100,
+        "limit=all is at most 100 matches a need"
+    );
+    assert!(
+        link.contains("page=2") && link.contains("rel=\"next\""),
+        "{link}"
+    );
+    let next = &link[1..link.find('>').unwrap()];
+    let second: serde_json::Value = app.get(next).json().unwrap();
+    assert_eq!(second["needs"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        second.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["country", "needs"],
+        "the document keeps its shape"
+    );
+    let (_, api) = app.get_json("/api/v1/countries/GHA/matches");
+    assert_eq!(api["needs"].as_array().unwrap().len(), 25);
+    assert_eq!(api["needs"][0]["matches"].as_array().unwrap().len(), 100);
+
+    let (_, page) = app.get_text("/reports/countries/GHA");
+    assert!(page.contains("Page 1 of 2"));
+    assert!(page.contains("rel=\"next\""));
+    let (_, gaps) = app.get_text("/reports/gaps?show=all");
+    assert!(gaps.contains("<h2>30 needs</h2>") && gaps.contains("Page 1 of 2"));
+    let csv = app.get("/reports/gaps?show=all&format=csv&page=2");
+    assert!(csv.headers()["link"].to_str().unwrap().contains("rel=\"prev\""));
+    let (_, overlaps) = app.get_json("/reports/overlaps?format=json");
+    for overlap in overlaps["overlaps"].as_array().unwrap() {
+        assert!(overlap["providers"].as_array().unwrap().len() <= 5);
+    }
+}
+
+fn country_pages_list_assessments_a_page_at_a_time(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let many: Vec<String> = (1..=25)
+        .map(|i| {
+            format!(
+                r#"{{"key": "gha-draft-{i:02}", "country": "GHA", "status": "draft", "needs": []}}"#
+            )
+        })
+        .collect();
+    app.import(&format!(r#"{{"assessments": [{}]}}"#, many.join(",")));
+    let (_, page) = app.get_text("/countries/GHA");
+    assert_eq!(page.matches("href=\"/assessments/gha-draft-").count(), 10);
+    assert!(page.contains("All 25 assessments of Ghana"));
+    let (status, list) = app.get_text("/countries/GHA/assessments?page=2");
+    assert_eq!(status, 200);
+    assert_eq!(list.matches("href=\"/assessments/gha-draft-").count(), 5);
+    let response = app.get("/api/v1/countries/GHA");
+    assert!(
+        response.headers()["link"]
+            .to_str()
+            .unwrap()
+            .contains("page=2")
+    );
+    let json: serde_json::Value = response.json().unwrap();
+    assert_eq!(json["assessments_total"], 25);
+    assert_eq!(json["assessments"].as_array().unwrap().len(), 20);
+}
+
+/// Two people open the same edit form; the second save is refused.
+fn edits_that_cross_answer_409_and_keep_the_input(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.import(CATALOGUE);
+    let other = app.another_visitor();
+    let first = app.post_form(
+        "/providers/uni",
+        &[
+            ("version", "1"),
+            ("name", "Cyber Institute of Accra"),
+            ("kind", "academia"),
+        ],
+    );
+    assert_eq!(first.status(), 303);
+    let before = versions(&app);
+    let second = app.post_form_as(
+        &other,
+        "/providers/uni",
+        &[
+            ("version", "1"),
+            ("name", "Cyber Institute of Kumasi"),
+            ("kind", "academia"),
+            ("description", "Written by the second editor"),
+        ],
+    );
+    assert_eq!(second.status(), 409);
+    let page = second.text().unwrap();
+    assert!(page.contains("Someone else saved this provider while you were editing"));
+    assert!(page.contains("value=\"Cyber Institute of Kumasi\""), "input kept");
+    assert!(page.contains("Written by the second editor"));
+    assert!(
+        page.contains("<td data-label=\"Field\">Name</td><td data-label=\"Saved\">Cyber Institute of Accra</td><td data-label=\"Yours\">Cyber Institute of Kumasi</td>"),
+        "what differs"
+    );
+    assert!(page.contains("<input type=\"hidden\" name=\"version\" value=\"2\">"));
+    assert_eq!(versions(&app), before, "nothing written");
+    let (_, json) = app.get_json("/api/v1/providers/uni");
+    assert_eq!(json["name"], "Cyber Institute of Accra");
+    // Saving again, now over version 2, is a deliberate choice.
+    let again = app.post_form_as(
+        &other,
+        "/providers/uni",
+        &[
+            ("version", "2"),
+            ("name", "Cyber Institute of Kumasi"),
+            ("kind", "academia"),
+        ],
+    );
+    assert_eq!(again.status(), 303);
+    assert_eq!(location(&again), "/providers/uni");
+
+    let offering = |title: &str, version: &str| {
+        vec![
+            ("version", version.to_owned()),
+            ("provider", "ministry".to_owned()),
+            ("title", title.to_owned()),
+            ("description", "Training for judges".to_owned()),
+            ("themes", "cybercrime.judiciary".to_owned()),
+            ("coverage_global", "on".to_owned()),
+            ("status", "active".to_owned()),
+        ]
+    };
+    let post = |client: &reqwest::blocking::Client, fields: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.post_form_as(client, "/offerings/global-judiciary", &pairs)
+    };
+    assert_eq!(post(&app.client, offering("Judges, first", "1")).status(), 303);
+    let refused = post(&other, offering("Judges, second", "1"));
+    assert_eq!(refused.status(), 409);
+    assert!(
+        refused
+            .text()
+            .unwrap()
+            .contains("Someone else saved this offering")
+    );
+    let (_, json) = app.get_json("/api/v1/offerings/global-judiciary");
+    assert_eq!(json["title"], "Judges, first");
+    // A post without a version cannot be checked, so it is refused.
+    let unchecked = app.post_form(
+        "/providers/uni",
+        &[("name", "No version"), ("kind", "academia")],
+    );
+    assert_eq!(unchecked.status(), 400);
+}
+
+fn head_and_wrong_methods_answer_as_http_says(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.import(CATALOGUE);
+    for path in ["/healthz", "/", "/providers", "/providers/uni", "/reports/coverage"] {
+        let response = app.client.head(app.url(path)).send().unwrap();
+        assert_eq!(response.status(), 200, "HEAD {path}");
+        assert!(response.bytes().unwrap().is_empty(), "no body for HEAD {path}");
+    }
+    let request = |method: Method, path: &str| {
+        app.client
+            .request(method, app.url(path))
+            .send()
+            .unwrap()
+    };
+    let refused = request(Method::DELETE, "/providers");
+    assert_eq!(refused.status(), 405);
+    assert_eq!(refused.headers()["allow"], "GET, HEAD, POST");
+    let refused = request(Method::PUT, "/healthz");
+    assert_eq!(refused.status(), 405);
+    assert_eq!(refused.headers()["allow"], "GET, HEAD");
+    assert_eq!(request(Method::POST, "/reports/gaps").status(), 405);
+    assert_eq!(request(Method::GET, "/no/such/page").status(), 404);
+}
+
+fn forms_are_read_as_browsers_send_them(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let token = {
+        let form = app.get("/providers/new").text().unwrap();
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = form.find(marker).unwrap() + marker.len();
+        form[start..start + 64].to_owned()
+    };
+    let post = |content_type: &str| {
+        app.client
+            .post(app.url("/providers"))
+            .header("content-type", content_type)
+            .body(format!(
+                "csrf_token={token}&name=Content+type+test&kind=academia"
+            ))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(
+        post("Application/X-WWW-Form-Urlencoded; Charset=UTF-8"),
+        303
+    );
+    assert_eq!(
+        post("application/x-www-form-urlencoded; charset=iso-8859-1"),
+        415
+    );
+    assert_eq!(post("text/plain"), 415);
+}
+
+fn headers_protect_forms_and_let_caches_keep_the_rest(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let form = app.another_visitor().get(app.url("/providers/new")).send().unwrap();
+    assert_eq!(form.headers()["cache-control"], "no-store");
+    let cookie = form.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("capmatch_csrf="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    assert!(!cookie.contains("Secure"), "plain HTTP here");
+    let csp = form.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"), "{csp}");
+    let css = app.another_visitor().get(app.url("/static/style.css")).send().unwrap();
+    assert!(css.headers().get("set-cookie").is_none());
+    assert!(css.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+    let report = app.another_visitor().get(app.url("/reports/coverage")).send().unwrap();
+    assert!(report.headers().get("set-cookie").is_none(), "no form, no cookie");
+
+    let secure = TestApp::with_settings(
+        backend,
+        ServerSettings {
+            site: Site {
+                public_url: Some("https://capmatch.example.org".into()),
+            },
+            ..ServerSettings::default()
+        },
+    );
+    let form = secure.get("/providers/new");
+    let cookie = form.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-capmatch_csrf="), "{cookie}");
+    assert!(cookie.contains("Secure") && cookie.contains("Path=/"));
+    assert!(!cookie.contains("Domain"));
+}
+
+fn health_answers_while_the_database_is_busy(backend: Backend) {
+    let app = TestApp::empty(backend);
+    // Every connection of the pool (4 in tests) is taken.
+    let held: Vec<_> = (0..4).map(|_| app.storage.pool.get().unwrap()).collect();
+    let started = Instant::now();
+    assert_eq!(app.get("/healthz").status(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "liveness waits for nothing"
+    );
+    assert_eq!(app.get("/readyz").status(), 503, "readiness needs a connection");
+    drop(held);
+    assert_eq!(app.get("/readyz").status(), 200);
+}
+
+fn a_slow_body_is_timed_out(backend: Backend) {
+    let app = TestApp::with_settings(
+        backend,
+        ServerSettings {
+            body_timeout: Duration::from_secs(1),
+            ..ServerSettings::default()
+        },
+    );
+    let address = app.address.trim_start_matches("http://");
+    let mut slow = TcpStream::connect(address).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        slow,
+        "POST /providers HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nname=Slo"
+    )
+    .unwrap();
+    assert_eq!(app.get("/healthz").status(), 200, "others are served meanwhile");
+    let started = Instant::now();
+    let mut answer = String::new();
+    let _ = slow.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+fn health_checks_have_a_listener_that_never_queues(backend: Backend) {
+    let app = TestApp::with_health_listener(
+        backend,
+        ServerSettings {
+            max_connections: 1,
+            ..ServerSettings::default()
+        },
+    );
+    // The main listener's one connection is held by a client that says
+    // nothing: the next connection there waits to be accepted.
+    let address = app.address.trim_start_matches("http://");
+    let _idle = TcpStream::connect(address).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let quick = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    assert!(
+        quick.get(app.url("/healthz")).send().is_err(),
+        "the main listener is full"
+    );
+    let health = app.health_address.as_deref().unwrap();
+    let started = Instant::now();
+    let answer = quick.get(format!("{health}/healthz")).send().unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(quick.get(format!("{health}/readyz")).send().unwrap().status(), 200);
+    assert_eq!(
+        quick.get(format!("{health}/providers")).send().unwrap().status(),
+        404,
+        "only the health checks there"
+    );
+}
+
+/// Counts the statements a connection sends.
+fn counting(conn: &mut capmatch::db::DbConnection) -> Arc<AtomicUsize> {
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    count
+}
+
+fn a_free_key_costs_the_same_for_the_hundredth_duplicate(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let mut conn = app.storage.pool.get().unwrap();
+    let data = capmatch::domain::ProviderInput {
+        name: "Same Name".into(),
+        kind: "academia".into(),
+        ..Default::default()
+    }
+    .normalized()
+    .parse(&app.storage.reference)
+    .unwrap();
+    let count = counting(&mut conn);
+    let mut statements = Vec::new();
+    for _ in 0..100 {
+        let before = count.load(Ordering::Relaxed);
+        capmatch::db::providers::create(&mut conn, None, &data).unwrap();
+        statements.push(count.load(Ordering::Relaxed) - before);
+    }
+    assert_eq!(
+        statements[1], statements[99],
+        "one query for the key, however many duplicates: {statements:?}"
+    );
+    let (_, json) = app.get_json("/api/v1/providers/same-name-100");
+    assert_eq!(json["name"], "Same Name");
+}
+
+on_both_backends!(
+    hostile_values_in_every_form_field_never_give_a_5xx,
+    control_characters_in_addresses_are_refused_alike,
+    an_internal_error_says_what_may_not_have_happened,
+    reports_come_a_page_at_a_time,
+    country_pages_list_assessments_a_page_at_a_time,
+    edits_that_cross_answer_409_and_keep_the_input,
+    head_and_wrong_methods_answer_as_http_says,
+    forms_are_read_as_browsers_send_them,
+    headers_protect_forms_and_let_caches_keep_the_rest,
+    health_answers_while_the_database_is_busy,
+    health_checks_have_a_listener_that_never_queues,
+    a_slow_body_is_timed_out,
+    a_free_key_costs_the_same_for_the_hundredth_duplicate,
+);
