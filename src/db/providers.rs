@@ -143,7 +143,10 @@ pub fn update(
                 .filter(providers::key.eq(key))
                 .filter(providers::version.eq(base)),
         )
-        .set((&changes(data), providers::version.eq(providers::version + 1)))
+        .set((
+            &changes(data),
+            providers::version.eq(providers::version + 1),
+        ))
         .execute(conn)?;
         if updated == 0 {
             let current = find(conn, key)?;

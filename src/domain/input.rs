@@ -60,8 +60,17 @@ pub fn differences<T: serde::Serialize>(saved: &T, yours: &T, order: &[&str]) ->
             .join(", "),
         Some(other) => other.to_string(),
     };
-    let mut fields: Vec<&str> = order.iter().copied().filter(|f| saved.contains_key(*f)).collect();
-    fields.extend(saved.keys().map(String::as_str).filter(|k| !order.contains(k)));
+    let mut fields: Vec<&str> = order
+        .iter()
+        .copied()
+        .filter(|f| saved.contains_key(*f))
+        .collect();
+    fields.extend(
+        saved
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !order.contains(k)),
+    );
     fields
         .into_iter()
         .filter(|f| saved.get(*f) != yours.get(*f))

@@ -133,9 +133,7 @@ fn summarise(
         .map(|&(i, score)| (catalogue.provider_id(i as usize), score, i))
         .collect();
     by_provider.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-    let mut ranked: Vec<&[(u32, u64, u32)]> = by_provider
-        .chunk_by(|a, b| a.0 == b.0)
-        .collect();
+    let mut ranked: Vec<&[(u32, u64, u32)]> = by_provider.chunk_by(|a, b| a.0 == b.0).collect();
     if ranked.len() < 2 {
         return None;
     }

@@ -58,9 +58,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for HtmlForm<T> {
         let token = req.extensions().get::<CsrfToken>().cloned();
         let body = actix_web::web::Bytes::from_request(req, payload);
         let is_form = is_url_encoded_form(req);
-        let timeout = req
-            .app_data::<BodyTimeout>()
-            .map_or(BODY_TIMEOUT, |t| t.0);
+        let timeout = req.app_data::<BodyTimeout>().map_or(BODY_TIMEOUT, |t| t.0);
         Box::pin(async move {
             if !is_form {
                 return Err(AppError::UnsupportedMediaType(

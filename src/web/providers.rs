@@ -8,9 +8,7 @@ use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::extract::{Confirmation, HtmlForm, QueryParams};
 use super::views::{Choice, Choices, Conflict, FilterForm, Pagination};
-use super::{
-    Archivable, FormTarget, base_version, ok, render, see_other, set_archived, with_db,
-};
+use super::{Archivable, FormTarget, base_version, ok, render, see_other, set_archived, with_db};
 use crate::db::providers::ProviderSummary;
 use crate::db::{self, PageRequest, StoreError};
 use crate::domain::catalogue::CatalogueParams;
@@ -259,8 +257,13 @@ async fn save(
     let existing = match target.key() {
         None => None,
         Some(key) => {
-            let base =
-                base_version(&storage, Archivable::Provider, key, input.version.as_deref()).await?;
+            let base = base_version(
+                &storage,
+                Archivable::Provider,
+                key,
+                input.version.as_deref(),
+            )
+            .await?;
             Some((key.to_owned(), base))
         }
     };

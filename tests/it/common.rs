@@ -211,7 +211,9 @@ impl TestApp {
                     None => None,
                 };
                 let server = capmatch::web::server(listener, served, settings)?;
-                sender.send((server.handle(), health)).expect("test is waiting");
+                sender
+                    .send((server.handle(), health))
+                    .expect("test is waiting");
                 server.await
             })
         });

@@ -165,13 +165,19 @@ fn control_characters_in_addresses_are_refused_alike(backend: Backend) {
     }
     let (status, json) = app.get_json("/api/v1/providers?q=%00");
     assert_eq!(status, 400);
-    assert!(json["error"].as_str().unwrap().contains("control character"));
-    assert_eq!(
-        app.get("/providers?q=a%09b").status(),
-        200,
-        "a tab is text"
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("control character")
     );
-    for path in ["/providers", "/offerings", "/reports/gaps", "/reports/overlaps"] {
+    assert_eq!(app.get("/providers?q=a%09b").status(), 200, "a tab is text");
+    for path in [
+        "/providers",
+        "/offerings",
+        "/reports/gaps",
+        "/reports/overlaps",
+    ] {
         for value in HOSTILE {
             let query = serde_html_form::to_string([("q", *value), ("theme", *value)]).unwrap();
             let status = app.get(&format!("{path}?{query}")).status().as_u16();
@@ -260,7 +266,12 @@ fn reports_come_a_page_at_a_time(backend: Backend) {
     let (_, gaps) = app.get_text("/reports/gaps?show=all");
     assert!(gaps.contains("<h2>30 needs</h2>") && gaps.contains("Page 1 of 2"));
     let csv = app.get("/reports/gaps?show=all&format=csv&page=2");
-    assert!(csv.headers()["link"].to_str().unwrap().contains("rel=\"prev\""));
+    assert!(
+        csv.headers()["link"]
+            .to_str()
+            .unwrap()
+            .contains("rel=\"prev\"")
+    );
     let (_, overlaps) = app.get_json("/reports/overlaps?format=json");
     for overlap in overlaps["overlaps"].as_array().unwrap() {
         assert!(overlap["providers"].as_array().unwrap().len() <= 5);
@@ -323,7 +334,10 @@ fn edits_that_cross_answer_409_and_keep_the_input(backend: Backend) {
     assert_eq!(second.status(), 409);
     let page = second.text().unwrap();
     assert!(page.contains("Someone else saved this provider while you were editing"));
-    assert!(page.contains("value=\"Cyber Institute of Kumasi\""), "input kept");
+    assert!(
+        page.contains("value=\"Cyber Institute of Kumasi\""),
+        "input kept"
+    );
     assert!(page.contains("Written by the second editor"));
     assert!(
         page.contains("<td data-label=\"Field\">Name</td><td data-label=\"Saved\">Cyber Institute of Accra</td><td data-label=\"Yours\">Cyber Institute of Kumasi</td>"),
@@ -361,7 +375,10 @@ fn edits_that_cross_answer_409_and_keep_the_input(backend: Backend) {
         let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         app.post_form_as(client, "/offerings/global-judiciary", &pairs)
     };
-    assert_eq!(post(&app.client, offering("Judges, first", "1")).status(), 303);
+    assert_eq!(
+        post(&app.client, offering("Judges, first", "1")).status(),
+        303
+    );
     let refused = post(&other, offering("Judges, second", "1"));
     assert_eq!(refused.status(), 409);
     assert!(
@@ -383,17 +400,22 @@ fn edits_that_cross_answer_409_and_keep_the_input(backend: Backend) {
 fn head_and_wrong_methods_answer_as_http_says(backend: Backend) {
     let app = TestApp::empty(backend);
     app.import(CATALOGUE);
-    for path in ["/healthz", "/", "/providers", "/providers/uni", "/reports/coverage"] {
+    for path in [
+        "/healthz",
+        "/",
+        "/providers",
+        "/providers/uni",
+        "/reports/coverage",
+    ] {
         let response = app.client.head(app.url(path)).send().unwrap();
         assert_eq!(response.status(), 200, "HEAD {path}");
-        assert!(response.bytes().unwrap().is_empty(), "no body for HEAD {path}");
+        assert!(
+            response.bytes().unwrap().is_empty(),
+            "no body for HEAD {path}"
+        );
     }
-    let request = |method: Method, path: &str| {
-        app.client
-            .request(method, app.url(path))
-            .send()
-            .unwrap()
-    };
+    let request =
+        |method: Method, path: &str| app.client.request(method, app.url(path)).send().unwrap();
     let refused = request(Method::DELETE, "/providers");
     assert_eq!(refused.status(), 405);
     assert_eq!(refused.headers()["allow"], "GET, HEAD, POST");
@@ -437,19 +459,45 @@ fn forms_are_read_as_browsers_send_them(backend: Backend) {
 
 fn headers_protect_forms_and_let_caches_keep_the_rest(backend: Backend) {
     let app = TestApp::empty(backend);
-    let form = app.another_visitor().get(app.url("/providers/new")).send().unwrap();
+    let form = app
+        .another_visitor()
+        .get(app.url("/providers/new"))
+        .send()
+        .unwrap();
     assert_eq!(form.headers()["cache-control"], "no-store");
     let cookie = form.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("capmatch_csrf="), "{cookie}");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
     assert!(!cookie.contains("Secure"), "plain HTTP here");
-    let csp = form.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"), "{csp}");
-    let css = app.another_visitor().get(app.url("/static/style.css")).send().unwrap();
+    let csp = form.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"),
+        "{csp}"
+    );
+    let css = app
+        .another_visitor()
+        .get(app.url("/static/style.css"))
+        .send()
+        .unwrap();
     assert!(css.headers().get("set-cookie").is_none());
-    assert!(css.headers()["cache-control"].to_str().unwrap().starts_with("public"));
-    let report = app.another_visitor().get(app.url("/reports/coverage")).send().unwrap();
-    assert!(report.headers().get("set-cookie").is_none(), "no form, no cookie");
+    assert!(
+        css.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
+    let report = app
+        .another_visitor()
+        .get(app.url("/reports/coverage"))
+        .send()
+        .unwrap();
+    assert!(
+        report.headers().get("set-cookie").is_none(),
+        "no form, no cookie"
+    );
 
     let secure = TestApp::with_settings(
         backend,
@@ -477,7 +525,11 @@ fn health_answers_while_the_database_is_busy(backend: Backend) {
         started.elapsed() < Duration::from_secs(1),
         "liveness waits for nothing"
     );
-    assert_eq!(app.get("/readyz").status(), 503, "readiness needs a connection");
+    assert_eq!(
+        app.get("/readyz").status(),
+        503,
+        "readiness needs a connection"
+    );
     drop(held);
     assert_eq!(app.get("/readyz").status(), 200);
 }
@@ -492,13 +544,18 @@ fn a_slow_body_is_timed_out(backend: Backend) {
     );
     let address = app.address.trim_start_matches("http://");
     let mut slow = TcpStream::connect(address).unwrap();
-    slow.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     write!(
         slow,
         "POST /providers HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nname=Slo"
     )
     .unwrap();
-    assert_eq!(app.get("/healthz").status(), 200, "others are served meanwhile");
+    assert_eq!(
+        app.get("/healthz").status(),
+        200,
+        "others are served meanwhile"
+    );
     let started = Instant::now();
     let mut answer = String::new();
     let _ = slow.read_to_string(&mut answer);
@@ -532,9 +589,20 @@ fn health_checks_have_a_listener_that_never_queues(backend: Backend) {
     let answer = quick.get(format!("{health}/healthz")).send().unwrap();
     assert_eq!(answer.status(), 200);
     assert!(started.elapsed() < Duration::from_secs(1));
-    assert_eq!(quick.get(format!("{health}/readyz")).send().unwrap().status(), 200);
     assert_eq!(
-        quick.get(format!("{health}/providers")).send().unwrap().status(),
+        quick
+            .get(format!("{health}/readyz"))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        quick
+            .get(format!("{health}/providers"))
+            .send()
+            .unwrap()
+            .status(),
         404,
         "only the health checks there"
     );
