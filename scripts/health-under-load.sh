@@ -10,22 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
-port=18083
-db=target/load-test.db
-base="http://127.0.0.1:$port"
-command -v wrk >/dev/null || { echo "health-under-load: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-
-cargo build --release --quiet
-if [[ ! -f $db ]]; then
-    ./target/release/capmatch seed --synthetic 50000 --needs-per-country 20 --database "$db"
-fi
-RUST_LOG=warn ./target/release/capmatch serve --no-demo --database "$db" --bind "127.0.0.1:$port" &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-    curl -fs "$base/healthz" >/dev/null && break
-    sleep 0.2
-done
+source scripts/server.sh
+need_wrk
+serve 18083
 curl -s -o /dev/null "$base/reports/countries/GHA"   # loads the catalogue once
 
 # Health checks until told to stop; prints one time in ms per line.

@@ -10,22 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bound_mb=${1:-200}
-port=18081
-db=target/load-test.db
-base="http://127.0.0.1:$port"
-
-cargo build --release --quiet
-if [[ ! -f $db ]]; then
-    ./target/release/capmatch seed --synthetic 50000 --needs-per-country 20 --database "$db"
-fi
-
-RUST_LOG=warn ./target/release/capmatch serve --no-demo --database "$db" --bind "127.0.0.1:$port" &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-    curl -fs "$base/healthz" >/dev/null && break
-    sleep 0.2
-done
+source scripts/server.sh
+serve 18081
 
 # Peak and current resident memory of the server, in MB.
 memory() {

@@ -175,41 +175,27 @@ pub(super) fn language(
             .collect()
     };
     let asked: Vec<&LanguageCode> = asked.iter().collect();
-    let (reason, explanation) = if both.is_empty() {
-        (
-            format!(
-                "works in none of the languages asked for ({})",
-                codes(&asked)
-            ),
-            format!(
-                "Works in none of the languages asked for ({})",
-                and_list(&names(&asked))
-            ),
+    let reason = if both.is_empty() {
+        format!(
+            "works in none of the languages asked for ({})",
+            codes(&asked)
         )
     } else {
-        (
-            format!(
-                "works in {} of the {} languages asked for ({})",
-                both.len(),
-                asked.len(),
-                codes(&both)
-            ),
-            if both.len() == asked.len() {
-                format!("Works in {}, as asked", and_list(&names(&both)))
-            } else {
-                format!(
-                    "Works in {}: {} of the {} languages asked for",
-                    and_list(&names(&both)),
-                    both.len(),
-                    asked.len()
-                )
-            },
+        format!(
+            "works in {} of the {} languages asked for ({})",
+            both.len(),
+            asked.len(),
+            codes(&both)
         )
     };
     Assessed {
         value,
         reason,
-        explanation,
+        explanation: shared_in_words(
+            ("Works in", "languages asked for", "as asked"),
+            &names(&asked),
+            &names(&both),
+        ),
     }
 }
 
@@ -238,25 +224,36 @@ pub(super) fn modality(asked: &BTreeSet<Modality>, offered: &BTreeSet<Modality>)
         }
     );
     let asked: Vec<Modality> = asked.iter().copied().collect();
-    let explanation = if both.is_empty() {
-        format!(
-            "Provides none of the preferred ways of working ({})",
-            and_list(&labels(&asked))
-        )
-    } else if both.len() == asked.len() {
-        format!("Provides {}, as preferred", and_list(&labels(&both)))
-    } else {
-        format!(
-            "Provides {}: {} of the {} preferred ways of working",
-            and_list(&labels(&both)),
-            both.len(),
-            asked.len()
-        )
-    };
     Assessed {
         value,
         reason,
-        explanation,
+        explanation: shared_in_words(
+            ("Provides", "preferred ways of working", "as preferred"),
+            &labels(&asked),
+            &labels(&both),
+        ),
+    }
+}
+
+/// How much of what a need asked for an offering has, in words: "Works in
+/// English, as asked", "Works in English: 1 of the 2 languages asked for",
+/// "Works in none of the languages asked for (French)".
+fn shared_in_words(
+    (verb, things_asked, as_asked): (&str, &str, &str),
+    asked: &[String],
+    both: &[String],
+) -> String {
+    if both.is_empty() {
+        format!("{verb} none of the {things_asked} ({})", and_list(asked))
+    } else if both.len() == asked.len() {
+        format!("{verb} {}, {as_asked}", and_list(both))
+    } else {
+        format!(
+            "{verb} {}: {} of the {} {things_asked}",
+            and_list(both),
+            both.len(),
+            asked.len()
+        )
     }
 }
 
