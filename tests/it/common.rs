@@ -6,13 +6,11 @@ use std::net::TcpListener;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+pub use crate::database::TestDatabase;
 use actix_web::dev::ServerHandle;
-use capmatch::db::DatabaseUrl;
 use capmatch::interchange;
 use capmatch::startup::{self, DemoData, Storage};
 use capmatch::web::ServerSettings;
-use diesel::{Connection, PgConnection, RunQueryDsl};
-use rand::Rng;
 use reqwest::blocking::{Client, Response};
 use reqwest::redirect::Policy;
 
@@ -65,80 +63,6 @@ macro_rules! on_both_backends {
     };
 }
 
-/// A database made for one test and removed after it.
-pub struct TestDatabase {
-    pub url: DatabaseUrl,
-    cleanup: Cleanup,
-}
-
-enum Cleanup {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl TestDatabase {
-    pub fn create(backend: Backend) -> TestDatabase {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temporary folder");
-                let path = dir.path().join("capmatch.db");
-                TestDatabase {
-                    url: DatabaseUrl::Sqlite(path.display().to_string()),
-                    cleanup: Cleanup::Sqlite(dir),
-                }
-            }
-            Backend::Postgres => {
-                let admin_url =
-                    std::env::var(POSTGRES_URL_VAR).expect("checked by Backend::available");
-                let name = format!("capmatch_test_{:016x}", rand::rng().random::<u64>());
-                let mut admin = PgConnection::establish(&admin_url)
-                    .expect("connect to the test PostgreSQL server");
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .expect("create test database");
-                let url = match admin_url.rfind('/') {
-                    Some(slash)
-                        if admin_url[..slash].contains("://")
-                            && slash > admin_url.find("://").unwrap() + 2 =>
-                    {
-                        let query = admin_url[slash..]
-                            .find('?')
-                            .map(|q| &admin_url[slash + q..])
-                            .unwrap_or("");
-                        format!("{}/{name}{query}", &admin_url[..slash])
-                    }
-                    _ => panic!(
-                        "{POSTGRES_URL_VAR} must look like postgres://user:password@host:port/database"
-                    ),
-                };
-                TestDatabase {
-                    url: DatabaseUrl::Postgres(url),
-                    cleanup: Cleanup::Postgres { admin_url, name },
-                }
-            }
-        }
-    }
-
-    /// The URL as the command line takes it.
-    pub fn cli_url(&self) -> String {
-        match &self.url {
-            DatabaseUrl::Sqlite(path) => path.clone(),
-            DatabaseUrl::Postgres(url) => url.clone(),
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
-            if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin);
-            }
-        }
-    }
-}
-
 /// The application served on a free port, and a browser-like client with cookies.
 pub struct TestApp {
     pub address: String,
@@ -189,7 +113,7 @@ impl TestApp {
             workers: Some(1),
             ..settings
         };
-        let database = TestDatabase::create(backend);
+        let database = TestDatabase::prepared(backend, demo);
         let storage = startup::open(&database.url, 4, demo).expect("open the test database");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let address = format!("http://{}", listener.local_addr().unwrap());

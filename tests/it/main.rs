@@ -2,6 +2,7 @@
 //! on SQLite and, when CAPMATCH_TEST_POSTGRES_URL is set, on PostgreSQL.
 
 mod common;
+mod database;
 mod fixtures;
 
 mod assessments;
