@@ -226,7 +226,7 @@ pub fn in_memory(
         .iter()
         .enumerate()
         .filter_map(|(i, record)| {
-            let data = record.to_input().normalized().parse(reference).ok()?;
+            let data = record.to_input().parse(reference).ok()?.data;
             Some(crate::domain::Offering {
                 id: i as i64,
                 key: crate::domain::RecordKey::parse(&record.key).ok()?,
@@ -250,8 +250,7 @@ pub fn in_memory(
             let country = reference.iso3(&assessment.country).ok();
             let key = crate::domain::RecordKey::parse(&assessment.key).ok();
             assessment.needs.iter().filter_map(move |record| {
-                let mut errors = crate::domain::FieldErrors::new();
-                let draft = record.to_input().normalized();
+                let draft = record.to_input();
                 let input = crate::domain::assessment::AssessmentInput {
                     needs: vec![draft],
                     ..Default::default()
@@ -259,10 +258,7 @@ pub fn in_memory(
                 let intent = crate::domain::assessment::Intent::Submit(
                     crate::domain::assessment::Deadlines::AsRecorded,
                 );
-                let data = input
-                    .parse(reference, intent)
-                    .map_err(|e| errors.extend(e))
-                    .ok()?;
+                let data = input.parse(reference, intent).ok()?;
                 let need = data.open_needs().first().copied()?.clone();
                 Some(crate::domain::assessment::OpenNeed {
                     country: country.clone()?,

@@ -12,7 +12,8 @@ use crate::domain::assessment::{
     Assessment, AssessmentData, AssessmentState, Deadlines, DraftNeed, Need, OpenNeed, Revision,
 };
 use crate::domain::codes::{Iso3, LanguageCode, RecordKey, ThemeCode};
-use crate::domain::{AssessmentStatus, FieldErrors, Stage};
+use crate::domain::problems::Problems;
+use crate::domain::{AssessmentStatus, Stage};
 
 mod facet {
     pub const MODALITY: &str = "modality";
@@ -71,18 +72,21 @@ fn to_revision(
     let state = match row.status.parse::<AssessmentStatus>() {
         Ok(AssessmentStatus::Draft) => AssessmentState::Draft(drafts),
         Ok(AssessmentStatus::Submitted) => {
-            let mut errors = FieldErrors::new();
-            let complete: Vec<Need> = drafts
+            let mut problems = Problems::new();
+            let complete: Option<Vec<Need>> = drafts
                 .iter()
-                .filter_map(|d| d.complete(Deadlines::AsRecorded, "", &mut errors))
+                .enumerate()
+                .map(|(i, d)| d.complete(Deadlines::AsRecorded, i, &mut problems))
                 .collect();
-            if !errors.is_empty() {
-                return Err(StoreError::Corrupt(format!(
-                    "revision {} holds an incomplete submitted need",
-                    row.id
-                )));
+            match (problems.is_empty(), complete) {
+                (true, Some(complete)) => AssessmentState::Submitted(complete),
+                _ => {
+                    return Err(StoreError::Corrupt(format!(
+                        "revision {} holds an incomplete submitted need",
+                        row.id
+                    )));
+                }
             }
-            AssessmentState::Submitted(complete)
         }
         Ok(AssessmentStatus::Withdrawn) => AssessmentState::Withdrawn {
             reason: row.withdrawn_reason.clone().unwrap_or_default(),

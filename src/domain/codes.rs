@@ -58,6 +58,14 @@ reference_code!(
     LanguageCode
 );
 
+/// What a form or a record says about one record: the key it asks for
+/// (none: derive one, or the address names it) and the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyed<T> {
+    pub key: Option<RecordKey>,
+    pub data: T,
+}
+
 /// The stable key of a provider or offering: what imports match on and what
 /// the URLs use. Lower-case letters, digits and hyphens, 1 to 64 characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

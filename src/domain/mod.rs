@@ -3,18 +3,20 @@
 pub mod assessment;
 pub mod catalogue;
 pub mod codes;
-pub mod input;
+pub mod fields;
 pub mod offering;
+pub mod problems;
 pub mod provider;
 pub mod reference;
-pub mod validation;
+pub mod rules;
 pub mod vocab;
 
 pub use codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
+pub use fields::FieldPath;
 pub use offering::{Coverage, Eligibility, Offering, OfferingData, OfferingInput, Reach};
+pub use problems::{FieldError, FieldErrors};
 pub use provider::{Provider, ProviderData, ProviderInput};
 pub use reference::{Country, CountryGroup, Language, ReferenceData, Region, Theme};
-pub use validation::{FieldError, FieldErrors};
 pub use vocab::{
     AssessmentStatus, IncomeLevel, Modality, NeedStatus, OfferingStatus, Priority, ProviderKind,
     RegionLevel, Stage,

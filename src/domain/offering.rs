@@ -4,16 +4,12 @@ use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
-use validator::{Validate, ValidateArgs, ValidationError};
 
-use super::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
-use super::input::{
-    blank_as_none, checkbox, date, known_countries, known_groups, known_income_levels,
-    known_languages, known_modalities, known_regions, known_themes, offering_status, parse_date,
-    plain_text, record_key,
-};
+use super::codes::{GroupCode, Iso3, Keyed, LanguageCode, RecordKey, RegionCode, ThemeCode};
+use super::fields::OfferingField as F;
+use super::problems::{FieldErrors, Problems};
 use super::reference::{Country, ReferenceData};
-use super::validation::{FieldErrors, invalid};
+use super::rules;
 use super::vocab::{IncomeLevel, Modality, OfferingStatus, RegionLevel};
 
 /// Where an offering is delivered: worldwide, or any mix of named countries,
@@ -158,76 +154,44 @@ fn or_list(items: &[&str]) -> String {
     }
 }
 
-/// An offering's fields as a person or a file gave them.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate)]
-#[validate(context = ReferenceData)]
-// Checked even when fields are wrong, so one post names every problem.
-#[validate(schema(function = dates_in_order, skip_on_field_errors = false))]
-#[validate(schema(function = some_coverage, skip_on_field_errors = false))]
+/// An offering's fields as a person or a file gave them: anything may be
+/// wrong. The names are the form's ([`F`]); lists hold the codes chosen.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct OfferingInput {
     #[serde(default)]
-    #[validate(custom(function = record_key))]
     pub key: String,
     #[serde(default)]
-    #[validate(custom(function = provider_key))]
     pub provider: String,
     #[serde(default)]
-    #[validate(
-        length(
-            min = 1,
-            max = 200,
-            message = "is required and may be at most 200 characters"
-        ),
-        custom(function = plain_text)
-    )]
     pub title: String,
     #[serde(default)]
-    #[validate(
-        length(
-            min = 1,
-            max = 5000,
-            message = "is required and may be at most 5000 characters"
-        ),
-        custom(function = plain_text)
-    )]
     pub description: String,
     #[serde(default)]
-    #[validate(custom(function = known_themes, use_context))]
     pub themes: Vec<String>,
-    #[serde(default, deserialize_with = "checkbox")]
-    pub coverage_global: bool,
+    /// A checkbox: `on` when ticked, absent when not.
     #[serde(default)]
-    #[validate(custom(function = known_countries, use_context))]
+    pub coverage_global: String,
+    #[serde(default)]
     pub coverage_countries: Vec<String>,
     #[serde(default)]
-    #[validate(custom(function = known_regions, use_context))]
     pub coverage_regions: Vec<String>,
     #[serde(default)]
-    #[validate(custom(function = known_groups, use_context))]
     pub coverage_groups: Vec<String>,
     #[serde(default)]
-    #[validate(custom(function = known_groups, use_context))]
     pub eligible_groups: Vec<String>,
     #[serde(default)]
-    #[validate(custom(function = known_income_levels))]
     pub eligible_income_levels: Vec<String>,
     #[serde(default)]
-    #[validate(custom(function = known_modalities))]
     pub modalities: Vec<String>,
     #[serde(default)]
-    #[validate(custom(function = known_languages, use_context))]
     pub languages: Vec<String>,
-    #[serde(default, deserialize_with = "blank_as_none")]
-    #[validate(custom(function = capacity_in_range))]
+    #[serde(default)]
     pub capacity: Option<String>,
-    #[serde(default, deserialize_with = "blank_as_none")]
-    #[validate(custom(function = date))]
+    #[serde(default)]
     pub starts_on: Option<String>,
-    #[serde(default, deserialize_with = "blank_as_none")]
-    #[validate(custom(function = date))]
+    #[serde(default)]
     pub ends_on: Option<String>,
     #[serde(default)]
-    #[validate(custom(function = offering_status))]
     pub status: String,
     /// The version an edit form was opened at; not data, and never written.
     #[serde(default, skip_serializing)]
@@ -237,149 +201,118 @@ pub struct OfferingInput {
 /// The most engagements one offering can sensibly say it takes on at once.
 pub const MAX_CAPACITY: u32 = 100_000;
 
-fn provider_key(key: &str) -> Result<(), ValidationError> {
-    if key.is_empty() {
-        return Err(invalid("required", "is required: choose the provider"));
-    }
-    record_key(key)
-}
-
-fn capacity_in_range(text: &str) -> Result<(), ValidationError> {
-    match text.parse::<u32>() {
-        Ok(n) if (1..=MAX_CAPACITY).contains(&n) => Ok(()),
-        _ => Err(invalid(
-            "capacity",
-            format!("must be a whole number from 1 to {MAX_CAPACITY}"),
-        )),
-    }
-}
-
-fn dates_in_order(input: &OfferingInput) -> Result<(), ValidationError> {
-    let starts = input.starts_on.as_deref().and_then(parse_date);
-    let ends = input.ends_on.as_deref().and_then(parse_date);
-    match (starts, ends) {
-        (Some(s), Some(e)) if e <= s => {
-            let mut error = invalid("date_order", "must be after the start date");
-            error.add_param("field".into(), &"ends_on");
-            Err(error)
-        }
-        _ => Ok(()),
-    }
-}
-
-fn some_coverage(input: &OfferingInput) -> Result<(), ValidationError> {
-    let places = [
-        &input.coverage_countries,
-        &input.coverage_regions,
-        &input.coverage_groups,
-    ];
-    if input.coverage_global || places.iter().any(|p| !p.is_empty()) {
-        return Ok(());
-    }
-    let mut error = invalid(
-        "coverage",
-        "choose worldwide, or at least one country, region or group",
-    );
-    error.add_param("field".into(), &"coverage");
-    Err(error)
+/// Whether any code was chosen in a list.
+fn chose_any(codes: &[String]) -> bool {
+    codes.iter().any(|c| !c.trim().is_empty())
 }
 
 impl OfferingInput {
-    /// The form's fields in reading order; `coverage` stands for the whole fieldset.
-    pub const FIELDS: &'static [&'static str] = &[
-        "key",
-        "provider",
-        "title",
-        "description",
-        "themes",
-        "coverage",
-        "coverage_countries",
-        "coverage_regions",
-        "coverage_groups",
-        "eligible_groups",
-        "eligible_income_levels",
-        "modalities",
-        "languages",
-        "capacity",
-        "starts_on",
-        "ends_on",
-        "status",
-    ];
-
-    pub fn normalized(mut self) -> OfferingInput {
-        let trim = |s: &mut String| *s = s.trim().to_owned();
-        let trim_opt = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let trim_all = |v: &mut Vec<String>| {
-            v.iter_mut().for_each(|s| *s = s.trim().to_owned());
-            v.retain(|s| !s.is_empty());
-        };
-        trim(&mut self.key);
-        trim(&mut self.provider);
-        trim(&mut self.title);
-        trim(&mut self.description);
-        trim(&mut self.status);
-        for list in [
-            &mut self.themes,
-            &mut self.coverage_countries,
-            &mut self.coverage_regions,
-            &mut self.coverage_groups,
-            &mut self.eligible_groups,
-            &mut self.eligible_income_levels,
-            &mut self.modalities,
-            &mut self.languages,
-        ] {
-            trim_all(list);
-        }
-        self.capacity = trim_opt(self.capacity);
-        self.starts_on = trim_opt(self.starts_on);
-        self.ends_on = trim_opt(self.ends_on);
-        self
+    /// Whether the worldwide box is ticked, as the form shows it.
+    pub fn worldwide(&self) -> bool {
+        rules::flag(&self.coverage_global).unwrap_or(false)
     }
 
-    /// Validates and turns the input into an offering's data, or says what is
-    /// wrong with each field. Call on normalized input.
-    pub fn parse(&self, reference: &ReferenceData) -> Result<OfferingData, FieldErrors> {
-        self.validate_with_args(reference)
-            .map_err(|errors| FieldErrors::from_validation(&errors, Self::FIELDS))?;
-        // Every conversion below was checked by the validation above; `set`
-        // keeps the types honest without a panic path.
-        fn set<T: Ord, E>(codes: &[String], f: impl Fn(&str) -> Result<T, E>) -> BTreeSet<T> {
-            codes.iter().filter_map(|c| f(c).ok()).collect()
+    /// The key asked for and the offering's data, or every problem at its field.
+    pub fn parse(&self, reference: &ReferenceData) -> Result<Keyed<OfferingData>, FieldErrors> {
+        let mut p = Problems::new();
+        let key = p.take(F::Key, rules::optional_key(&self.key));
+        let provider = p.take(
+            F::Provider,
+            rules::key(&self.provider, "is required: choose the provider"),
+        );
+        let title = p.take(F::Title, rules::required_text(&self.title, 200));
+        let description = p.take(
+            F::Description,
+            rules::required_text(&self.description, 5000),
+        );
+        let themes = p.take(
+            F::Themes,
+            rules::codes(&self.themes, |c| reference.theme_code(c)).and_then(|themes| {
+                if themes.is_empty() {
+                    Err("choose at least one theme".to_owned())
+                } else {
+                    Ok(themes)
+                }
+            }),
+        );
+        let global = p.take(F::CoverageGlobal, rules::flag(&self.coverage_global));
+        let countries = p.take(
+            F::CoverageCountries,
+            rules::codes(&self.coverage_countries, |c| reference.iso3(c)),
+        );
+        let regions = p.take(
+            F::CoverageRegions,
+            rules::codes(&self.coverage_regions, |c| reference.region_code(c)),
+        );
+        let groups = p.take(
+            F::CoverageGroups,
+            rules::codes(&self.coverage_groups, |c| reference.group_code(c)),
+        );
+        let places = [
+            &self.coverage_countries,
+            &self.coverage_regions,
+            &self.coverage_groups,
+        ];
+        if !global.unwrap_or(false) && !places.iter().any(|codes| chose_any(codes)) {
+            p.add(
+                F::Coverage,
+                "choose worldwide, or at least one country, region or group",
+            );
         }
-        let mut errors = FieldErrors::new();
-        let provider = RecordKey::parse(&self.provider).unwrap_or_else(|e| {
-            errors.add("provider", e.to_string());
-            RecordKey::trusted("")
-        });
-        let status = self
-            .status
-            .parse()
-            .unwrap_or_else(|e: super::vocab::UnknownCode| {
-                errors.add("status", e.to_string());
-                OfferingStatus::Draft
-            });
-        errors.into_result()?;
-        Ok(OfferingData {
-            provider,
-            title: self.title.clone(),
-            description: self.description.clone(),
-            themes: set(&self.themes, |c| reference.theme_code(c)),
-            coverage: Coverage {
-                global: self.coverage_global,
-                countries: set(&self.coverage_countries, |c| reference.iso3(c)),
-                regions: set(&self.coverage_regions, |c| reference.region_code(c)),
-                groups: set(&self.coverage_groups, |c| reference.group_code(c)),
-            },
-            eligibility: Eligibility {
-                groups: set(&self.eligible_groups, |c| reference.group_code(c)),
-                income_levels: set(&self.eligible_income_levels, str::parse),
-            },
-            modalities: set(&self.modalities, str::parse),
-            languages: set(&self.languages, |c| reference.language_code(c)),
-            capacity: self.capacity.as_deref().and_then(|c| c.parse().ok()),
-            starts_on: self.starts_on.as_deref().and_then(parse_date),
-            ends_on: self.ends_on.as_deref().and_then(parse_date),
-            status,
+        let eligible_groups = p.take(
+            F::EligibleGroups,
+            rules::codes(&self.eligible_groups, |c| reference.group_code(c)),
+        );
+        let income_levels = p.take(
+            F::EligibleIncomeLevels,
+            rules::choices(&self.eligible_income_levels),
+        );
+        let modalities = p.take(F::Modalities, rules::choices(&self.modalities));
+        let languages = p.take(
+            F::Languages,
+            rules::codes(&self.languages, |c| reference.language_code(c)),
+        );
+        let capacity = p.take(
+            F::Capacity,
+            rules::optional_count(self.capacity.as_deref(), MAX_CAPACITY),
+        );
+        let starts_on = p.take(F::StartsOn, rules::optional_date(self.starts_on.as_deref()));
+        let ends_on = p.take(F::EndsOn, rules::optional_date(self.ends_on.as_deref()));
+        if let (Some(Some(starts)), Some(Some(ends))) = (starts_on, ends_on) {
+            if ends <= starts {
+                p.add(F::EndsOn, "must be after the start date");
+            }
+        }
+        let status = p.take(
+            F::Status,
+            rules::choice::<OfferingStatus>(&self.status, "is required"),
+        );
+        p.finish(|| {
+            Some(Keyed {
+                key: key?,
+                data: OfferingData {
+                    provider: provider?,
+                    title: title?,
+                    description: description?,
+                    themes: themes?,
+                    coverage: Coverage {
+                        global: global?,
+                        countries: countries?,
+                        regions: regions?,
+                        groups: groups?,
+                    },
+                    eligibility: Eligibility {
+                        groups: eligible_groups?,
+                        income_levels: income_levels?,
+                    },
+                    modalities: modalities?,
+                    languages: languages?,
+                    capacity: capacity?,
+                    starts_on: starts_on?,
+                    ends_on: ends_on?,
+                    status: status?,
+                },
+            })
         })
     }
 
@@ -394,7 +327,7 @@ impl OfferingInput {
             title: data.title.clone(),
             description: data.description.clone(),
             themes: strings(&data.themes),
-            coverage_global: data.coverage.global,
+            coverage_global: rules::flag_text(data.coverage.global),
             coverage_countries: strings(&data.coverage.countries),
             coverage_regions: strings(&data.coverage.regions),
             coverage_groups: strings(&data.coverage.groups),
@@ -466,7 +399,7 @@ mod tests {
 
     #[test]
     fn a_complete_offering_parses() {
-        let data = input().normalized().parse(&reference()).unwrap();
+        let data = input().parse(&reference()).unwrap().data;
         assert_eq!(data.status, OfferingStatus::Active);
         assert!(data.coverage.regions.iter().any(|r| r.as_str() == "002"));
     }
@@ -478,7 +411,7 @@ mod tests {
             ends_on: Some("2026-04-30".into()),
             ..input()
         };
-        let errors = bad.normalized().parse(&reference()).unwrap_err();
+        let errors = bad.parse(&reference()).unwrap_err();
         assert_eq!(errors.messages("ends_on"), ["must be after the start date"]);
     }
 
@@ -492,9 +425,12 @@ mod tests {
             capacity: Some("0".into()),
             ..input()
         };
-        let errors = bad.normalized().parse(&reference()).unwrap_err();
+        let errors = bad.parse(&reference()).unwrap_err();
         for field in ["themes", "coverage", "languages", "modalities", "capacity"] {
-            assert!(errors.has(field), "no error for {field}: {errors:?}");
+            assert!(
+                !errors.messages(field).is_empty(),
+                "no error for {field}: {errors:?}"
+            );
         }
     }
 

@@ -2,136 +2,71 @@
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use validator::{Validate, ValidateArgs, ValidationError};
 
-use super::codes::{Iso3, RecordKey};
-use super::input::{blank_as_none, http_url, known_country, plain_text, record_key};
+use super::codes::{Iso3, Keyed, RecordKey};
+use super::fields::ProviderField as F;
+use super::problems::{FieldErrors, Problems};
 use super::reference::ReferenceData;
-use super::validation::{FieldErrors, invalid};
+use super::rules;
 use super::vocab::ProviderKind;
 
-/// A provider's fields as a person or a file gave them: anything may be wrong.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate)]
-#[validate(context = ReferenceData)]
+/// A provider's fields as a person or a file gave them: anything may be
+/// wrong. The names are the form's ([`F`]).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ProviderInput {
     /// Only read when creating; blank means "derive one from the name".
     #[serde(default)]
-    #[validate(custom(function = record_key))]
     pub key: String,
     #[serde(default)]
-    #[validate(
-        length(
-            min = 1,
-            max = 200,
-            message = "is required and may be at most 200 characters"
-        ),
-        custom(function = plain_text)
-    )]
     pub name: String,
     #[serde(default)]
-    #[validate(custom(function = provider_kind))]
     pub kind: String,
-    #[serde(default, deserialize_with = "blank_as_none")]
-    #[validate(custom(function = known_country, use_context))]
+    #[serde(default)]
     pub hq_country: Option<String>,
-    #[serde(default, deserialize_with = "blank_as_none")]
-    #[validate(
-        length(max = 500, message = "may be at most 500 characters"),
-        url(message = "is not a valid web address (it should start with https://)"),
-        custom(function = http_url),
-        custom(function = plain_text)
-    )]
+    #[serde(default)]
     pub website: Option<String>,
-    #[serde(default, deserialize_with = "blank_as_none")]
-    #[validate(
-        length(max = 254, message = "may be at most 254 characters"),
-        email(message = "is not a valid e-mail address"),
-        custom(function = plain_text)
-    )]
+    #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
-    #[validate(
-        length(max = 5000, message = "may be at most 5000 characters"),
-        custom(function = plain_text)
-    )]
     pub description: String,
     /// The version an edit form was opened at; not data, and never written.
     #[serde(default, skip_serializing)]
     pub version: Option<String>,
 }
 
-fn provider_kind(kind: &str) -> Result<(), ValidationError> {
-    if kind.is_empty() {
-        return Err(invalid(
-            "required",
-            "is required: choose the kind of organisation",
-        ));
-    }
-    kind.parse::<ProviderKind>()
-        .map(|_| ())
-        .map_err(|e| invalid("unknown", e.to_string()))
-}
-
 impl ProviderInput {
-    /// The form's fields in reading order.
-    pub const FIELDS: &'static [&'static str] = &[
-        "key",
-        "name",
-        "kind",
-        "hq_country",
-        "website",
-        "email",
-        "description",
-    ];
-
-    /// Trims what people type; blank optional fields become absent.
-    pub fn normalized(mut self) -> ProviderInput {
-        self.key = self.key.trim().to_owned();
-        self.name = self.name.trim().to_owned();
-        self.kind = self.kind.trim().to_owned();
-        self.hq_country = self
-            .hq_country
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty());
-        self.website = self
-            .website
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty());
-        self.email = self
-            .email
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty());
-        self.description = self.description.trim().to_owned();
-        self
-    }
-
-    /// Validates and turns the input into a provider's data, or says what is
-    /// wrong with each field. Call on normalized input.
-    pub fn parse(&self, reference: &ReferenceData) -> Result<ProviderData, FieldErrors> {
-        self.validate_with_args(reference)
-            .map_err(|errors| FieldErrors::from_validation(&errors, Self::FIELDS))?;
-        // Validation above guarantees every conversion below succeeds.
-        let invariant = |what: &str| -> FieldErrors {
-            let mut errors = FieldErrors::new();
-            errors.add(what, "is not valid");
-            errors
-        };
-        Ok(ProviderData {
-            name: self.name.clone(),
-            kind: self.kind.parse().map_err(|_| invariant("kind"))?,
-            hq_country: match &self.hq_country {
-                Some(code) => Some(reference.iso3(code).map_err(|_| invariant("hq_country"))?),
-                None => None,
-            },
-            website: self.website.clone(),
-            email: self.email.clone(),
-            description: self.description.clone(),
+    /// The key asked for and the provider's data, or every problem at its field.
+    pub fn parse(&self, reference: &ReferenceData) -> Result<Keyed<ProviderData>, FieldErrors> {
+        let mut p = Problems::new();
+        let key = p.take(F::Key, rules::optional_key(&self.key));
+        let name = p.take(F::Name, rules::required_text(&self.name, 200));
+        let kind = p.take(
+            F::Kind,
+            rules::choice::<ProviderKind>(
+                &self.kind,
+                "is required: choose the kind of organisation",
+            ),
+        );
+        let hq_country = p.take(
+            F::HqCountry,
+            rules::optional_code(self.hq_country.as_deref(), |c| reference.iso3(c)),
+        );
+        let website = p.take(F::Website, rules::web_address(self.website.as_deref()));
+        let email = p.take(F::Email, rules::email(self.email.as_deref()));
+        let description = p.take(F::Description, rules::text(&self.description, 5000));
+        p.finish(|| {
+            Some(Keyed {
+                key: key?,
+                data: ProviderData {
+                    name: name?,
+                    kind: kind?,
+                    hq_country: hq_country?,
+                    website: website?,
+                    email: email?,
+                    description: description?,
+                },
+            })
         })
-    }
-
-    /// The requested key, if one was given.
-    pub fn requested_key(&self) -> Option<RecordKey> {
-        RecordKey::parse(&self.key).ok()
     }
 
     pub fn from_provider(provider: &Provider) -> ProviderInput {
@@ -176,6 +111,7 @@ pub struct Provider {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fields::FieldPath;
     use crate::reference_data;
     use proptest::prelude::*;
 
@@ -188,13 +124,13 @@ mod tests {
             website in proptest::option::of(".{0,40}"), email in proptest::option::of(".{0,40}"), description in ".{0,100}",
         ) {
             let reference = reference_data::load().unwrap();
-            let input = ProviderInput { key, name, kind, hq_country: hq, website, email, description, version: None }.normalized();
+            let input = ProviderInput { key, name, kind, hq_country: hq, website, email, description, version: None };
             match input.parse(&reference) {
-                Ok(data) => prop_assert!(!data.name.is_empty() && data.name.chars().count() <= 200),
+                Ok(parsed) => prop_assert!(!parsed.data.name.is_empty() && parsed.data.name.chars().count() <= 200),
                 Err(errors) => {
                     prop_assert!(!errors.is_empty());
                     for error in errors.iter() {
-                        prop_assert!(ProviderInput::FIELDS.contains(&error.field.as_str()), "{}", error.field);
+                        prop_assert!(matches!(error.path, FieldPath::Provider(_)), "{:?}", error.path);
                     }
                 }
             }
@@ -217,7 +153,7 @@ mod tests {
     #[test]
     fn a_complete_provider_parses() {
         let reference = reference_data::load().unwrap();
-        let data = input().normalized().parse(&reference).unwrap();
+        let data = input().parse(&reference).unwrap().data;
         assert_eq!(data.kind, ProviderKind::Intergovernmental);
         assert_eq!(data.hq_country.unwrap().as_str(), "ROU");
     }
@@ -235,9 +171,10 @@ mod tests {
             description: "x".repeat(5001),
             version: None,
         };
-        let errors = bad.normalized().parse(&reference).unwrap_err();
-        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ProviderInput::FIELDS);
+        let errors = bad.parse(&reference).unwrap_err();
+        let fields: Vec<FieldPath> = errors.iter().map(|e| e.path).collect();
+        let every: Vec<FieldPath> = F::ALL.iter().map(|&f| f.into()).collect();
+        assert_eq!(fields, every);
         assert_eq!(errors.messages("hq_country"), ["unknown country \"XXX\""]);
     }
 }

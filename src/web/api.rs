@@ -5,11 +5,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::countries::country_page;
-use super::error::{ApiError, AppError, missing};
-use super::extract::QueryParams;
-use super::with_db;
-use crate::db::{self, Page, PageRequest};
-use crate::domain::catalogue::CatalogueParams;
+use super::error::{ApiError, AppError};
+use super::params::CatalogueParams;
+use super::paths::{CountryPath, KeyPath, QueryParams};
+use super::reads;
+use crate::db::{Page, PageRequest};
 use crate::domain::{Country, ReferenceData};
 use crate::interchange::{AssessmentRecord, OfferingRecord, ProviderRecord};
 use crate::startup::Storage;
@@ -64,25 +64,11 @@ impl OfferingJson {
     }
 }
 
-fn filter_of(
-    params: &CatalogueParams,
-    reference: &ReferenceData,
-) -> Result<crate::domain::catalogue::CatalogueFilter, ApiError> {
-    params
-        .resolve(reference)
-        .map_err(|e| ApiError(AppError::BadRequest(e.to_string())))
-}
-
 pub async fn providers(
     storage: web::Data<Storage>,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = filter_of(&params, &storage.reference)?;
-    let page = PageRequest::new(params.page_number());
-    let found = with_db(&storage, move |conn| {
-        Ok(db::providers::search(conn, &filter, page)?)
-    })
-    .await?;
+    let found = reads::providers(&storage, &params).await?;
     Ok(
         HttpResponse::Ok().json(List::of(found, |summary| ProviderJson {
             url: format!("/providers/{}", summary.provider.key),
@@ -93,32 +79,31 @@ pub async fn providers(
     )
 }
 
+/// A `Link` header to the next page of a list inside a record's document.
+fn next_page<T>(response: &mut actix_web::HttpResponseBuilder, page: &Page<T>, path: &str) {
+    if page.has_next() {
+        response.insert_header((
+            actix_web::http::header::LINK,
+            format!("<{path}?page={}>; rel=\"next\"", page.number + 1),
+        ));
+    }
+}
+
 /// A provider with its offering count and one page (`?page=`, 20 a page)
 /// of its offerings; a `Link` header names the next page.
 pub async fn provider(
     storage: web::Data<Storage>,
-    key: web::Path<String>,
+    KeyPath(key): KeyPath,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key.into_inner();
     let page = PageRequest::new(params.page_number());
-    let (provider, offerings) = with_db(&storage, move |conn| {
-        let provider = db::providers::find(conn, &key).map_err(missing("provider", &key))?;
-        let offerings = db::offerings::of_provider(conn, provider.id, page)?;
-        Ok((provider, offerings))
-    })
-    .await?;
+    let (provider, offerings) = reads::provider(&storage, &key, page).await?;
     let mut response = HttpResponse::Ok();
-    if offerings.has_next() {
-        response.insert_header((
-            actix_web::http::header::LINK,
-            format!(
-                "</api/v1/providers/{}?page={}>; rel=\"next\"",
-                provider.key,
-                offerings.number + 1
-            ),
-        ));
-    }
+    next_page(
+        &mut response,
+        &offerings,
+        &format!("/api/v1/providers/{}", provider.key),
+    );
     Ok(response.json(ProviderJson {
         url: format!("/providers/{}", provider.key),
         record: ProviderRecord::from_provider(&provider),
@@ -131,24 +116,15 @@ pub async fn offerings(
     storage: web::Data<Storage>,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = filter_of(&params, &storage.reference)?;
-    let page = PageRequest::new(params.page_number());
-    let found = with_db(&storage, move |conn| {
-        Ok(db::offerings::search(conn, &filter, page)?)
-    })
-    .await?;
+    let found = reads::offerings(&storage, &params).await?;
     Ok(HttpResponse::Ok().json(List::of(found, OfferingJson::of)))
 }
 
 pub async fn offering(
     storage: web::Data<Storage>,
-    key: web::Path<String>,
+    KeyPath(key): KeyPath,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key.into_inner();
-    let offering = with_db(&storage, move |conn| {
-        db::offerings::find(conn, &key).map_err(missing("offering", &key))
-    })
-    .await?;
+    let offering = reads::offering(&storage, &key).await?;
     Ok(HttpResponse::Ok().json(OfferingJson::of(offering)))
 }
 
@@ -236,40 +212,16 @@ const ASSESSMENTS_PER_PAGE: i64 = 20;
 /// the next page.
 pub async fn country(
     storage: web::Data<Storage>,
-    iso3: web::Path<String>,
+    CountryPath(country): CountryPath,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let reference = &storage.reference;
-    let iso3 = iso3.into_inner().to_ascii_uppercase();
-    let country = reference
-        .country(&iso3)
-        .ok_or_else(|| AppError::NotFound(format!("country \"{iso3}\"")))?;
-    let reaching = CatalogueParams {
-        country: Some(iso3),
-        ..CatalogueParams::default()
-    };
-    let filter = filter_of(&reaching, reference)?;
-    let of_country = country.iso3.to_string();
-    let page = PageRequest::sized(params.page_number(), ASSESSMENTS_PER_PAGE);
-    let (reaching, assessments) = with_db(&storage, move |conn| {
-        Ok((
-            db::offerings::search(conn, &filter, PageRequest::new(1))?.total,
-            db::assessments::of_country(conn, &of_country, page)?,
-        ))
-    })
-    .await?;
-    let mut json = country_json(country, reference);
-    json.offerings_reaching = Some(reaching);
-    json.assessments_total = Some(assessments.total);
-    let next = assessments.has_next().then(|| {
-        format!(
-            "</api/v1/countries/{}?page={}>; rel=\"next\"",
-            country.iso3,
-            assessments.number + 1
-        )
-    });
+    let assessments = PageRequest::sized(params.page_number(), ASSESSMENTS_PER_PAGE);
+    let read = reads::country(&storage, &country, PageRequest::new(1), assessments).await?;
+    let mut json = country_json(&country, &storage.reference);
+    json.offerings_reaching = Some(read.reaching.total);
+    json.assessments_total = Some(read.assessments.total);
     json.assessments = Some(
-        assessments
+        read.assessments
             .items
             .iter()
             .map(|a| AssessmentJson {
@@ -280,9 +232,11 @@ pub async fn country(
             .collect(),
     );
     let mut response = HttpResponse::Ok();
-    if let Some(next) = next {
-        response.insert_header((actix_web::http::header::LINK, next));
-    }
+    next_page(
+        &mut response,
+        &read.assessments,
+        &format!("/api/v1/countries/{}", country.iso3),
+    );
     Ok(response.json(json))
 }
 

@@ -4,12 +4,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::error::AppError;
-use super::extract::QueryParams;
+use super::params::CatalogueParams;
+use super::paths::{CountryPath, QueryParams};
 use super::views::{Choice, ChoiceGroup, Choices, Pagination};
-use super::{ok, with_db};
+use super::{ok, reads, with_db};
 use crate::db::{self, Page, PageRequest};
-use crate::domain::assessment::{Assessment, OpenNeed, by_urgency};
-use crate::domain::catalogue::CatalogueParams;
+use crate::domain::assessment::{Assessment, OpenNeed};
 use crate::domain::{Country, CountryGroup, Offering, ReferenceData, Region};
 use crate::startup::Storage;
 
@@ -91,20 +91,13 @@ const OPEN_NEEDS_SHOWN: usize = 20;
 /// Assessments per page of a country's list of assessments.
 const ASSESSMENTS_PER_PAGE: i64 = 20;
 
-fn country_in<'a>(reference: &'a ReferenceData, iso3: &str) -> Result<&'a Country, AppError> {
-    let iso3 = iso3.to_ascii_uppercase();
-    reference
-        .country(&iso3)
-        .ok_or_else(|| AppError::NotFound(format!("The country \"{iso3}\"")))
-}
-
 #[derive(Template)]
 #[template(path = "countries/show.html")]
 struct ShowPage<'a> {
     assessments: Page<Assessment>,
     open_needs: Vec<OpenNeed>,
     open_need_count: usize,
-    country: &'a Country,
+    country: Country,
     m49_path: Vec<&'a Region>,
     groups: Vec<&'a CountryGroup>,
     offerings: Vec<Offering>,
@@ -114,46 +107,24 @@ struct ShowPage<'a> {
 
 pub async fn show(
     storage: web::Data<Storage>,
-    iso3: web::Path<String>,
+    CountryPath(country): CountryPath,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
     let reference = &storage.reference;
-    let country = country_in(reference, &iso3)?;
-    let iso3 = country.iso3.to_string();
-    let reaching = CatalogueParams {
-        country: Some(iso3.clone()),
-        page: params.page.clone(),
-        ..CatalogueParams::default()
-    };
-    let filter = reaching
-        .resolve(reference)
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let page = PageRequest::new(reaching.page_number());
-    let of_country = iso3.clone();
-    let (found, assessments, mut open_needs) = with_db(&storage, move |conn| {
-        Ok((
-            db::offerings::search(conn, &filter, page)?,
-            db::assessments::of_country(
-                conn,
-                &of_country,
-                PageRequest::sized(1, ASSESSMENTS_SHOWN),
-            )?,
-            db::assessments::open_needs(conn, Some(&of_country))?,
-        ))
-    })
+    let read = reads::country(
+        &storage,
+        &country,
+        PageRequest::new(params.page_number()),
+        PageRequest::sized(1, ASSESSMENTS_SHOWN),
+    )
     .await?;
-    by_urgency(&mut open_needs);
+    let mut open_needs = read.open_needs;
     let open_need_count = open_needs.len();
     open_needs.truncate(OPEN_NEEDS_SHOWN);
-    let page_params = CatalogueParams {
-        page: None,
-        ..CatalogueParams::default()
-    };
     ok(&ShowPage {
         open_needs,
         open_need_count,
-        assessments,
-        country,
+        assessments: read.assessments,
         m49_path: country
             .m49_path()
             .filter_map(|code| reference.region(code.as_str()))
@@ -163,8 +134,13 @@ pub async fn show(
             .iter()
             .filter_map(|g| reference.group(g.as_str()))
             .collect(),
-        pagination: Pagination::new(&format!("/countries/{iso3}"), &page_params, &found),
-        offerings: found.items,
+        pagination: Pagination::new(
+            &format!("/countries/{}", country.iso3),
+            &CatalogueParams::default(),
+            &read.reaching,
+        ),
+        offerings: read.reaching.items,
+        country,
         reference,
     })
 }
@@ -180,10 +156,9 @@ struct AssessmentsPage<'a> {
 /// `/countries/{iso3}/assessments`: every assessment of a country, a page at a time.
 pub async fn assessments(
     storage: web::Data<Storage>,
-    iso3: web::Path<String>,
+    CountryPath(country): CountryPath,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
-    let country = country_in(&storage.reference, &iso3)?;
     let of_country = country.iso3.to_string();
     let page = PageRequest::sized(params.page_number(), ASSESSMENTS_PER_PAGE);
     let found = with_db(&storage, move |conn| {
@@ -192,7 +167,7 @@ pub async fn assessments(
     .await?;
     let only_page = CatalogueParams::default();
     ok(&AssessmentsPage {
-        country,
+        country: &country,
         pagination: Pagination::new(
             &format!("/countries/{}/assessments", country.iso3),
             &only_page,

@@ -7,7 +7,7 @@ use actix_web::middleware::Next;
 use percent_encoding::percent_decode_str;
 
 use super::error::{ApiError, AppError};
-use crate::domain::input::has_control_characters;
+use crate::domain::rules::has_control_characters;
 
 /// Middleware: a path or query whose decoded text holds a control character
 /// is refused with 400 before it reaches a handler or the database (on

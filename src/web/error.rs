@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 use crate::db::StoreError;
+use crate::domain::assessment::AssessmentError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -79,6 +80,17 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::NotFound => AppError::NotFound("The record".to_owned()),
             other => AppError::internal(other),
+        }
+    }
+}
+
+/// A rule of the domain refused the change: the state does not allow it
+/// (409), or it names a need the assessment does not have (404).
+impl From<AssessmentError> for AppError {
+    fn from(error: AssessmentError) -> AppError {
+        match error {
+            AssessmentError::NoSuchNeed(need) => AppError::NotFound(format!("The need \"{need}\"")),
+            other => AppError::Conflict(other.to_string()),
         }
     }
 }

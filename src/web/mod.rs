@@ -15,29 +15,40 @@ use crate::db::DbConnection;
 use crate::startup::Storage;
 
 pub mod api;
+pub mod assessment_form;
 pub mod assessments;
 pub mod countries;
 pub mod csrf;
 pub mod edge;
 pub mod error;
-pub mod extract;
+pub mod forms;
 pub mod home;
 pub mod offerings;
+pub mod params;
+pub mod paths;
 pub mod providers;
+pub mod reads;
+pub mod records;
 pub mod report_cache;
 pub mod reports;
 pub mod views;
 
 use error::AppError;
+use paths::Answer;
 
-/// Runs a store call on the blocking pool with a pooled connection.
+use crate::domain::{Offering, Provider};
+
+/// Runs a store call on the blocking pool with a pooled connection, inside
+/// the request's span, so a slow request can be traced to its queries.
 pub async fn with_db<T, F>(storage: &Storage, work: F) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
 {
     let pool = storage.pool.clone();
+    let span = tracing::info_span!("store");
     web::block(move || {
+        let _entered = span.enter();
         let mut conn = pool.get().map_err(AppError::internal)?;
         work(&mut conn)
     })
@@ -67,86 +78,6 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// The version an edit form says it was opened at. A form without one (an
-/// old page, a hand-made post) cannot be checked against other people's
-/// saves, so it is refused; a record that does not exist is still a 404.
-pub async fn base_version(
-    storage: &Storage,
-    what: Archivable,
-    key: &str,
-    posted: Option<&str>,
-) -> Result<i32, AppError> {
-    if let Some(version) = posted.and_then(|v| v.trim().parse().ok()) {
-        return Ok(version);
-    }
-    let lookup = key.to_owned();
-    with_db(storage, move |conn| {
-        let found = match what {
-            Archivable::Provider => crate::db::providers::key_exists(conn, &lookup)?,
-            Archivable::Offering => crate::db::offerings::key_exists(conn, &lookup)?,
-        };
-        Err(if found {
-            AppError::BadRequest(
-                "The form did not say which version of the record it edits. Reload it and save again."
-                    .into(),
-            )
-        } else {
-            AppError::NotFound(format!("The {} \"{lookup}\"", what.noun()))
-        })
-    })
-    .await
-}
-
-/// Which record a form edits: a new one, or an existing one by key.
-pub enum FormTarget {
-    New,
-    Existing(String),
-}
-
-impl FormTarget {
-    pub fn key(&self) -> Option<&str> {
-        match self {
-            FormTarget::New => None,
-            FormTarget::Existing(key) => Some(key),
-        }
-    }
-}
-
-/// The records that can be archived and restored.
-#[derive(Debug, Clone, Copy)]
-pub enum Archivable {
-    Provider,
-    Offering,
-}
-
-/// Archives or restores a record, then shows it.
-pub async fn set_archived(
-    storage: &Storage,
-    what: Archivable,
-    key: String,
-    archived: bool,
-) -> Result<HttpResponse, AppError> {
-    let lookup = key.clone();
-    with_db(storage, move |conn| {
-        let outcome = match what {
-            Archivable::Provider => crate::db::providers::set_archived(conn, &lookup, archived),
-            Archivable::Offering => crate::db::offerings::set_archived(conn, &lookup, archived),
-        };
-        outcome.map_err(error::missing(what.noun(), &lookup))
-    })
-    .await?;
-    Ok(see_other(&format!("/{}s/{key}", what.noun())))
-}
-
-impl Archivable {
-    fn noun(self) -> &'static str {
-        match self {
-            Archivable::Provider => "provider",
-            Archivable::Offering => "offering",
-        }
-    }
-}
-
 /// GET, and HEAD for the same page without its body (actix-http leaves
 /// out the body of an answer to HEAD).
 fn read() -> Route {
@@ -170,34 +101,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     at("")
                         .route(read().to(providers::list))
-                        .route(web::post().to(providers::create)),
+                        .route(web::post().to(records::create::<Provider>)),
                 )
-                .service(at("/new").route(read().to(providers::new_form)))
+                .service(at("/new").route(read().to(records::new_form::<Provider>)))
                 .service(
                     at("/{key}")
                         .route(read().to(providers::show))
-                        .route(web::post().to(providers::update)),
+                        .route(web::post().to(records::update::<Provider>)),
                 )
-                .service(at("/{key}/edit").route(read().to(providers::edit_form)))
-                .service(at("/{key}/archive").route(web::post().to(providers::archive)))
-                .service(at("/{key}/restore").route(web::post().to(providers::restore))),
+                .service(at("/{key}/edit").route(read().to(records::edit_form::<Provider>)))
+                .service(at("/{key}/archive").route(web::post().to(records::archive::<Provider>)))
+                .service(at("/{key}/restore").route(web::post().to(records::restore::<Provider>))),
         )
         .service(
             web::scope("/offerings")
                 .service(
                     at("")
                         .route(read().to(offerings::list))
-                        .route(web::post().to(offerings::create)),
+                        .route(web::post().to(records::create::<Offering>)),
                 )
                 .service(at("/new").route(read().to(offerings::new_form)))
                 .service(
                     at("/{key}")
                         .route(read().to(offerings::show))
-                        .route(web::post().to(offerings::update)),
+                        .route(web::post().to(records::update::<Offering>)),
                 )
-                .service(at("/{key}/edit").route(read().to(offerings::edit_form)))
-                .service(at("/{key}/archive").route(web::post().to(offerings::archive)))
-                .service(at("/{key}/restore").route(web::post().to(offerings::restore))),
+                .service(at("/{key}/edit").route(read().to(records::edit_form::<Offering>)))
+                .service(at("/{key}/archive").route(web::post().to(records::archive::<Offering>)))
+                .service(at("/{key}/restore").route(web::post().to(records::restore::<Offering>))),
         )
         .service(
             web::scope("/countries")
@@ -206,18 +137,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     at("/{iso3}/assessments")
                         .route(read().to(countries::assessments))
-                        .route(web::post().to(assessments::create)),
+                        .route(web::post().to(assessment_form::create)),
                 )
-                .service(at("/{iso3}/assessments/new").route(read().to(assessments::new_form))),
+                .service(at("/{iso3}/assessments/new").route(read().to(assessment_form::new_form))),
         )
         .service(
             web::scope("/assessments")
                 .service(
                     at("/{key}")
                         .route(read().to(assessments::show))
-                        .route(web::post().to(assessments::update)),
+                        .route(web::post().to(assessment_form::update)),
                 )
-                .service(at("/{key}/edit").route(read().to(assessments::edit_form)))
+                .service(at("/{key}/edit").route(read().to(assessment_form::edit_form)))
                 .service(at("/{key}/withdraw").route(web::post().to(assessments::withdraw)))
                 .service(at("/{key}/revisions/{number}").route(read().to(assessments::revision)))
                 .service(
@@ -236,6 +167,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::scope("/api/v1")
+                .app_data(Answer::Json)
                 .service(at("/countries/{iso3}/matches").route(read().to(reports::country_api)))
                 .service(at("/providers").route(read().to(api::providers)))
                 .service(at("/providers/{key}").route(read().to(api::provider)))
@@ -286,7 +218,7 @@ impl Default for ServerSettings {
             site: Site::default(),
             workers: None,
             max_connections: 1_000,
-            body_timeout: extract::BODY_TIMEOUT,
+            body_timeout: forms::BODY_TIMEOUT,
         }
     }
 }
@@ -328,8 +260,8 @@ pub fn server(
             .app_data(storage.clone())
             .app_data(site.clone())
             .app_data(reports.clone())
-            .app_data(web::PayloadConfig::new(extract::FORM_LIMIT))
-            .app_data(extract::BodyTimeout(body_timeout))
+            .app_data(web::PayloadConfig::new(forms::FORM_LIMIT))
+            .app_data(forms::BodyTimeout(body_timeout))
             .wrap(from_fn(csrf::issue_token))
             .wrap(from_fn(edge::refuse_control_characters))
             .wrap(security_headers())

@@ -15,14 +15,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, AppError, missing};
-use super::extract::QueryParams;
+use super::params::CatalogueParams;
+use super::paths::{CountryPath, KeyPath, QueryParams};
 use super::report_cache::{CachedReport, DataVersions, ReportCache};
 use super::views::Pagination;
 use super::{ok, with_db};
 use crate::db::providers::ProviderSummary;
 use crate::db::{self, PageRequest};
 use crate::domain::assessment::OpenNeed;
-use crate::domain::catalogue::{CatalogueFilter, CatalogueParams};
+use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{Iso3, RecordKey, ThemeCode};
 use crate::domain::{Country, Provider, ReferenceData};
 use crate::matching::{Catalogue, Context, FactorHelp, WEAK_SCORE, WEIGHTS};
@@ -274,13 +275,6 @@ where
     Ok(respond(report))
 }
 
-fn country_of<'a>(reference: &'a ReferenceData, iso3: &str) -> Result<&'a Country, AppError> {
-    let iso3 = iso3.to_ascii_uppercase();
-    reference
-        .country(&iso3)
-        .ok_or_else(|| AppError::NotFound(format!("The country \"{iso3}\"")))
-}
-
 async fn country_matches(
     storage: &Storage,
     country: &Country,
@@ -311,13 +305,13 @@ struct CountryPage<'a> {
 pub async fn country(
     storage: web::Data<Storage>,
     cache: web::Data<ReportCache>,
-    iso3: web::Path<String>,
+    CountryPath(country): CountryPath,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
     let limit = params.limit(DEFAULT_LIMIT)?;
     let paging = params.paging();
-    let country = country_of(&storage.reference, &iso3)?;
+    let country = &country;
     let key = format!(
         "country/{}/{format:?}/{limit}/{}",
         country.iso3, paging.number
@@ -353,12 +347,12 @@ pub async fn country(
 pub async fn country_api(
     storage: web::Data<Storage>,
     cache: web::Data<ReportCache>,
-    iso3: web::Path<String>,
+    CountryPath(country): CountryPath,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = params.limit(MAX_SHOWN)?;
     let paging = params.paging();
-    let country = country_of(&storage.reference, &iso3)?;
+    let country = &country;
     let key = format!("country-api/{}/{limit}/{}", country.iso3, paging.number);
     let path = format!("/api/v1/countries/{}/matches", country.iso3);
     let response = cached(&storage, &cache, key, |_| async {
@@ -383,13 +377,12 @@ struct ProviderPage<'a> {
 pub async fn provider(
     storage: web::Data<Storage>,
     cache: web::Data<ReportCache>,
-    key: web::Path<String>,
+    KeyPath(key): KeyPath,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
     let paging = params.paging();
-    let key = key.into_inner();
-    let lookup = key.clone();
+    let lookup = key.to_string();
     let provider = with_db(&storage, move |conn| {
         db::providers::find(conn, &lookup).map_err(missing("provider", &lookup))
     })

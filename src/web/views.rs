@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::domain::catalogue::CatalogueParams;
+use super::params::CatalogueParams;
+use crate::domain::FieldPath;
 use crate::domain::{IncomeLevel, Modality, OfferingStatus, ProviderKind, ReferenceData};
 
 /// One option of a select, checkbox list or radio group.
@@ -245,25 +246,57 @@ pub struct Conflict {
     /// The record's page.
     pub url: String,
     /// Field label, the saved value, the value in the form.
-    pub differences: Vec<(&'static str, String, String)>,
+    pub differences: Vec<(String, String, String)>,
 }
 
 impl Conflict {
+    /// Compares the saved record's input with the form's, field by field.
     pub fn new<T: serde::Serialize>(
         noun: &'static str,
         latest: i32,
         url: String,
-        (saved, yours, order): (&T, &T, &[&str]),
-        label: impl Fn(&str) -> &'static str,
+        (saved, yours, fields): (&T, &T, &[FieldPath]),
     ) -> Conflict {
+        let (Ok(serde_json::Value::Object(saved)), Ok(serde_json::Value::Object(yours))) =
+            (serde_json::to_value(saved), serde_json::to_value(yours))
+        else {
+            return Conflict {
+                noun,
+                latest,
+                url,
+                differences: Vec::new(),
+            };
+        };
+        let differences = fields
+            .iter()
+            .filter_map(|path| {
+                let name = path.control_name();
+                let (before, after) = (saved.get(&name), yours.get(&name));
+                (before != after).then(|| (path.label(), as_text(before), as_text(after)))
+            })
+            .collect();
         Conflict {
             noun,
             latest,
             url,
-            differences: crate::domain::input::differences(saved, yours, order)
-                .into_iter()
-                .map(|d| (label(&d.field), d.saved, d.yours))
-                .collect(),
+            differences,
         }
+    }
+}
+
+/// A form value as a person reads it: lists joined, nothing as a dash.
+fn as_text(value: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match value {
+        None | Some(Value::Null) => "—".to_owned(),
+        Some(Value::String(s)) if s.is_empty() => "—".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) if items.is_empty() => "—".to_owned(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => other.to_string(),
     }
 }

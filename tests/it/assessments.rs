@@ -16,7 +16,7 @@ fn need(
     target: &str,
     description: &str,
 ) -> Vec<(String, String)> {
-    let field = |name: &str| format!("need-{i}-{name}");
+    let field = |name: &str| format!("needs[{i}][{name}]");
     vec![
         (field("theme"), theme.to_owned()),
         (field("priority"), priority.to_owned()),
@@ -164,7 +164,7 @@ fn a_bad_submission_keeps_every_row_and_names_every_problem(backend: Backend) {
     let app = TestApp::empty(backend);
     let mut past = need(1, "incident-ciip.cert", "high", "4", "2", HOSTILE);
     past.retain(|(k, _)| !k.ends_with("wanted_by"));
-    past.push(("need-1-wanted_by".into(), "2001-01-01".into()));
+    past.push(("needs[1][wanted_by]".into(), "2001-01-01".into()));
     let response = post(
         &app,
         "/countries/GHA/assessments",
@@ -220,7 +220,7 @@ fn revising_keeps_earlier_revisions_and_shows_what_changed(backend: Backend) {
     let (status, form) = app.get_text(&format!("{path}/edit"));
     assert_eq!(status, 200);
     assert!(form.contains("name=\"revision\" value=\"1\""));
-    assert!(form.contains(&format!("name=\"need-1-key\" value=\"{key}-2\"")));
+    assert!(form.contains(&format!("name=\"needs[1][key]\" value=\"{key}-2\"")));
     // Drop the judges need, lower the CERT's priority, add awareness.
     let mut cert = need(
         0,
@@ -230,7 +230,7 @@ fn revising_keeps_earlier_revisions_and_shows_what_changed(backend: Backend) {
         "4",
         "A national CERT",
     );
-    cert.push(("need-0-key".into(), format!("{key}-2")));
+    cert.push(("needs[0][key]".into(), format!("{key}-2")));
     let response = post(
         &app,
         &path,
@@ -332,7 +332,7 @@ fn the_second_of_two_concurrent_saves_is_told_and_nothing_is_lost(backend: Backe
     let second_person = app.another_visitor();
     let keyed = |i: usize, n: usize, priority: &str, description: &str| {
         let mut row = need(i, "cybercrime.judiciary", priority, "1", "3", description);
-        row.push((format!("need-{i}-key"), format!("{key}-{n}")));
+        row.push((format!("needs[{i}][key]"), format!("{key}-{n}")));
         row
     };
     // Both opened revision 1. The first saves.
@@ -432,9 +432,9 @@ fn posted_keys_and_revisions_cannot_break_an_assessment(backend: Backend) {
     let key = path.trim_start_matches("/assessments/").to_owned();
     // A row that invents the key the next new need would get, beside a new row.
     let mut kept = need(0, "cybercrime.judiciary", "high", "1", "3", "Judges");
-    kept.push(("need-0-key".into(), format!("{key}-1")));
+    kept.push(("needs[0][key]".into(), format!("{key}-1")));
     let mut invented = need(1, "incident-ciip.cert", "high", "1", "3", "Invented key");
-    invented.push(("need-1-key".into(), format!("{key}-3")));
+    invented.push(("needs[1][key]".into(), format!("{key}-3")));
     let fresh = need(2, "culture-skills.awareness", "low", "1", "2", "New row");
     let response = post(
         &app,
@@ -457,7 +457,7 @@ fn posted_keys_and_revisions_cannot_break_an_assessment(backend: Backend) {
         "the new row skips every key in use"
     );
     let mut row = need(0, "cybercrime.judiciary", "high", "1", "3", "Judges");
-    row.push(("need-0-key".into(), format!("{key}-1")));
+    row.push(("needs[0][key]".into(), format!("{key}-1")));
     let overflow = post(&app, &path, "submit", &[("revision", "2147483647")], &[row]);
     assert_eq!(
         overflow.status(),

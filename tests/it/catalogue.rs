@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use capmatch::db::{self, PageRequest};
-use capmatch::domain::catalogue::CatalogueParams;
+use capmatch::web::params::CatalogueParams;
 
 use crate::common::{Backend, TestApp};
 use crate::fixtures::CATALOGUE;

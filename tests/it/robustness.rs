@@ -30,7 +30,7 @@ const FREE_TEXT: &[&str] = &[
     "submitted_by",
     "contact",
     "note",
-    "need-0-description",
+    "needs[0][description]",
     "reason",
 ];
 const HOSTILE: &[&str] = &[
@@ -100,12 +100,12 @@ fn forms() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
                 ("submitted_by", "Ministry"),
                 ("contact", "a@example.org"),
                 ("note", "Note"),
-                ("need-0-theme", "cybercrime.judiciary"),
-                ("need-0-priority", "high"),
-                ("need-0-current_stage", "1"),
-                ("need-0-target_stage", "3"),
-                ("need-0-description", "Judges"),
-                ("need-0-wanted_by", "2099-01-01"),
+                ("needs[0][theme]", "cybercrime.judiciary"),
+                ("needs[0][priority]", "high"),
+                ("needs[0][current_stage]", "1"),
+                ("needs[0][target_stage]", "3"),
+                ("needs[0][description]", "Judges"),
+                ("needs[0][wanted_by]", "2099-01-01"),
             ],
         ),
         (
@@ -628,9 +628,9 @@ fn a_free_key_costs_the_same_for_the_hundredth_duplicate(backend: Backend) {
         kind: "academia".into(),
         ..Default::default()
     }
-    .normalized()
     .parse(&app.storage.reference)
-    .unwrap();
+    .unwrap()
+    .data;
     let count = counting(&mut conn);
     let mut statements = Vec::new();
     for _ in 0..100 {

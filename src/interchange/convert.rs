@@ -1,0 +1,236 @@
+//! Records of the file and the domain's input and data: each record reads
+//! as the form's input, so the file and the forms go through one parser and
+//! report the same problem for the same value.
+
+use super::{
+    AssessmentRecord, CoverageRecord, EligibilityRecord, NeedRecord, OfferingRecord, ProviderRecord,
+};
+use crate::domain::assessment::withdrawal::MAX_REASON;
+use crate::domain::assessment::{
+    Assessment, AssessmentData, AssessmentInput, Deadlines, DraftNeed, Intent, NeedInput,
+};
+use crate::domain::codes::Iso3;
+use crate::domain::fields::AssessmentField as A;
+use crate::domain::offering::{Offering, OfferingInput};
+use crate::domain::problems::{FieldErrors, Problems};
+use crate::domain::provider::{Provider, ProviderInput};
+use crate::domain::reference::ReferenceData;
+use crate::domain::{AssessmentStatus, Stage, rules};
+
+impl ProviderRecord {
+    pub fn to_input(&self) -> ProviderInput {
+        ProviderInput {
+            key: self.key.clone(),
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            hq_country: self.hq_country.clone(),
+            website: self.website.clone(),
+            email: self.email.clone(),
+            description: self.description.clone(),
+            version: None,
+        }
+    }
+
+    pub fn from_provider(provider: &Provider) -> ProviderRecord {
+        let data = &provider.data;
+        ProviderRecord {
+            key: provider.key.to_string(),
+            name: data.name.clone(),
+            kind: data.kind.code().to_owned(),
+            hq_country: data.hq_country.as_ref().map(ToString::to_string),
+            website: data.website.clone(),
+            email: data.email.clone(),
+            description: data.description.clone(),
+            archived: provider.archived,
+        }
+    }
+}
+
+impl OfferingRecord {
+    pub fn to_input(&self) -> OfferingInput {
+        OfferingInput {
+            key: self.key.clone(),
+            provider: self.provider.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            themes: self.themes.clone(),
+            coverage_global: rules::flag_text(self.coverage.global),
+            coverage_countries: self.coverage.countries.clone(),
+            coverage_regions: self.coverage.regions.clone(),
+            coverage_groups: self.coverage.groups.clone(),
+            eligible_groups: self.eligibility.groups.clone(),
+            eligible_income_levels: self.eligibility.income_levels.clone(),
+            modalities: self.modalities.clone(),
+            languages: self.languages.clone(),
+            capacity: self.capacity.map(|c| c.to_string()),
+            starts_on: self.starts_on.clone(),
+            ends_on: self.ends_on.clone(),
+            status: self.status.clone(),
+            version: None,
+        }
+    }
+
+    pub fn from_offering(offering: &Offering) -> OfferingRecord {
+        let data = &offering.data;
+        fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+            items.into_iter().map(|i| i.to_string()).collect()
+        }
+        OfferingRecord {
+            key: offering.key.to_string(),
+            provider: data.provider.to_string(),
+            title: data.title.clone(),
+            description: data.description.clone(),
+            themes: strings(&data.themes),
+            coverage: CoverageRecord {
+                global: data.coverage.global,
+                countries: strings(&data.coverage.countries),
+                regions: strings(&data.coverage.regions),
+                groups: strings(&data.coverage.groups),
+            },
+            eligibility: EligibilityRecord {
+                groups: strings(&data.eligibility.groups),
+                income_levels: strings(&data.eligibility.income_levels),
+            },
+            modalities: strings(&data.modalities),
+            languages: strings(&data.languages),
+            capacity: data.capacity,
+            starts_on: data.starts_on.map(|d| d.to_string()),
+            ends_on: data.ends_on.map(|d| d.to_string()),
+            status: data.status.code().to_owned(),
+            archived: offering.archived,
+        }
+    }
+}
+
+impl NeedRecord {
+    pub fn to_input(&self) -> NeedInput {
+        NeedInput {
+            key: self.key.clone(),
+            theme: self.theme.clone().unwrap_or_default(),
+            priority: self.priority.clone().unwrap_or_default(),
+            current_stage: self
+                .current_stage
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            target_stage: self.target_stage.map(|s| s.to_string()).unwrap_or_default(),
+            description: self.description.clone(),
+            modalities: self.modalities.clone(),
+            languages: self.languages.clone(),
+            wanted_by: self.wanted_by.clone(),
+            status: self.status.clone(),
+            withdrawn_reason: self.withdrawn_reason.clone(),
+        }
+    }
+
+    fn from_need(need: &DraftNeed) -> NeedRecord {
+        NeedRecord {
+            key: need
+                .key
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            theme: need.theme.as_ref().map(ToString::to_string),
+            priority: need.priority.map(|p| p.code().to_owned()),
+            current_stage: need.current_stage.map(Stage::number),
+            target_stage: need.target_stage.map(Stage::number),
+            description: need.description.clone(),
+            modalities: need
+                .modalities
+                .iter()
+                .map(|m| m.code().to_owned())
+                .collect(),
+            languages: need.languages.iter().map(ToString::to_string).collect(),
+            wanted_by: need.wanted_by.map(|d| d.to_string()),
+            status: need.status.code().to_owned(),
+            withdrawn_reason: need.withdrawn_reason.clone(),
+        }
+    }
+}
+
+impl AssessmentRecord {
+    pub fn from_assessment(assessment: &Assessment) -> AssessmentRecord {
+        let data = &assessment.latest.data;
+        AssessmentRecord {
+            key: assessment.key.to_string(),
+            country: assessment.country.to_string(),
+            status: data.state.status().code().to_owned(),
+            submitted_by: data.submitted_by.clone(),
+            contact: data.contact.clone(),
+            note: data.note.clone(),
+            withdrawn_reason: data.state.withdrawn_reason().map(str::to_owned),
+            needs: data
+                .state
+                .needs()
+                .iter()
+                .map(NeedRecord::from_need)
+                .collect(),
+        }
+    }
+
+    /// The record as the form's input, its needs in file order. A need
+    /// without a key gets one from its place in the file, so importing the
+    /// same file again finds the same needs.
+    fn to_input(&self) -> AssessmentInput {
+        AssessmentInput {
+            submitted_by: self.submitted_by.clone(),
+            contact: self.contact.clone(),
+            note: self.note.clone(),
+            needs: self
+                .needs
+                .iter()
+                .enumerate()
+                .map(|(i, need)| {
+                    let mut input = need.to_input();
+                    if input.key.trim().is_empty() {
+                        input.key = format!("{}-{}", self.key.trim(), i + 1);
+                    }
+                    input
+                })
+                .collect(),
+        }
+    }
+
+    /// Checks the record as a whole, by the form's rules and the file's own
+    /// (country, status, a reason when withdrawn); a file may hold past
+    /// deadlines.
+    pub fn parse(&self, reference: &ReferenceData) -> Result<(Iso3, AssessmentData), FieldErrors> {
+        let mut p = Problems::new();
+        let country = p.take(
+            A::Country,
+            reference
+                .iso3(self.country.trim())
+                .map_err(|e| e.to_string()),
+        );
+        let status = p.take(
+            A::Status,
+            rules::choice::<AssessmentStatus>(&self.status, "is required"),
+        );
+        let intent = match status {
+            Some(AssessmentStatus::Submitted) => Intent::Submit(Deadlines::AsRecorded),
+            _ => Intent::SaveDraft,
+        };
+        let data = match self.to_input().parse(reference, intent) {
+            Ok(data) => Some(data),
+            Err(errors) => {
+                p.extend(errors);
+                None
+            }
+        };
+        let reason = p.take(
+            A::WithdrawnReason,
+            rules::optional_text(self.withdrawn_reason.as_deref(), MAX_REASON),
+        );
+        if status == Some(AssessmentStatus::Withdrawn) && matches!(reason, Some(None)) {
+            p.add(A::WithdrawnReason, "is required for a withdrawn assessment");
+        }
+        p.finish(|| {
+            let mut data = data?;
+            if let Some(reason) = reason? {
+                if status? == AssessmentStatus::Withdrawn {
+                    data = data.withdrawn(reason);
+                }
+            }
+            Some((country?, data))
+        })
+    }
+}

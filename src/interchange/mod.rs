@@ -1,0 +1,248 @@
+//! The interchange file: what `capmatch import` reads and `capmatch export`
+//! writes (format in DESIGN.md). Records are keyed by `key`: importing the
+//! same file twice changes nothing the second time, and an import with any
+//! error writes nothing.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::db::StoreError;
+
+mod convert;
+mod import;
+
+pub use import::{export, import};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    #[serde(default)]
+    pub providers: Vec<ProviderRecord>,
+    #[serde(default)]
+    pub offerings: Vec<OfferingRecord>,
+    #[serde(default)]
+    pub assessments: Vec<AssessmentRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderRecord {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub hq_country: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageRecord {
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub countries: Vec<String>,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilityRecord {
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub income_levels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferingRecord {
+    pub key: String,
+    pub provider: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub themes: Vec<String>,
+    #[serde(default)]
+    pub coverage: CoverageRecord,
+    #[serde(default)]
+    pub eligibility: EligibilityRecord,
+    #[serde(default)]
+    pub modalities: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    #[serde(default)]
+    pub starts_on: Option<String>,
+    #[serde(default)]
+    pub ends_on: Option<String>,
+    #[serde(default = "active")]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentRecord {
+    pub key: String,
+    pub country: String,
+    #[serde(default = "submitted")]
+    pub status: String,
+    #[serde(default)]
+    pub submitted_by: String,
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub note: String,
+    /// Required when the status is `withdrawn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_reason: Option<String>,
+    #[serde(default)]
+    pub needs: Vec<NeedRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedRecord {
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub theme: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub current_stage: Option<u8>,
+    #[serde(default)]
+    pub target_stage: Option<u8>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub modalities: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub wanted_by: Option<String>,
+    #[serde(default = "open")]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_reason: Option<String>,
+}
+
+fn submitted() -> String {
+    "submitted".to_owned()
+}
+
+fn open() -> String {
+    "open".to_owned()
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn active() -> String {
+    "active".to_owned()
+}
+
+/// One problem in a file, naming the record and the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportError {
+    pub record: String,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}: {}", self.record, self.message)
+        } else {
+            write!(f, "{}, field {}: {}", self.record, self.field, self.message)
+        }
+    }
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error("the file is not a capmatch interchange document: {0}")]
+    Unreadable(String),
+    #[error("{} problem(s) in the file; nothing was imported", .0.len())]
+    Invalid(Vec<ImportError>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an import did (or, with a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub providers: Counts,
+    pub offerings: Counts,
+    pub assessments: Counts,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.dry_run {
+            "would import"
+        } else {
+            "imported"
+        };
+        let line = |c: &Counts| {
+            format!(
+                "{} created, {} updated, {} unchanged",
+                c.created, c.updated, c.unchanged
+            )
+        };
+        write!(
+            f,
+            "{verb} providers: {}; offerings: {}; assessments: {}",
+            line(&self.providers),
+            line(&self.offerings),
+            line(&self.assessments)
+        )
+    }
+}
+
+/// Reads a document, naming where in the file anything is wrong.
+pub fn parse(json: &str) -> Result<Document, ImportFailure> {
+    let deserializer = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            ImportFailure::Unreadable(inner.to_string())
+        } else {
+            ImportFailure::Unreadable(format!("at {path}: {inner}"))
+        }
+    })
+}
+
+/// The document as the file holds it: pretty JSON with a final newline.
+pub fn to_json(document: &Document) -> String {
+    let mut json = serde_json::to_string_pretty(document).expect("a document always serialises");
+    json.push('\n');
+    json
+}

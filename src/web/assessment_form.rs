@@ -1,0 +1,454 @@
+//! The needs assessment form: a country's focal point writes one assessment
+//! with as many needs as it takes, saves drafts, submits and revises. Rows
+//! are added and removed by the server, so nothing needs JavaScript; rows
+//! post as `needs[0][theme]`.
+
+use std::str::FromStr;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::csrf::CsrfToken;
+use super::error::{AppError, missing};
+use super::forms::{FieldView, Form};
+use super::paths::{CountryPath, KeyPath};
+use super::views::{Choice, ChoiceGroup, Choices};
+use super::{render, see_other, with_db};
+use crate::db::{self, StoreError};
+use crate::domain::assessment::{
+    Assessment, AssessmentInput, Deadlines, Intent, MAX_NEEDS, NeedInput,
+};
+use crate::domain::fields::{AssessmentField, FieldPath, NeedField};
+use crate::domain::problems::FieldErrors;
+use crate::domain::{AssessmentStatus, Country, Priority, ReferenceData, Stage};
+use crate::startup::Storage;
+
+/// What the person pressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    SaveDraft,
+    Submit,
+    AddNeed,
+    RemoveNeed(usize),
+}
+
+impl FromStr for Action {
+    type Err = AppError;
+
+    fn from_str(value: &str) -> Result<Action, AppError> {
+        match value {
+            "" | "save-draft" => Ok(Action::SaveDraft),
+            "submit" => Ok(Action::Submit),
+            "add-need" => Ok(Action::AddNeed),
+            other => other
+                .strip_prefix("remove-need-")
+                .and_then(|i| i.parse().ok())
+                .map(Action::RemoveNeed)
+                .ok_or_else(|| {
+                    AppError::BadRequest("The form could not be read: unknown action.".into())
+                }),
+        }
+    }
+}
+
+/// The form's controls besides the assessment itself.
+#[derive(Debug, Default, Deserialize)]
+struct Controls {
+    /// The revision the form was opened at.
+    #[serde(default)]
+    revision: Option<String>,
+    #[serde(default)]
+    action: String,
+}
+
+/// One need row of the form, with its choices marked and its problems.
+struct NeedRow {
+    index: usize,
+    input: NeedInput,
+    themes: Vec<ChoiceGroup>,
+    priorities: Vec<Choice>,
+    current_stages: Vec<Choice>,
+    target_stages: Vec<Choice>,
+    modalities: Vec<Choice>,
+    languages: Vec<Choice>,
+    errors: FieldErrors,
+}
+
+impl NeedRow {
+    fn field(&self, field: NeedField) -> FieldView {
+        FieldView::new(FieldPath::Need(self.index, field), &self.errors)
+    }
+
+    fn withdrawn(&self) -> bool {
+        self.input.status == "withdrawn"
+    }
+}
+
+fn stage_choices(chosen: &str) -> Vec<Choice> {
+    Stage::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.code().to_owned(),
+            label: format!("{} {}", s.number(), s.label()),
+            chosen: s.code() == chosen.trim(),
+        })
+        .collect()
+}
+
+fn need_rows(needs: &[NeedInput], errors: &FieldErrors, reference: &ReferenceData) -> Vec<NeedRow> {
+    let choices = Choices { reference };
+    needs
+        .iter()
+        .enumerate()
+        .map(|(index, input)| {
+            let mut row_errors = FieldErrors::new();
+            for e in errors.iter() {
+                if matches!(e.path, FieldPath::Need(i, _) if i == index) {
+                    row_errors.add(e.path, e.message.clone());
+                }
+            }
+            // Sub-themes only: a need names one thing.
+            let themes = choices
+                .themes(std::slice::from_ref(&input.theme))
+                .into_iter()
+                .map(|mut group| {
+                    group.choices.remove(0);
+                    group
+                })
+                .collect();
+            NeedRow {
+                index,
+                themes,
+                priorities: Priority::ALL
+                    .iter()
+                    .map(|p| Choice {
+                        value: p.code().to_owned(),
+                        label: p.label().to_owned(),
+                        chosen: p.code() == input.priority.trim(),
+                    })
+                    .collect(),
+                current_stages: stage_choices(&input.current_stage),
+                target_stages: stage_choices(&input.target_stage),
+                modalities: Choices::modalities(&input.modalities),
+                languages: choices.languages(&input.languages),
+                errors: row_errors,
+                input: input.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Which form: a new assessment for a country, or a revision of one.
+enum Target {
+    New,
+    Existing {
+        key: String,
+        base: i32,
+        status: AssessmentStatus,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "assessments/form.html")]
+struct FormPage<'a> {
+    heading: String,
+    action: String,
+    cancel: String,
+    country: &'a Country,
+    input: AssessmentInput,
+    rows: Vec<NeedRow>,
+    errors: FieldErrors,
+    base_revision: Option<i32>,
+    /// Submitted assessments are revised by submitting again, never back to draft.
+    can_save_draft: bool,
+    conflict: Option<i32>,
+    resubmit: bool,
+    assessment_key: Option<String>,
+    csrf_token: &'a str,
+}
+
+impl FormPage<'_> {
+    fn field(&self, field: AssessmentField) -> FieldView {
+        FieldView::new(field, &self.errors)
+    }
+}
+
+/// What the form shows besides its target: the input, its problems, and
+/// why it came back.
+#[derive(Default)]
+struct FormState {
+    input: AssessmentInput,
+    errors: FieldErrors,
+    conflict: Option<i32>,
+    resubmit: bool,
+}
+
+fn form_page(
+    storage: &Storage,
+    country: &Country,
+    target: &Target,
+    state: FormState,
+    csrf: &CsrfToken,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let mut input = state.input;
+    if input.needs.is_empty() {
+        input.needs.push(NeedInput::default());
+    }
+    let (heading, action, cancel, base_revision, can_save_draft, assessment_key) = match target {
+        Target::New => (
+            format!("Needs assessment for {}", country.name_en),
+            format!("/countries/{}/assessments", country.iso3),
+            format!("/countries/{}", country.iso3),
+            None,
+            true,
+            None,
+        ),
+        Target::Existing { key, base, status } => (
+            format!("Revise needs assessment {key}"),
+            format!("/assessments/{key}"),
+            format!("/assessments/{key}"),
+            Some(*base),
+            *status == AssessmentStatus::Draft,
+            Some(key.clone()),
+        ),
+    };
+    let page = FormPage {
+        heading,
+        action,
+        cancel,
+        country,
+        rows: need_rows(&input.needs, &state.errors, &storage.reference),
+        input,
+        errors: state.errors,
+        base_revision,
+        can_save_draft,
+        conflict: state.conflict,
+        resubmit: state.resubmit,
+        assessment_key,
+        csrf_token: csrf.as_str(),
+    };
+    render(status, &page)
+}
+
+pub async fn new_form(
+    storage: web::Data<Storage>,
+    CountryPath(country): CountryPath,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    form_page(
+        &storage,
+        &country,
+        &Target::New,
+        FormState::default(),
+        &csrf,
+        StatusCode::OK,
+    )
+}
+
+pub async fn create(
+    storage: web::Data<Storage>,
+    CountryPath(country): CountryPath,
+    csrf: CsrfToken,
+    posted: Form<AssessmentInput>,
+) -> Result<HttpResponse, AppError> {
+    save(&storage, &country, Target::New, posted, &csrf).await
+}
+
+async fn load(storage: &Storage, key: &KeyPath) -> Result<Assessment, AppError> {
+    let key = key.as_str().to_owned();
+    with_db(storage, move |conn| {
+        db::assessments::find(conn, &key).map_err(missing("assessment", &key))
+    })
+    .await
+}
+
+fn country_of(storage: &Storage, assessment: &Assessment) -> Result<Country, AppError> {
+    storage
+        .reference
+        .country(assessment.country.as_str())
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("The country \"{}\"", assessment.country)))
+}
+
+pub async fn edit_form(
+    storage: web::Data<Storage>,
+    key: KeyPath,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    let assessment = load(&storage, &key).await?;
+    let country = country_of(&storage, &assessment)?;
+    let target = Target::Existing {
+        key: assessment.key.to_string(),
+        base: assessment.latest.number,
+        status: assessment.revisable()?,
+    };
+    let state = FormState {
+        input: AssessmentInput::from_data(&assessment.latest.data),
+        ..FormState::default()
+    };
+    form_page(&storage, &country, &target, state, &csrf, StatusCode::OK)
+}
+
+pub async fn update(
+    storage: web::Data<Storage>,
+    key: KeyPath,
+    csrf: CsrfToken,
+    posted: Form<AssessmentInput>,
+) -> Result<HttpResponse, AppError> {
+    let assessment = load(&storage, &key).await?;
+    let country = country_of(&storage, &assessment)?;
+    let status = assessment.revisable()?;
+    // The revision the editor opened, not the latest: that is how a
+    // concurrent save is noticed.
+    let controls: Controls = posted.read()?;
+    let base = controls
+        .revision
+        .as_deref()
+        .and_then(|r| r.trim().parse().ok())
+        .ok_or_else(|| {
+            AppError::BadRequest("The form did not say which revision it revises.".into())
+        })?;
+    let target = Target::Existing {
+        key: assessment.key.to_string(),
+        base,
+        status,
+    };
+    save(&storage, &country, target, posted, &csrf).await
+}
+
+/// Adds or removes a row, or checks and saves: a draft, a submission, or a
+/// new revision. Bad input, concurrent saves and a lost token come back with
+/// every row as the person typed it.
+async fn save(
+    storage: &Storage,
+    country: &Country,
+    target: Target,
+    posted: Form<AssessmentInput>,
+    csrf: &CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    let action: Action = posted.read::<Controls>()?.action.parse()?;
+    let (mut input, verified) = posted.checked();
+    let intent = match action {
+        Action::AddNeed | Action::RemoveNeed(_) => {
+            match action {
+                Action::AddNeed if input.needs.len() < MAX_NEEDS => {
+                    input.needs.push(NeedInput::default())
+                }
+                Action::RemoveNeed(index) if index < input.needs.len() => {
+                    input.needs.remove(index);
+                }
+                _ => {}
+            }
+            let state = FormState {
+                input,
+                ..FormState::default()
+            };
+            return form_page(storage, country, &target, state, csrf, StatusCode::OK);
+        }
+        Action::SaveDraft
+            if matches!(
+                target,
+                Target::New
+                    | Target::Existing {
+                        status: AssessmentStatus::Draft,
+                        ..
+                    }
+            ) =>
+        {
+            Intent::SaveDraft
+        }
+        Action::SaveDraft | Action::Submit => {
+            Intent::Submit(Deadlines::NotBefore(chrono::Utc::now().date_naive()))
+        }
+    };
+    let input = input.without_blank_rows();
+    if !verified {
+        let state = FormState {
+            input,
+            resubmit: true,
+            ..FormState::default()
+        };
+        return form_page(
+            storage,
+            country,
+            &target,
+            state,
+            csrf,
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let data = match input.parse(&storage.reference, intent) {
+        Ok(data) => data,
+        Err(errors) => {
+            let state = FormState {
+                input,
+                errors,
+                ..FormState::default()
+            };
+            return form_page(
+                storage,
+                country,
+                &target,
+                state,
+                csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let change = match (&target, intent) {
+        (Target::New, Intent::SaveDraft) => "started as a draft",
+        (Target::New, Intent::Submit(_)) => "submitted",
+        (
+            Target::Existing {
+                status: AssessmentStatus::Draft,
+                ..
+            },
+            Intent::Submit(_),
+        ) => "submitted",
+        (Target::Existing { .. }, Intent::SaveDraft) => "draft saved",
+        (Target::Existing { .. }, Intent::Submit(_)) => "revised",
+    };
+    let iso3 = country.iso3.clone();
+    let existing = match &target {
+        Target::Existing { key, base, .. } => Some((key.clone(), *base)),
+        Target::New => None,
+    };
+    let saved = with_db(storage, move |conn| {
+        Ok(match &existing {
+            None => db::assessments::create(conn, &iso3, None, &data, change),
+            Some((key, base)) => db::assessments::revise(conn, key, *base, &data, change),
+        })
+    })
+    .await?;
+    match saved {
+        Ok(assessment) => Ok(see_other(&format!("/assessments/{}", assessment.key))),
+        Err(StoreError::Conflict { latest }) => {
+            let Target::Existing { key, status, .. } = target else {
+                unreachable!("only revisions conflict")
+            };
+            // Theirs is kept in the form, now based on the latest revision,
+            // so saving again is a deliberate choice made knowing the other.
+            let state = FormState {
+                input,
+                conflict: Some(latest),
+                ..FormState::default()
+            };
+            form_page(
+                storage,
+                country,
+                &Target::Existing {
+                    key,
+                    base: latest,
+                    status,
+                },
+                state,
+                csrf,
+                StatusCode::CONFLICT,
+            )
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,261 @@
+//! The list pages' query parameters as people type them, and their
+//! reading into the domain's [`CatalogueFilter`]. What `country=`,
+//! `region=` and `group=` mean is decided here, once, for pages and API alike.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::catalogue::{CatalogueFilter, EligibleCountry, FilterError};
+use crate::domain::reference::{ReachCodes, ReferenceData};
+use crate::domain::vocab::UnknownCode;
+
+/// The list pages' query parameters, unchecked. Blank means "no filter".
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct CatalogueParams {
+    #[serde(default, skip_serializing_if = "blank")]
+    pub q: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub theme: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub modality: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub page: Option<String>,
+}
+
+fn blank(value: &Option<String>) -> bool {
+    given(value).is_none()
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl CatalogueParams {
+    /// The page number asked for; anything unreadable means the first page.
+    pub fn page_number(&self) -> i64 {
+        given(&self.page)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    /// The text searched for, trimmed and at most 200 characters; `None`
+    /// when blank.
+    pub fn text(&self) -> Option<String> {
+        given(&self.q).map(|q| q.chars().take(200).collect())
+    }
+
+    /// Checks every code and works out what the geographic filters reach:
+    /// - `theme=` a parent theme includes its sub-themes;
+    /// - `country=` offerings that reach the country (named, through any of
+    ///   its M49 regions, a group it belongs to, or globally) and whose
+    ///   eligibility it meets;
+    /// - `region=` and `group=` offerings that reach at least one of the
+    ///   region's countries or the group's members.
+    pub fn resolve(&self, reference: &ReferenceData) -> Result<CatalogueFilter, FilterError> {
+        let check =
+            |parameter: &'static str| move |source: UnknownCode| FilterError { parameter, source };
+        let mut filter = CatalogueFilter {
+            text: self.text(),
+            ..CatalogueFilter::default()
+        };
+        if let Some(code) = given(&self.theme) {
+            let theme = reference.theme_code(code).map_err(check("theme"))?;
+            filter.themes = Some(reference.theme_with_subthemes(&theme));
+        }
+        let mut reaches: Vec<ReachCodes> = Vec::new();
+        if let Some(code) = given(&self.country) {
+            let iso3 = reference
+                .iso3(&code.to_ascii_uppercase())
+                .map_err(check("country"))?;
+            let country = reference.country(iso3.as_str()).expect("code just checked");
+            reaches.push(reference.reach_of([country]));
+            filter.eligible = Some(EligibleCountry {
+                groups: reference.groups_of(&iso3).to_vec(),
+                income_level: country.income_level,
+            });
+        }
+        if let Some(code) = given(&self.region) {
+            let region = reference.region_code(code).map_err(check("region"))?;
+            reaches.push(reference.reach_of(reference.countries_in_region(&region)));
+        }
+        if let Some(code) = given(&self.group) {
+            let group = reference
+                .group_code(&code.to_ascii_uppercase())
+                .map_err(check("group"))?;
+            reaches.push(reference.reach_of(reference.members_of(&group)));
+        }
+        filter.reaches = reaches;
+        if let Some(kind) = given(&self.kind) {
+            filter.provider_kind = Some(kind.parse().map_err(check("kind"))?);
+        }
+        if let Some(modality) = given(&self.modality) {
+            filter.modality = Some(modality.parse().map_err(check("modality"))?);
+        }
+        if let Some(language) = given(&self.language) {
+            filter.language = Some(
+                reference
+                    .language_code(language)
+                    .map_err(check("language"))?,
+            );
+        }
+        if let Some(status) = given(&self.status) {
+            filter.status = Some(status.parse().map_err(check("status"))?);
+        }
+        Ok(filter)
+    }
+
+    /// The same filters with another page number, for pagination links.
+    pub fn query_for_page(&self, page: i64) -> String {
+        let mut params = self.clone();
+        params.page = Some(page.to_string());
+        params.to_query()
+    }
+
+    /// The filters as a query string, blank ones left out.
+    pub fn to_query(&self) -> String {
+        let trimmed = |v: &Option<String>| given(v).map(str::to_owned);
+        let params = CatalogueParams {
+            q: trimmed(&self.q),
+            theme: trimmed(&self.theme),
+            country: trimmed(&self.country),
+            region: trimmed(&self.region),
+            group: trimmed(&self.group),
+            kind: trimmed(&self.kind),
+            modality: trimmed(&self.modality),
+            language: trimmed(&self.language),
+            status: trimmed(&self.status),
+            page: trimmed(&self.page),
+        };
+        serde_html_form::to_string(&params).unwrap_or_default()
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        [
+            &self.q,
+            &self.theme,
+            &self.country,
+            &self.region,
+            &self.group,
+            &self.kind,
+            &self.modality,
+            &self.language,
+            &self.status,
+        ]
+        .into_iter()
+        .any(|v| given(v).is_some())
+    }
+
+    /// The value of one filter, for keeping it selected in the form.
+    pub fn value(&self, name: &str) -> &str {
+        let value = match name {
+            "q" => &self.q,
+            "theme" => &self.theme,
+            "country" => &self.country,
+            "region" => &self.region,
+            "group" => &self.group,
+            "kind" => &self.kind,
+            "modality" => &self.modality,
+            "language" => &self.language,
+            "status" => &self.status,
+            _ => &None,
+        };
+        given(value).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::vocab::IncomeLevel;
+    use crate::reference_data;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Pagination links carry the filters through any text a person types.
+        #[test]
+        fn query_strings_round_trip(q in proptest::option::of(".{0,40}"), theme in proptest::option::of("[a-z.&=%+ ]{1,20}"), page in 1i64..1000) {
+            let params = CatalogueParams { q: q.clone(), theme: theme.clone(), ..Default::default() };
+            let query = params.query_for_page(page);
+            let parsed: CatalogueParams = super::super::forms::parser().deserialize_str(&query).unwrap();
+            let kept = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+            prop_assert_eq!(kept(&parsed.q), kept(&q));
+            prop_assert_eq!(kept(&parsed.theme), kept(&theme));
+            prop_assert_eq!(parsed.page_number(), page);
+        }
+    }
+
+    #[test]
+    fn parent_theme_includes_its_subthemes() {
+        let reference = reference_data::load().unwrap();
+        let params = CatalogueParams {
+            theme: Some("cybercrime".into()),
+            ..Default::default()
+        };
+        let themes = params.resolve(&reference).unwrap().themes.unwrap();
+        assert_eq!(themes.len(), 5);
+        assert!(themes.iter().any(|t| t.as_str() == "cybercrime.judiciary"));
+    }
+
+    #[test]
+    fn country_filter_reaches_through_regions_and_groups() {
+        let reference = reference_data::load().unwrap();
+        let params = CatalogueParams {
+            country: Some("gha".into()),
+            ..Default::default()
+        };
+        let filter = params.resolve(&reference).unwrap();
+        let reach = &filter.reaches[0];
+        assert!(reach.countries.iter().any(|c| c.as_str() == "GHA"));
+        let regions: Vec<_> = reach.regions.iter().map(|r| r.as_str()).collect();
+        assert_eq!(regions, ["002", "011", "202"]);
+        assert!(reach.groups.iter().any(|g| g.as_str() == "COMMONWEALTH"));
+        assert_eq!(
+            filter.eligible.unwrap().income_level,
+            Some(IncomeLevel::LowerMiddle)
+        );
+    }
+
+    #[test]
+    fn unknown_codes_name_the_parameter() {
+        let reference = reference_data::load().unwrap();
+        let params = CatalogueParams {
+            region: Some("999".into()),
+            ..Default::default()
+        };
+        let err = params.resolve(&reference).unwrap_err();
+        assert_eq!(err.to_string(), "region=: unknown M49 region \"999\"");
+    }
+
+    #[test]
+    fn query_strings_keep_filters_and_escape_them() {
+        let params = CatalogueParams {
+            q: Some("a&b c".into()),
+            theme: Some("cybercrime".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            params.query_for_page(3),
+            "q=a%26b+c&theme=cybercrime&page=3"
+        );
+        assert_eq!(
+            CatalogueParams {
+                page: Some("x".into()),
+                ..Default::default()
+            }
+            .page_number(),
+            1
+        );
+    }
+}

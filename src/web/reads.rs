@@ -1,0 +1,104 @@
+//! What the pages and the JSON API both read: one function each, so the
+//! two fronts cannot drift apart.
+
+use super::error::{AppError, missing};
+use super::params::CatalogueParams;
+use super::with_db;
+use crate::db::providers::ProviderSummary;
+use crate::db::{self, Page, PageRequest};
+use crate::domain::assessment::{Assessment, OpenNeed, by_urgency};
+use crate::domain::catalogue::CatalogueFilter;
+use crate::domain::codes::RecordKey;
+use crate::domain::{Country, Offering, Provider, ReferenceData};
+use crate::startup::Storage;
+
+fn filter(
+    params: &CatalogueParams,
+    reference: &ReferenceData,
+) -> Result<CatalogueFilter, AppError> {
+    params
+        .resolve(reference)
+        .map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
+/// One page of the providers the filters select.
+pub async fn providers(
+    storage: &Storage,
+    params: &CatalogueParams,
+) -> Result<Page<ProviderSummary>, AppError> {
+    let filter = filter(params, &storage.reference)?;
+    let page = PageRequest::new(params.page_number());
+    with_db(storage, move |conn| {
+        Ok(db::providers::search(conn, &filter, page)?)
+    })
+    .await
+}
+
+/// One page of the offerings the filters select.
+pub async fn offerings(
+    storage: &Storage,
+    params: &CatalogueParams,
+) -> Result<Page<Offering>, AppError> {
+    let filter = filter(params, &storage.reference)?;
+    let page = PageRequest::new(params.page_number());
+    with_db(storage, move |conn| {
+        Ok(db::offerings::search(conn, &filter, page)?)
+    })
+    .await
+}
+
+/// A provider and one page of its offerings.
+pub async fn provider(
+    storage: &Storage,
+    key: &RecordKey,
+    page: PageRequest,
+) -> Result<(Provider, Page<Offering>), AppError> {
+    let key = key.to_string();
+    with_db(storage, move |conn| {
+        let provider = db::providers::find(conn, &key).map_err(missing("provider", &key))?;
+        let offerings = db::offerings::of_provider(conn, provider.id, page)?;
+        Ok((provider, offerings))
+    })
+    .await
+}
+
+pub async fn offering(storage: &Storage, key: &RecordKey) -> Result<Offering, AppError> {
+    let key = key.to_string();
+    with_db(storage, move |conn| {
+        db::offerings::find(conn, &key).map_err(missing("offering", &key))
+    })
+    .await
+}
+
+/// What a country's page and its API document show besides the reference
+/// data: a page of the offerings that reach it, a page of its assessments,
+/// and its open needs, most urgent first.
+pub struct CountryRead {
+    pub reaching: Page<Offering>,
+    pub assessments: Page<Assessment>,
+    pub open_needs: Vec<OpenNeed>,
+}
+
+pub async fn country(
+    storage: &Storage,
+    country: &Country,
+    offerings: PageRequest,
+    assessments: PageRequest,
+) -> Result<CountryRead, AppError> {
+    let reaching = CatalogueParams {
+        country: Some(country.iso3.to_string()),
+        ..CatalogueParams::default()
+    };
+    let filter = filter(&reaching, &storage.reference)?;
+    let iso3 = country.iso3.to_string();
+    let mut read = with_db(storage, move |conn| {
+        Ok(CountryRead {
+            reaching: db::offerings::search(conn, &filter, offerings)?,
+            assessments: db::assessments::of_country(conn, &iso3, assessments)?,
+            open_needs: db::assessments::open_needs(conn, Some(&iso3))?,
+        })
+    })
+    .await?;
+    by_urgency(&mut read.open_needs);
+    Ok(read)
+}

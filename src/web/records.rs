@@ -1,0 +1,353 @@
+//! Providers and offerings are edited alike, so one set of handlers serves
+//! both: a form to add one and a form to edit one; a save that comes back
+//! 422 with every problem at its field, 409 with what differs when someone
+//! else saved first, or 403 with everything typed when the form's token was
+//! lost; archive and restore. What differs between the two is [`Record`].
+
+use std::future::Future;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::csrf::CsrfToken;
+use super::error::{AppError, missing};
+use super::forms::{Confirmation, FieldView, Form};
+use super::paths::KeyPath;
+use super::views::Conflict;
+use super::{see_other, with_db};
+use crate::db::{DbConnection, StoreError, StoreResult};
+use crate::domain::codes::{Keyed, RecordKey};
+use crate::domain::fields::OfferingField;
+use crate::domain::problems::FieldErrors;
+use crate::domain::{FieldPath, ReferenceData};
+use crate::startup::Storage;
+
+/// What an editable record of the directory brings to the handlers.
+pub trait Record: Sized + Send + 'static {
+    /// Its form's input, as posted.
+    type Input: DeserializeOwned + Serialize + Default + Send + 'static;
+    /// Its data, as the store saves it.
+    type Data: Send + 'static;
+    /// What it is called: "provider".
+    const NOUN: &'static str;
+    /// Where its list is: "/providers".
+    const COLLECTION: &'static str;
+    /// Its form's fields, in reading order.
+    const FIELDS: &'static [FieldPath];
+    /// The field a taken key is reported at.
+    const KEY: FieldPath;
+
+    fn key(&self) -> &RecordKey;
+    /// The form's input for editing this record.
+    fn input(&self) -> Self::Input;
+    fn parse(
+        input: &Self::Input,
+        reference: &ReferenceData,
+    ) -> Result<Keyed<Self::Data>, FieldErrors>;
+    /// The version the form was opened at, as posted.
+    fn posted_version(input: &Self::Input) -> Option<&str>;
+    fn set_version(input: &mut Self::Input, version: i32);
+    /// The name an edit page's heading uses.
+    fn title(input: &Self::Input) -> &str;
+
+    fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Self>;
+    fn exists(conn: &mut DbConnection, key: &str) -> diesel::QueryResult<bool>;
+    fn create(
+        conn: &mut DbConnection,
+        key: Option<RecordKey>,
+        data: &Self::Data,
+    ) -> StoreResult<Self>;
+    fn update(
+        conn: &mut DbConnection,
+        key: &str,
+        data: &Self::Data,
+        base: i32,
+    ) -> StoreResult<Self>;
+    fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()>;
+
+    /// Renders its form page around what every record's form has.
+    fn render(
+        storage: &Storage,
+        form: RecordForm<'_, Self>,
+    ) -> impl Future<Output = Result<HttpResponse, AppError>>;
+}
+
+/// Which record a form edits: a new one, or an existing one by key.
+#[derive(Debug, Clone)]
+pub enum FormTarget {
+    New,
+    Existing(RecordKey),
+}
+
+/// What every record's form page shows.
+pub struct RecordForm<'a, R: Record> {
+    pub target: FormTarget,
+    pub input: R::Input,
+    pub errors: FieldErrors,
+    /// Someone else saved the record while this form was open.
+    pub conflict: Option<Conflict>,
+    /// The form came back because its token was not the visitor's.
+    pub resubmit: bool,
+    pub csrf_token: &'a str,
+    pub status: StatusCode,
+}
+
+impl<R: Record> RecordForm<'_, R> {
+    pub fn creating(&self) -> bool {
+        matches!(self.target, FormTarget::New)
+    }
+
+    pub fn heading(&self) -> String {
+        match &self.target {
+            FormTarget::New => {
+                let article = if R::NOUN.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!("Add {article} {}", R::NOUN)
+            }
+            FormTarget::Existing(_) => format!("Edit {}", R::title(&self.input)),
+        }
+    }
+
+    /// Where the form posts, and where "Cancel" goes.
+    pub fn action(&self) -> String {
+        match &self.target {
+            FormTarget::New => R::COLLECTION.to_owned(),
+            FormTarget::Existing(key) => format!("{}/{key}", R::COLLECTION),
+        }
+    }
+
+    pub fn field(&self, path: impl Into<FieldPath>) -> FieldView {
+        FieldView::new(path, &self.errors)
+    }
+
+    pub fn noun(&self) -> &'static str {
+        R::NOUN
+    }
+}
+
+fn form<'a, R: Record>(
+    target: FormTarget,
+    input: R::Input,
+    csrf: &'a CsrfToken,
+) -> RecordForm<'a, R> {
+    RecordForm {
+        target,
+        input,
+        errors: FieldErrors::new(),
+        conflict: None,
+        resubmit: false,
+        csrf_token: csrf.as_str(),
+        status: StatusCode::OK,
+    }
+}
+
+/// The form for a new record, starting from `input`.
+pub async fn new_form_with<R: Record>(
+    storage: &Storage,
+    csrf: &CsrfToken,
+    input: R::Input,
+) -> Result<HttpResponse, AppError> {
+    R::render(storage, form::<R>(FormTarget::New, input, csrf)).await
+}
+
+pub async fn new_form<R: Record>(
+    storage: web::Data<Storage>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    new_form_with::<R>(&storage, &csrf, R::Input::default()).await
+}
+
+pub async fn edit_form<R: Record>(
+    storage: web::Data<Storage>,
+    KeyPath(key): KeyPath,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    let record = find::<R>(&storage, &key).await?;
+    R::render(
+        &storage,
+        form::<R>(FormTarget::Existing(key), record.input(), &csrf),
+    )
+    .await
+}
+
+pub async fn create<R: Record>(
+    storage: web::Data<Storage>,
+    csrf: CsrfToken,
+    posted: Form<R::Input>,
+) -> Result<HttpResponse, AppError> {
+    save::<R>(&storage, &csrf, FormTarget::New, posted).await
+}
+
+pub async fn update<R: Record>(
+    storage: web::Data<Storage>,
+    KeyPath(key): KeyPath,
+    csrf: CsrfToken,
+    posted: Form<R::Input>,
+) -> Result<HttpResponse, AppError> {
+    save::<R>(&storage, &csrf, FormTarget::Existing(key), posted).await
+}
+
+async fn find<R: Record>(storage: &Storage, key: &RecordKey) -> Result<R, AppError> {
+    let key = key.to_string();
+    with_db(storage, move |conn| {
+        R::find(conn, &key).map_err(missing(R::NOUN, &key))
+    })
+    .await
+}
+
+/// The version an edit form says it was opened at. A form without one (an
+/// old page, a hand-made post) cannot be checked against other people's
+/// saves, so it is refused; a record that does not exist is still a 404.
+async fn base_version<R: Record>(
+    storage: &Storage,
+    key: &RecordKey,
+    posted: Option<&str>,
+) -> Result<i32, AppError> {
+    if let Some(version) = posted.and_then(|v| v.trim().parse().ok()) {
+        return Ok(version);
+    }
+    let key = key.to_string();
+    with_db(storage, move |conn| {
+        Err(if R::exists(conn, &key)? {
+            AppError::BadRequest(
+                "The form did not say which version of the record it edits. Reload it and save again."
+                    .into(),
+            )
+        } else {
+            AppError::NotFound(format!("The {} \"{key}\"", R::NOUN))
+        })
+    })
+    .await
+}
+
+/// Checks and saves a form: 303 to the record, or the form again with the
+/// input kept and what is wrong, what differs, or why it was not saved.
+async fn save<R: Record>(
+    storage: &Storage,
+    csrf: &CsrfToken,
+    target: FormTarget,
+    posted: Form<R::Input>,
+) -> Result<HttpResponse, AppError> {
+    let (mut input, verified) = posted.checked();
+    let again = |input, errors, status| RecordForm {
+        target: target.clone(),
+        input,
+        errors,
+        conflict: None,
+        resubmit: false,
+        csrf_token: csrf.as_str(),
+        status,
+    };
+    if !verified {
+        let page = RecordForm {
+            resubmit: true,
+            ..again(input, FieldErrors::new(), StatusCode::FORBIDDEN)
+        };
+        return R::render(storage, page).await;
+    }
+    let parsed = match R::parse(&input, &storage.reference) {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            return R::render(
+                storage,
+                again(input, errors, StatusCode::UNPROCESSABLE_ENTITY),
+            )
+            .await;
+        }
+    };
+    let existing = match &target {
+        FormTarget::New => None,
+        FormTarget::Existing(key) => Some((
+            key.to_string(),
+            base_version::<R>(storage, key, R::posted_version(&input)).await?,
+        )),
+    };
+    let saved = with_db(storage, move |conn| {
+        Ok(match &existing {
+            None => R::create(conn, parsed.key, &parsed.data),
+            Some((key, base)) => R::update(conn, key, &parsed.data, *base),
+        })
+    })
+    .await?;
+    let mut errors = FieldErrors::new();
+    match saved {
+        Ok(record) => return Ok(see_other(&format!("{}/{}", R::COLLECTION, record.key()))),
+        Err(StoreError::Conflict { latest }) => {
+            let FormTarget::Existing(key) = &target else {
+                unreachable!("only an existing record has a version")
+            };
+            let current = find::<R>(storage, key).await?;
+            let conflict = Conflict::new(
+                R::NOUN,
+                latest,
+                format!("{}/{key}", R::COLLECTION),
+                (&current.input(), &input, R::FIELDS),
+            );
+            // The form now edits the latest version: saving again is a
+            // deliberate choice to replace it.
+            R::set_version(&mut input, latest);
+            let page = RecordForm {
+                conflict: Some(conflict),
+                ..again(input, errors, StatusCode::CONFLICT)
+            };
+            return R::render(storage, page).await;
+        }
+        Err(StoreError::KeyTaken(key)) => errors.add(
+            R::KEY,
+            format!(
+                "\"{key}\" is already used by another {}; choose another key",
+                R::NOUN
+            ),
+        ),
+        Err(StoreError::UnknownProvider(key)) => errors.add(
+            OfferingField::Provider,
+            format!("no provider has the key \"{key}\""),
+        ),
+        Err(StoreError::NotFound) => {
+            return Err(AppError::NotFound(format!("The {}", R::NOUN)));
+        }
+        Err(other) => return Err(other.into()),
+    }
+    R::render(
+        storage,
+        again(input, errors, StatusCode::UNPROCESSABLE_ENTITY),
+    )
+    .await
+}
+
+pub async fn archive<R: Record>(
+    storage: web::Data<Storage>,
+    key: KeyPath,
+    confirmed: Form<Confirmation>,
+) -> Result<HttpResponse, AppError> {
+    confirmed.verified()?;
+    set_archived::<R>(&storage, key.0, true).await
+}
+
+pub async fn restore<R: Record>(
+    storage: web::Data<Storage>,
+    key: KeyPath,
+    confirmed: Form<Confirmation>,
+) -> Result<HttpResponse, AppError> {
+    confirmed.verified()?;
+    set_archived::<R>(&storage, key.0, false).await
+}
+
+/// Archives or restores a record, then shows it.
+async fn set_archived<R: Record>(
+    storage: &Storage,
+    key: RecordKey,
+    archived: bool,
+) -> Result<HttpResponse, AppError> {
+    let lookup = key.to_string();
+    with_db(storage, move |conn| {
+        R::set_archived(conn, &lookup, archived).map_err(missing(R::NOUN, &lookup))
+    })
+    .await?;
+    Ok(see_other(&format!("{}/{key}", R::COLLECTION)))
+}
