@@ -26,7 +26,7 @@ pub struct CatalogueCache {
 }
 
 impl CatalogueCache {
-    pub fn current(&self, conn: &mut DbConnection) -> diesel::QueryResult<Arc<Catalogue>> {
+    pub fn current(&self, conn: &mut DbConnection) -> db::StoreResult<Arc<Catalogue>> {
         let version = db::catalogue_version(conn)?;
         if let Ok(cached) = self.cached.read() {
             if let Some((_, catalogue)) =

@@ -5,7 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use diesel::prelude::*;
 
-use super::models::{AssessmentRow, NeedFacetRow, NeedRow, NewAssessmentRow, RevisionRow};
+use super::models::{
+    AssessmentRow, NeedFacet, NeedFacetRow, NeedRow, NewAssessmentRow, RevisionRow, stored_code,
+};
 use super::schema::{assessment_revisions, assessments, need_facets, needs};
 use super::{DbConnection, Page, PageRequest, StoreError, StoreResult, now};
 use crate::domain::assessment::{
@@ -13,12 +15,7 @@ use crate::domain::assessment::{
 };
 use crate::domain::codes::{Iso3, LanguageCode, RecordKey, ThemeCode};
 use crate::domain::problems::Problems;
-use crate::domain::{AssessmentStatus, Stage};
-
-mod facet {
-    pub const MODALITY: &str = "modality";
-    pub const LANGUAGE: &str = "language";
-}
+use crate::domain::{AssessmentStatus, NeedStatus};
 
 fn to_assessment(row: AssessmentRow, latest: Revision) -> Assessment {
     Assessment {
@@ -39,39 +36,36 @@ fn to_revision(
     let drafts: Vec<DraftNeed> = need_rows
         .into_iter()
         .map(|need| {
-            let codes = |name: &'static str| {
+            let codes = |facet: NeedFacet| {
                 facets
                     .get(&need.id)
                     .into_iter()
                     .flatten()
-                    .filter(move |f| f.facet == name)
-                    .map(|f| f.code.clone())
+                    .filter(move |f| f.facet == facet)
+                    .map(|f| f.code.as_str())
             };
-            DraftNeed {
-                key: Some(RecordKey::trusted(need.key.clone())),
-                theme: need.theme.clone().map(ThemeCode::trusted),
-                priority: need.priority.as_deref().and_then(|p| p.parse().ok()),
-                current_stage: need
-                    .current_stage
-                    .and_then(|s| Stage::from_number(s.into())),
-                target_stage: need.target_stage.and_then(|s| Stage::from_number(s.into())),
-                description: need.description.clone(),
-                modalities: codes(facet::MODALITY)
-                    .filter_map(|m| m.parse().ok())
+            Ok(DraftNeed {
+                key: Some(RecordKey::trusted(need.key)),
+                theme: need.theme.map(ThemeCode::trusted),
+                priority: need.priority,
+                current_stage: need.current_stage,
+                target_stage: need.target_stage,
+                description: need.description,
+                modalities: codes(NeedFacet::Modality)
+                    .map(stored_code)
+                    .collect::<StoreResult<_>>()?,
+                languages: codes(NeedFacet::Language)
+                    .map(LanguageCode::trusted)
                     .collect(),
-                languages: codes(facet::LANGUAGE).map(LanguageCode::trusted).collect(),
                 wanted_by: need.wanted_by,
-                status: need
-                    .status
-                    .parse()
-                    .unwrap_or(crate::domain::NeedStatus::Open),
-                withdrawn_reason: need.withdrawn_reason.clone(),
-            }
+                status: need.status,
+                withdrawn_reason: need.withdrawn_reason,
+            })
         })
-        .collect();
-    let state = match row.status.parse::<AssessmentStatus>() {
-        Ok(AssessmentStatus::Draft) => AssessmentState::Draft(drafts),
-        Ok(AssessmentStatus::Submitted) => {
+        .collect::<StoreResult<_>>()?;
+    let state = match row.status {
+        AssessmentStatus::Draft => AssessmentState::Draft(drafts),
+        AssessmentStatus::Submitted => {
             let mut problems = Problems::new();
             let complete: Option<Vec<Need>> = drafts
                 .iter()
@@ -88,11 +82,10 @@ fn to_revision(
                 }
             }
         }
-        Ok(AssessmentStatus::Withdrawn) => AssessmentState::Withdrawn {
+        AssessmentStatus::Withdrawn => AssessmentState::Withdrawn {
             reason: row.withdrawn_reason.clone().unwrap_or_default(),
             needs: drafts,
         },
-        Err(e) => return Err(StoreError::Corrupt(e.to_string())),
     };
     Ok(Revision {
         number: row.revision,
@@ -107,17 +100,34 @@ fn to_revision(
     })
 }
 
+/// Which needs of a revision to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NeedsLoaded {
+    All,
+    /// Only the open ones: what matching reads. The revision then holds
+    /// just those, which is all its callers look at.
+    Open,
+}
+
 /// Loads revisions with their needs, in three queries whatever their number.
-fn load_revisions(conn: &mut DbConnection, rows: Vec<RevisionRow>) -> StoreResult<Vec<Revision>> {
+fn load_revisions(
+    conn: &mut DbConnection,
+    rows: Vec<RevisionRow>,
+    which: NeedsLoaded,
+) -> StoreResult<Vec<Revision>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut need_rows: HashMap<i64, Vec<NeedRow>> = HashMap::new();
     let mut facets: HashMap<i64, Vec<NeedFacetRow>> = HashMap::new();
     for chunk in ids.chunks(10_000) {
-        let loaded: Vec<NeedRow> = needs::table
+        let mut query = needs::table
             .filter(needs::revision_id.eq_any(chunk))
             .order((needs::revision_id, needs::position))
             .select(NeedRow::as_select())
-            .load(conn)?;
+            .into_boxed();
+        if which == NeedsLoaded::Open {
+            query = query.filter(needs::status.eq(NeedStatus::Open));
+        }
+        let loaded: Vec<NeedRow> = query.load(conn)?;
         let need_ids: Vec<i64> = loaded.iter().map(|n| n.id).collect();
         for need_chunk in need_ids.chunks(10_000) {
             for facet in need_facets::table
@@ -169,7 +179,7 @@ fn revision_rows(
 pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Assessment> {
     let row = row_by_key(conn, key)?;
     let latest = revision_rows(conn, row.id, Some(row.latest_revision))?;
-    let latest = load_revisions(conn, latest)?
+    let latest = load_revisions(conn, latest, NeedsLoaded::All)?
         .pop()
         .ok_or(StoreError::Corrupt(format!("{key} has no latest revision")))?;
     Ok(to_assessment(row, latest))
@@ -179,13 +189,46 @@ pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Assessment> {
 pub fn history(conn: &mut DbConnection, key: &str) -> StoreResult<(Assessment, Vec<Revision>)> {
     let row = row_by_key(conn, key)?;
     let rows = revision_rows(conn, row.id, None)?;
-    let revisions = load_revisions(conn, rows)?;
+    let revisions = load_revisions(conn, rows, NeedsLoaded::All)?;
     let latest = revisions
         .iter()
         .find(|r| r.number == row.latest_revision)
         .cloned()
         .ok_or(StoreError::Corrupt(format!("{key} has no latest revision")))?;
     Ok((to_assessment(row, latest), revisions))
+}
+
+/// Assessments joined to their latest revision: one row each.
+type WithLatestRevision = diesel::dsl::InnerJoinOn<
+    assessments::table,
+    assessment_revisions::table,
+    diesel::dsl::And<
+        diesel::dsl::Eq<assessment_revisions::assessment_id, assessments::id>,
+        diesel::dsl::Eq<assessment_revisions::revision, assessments::latest_revision>,
+    >,
+>;
+
+fn with_latest_revision() -> WithLatestRevision {
+    assessments::table.inner_join(
+        assessment_revisions::table.on(assessment_revisions::assessment_id
+            .eq(assessments::id)
+            .and(assessment_revisions::revision.eq(assessments::latest_revision))),
+    )
+}
+
+/// Builds assessments from rows joined to their latest revision.
+fn assemble(
+    conn: &mut DbConnection,
+    rows: Vec<(AssessmentRow, RevisionRow)>,
+    needs: NeedsLoaded,
+) -> StoreResult<Vec<Assessment>> {
+    let (rows, revisions): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+    let revisions = load_revisions(conn, revisions, needs)?;
+    Ok(rows
+        .into_iter()
+        .zip(revisions)
+        .map(|(row, latest)| to_assessment(row, latest))
+        .collect())
 }
 
 /// One page of a country's assessments, the most recently changed first.
@@ -198,7 +241,7 @@ pub fn of_country(
         .filter(assessments::country.eq(iso3))
         .count()
         .get_result(conn)?;
-    let rows: Vec<AssessmentRow> = assessments::table
+    let rows = with_latest_revision()
         .filter(assessments::country.eq(iso3))
         .order((
             assessments::updated_at.desc(),
@@ -207,10 +250,10 @@ pub fn of_country(
         ))
         .limit(page.per_page)
         .offset(page.offset())
-        .select(AssessmentRow::as_select())
+        .select((AssessmentRow::as_select(), RevisionRow::as_select()))
         .load(conn)?;
     Ok(Page {
-        items: with_latest(conn, rows)?,
+        items: assemble(conn, rows, NeedsLoaded::All)?,
         total,
         number: page.number,
         per_page: page.per_page,
@@ -219,41 +262,11 @@ pub fn of_country(
 
 /// Every assessment with its latest revision, by key: what an export writes.
 pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<Assessment>> {
-    let rows: Vec<AssessmentRow> = assessments::table
+    let rows = with_latest_revision()
         .order(assessments::key)
-        .select(AssessmentRow::as_select())
+        .select((AssessmentRow::as_select(), RevisionRow::as_select()))
         .load(conn)?;
-    with_latest(conn, rows)
-}
-
-fn with_latest(conn: &mut DbConnection, rows: Vec<AssessmentRow>) -> StoreResult<Vec<Assessment>> {
-    let mut latest_rows = Vec::new();
-    for chunk in rows.chunks(1_000) {
-        let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
-        let found: Vec<RevisionRow> = assessment_revisions::table
-            .filter(assessment_revisions::assessment_id.eq_any(ids))
-            .select(RevisionRow::as_select())
-            .load(conn)?;
-        latest_rows.extend(found.into_iter().filter(|r| {
-            chunk
-                .iter()
-                .any(|a| a.id == r.assessment_id && a.latest_revision == r.revision)
-        }));
-    }
-    let mut latest: HashMap<i64, Revision> = HashMap::new();
-    let owners: Vec<i64> = latest_rows.iter().map(|r| r.assessment_id).collect();
-    for (owner, revision) in owners.into_iter().zip(load_revisions(conn, latest_rows)?) {
-        latest.insert(owner, revision);
-    }
-    rows.into_iter()
-        .map(|row| {
-            let revision = latest.remove(&row.id).ok_or(StoreError::Corrupt(format!(
-                "{} has no latest revision",
-                row.key
-            )))?;
-            Ok(to_assessment(row, revision))
-        })
-        .collect()
+    assemble(conn, rows, NeedsLoaded::All)
 }
 
 /// The keys in use that a key derived from `base` could collide with.
@@ -397,7 +410,7 @@ fn append_revision(
         id: 0,
         assessment_id,
         revision: number,
-        status: data.state.status().code().to_owned(),
+        status: data.state.status(),
         submitted_by: data.submitted_by.clone(),
         contact: data.contact.clone(),
         note: data.note.clone(),
@@ -441,12 +454,12 @@ fn append_revision(
             position: i32::try_from(position).unwrap_or(i32::MAX),
             key,
             theme: need.theme.as_ref().map(ToString::to_string),
-            priority: need.priority.map(|p| p.code().to_owned()),
-            current_stage: need.current_stage.map(|s| i32::from(s.number())),
-            target_stage: need.target_stage.map(|s| i32::from(s.number())),
+            priority: need.priority,
+            current_stage: need.current_stage,
+            target_stage: need.target_stage,
             description: need.description.clone(),
             wanted_by: need.wanted_by,
-            status: need.status.code().to_owned(),
+            status: need.status,
             withdrawn_reason: need.withdrawn_reason.clone(),
         };
         let need_id: i64 = diesel::insert_into(needs::table)
@@ -456,16 +469,16 @@ fn append_revision(
         let codes = need
             .modalities
             .iter()
-            .map(|m| (facet::MODALITY, m.code().to_owned()))
+            .map(|m| (NeedFacet::Modality, m.code().to_owned()))
             .chain(
                 need.languages
                     .iter()
-                    .map(|l| (facet::LANGUAGE, l.to_string())),
+                    .map(|l| (NeedFacet::Language, l.to_string())),
             );
-        for (name, code) in codes {
+        for (facet, code) in codes {
             let facet = NeedFacetRow {
                 need_id,
-                facet: name.to_owned(),
+                facet,
                 code,
             };
             diesel::insert_into(need_facets::table)
@@ -476,17 +489,20 @@ fn append_revision(
     Ok(())
 }
 
-/// The open needs of every submitted assessment, or of one country's.
+/// The open needs of every submitted assessment, or of one country's:
+/// only latest revisions that are submitted, and only their open needs,
+/// are read.
 pub fn open_needs(conn: &mut DbConnection, country: Option<&str>) -> StoreResult<Vec<OpenNeed>> {
-    let mut query = assessments::table
+    let mut query = with_latest_revision()
+        .filter(assessment_revisions::status.eq(AssessmentStatus::Submitted))
         .order(assessments::key)
-        .select(AssessmentRow::as_select())
+        .select((AssessmentRow::as_select(), RevisionRow::as_select()))
         .into_boxed();
     if let Some(country) = country {
         query = query.filter(assessments::country.eq(country.to_owned()));
     }
     let rows = query.load(conn)?;
-    Ok(with_latest(conn, rows)?
+    Ok(assemble(conn, rows, NeedsLoaded::Open)?
         .into_iter()
         .flat_map(|a| {
             let (country, assessment) = (a.country.clone(), a.key.clone());
@@ -516,8 +532,8 @@ pub fn open_need_counts(conn: &mut DbConnection) -> QueryResult<Vec<(Iso3, i64)>
                 .and(assessment_revisions::revision.eq(assessments::latest_revision))),
         )
         .inner_join(needs::table.on(needs::revision_id.eq(assessment_revisions::id)))
-        .filter(assessment_revisions::status.eq(AssessmentStatus::Submitted.code()))
-        .filter(needs::status.eq(crate::domain::NeedStatus::Open.code()))
+        .filter(assessment_revisions::status.eq(AssessmentStatus::Submitted))
+        .filter(needs::status.eq(NeedStatus::Open))
         .group_by(assessments::country)
         .select((assessments::country, count_star()))
         .order(assessments::country)

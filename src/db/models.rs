@@ -8,6 +8,10 @@ use super::schema::{
     providers, regions, themes,
 };
 use crate::domain::RecordKey;
+use crate::domain::vocab::{
+    AssessmentStatus, IncomeLevel, NeedStatus, OfferingStatus, Priority, ProviderKind, RegionLevel,
+    Stage, vocabulary,
+};
 
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = themes, treat_none_as_null = true)]
@@ -25,7 +29,7 @@ pub struct ThemeRow {
 pub struct RegionRow {
     pub code: String,
     pub name: String,
-    pub level: String,
+    pub level: RegionLevel,
     pub parent_code: Option<String>,
 }
 
@@ -42,7 +46,7 @@ pub struct CountryRow {
     pub region_code: Option<String>,
     pub subregion_code: Option<String>,
     pub intermediate_code: Option<String>,
-    pub income_level: Option<String>,
+    pub income_level: Option<IncomeLevel>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
 }
@@ -76,7 +80,7 @@ pub struct ProviderRow {
     pub id: i64,
     pub key: String,
     pub name: String,
-    pub kind: String,
+    pub kind: ProviderKind,
     pub hq_country: Option<String>,
     pub website: Option<String>,
     pub email: Option<String>,
@@ -94,7 +98,7 @@ pub struct ProviderRow {
 #[diesel(table_name = providers, treat_none_as_null = true)]
 pub struct ProviderChanges<'a> {
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: ProviderKind,
     pub hq_country: Option<&'a str>,
     pub website: Option<&'a str>,
     pub email: Option<&'a str>,
@@ -126,7 +130,7 @@ pub struct OfferingRow {
     pub capacity: Option<i32>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: OfferingStatus,
     pub search_text: String,
     pub archived: bool,
     pub created_at: NaiveDateTime,
@@ -145,7 +149,7 @@ pub struct OfferingChanges<'a> {
     pub capacity: Option<i32>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
-    pub status: &'a str,
+    pub status: OfferingStatus,
     pub search_text: String,
     pub updated_at: NaiveDateTime,
 }
@@ -164,7 +168,7 @@ pub struct NewOfferingRow<'a> {
 #[diesel(table_name = offering_facets)]
 pub struct FacetRow {
     pub offering_id: i64,
-    pub facet: String,
+    pub facet: OfferingFacet,
     pub code: String,
 }
 
@@ -202,7 +206,7 @@ pub struct RevisionRow {
     pub id: i64,
     pub assessment_id: i64,
     pub revision: i32,
-    pub status: String,
+    pub status: AssessmentStatus,
     pub submitted_by: String,
     pub contact: Option<String>,
     pub note: String,
@@ -220,12 +224,12 @@ pub struct NeedRow {
     pub position: i32,
     pub key: String,
     pub theme: Option<String>,
-    pub priority: Option<String>,
-    pub current_stage: Option<i32>,
-    pub target_stage: Option<i32>,
+    pub priority: Option<Priority>,
+    pub current_stage: Option<Stage>,
+    pub target_stage: Option<Stage>,
     pub description: String,
     pub wanted_by: Option<NaiveDate>,
-    pub status: String,
+    pub status: NeedStatus,
     pub withdrawn_reason: Option<String>,
 }
 
@@ -233,6 +237,38 @@ pub struct NeedRow {
 #[diesel(table_name = super::schema::need_facets)]
 pub struct NeedFacetRow {
     pub need_id: i64,
-    pub facet: String,
+    pub facet: NeedFacet,
     pub code: String,
+}
+
+vocabulary! {
+    /// Which of an offering's lists a row of `offering_facets` belongs to.
+    OfferingFacet, "offering facet" {
+        Theme => ("theme", "theme"),
+        CoverageCountry => ("coverage-country", "country covered"),
+        CoverageRegion => ("coverage-region", "region covered"),
+        CoverageGroup => ("coverage-group", "group covered"),
+        EligibleGroup => ("eligible-group", "eligible group"),
+        EligibleIncome => ("eligible-income", "eligible income level"),
+        Modality => ("modality", "modality"),
+        Language => ("language", "language"),
+    }
+}
+
+vocabulary! {
+    /// Which of a need's lists a row of `need_facets` belongs to.
+    NeedFacet, "need facet" {
+        Modality => ("modality", "modality"),
+        Language => ("language", "language"),
+    }
+}
+
+/// Reads a vocabulary code held in a facet's `code` column, whose type
+/// depends on the facet, so the column itself cannot be typed.
+pub fn stored_code<T>(code: &str) -> Result<T, super::StoreError>
+where
+    T: std::str::FromStr<Err = crate::domain::vocab::UnknownCode>,
+{
+    code.parse()
+        .map_err(|e: crate::domain::vocab::UnknownCode| super::StoreError::Corrupt(e.to_string()))
 }

@@ -6,7 +6,9 @@ use std::collections::{BTreeSet, HashMap};
 use diesel::dsl::{InnerJoin, IntoBoxed, not};
 use diesel::prelude::*;
 
-use super::models::{FacetRow, NewOfferingRow, OfferingChanges, OfferingRow};
+use super::models::{
+    FacetRow, NewOfferingRow, OfferingChanges, OfferingFacet, OfferingRow, stored_code,
+};
 use super::schema::{offering_facets, offerings, providers};
 use super::{
     DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now,
@@ -16,39 +18,27 @@ use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode,
 use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
 use crate::domain::vocab::OfferingStatus;
 
-/// The facet names stored in `offering_facets.facet`.
-mod facet {
-    pub const THEME: &str = "theme";
-    pub const COVERAGE_COUNTRY: &str = "coverage-country";
-    pub const COVERAGE_REGION: &str = "coverage-region";
-    pub const COVERAGE_GROUP: &str = "coverage-group";
-    pub const ELIGIBLE_GROUP: &str = "eligible-group";
-    pub const ELIGIBLE_INCOME: &str = "eligible-income";
-    pub const MODALITY: &str = "modality";
-    pub const LANGUAGE: &str = "language";
-}
-
-fn facets_of(data: &OfferingData) -> Vec<(&'static str, String)> {
+fn facets_of(data: &OfferingData) -> Vec<(OfferingFacet, String)> {
     fn tag<T: ToString>(
-        name: &'static str,
+        facet: OfferingFacet,
         codes: impl IntoIterator<Item = T>,
-    ) -> impl Iterator<Item = (&'static str, String)> {
-        codes.into_iter().map(move |c| (name, c.to_string()))
+    ) -> impl Iterator<Item = (OfferingFacet, String)> {
+        codes.into_iter().map(move |c| (facet, c.to_string()))
     }
-    tag(facet::THEME, &data.themes)
-        .chain(tag(facet::COVERAGE_COUNTRY, &data.coverage.countries))
-        .chain(tag(facet::COVERAGE_REGION, &data.coverage.regions))
-        .chain(tag(facet::COVERAGE_GROUP, &data.coverage.groups))
-        .chain(tag(facet::ELIGIBLE_GROUP, &data.eligibility.groups))
+    tag(OfferingFacet::Theme, &data.themes)
         .chain(tag(
-            facet::ELIGIBLE_INCOME,
-            data.eligibility.income_levels.iter().map(|l| l.code()),
+            OfferingFacet::CoverageCountry,
+            &data.coverage.countries,
         ))
+        .chain(tag(OfferingFacet::CoverageRegion, &data.coverage.regions))
+        .chain(tag(OfferingFacet::CoverageGroup, &data.coverage.groups))
+        .chain(tag(OfferingFacet::EligibleGroup, &data.eligibility.groups))
         .chain(tag(
-            facet::MODALITY,
-            data.modalities.iter().map(|m| m.code()),
+            OfferingFacet::EligibleIncome,
+            &data.eligibility.income_levels,
         ))
-        .chain(tag(facet::LANGUAGE, &data.languages))
+        .chain(tag(OfferingFacet::Modality, &data.modalities))
+        .chain(tag(OfferingFacet::Language, &data.languages))
         .collect()
 }
 
@@ -58,17 +48,17 @@ fn to_domain(
     provider_key: String,
     provider_name: String,
     facets: &[FacetRow],
-) -> Offering {
-    let codes = |name: &'static str| {
+) -> StoreResult<Offering> {
+    let codes = |facet: OfferingFacet| {
         facets
             .iter()
-            .filter(move |f| f.facet == name)
+            .filter(move |f| f.facet == facet)
             .map(|f| f.code.as_str())
     };
     fn set<T: Ord>(codes: impl Iterator<Item = T>) -> BTreeSet<T> {
         codes.collect()
     }
-    Offering {
+    Ok(Offering {
         id: row.id,
         key: RecordKey::trusted(row.key),
         provider_name,
@@ -76,35 +66,44 @@ fn to_domain(
             provider: RecordKey::trusted(provider_key),
             title: row.title,
             description: row.description,
-            themes: set(codes(facet::THEME).map(ThemeCode::trusted)),
+            themes: set(codes(OfferingFacet::Theme).map(ThemeCode::trusted)),
             coverage: Coverage {
                 global: row.coverage_global,
-                countries: set(codes(facet::COVERAGE_COUNTRY).map(Iso3::trusted)),
-                regions: set(codes(facet::COVERAGE_REGION).map(RegionCode::trusted)),
-                groups: set(codes(facet::COVERAGE_GROUP).map(GroupCode::trusted)),
+                countries: set(codes(OfferingFacet::CoverageCountry).map(Iso3::trusted)),
+                regions: set(codes(OfferingFacet::CoverageRegion).map(RegionCode::trusted)),
+                groups: set(codes(OfferingFacet::CoverageGroup).map(GroupCode::trusted)),
             },
             eligibility: Eligibility {
-                groups: set(codes(facet::ELIGIBLE_GROUP).map(GroupCode::trusted)),
-                income_levels: set(codes(facet::ELIGIBLE_INCOME).filter_map(|c| c.parse().ok())),
+                groups: set(codes(OfferingFacet::EligibleGroup).map(GroupCode::trusted)),
+                income_levels: codes(OfferingFacet::EligibleIncome)
+                    .map(stored_code)
+                    .collect::<StoreResult<_>>()?,
             },
-            modalities: set(codes(facet::MODALITY).filter_map(|c| c.parse().ok())),
-            languages: set(codes(facet::LANGUAGE).map(LanguageCode::trusted)),
-            capacity: row.capacity.and_then(|c| u32::try_from(c).ok()),
+            modalities: codes(OfferingFacet::Modality)
+                .map(stored_code)
+                .collect::<StoreResult<_>>()?,
+            languages: set(codes(OfferingFacet::Language).map(LanguageCode::trusted)),
+            capacity: row
+                .capacity
+                .map(|c| {
+                    u32::try_from(c).map_err(|_| StoreError::Corrupt(format!("a capacity of {c}")))
+                })
+                .transpose()?,
             starts_on: row.starts_on,
             ends_on: row.ends_on,
-            status: row.status.parse().unwrap_or(OfferingStatus::Draft),
+            status: row.status,
         },
         archived: row.archived,
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
-    }
+    })
 }
 
 type Listed = (OfferingRow, String, String);
 
 /// Loads the facets of `rows` in one query and assembles the offerings.
-fn assemble(conn: &mut DbConnection, rows: Vec<Listed>) -> QueryResult<Vec<Offering>> {
+fn assemble(conn: &mut DbConnection, rows: Vec<Listed>) -> StoreResult<Vec<Offering>> {
     let ids: Vec<i64> = rows.iter().map(|(row, _, _)| row.id).collect();
     let mut facets: HashMap<i64, Vec<FacetRow>> = HashMap::new();
     // Chunked: SQLite caps bound parameters per statement.
@@ -117,13 +116,12 @@ fn assemble(conn: &mut DbConnection, rows: Vec<Listed>) -> QueryResult<Vec<Offer
             facets.entry(row.offering_id).or_default().push(row);
         }
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|(row, key, name)| {
             let facets = facets.remove(&row.id).unwrap_or_default();
             to_domain(row, key, name, &facets)
         })
-        .collect())
+        .collect()
 }
 
 fn listed_columns() -> (
@@ -182,7 +180,7 @@ fn changes(data: &OfferingData, provider_id: i64) -> OfferingChanges<'_> {
         capacity: data.capacity.and_then(|c| i32::try_from(c).ok()),
         starts_on: data.starts_on,
         ends_on: data.ends_on,
-        status: data.status.code(),
+        status: data.status,
         search_text: format!("{}\n{}", data.title, data.description).to_lowercase(),
         updated_at: now(),
     }
@@ -346,29 +344,29 @@ pub fn upsert(
 type FacetSubquery = diesel::dsl::Filter<
     diesel::dsl::Filter<
         diesel::dsl::Select<offering_facets::table, offering_facets::offering_id>,
-        diesel::dsl::Eq<offering_facets::facet, &'static str>,
+        diesel::dsl::Eq<offering_facets::facet, OfferingFacet>,
     >,
     diesel::dsl::EqAny<offering_facets::code, Vec<String>>,
 >;
 
-/// Offerings that have a facet `name` with one of `codes`.
-fn with_facet(name: &'static str, codes: Vec<String>) -> FacetSubquery {
+/// Offerings that have `facet` with one of `codes`.
+fn with_facet(facet: OfferingFacet, codes: Vec<String>) -> FacetSubquery {
     offering_facets::table
         .select(offering_facets::offering_id)
-        .filter(offering_facets::facet.eq(name))
+        .filter(offering_facets::facet.eq(facet))
         .filter(offering_facets::code.eq_any(codes))
 }
 
-/// Offerings that have any facet named in `names`.
+/// Offerings that have any of `facets`.
 fn with_any_facet(
-    names: Vec<&'static str>,
+    facets: Vec<OfferingFacet>,
 ) -> diesel::dsl::Filter<
     diesel::dsl::Select<offering_facets::table, offering_facets::offering_id>,
-    diesel::dsl::EqAny<offering_facets::facet, Vec<&'static str>>,
+    diesel::dsl::EqAny<offering_facets::facet, Vec<OfferingFacet>>,
 > {
     offering_facets::table
         .select(offering_facets::offering_id)
-        .filter(offering_facets::facet.eq_any(names))
+        .filter(offering_facets::facet.eq_any(facets))
 }
 
 fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
@@ -394,19 +392,25 @@ pub(super) fn filtered(
         );
     }
     if let Some(themes) = filter.themes {
-        query = query.filter(offerings::id.eq_any(with_facet(facet::THEME, strings(themes))));
+        query =
+            query.filter(offerings::id.eq_any(with_facet(OfferingFacet::Theme, strings(themes))));
     }
     for reach in filter.reaches {
         query = query.filter(
             offerings::coverage_global
                 .eq(true)
                 .or(offerings::id.eq_any(with_facet(
-                    facet::COVERAGE_COUNTRY,
+                    OfferingFacet::CoverageCountry,
                     strings(reach.countries),
                 )))
-                .or(offerings::id
-                    .eq_any(with_facet(facet::COVERAGE_REGION, strings(reach.regions))))
-                .or(offerings::id.eq_any(with_facet(facet::COVERAGE_GROUP, strings(reach.groups)))),
+                .or(offerings::id.eq_any(with_facet(
+                    OfferingFacet::CoverageRegion,
+                    strings(reach.regions),
+                )))
+                .or(offerings::id.eq_any(with_facet(
+                    OfferingFacet::CoverageGroup,
+                    strings(reach.groups),
+                ))),
         );
     }
     if let Some(country) = filter.eligible {
@@ -414,30 +418,40 @@ pub(super) fn filtered(
         let income: Vec<String> = strings(country.income_level.map(|l| l.code()));
         query = query.filter(
             not(offerings::id.eq_any(with_any_facet(vec![
-                facet::ELIGIBLE_GROUP,
-                facet::ELIGIBLE_INCOME,
+                OfferingFacet::EligibleGroup,
+                OfferingFacet::EligibleIncome,
             ])))
-            .or(offerings::id.eq_any(with_facet(facet::ELIGIBLE_GROUP, strings(country.groups))))
-            .or(offerings::id.eq_any(with_facet(facet::ELIGIBLE_INCOME, income))),
+            .or(offerings::id.eq_any(with_facet(
+                OfferingFacet::EligibleGroup,
+                strings(country.groups),
+            )))
+            .or(offerings::id.eq_any(with_facet(OfferingFacet::EligibleIncome, income))),
         );
     }
     if let Some(kind) = filter.provider_kind {
-        query = query.filter(providers::kind.eq(kind.code()));
+        query = query.filter(providers::kind.eq(kind));
     }
     if let Some(modality) = filter.modality {
         query = query.filter(offerings::id.eq_any(with_facet(
-            facet::MODALITY,
+            OfferingFacet::Modality,
             vec![modality.code().to_owned()],
         )));
     }
     if let Some(language) = filter.language {
-        query = query
-            .filter(offerings::id.eq_any(with_facet(facet::LANGUAGE, vec![language.to_string()])));
+        query = query.filter(offerings::id.eq_any(with_facet(
+            OfferingFacet::Language,
+            vec![language.to_string()],
+        )));
     }
     if let Some(status) = filter.status {
-        query = query.filter(offerings::status.eq(status.code()));
+        query = query.filter(offerings::status.eq(status));
     }
     query
+}
+
+/// How many offerings the filter selects.
+pub fn count(conn: &mut DbConnection, filter: &CatalogueFilter) -> QueryResult<i64> {
+    filtered(filter.clone()).count().get_result(conn)
 }
 
 /// One page of the offerings the filter selects, by title.
@@ -445,8 +459,8 @@ pub fn search(
     conn: &mut DbConnection,
     filter: &CatalogueFilter,
     page: PageRequest,
-) -> QueryResult<Page<Offering>> {
-    let total = filtered(filter.clone()).count().get_result(conn)?;
+) -> StoreResult<Page<Offering>> {
+    let total = count(conn, filter)?;
     let rows: Vec<Listed> = filtered(filter.clone())
         .order((offerings::title, offerings::key))
         .limit(page.per_page)
@@ -468,7 +482,7 @@ pub fn of_provider(
     conn: &mut DbConnection,
     provider_id: i64,
     page: PageRequest,
-) -> QueryResult<Page<Offering>> {
+) -> StoreResult<Page<Offering>> {
     let total = offerings::table
         .filter(offerings::provider_id.eq(provider_id))
         .count()
@@ -490,7 +504,7 @@ pub fn of_provider(
 }
 
 /// Every offering, archived ones too, by key: what an export writes.
-pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Offering>> {
+pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<Offering>> {
     let rows: Vec<Listed> = offerings::table
         .inner_join(providers::table)
         .order(offerings::key)
@@ -501,12 +515,12 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Offering>> {
 
 /// The offerings the engine considers: active, listed, of listed providers.
 /// The engine checks the active period itself, as of the day it runs.
-pub fn matchable(conn: &mut DbConnection) -> QueryResult<Vec<Offering>> {
+pub fn matchable(conn: &mut DbConnection) -> StoreResult<Vec<Offering>> {
     let rows: Vec<Listed> = offerings::table
         .inner_join(providers::table)
         .filter(offerings::archived.eq(false))
         .filter(providers::archived.eq(false))
-        .filter(offerings::status.eq(OfferingStatus::Active.code()))
+        .filter(offerings::status.eq(OfferingStatus::Active))
         .order(offerings::key)
         .select(listed_columns())
         .load(conn)?;

@@ -28,12 +28,7 @@ fn to_domain(row: ProviderRow) -> Provider {
         key: row.key(),
         data: ProviderData {
             name: row.name,
-            // Written only from parsed input; an unknown kind would be a bug,
-            // shown rather than hidden.
-            kind: row
-                .kind
-                .parse()
-                .unwrap_or(crate::domain::ProviderKind::Government),
+            kind: row.kind,
             hq_country: row.hq_country.map(Iso3::trusted),
             website: row.website,
             email: row.email,
@@ -49,7 +44,7 @@ fn to_domain(row: ProviderRow) -> Provider {
 fn changes(data: &ProviderData) -> ProviderChanges<'_> {
     ProviderChanges {
         name: &data.name,
-        kind: data.kind.code(),
+        kind: data.kind,
         hq_country: data.hq_country.as_ref().map(Iso3::as_str),
         website: data.website.as_deref(),
         email: data.email.as_deref(),
@@ -215,12 +210,39 @@ fn filtered<'a>(
         query = query.filter(providers::search_text.like(pattern).escape('\\'));
     }
     if let Some(kind) = filter.provider_kind {
-        query = query.filter(providers::kind.eq(kind.code()));
+        query = query.filter(providers::kind.eq(kind));
     }
     if let Some(ids) = with_offerings {
         query = query.filter(providers::id.eq_any(ids));
     }
     query
+}
+
+/// The ids of the providers with a listed offering that meets the filter's
+/// offering-level conditions, or `None` when it sets none.
+fn with_offerings(
+    conn: &mut DbConnection,
+    filter: &CatalogueFilter,
+) -> QueryResult<Option<Vec<i64>>> {
+    if !filter.constrains_offerings() {
+        return Ok(None);
+    }
+    let offering_filter = CatalogueFilter {
+        text: None,
+        provider_kind: None,
+        ..filter.clone()
+    };
+    offerings::filtered(offering_filter)
+        .select(offering_table::provider_id)
+        .distinct()
+        .load(conn)
+        .map(Some)
+}
+
+/// How many providers the filter selects.
+pub fn count(conn: &mut DbConnection, filter: &CatalogueFilter) -> QueryResult<i64> {
+    let with_offerings = with_offerings(conn, filter)?;
+    filtered(filter, with_offerings).count().get_result(conn)
 }
 
 /// One page of the providers the filter selects, by name.
@@ -229,20 +251,7 @@ pub fn search(
     filter: &CatalogueFilter,
     page: PageRequest,
 ) -> QueryResult<Page<ProviderSummary>> {
-    let with_offerings = if filter.constrains_offerings() {
-        let offering_filter = CatalogueFilter {
-            text: None,
-            provider_kind: None,
-            ..filter.clone()
-        };
-        let ids = offerings::filtered(offering_filter)
-            .select(offering_table::provider_id)
-            .distinct()
-            .load(conn)?;
-        Some(ids)
-    } else {
-        None
-    };
+    let with_offerings = with_offerings(conn, filter)?;
     let total = filtered(filter, with_offerings.clone())
         .count()
         .get_result(conn)?;

@@ -13,7 +13,6 @@ use super::schema::{
 };
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RegionCode, ThemeCode};
 use crate::domain::reference::{Country, CountryGroup, Language, ReferenceData, Region, Theme};
-use crate::domain::vocab::{IncomeLevel, RegionLevel};
 
 const VERSION_KEY: &str = "reference_version";
 
@@ -59,7 +58,7 @@ pub fn sync(conn: &mut DbConnection, shipped: &ReferenceData, version: &str) -> 
             let row = RegionRow {
                 code: region.code.to_string(),
                 name: region.name.clone(),
-                level: region.level.code().to_owned(),
+                level: region.level,
                 parent_code: region.parent.as_ref().map(ToString::to_string),
             };
             if diesel::update(regions::table.find(&row.code))
@@ -85,7 +84,7 @@ pub fn sync(conn: &mut DbConnection, shipped: &ReferenceData, version: &str) -> 
                 region_code: code(&country.region),
                 subregion_code: code(&country.subregion),
                 intermediate_code: code(&country.intermediate),
-                income_level: country.income_level.map(|l| l.code().to_owned()),
+                income_level: country.income_level,
                 latitude: country.latitude,
                 longitude: country.longitude,
             };
@@ -183,7 +182,7 @@ pub fn load(conn: &mut DbConnection) -> QueryResult<ReferenceData> {
         .map(|row| Region {
             code: RegionCode::trusted(row.code),
             name: row.name,
-            level: row.level.parse().unwrap_or(RegionLevel::Region),
+            level: row.level,
             parent: row.parent_code.map(RegionCode::trusted),
         })
         .collect();
@@ -202,7 +201,7 @@ pub fn load(conn: &mut DbConnection) -> QueryResult<ReferenceData> {
             region: row.region_code.map(RegionCode::trusted),
             subregion: row.subregion_code.map(RegionCode::trusted),
             intermediate: row.intermediate_code.map(RegionCode::trusted),
-            income_level: row.income_level.and_then(|l| l.parse::<IncomeLevel>().ok()),
+            income_level: row.income_level,
             latitude: row.latitude,
             longitude: row.longitude,
         })

@@ -108,11 +108,15 @@ impl RecordKey {
         Ok(RecordKey(s.to_owned()))
     }
 
-    /// Derives a key from a name ("Council of Europe (C-PROC)" → "council-of-europe-c-proc").
+    /// Derives a key from a name ("Council of Europe (C-PROC)" → "council-of-europe-c-proc"),
+    /// transliterating letters outside ASCII ("développement" → "developpement").
     /// Returns `None` when the name has no letter or digit to build one from.
     pub fn slug_of(name: &str) -> Option<RecordKey> {
         let mut slug = String::new();
-        for c in name.chars().flat_map(char::to_lowercase) {
+        for c in deunicode::deunicode(name)
+            .chars()
+            .flat_map(char::to_lowercase)
+        {
             if c.is_ascii_alphanumeric() {
                 slug.push(c);
             } else if !slug.is_empty() && !slug.ends_with('-') {
@@ -170,6 +174,15 @@ mod tests {
         let key = RecordKey::slug_of("Council of Europe (C-PROC), Bucharest").unwrap();
         assert_eq!(key.as_str(), "council-of-europe-c-proc-bucharest");
         assert_eq!(RecordKey::slug_of("<>\"'"), None);
+    }
+
+    #[test]
+    fn slugs_transliterate_letters_outside_ascii() {
+        let key = RecordKey::slug_of("Agence française de développement (AFD)").unwrap();
+        assert_eq!(key.as_str(), "agence-francaise-de-developpement-afd");
+        let key = RecordKey::slug_of("Ministère de l'Économie, Côte d'Ivoire").unwrap();
+        assert_eq!(key.as_str(), "ministere-de-l-economie-cote-d-ivoire");
+        assert_eq!(RecordKey::slug_of("Ελλάδα").unwrap().as_str(), "ellada");
     }
 
     proptest! {

@@ -1,14 +1,83 @@
 //! The closed vocabularies of the domain: each is an enum whose wire form
-//! (forms, JSON, database) is the kebab-case code and whose label is for people.
+//! (forms, JSON, database) is the kebab-case code and whose label is for
+//! people. Like crates.io's `pg_enum!`, the storage mapping is declared with
+//! the enum, so no query can read or write a code the enum does not know.
 
-use std::fmt;
-use std::str::FromStr;
-
-/// Declares a closed vocabulary: the enum, its codes, labels and parsing.
+/// Declares a closed vocabulary: the enum, its codes, labels and parsing,
+/// and how the database stores it: the code as text, or with `numbered`
+/// the variant's position from 1 as an integer. Reading goes through
+/// diesel's `FromSql`, so a stored value the code does not know is an
+/// error rather than a default.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
+        vocabulary!(@define Text, $(#[$meta])* $name, $what { $($variant => ($code, $label)),+ });
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let code = <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?;
+                Ok(code.parse::<$name>()?)
+            }
+        }
+
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(self.code(), out)
+            }
+        }
+    };
+    ($(#[$meta:meta])* $name:ident, $what:literal, numbered { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
+        vocabulary!(@define Integer, $(#[$meta])* $name, $what { $($variant => ($code, $label)),+ });
+
+        impl $name {
+            /// The variant's position from 1, as stored.
+            const NUMBERS: &'static [i32] = &[$($name::$variant as i32 + 1),+];
+
+            pub fn number(self) -> u8 {
+                self as u8 + 1
+            }
+
+            pub fn from_number(n: i64) -> Option<$name> {
+                usize::try_from(n)
+                    .ok()
+                    .and_then(|n| n.checked_sub(1))
+                    .and_then(|i| $name::ALL.get(i).copied())
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Integer, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            i32: diesel::deserialize::FromSql<diesel::sql_types::Integer, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let n = <i32 as diesel::deserialize::FromSql<diesel::sql_types::Integer, DB>>::from_sql(bytes)?;
+                Ok($name::from_number(n.into())
+                    .ok_or_else(|| $crate::domain::vocab::UnknownCode { what: $what, code: n.to_string() })?)
+            }
+        }
+
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Integer, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
+                <i32 as diesel::serialize::ToSql<diesel::sql_types::Integer, DB>>::to_sql(&$name::NUMBERS[*self as usize], out)
+            }
+        }
+    };
+    (@define $sql_type:ident, $(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => ($code:literal, $label:literal)),+ }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::$sql_type)]
         pub enum $name { $($variant),+ }
 
         impl $name {
@@ -26,18 +95,18 @@ macro_rules! vocabulary {
             pub const WHAT: &'static str = $what;
         }
 
-        impl FromStr for $name {
-            type Err = UnknownCode;
-            fn from_str(s: &str) -> Result<Self, UnknownCode> {
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::vocab::UnknownCode;
+            fn from_str(s: &str) -> Result<Self, $crate::domain::vocab::UnknownCode> {
                 match s {
                     $($code => Ok($name::$variant),)+
-                    _ => Err(UnknownCode { what: $what, code: s.to_owned() }),
+                    _ => Err($crate::domain::vocab::UnknownCode { what: $what, code: s.to_owned() }),
                 }
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.code())
             }
         }
@@ -56,6 +125,8 @@ macro_rules! vocabulary {
         }
     };
 }
+
+pub(crate) use vocabulary;
 
 /// A code that is not in its vocabulary or reference list.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -165,25 +236,12 @@ vocabulary! {
 
 vocabulary! {
     /// The five maturity stages of the Oxford CMM.
-    Stage, "maturity stage" {
+    Stage, "maturity stage", numbered {
         StartUp => ("1", "Start-up"),
         Formative => ("2", "Formative"),
         Established => ("3", "Established"),
         Strategic => ("4", "Strategic"),
         Dynamic => ("5", "Dynamic"),
-    }
-}
-
-impl Stage {
-    pub fn number(self) -> u8 {
-        self as u8 + 1
-    }
-
-    pub fn from_number(n: i64) -> Option<Stage> {
-        usize::try_from(n)
-            .ok()
-            .and_then(|n| n.checked_sub(1))
-            .and_then(|i| Stage::ALL.get(i).copied())
     }
 }
 

@@ -6,7 +6,7 @@ use askama::Template;
 
 use super::error::AppError;
 use super::{ok, with_db};
-use crate::db::{self, PageRequest};
+use crate::db;
 use crate::domain::Theme;
 use crate::domain::catalogue::CatalogueFilter;
 use crate::startup::Storage;
@@ -22,11 +22,10 @@ struct HomePage<'a> {
 
 pub async fn index(storage: web::Data<Storage>) -> Result<HttpResponse, AppError> {
     let (providers, offerings) = with_db(&storage, |conn| {
-        let everything = CatalogueFilter::default();
-        let first = PageRequest::new(1);
+        let listed = CatalogueFilter::default();
         Ok((
-            db::providers::search(conn, &everything, first)?.total,
-            db::offerings::search(conn, &everything, first)?.total,
+            db::providers::count(conn, &listed)?,
+            db::offerings::count(conn, &listed)?,
         ))
     })
     .await?;

@@ -14,7 +14,7 @@ use diesel::connection::InstrumentationEvent;
 use reqwest::Method;
 
 use crate::common::{Backend, TestApp, location};
-use crate::fixtures::{CATALOGUE, NEEDS};
+use crate::fixtures::{ASSESSMENTS, CATALOGUE, NEEDS};
 use crate::on_both_backends;
 
 /// Values no field should choke on; the first ones hold control characters
@@ -646,7 +646,60 @@ fn a_free_key_costs_the_same_for_the_hundredth_duplicate(backend: Backend) {
     assert_eq!(json["name"], "Same Name");
 }
 
+/// An error and its causes, as the log shows them.
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    text
+}
+
+/// A stored code the program does not know (a bad migration, a hand edit)
+/// is an error naming the code, never read as some default.
+fn unknown_stored_codes_are_errors_not_defaults(backend: Backend) {
+    use diesel::RunQueryDsl;
+    let app = TestApp::with_demo(backend);
+    app.import(ASSESSMENTS);
+    let mut conn = app.storage.pool.get().unwrap();
+    let mut tamper = |sql: &str| {
+        let changed = diesel::sql_query(sql).execute(&mut *conn).unwrap();
+        assert!(changed > 0, "{sql} changed nothing");
+    };
+    tamper("UPDATE providers SET kind = 'ngo'");
+    tamper("UPDATE offering_facets SET code = code || '-by-telepathy' WHERE facet = 'modality'");
+    tamper("UPDATE needs SET current_stage = 9 WHERE current_stage IS NOT NULL");
+    drop(tamper);
+    let error = causes(&capmatch::db::providers::all(&mut conn).unwrap_err());
+    assert!(error.contains("unknown provider kind \"ngo\""), "{error}");
+    let error = causes(&capmatch::db::offerings::all(&mut conn).unwrap_err());
+    assert!(
+        error.contains("unknown modality \"") && error.contains("-by-telepathy\""),
+        "{error}"
+    );
+    let error = causes(&capmatch::db::assessments::all(&mut conn).unwrap_err());
+    assert!(error.contains("unknown maturity stage \"9\""), "{error}");
+    diesel::sql_query("UPDATE offering_facets SET facet = 'mood-' || facet WHERE facet = 'theme'")
+        .execute(&mut *conn)
+        .unwrap();
+    let error = causes(&capmatch::db::offerings::all(&mut conn).unwrap_err());
+    assert!(
+        error.contains("unknown offering facet \"mood-theme\""),
+        "{error}"
+    );
+    // A person sees the error page, not a provider of the wrong kind.
+    let (status, body) = app.get_text("/providers");
+    assert_eq!(status, 500);
+    assert!(
+        !body.contains("\"ngo\""),
+        "the stored value stays in the log"
+    );
+}
+
 on_both_backends!(
+    unknown_stored_codes_are_errors_not_defaults,
     hostile_values_in_every_form_field_never_give_a_5xx,
     control_characters_in_addresses_are_refused_alike,
     an_internal_error_says_what_may_not_have_happened,
