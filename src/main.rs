@@ -163,32 +163,6 @@ fn export(url: &DatabaseUrl, file: Option<&std::path::Path>) -> anyhow::Result<(
     Ok(())
 }
 
-/// The engine's inputs as of today, for one country or all.
-fn matching_inputs(
-    storage: &startup::Storage,
-    country: Option<&str>,
-) -> anyhow::Result<(
-    std::sync::Arc<capmatch::matching::Catalogue>,
-    Vec<capmatch::domain::assessment::OpenNeed>,
-)> {
-    let mut conn = storage.pool.get()?;
-    let catalogue = storage.catalogue.current(&mut conn)?;
-    let needs = capmatch::db::assessments::open_needs(&mut conn, country)?;
-    Ok((catalogue, needs))
-}
-
-fn context<'a>(
-    reference: &'a capmatch::domain::ReferenceData,
-    engagements: &'a std::collections::HashMap<capmatch::domain::RecordKey, u32>,
-) -> capmatch::matching::Context<'a> {
-    capmatch::matching::Context {
-        reference,
-        today: chrono::Utc::now().date_naive(),
-        engagements,
-        weights: capmatch::matching::WEIGHTS,
-    }
-}
-
 fn match_country(
     url: &DatabaseUrl,
     country: &str,
@@ -200,12 +174,12 @@ fn match_country(
         .reference
         .iso3(&country.to_ascii_uppercase())
         .map_err(|e| anyhow::anyhow!("--country: {e}"))?;
-    let (catalogue, needs) = matching_inputs(&storage, Some(iso3.as_str()))?;
-    let engagements = Default::default();
+    let (catalogue, needs) = storage.engine_inputs(&mut *storage.pool.get()?, Some(&iso3))?;
+    let today = storage.today();
     // The command line writes every need on one page: it is not a request
     // that must stay small, and it is how to get every match of a country.
     let report = capmatch::reports::country_report(
-        &context(&storage.reference, &engagements),
+        &today.context(),
         &catalogue,
         iso3,
         needs,
@@ -263,9 +237,9 @@ fn match_country(
 /// Re-matches every open need and prints how well each priority is served.
 fn match_all(url: &DatabaseUrl) -> anyhow::Result<()> {
     let storage = startup::open(url, 1, DemoData::Skip)?;
-    let (catalogue, needs) = matching_inputs(&storage, None)?;
-    let engagements = Default::default();
-    let context = context(&storage.reference, &engagements);
+    let (catalogue, needs) = storage.engine_inputs(&mut *storage.pool.get()?, None)?;
+    let today = storage.today();
+    let context = today.context();
     let progress = indicatif::ProgressBar::new(needs.len() as u64).with_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} needs {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),

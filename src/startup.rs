@@ -1,12 +1,16 @@
 //! Opening a database for use: migrations, reference data, demo data.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
+use chrono::NaiveDate;
 
-use crate::db::{self, DatabaseUrl, DbConnection, Pool};
+use crate::db::{self, DatabaseUrl, DbConnection, Pool, StoreResult};
 use crate::domain::ReferenceData;
-use crate::matching::Catalogue;
+use crate::domain::assessment::OpenNeed;
+use crate::domain::codes::{Iso3, RecordKey};
+use crate::matching::{self, Catalogue};
 use crate::{demo, interchange, reference_data};
 
 /// A migrated database with its reference data in memory.
@@ -15,6 +19,49 @@ pub struct Storage {
     pub pool: Pool,
     pub reference: Arc<ReferenceData>,
     pub catalogue: Arc<CatalogueCache>,
+}
+
+impl Storage {
+    /// What the engine matches, read together: the cached catalogue and the
+    /// open needs, every country's or one's. The pages, the API and the
+    /// command line all read them here.
+    pub fn engine_inputs(
+        &self,
+        conn: &mut DbConnection,
+        country: Option<&Iso3>,
+    ) -> StoreResult<(Arc<Catalogue>, Vec<OpenNeed>)> {
+        let catalogue = self.catalogue.current(conn)?;
+        let needs = db::assessments::open_needs(conn, country.map(Iso3::as_str))?;
+        Ok((catalogue, needs))
+    }
+
+    /// What else the engine reads, as of today.
+    pub fn today(&self) -> Today {
+        Today {
+            reference: self.reference.clone(),
+            date: chrono::Utc::now().date_naive(),
+            engagements: HashMap::new(),
+        }
+    }
+}
+
+/// The engine's surroundings on one day. Engagements under way are not
+/// recorded yet, so every offering's capacity counts as free.
+pub struct Today {
+    reference: Arc<ReferenceData>,
+    date: NaiveDate,
+    engagements: HashMap<RecordKey, u32>,
+}
+
+impl Today {
+    pub fn context(&self) -> matching::Context<'_> {
+        matching::Context {
+            reference: &self.reference,
+            today: self.date,
+            engagements: &self.engagements,
+            weights: matching::WEIGHTS,
+        }
+    }
 }
 
 /// The matching engine's catalogue, kept in memory and rebuilt when the

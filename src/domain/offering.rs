@@ -478,6 +478,70 @@ mod tests {
     }
 
     proptest! {
+        /// Whichever fields are wrong, each is named and no other.
+        #[test]
+        fn each_wrong_field_is_named_and_no_other(wrong in proptest::array::uniform9(any::<bool>())) {
+            use crate::domain::fields::{FieldPath, OfferingField as F};
+            let reference = reference();
+            let mut input = input();
+            let mut expected = std::collections::BTreeSet::new();
+            let mut spoil = |at: usize, field: F, spoil: &mut dyn FnMut(&mut OfferingInput)| {
+                if wrong[at] {
+                    spoil(&mut input);
+                    expected.insert(FieldPath::from(field));
+                }
+            };
+            spoil(0, F::Title, &mut |i| i.title = String::new());
+            spoil(1, F::Themes, &mut |i| i.themes.push("cybercrime.nonsense".into()));
+            spoil(2, F::CoverageRegions, &mut |i| i.coverage_regions.push("999".into()));
+            spoil(3, F::EligibleIncomeLevels, &mut |i| i.eligible_income_levels = vec!["rich".into()]);
+            spoil(4, F::Modalities, &mut |i| i.modalities = vec!["training".into(), "magic".into()]);
+            spoil(5, F::Languages, &mut |i| i.languages = vec!["xx".into()]);
+            spoil(6, F::Capacity, &mut |i| i.capacity = Some("lots".into()));
+            spoil(7, F::StartsOn, &mut |i| i.starts_on = Some("someday".into()));
+            spoil(8, F::Status, &mut |i| i.status = "sleeping".into());
+            let named: std::collections::BTreeSet<FieldPath> = match input.parse(&reference) {
+                Ok(_) => Default::default(),
+                Err(errors) => errors.iter().map(|e| e.path).collect(),
+            };
+            prop_assert_eq!(named, expected);
+        }
+
+        /// Every code given is kept or named as unknown: none is dropped.
+        #[test]
+        fn no_code_is_dropped(
+            modalities in proptest::collection::vec(prop_oneof![
+                proptest::sample::select(Modality::ALL.iter().map(|m| m.code().to_owned()).collect::<Vec<_>>()),
+                "[a-z]{1,8}",
+            ], 0..6),
+            languages in proptest::collection::vec(prop_oneof![
+                proptest::sample::select(vec!["en".to_owned(), "fr".to_owned(), "ar".to_owned()]),
+                "[a-z]{2}",
+            ], 0..6),
+        ) {
+            let reference = reference();
+            let input = OfferingInput { modalities: modalities.clone(), languages: languages.clone(), ..input() };
+            match input.parse(&reference) {
+                Ok(parsed) => {
+                    let given = |codes: &[String]| codes.iter().cloned().collect::<BTreeSet<String>>();
+                    let kept: BTreeSet<String> = parsed.data.modalities.iter().map(|m| m.code().to_owned()).collect();
+                    prop_assert_eq!(kept, given(&modalities));
+                    let kept: BTreeSet<String> = parsed.data.languages.iter().map(|l| l.to_string()).collect();
+                    prop_assert_eq!(kept, given(&languages));
+                }
+                Err(errors) => {
+                    for code in modalities.iter().filter(|c| c.parse::<Modality>().is_err()) {
+                        let named = errors.messages("modalities").iter().any(|m| m.contains(&format!("\"{code}\"")));
+                        prop_assert!(named, "{} not named in {:?}", code, errors);
+                    }
+                    for code in languages.iter().filter(|c| reference.language(c).is_none()) {
+                        let named = errors.messages("languages").iter().any(|m| m.contains(&format!("\"{code}\"")));
+                        prop_assert!(named, "{} not named in {:?}", code, errors);
+                    }
+                }
+            }
+        }
+
         /// Adding places to a coverage never takes a country out of its reach.
         #[test]
         fn wider_coverage_never_reaches_fewer_countries(

@@ -137,6 +137,33 @@ mod tests {
         }
     }
 
+    proptest! {
+        /// Whichever fields are wrong, each is named and no other.
+        #[test]
+        fn each_wrong_field_is_named_and_no_other(wrong in proptest::array::uniform6(any::<bool>())) {
+            let reference = reference_data::load().unwrap();
+            let mut input = input();
+            let mut expected = std::collections::BTreeSet::new();
+            let mut spoil = |at: usize, field: F, spoil: &mut dyn FnMut(&mut ProviderInput)| {
+                if wrong[at] {
+                    spoil(&mut input);
+                    expected.insert(FieldPath::from(field));
+                }
+            };
+            spoil(0, F::Key, &mut |i| i.key = "Not A Key".into());
+            spoil(1, F::Name, &mut |i| i.name = " ".into());
+            spoil(2, F::Kind, &mut |i| i.kind = "ngo".into());
+            spoil(3, F::HqCountry, &mut |i| i.hq_country = Some("XXX".into()));
+            spoil(4, F::Website, &mut |i| i.website = Some("javascript:alert(1)".into()));
+            spoil(5, F::Email, &mut |i| i.email = Some("nobody".into()));
+            let named: std::collections::BTreeSet<FieldPath> = match input.parse(&reference) {
+                Ok(_) => Default::default(),
+                Err(errors) => errors.iter().map(|e| e.path).collect(),
+            };
+            prop_assert_eq!(named, expected);
+        }
+    }
+
     fn input() -> ProviderInput {
         ProviderInput {
             key: String::new(),

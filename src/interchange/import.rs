@@ -15,7 +15,7 @@ use crate::domain::reference::ReferenceData;
 use crate::domain::{OfferingData, ProviderData};
 
 /// A document whose every record is valid, ready to write.
-struct CheckedDocument {
+pub(super) struct CheckedDocument {
     providers: Vec<(RecordKey, ProviderData, bool)>,
     offerings: Vec<(RecordKey, OfferingData, bool)>,
     assessments: Vec<(RecordKey, (Iso3, AssessmentData), bool)>,
@@ -30,7 +30,7 @@ fn record_name(kind: &str, index: usize, key: &str) -> String {
 }
 
 /// Checks every record, collecting every problem rather than stopping at the first.
-fn check(
+pub(super) fn check(
     document: &Document,
     reference: &ReferenceData,
 ) -> Result<CheckedDocument, Vec<ImportError>> {

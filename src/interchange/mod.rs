@@ -11,6 +11,8 @@ use crate::db::StoreError;
 
 mod convert;
 mod import;
+#[cfg(test)]
+mod tests;
 
 pub use import::{export, import};
 

@@ -160,38 +160,30 @@ impl Provenance {
     }
 }
 
-/// The engine's inputs as of today: the cached catalogue and the open needs.
+/// The engine's inputs: the cached catalogue and the open needs.
 async fn inputs(
     storage: &Storage,
     country: Option<Iso3>,
 ) -> Result<(Arc<Catalogue>, Vec<OpenNeed>), AppError> {
-    let cache = storage.catalogue.clone();
+    let shared = storage.clone();
     with_db(storage, move |conn| {
-        let catalogue = cache.current(conn)?;
-        let needs = db::assessments::open_needs(conn, country.as_ref().map(Iso3::as_str))?;
-        Ok((catalogue, needs))
+        Ok(shared.engine_inputs(conn, country.as_ref())?)
     })
     .await
 }
 
-/// Runs the engine as of today on the blocking pool: a report build takes
-/// a core for up to a few hundred milliseconds, and the HTTP workers must
-/// stay free for other requests meanwhile. Engagements under way are not
-/// recorded yet, so every offering's capacity counts as free.
+/// Runs the engine as of today on the blocking pool, in a span of its own
+/// under the request's: a report build takes a core for up to a few
+/// hundred milliseconds, and the HTTP workers must stay free meanwhile.
 async fn run_engine<T: Send + 'static>(
     storage: &Storage,
     run: impl FnOnce(&Context) -> T + Send + 'static,
 ) -> Result<T, AppError> {
-    let reference = storage.reference.clone();
+    let today = storage.today();
+    let span = tracing::info_span!("engine");
     web::block(move || {
-        let engagements = Default::default();
-        let context = Context {
-            reference: &reference,
-            today: Utc::now().date_naive(),
-            engagements: &engagements,
-            weights: WEIGHTS,
-        };
-        run(&context)
+        let _entered = span.enter();
+        run(&today.context())
     })
     .await
     .map_err(AppError::internal)

@@ -3,6 +3,7 @@
 //! database when CAPMATCH_TEST_POSTGRES_URL is set), dropped afterwards.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -12,6 +13,7 @@ use capmatch::interchange;
 use capmatch::startup::{self, DemoData, Storage};
 use capmatch::web::ServerSettings;
 use reqwest::blocking::{Client, Response};
+use reqwest::cookie::{CookieStore, Jar};
 use reqwest::redirect::Policy;
 
 pub const POSTGRES_URL_VAR: &str = "CAPMATCH_TEST_POSTGRES_URL";
@@ -68,7 +70,7 @@ pub struct TestApp {
     pub address: String,
     /// The health listener's address, when the test asked for one.
     pub health_address: Option<String>,
-    pub client: Client,
+    pub client: Visitor,
     pub storage: Storage,
     server: ServerHandle,
     health: Option<ServerHandle>,
@@ -142,11 +144,7 @@ impl TestApp {
             })
         });
         let (server, health) = receiver.recv().expect("server started");
-        let client = Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .build()
-            .unwrap();
+        let client = Visitor::new();
         TestApp {
             address,
             health_address,
@@ -179,37 +177,25 @@ impl TestApp {
         (status, response.json().expect("a JSON body"))
     }
 
-    /// A visitor's CSRF token, as a form page carries it.
-    fn csrf_token_of(&self, client: &Client) -> String {
-        let page = client
-            .get(self.url("/providers/new"))
-            .send()
-            .unwrap()
-            .text()
-            .unwrap();
-        let marker = "name=\"csrf_token\" value=\"";
-        let start = page.find(marker).expect("forms carry a CSRF token") + marker.len();
-        page[start..start + 64].to_owned()
-    }
-
     /// Posts a form as a browser would, with the visitor's CSRF token.
     pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         self.post_form_as(&self.client, path, fields)
     }
 
     /// Posts as another visitor (another browser, with its own cookies).
-    pub fn post_form_as(&self, client: &Client, path: &str, fields: &[(&str, &str)]) -> Response {
-        let token = self.csrf_token_of(client);
+    pub fn post_form_as(&self, visitor: &Visitor, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = visitor.csrf_token(self);
         let mut pairs: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
         pairs.extend_from_slice(fields);
-        self.post_raw_as(client, path, &pairs)
+        self.post_raw_as(visitor, path, &pairs)
     }
 
     pub fn post_raw(&self, path: &str, pairs: &[(&str, &str)]) -> Response {
         self.post_raw_as(&self.client, path, pairs)
     }
 
-    fn post_raw_as(&self, client: &Client, path: &str, pairs: &[(&str, &str)]) -> Response {
+    /// Posts exactly these pairs as `client`, with no token added.
+    pub fn post_raw_as(&self, client: &Client, path: &str, pairs: &[(&str, &str)]) -> Response {
         let body = serde_html_form::to_string(pairs).unwrap();
         client
             .post(self.url(path))
@@ -220,12 +206,8 @@ impl TestApp {
     }
 
     /// A second browser, with cookies of its own.
-    pub fn another_visitor(&self) -> Client {
-        Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .build()
-            .unwrap()
+    pub fn another_visitor(&self) -> Visitor {
+        Visitor::new()
     }
 
     /// Loads an interchange document directly, for tests that need fixtures.
@@ -253,6 +235,60 @@ impl Drop for TestApp {
     }
 }
 
+/// A browser: a client that keeps its own cookies and does not follow
+/// redirects, so tests see where a post sends it.
+pub struct Visitor {
+    client: Client,
+    jar: Arc<Jar>,
+}
+
+impl Visitor {
+    fn new() -> Visitor {
+        let jar = Arc::new(Jar::default());
+        let client = Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        Visitor { client, jar }
+    }
+
+    /// The CSRF token this visitor's forms carry: its cookie, which a page
+    /// with a form hands out on the first visit.
+    pub fn csrf_token(&self, app: &TestApp) -> String {
+        if let Some(token) = self.cookie(app, "capmatch_csrf") {
+            return token;
+        }
+        self.client
+            .get(app.url("/providers/new"))
+            .send()
+            .expect("GET");
+        self.cookie(app, "capmatch_csrf")
+            .expect("a page with a form hands out the CSRF cookie")
+    }
+
+    /// Forgets the visitor's cookies, as a browser restart can.
+    pub fn clear_cookies(&mut self) {
+        *self = Visitor::new();
+    }
+
+    fn cookie(&self, app: &TestApp, name: &str) -> Option<String> {
+        let url = reqwest::Url::parse(&app.address).unwrap();
+        let header = self.jar.cookies(&url)?;
+        header.to_str().ok()?.split("; ").find_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            (key == name).then(|| value.to_owned())
+        })
+    }
+}
+
+impl std::ops::Deref for Visitor {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
 /// The `Location` of a redirect.
 pub fn location(response: &Response) -> String {
     response
@@ -260,4 +296,82 @@ pub fn location(response: &Response) -> String {
         .get("location")
         .map(|l| l.to_str().unwrap().to_owned())
         .unwrap_or_default()
+}
+
+/// Text as the templates escape it.
+pub fn escaped(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+/// The opening tag of the element whose HTML id is `id`.
+fn element<'p>(page: &'p str, id: &str) -> Option<&'p str> {
+    let at = page.find(&format!(" id=\"{id}\""))?;
+    let start = page[..at].rfind('<')?;
+    let end = at + page[at..].find('>')?;
+    Some(&page[start..=end])
+}
+
+/// The ids the form page's error summary links to, in its order.
+pub fn summary_links(page: &str) -> Vec<String> {
+    let Some(start) = page.find("class=\"error-summary\"") else {
+        return Vec::new();
+    };
+    let summary = &page[start..start + page[start..].find("</div>").unwrap()];
+    summary
+        .split("<a href=\"#")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+/// Asserts that a form page names `message` at the field whose HTML id is
+/// `id` as every reader meets it: under the field, in the error summary
+/// linking to the field, and on the control for screen readers.
+pub fn assert_field_error(page: &str, id: &str, message: &str) {
+    let message = escaped(message);
+    let marker = format!("id=\"{id}-error\"");
+    let at = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no message under {id}"));
+    let under = &page[at..at + page[at..].find("</p>").unwrap()];
+    assert!(under.contains(&message), "{id}: {message} not in {under}");
+    assert!(
+        summary_links(page).iter().any(|link| link == id),
+        "the summary links to {id}"
+    );
+    let control = element(page, id).unwrap_or_else(|| panic!("no element with id {id}"));
+    assert!(
+        control.contains("aria-invalid=\"true\""),
+        "{id} is marked invalid: {control}"
+    );
+    let described = control
+        .split("aria-describedby=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{id} is described by its message: {control}"));
+    assert!(
+        described.split(' ').any(|d| d == format!("{id}-error")),
+        "{id} is described by {id}-error: {control}"
+    );
+}
+
+/// Asserts that the error summary lists its problems in the order their
+/// fields come on the page.
+pub fn assert_summary_in_page_order(page: &str) {
+    let links = summary_links(page);
+    assert!(!links.is_empty(), "the page has an error summary");
+    let positions: Vec<usize> = links
+        .iter()
+        .map(|id| {
+            page.find(&format!(" id=\"{id}\""))
+                .unwrap_or_else(|| panic!("the summary links to {id}, which the page lacks"))
+        })
+        .collect();
+    let mut sorted = positions.clone();
+    sorted.sort_unstable();
+    assert_eq!(positions, sorted, "summary {links:?} follows the page");
 }

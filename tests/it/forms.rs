@@ -1,7 +1,9 @@
 //! Creating, editing and archiving through the web forms: good posts
 //! redirect, bad ones come back 422 with the input kept and every problem named.
 
-use crate::common::{Backend, TestApp, location};
+use crate::common::{
+    Backend, TestApp, assert_field_error, assert_summary_in_page_order, location, summary_links,
+};
 use crate::fixtures::CATALOGUE;
 use crate::on_both_backends;
 
@@ -427,7 +429,257 @@ fn bad_offering_post_keeps_every_choice_and_names_every_problem(backend: Backend
     assert_eq!(offerings["total"], 9, "nothing saved");
 }
 
+/// The need rows of an assessment form, as `needs[i][field]` pairs.
+fn needs(rows: &[&[(&str, &str)]]) -> Fields {
+    rows.iter()
+        .enumerate()
+        .flat_map(|(i, row)| {
+            row.iter()
+                .map(move |(field, value)| (format!("needs[{i}][{field}]"), (*value).to_owned()))
+        })
+        .collect()
+}
+
+/// A post's fields, as owned `(name, value)` pairs.
+type Fields = Vec<(String, String)>;
+/// Messages expected at fields, by HTML id.
+type Expected = Vec<(&'static str, &'static str)>;
+
+/// Bad posts to each form, with the messages expected at some fields.
+fn bad_posts() -> Vec<(&'static str, Fields, Expected)> {
+    let owned = |pairs: &[(&str, &str)]| -> Fields {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let mut assessment = owned(&[
+        ("action", "submit"),
+        ("submitted_by", ""),
+        ("contact", "not-an-email"),
+    ]);
+    assessment.extend(needs(&[
+        &[
+            ("theme", "cybercrime"),
+            ("current_stage", "1"),
+            ("target_stage", "3"),
+            ("description", "Parent theme"),
+        ],
+        &[
+            ("theme", "incident-ciip.cert"),
+            ("priority", "high"),
+            ("current_stage", "4"),
+            ("target_stage", "2"),
+            ("description", "Backwards"),
+            ("wanted_by", "2001-01-01"),
+        ],
+        &[
+            ("theme", "culture-skills.awareness"),
+            ("priority", "urgent"),
+            ("current_stage", "1"),
+            ("target_stage", "2"),
+            ("description", "Fine"),
+            ("languages", "xx"),
+        ],
+    ]));
+    vec![
+        (
+            "/providers",
+            owned(&[
+                ("key", "Not A Key"),
+                ("name", ""),
+                ("kind", "ngo"),
+                ("hq_country", "XXX"),
+                ("website", "javascript:alert(1)"),
+                ("email", "not-an-email"),
+            ]),
+            vec![
+                (
+                    "key",
+                    "may hold only lower-case letters, digits and hyphens, and must start with a letter or digit",
+                ),
+                ("name", "is required and may be at most 200 characters"),
+                ("kind", "unknown provider kind \"ngo\""),
+                ("hq_country", "unknown country \"XXX\""),
+                (
+                    "website",
+                    "is not a valid web address (it should start with https://)",
+                ),
+                ("email", "is not a valid e-mail address"),
+            ],
+        ),
+        (
+            "/offerings",
+            owned(&[
+                ("provider", "uni"),
+                ("title", ""),
+                ("coverage_regions", "999"),
+                ("eligible_income_levels", "rich"),
+                ("modalities", "training"),
+                ("modalities", "magic"),
+                ("languages", "xx"),
+                ("capacity", "0"),
+                ("starts_on", "2027-05-01"),
+                ("ends_on", "2027-04-30"),
+                ("status", "active"),
+            ]),
+            vec![
+                ("title", "is required and may be at most 200 characters"),
+                ("themes", "choose at least one theme"),
+                ("coverage_regions", "unknown M49 region \"999\""),
+                ("eligible_income_levels", "unknown income level \"rich\""),
+                ("modalities", "unknown modality \"magic\""),
+                ("languages", "unknown language \"xx\""),
+                ("ends_on", "must be after the start date"),
+            ],
+        ),
+        (
+            "/countries/GHA/assessments",
+            assessment,
+            vec![
+                ("contact", "is not a valid e-mail address"),
+                ("need-0-theme", "choose a sub-theme, not a whole theme"),
+                ("need-1-target_stage", "must be above the current stage"),
+                ("need-1-wanted_by", "must not be in the past"),
+                ("need-2-priority", "unknown priority \"urgent\""),
+                ("need-2-languages", "unknown language \"xx\""),
+            ],
+        ),
+    ]
+}
+
+/// Every form marks each field in error the same way (message under it,
+/// `aria-invalid`, `aria-describedby`), and its summary follows the page.
+fn every_problem_is_marked_at_its_field_for_every_reader(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.import(CATALOGUE);
+    for (path, fields, expected) in bad_posts() {
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let response = app.post_form(path, &pairs);
+        assert_eq!(response.status(), 422, "{path}");
+        let page = response.text().unwrap();
+        for (id, message) in expected {
+            assert_field_error(&page, id, message);
+        }
+        for id in summary_links(&page) {
+            assert!(
+                page.contains(&format!("id=\"{id}-error\"")),
+                "{path}: {id} has its message"
+            );
+        }
+        assert_summary_in_page_order(&page);
+    }
+}
+
+/// Good posts to each form, with text that must survive a lost cookie.
+fn good_posts() -> Vec<(&'static str, Fields, &'static str)> {
+    let owned = |pairs: &[(&str, &str)]| -> Fields {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let mut assessment = owned(&[
+        ("action", "submit"),
+        ("submitted_by", "Ministry"),
+        ("note", "Two hours of typing"),
+    ]);
+    assessment.extend(needs(&[&[
+        ("theme", "cybercrime.judiciary"),
+        ("priority", "high"),
+        ("current_stage", "1"),
+        ("target_stage", "3"),
+        (
+            "description",
+            "Judges trained on electronic evidence, in three regions",
+        ),
+    ]]));
+    vec![
+        (
+            "/providers",
+            owned(&[
+                ("name", "Cyber Institute of Tamale"),
+                ("kind", "academia"),
+                ("description", "Typed at length"),
+            ]),
+            "Typed at length",
+        ),
+        (
+            "/offerings",
+            owned(&[
+                ("provider", "uni"),
+                ("title", "Forensics for prosecutors"),
+                ("description", "A week in Accra"),
+                ("themes", "cybercrime.judiciary"),
+                ("coverage_global", "on"),
+                ("status", "active"),
+            ]),
+            "A week in Accra",
+        ),
+        (
+            "/countries/GHA/assessments",
+            assessment,
+            "Judges trained on electronic evidence, in three regions",
+        ),
+    ]
+}
+
+/// The value of the form's hidden CSRF field.
+fn token_in(page: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = page.find(marker).expect("the form carries a token") + marker.len();
+    page[start..start + page[start..].find('"').unwrap()].to_owned()
+}
+
+/// A browser restart while a long form was open loses the CSRF cookie: the
+/// post comes back with everything typed and nothing written, and saving
+/// it once more works.
+fn a_form_whose_cookie_was_lost_comes_back_with_everything_typed(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.import(CATALOGUE);
+    for (path, fields, typed) in good_posts() {
+        let mut visitor = app.another_visitor();
+        let opened_with = visitor.csrf_token(&app);
+        visitor.clear_cookies();
+        let before = {
+            let mut conn = app.storage.pool.get().unwrap();
+            capmatch::db::data_versions(&mut conn).unwrap()
+        };
+        let mut pairs: Vec<(&str, &str)> = vec![("csrf_token", opened_with.as_str())];
+        pairs.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let refused = app.post_raw_as(&visitor, path, &pairs);
+        assert_eq!(refused.status(), 403, "{path}");
+        let page = refused.text().unwrap();
+        assert!(
+            page.contains("Your changes have not been saved yet"),
+            "{path}"
+        );
+        assert!(page.contains(typed), "{path}: input kept");
+        let after = {
+            let mut conn = app.storage.pool.get().unwrap();
+            capmatch::db::data_versions(&mut conn).unwrap()
+        };
+        assert_eq!(before, after, "{path}: nothing written");
+        // The page came with a new token and its cookie: saving again works.
+        let fresh = token_in(&page);
+        assert_ne!(fresh, opened_with);
+        assert_eq!(
+            visitor.csrf_token(&app),
+            fresh,
+            "the cookie came with the page"
+        );
+        pairs[0].1 = fresh.as_str();
+        let saved = app.post_raw_as(&visitor, path, &pairs);
+        assert_eq!(saved.status(), 303, "{path}");
+    }
+}
+
 on_both_backends!(
+    a_form_whose_cookie_was_lost_comes_back_with_everything_typed,
+    every_problem_is_marked_at_its_field_for_every_reader,
     good_provider_post_redirects_to_the_record,
     bad_provider_post_keeps_input_and_names_every_problem,
     hostile_text_is_saved_as_typed_and_always_escaped,

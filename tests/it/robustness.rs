@@ -371,7 +371,7 @@ fn edits_that_cross_answer_409_and_keep_the_input(backend: Backend) {
             ("status", "active".to_owned()),
         ]
     };
-    let post = |client: &reqwest::blocking::Client, fields: Vec<(&'static str, String)>| {
+    let post = |client: &crate::common::Visitor, fields: Vec<(&'static str, String)>| {
         let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         app.post_form_as(client, "/offerings/global-judiciary", &pairs)
     };
@@ -664,14 +664,14 @@ fn unknown_stored_codes_are_errors_not_defaults(backend: Backend) {
     let app = TestApp::with_demo(backend);
     app.import(ASSESSMENTS);
     let mut conn = app.storage.pool.get().unwrap();
-    let mut tamper = |sql: &str| {
+    for sql in [
+        "UPDATE providers SET kind = 'ngo'",
+        "UPDATE offering_facets SET code = code || '-by-telepathy' WHERE facet = 'modality'",
+        "UPDATE needs SET current_stage = 9 WHERE current_stage IS NOT NULL",
+    ] {
         let changed = diesel::sql_query(sql).execute(&mut *conn).unwrap();
         assert!(changed > 0, "{sql} changed nothing");
-    };
-    tamper("UPDATE providers SET kind = 'ngo'");
-    tamper("UPDATE offering_facets SET code = code || '-by-telepathy' WHERE facet = 'modality'");
-    tamper("UPDATE needs SET current_stage = 9 WHERE current_stage IS NOT NULL");
-    drop(tamper);
+    }
     let error = causes(&capmatch::db::providers::all(&mut conn).unwrap_err());
     assert!(error.contains("unknown provider kind \"ngo\""), "{error}");
     let error = causes(&capmatch::db::offerings::all(&mut conn).unwrap_err());

@@ -220,3 +220,48 @@ proptest! {
         }
     }
 }
+
+/// How a test makes one field of a need wrong.
+type Spoil<'a> = &'a dyn Fn(&mut NeedInput);
+
+proptest! {
+    /// Whichever fields of whichever rows are wrong, each is named at its
+    /// row and field, and no other: one parse reports them all.
+    #[test]
+    fn each_wrong_field_of_each_row_is_named_and_no_other(
+        contact_wrong in any::<bool>(),
+        rows in proptest::collection::vec(proptest::array::uniform5(any::<bool>()), 1..4),
+    ) {
+        use crate::domain::fields::{AssessmentField, FieldPath, NeedField as N};
+        let reference = reference_data::load().unwrap();
+        let mut expected = std::collections::BTreeSet::new();
+        let mut input = AssessmentInput::default();
+        if contact_wrong {
+            input.contact = Some("nobody".into());
+            expected.insert(FieldPath::from(AssessmentField::Contact));
+        }
+        for (i, wrong) in rows.iter().enumerate() {
+            let mut row = need("cybercrime.judiciary", "1", "3");
+            let spoils: [(N, Spoil); 5] = [
+                (N::Theme, &|n| n.theme = "cybercrime.nonsense".into()),
+                (N::Priority, &|n| n.priority = "urgent".into()),
+                (N::CurrentStage, &|n| n.current_stage = "9".into()),
+                (N::Languages, &|n| n.languages.push("xx".into())),
+                (N::WantedBy, &|n| n.wanted_by = Some("soon".into())),
+            ];
+            for (spoilt, (field, spoil)) in wrong.iter().zip(spoils) {
+                if *spoilt {
+                    spoil(&mut row);
+                    expected.insert(FieldPath::Need(i, field));
+                }
+            }
+            input.needs.push(row);
+        }
+        let named: std::collections::BTreeSet<FieldPath> =
+            match input.parse(&reference, Intent::Submit(Deadlines::AsRecorded)) {
+                Ok(_) => Default::default(),
+                Err(errors) => errors.iter().map(|e| e.path).collect(),
+            };
+        prop_assert_eq!(named, expected);
+    }
+}
