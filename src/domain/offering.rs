@@ -315,33 +315,6 @@ impl OfferingInput {
             })
         })
     }
-
-    pub fn from_offering(offering: &Offering) -> OfferingInput {
-        let data = &offering.data;
-        fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
-            items.into_iter().map(|i| i.to_string()).collect()
-        }
-        OfferingInput {
-            key: offering.key.to_string(),
-            provider: data.provider.to_string(),
-            title: data.title.clone(),
-            description: data.description.clone(),
-            themes: strings(&data.themes),
-            coverage_global: rules::flag_text(data.coverage.global),
-            coverage_countries: strings(&data.coverage.countries),
-            coverage_regions: strings(&data.coverage.regions),
-            coverage_groups: strings(&data.coverage.groups),
-            eligible_groups: strings(&data.eligibility.groups),
-            eligible_income_levels: strings(&data.eligibility.income_levels),
-            modalities: strings(&data.modalities),
-            languages: strings(&data.languages),
-            capacity: data.capacity.map(|c| c.to_string()),
-            starts_on: data.starts_on.map(|d| d.to_string()),
-            ends_on: data.ends_on.map(|d| d.to_string()),
-            status: data.status.code().to_owned(),
-            version: Some(offering.version.to_string()),
-        }
-    }
 }
 
 /// An offering's editable fields, valid by construction.

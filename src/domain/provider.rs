@@ -68,20 +68,6 @@ impl ProviderInput {
             })
         })
     }
-
-    pub fn from_provider(provider: &Provider) -> ProviderInput {
-        let data = &provider.data;
-        ProviderInput {
-            key: provider.key.to_string(),
-            name: data.name.clone(),
-            kind: data.kind.code().to_owned(),
-            hq_country: data.hq_country.as_ref().map(ToString::to_string),
-            website: data.website.clone(),
-            email: data.email.clone(),
-            description: data.description.clone(),
-            version: Some(provider.version.to_string()),
-        }
-    }
 }
 
 /// A provider's editable fields, valid by construction.

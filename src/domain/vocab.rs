@@ -95,6 +95,18 @@ macro_rules! vocabulary {
             pub const WHAT: &'static str = $what;
         }
 
+        impl $crate::domain::vocab::Vocabulary for $name {
+            fn all() -> &'static [$name] {
+                $name::ALL
+            }
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = $crate::domain::vocab::UnknownCode;
             fn from_str(s: &str) -> Result<Self, $crate::domain::vocab::UnknownCode> {
@@ -127,6 +139,14 @@ macro_rules! vocabulary {
 }
 
 pub(crate) use vocabulary;
+
+/// What every closed vocabulary offers, for code that lists any of them
+/// (a form's choices).
+pub trait Vocabulary: Copy + 'static {
+    fn all() -> &'static [Self];
+    fn code(self) -> &'static str;
+    fn label(self) -> &'static str;
+}
 
 /// A code that is not in its vocabulary or reference list.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

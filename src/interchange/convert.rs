@@ -1,6 +1,7 @@
 //! Records of the file and the domain's input and data: each record reads
 //! as the form's input, so the file and the forms go through one parser and
-//! report the same problem for the same value.
+//! report the same problem for the same value. An edit form starts from the
+//! record as an export writes it, so the two never disagree on a value.
 
 use super::{
     AssessmentRecord, CoverageRecord, EligibilityRecord, NeedRecord, OfferingRecord, ProviderRecord,
@@ -170,7 +171,7 @@ impl AssessmentRecord {
     /// The record as the form's input, its needs in file order. A need
     /// without a key gets one from its place in the file, so importing the
     /// same file again finds the same needs.
-    fn to_input(&self) -> AssessmentInput {
+    pub fn to_input(&self) -> AssessmentInput {
         AssessmentInput {
             submitted_by: self.submitted_by.clone(),
             contact: self.contact.clone(),

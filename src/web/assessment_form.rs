@@ -22,7 +22,8 @@ use crate::domain::assessment::{
 };
 use crate::domain::fields::{AssessmentField, FieldPath, NeedField};
 use crate::domain::problems::FieldErrors;
-use crate::domain::{AssessmentStatus, Country, Priority, ReferenceData, Stage};
+use crate::domain::{AssessmentStatus, Country, Modality, Priority, ReferenceData, Stage};
+use crate::interchange::AssessmentRecord;
 use crate::startup::Storage;
 
 /// What the person pressed.
@@ -121,17 +122,10 @@ fn need_rows(needs: &[NeedInput], errors: &FieldErrors, reference: &ReferenceDat
             NeedRow {
                 index,
                 themes,
-                priorities: Priority::ALL
-                    .iter()
-                    .map(|p| Choice {
-                        value: p.code().to_owned(),
-                        label: p.label().to_owned(),
-                        chosen: p.code() == input.priority.trim(),
-                    })
-                    .collect(),
+                priorities: Choices::of::<Priority>(&[input.priority.trim()]),
                 current_stages: stage_choices(&input.current_stage),
                 target_stages: stage_choices(&input.target_stage),
-                modalities: Choices::modalities(&input.modalities),
+                modalities: Choices::of::<Modality>(&input.modalities),
                 languages: choices.languages(&input.languages),
                 errors: row_errors,
                 input: input.clone(),
@@ -286,7 +280,7 @@ pub async fn edit_form(
         status: assessment.revisable()?,
     };
     let state = FormState {
-        input: AssessmentInput::from_data(&assessment.latest.data),
+        input: AssessmentRecord::from_assessment(&assessment).to_input(),
         ..FormState::default()
     };
     form_page(&storage, &country, &target, state, &csrf, StatusCode::OK)
@@ -331,6 +325,7 @@ async fn save(
 ) -> Result<HttpResponse, AppError> {
     let action: Action = posted.read::<Controls>()?.action.parse()?;
     let (mut input, verified) = posted.checked();
+    let again = |state, status| form_page(storage, country, &target, state, csrf, status);
     let intent = match action {
         Action::AddNeed | Action::RemoveNeed(_) => {
             match action {
@@ -346,7 +341,7 @@ async fn save(
                 input,
                 ..FormState::default()
             };
-            return form_page(storage, country, &target, state, csrf, StatusCode::OK);
+            return again(state, StatusCode::OK);
         }
         Action::SaveDraft
             if matches!(
@@ -371,14 +366,7 @@ async fn save(
             resubmit: true,
             ..FormState::default()
         };
-        return form_page(
-            storage,
-            country,
-            &target,
-            state,
-            csrf,
-            StatusCode::FORBIDDEN,
-        );
+        return again(state, StatusCode::FORBIDDEN);
     }
     let data = match input.parse(&storage.reference, intent) {
         Ok(data) => data,
@@ -388,14 +376,7 @@ async fn save(
                 errors,
                 ..FormState::default()
             };
-            return form_page(
-                storage,
-                country,
-                &target,
-                state,
-                csrf,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return again(state, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     let change = match (&target, intent) {

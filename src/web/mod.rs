@@ -7,7 +7,9 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::http::header::{self, ContentType};
 use actix_web::middleware::{self, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, Resource, Route, guard, web};
+use actix_web::{
+    App, FromRequest, Handler, HttpResponse, HttpServer, Resource, Responder, Route, guard, web,
+};
 use askama::Template;
 use tracing_actix_web::TracingLogger;
 
@@ -35,6 +37,7 @@ pub mod views;
 
 use error::AppError;
 use paths::Answer;
+use records::Record;
 
 use crate::domain::{Offering, Provider};
 
@@ -90,46 +93,58 @@ fn at(path: &str) -> Resource {
     web::resource(path)
 }
 
+/// The routes of one kind of catalogue record, under its collection:
+/// the list, the forms, the record, and archiving and restoring it.
+fn catalogue<R, List, ListArgs, New, NewArgs, Show, ShowArgs>(
+    list: List,
+    new_form: New,
+    show: Show,
+) -> actix_web::Scope
+where
+    R: Record + 'static,
+    List: Handler<ListArgs>,
+    ListArgs: FromRequest + 'static,
+    List::Output: Responder + 'static,
+    New: Handler<NewArgs>,
+    NewArgs: FromRequest + 'static,
+    New::Output: Responder + 'static,
+    Show: Handler<ShowArgs>,
+    ShowArgs: FromRequest + 'static,
+    Show::Output: Responder + 'static,
+{
+    web::scope(R::COLLECTION)
+        .service(
+            at("")
+                .route(read().to(list))
+                .route(web::post().to(records::create::<R>)),
+        )
+        .service(at("/new").route(read().to(new_form)))
+        .service(
+            at("/{key}")
+                .route(read().to(show))
+                .route(web::post().to(records::update::<R>)),
+        )
+        .service(at("/{key}/edit").route(read().to(records::edit_form::<R>)))
+        .service(at("/{key}/archive").route(web::post().to(records::set_archived::<R, true>)))
+        .service(at("/{key}/restore").route(web::post().to(records::set_archived::<R, false>)))
+}
+
 /// Every route of the application.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(at("/").route(read().to(home::index)))
         .service(at("/healthz").route(read().to(home::health)))
         .service(at("/readyz").route(read().to(home::ready)))
         .service(at("/static/style.css").route(read().to(home::stylesheet)))
-        .service(
-            web::scope("/providers")
-                .service(
-                    at("")
-                        .route(read().to(providers::list))
-                        .route(web::post().to(records::create::<Provider>)),
-                )
-                .service(at("/new").route(read().to(records::new_form::<Provider>)))
-                .service(
-                    at("/{key}")
-                        .route(read().to(providers::show))
-                        .route(web::post().to(records::update::<Provider>)),
-                )
-                .service(at("/{key}/edit").route(read().to(records::edit_form::<Provider>)))
-                .service(at("/{key}/archive").route(web::post().to(records::archive::<Provider>)))
-                .service(at("/{key}/restore").route(web::post().to(records::restore::<Provider>))),
-        )
-        .service(
-            web::scope("/offerings")
-                .service(
-                    at("")
-                        .route(read().to(offerings::list))
-                        .route(web::post().to(records::create::<Offering>)),
-                )
-                .service(at("/new").route(read().to(offerings::new_form)))
-                .service(
-                    at("/{key}")
-                        .route(read().to(offerings::show))
-                        .route(web::post().to(records::update::<Offering>)),
-                )
-                .service(at("/{key}/edit").route(read().to(records::edit_form::<Offering>)))
-                .service(at("/{key}/archive").route(web::post().to(records::archive::<Offering>)))
-                .service(at("/{key}/restore").route(web::post().to(records::restore::<Offering>))),
-        )
+        .service(catalogue::<Provider, _, _, _, _, _, _>(
+            providers::list,
+            records::new_form::<Provider>,
+            providers::show,
+        ))
+        .service(catalogue::<Offering, _, _, _, _, _, _>(
+            offerings::list,
+            offerings::new_form,
+            offerings::show,
+        ))
         .service(
             web::scope("/countries")
                 .service(at("").route(read().to(countries::list)))

@@ -16,7 +16,11 @@ use crate::db::{self, DbConnection, StoreResult};
 use crate::domain::codes::{Keyed, RecordKey};
 use crate::domain::fields::OfferingField;
 use crate::domain::problems::FieldErrors;
-use crate::domain::{FieldPath, Offering, OfferingData, OfferingInput, ReferenceData};
+use crate::domain::{
+    FieldPath, IncomeLevel, Modality, Offering, OfferingData, OfferingInput, OfferingStatus,
+    ReferenceData,
+};
+use crate::interchange::OfferingRecord;
 use crate::startup::Storage;
 
 #[derive(Template)]
@@ -127,7 +131,10 @@ impl Record for Offering {
     }
 
     fn input(&self) -> OfferingInput {
-        OfferingInput::from_offering(self)
+        OfferingInput {
+            version: Some(self.version.to_string()),
+            ..OfferingRecord::from_offering(self).to_input()
+        }
     }
 
     fn parse(
@@ -202,10 +209,10 @@ impl Record for Offering {
             coverage_regions: choices.regions(&input.coverage_regions),
             coverage_groups: choices.groups(&input.coverage_groups),
             eligible_groups: choices.groups(&input.eligible_groups),
-            income_levels: Choices::income_levels(&input.eligible_income_levels),
-            modalities: Choices::modalities(&input.modalities),
+            income_levels: Choices::of::<IncomeLevel>(&input.eligible_income_levels),
+            modalities: Choices::of::<Modality>(&input.modalities),
             languages: choices.languages(&input.languages),
-            statuses: Choices::statuses(&input.status),
+            statuses: Choices::of::<OfferingStatus>(&[&input.status]),
             form,
         };
         render(status, &page)

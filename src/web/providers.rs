@@ -16,7 +16,10 @@ use crate::db::{self, DbConnection, PageRequest, StoreResult};
 use crate::domain::codes::{Keyed, RecordKey};
 use crate::domain::fields::ProviderField;
 use crate::domain::problems::FieldErrors;
-use crate::domain::{FieldPath, Offering, Provider, ProviderData, ProviderInput, ReferenceData};
+use crate::domain::{
+    FieldPath, Offering, Provider, ProviderData, ProviderInput, ProviderKind, ReferenceData,
+};
+use crate::interchange::ProviderRecord;
 use crate::startup::Storage;
 
 #[derive(Template)]
@@ -26,12 +29,6 @@ struct ListPage<'a> {
     filters: FilterForm,
     pagination: Pagination,
     reference: &'a ReferenceData,
-}
-
-impl ListPage<'_> {
-    fn country_name<'b>(&'b self, iso3: &'b str) -> &'b str {
-        self.reference.country_name(iso3)
-    }
 }
 
 pub async fn list(
@@ -55,12 +52,6 @@ struct ShowPage<'a> {
     pagination: Pagination,
     reference: &'a ReferenceData,
     csrf_token: &'a str,
-}
-
-impl ShowPage<'_> {
-    fn country_name<'b>(&'b self, iso3: &'b str) -> &'b str {
-        self.reference.country_name(iso3)
-    }
 }
 
 pub async fn show(
@@ -111,7 +102,10 @@ impl Record for Provider {
     }
 
     fn input(&self) -> ProviderInput {
-        ProviderInput::from_provider(self)
+        ProviderInput {
+            version: Some(self.version.to_string()),
+            ..ProviderRecord::from_provider(self).to_input()
+        }
     }
 
     fn parse(
@@ -171,7 +165,7 @@ impl Record for Provider {
         };
         let status = form.status;
         let page = FormPage {
-            kinds: Choices::provider_kinds(&form.input.kind),
+            kinds: Choices::of::<ProviderKind>(&[&form.input.kind]),
             countries: choices.countries(form.input.hq_country.as_slice()),
             form,
         };

@@ -320,33 +320,16 @@ async fn save<R: Record>(
     .await
 }
 
-pub async fn archive<R: Record>(
+/// Archives a record (`ARCHIVED`) or restores it, then shows it.
+pub async fn set_archived<R: Record, const ARCHIVED: bool>(
     storage: web::Data<Storage>,
-    key: KeyPath,
+    KeyPath(key): KeyPath,
     confirmed: Form<Confirmation>,
 ) -> Result<HttpResponse, AppError> {
     confirmed.verified()?;
-    set_archived::<R>(&storage, key.0, true).await
-}
-
-pub async fn restore<R: Record>(
-    storage: web::Data<Storage>,
-    key: KeyPath,
-    confirmed: Form<Confirmation>,
-) -> Result<HttpResponse, AppError> {
-    confirmed.verified()?;
-    set_archived::<R>(&storage, key.0, false).await
-}
-
-/// Archives or restores a record, then shows it.
-async fn set_archived<R: Record>(
-    storage: &Storage,
-    key: RecordKey,
-    archived: bool,
-) -> Result<HttpResponse, AppError> {
     let lookup = key.to_string();
-    with_db(storage, move |conn| {
-        R::set_archived(conn, &lookup, archived).map_err(missing(R::NOUN, &lookup))
+    with_db(&storage, move |conn| {
+        R::set_archived(conn, &lookup, ARCHIVED).map_err(missing(R::NOUN, &lookup))
     })
     .await?;
     Ok(see_other(&format!("{}/{key}", R::COLLECTION)))

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use super::params::CatalogueParams;
 use crate::domain::FieldPath;
-use crate::domain::{IncomeLevel, Modality, OfferingStatus, ProviderKind, ReferenceData};
+use crate::domain::vocab::Vocabulary;
+use crate::domain::{Modality, OfferingStatus, ProviderKind, ReferenceData};
 
 /// One option of a select, checkbox list or radio group.
 #[derive(Debug, Clone)]
@@ -113,35 +114,12 @@ impl Choices<'_> {
             .collect()
     }
 
-    pub fn modalities(chosen: &[String]) -> Vec<Choice> {
-        let chosen = chosen_set(chosen);
-        Modality::ALL
+    /// The codes of a closed vocabulary, those in `chosen` selected.
+    pub fn of<T: Vocabulary>(chosen: &[impl AsRef<str>]) -> Vec<Choice> {
+        let chosen: BTreeSet<&str> = chosen.iter().map(AsRef::as_ref).collect();
+        T::all()
             .iter()
-            .map(|m| choice(m.code(), m.label(), &chosen))
-            .collect()
-    }
-
-    pub fn income_levels(chosen: &[String]) -> Vec<Choice> {
-        let chosen = chosen_set(chosen);
-        IncomeLevel::ALL
-            .iter()
-            .map(|l| choice(l.code(), capitalised(l.label()), &chosen))
-            .collect()
-    }
-
-    pub fn provider_kinds(chosen: &str) -> Vec<Choice> {
-        let chosen = [chosen].into();
-        ProviderKind::ALL
-            .iter()
-            .map(|k| choice(k.code(), k.label(), &chosen))
-            .collect()
-    }
-
-    pub fn statuses(chosen: &str) -> Vec<Choice> {
-        let chosen = [chosen].into();
-        OfferingStatus::ALL
-            .iter()
-            .map(|s| choice(s.code(), s.label(), &chosen))
+            .map(|v| choice(v.code(), capitalised(v.label()), &chosen))
             .collect()
     }
 }
@@ -194,10 +172,10 @@ impl FilterForm {
                     .map(|c| c.to_ascii_uppercase())
                     .collect::<Vec<_>>(),
             ),
-            kinds: Choices::provider_kinds(params.value("kind")),
-            modalities: Choices::modalities(&one("modality")),
+            kinds: Choices::of::<ProviderKind>(&[params.value("kind")]),
+            modalities: Choices::of::<Modality>(&one("modality")),
             languages: choices.languages(&one("language")),
-            statuses: Choices::statuses(params.value("status")),
+            statuses: Choices::of::<OfferingStatus>(&[params.value("status")]),
             filtered: params.is_filtered(),
         }
     }

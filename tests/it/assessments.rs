@@ -2,7 +2,7 @@
 //! that keep every row, revisions with their history, withdrawal, and two
 //! people saving the same assessment at once.
 
-use crate::common::{Backend, TestApp, location};
+use crate::common::{Backend, TestApp, assert_field_error, location, strings};
 use crate::on_both_backends;
 
 const HOSTILE: &str = "<script>alert(\"x\")</script> & 'quotes'";
@@ -73,8 +73,7 @@ fn submit_ghana(app: &TestApp) -> String {
 
 fn a_draft_may_be_incomplete_and_rows_come_and_go_without_javascript(backend: Backend) {
     let app = TestApp::empty(backend);
-    let (status, form) = app.get_text("/countries/GHA/assessments/new");
-    assert_eq!(status, 200);
+    let form = app.page("/countries/GHA/assessments/new");
     assert!(form.contains("<label for=\"need-0-theme\">Sub-theme</label>"));
     assert!(!form.contains("need-1-theme"), "one row to start with");
     let typed = need(0, "cybercrime.judiciary", "", "", "", "Half-written");
@@ -184,15 +183,7 @@ fn a_bad_submission_keeps_every_row_and_names_every_problem(backend: Backend) {
         ("need-1-target_stage", "must be above the current stage"),
         ("need-1-wanted_by", "must not be in the past"),
     ] {
-        assert!(
-            page.contains(&format!("id=\"{field}-error\"")),
-            "message at {field}"
-        );
-        assert!(page.contains(message), "{message}");
-        assert!(
-            page.contains(&format!("href=\"#{field}\"")),
-            "summary links {field}"
-        );
+        assert_field_error(&page, field, message);
     }
     assert!(
         page.contains(">Parent theme, no priority</textarea>") && page.contains(">Fine</textarea>"),
@@ -217,8 +208,7 @@ fn revising_keeps_earlier_revisions_and_shows_what_changed(backend: Backend) {
     let app = TestApp::empty(backend);
     let path = submit_ghana(&app);
     let key = path.trim_start_matches("/assessments/").to_owned();
-    let (status, form) = app.get_text(&format!("{path}/edit"));
-    assert_eq!(status, 200);
+    let form = app.page(&format!("{path}/edit"));
     assert!(form.contains("name=\"revision\" value=\"1\""));
     assert!(form.contains(&format!("name=\"needs[1][key]\" value=\"{key}-2\"")));
     // Drop the judges need, lower the CERT's priority, add awareness.
@@ -263,8 +253,7 @@ fn revising_keeps_earlier_revisions_and_shows_what_changed(backend: Backend) {
     assert!(latest.contains(&format!(
         "Need <code>{key}-2</code> changed: priority “High” → “Medium”"
     )));
-    let (status, first) = app.get_text(&format!("{path}/revisions/1"));
-    assert_eq!(status, 200);
+    let first = app.page(&format!("{path}/revisions/1"));
     assert!(first.contains("This is an earlier revision"));
     assert!(
         first.contains("Judges trained on electronic evidence"),
@@ -445,12 +434,7 @@ fn posted_keys_and_revisions_cannot_break_an_assessment(backend: Backend) {
     );
     assert_eq!(response.status(), 303);
     let (_, json) = app.get_json("/api/v1/countries/GHA");
-    let keys: Vec<&str> = json["assessments"][0]["needs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["key"].as_str().unwrap())
-        .collect();
+    let keys: Vec<&str> = strings(&json["assessments"][0]["needs"], "key");
     assert_eq!(
         keys,
         [format!("{key}-1"), format!("{key}-3"), format!("{key}-4")],

@@ -177,6 +177,20 @@ impl TestApp {
         (status, response.json().expect("a JSON body"))
     }
 
+    /// A page that must answer 200, as text.
+    pub fn page(&self, path: &str) -> String {
+        let (status, body) = self.get_text(path);
+        assert_eq!(status, 200, "{path}");
+        body
+    }
+
+    /// A JSON document that must answer 200.
+    pub fn json(&self, path: &str) -> serde_json::Value {
+        let (status, body) = self.get_json(path);
+        assert_eq!(status, 200, "{path}");
+        body
+    }
+
     /// Posts a form as a browser would, with the visitor's CSRF token.
     pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         self.post_form_as(&self.client, path, fields)
@@ -374,4 +388,23 @@ pub fn assert_summary_in_page_order(page: &str) {
     let mut sorted = positions.clone();
     sorted.sort_unstable();
     assert_eq!(positions, sorted, "summary {links:?} follows the page");
+}
+
+/// The text `field` of every item of a JSON array.
+pub fn strings<'a>(array: &'a serde_json::Value, field: &str) -> Vec<&'a str> {
+    array
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|item| item[field].as_str().expect("a string"))
+        .collect()
+}
+
+/// A response's header as text, empty when absent.
+pub fn header(response: &Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }

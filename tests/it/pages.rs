@@ -1,23 +1,17 @@
 //! Every page renders, with the demo data a first start loads.
 
-use crate::common::{Backend, TestApp};
+use crate::common::{Backend, TestApp, header};
 use crate::on_both_backends;
 
 fn start_page_health_and_stylesheet(backend: Backend) {
     let app = TestApp::with_demo(backend);
-    let (status, home) = app.get_text("/");
-    assert_eq!(status, 200);
+    let home = app.page("/");
     assert!(home.contains("24 providers"), "{home}");
     assert!(home.contains("href=\"#content\""), "skip link");
     assert_eq!(app.get("/healthz").status(), 200);
     let css = app.get("/static/style.css");
     assert_eq!(css.status(), 200);
-    assert!(
-        css.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/css")
-    );
+    assert!(header(&css, "content-type").starts_with("text/css"));
 }
 
 fn demo_data_lists_every_actor_with_an_offering(backend: Backend) {
@@ -48,8 +42,7 @@ fn demo_data_lists_every_actor_with_an_offering(backend: Backend) {
         commonwealth["eligibility"]["groups"],
         serde_json::json!(["COMMONWEALTH"])
     );
-    let (status, list) = app.get_text("/providers");
-    assert_eq!(status, 200);
+    let list = app.page("/providers");
     assert!(list.contains("24 providers."), "count shown");
     assert!(list.contains("Page 1 of 2"));
     assert!(list.contains("rel=\"next\""));
@@ -65,8 +58,7 @@ fn no_demo_starts_with_reference_data_only(backend: Backend) {
 
 fn provider_page_shows_profile_and_offerings(backend: Backend) {
     let app = TestApp::with_demo(backend);
-    let (status, page) = app.get_text("/providers/coe-cproc");
-    assert_eq!(status, 200);
+    let page = app.page("/providers/coe-cproc");
     assert!(page.contains("Council of Europe Cybercrime Programme Office"));
     assert!(page.contains("Intergovernmental organisation"));
     assert!(page.contains("Romania"), "headquarters by name");
@@ -75,8 +67,7 @@ fn provider_page_shows_profile_and_offerings(backend: Backend) {
 
 fn offering_page_says_coverage_and_eligibility_in_words(backend: Backend) {
     let app = TestApp::with_demo(backend);
-    let (status, page) = app.get_text("/offerings/undp-programme");
-    assert_eq!(status, 200);
+    let page = app.page("/offerings/undp-programme");
     assert!(page.contains("Worldwide"));
     assert!(
         page.contains(
@@ -98,8 +89,7 @@ fn offering_page_says_coverage_and_eligibility_in_words(backend: Backend) {
 
 fn country_page_shows_path_groups_income_and_offerings(backend: Backend) {
     let app = TestApp::with_demo(backend);
-    let (status, page) = app.get_text("/countries/GHA");
-    assert_eq!(status, 200);
+    let page = app.page("/countries/GHA");
     assert!(page.contains("<h1>Ghana</h1>"));
     assert!(
         page.contains("Africa</a> (002)")
@@ -116,8 +106,7 @@ fn country_page_shows_path_groups_income_and_offerings(backend: Backend) {
 
 fn country_list_filters_and_paginates(backend: Backend) {
     let app = TestApp::with_demo(backend);
-    let (status, page) = app.get_text("/countries");
-    assert_eq!(status, 200);
+    let page = app.page("/countries");
     assert!(page.contains("249 countries."));
     assert!(page.contains("Page 1 of 5"));
     let (_, eu) = app.get_json("/api/v1/countries?group=EU");

@@ -4,7 +4,7 @@
 //! report says when it was computed, CSV opens in a spreadsheet, and pages
 //! fit a phone with headings in order.
 
-use crate::common::{Backend, TestApp};
+use crate::common::{Backend, TestApp, strings};
 use crate::fixtures::{CATALOGUE, NEEDS};
 use crate::on_both_backends;
 
@@ -74,12 +74,7 @@ fn the_heat_map_counts_supply_by_the_engines_rules(backend: Backend) {
         "shaded as unserved, saying no need of one has a match"
     );
     let (_, gaps) = app.get_json("/reports/gaps?format=json&theme=culture-skills&region=002");
-    let listed: Vec<&str> = gaps["needs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["key"].as_str().unwrap())
-        .collect();
+    let listed: Vec<&str> = strings(&gaps["needs"], "key");
     assert_eq!(listed, ["sen-2026-1"], "the cell's one need is a gap");
 
     // A served cell lists no gap: Ghana's judiciary need and Côte
@@ -149,8 +144,7 @@ fn every_report_can_be_found_from_where_people_are(backend: Backend) {
     let (_, provider_report) = app.get_text("/reports/providers/ministry");
     assert!(provider_report.contains("href=\"/reports/countries/GHA\""));
 
-    let (status, index) = app.get_text("/reports");
-    assert_eq!(status, 200);
+    let index = app.page("/reports");
     for iso3 in ["GHA", "NER", "SEN", "BRA", "CIV"] {
         assert!(
             index.contains(&format!("href=\"/reports/countries/{iso3}\"")),
@@ -240,8 +234,7 @@ fn reports_say_when_they_were_computed_and_print_whole(backend: Backend) {
         "/reports/gaps",
         "/reports/overlaps",
     ] {
-        let (status, page) = app.get_text(path);
-        assert_eq!(status, 200, "{path}");
+        let page = app.page(path);
         assert!(
             page.contains("<p class=\"provenance\">Computed on "),
             "{path}"
@@ -308,8 +301,7 @@ fn pages_fit_a_phone_and_keep_headings_in_order(backend: Backend) {
         "/providers",
         "/offerings",
     ] {
-        let (status, page) = app.get_text(path);
-        assert_eq!(status, 200, "{path}");
+        let page = app.page(path);
         let levels = headings(&page);
         assert_eq!(levels.first(), Some(&1), "{path}");
         for pair in levels.windows(2) {

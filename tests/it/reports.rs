@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::{Backend, TestApp};
+use crate::common::{Backend, TestApp, header, strings};
 use crate::fixtures::{CATALOGUE, NEEDS};
 use crate::on_both_backends;
 
@@ -26,8 +26,7 @@ fn object_keys(value: &serde_json::Value) -> BTreeSet<&str> {
 
 fn the_country_report_json_follows_the_contract(backend: Backend) {
     let app = app(backend);
-    let (status, report) = app.get_json("/reports/countries/GHA?format=json");
-    assert_eq!(status, 200);
+    let report = app.json("/reports/countries/GHA?format=json");
     assert_eq!(object_keys(&report), BTreeSet::from(["country", "needs"]));
     assert_eq!(report["country"], "GHA");
     let needs = report["needs"].as_array().unwrap();
@@ -92,8 +91,7 @@ fn the_country_report_json_follows_the_contract(backend: Backend) {
 
 fn the_country_report_page_explains_and_escapes(backend: Backend) {
     let app = app(backend);
-    let (status, page) = app.get_text("/reports/countries/GHA");
-    assert_eq!(status, 200);
+    let page = app.page("/reports/countries/GHA");
     assert!(page.contains("How matches are scored"), "weights shown");
     assert!(page.contains("<code>geography</code></td><td data-label=\"Weight\">0.25</td>"));
     assert!(page.contains("Works on Prosecutors and judges, the sub-theme asked for"));
@@ -118,12 +116,7 @@ fn csv_has_a_header_and_survives_hostile_text(backend: Backend) {
     let app = app(backend);
     let response = app.get("/reports/countries/GHA?format=csv");
     assert_eq!(response.status(), 200);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/csv")
-    );
+    assert!(header(&response, "content-type").starts_with("text/csv"));
     let body = response.text().unwrap();
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let header: Vec<String> = reader
@@ -160,14 +153,8 @@ fn csv_has_a_header_and_survives_hostile_text(backend: Backend) {
 
 fn gaps_list_needs_nobody_serves_well(backend: Backend) {
     let app = app(backend);
-    let (status, gaps) = app.get_json("/reports/gaps?format=json");
-    assert_eq!(status, 200);
-    let keys: Vec<&str> = gaps["needs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["key"].as_str().unwrap())
-        .collect();
+    let gaps = app.json("/reports/gaps?format=json");
+    let keys: Vec<&str> = strings(&gaps["needs"], "key");
     assert!(keys.contains(&"gha-2026-3"), "no match at all");
     assert!(keys.contains(&"ner-2026-1"), "only a near miss");
     assert!(!keys.contains(&"gha-2026-1"), "well served");
@@ -182,12 +169,7 @@ fn gaps_list_needs_nobody_serves_well(backend: Backend) {
     assert!(page.contains("Vulnerability disclosure"));
     let (_, africa) =
         app.get_json("/reports/gaps?format=json&show=all&theme=cybercrime&region=011");
-    let keys: Vec<&str> = africa["needs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["key"].as_str().unwrap())
-        .collect();
+    let keys: Vec<&str> = strings(&africa["needs"], "key");
     assert_eq!(
         keys,
         ["gha-2026-1", "gha-2026-2"],
@@ -198,18 +180,12 @@ fn gaps_list_needs_nobody_serves_well(backend: Backend) {
 
 fn overlaps_show_providers_converging_on_a_need(backend: Backend) {
     let app = app(backend);
-    let (status, json) = app.get_json("/reports/overlaps?format=json");
-    assert_eq!(status, 200);
+    let json = app.json("/reports/overlaps?format=json");
     let overlaps = json["overlaps"].as_array().unwrap();
     assert_eq!(overlaps.len(), 1, "{json}");
     assert_eq!(overlaps[0]["country"], "GHA");
     assert_eq!(overlaps[0]["theme"], "cybercrime.legislation");
-    let providers: Vec<&str> = overlaps[0]["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["provider"].as_str().unwrap())
-        .collect();
+    let providers: Vec<&str> = strings(&overlaps[0]["providers"], "provider");
     assert_eq!(
         providers,
         ["uni", "ministry"],
@@ -228,14 +204,8 @@ fn overlaps_show_providers_converging_on_a_need(backend: Backend) {
 
 fn coverage_sets_supply_against_demand(backend: Backend) {
     let app = app(backend);
-    let (status, json) = app.get_json("/reports/coverage?format=json");
-    assert_eq!(status, 200);
-    let columns: Vec<&str> = json["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["code"].as_str().unwrap())
-        .collect();
+    let json = app.json("/reports/coverage?format=json");
+    let columns: Vec<&str> = strings(&json["columns"], "code");
     assert_eq!(columns.len(), 5);
     let africa = columns.iter().position(|c| *c == "002").unwrap();
     let cybercrime = json["rows"]
@@ -265,14 +235,8 @@ fn coverage_sets_supply_against_demand(backend: Backend) {
 
 fn the_provider_report_lists_needs_by_country_and_near_misses(backend: Backend) {
     let app = app(backend);
-    let (status, json) = app.get_json("/reports/providers/ministry?format=json");
-    assert_eq!(status, 200);
-    let countries: Vec<&str> = json["countries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["country"].as_str().unwrap())
-        .collect();
+    let json = app.json("/reports/providers/ministry?format=json");
+    let countries: Vec<&str> = strings(&json["countries"], "country");
     assert_eq!(countries, ["GHA", "NER"]);
     let niger = &json["countries"][1]["needs"][0];
     assert_eq!(niger["matches"], serde_json::json!([]));

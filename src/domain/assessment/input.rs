@@ -76,43 +76,6 @@ impl NeedInput {
             && self.wanted_by.as_deref().is_none_or(blank)
     }
 
-    pub fn from_draft(need: &DraftNeed) -> NeedInput {
-        NeedInput {
-            key: need
-                .key
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            theme: need
-                .theme
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            priority: need
-                .priority
-                .map(|p| p.code().to_owned())
-                .unwrap_or_default(),
-            current_stage: need
-                .current_stage
-                .map(|s| s.code().to_owned())
-                .unwrap_or_default(),
-            target_stage: need
-                .target_stage
-                .map(|s| s.code().to_owned())
-                .unwrap_or_default(),
-            description: need.description.clone(),
-            modalities: need
-                .modalities
-                .iter()
-                .map(|m| m.code().to_owned())
-                .collect(),
-            languages: need.languages.iter().map(ToString::to_string).collect(),
-            wanted_by: need.wanted_by.map(|d| d.to_string()),
-            status: need.status.code().to_owned(),
-            withdrawn_reason: need.withdrawn_reason.clone(),
-        }
-    }
-
     /// Need `index` as a draft holds it: lengths and codes, which hold for
     /// drafts too; problems are kept at the need's fields.
     fn parse_draft(
@@ -193,20 +156,6 @@ impl AssessmentInput {
     pub fn without_blank_rows(mut self) -> AssessmentInput {
         self.needs.retain(|n| !n.is_blank());
         self
-    }
-
-    pub fn from_data(data: &AssessmentData) -> AssessmentInput {
-        AssessmentInput {
-            submitted_by: data.submitted_by.clone(),
-            contact: data.contact.clone(),
-            note: data.note.clone(),
-            needs: data
-                .state
-                .needs()
-                .iter()
-                .map(NeedInput::from_draft)
-                .collect(),
-        }
     }
 
     /// Parses as a draft (lengths and codes) or for submission (every need
