@@ -213,8 +213,8 @@ fn match_country(
                         "  {:>3}. {:.3}  {}  ({})",
                         rank + 1,
                         m.score,
-                        m.offering,
-                        m.provider
+                        m.offered.offering,
+                        m.offered.provider
                     )?;
                 }
                 for miss in &need.near_misses {
@@ -222,8 +222,8 @@ fn match_country(
                     writeln!(
                         out,
                         "       near miss  {}  ({}): {}: {}",
-                        miss.offering,
-                        miss.provider,
+                        miss.offered.offering,
+                        miss.offered.provider,
                         failed.join(" and "),
                         miss.reason
                     )?;

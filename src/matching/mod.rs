@@ -165,15 +165,33 @@ pub struct Factor {
     pub explanation: String,
 }
 
-/// An offering that meets every hard condition for a need.
+/// Which offering a match or a near miss is: keys for tools, names for people.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Match {
+pub struct Offered {
     pub offering: RecordKey,
     pub provider: RecordKey,
     #[serde(skip)]
     pub title: String,
     #[serde(skip)]
     pub provider_name: String,
+}
+
+impl Offered {
+    fn of(offering: &Offering) -> Offered {
+        Offered {
+            offering: offering.key.clone(),
+            provider: offering.data.provider.clone(),
+            title: offering.data.title.clone(),
+            provider_name: offering.provider_name.clone(),
+        }
+    }
+}
+
+/// An offering that meets every hard condition for a need.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    #[serde(flatten)]
+    pub offered: Offered,
     pub score: f64,
     pub factors: Vec<Factor>,
     /// Why the country may take part, in words: a hard condition, not a factor.
@@ -226,12 +244,8 @@ impl Failed {
 /// or both.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NearMiss {
-    pub offering: RecordKey,
-    pub provider: RecordKey,
-    #[serde(skip)]
-    pub title: String,
-    #[serde(skip)]
-    pub provider_name: String,
+    #[serde(flatten)]
+    pub offered: Offered,
     /// Every condition that failed, coverage first. DESIGN.md's document has
     /// one code here, so the JSON carries the first; `reason` names them all.
     #[serde(serialize_with = "first_condition")]
@@ -356,10 +370,7 @@ impl Context<'_> {
         let values = assessed.each_ref().map(|(_, _, a)| milli(a.value));
         let score = score_milli(&w.milli(), values) as f64 / 1000.0;
         Match {
-            offering: offering.key.clone(),
-            provider: data.provider.clone(),
-            title: data.title.clone(),
-            provider_name: offering.provider_name.clone(),
+            offered: Offered::of(offering),
             score,
             factors: assessed
                 .into_iter()
@@ -391,10 +402,7 @@ impl Context<'_> {
             })
             .unzip();
         NearMiss {
-            offering: offering.key.clone(),
-            provider: data.provider.clone(),
-            title: data.title.clone(),
-            provider_name: offering.provider_name.clone(),
+            offered: Offered::of(offering),
             failed: failed.conditions(),
             reason: reasons.join("; "),
             explanations,

@@ -35,7 +35,11 @@ fn run_with(
 }
 
 fn keys(found: &NeedMatches) -> Vec<&str> {
-    found.matches.iter().map(|m| m.offering.as_str()).collect()
+    found
+        .matches
+        .iter()
+        .map(|m| m.offered.offering.as_str())
+        .collect()
 }
 
 #[test]
@@ -201,7 +205,13 @@ fn near_misses_name_every_failed_condition_closest_first() {
     let misses: Vec<(&str, &[Condition], &str)> = found
         .near_misses
         .iter()
-        .map(|m| (m.offering.as_str(), m.failed.as_slice(), m.reason.as_str()))
+        .map(|m| {
+            (
+                m.offered.offering.as_str(),
+                m.failed.as_slice(),
+                m.reason.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         misses,
@@ -362,7 +372,7 @@ proptest! {
         let place = r.country(country).unwrap();
         let found = run(offerings.clone(), country, &need);
         for m in &found.matches {
-            let o = offerings.iter().find(|o| o.key == m.offering).unwrap();
+            let o = offerings.iter().find(|o| o.key == m.offered.offering).unwrap();
             prop_assert!(active(o, today()).is_ok());
             prop_assert!(theme_fit(o, &need.theme, r).is_some());
             prop_assert!(o.data.coverage.reach(place, r).is_some());
@@ -380,7 +390,7 @@ proptest! {
         let place = r.country(country).unwrap();
         let found = run(offerings.clone(), country, &need);
         for miss in &found.near_misses {
-            let o = offerings.iter().find(|o| o.key == miss.offering).unwrap();
+            let o = offerings.iter().find(|o| o.key == miss.offered.offering).unwrap();
             prop_assert!(active(o, today()).is_ok());
             prop_assert!(theme_fit(o, &need.theme, r).is_some());
             let failed = Failed {
@@ -410,7 +420,7 @@ proptest! {
             .filter(|o| o.data.coverage.reach(place, r).is_some() && o.data.eligibility.admits(place, r))
             .map(|o| o.key.as_str())
             .collect();
-        let matched: BTreeSet<&str> = found.matches.iter().map(|m| m.offering.as_str()).collect();
+        let matched: BTreeSet<&str> = found.matches.iter().map(|m| m.offered.offering.as_str()).collect();
         prop_assert_eq!(matched, matching);
         prop_assert_eq!(found.total_matches + found.total_near_misses, on_theme.len());
         prop_assert_eq!(found.near_misses.len(), found.total_near_misses);

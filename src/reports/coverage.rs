@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::domain::assessment::OpenNeed;
 use crate::domain::codes::{Iso3, ThemeCode};
-use crate::domain::reference::ReferenceData;
+use crate::domain::reference::{Country, ReferenceData};
 use crate::domain::vocab::RegionLevel;
 use crate::matching::{Candidate, Catalogue, Context, WEAK_SCORE};
 
@@ -155,19 +155,21 @@ pub struct CoverageReport {
 }
 
 fn columns(reference: &ReferenceData, kind: Columns) -> Vec<Column> {
+    let column =
+        |parameter, code: &str, name: &str, countries: &mut dyn Iterator<Item = &Country>| Column {
+            parameter,
+            code: code.to_owned(),
+            name: name.to_owned(),
+            countries: countries.map(|c| c.iso3.clone()).collect(),
+        };
     let of_region = |level: RegionLevel| {
         reference
             .regions()
             .iter()
             .filter(|r| r.level == level)
-            .map(|r| Column {
-                parameter: "region",
-                code: r.code.to_string(),
-                name: r.name.clone(),
-                countries: reference
-                    .countries_in_region(&r.code)
-                    .map(|c| c.iso3.clone())
-                    .collect(),
+            .map(|r| {
+                let countries = &mut reference.countries_in_region(&r.code);
+                column("region", r.code.as_str(), &r.name, countries)
             })
             .collect()
     };
@@ -177,14 +179,13 @@ fn columns(reference: &ReferenceData, kind: Columns) -> Vec<Column> {
         Columns::Groups => reference
             .groups()
             .iter()
-            .map(|g| Column {
-                parameter: "group",
-                code: g.code.to_string(),
-                name: g.name.clone(),
-                countries: reference
-                    .members_of(&g.code)
-                    .map(|c| c.iso3.clone())
-                    .collect(),
+            .map(|g| {
+                column(
+                    "group",
+                    g.code.as_str(),
+                    &g.name,
+                    &mut reference.members_of(&g.code),
+                )
             })
             .collect(),
     }

@@ -188,7 +188,7 @@ proptest! {
                 let supply: BTreeSet<&RecordKey> = all
                     .iter()
                     .filter(|n| in_cell(&n.open))
-                    .flat_map(|n| n.matches.iter().map(|m| &m.offering))
+                    .flat_map(|n| n.matches.iter().map(|m| &m.offered.offering))
                     .collect();
                 prop_assert_eq!(cell.offerings, supply.len());
             }
@@ -262,8 +262,8 @@ proptest! {
             let mut cells: BTreeMap<(Iso3, ThemeCode), (BTreeSet<RecordKey>, BTreeSet<RecordKey>)> = BTreeMap::new();
             for report in &all {
                 let cell = cells.entry((report.open.country.clone(), report.theme.clone())).or_default();
-                cell.0.extend(report.matches.iter().map(|m| m.provider.clone()));
-                cell.1.extend(report.matches.iter().map(|m| m.offering.clone()));
+                cell.0.extend(report.matches.iter().map(|m| m.offered.provider.clone()));
+                cell.1.extend(report.matches.iter().map(|m| m.offered.offering.clone()));
             }
             let crowded = cells.values().filter(|(providers, _)| providers.len() >= 2).count();
             prop_assert_eq!(whole_overlaps.total, crowded);

@@ -2,7 +2,9 @@
 //! that keep every row, revisions with their history, withdrawal, and two
 //! people saving the same assessment at once.
 
-use crate::common::{Backend, TestApp, assert_field_error, location, strings};
+use crate::common::{
+    Backend, TestApp, assert_answers, assert_field_error, location, pairs, strings,
+};
 use crate::on_both_backends;
 
 const HOSTILE: &str = "<script>alert(\"x\")</script> & 'quotes'";
@@ -195,13 +197,7 @@ fn a_bad_submission_keeps_every_row_and_names_every_problem(backend: Backend) {
     let (_, json) = app.get_json("/api/v1/countries/GHA");
     assert_eq!(json["assessments"], serde_json::json!([]), "nothing saved");
     let empty = post(&app, "/countries/GHA/assessments", "submit", &[], &[]);
-    assert_eq!(empty.status(), 422);
-    assert!(
-        empty
-            .text()
-            .unwrap()
-            .contains("add at least one need before submitting")
-    );
+    assert_answers(empty, 422, "add at least one need before submitting");
 }
 
 fn revising_keeps_earlier_revisions_and_shows_what_changed(backend: Backend) {
@@ -273,13 +269,7 @@ fn withdrawing_needs_and_assessments_takes_a_reason(backend: Backend) {
         &format!("{path}/needs/{key}-1/withdraw"),
         &[("revision", "1"), ("reason", " ")],
     );
-    assert_eq!(no_reason.status(), 422);
-    assert!(
-        no_reason
-            .text()
-            .unwrap()
-            .contains("give a reason for withdrawing")
-    );
+    assert_answers(no_reason, 422, "give a reason for withdrawing");
     let withdrawn = app.post_form(
         &format!("{path}/needs/{key}-1/withdraw"),
         &[("revision", "1"), ("reason", HOSTILE)],
@@ -339,10 +329,7 @@ fn the_second_of_two_concurrent_saves_is_told_and_nothing_is_lost(backend: Backe
         ("revision".into(), "1".into()),
     ];
     fields.extend(keyed(0, 1, "low", "Second person's words"));
-    let borrowed: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let borrowed = pairs(&fields);
     let second = app.post_form_as(&second_person, &path, &borrowed);
     assert_eq!(second.status(), 409);
     let page = second.text().unwrap();
@@ -366,10 +353,7 @@ fn the_second_of_two_concurrent_saves_is_told_and_nothing_is_lost(backend: Backe
         ("revision".into(), "2".into()),
     ];
     fields.extend(keyed(0, 1, "low", "Second person's words"));
-    let borrowed: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let borrowed = pairs(&fields);
     assert_eq!(
         app.post_form_as(&second_person, &path, &borrowed).status(),
         303

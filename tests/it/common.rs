@@ -179,8 +179,13 @@ impl TestApp {
 
     /// A page that must answer 200, as text.
     pub fn page(&self, path: &str) -> String {
-        let (status, body) = self.get_text(path);
-        assert_eq!(status, 200, "{path}");
+        self.answer(path, 200)
+    }
+
+    /// What `path` answers, which must be `status`, as text.
+    pub fn answer(&self, path: &str, status: u16) -> String {
+        let (answered, body) = self.get_text(path);
+        assert_eq!(answered, status, "{path}");
         body
     }
 
@@ -407,4 +412,33 @@ pub fn header(response: &Response, name: &str) -> String {
         .get(name)
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default()
+}
+
+/// The item of a JSON array whose `field` equals `value`.
+pub fn find<'a>(
+    array: &'a serde_json::Value,
+    field: &str,
+    value: impl PartialEq<serde_json::Value> + std::fmt::Debug,
+) -> &'a serde_json::Value {
+    array
+        .as_array()
+        .expect("an array")
+        .iter()
+        .find(|item| value == item[field])
+        .unwrap_or_else(|| panic!("no item with {field} {value:?}"))
+}
+
+/// Asserts that a response has `status` and says `text`.
+pub fn assert_answers(response: Response, status: u16, text: &str) {
+    assert_eq!(response.status(), status);
+    let body = response.text().unwrap();
+    assert!(body.contains(text), "{text:?} not in {body}");
+}
+
+/// Owned form fields as the pairs a post takes.
+pub fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }

@@ -139,8 +139,7 @@ fn unknown_records_and_pages_answer_404(backend: Backend) {
         "/providers/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
         "/no/such/page",
     ] {
-        let (status, body) = app.get_text(path);
-        assert_eq!(status, 404, "{path}");
+        let body = app.answer(path, 404);
         assert!(body.contains("Not Found"), "error page for {path}");
         assert!(!body.contains("<script>alert"), "escaped: {path}");
     }
@@ -168,8 +167,7 @@ fn bad_filters_answer_400_not_500(backend: Backend) {
         "/offerings?modality=x&language=xx",
         "/countries?group=NOPE",
     ] {
-        let (status, body) = app.get_text(path);
-        assert_eq!(status, 400, "{path}");
+        let body = app.answer(path, 400);
         assert!(!body.contains("<b>"), "escaped");
     }
     let (status, body) = app.get_json("/api/v1/offerings?theme=nonsense");

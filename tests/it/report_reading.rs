@@ -4,7 +4,7 @@
 //! report says when it was computed, CSV opens in a spreadsheet, and pages
 //! fit a phone with headings in order.
 
-use crate::common::{Backend, TestApp, strings};
+use crate::common::{Backend, TestApp, find, strings};
 use crate::fixtures::{CATALOGUE, NEEDS};
 use crate::on_both_backends;
 
@@ -49,12 +49,7 @@ fn cell<'a>(coverage: &'a serde_json::Value, theme: &str, column: &str) -> &'a s
         .iter()
         .position(|c| c["code"] == column)
         .unwrap();
-    let row = coverage["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["theme"] == theme)
-        .unwrap();
+    let row = find(&coverage["rows"], "theme", theme);
     &row["cells"][c]
 }
 

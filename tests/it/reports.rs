@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::{Backend, TestApp, header, strings};
+use crate::common::{Backend, TestApp, find, header, strings};
 use crate::fixtures::{CATALOGUE, NEEDS};
 use crate::on_both_backends;
 
@@ -158,12 +158,7 @@ fn gaps_list_needs_nobody_serves_well(backend: Backend) {
     assert!(keys.contains(&"gha-2026-3"), "no match at all");
     assert!(keys.contains(&"ner-2026-1"), "only a near miss");
     assert!(!keys.contains(&"gha-2026-1"), "well served");
-    let niger = gaps["needs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["key"] == "ner-2026-1")
-        .unwrap();
+    let niger = find(&gaps["needs"], "key", "ner-2026-1");
     assert_eq!(niger["near_misses"][0]["offering"], "commonwealth-only");
     let (_, page) = app.get_text("/reports/gaps");
     assert!(page.contains("Vulnerability disclosure"));
@@ -208,12 +203,7 @@ fn coverage_sets_supply_against_demand(backend: Backend) {
     let columns: Vec<&str> = strings(&json["columns"], "code");
     assert_eq!(columns.len(), 5);
     let africa = columns.iter().position(|c| *c == "002").unwrap();
-    let cybercrime = json["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["theme"] == "cybercrime")
-        .unwrap();
+    let cybercrime = find(&json["rows"], "theme", "cybercrime");
     let cell = &cybercrime["cells"][africa];
     assert_eq!(
         cell["open_needs"], 2,

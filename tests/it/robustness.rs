@@ -13,7 +13,7 @@ use diesel::Connection;
 use diesel::connection::InstrumentationEvent;
 use reqwest::Method;
 
-use crate::common::{Backend, TestApp, header, location};
+use crate::common::{Backend, TestApp, assert_answers, header, location};
 use crate::fixtures::{ASSESSMENTS, CATALOGUE, NEEDS};
 use crate::on_both_backends;
 
@@ -159,8 +159,7 @@ fn control_characters_in_addresses_are_refused_alike(backend: Backend) {
         "/reports?q=%1b%5b31m",
         "/assessments/x%00",
     ] {
-        let (status, body) = app.get_text(path);
-        assert_eq!(status, 400, "{path}");
+        let body = app.answer(path, 400);
         assert!(body.contains("control character"), "{path}");
     }
     let (status, json) = app.get_json("/api/v1/providers?q=%00");
@@ -192,8 +191,7 @@ fn an_internal_error_says_what_may_not_have_happened(backend: Backend) {
     diesel::RunQueryDsl::execute(diesel::sql_query("DROP TABLE change_counters"), &mut *conn)
         .unwrap();
     drop(conn);
-    let (status, page) = app.get_text("/reports/coverage");
-    assert_eq!(status, 500);
+    let page = app.answer("/reports/coverage", 500);
     assert!(page.contains("may not have been done"));
     assert!(!page.contains("Nothing you sent was lost"));
     assert!(!page.contains("backtrace") && !page.contains("change_counters"));
@@ -369,13 +367,7 @@ fn edits_that_cross_answer_409_and_keep_the_input(backend: Backend) {
         303
     );
     let refused = post(&other, offering("Judges, second", "1"));
-    assert_eq!(refused.status(), 409);
-    assert!(
-        refused
-            .text()
-            .unwrap()
-            .contains("Someone else saved this offering")
-    );
+    assert_answers(refused, 409, "Someone else saved this offering");
     let (_, json) = app.get_json("/api/v1/offerings/global-judiciary");
     assert_eq!(json["title"], "Judges, first");
     // A post without a version cannot be checked, so it is refused.
@@ -671,8 +663,7 @@ fn unknown_stored_codes_are_errors_not_defaults(backend: Backend) {
         "{error}"
     );
     // A person sees the error page, not a provider of the wrong kind.
-    let (status, body) = app.get_text("/providers");
-    assert_eq!(status, 500);
+    let body = app.answer("/providers", 500);
     assert!(
         !body.contains("\"ngo\""),
         "the stored value stays in the log"
