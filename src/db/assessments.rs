@@ -269,18 +269,6 @@ pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<Assessment>> {
     assemble(conn, rows, NeedsLoaded::All)
 }
 
-/// The keys in use that a key derived from `base` could collide with.
-fn keys_from(conn: &mut DbConnection, base: &str) -> QueryResult<Vec<String>> {
-    assessments::table
-        .filter(
-            assessments::key
-                .eq(base)
-                .or(assessments::key.like(super::keys::suffixed(base))),
-        )
-        .select(assessments::key)
-        .load(conn)
-}
-
 pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         assessments::table.filter(assessments::key.eq(key)),
@@ -298,16 +286,8 @@ pub fn create(
     change: &str,
 ) -> StoreResult<Assessment> {
     super::write(conn, |conn| {
-        let key = match key {
-            Some(key) if key_exists(conn, key.as_str())? => {
-                return Err(StoreError::KeyTaken(key.to_string()));
-            }
-            Some(key) => key,
-            None => {
-                let name = format!("{} {}", country, chrono::Utc::now().format("%Y"));
-                super::keys::free_key(conn, &name, keys_from)?
-            }
-        };
+        let name = || format!("{} {}", country, chrono::Utc::now().format("%Y"));
+        let key = super::keys::new_key(conn, key, key_exists, name, keys_from!(assessments))?;
         let at = now();
         let row = NewAssessmentRow {
             key: key.as_str(),

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use diesel::QueryResult;
 
-use super::{DbConnection, StoreResult};
+use super::{DbConnection, StoreError, StoreResult};
 use crate::domain::codes::RecordKey;
 
 /// Reads the keys of one table equal to `base` or starting with `base-`.
@@ -18,12 +18,27 @@ pub(super) fn suffixed(base: &str) -> String {
     format!("{base}-%")
 }
 
-/// The slug of `name`, or the slug with the first free suffix from 2 up.
-pub(super) fn free_key(
+/// Whether a table holds a key.
+pub(super) type KeyExists = fn(&mut DbConnection, &str) -> QueryResult<bool>;
+
+/// The key a new record gets: the one asked for, refused when taken, or
+/// else one made from `name` (called only then).
+pub(super) fn new_key(
     conn: &mut DbConnection,
-    name: &str,
+    asked: Option<RecordKey>,
+    exists: KeyExists,
+    name: impl FnOnce() -> String,
     keys_from: KeysFrom,
 ) -> StoreResult<RecordKey> {
+    match asked {
+        Some(key) if exists(conn, key.as_str())? => Err(StoreError::KeyTaken(key.to_string())),
+        Some(key) => Ok(key),
+        None => free_key(conn, &name(), keys_from),
+    }
+}
+
+/// The slug of `name`, or the slug with the first free suffix from 2 up.
+fn free_key(conn: &mut DbConnection, name: &str, keys_from: KeysFrom) -> StoreResult<RecordKey> {
     let base = RecordKey::slug_of(name).unwrap_or_else(|| RecordKey::trusted("record"));
     let taken: HashSet<String> = keys_from(conn, base.as_str())?.into_iter().collect();
     Ok(first_free(base, &taken))

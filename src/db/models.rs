@@ -7,7 +7,6 @@ use super::schema::{
     countries, country_group_members, country_groups, languages, offering_facets, offerings,
     providers, regions, themes,
 };
-use crate::domain::RecordKey;
 use crate::domain::vocab::{
     AssessmentStatus, IncomeLevel, NeedStatus, OfferingStatus, Priority, ProviderKind, RegionLevel,
     Stage, vocabulary,
@@ -74,35 +73,30 @@ pub struct LanguageRow {
     pub name: String,
 }
 
+/// A provider's row: its key and the columns its form or import writes,
+/// with what the store keeps itself.
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = providers)]
 pub struct ProviderRow {
     pub id: i64,
     pub key: String,
+    #[diesel(embed)]
+    pub columns: ProviderColumns,
+    pub archived: bool,
+    pub created_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// The columns a provider's form or import writes.
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = providers, treat_none_as_null = true)]
+pub struct ProviderColumns {
     pub name: String,
     pub kind: ProviderKind,
     pub hq_country: Option<String>,
     pub website: Option<String>,
     pub email: Option<String>,
     pub description: String,
-    pub search_name: String,
-    pub search_text: String,
-    pub archived: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i32,
-}
-
-/// The columns a provider's form or import writes.
-#[derive(Debug, Insertable, AsChangeset)]
-#[diesel(table_name = providers, treat_none_as_null = true)]
-pub struct ProviderChanges<'a> {
-    pub name: &'a str,
-    pub kind: ProviderKind,
-    pub hq_country: Option<&'a str>,
-    pub website: Option<&'a str>,
-    pub email: Option<&'a str>,
-    pub description: &'a str,
     pub search_name: String,
     pub search_text: String,
     pub updated_at: NaiveDateTime,
@@ -113,38 +107,32 @@ pub struct ProviderChanges<'a> {
 pub struct NewProviderRow<'a> {
     pub key: &'a str,
     #[diesel(embed)]
-    pub changes: ProviderChanges<'a>,
+    pub columns: ProviderColumns,
     pub archived: bool,
     pub created_at: NaiveDateTime,
 }
 
+/// An offering's row: its key and the columns its form or import writes,
+/// with what the store keeps itself.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = offerings)]
 pub struct OfferingRow {
     pub id: i64,
     pub key: String,
-    pub provider_id: i64,
-    pub title: String,
-    pub description: String,
-    pub coverage_global: bool,
-    pub capacity: Option<i32>,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
-    pub status: OfferingStatus,
-    pub search_text: String,
+    #[diesel(embed)]
+    pub columns: OfferingColumns,
     pub archived: bool,
     pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
     pub version: i32,
 }
 
 /// The columns an offering's form or import writes.
-#[derive(Debug, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = offerings, treat_none_as_null = true)]
-pub struct OfferingChanges<'a> {
+pub struct OfferingColumns {
     pub provider_id: i64,
-    pub title: &'a str,
-    pub description: &'a str,
+    pub title: String,
+    pub description: String,
     pub coverage_global: bool,
     pub capacity: Option<i32>,
     pub starts_on: Option<NaiveDate>,
@@ -159,7 +147,7 @@ pub struct OfferingChanges<'a> {
 pub struct NewOfferingRow<'a> {
     pub key: &'a str,
     #[diesel(embed)]
-    pub changes: OfferingChanges<'a>,
+    pub columns: OfferingColumns,
     pub archived: bool,
     pub created_at: NaiveDateTime,
 }
@@ -170,12 +158,6 @@ pub struct FacetRow {
     pub offering_id: i64,
     pub facet: OfferingFacet,
     pub code: String,
-}
-
-impl ProviderRow {
-    pub fn key(&self) -> RecordKey {
-        RecordKey::trusted(self.key.clone())
-    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

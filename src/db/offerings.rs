@@ -7,7 +7,7 @@ use diesel::dsl::{InnerJoin, IntoBoxed, not};
 use diesel::prelude::*;
 
 use super::models::{
-    FacetRow, NewOfferingRow, OfferingChanges, OfferingFacet, OfferingRow, stored_code,
+    FacetRow, NewOfferingRow, OfferingColumns, OfferingFacet, OfferingRow, stored_code,
 };
 use super::schema::{offering_facets, offerings, providers};
 use super::{
@@ -58,17 +58,18 @@ fn to_domain(
     fn set<T: Ord>(codes: impl Iterator<Item = T>) -> BTreeSet<T> {
         codes.collect()
     }
+    let columns = row.columns;
     Ok(Offering {
         id: row.id,
         key: RecordKey::trusted(row.key),
         provider_name,
         data: OfferingData {
             provider: RecordKey::trusted(provider_key),
-            title: row.title,
-            description: row.description,
+            title: columns.title,
+            description: columns.description,
             themes: set(codes(OfferingFacet::Theme).map(ThemeCode::trusted)),
             coverage: Coverage {
-                global: row.coverage_global,
+                global: columns.coverage_global,
                 countries: set(codes(OfferingFacet::CoverageCountry).map(Iso3::trusted)),
                 regions: set(codes(OfferingFacet::CoverageRegion).map(RegionCode::trusted)),
                 groups: set(codes(OfferingFacet::CoverageGroup).map(GroupCode::trusted)),
@@ -83,19 +84,19 @@ fn to_domain(
                 .map(stored_code)
                 .collect::<StoreResult<_>>()?,
             languages: set(codes(OfferingFacet::Language).map(LanguageCode::trusted)),
-            capacity: row
+            capacity: columns
                 .capacity
                 .map(|c| {
                     u32::try_from(c).map_err(|_| StoreError::Corrupt(format!("a capacity of {c}")))
                 })
                 .transpose()?,
-            starts_on: row.starts_on,
-            ends_on: row.ends_on,
-            status: row.status,
+            starts_on: columns.starts_on,
+            ends_on: columns.ends_on,
+            status: columns.status,
         },
         archived: row.archived,
         created_at: row.created_at,
-        updated_at: row.updated_at,
+        updated_at: columns.updated_at,
         version: row.version,
     })
 }
@@ -143,18 +144,6 @@ pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Offering> {
     Ok(assemble(conn, vec![row])?.remove(0))
 }
 
-/// The keys in use that a key derived from `base` could collide with.
-fn keys_from(conn: &mut DbConnection, base: &str) -> QueryResult<Vec<String>> {
-    offerings::table
-        .filter(
-            offerings::key
-                .eq(base)
-                .or(offerings::key.like(super::keys::suffixed(base))),
-        )
-        .select(offerings::key)
-        .load(conn)
-}
-
 pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         offerings::table.filter(offerings::key.eq(key)),
@@ -171,13 +160,15 @@ fn provider_id(conn: &mut DbConnection, key: &RecordKey) -> StoreResult<i64> {
         .ok_or_else(|| StoreError::UnknownProvider(key.to_string()))
 }
 
-fn changes(data: &OfferingData, provider_id: i64) -> OfferingChanges<'_> {
-    OfferingChanges {
+fn changes(data: &OfferingData, provider_id: i64) -> OfferingColumns {
+    OfferingColumns {
         provider_id,
-        title: &data.title,
-        description: &data.description,
+        title: data.title.clone(),
+        description: data.description.clone(),
         coverage_global: data.coverage.global,
-        capacity: data.capacity.and_then(|c| i32::try_from(c).ok()),
+        capacity: data
+            .capacity
+            .map(|c| i32::try_from(c).expect("a parsed capacity is at most MAX_CAPACITY")),
         starts_on: data.starts_on,
         ends_on: data.ends_on,
         status: data.status,
@@ -198,10 +189,10 @@ fn replace_facets(
         .execute(conn)?;
     // One row at a time: the multi-backend connection cannot batch inserts,
     // and an offering has a handful of facets.
-    for (name, code) in facets_of(data) {
+    for (facet, code) in facets_of(data) {
         let row = FacetRow {
             offering_id,
-            facet: name.to_owned(),
+            facet,
             code,
         };
         diesel::insert_into(offering_facets::table)
@@ -220,7 +211,7 @@ fn insert(
     let provider_id = provider_id(conn, &data.provider)?;
     let row = NewOfferingRow {
         key: key.as_str(),
-        changes: changes(data, provider_id),
+        columns: changes(data, provider_id),
         archived,
         created_at: now(),
     };
@@ -239,17 +230,8 @@ pub fn create(
     data: &OfferingData,
 ) -> StoreResult<Offering> {
     super::write(conn, |conn| {
-        let key = match key {
-            Some(key) if key_exists(conn, key.as_str())? => {
-                return Err(StoreError::KeyTaken(key.to_string()));
-            }
-            Some(key) => key,
-            None => super::keys::free_key(
-                conn,
-                &format!("{} {}", data.provider, data.title),
-                keys_from,
-            )?,
-        };
+        let name = || format!("{} {}", data.provider, data.title);
+        let key = super::keys::new_key(conn, key, key_exists, name, keys_from!(offerings))?;
         insert(conn, &key, data, false)?;
         find(conn, key.as_str())
     })
@@ -289,21 +271,7 @@ pub fn update(
 
 /// Archiving takes an offering out of listings and matching without deleting it.
 pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
-    super::write(conn, |conn| {
-        super::catalogue_changed(conn)?;
-        let updated = diesel::update(offerings::table.filter(offerings::key.eq(key)))
-            .set((
-                offerings::archived.eq(archived),
-                offerings::updated_at.eq(now()),
-                offerings::version.eq(offerings::version + 1),
-            ))
-            .execute(conn)?;
-        if updated == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
-    })
+    set_archived!(offerings, conn, key, archived)
 }
 
 /// Creates or updates an offering by key, as an import does. Returns whether it was new.

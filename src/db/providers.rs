@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::models::{NewProviderRow, ProviderChanges, ProviderRow};
+use super::models::{NewProviderRow, ProviderColumns, ProviderRow};
 use super::offerings;
 use super::schema::{offerings as offering_table, providers};
 use super::{
@@ -23,32 +23,33 @@ pub struct ProviderSummary {
 }
 
 fn to_domain(row: ProviderRow) -> Provider {
+    let columns = row.columns;
     Provider {
         id: row.id,
-        key: row.key(),
+        key: RecordKey::trusted(row.key),
         data: ProviderData {
-            name: row.name,
-            kind: row.kind,
-            hq_country: row.hq_country.map(Iso3::trusted),
-            website: row.website,
-            email: row.email,
-            description: row.description,
+            name: columns.name,
+            kind: columns.kind,
+            hq_country: columns.hq_country.map(Iso3::trusted),
+            website: columns.website,
+            email: columns.email,
+            description: columns.description,
         },
         archived: row.archived,
         created_at: row.created_at,
-        updated_at: row.updated_at,
+        updated_at: columns.updated_at,
         version: row.version,
     }
 }
 
-fn changes(data: &ProviderData) -> ProviderChanges<'_> {
-    ProviderChanges {
-        name: &data.name,
+fn changes(data: &ProviderData) -> ProviderColumns {
+    ProviderColumns {
+        name: data.name.clone(),
         kind: data.kind,
-        hq_country: data.hq_country.as_ref().map(Iso3::as_str),
-        website: data.website.as_deref(),
-        email: data.email.as_deref(),
-        description: &data.description,
+        hq_country: data.hq_country.as_ref().map(ToString::to_string),
+        website: data.website.clone(),
+        email: data.email.clone(),
+        description: data.description.clone(),
         search_name: data.name.to_lowercase(),
         search_text: format!("{}\n{}", data.name, data.description).to_lowercase(),
         updated_at: now(),
@@ -79,28 +80,11 @@ pub fn create(
     data: &ProviderData,
 ) -> StoreResult<Provider> {
     super::write(conn, |conn| {
-        let key = match key {
-            Some(key) if key_exists(conn, key.as_str())? => {
-                return Err(StoreError::KeyTaken(key.to_string()));
-            }
-            Some(key) => key,
-            None => super::keys::free_key(conn, &data.name, keys_from)?,
-        };
+        let name = || data.name.clone();
+        let key = super::keys::new_key(conn, key, key_exists, name, keys_from!(providers))?;
         insert(conn, &key, data, false)?;
         find(conn, key.as_str())
     })
-}
-
-/// The keys in use that a key derived from `base` could collide with.
-pub(super) fn keys_from(conn: &mut DbConnection, base: &str) -> QueryResult<Vec<String>> {
-    providers::table
-        .filter(
-            providers::key
-                .eq(base)
-                .or(providers::key.like(super::keys::suffixed(base))),
-        )
-        .select(providers::key)
-        .load(conn)
 }
 
 pub(super) fn insert(
@@ -112,7 +96,7 @@ pub(super) fn insert(
     let created_at = now();
     let row = NewProviderRow {
         key: key.as_str(),
-        changes: changes(data),
+        columns: changes(data),
         archived,
         created_at,
     };
@@ -156,21 +140,7 @@ pub fn update(
 
 /// Archiving takes a provider out of listings without deleting anything.
 pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
-    super::write(conn, |conn| {
-        super::catalogue_changed(conn)?;
-        let updated = diesel::update(providers::table.filter(providers::key.eq(key)))
-            .set((
-                providers::archived.eq(archived),
-                providers::updated_at.eq(now()),
-                providers::version.eq(providers::version + 1),
-            ))
-            .execute(conn)?;
-        if updated == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
-    })
+    set_archived!(providers, conn, key, archived)
 }
 
 /// Creates or updates a provider by key, as an import does. Returns whether it was new.

@@ -9,10 +9,10 @@ use super::error::AppError;
 use super::forms::FieldView;
 use super::params::CatalogueParams;
 use super::paths::{KeyPath, QueryParams};
-use super::records::{self, Record, RecordForm};
+use super::records::{self, Record, RecordForm, Store};
 use super::views::{Choice, ChoiceGroup, Choices, FilterForm, Pagination};
 use super::{ok, reads, render, with_db};
-use crate::db::{self, DbConnection, StoreResult};
+use crate::db;
 use crate::domain::codes::{Keyed, RecordKey};
 use crate::domain::fields::OfferingField;
 use crate::domain::problems::FieldErrors;
@@ -125,6 +125,13 @@ impl Record for Offering {
     const COLLECTION: &'static str = "/offerings";
     const FIELDS: &'static [FieldPath] = OfferingField::PATHS;
     const KEY: FieldPath = FieldPath::Offering(OfferingField::Key);
+    const STORE: Store<Offering> = Store {
+        find: db::offerings::find,
+        exists: db::offerings::key_exists,
+        create: db::offerings::create,
+        update: db::offerings::update,
+        set_archived: db::offerings::set_archived,
+    };
 
     fn key(&self) -> &RecordKey {
         &self.key
@@ -154,35 +161,6 @@ impl Record for Offering {
 
     fn title(input: &OfferingInput) -> &str {
         &input.title
-    }
-
-    fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Offering> {
-        db::offerings::find(conn, key)
-    }
-
-    fn exists(conn: &mut DbConnection, key: &str) -> diesel::QueryResult<bool> {
-        db::offerings::key_exists(conn, key)
-    }
-
-    fn create(
-        conn: &mut DbConnection,
-        key: Option<RecordKey>,
-        data: &OfferingData,
-    ) -> StoreResult<Offering> {
-        db::offerings::create(conn, key, data)
-    }
-
-    fn update(
-        conn: &mut DbConnection,
-        key: &str,
-        data: &OfferingData,
-        base: i32,
-    ) -> StoreResult<Offering> {
-        db::offerings::update(conn, key, data, base)
-    }
-
-    fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
-        db::offerings::set_archived(conn, key, archived)
     }
 
     async fn render(

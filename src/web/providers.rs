@@ -8,11 +8,11 @@ use super::error::AppError;
 use super::forms::FieldView;
 use super::params::CatalogueParams;
 use super::paths::{KeyPath, QueryParams};
-use super::records::{Record, RecordForm};
+use super::records::{Record, RecordForm, Store};
 use super::views::{Choice, Choices, FilterForm, Pagination};
 use super::{ok, reads, render};
 use crate::db::providers::ProviderSummary;
-use crate::db::{self, DbConnection, PageRequest, StoreResult};
+use crate::db::{self, PageRequest};
 use crate::domain::codes::{Keyed, RecordKey};
 use crate::domain::fields::ProviderField;
 use crate::domain::problems::FieldErrors;
@@ -96,6 +96,13 @@ impl Record for Provider {
     const COLLECTION: &'static str = "/providers";
     const FIELDS: &'static [FieldPath] = ProviderField::PATHS;
     const KEY: FieldPath = FieldPath::Provider(ProviderField::Key);
+    const STORE: Store<Provider> = Store {
+        find: db::providers::find,
+        exists: db::providers::key_exists,
+        create: db::providers::create,
+        update: db::providers::update,
+        set_archived: db::providers::set_archived,
+    };
 
     fn key(&self) -> &RecordKey {
         &self.key
@@ -125,35 +132,6 @@ impl Record for Provider {
 
     fn title(input: &ProviderInput) -> &str {
         &input.name
-    }
-
-    fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Provider> {
-        db::providers::find(conn, key)
-    }
-
-    fn exists(conn: &mut DbConnection, key: &str) -> diesel::QueryResult<bool> {
-        db::providers::key_exists(conn, key)
-    }
-
-    fn create(
-        conn: &mut DbConnection,
-        key: Option<RecordKey>,
-        data: &ProviderData,
-    ) -> StoreResult<Provider> {
-        db::providers::create(conn, key, data)
-    }
-
-    fn update(
-        conn: &mut DbConnection,
-        key: &str,
-        data: &ProviderData,
-        base: i32,
-    ) -> StoreResult<Provider> {
-        db::providers::update(conn, key, data, base)
-    }
-
-    fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
-        db::providers::set_archived(conn, key, archived)
     }
 
     async fn render(

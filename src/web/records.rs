@@ -52,26 +52,24 @@ pub trait Record: Sized + Send + 'static {
     /// The name an edit page's heading uses.
     fn title(input: &Self::Input) -> &str;
 
-    fn find(conn: &mut DbConnection, key: &str) -> StoreResult<Self>;
-    fn exists(conn: &mut DbConnection, key: &str) -> diesel::QueryResult<bool>;
-    fn create(
-        conn: &mut DbConnection,
-        key: Option<RecordKey>,
-        data: &Self::Data,
-    ) -> StoreResult<Self>;
-    fn update(
-        conn: &mut DbConnection,
-        key: &str,
-        data: &Self::Data,
-        base: i32,
-    ) -> StoreResult<Self>;
-    fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()>;
+    /// Its queries.
+    const STORE: Store<Self>;
 
     /// Renders its form page around what every record's form has.
     fn render(
         storage: &Storage,
         form: RecordForm<'_, Self>,
     ) -> impl Future<Output = Result<HttpResponse, AppError>>;
+}
+
+/// The queries the handlers run for one kind of record.
+pub struct Store<R: Record> {
+    pub find: fn(&mut DbConnection, &str) -> StoreResult<R>,
+    pub exists: fn(&mut DbConnection, &str) -> diesel::QueryResult<bool>,
+    pub create: fn(&mut DbConnection, Option<RecordKey>, &R::Data) -> StoreResult<R>,
+    /// Saves over a base version; a conflict when another save came first.
+    pub update: fn(&mut DbConnection, &str, &R::Data, i32) -> StoreResult<R>,
+    pub set_archived: fn(&mut DbConnection, &str, bool) -> StoreResult<()>,
 }
 
 /// Which record a form edits: a new one, or an existing one by key.
@@ -195,7 +193,7 @@ pub async fn update<R: Record>(
 async fn find<R: Record>(storage: &Storage, key: &RecordKey) -> Result<R, AppError> {
     let key = key.to_string();
     with_db(storage, move |conn| {
-        R::find(conn, &key).map_err(missing(R::NOUN, &key))
+        (R::STORE.find)(conn, &key).map_err(missing(R::NOUN, &key))
     })
     .await
 }
@@ -213,7 +211,7 @@ async fn base_version<R: Record>(
     }
     let key = key.to_string();
     with_db(storage, move |conn| {
-        Err(if R::exists(conn, &key)? {
+        Err(if (R::STORE.exists)(conn, &key)? {
             AppError::BadRequest(
                 "The form did not say which version of the record it edits. Reload it and save again."
                     .into(),
@@ -269,8 +267,8 @@ async fn save<R: Record>(
     };
     let saved = with_db(storage, move |conn| {
         Ok(match &existing {
-            None => R::create(conn, parsed.key, &parsed.data),
-            Some((key, base)) => R::update(conn, key, &parsed.data, *base),
+            None => (R::STORE.create)(conn, parsed.key, &parsed.data),
+            Some((key, base)) => (R::STORE.update)(conn, key, &parsed.data, *base),
         })
     })
     .await?;
@@ -329,7 +327,7 @@ pub async fn set_archived<R: Record, const ARCHIVED: bool>(
     confirmed.verified()?;
     let lookup = key.to_string();
     with_db(&storage, move |conn| {
-        R::set_archived(conn, &lookup, ARCHIVED).map_err(missing(R::NOUN, &lookup))
+        (R::STORE.set_archived)(conn, &lookup, ARCHIVED).map_err(missing(R::NOUN, &lookup))
     })
     .await?;
     Ok(see_other(&format!("{}/{key}", R::COLLECTION)))

@@ -419,14 +419,15 @@ type Fields = Vec<(String, String)>;
 /// Messages expected at fields, by HTML id.
 type Expected = Vec<(&'static str, &'static str)>;
 
+fn owned(pairs: &[(&str, &str)]) -> Fields {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
 /// Bad posts to each form, with the messages expected at some fields.
 fn bad_posts() -> Vec<(&'static str, Fields, Expected)> {
-    let owned = |pairs: &[(&str, &str)]| -> Fields {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    };
     let mut assessment = owned(&[
         ("action", "submit"),
         ("submitted_by", ""),
@@ -547,12 +548,6 @@ fn every_problem_is_marked_at_its_field_for_every_reader(backend: Backend) {
 
 /// Good posts to each form, with text that must survive a lost cookie.
 fn good_posts() -> Vec<(&'static str, Fields, &'static str)> {
-    let owned = |pairs: &[(&str, &str)]| -> Fields {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    };
     let mut assessment = owned(&[
         ("action", "submit"),
         ("submitted_by", "Ministry"),
