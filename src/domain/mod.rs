@@ -10,6 +10,7 @@ pub mod provider;
 pub mod reference;
 pub mod rules;
 pub mod vocab;
+pub mod words;
 
 pub use codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 pub use fields::FieldPath;

@@ -11,6 +11,7 @@ use super::problems::{FieldErrors, Problems};
 use super::reference::{Country, ReferenceData};
 use super::rules;
 use super::vocab::{IncomeLevel, Modality, OfferingStatus, RegionLevel};
+use super::words::or_list;
 
 /// Where an offering is delivered: worldwide, or any mix of named countries,
 /// M49 regions and country groups.
@@ -129,10 +130,18 @@ impl Eligibility {
         if self.is_open() {
             return "open to every country".to_owned();
         }
-        let mut conditions = Vec::new();
+        let conditions = self.who(|group| group.as_str());
+        format!("eligible only for {}", conditions.join(", or for "))
+    }
+
+    /// Who may take part, one phrase per kind of condition: "members of
+    /// COMMONWEALTH or LDC", "low or lower-middle income countries"; groups
+    /// as `group_name` calls them.
+    pub fn who<'a>(&'a self, group_name: impl Fn(&'a GroupCode) -> &'a str) -> Vec<String> {
+        let mut who = Vec::new();
         if !self.groups.is_empty() {
-            let groups: Vec<&str> = self.groups.iter().map(GroupCode::as_str).collect();
-            conditions.push(format!("members of {}", or_list(&groups)));
+            let groups: Vec<&str> = self.groups.iter().map(group_name).collect();
+            who.push(format!("members of {}", or_list(&groups)));
         }
         if !self.income_levels.is_empty() {
             let levels: Vec<&str> = self
@@ -140,17 +149,9 @@ impl Eligibility {
                 .iter()
                 .map(|l| l.label().trim_end_matches(" income"))
                 .collect();
-            conditions.push(format!("{} income countries", or_list(&levels)));
+            who.push(format!("{} income countries", or_list(&levels)));
         }
-        format!("eligible only for {}", conditions.join(", or for "))
-    }
-}
-
-fn or_list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        who
     }
 }
 

@@ -12,6 +12,7 @@ use crate::domain::codes::{LanguageCode, ThemeCode};
 use crate::domain::offering::{Coverage, Eligibility, Reach};
 use crate::domain::reference::{Country, ReferenceData};
 use crate::domain::vocab::{Modality, Priority};
+use crate::domain::words::{and_list, capitalised};
 
 /// One factor assessed for one match.
 pub(super) struct Assessed {
@@ -273,7 +274,7 @@ pub(super) fn capacity(capacity: Option<u32>, engaged: Option<u32>) -> Assessed 
                 )
             } else {
                 let text = format!("{free} of {capacity} engagements free");
-                (text.clone(), capitalise(&text))
+                (text.clone(), capitalised(&text))
             }
         }
     };
@@ -387,23 +388,7 @@ pub(super) fn eligibility_miss(
     country: &Country,
     reference: &ReferenceData,
 ) -> (String, String) {
-    let mut who: Vec<String> = Vec::new();
-    if !eligibility.groups.is_empty() {
-        let groups: Vec<&str> = eligibility
-            .groups
-            .iter()
-            .map(|g| reference.group_name(g.as_str()))
-            .collect();
-        who.push(format!("members of {}", or_list(&groups)));
-    }
-    if !eligibility.income_levels.is_empty() {
-        let levels: Vec<&str> = eligibility
-            .income_levels
-            .iter()
-            .map(|l| l.label().trim_end_matches(" income"))
-            .collect();
-        who.push(format!("{}-income countries", or_list(&levels)));
-    }
+    let who = eligibility.who(|g| reference.group_name(g.as_str()));
     (
         eligibility.describe(),
         format!(
@@ -412,48 +397,4 @@ pub(super) fn eligibility_miss(
             who.join(" or ")
         ),
     )
-}
-
-fn or_list<T: AsRef<str>>(items: &[T]) -> String {
-    joined(items, "or")
-}
-
-fn and_list<T: AsRef<str>>(items: &[T]) -> String {
-    joined(items, "and")
-}
-
-/// "a", "a and b", "a, b and c".
-fn joined<T: AsRef<str>>(items: &[T], conjunction: &str) -> String {
-    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
-    match items.as_slice() {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} {conjunction} {last}", rest.join(", ")),
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lists_read_as_sentences() {
-        assert_eq!(and_list::<&str>(&[]), "");
-        assert_eq!(and_list(&["English"]), "English");
-        assert_eq!(and_list(&["English", "French"]), "English and French");
-        assert_eq!(
-            or_list(&["low", "lower-middle", "upper-middle"]),
-            "low, lower-middle or upper-middle"
-        );
-        assert_eq!(capitalise("2 of 5 free"), "2 of 5 free");
-        assert_eq!(capitalise("éa"), "Éa");
-    }
 }

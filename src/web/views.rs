@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use super::params::CatalogueParams;
 use crate::domain::FieldPath;
 use crate::domain::vocab::Vocabulary;
+use crate::domain::words::capitalised;
 use crate::domain::{Modality, OfferingStatus, ProviderKind, ReferenceData};
 
 /// One option of a select, checkbox list or radio group.
@@ -122,14 +123,6 @@ impl Choices<'_> {
             .map(|v| choice(v.code(), capitalised(v.label()), &chosen))
             .collect()
     }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// The filter form of the list pages, with the current values selected.
