@@ -68,12 +68,9 @@ impl Choices<'_> {
     }
 
     pub fn countries(&self, chosen: &[String]) -> Vec<Choice> {
-        let chosen = chosen_set(chosen);
-        self.reference
-            .countries()
-            .iter()
-            .map(|c| choice(c.iso3.as_str(), &c.name_en, &chosen))
-            .collect()
+        listed(self.reference.countries(), chosen, |c| {
+            (c.iso3.as_str(), c.name_en.clone())
+        })
     }
 
     pub fn regions(&self, chosen: &[String]) -> Vec<ChoiceGroup> {
@@ -98,31 +95,37 @@ impl Choices<'_> {
     }
 
     pub fn groups(&self, chosen: &[String]) -> Vec<Choice> {
-        let chosen = chosen_set(chosen);
-        self.reference
-            .groups()
-            .iter()
-            .map(|g| choice(g.code.as_str(), format!("{} — {}", g.code, g.name), &chosen))
-            .collect()
+        listed(self.reference.groups(), chosen, |g| {
+            (g.code.as_str(), format!("{} — {}", g.code, g.name))
+        })
     }
 
     pub fn languages(&self, chosen: &[String]) -> Vec<Choice> {
-        let chosen = chosen_set(chosen);
-        self.reference
-            .languages()
-            .iter()
-            .map(|l| choice(l.code.as_str(), format!("{} ({})", l.name, l.code), &chosen))
-            .collect()
+        listed(self.reference.languages(), chosen, |l| {
+            (l.code.as_str(), format!("{} ({})", l.name, l.code))
+        })
     }
 
     /// The codes of a closed vocabulary, those in `chosen` selected.
     pub fn of<T: Vocabulary>(chosen: &[impl AsRef<str>]) -> Vec<Choice> {
-        let chosen: BTreeSet<&str> = chosen.iter().map(AsRef::as_ref).collect();
-        T::all()
-            .iter()
-            .map(|v| choice(v.code(), capitalised(v.label()), &chosen))
-            .collect()
+        listed(T::all(), chosen, |v| (v.code(), capitalised(v.label())))
     }
+}
+
+/// A choice for each item, by its code and label; those in `chosen` selected.
+fn listed<'a, T>(
+    items: &'a [T],
+    chosen: &[impl AsRef<str>],
+    entry: impl Fn(&'a T) -> (&'a str, String),
+) -> Vec<Choice> {
+    let chosen: BTreeSet<&str> = chosen.iter().map(AsRef::as_ref).collect();
+    items
+        .iter()
+        .map(|item| {
+            let (code, label) = entry(item);
+            choice(code, label, &chosen)
+        })
+        .collect()
 }
 
 /// The filter form of the list pages, with the current values selected.

@@ -33,8 +33,7 @@ fn with(extra: &[&'static str]) -> BTreeSet<String> {
 }
 
 fn country_filter_follows_coverage_and_eligibility(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     // Ghana: named, its region, intermediate region, AU, and Commonwealth eligibility.
     assert_eq!(
         keys(&app, "country=GHA"),
@@ -61,8 +60,7 @@ fn country_filter_follows_coverage_and_eligibility(backend: Backend) {
 }
 
 fn theme_filter_includes_subthemes_of_a_parent(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     assert_eq!(
         keys(&app, "theme=cybercrime"),
         set(&[
@@ -79,8 +77,7 @@ fn theme_filter_includes_subthemes_of_a_parent(backend: Backend) {
 }
 
 fn region_and_group_filters_reach_any_of_their_countries(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     let worldwide = ["commonwealth-only", "low-income-only"];
     assert_eq!(
         keys(&app, "region=011"),
@@ -109,8 +106,7 @@ fn region_and_group_filters_reach_any_of_their_countries(backend: Backend) {
 }
 
 fn other_filters_and_combinations(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     assert_eq!(
         keys(&app, "kind=academia"),
         set(&[
@@ -197,8 +193,7 @@ fn other_filters_and_combinations(backend: Backend) {
 }
 
 fn pages_show_counts_and_keep_filters_across_pages(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     let many: Vec<String> = (0..25)
         .map(|i| {
             format!(

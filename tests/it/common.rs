@@ -90,6 +90,13 @@ impl TestApp {
         )
     }
 
+    /// With reference data and the catalogue fixture.
+    pub fn with_catalogue(backend: Backend) -> TestApp {
+        let app = TestApp::empty(backend);
+        app.import(crate::fixtures::CATALOGUE);
+        app
+    }
+
     /// With reference data only.
     pub fn empty(backend: Backend) -> TestApp {
         TestApp::spawn(backend, DemoData::Skip, ServerSettings::default(), false)

@@ -5,7 +5,6 @@ use crate::common::{
     Backend, TestApp, assert_answers, assert_field_error, assert_summary_in_page_order, location,
     pairs, summary_links,
 };
-use crate::fixtures::CATALOGUE;
 use crate::on_both_backends;
 
 const HOSTILE: &str = "<script>alert(\"x\")</script> & 'quotes' \"double\"";
@@ -159,8 +158,7 @@ fn forms_without_the_csrf_token_are_refused(backend: Backend) {
 }
 
 fn editing_a_provider_updates_it_and_a_taken_key_is_refused(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     let form = app.page("/providers/uni/edit");
     assert!(form.contains("value=\"Cyber Institute\""));
     assert!(form.contains("<option value=\"GHA\" selected>Ghana</option>"));
@@ -194,8 +192,7 @@ fn editing_a_provider_updates_it_and_a_taken_key_is_refused(backend: Backend) {
 }
 
 fn archiving_takes_records_out_of_listings_without_deleting(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     assert_eq!(
         app.post_form("/offerings/eu-law/archive", &[]).status(),
         303
@@ -235,8 +232,7 @@ fn archiving_takes_records_out_of_listings_without_deleting(backend: Backend) {
 }
 
 fn offering_form_takes_multi_value_controls(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     let form = app.page("/offerings/new?provider=uni");
     assert!(form.contains("<option value=\"uni\" selected>Cyber Institute</option>"));
     assert!(
@@ -322,8 +318,7 @@ fn offering_form_takes_multi_value_controls(backend: Backend) {
 }
 
 fn bad_offering_post_keeps_every_choice_and_names_every_problem(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     let response = app.post_form(
         "/offerings",
         &[
@@ -526,8 +521,7 @@ fn bad_posts() -> Vec<(&'static str, Fields, Expected)> {
 /// Every form marks each field in error the same way (message under it,
 /// `aria-invalid`, `aria-describedby`), and its summary follows the page.
 fn every_problem_is_marked_at_its_field_for_every_reader(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     for (path, fields, expected) in bad_posts() {
         let pairs = pairs(&fields);
         let response = app.post_form(path, &pairs);
@@ -604,8 +598,7 @@ fn token_in(page: &str) -> String {
 /// post comes back with everything typed and nothing written, and saving
 /// it once more works.
 fn a_form_whose_cookie_was_lost_comes_back_with_everything_typed(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     for (path, fields, typed) in good_posts() {
         let mut visitor = app.another_visitor();
         let opened_with = visitor.csrf_token(&app);

@@ -5,7 +5,7 @@
 //! fit a phone with headings in order.
 
 use crate::common::{Backend, TestApp, find, strings};
-use crate::fixtures::{CATALOGUE, NEEDS};
+use crate::fixtures::NEEDS;
 use crate::on_both_backends;
 
 /// Besides [`CATALOGUE`] and [`NEEDS`]: two African offerings on culture
@@ -35,8 +35,7 @@ const MORE: &str = r#"{
 }"#;
 
 fn app(backend: Backend) -> TestApp {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     app.import(NEEDS);
     app.import(MORE);
     app

@@ -5,12 +5,11 @@
 use std::collections::BTreeSet;
 
 use crate::common::{Backend, TestApp, find, header, strings};
-use crate::fixtures::{CATALOGUE, NEEDS};
+use crate::fixtures::NEEDS;
 use crate::on_both_backends;
 
 fn app(backend: Backend) -> TestApp {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     app.import(NEEDS);
     app
 }

@@ -14,7 +14,7 @@ use diesel::connection::InstrumentationEvent;
 use reqwest::Method;
 
 use crate::common::{Backend, TestApp, assert_answers, header, location};
-use crate::fixtures::{ASSESSMENTS, CATALOGUE, NEEDS};
+use crate::fixtures::{ASSESSMENTS, NEEDS};
 use crate::on_both_backends;
 
 /// Values no field should choke on; the first ones hold control characters
@@ -116,8 +116,7 @@ fn forms() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
 }
 
 fn hostile_values_in_every_form_field_never_give_a_5xx(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     app.import(NEEDS);
     for (path, fields) in forms() {
         for (i, (name, _)) in fields.iter().enumerate() {
@@ -147,8 +146,7 @@ fn hostile_values_in_every_form_field_never_give_a_5xx(backend: Backend) {
 }
 
 fn control_characters_in_addresses_are_refused_alike(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     for path in [
         "/providers?q=%00",
         "/offerings?q=a%01b",
@@ -226,8 +224,7 @@ fn crowded(needs: usize, offerings: usize) -> (String, String) {
 }
 
 fn reports_come_a_page_at_a_time(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     let (assessment, offerings) = crowded(30, 120);
     app.import(&offerings);
     app.import(&assessment);
@@ -295,8 +292,7 @@ fn country_pages_list_assessments_a_page_at_a_time(backend: Backend) {
 
 /// Two people open the same edit form; the second save is refused.
 fn edits_that_cross_answer_409_and_keep_the_input(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     let other = app.another_visitor();
     let first = app.post_form(
         "/providers/uni",
@@ -379,8 +375,7 @@ fn edits_that_cross_answer_409_and_keep_the_input(backend: Backend) {
 }
 
 fn head_and_wrong_methods_answer_as_http_says(backend: Backend) {
-    let app = TestApp::empty(backend);
-    app.import(CATALOGUE);
+    let app = TestApp::with_catalogue(backend);
     for path in [
         "/healthz",
         "/",
