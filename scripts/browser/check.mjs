@@ -7,8 +7,10 @@
 //
 // For every path and width it saves a screenshot, says whether the page
 // scrolls sideways, and lists axe-core's violations; for every path it also
-// prints the page to PDF (A4). It exits 1 when any page has a violation or
-// scrolls sideways.
+// prints the page to PDF (A4). A path ending in `#submit` is a form page:
+// its form is sent as it is (mostly empty), and the page checked is the one
+// that answers, with its problems marked. It exits 1 when any page has a
+// violation or scrolls sideways.
 
 import { chromium } from "playwright-core";
 import { readFileSync, mkdirSync } from "node:fs";
@@ -40,7 +42,12 @@ for (const path of paths) {
   for (const width of widths) {
     // The site's CSP refuses inline scripts, axe-core's included: bypass it here only.
     const page = await browser.newPage({ viewport: { width, height: 900 }, bypassCSP: true });
-    const response = await page.goto(base + path);
+    const [address, submit] = path.split("#");
+    let response = await page.goto(base + address);
+    if (submit === "submit") {
+      const button = page.locator('form.record button[type=submit][value=submit], form.record button[type=submit]:not([value])').first();
+      [response] = await Promise.all([page.waitForNavigation(), button.click()]);
+    }
     const sideways = await page.evaluate(() =>
       document.documentElement.scrollWidth - document.documentElement.clientWidth);
     await page.screenshot({ path: `${out}/${name}-${width}.png`, fullPage: true });

@@ -5,19 +5,14 @@
 //! their neighbours; CSV and JSON answers carry a `Link` header instead, so
 //! the documents keep the shape DESIGN.md gives them.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
-
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
 
 use super::error::{ApiError, AppError, missing};
 use super::params::CatalogueParams;
 use super::paths::{CountryPath, KeyPath, QueryParams};
-use super::report_cache::{CachedReport, DataVersions, ReportCache};
+use super::report_cache::ReportCache;
 use super::views::Pagination;
 use super::{ok, with_db};
 use crate::db::providers::ProviderSummary;
@@ -26,246 +21,22 @@ use crate::domain::assessment::OpenNeed;
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{Iso3, RecordKey, ThemeCode};
 use crate::domain::{Country, Provider, ReferenceData};
-use crate::matching::{Catalogue, Context, FactorHelp, WEAK_SCORE, WEIGHTS};
+use crate::matching::{Catalogue, FactorHelp, WEAK_SCORE, WEIGHTS};
 use crate::reports::{
     self, Columns, CountryReport, CoverageReport, MAX_SHOWN, NeedReport, Overlap, Paged, Paging,
     ProviderReport, Shade,
 };
 use crate::startup::Storage;
 
-/// Matches and near misses shown per need unless `?limit=` says otherwise.
-const DEFAULT_LIMIT: usize = 10;
-/// Needs (or overlaps) per page of a report.
-const PER_PAGE: usize = 25;
+mod answer;
+
+use answer::{
+    DEFAULT_LIMIT, Format, Provenance, ReportParams, cached, csv_report, html_report, inputs,
+    json_report, link_header, pages_of, run_engine,
+};
+
 /// Near misses shown with each need of the gaps report.
 const GAPS_SHOWN: usize = 3;
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct ReportParams {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    format: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    limit: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    columns: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    theme: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    region: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    group: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    show: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    page: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Html,
-    Csv,
-    Json,
-}
-
-impl ReportParams {
-    fn format(&self) -> Result<Format, AppError> {
-        match self.format.as_deref().unwrap_or("html") {
-            "html" | "" => Ok(Format::Html),
-            "csv" => Ok(Format::Csv),
-            "json" => Ok(Format::Json),
-            other => Err(AppError::BadRequest(format!(
-                "format=: \"{other}\" is not html, csv or json"
-            ))),
-        }
-    }
-
-    /// Matches and near misses per need: a number up to 100, or `all`,
-    /// which means 100 (the command line writes every one).
-    fn limit(&self, default: usize) -> Result<usize, AppError> {
-        match self.limit.as_deref() {
-            None | Some("") => Ok(default),
-            Some("all") => Ok(MAX_SHOWN),
-            Some(n) => n
-                .parse::<usize>()
-                .map(|n| n.clamp(1, MAX_SHOWN))
-                .map_err(|_| {
-                    AppError::BadRequest(format!("limit=: \"{n}\" is not a number or \"all\""))
-                }),
-        }
-    }
-
-    /// The page asked for; anything unreadable means the first.
-    fn paging(&self) -> Paging {
-        let number = self
-            .page
-            .as_deref()
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or(1);
-        Paging::new(number, PER_PAGE)
-    }
-
-    /// The same report's address at page `number`, every other parameter kept.
-    fn page_link(&self, path: &str, number: usize) -> String {
-        let params = ReportParams {
-            page: Some(number.to_string()),
-            ..self.clone()
-        };
-        format!(
-            "{path}?{}",
-            serde_html_form::to_string(&params).unwrap_or_default()
-        )
-    }
-}
-
-/// Links to a report's neighbouring pages: for the page, and as a `Link`
-/// header for CSV and JSON.
-fn pages_of<T>(paged: &Paged<T>, params: &ReportParams, path: &str) -> Pagination {
-    let to_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    Pagination::of(
-        to_i64(paged.paging.number),
-        to_i64(paged.page_count()),
-        to_i64(paged.total),
-        |n| params.page_link(path, usize::try_from(n).unwrap_or(1)),
-    )
-}
-
-fn link_header(pages: &Pagination) -> Option<String> {
-    let links: Vec<String> = [("prev", &pages.previous), ("next", &pages.next)]
-        .into_iter()
-        .filter_map(|(rel, href)| href.as_ref().map(|h| format!("<{h}>; rel=\"{rel}\"")))
-        .collect();
-    (!links.is_empty()).then(|| links.join(", "))
-}
-
-/// When a report was computed and from which data: every report says so,
-/// on screen and on paper.
-pub struct Provenance {
-    computed_at: DateTime<Utc>,
-    versions: DataVersions,
-}
-
-impl Provenance {
-    pub fn computed_at(&self) -> String {
-        self.computed_at
-            .format("%-d %B %Y at %H:%M UTC")
-            .to_string()
-    }
-
-    pub fn catalogue_version(&self) -> i64 {
-        self.versions.0
-    }
-
-    pub fn assessments_version(&self) -> i64 {
-        self.versions.1
-    }
-}
-
-/// The engine's inputs: the cached catalogue and the open needs.
-async fn inputs(
-    storage: &Storage,
-    country: Option<Iso3>,
-) -> Result<(Arc<Catalogue>, Vec<OpenNeed>), AppError> {
-    let shared = storage.clone();
-    with_db(storage, move |conn| {
-        Ok(shared.engine_inputs(conn, country.as_ref())?)
-    })
-    .await
-}
-
-/// Runs the engine as of today on the blocking pool, in a span of its own
-/// under the request's: a report build takes a core for up to a few
-/// hundred milliseconds, and the HTTP workers must stay free meanwhile.
-async fn run_engine<T: Send + 'static>(
-    storage: &Storage,
-    run: impl FnOnce(&Context) -> T + Send + 'static,
-) -> Result<T, AppError> {
-    let today = storage.today();
-    let span = tracing::info_span!("engine");
-    web::block(move || {
-        let _entered = span.enter();
-        run(&today.context())
-    })
-    .await
-    .map_err(AppError::internal)
-}
-
-fn csv_report(name: &str, body: String, link: Option<String>) -> CachedReport {
-    CachedReport {
-        content_type: "text/csv; charset=utf-8",
-        download_as: Some(format!("{name}.csv")),
-        link,
-        body: body.into(),
-    }
-}
-
-fn json_report(
-    value: &impl serde::Serialize,
-    link: Option<String>,
-) -> Result<CachedReport, AppError> {
-    let body = serde_json::to_vec(value).map_err(AppError::internal)?;
-    Ok(CachedReport {
-        content_type: "application/json",
-        download_as: None,
-        link,
-        body: body.into(),
-    })
-}
-
-fn html_report(page: &impl Template) -> Result<CachedReport, AppError> {
-    let body = page.render().map_err(AppError::internal)?;
-    Ok(CachedReport {
-        content_type: "text/html; charset=utf-8",
-        download_as: None,
-        link: None,
-        body: body.into(),
-    })
-}
-
-fn respond(report: CachedReport) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    response.content_type(report.content_type);
-    if let Some(name) = &report.download_as {
-        response.insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ));
-    }
-    if let Some(link) = &report.link {
-        response.insert_header((header::LINK, link.as_str()));
-    }
-    response.body(report.body)
-}
-
-/// Serves a report from the cache while the catalogue and the assessments
-/// are as they were when it was built; builds and keeps it otherwise. The
-/// versions are read first, so a change during the build only means the
-/// next request builds again. `key` names the report by the parsed values
-/// that change it, so parameters a report ignores cannot fill the cache.
-async fn cached<F, Fut>(
-    storage: &Storage,
-    cache: &ReportCache,
-    key: String,
-    build: F,
-) -> Result<HttpResponse, AppError>
-where
-    F: FnOnce(Provenance) -> Fut,
-    Fut: std::future::Future<Output = Result<CachedReport, AppError>>,
-{
-    // The day is part of the key, as offerings start and end on dates.
-    let now = Utc::now();
-    let key = format!("{key}@{}", now.date_naive());
-    let versions = with_db(storage, |conn| Ok(db::data_versions(conn)?)).await?;
-    if let Some(hit) = cache.get(&key, versions) {
-        return Ok(respond(hit));
-    }
-    let report = build(Provenance {
-        computed_at: now,
-        versions,
-    })
-    .await?;
-    cache.put(key, versions, report.clone());
-    Ok(respond(report))
-}
 
 async fn country_matches(
     storage: &Storage,
