@@ -22,9 +22,11 @@ pub struct Storage {
 }
 
 impl Storage {
-    /// What the engine matches, read together: the cached catalogue and the
-    /// open needs, every country's or one's. The pages, the API and the
-    /// command line all read them here.
+    /// What the engine matches: the cached catalogue and the open needs,
+    /// every country's or one's. The pages, the API and the command line all
+    /// read them here. Two reads, not one transaction: a report says which
+    /// versions it was built from, and a save between them only makes the
+    /// next request build it again.
     pub fn engine_inputs(
         &self,
         conn: &mut DbConnection,

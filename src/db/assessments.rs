@@ -199,21 +199,46 @@ pub fn history(conn: &mut DbConnection, key: &str) -> StoreResult<(Assessment, V
 }
 
 /// Assessments joined to their latest revision: one row each.
-type WithLatestRevision = diesel::dsl::InnerJoinOn<
-    assessments::table,
-    assessment_revisions::table,
-    diesel::dsl::And<
-        diesel::dsl::Eq<assessment_revisions::assessment_id, assessments::id>,
-        diesel::dsl::Eq<assessment_revisions::revision, assessments::latest_revision>,
-    >,
+type WithLatestRevision =
+    diesel::dsl::InnerJoinOn<assessments::table, assessment_revisions::table, LatestRevisionOn>;
+
+/// How an assessment finds its latest revision.
+type LatestRevisionOn = diesel::dsl::And<
+    diesel::dsl::Eq<assessment_revisions::assessment_id, assessments::id>,
+    diesel::dsl::Eq<assessment_revisions::revision, assessments::latest_revision>,
 >;
 
+fn latest_revision_on() -> LatestRevisionOn {
+    assessment_revisions::assessment_id
+        .eq(assessments::id)
+        .and(assessment_revisions::revision.eq(assessments::latest_revision))
+}
+
 fn with_latest_revision() -> WithLatestRevision {
-    assessments::table.inner_join(
-        assessment_revisions::table.on(assessment_revisions::assessment_id
-            .eq(assessments::id)
-            .and(assessment_revisions::revision.eq(assessments::latest_revision))),
-    )
+    assessments::table.inner_join(assessment_revisions::table.on(latest_revision_on()))
+}
+
+/// Fails when an assessment (of `country`, or any) has no latest revision:
+/// the lists and the export join assessments to their latest revision, and
+/// such an assessment would otherwise be left out without a word.
+fn check_latest_revisions(conn: &mut DbConnection, country: Option<&str>) -> StoreResult<()> {
+    let mut query = assessments::table
+        .left_join(assessment_revisions::table.on(latest_revision_on()))
+        .filter(assessment_revisions::id.is_null())
+        .select(assessments::key)
+        .into_boxed();
+    if let Some(country) = country {
+        query = query.filter(assessments::country.eq(country.to_owned()));
+    }
+    let orphans: Vec<String> = query.limit(10).load(conn)?;
+    if orphans.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt(format!(
+            "no latest revision for {}",
+            orphans.join(", ")
+        )))
+    }
 }
 
 /// Builds assessments from rows joined to their latest revision.
@@ -241,6 +266,7 @@ pub fn of_country(
         .filter(assessments::country.eq(iso3))
         .count()
         .get_result(conn)?;
+    check_latest_revisions(conn, Some(iso3))?;
     let rows = with_latest_revision()
         .filter(assessments::country.eq(iso3))
         .order((
@@ -262,6 +288,7 @@ pub fn of_country(
 
 /// Every assessment with its latest revision, by key: what an export writes.
 pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<Assessment>> {
+    check_latest_revisions(conn, None)?;
     let rows = with_latest_revision()
         .order(assessments::key)
         .select((AssessmentRow::as_select(), RevisionRow::as_select()))

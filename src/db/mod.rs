@@ -14,15 +14,16 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 /// The keys in `$table` that a key derived from a base could collide
 /// with (the base itself, or the base with a suffix), as a [`keys::KeysFrom`].
 /// A macro, not a function: the query is the same for every table with a
-/// `key` column, and diesel's types differ per table.
+/// `key` column, and diesel's types differ per table. Used inside `db`,
+/// where diesel's prelude is in scope.
 macro_rules! keys_from {
     ($table:ident) => {
-        |conn: &mut DbConnection, base: &str| -> diesel::QueryResult<Vec<String>> {
+        |conn: &mut $crate::db::DbConnection, base: &str| -> diesel::QueryResult<Vec<String>> {
             $table::table
                 .filter(
                     $table::key
                         .eq(base)
-                        .or($table::key.like(super::keys::suffixed(base))),
+                        .or($table::key.like($crate::db::keys::suffixed(base))),
                 )
                 .select($table::key)
                 .load(conn)
@@ -34,17 +35,17 @@ macro_rules! keys_from {
 /// version: the same statement for providers and offerings.
 macro_rules! set_archived {
     ($table:ident, $conn:expr, $key:expr, $archived:expr) => {
-        super::write($conn, |conn| {
-            super::catalogue_changed(conn)?;
+        $crate::db::write($conn, |conn| {
+            $crate::db::catalogue_changed(conn)?;
             let updated = diesel::update($table::table.filter($table::key.eq($key)))
                 .set((
                     $table::archived.eq($archived),
-                    $table::updated_at.eq(now()),
+                    $table::updated_at.eq($crate::db::now()),
                     $table::version.eq($table::version + 1),
                 ))
                 .execute(conn)?;
             if updated == 0 {
-                Err(StoreError::NotFound)
+                Err($crate::db::StoreError::NotFound)
             } else {
                 Ok(())
             }

@@ -160,21 +160,24 @@ fn provider_id(conn: &mut DbConnection, key: &RecordKey) -> StoreResult<i64> {
         .ok_or_else(|| StoreError::UnknownProvider(key.to_string()))
 }
 
-fn changes(data: &OfferingData, provider_id: i64) -> OfferingColumns {
-    OfferingColumns {
+fn changes(data: &OfferingData, provider_id: i64) -> StoreResult<OfferingColumns> {
+    // Parsing bounds a capacity far below the column's limit.
+    let capacity = data
+        .capacity
+        .map(|c| i32::try_from(c).map_err(|_| StoreError::Corrupt(format!("a capacity of {c}"))))
+        .transpose()?;
+    Ok(OfferingColumns {
         provider_id,
         title: data.title.clone(),
         description: data.description.clone(),
         coverage_global: data.coverage.global,
-        capacity: data
-            .capacity
-            .map(|c| i32::try_from(c).expect("a parsed capacity is at most MAX_CAPACITY")),
+        capacity,
         starts_on: data.starts_on,
         ends_on: data.ends_on,
         status: data.status,
         search_text: format!("{}\n{}", data.title, data.description).to_lowercase(),
         updated_at: now(),
-    }
+    })
 }
 
 /// Every write to an offering replaces its facets, so this is where the
@@ -211,7 +214,7 @@ fn insert(
     let provider_id = provider_id(conn, &data.provider)?;
     let row = NewOfferingRow {
         key: key.as_str(),
-        columns: changes(data, provider_id),
+        columns: changes(data, provider_id)?,
         archived,
         created_at: now(),
     };
@@ -260,7 +263,7 @@ pub fn update(
         }
         diesel::update(offerings::table.find(id))
             .set((
-                &changes(data, provider_id),
+                &changes(data, provider_id)?,
                 offerings::version.eq(offerings::version + 1),
             ))
             .execute(conn)?;
@@ -291,7 +294,7 @@ pub fn upsert(
             let provider_id = provider_id(conn, &data.provider)?;
             diesel::update(offerings::table.find(id))
                 .set((
-                    &changes(data, provider_id),
+                    &changes(data, provider_id)?,
                     offerings::archived.eq(archived),
                     offerings::version.eq(offerings::version + 1),
                 ))

@@ -182,7 +182,9 @@ proptest! {
         // The file records deadlines as they were; the form's own check of
         // past dates is the one rule only forms apply.
         let intent = Intent::Submit(Deadlines::AsRecorded);
-        let form = from_form(posted::<AssessmentInput>(&pairs).parse(&reference, intent).map(|_| ()));
+        // As the handler does: rows left blank are dropped (none is here).
+        let posted = posted::<AssessmentInput>(&pairs).without_blank_rows();
+        let form = from_form(posted.parse(&reference, intent).map(|_| ()));
         let record = json!({
             "key": "gha-2026", "country": "GHA", "status": "submitted",
             "submitted_by": submitted_by, "contact": contact, "needs": records,

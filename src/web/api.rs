@@ -216,12 +216,12 @@ pub async fn country(
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
     let assessments = PageRequest::sized(params.page_number(), ASSESSMENTS_PER_PAGE);
-    let read = reads::country(&storage, &country, PageRequest::new(1), assessments).await?;
+    let (reaching, assessments) = reads::country_summary(&storage, &country, assessments).await?;
     let mut json = country_json(&country, &storage.reference);
-    json.offerings_reaching = Some(read.reaching.total);
-    json.assessments_total = Some(read.assessments.total);
+    json.offerings_reaching = Some(reaching);
+    json.assessments_total = Some(assessments.total);
     json.assessments = Some(
-        read.assessments
+        assessments
             .items
             .iter()
             .map(|a| AssessmentJson {
@@ -234,7 +234,7 @@ pub async fn country(
     let mut response = HttpResponse::Ok();
     next_page(
         &mut response,
-        &read.assessments,
+        &assessments,
         &format!("/api/v1/countries/{}", country.iso3),
     );
     Ok(response.json(json))

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
-use super::forms::{FieldView, Form};
+use super::forms::{FieldView, Form, Posted};
 use super::paths::{CountryPath, KeyPath};
 use super::views::{Choice, ChoiceGroup, Choices};
 use super::{render, see_other, with_db};
@@ -100,16 +100,19 @@ fn stage_choices(chosen: &str) -> Vec<Choice> {
 
 fn need_rows(needs: &[NeedInput], errors: &FieldErrors, reference: &ReferenceData) -> Vec<NeedRow> {
     let choices = Choices { reference };
+    let mut by_row = vec![FieldErrors::new(); needs.len()];
+    for e in errors.iter() {
+        if let FieldPath::Need(i, _) = e.path {
+            if let Some(row) = by_row.get_mut(i) {
+                row.add(e.path, e.message.clone());
+            }
+        }
+    }
     needs
         .iter()
+        .zip(by_row)
         .enumerate()
-        .map(|(index, input)| {
-            let mut row_errors = FieldErrors::new();
-            for e in errors.iter() {
-                if matches!(e.path, FieldPath::Need(i, _) if i == index) {
-                    row_errors.add(e.path, e.message.clone());
-                }
-            }
+        .map(|(index, (input, row_errors))| {
             // Sub-themes only: a need names one thing.
             let themes = choices
                 .themes(std::slice::from_ref(&input.theme))
@@ -248,7 +251,8 @@ pub async fn create(
     csrf: CsrfToken,
     posted: Form<AssessmentInput>,
 ) -> Result<HttpResponse, AppError> {
-    save(&storage, &country, Target::New, posted, &csrf).await
+    let action = posted.read::<Controls>()?.action.parse()?;
+    save(&storage, &country, Target::New, action, posted, &csrf).await
 }
 
 async fn load(storage: &Storage, key: &KeyPath) -> Result<Assessment, AppError> {
@@ -310,7 +314,8 @@ pub async fn update(
         base,
         status,
     };
-    save(&storage, &country, target, posted, &csrf).await
+    let action = controls.action.parse()?;
+    save(&storage, &country, target, action, posted, &csrf).await
 }
 
 /// Adds or removes a row, or checks and saves: a draft, a submission, or a
@@ -320,11 +325,21 @@ async fn save(
     storage: &Storage,
     country: &Country,
     target: Target,
+    action: Action,
     posted: Form<AssessmentInput>,
     csrf: &CsrfToken,
 ) -> Result<HttpResponse, AppError> {
-    let action: Action = posted.read::<Controls>()?.action.parse()?;
-    let (mut input, verified) = posted.checked();
+    let (mut input, confirmed) = match posted.checked()? {
+        Posted::Verified(input) => (input, true),
+        Posted::Unconfirmed(input) => (input, false),
+    };
+    // More rows than anyone could mean would only make a huge page.
+    if input.needs.len() > 2 * MAX_NEEDS {
+        return Err(AppError::BadRequest(format!(
+            "The form holds {} need rows; an assessment may hold at most {MAX_NEEDS} needs.",
+            input.needs.len()
+        )));
+    }
     let again = |state, status| form_page(storage, country, &target, state, csrf, status);
     let intent = match action {
         Action::AddNeed | Action::RemoveNeed(_) => {
@@ -360,7 +375,7 @@ async fn save(
         }
     };
     let input = input.without_blank_rows();
-    if !verified {
+    if !confirmed {
         let state = FormState {
             input,
             resubmit: true,
@@ -408,7 +423,9 @@ async fn save(
         Ok(assessment) => Ok(see_other(&format!("/assessments/{}", assessment.key))),
         Err(StoreError::Conflict { latest }) => {
             let Target::Existing { key, status, .. } = target else {
-                unreachable!("only revisions conflict")
+                return Err(AppError::internal(
+                    "a new assessment answered a revision conflict",
+                ));
             };
             // Theirs is kept in the form, now based on the latest revision,
             // so saving again is a deliberate choice made knowing the other.

@@ -39,6 +39,12 @@ pub struct CsrfToken(String);
 #[derive(Debug, Clone, Copy)]
 struct HandedOut;
 
+/// Marks an answer that refused a post for its token: it shows no form, so
+/// it sets no cookie, which would replace a visitor's good one with a
+/// token another site's post caused.
+#[derive(Debug, Clone, Copy)]
+pub struct Refused;
+
 impl CsrfToken {
     pub fn as_str(&self) -> &str {
         &self.0
@@ -79,7 +85,8 @@ pub async fn issue_token(
     let token = existing.clone().unwrap_or_else(new_token);
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.call(req).await?;
-    let handed_out = response.request().extensions().get::<HandedOut>().is_some();
+    let handed_out = response.request().extensions().get::<HandedOut>().is_some()
+        && response.response().extensions().get::<Refused>().is_none();
     if handed_out {
         response
             .headers_mut()

@@ -134,14 +134,18 @@ impl ResponseError for AppError {
             message: self.to_string(),
             advice: self.advice(),
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(body) => HttpResponse::build(status)
                 .content_type(ContentType::html())
                 .body(body),
             Err(_) => HttpResponse::build(status)
                 .content_type(ContentType::plaintext())
                 .body(page.message),
+        };
+        if matches!(self, AppError::CsrfRejected) {
+            response.extensions_mut().insert(super::csrf::Refused);
         }
+        response
     }
 }
 

@@ -53,11 +53,65 @@ fn is_url_encoded_form(req: &HttpRequest) -> bool {
     }
 }
 
-/// A form as posted, and whether its `csrf_token` was the visitor's.
+/// A form as posted, and what its `csrf_token` says of where it came from.
 pub struct Form<T> {
     value: T,
-    verified: bool,
+    token: TokenCheck,
     body: Bytes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenCheck {
+    /// The token is the visitor's.
+    Verified,
+    /// It is not, but the browser says the post came from one of the site's
+    /// own pages: the visitor's cookie was lost (a browser restart while a
+    /// long form was open).
+    Lost,
+    /// It is not, and nothing says the post came from the site.
+    Refused,
+}
+
+/// A form whose token was checked, for forms people type into.
+#[must_use]
+pub enum Posted<T> {
+    /// The token is the visitor's: the form may be acted on.
+    Verified(T),
+    /// The form came from one of the site's own pages but its token is no
+    /// longer the visitor's: show it again with everything typed, and write
+    /// nothing until it comes back with a good token.
+    Unconfirmed(T),
+}
+
+/// Whether the browser says a post came from one of the site's own pages:
+/// `Sec-Fetch-Site: same-origin`, or, from a browser without fetch
+/// metadata, an `Origin` naming the site. A post from another site (or one
+/// that says nothing) is never shown back as a form ready to save, which
+/// would let that site fill in a form for the visitor to send.
+fn from_own_page(req: &HttpRequest) -> bool {
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return site.as_bytes() == b"same-origin";
+    }
+    let Some(origin) = headers
+        .get(actix_web::http::header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    else {
+        return false;
+    };
+    let authority = |url: &str| {
+        url.split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or("").to_ascii_lowercase())
+    };
+    let public_url = req
+        .app_data::<actix_web::web::Data<super::Site>>()
+        .and_then(|site| site.public_url.clone());
+    match public_url {
+        Some(url) => authority(&url) == authority(origin),
+        None => {
+            authority(origin).as_deref() == Some(&req.connection_info().host().to_ascii_lowercase())
+        }
+    }
 }
 
 impl<T> Form<T> {
@@ -72,19 +126,21 @@ impl<T> Form<T> {
     /// The form, when its token is the visitor's; refused otherwise. For
     /// forms with nothing typed in them (a confirmation).
     pub fn verified(self) -> Result<T, AppError> {
-        if self.verified {
-            Ok(self.value)
-        } else {
-            Err(AppError::CsrfRejected)
+        match self.token {
+            TokenCheck::Verified => Ok(self.value),
+            TokenCheck::Lost | TokenCheck::Refused => Err(AppError::CsrfRejected),
         }
     }
 
-    /// The form, and whether its token was the visitor's. A form whose
-    /// token was not (the visitor's cookie was lost with a browser restart
-    /// while a long form was open) is shown again with everything typed,
-    /// and nothing is written until it is sent with a good token.
-    pub fn checked(self) -> (T, bool) {
-        (self.value, self.verified)
+    /// The form, verified or, when it came from one of the site's pages
+    /// with a token that is no longer the visitor's, unconfirmed; refused
+    /// when it came from anywhere else.
+    pub fn checked(self) -> Result<Posted<T>, AppError> {
+        match self.token {
+            TokenCheck::Verified => Ok(Posted::Verified(self.value)),
+            TokenCheck::Lost => Ok(Posted::Unconfirmed(self.value)),
+            TokenCheck::Refused => Err(AppError::CsrfRejected),
+        }
     }
 }
 
@@ -100,6 +156,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let visitor = req.extensions().get::<CsrfToken>().cloned();
+        let from_own_page = from_own_page(req);
         let body = Bytes::from_request(req, payload);
         let is_form = is_url_encoded_form(req);
         let timeout = req.app_data::<BodyTimeout>().map_or(BODY_TIMEOUT, |t| t.0);
@@ -123,12 +180,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
             };
             let token: Token = parser().deserialize_bytes(&body).map_err(unreadable)?;
             let value: T = parser().deserialize_bytes(&body).map_err(unreadable)?;
-            let verified = visitor.is_some_and(|visitor| visitor.matches(&token.csrf_token));
-            Ok(Form {
-                value,
-                verified,
-                body,
-            })
+            let token = if visitor.is_some_and(|visitor| visitor.matches(&token.csrf_token)) {
+                TokenCheck::Verified
+            } else if from_own_page {
+                TokenCheck::Lost
+            } else {
+                TokenCheck::Refused
+            };
+            Ok(Form { value, token, body })
         })
     }
 }

@@ -125,6 +125,7 @@ impl Record for Offering {
     const COLLECTION: &'static str = "/offerings";
     const FIELDS: &'static [FieldPath] = OfferingField::PATHS;
     const KEY: FieldPath = FieldPath::Offering(OfferingField::Key);
+    const PROVIDER: Option<FieldPath> = Some(FieldPath::Offering(OfferingField::Provider));
     const STORE: Store<Offering> = Store {
         find: db::offerings::find,
         exists: db::offerings::key_exists,

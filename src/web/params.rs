@@ -138,7 +138,7 @@ impl CatalogueParams {
             status: trimmed(&self.status),
             page: trimmed(&self.page),
         };
-        serde_html_form::to_string(&params).unwrap_or_default()
+        serde_qs::to_string(&params).unwrap_or_default()
     }
 
     pub fn is_filtered(&self) -> bool {

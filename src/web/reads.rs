@@ -85,11 +85,7 @@ pub async fn country(
     offerings: PageRequest,
     assessments: PageRequest,
 ) -> Result<CountryRead, AppError> {
-    let reaching = CatalogueParams {
-        country: Some(country.iso3.to_string()),
-        ..CatalogueParams::default()
-    };
-    let filter = filter(&reaching, &storage.reference)?;
+    let filter = reaching(country, &storage.reference)?;
     let iso3 = country.iso3.to_string();
     let mut read = with_db(storage, move |conn| {
         Ok(CountryRead {
@@ -101,4 +97,31 @@ pub async fn country(
     .await?;
     by_urgency(&mut read.open_needs);
     Ok(read)
+}
+
+/// The catalogue filter of the offerings that reach a country and admit it.
+fn reaching(country: &Country, reference: &ReferenceData) -> Result<CatalogueFilter, AppError> {
+    let params = CatalogueParams {
+        country: Some(country.iso3.to_string()),
+        ..CatalogueParams::default()
+    };
+    filter(&params, reference)
+}
+
+/// What a country's API document counts and lists: how many offerings
+/// reach it, and a page of its assessments.
+pub async fn country_summary(
+    storage: &Storage,
+    country: &Country,
+    assessments: PageRequest,
+) -> Result<(i64, Page<Assessment>), AppError> {
+    let filter = reaching(country, &storage.reference)?;
+    let iso3 = country.iso3.to_string();
+    with_db(storage, move |conn| {
+        Ok((
+            db::offerings::count(conn, &filter)?,
+            db::assessments::of_country(conn, &iso3, assessments)?,
+        ))
+    })
+    .await
 }

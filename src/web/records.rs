@@ -13,13 +13,12 @@ use serde::de::DeserializeOwned;
 
 use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
-use super::forms::{Confirmation, FieldView, Form};
+use super::forms::{Confirmation, FieldView, Form, Posted};
 use super::paths::KeyPath;
 use super::views::Conflict;
 use super::{see_other, with_db};
 use crate::db::{DbConnection, StoreError, StoreResult};
 use crate::domain::codes::{Keyed, RecordKey};
-use crate::domain::fields::OfferingField;
 use crate::domain::problems::FieldErrors;
 use crate::domain::{FieldPath, ReferenceData};
 use crate::startup::Storage;
@@ -38,6 +37,8 @@ pub trait Record: Sized + Send + 'static {
     const FIELDS: &'static [FieldPath];
     /// The field a taken key is reported at.
     const KEY: FieldPath;
+    /// The field naming the record's provider, for one that has one.
+    const PROVIDER: Option<FieldPath> = None;
 
     fn key(&self) -> &RecordKey;
     /// The form's input for editing this record.
@@ -231,7 +232,7 @@ async fn save<R: Record>(
     target: FormTarget,
     posted: Form<R::Input>,
 ) -> Result<HttpResponse, AppError> {
-    let (mut input, verified) = posted.checked();
+    let checked = posted.checked()?;
     let again = |input, errors, status| RecordForm {
         target: target.clone(),
         input,
@@ -241,13 +242,16 @@ async fn save<R: Record>(
         csrf_token: csrf.as_str(),
         status,
     };
-    if !verified {
-        let page = RecordForm {
-            resubmit: true,
-            ..again(input, FieldErrors::new(), StatusCode::FORBIDDEN)
-        };
-        return R::render(storage, page).await;
-    }
+    let mut input = match checked {
+        Posted::Verified(input) => input,
+        Posted::Unconfirmed(input) => {
+            let page = RecordForm {
+                resubmit: true,
+                ..again(input, FieldErrors::new(), StatusCode::FORBIDDEN)
+            };
+            return R::render(storage, page).await;
+        }
+    };
     let parsed = match R::parse(&input, &storage.reference) {
         Ok(parsed) => parsed,
         Err(errors) => {
@@ -277,14 +281,19 @@ async fn save<R: Record>(
         Ok(record) => return Ok(see_other(&format!("{}/{}", R::COLLECTION, record.key()))),
         Err(StoreError::Conflict { latest }) => {
             let FormTarget::Existing(key) = &target else {
-                unreachable!("only an existing record has a version")
+                return Err(AppError::internal(
+                    "a new record answered a version conflict",
+                ));
             };
             let current = find::<R>(storage, key).await?;
+            // An edit form does not show the key.
+            let shown: Vec<FieldPath> =
+                R::FIELDS.iter().copied().filter(|f| *f != R::KEY).collect();
             let conflict = Conflict::new(
                 R::NOUN,
                 latest,
                 format!("{}/{key}", R::COLLECTION),
-                (&current.input(), &input, R::FIELDS),
+                (&current.input(), &input, &shown),
             );
             // The form now edits the latest version: saving again is a
             // deliberate choice to replace it.
@@ -302,10 +311,10 @@ async fn save<R: Record>(
                 R::NOUN
             ),
         ),
-        Err(StoreError::UnknownProvider(key)) => errors.add(
-            OfferingField::Provider,
-            format!("no provider has the key \"{key}\""),
-        ),
+        Err(StoreError::UnknownProvider(key)) => match R::PROVIDER {
+            Some(field) => errors.add(field, format!("no provider has the key \"{key}\"")),
+            None => return Err(StoreError::UnknownProvider(key).into()),
+        },
         Err(StoreError::NotFound) => {
             return Err(AppError::NotFound(format!("The {}", R::NOUN)));
         }

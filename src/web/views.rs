@@ -224,7 +224,8 @@ pub struct Conflict {
 }
 
 impl Conflict {
-    /// Compares the saved record's input with the form's, field by field.
+    /// Compares the saved record's input with the form's, field by field
+    /// (`fields`: those the form shows).
     pub fn new<T: serde::Serialize>(
         noun: &'static str,
         latest: i32,
@@ -241,12 +242,14 @@ impl Conflict {
                 differences: Vec::new(),
             };
         };
+        // Compared as people read them: a blank field and an absent one
+        // are the same nothing.
         let differences = fields
             .iter()
             .filter_map(|path| {
                 let name = path.control_name();
-                let (before, after) = (saved.get(&name), yours.get(&name));
-                (before != after).then(|| (path.label(), as_text(before), as_text(after)))
+                let (before, after) = (as_text(saved.get(&name)), as_text(yours.get(&name)));
+                (before.trim() != after.trim()).then(|| (path.label(), before, after))
             })
             .collect();
         Conflict {

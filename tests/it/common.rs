@@ -261,8 +261,9 @@ impl Drop for TestApp {
     }
 }
 
-/// A browser: a client that keeps its own cookies and does not follow
-/// redirects, so tests see where a post sends it.
+/// A browser on the site's pages: a client that keeps its own cookies,
+/// says its requests come from the site (`Sec-Fetch-Site`), and does not
+/// follow redirects, so tests see where a post sends it.
 pub struct Visitor {
     client: Client,
     jar: Arc<Jar>,
@@ -271,7 +272,14 @@ pub struct Visitor {
 impl Visitor {
     fn new() -> Visitor {
         let jar = Arc::new(Jar::default());
+        // As a browser says of a request made from one of the site's pages.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "sec-fetch-site",
+            reqwest::header::HeaderValue::from_static("same-origin"),
+        );
         let client = Client::builder()
+            .default_headers(headers)
             .cookie_provider(jar.clone())
             .redirect(Policy::none())
             .build()

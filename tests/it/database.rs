@@ -240,15 +240,24 @@ fn postgres_template(demo: DemoData) -> String {
         return name.clone();
     }
     let fingerprint = build_fingerprint();
-    let name = format!("capmatch_tpl_{fingerprint}_{kind}");
+    // Named with the time it was made, so a sweep can tell an abandoned
+    // template from one another checkout is using now.
+    let ours = format!("_{fingerprint}_{kind}");
     let mut admin = admin();
     execute(&mut admin, "SELECT pg_advisory_lock(7234004)").expect("lock");
     let existing: Vec<Named> =
         diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'capmatch\\_t%'")
             .load(&mut admin)
             .expect("list databases");
-    if !existing.iter().any(|d| d.datname == name) {
-        sweep_postgres(&mut admin, &existing, &fingerprint);
+    let found = existing
+        .iter()
+        .find(|d| d.datname.starts_with("capmatch_tpl_") && d.datname.ends_with(&ours));
+    let name = match found {
+        Some(database) => database.datname.clone(),
+        None => format!("capmatch_tpl_{}{ours}", now_secs()),
+    };
+    if found.is_none() {
+        sweep_postgres(&mut admin, &existing);
         let making = format!("{name}_making");
         let _ = execute(&mut admin, &format!("DROP DATABASE IF EXISTS {making}"));
         execute(&mut admin, &format!("CREATE DATABASE {making}")).expect("create a template");
@@ -267,18 +276,23 @@ fn postgres_template(demo: DemoData) -> String {
     name
 }
 
-/// Drops other builds' templates, and test databases a killed run left.
-fn sweep_postgres(admin: &mut PgConnection, existing: &[Named], fingerprint: &str) {
+/// Drops templates and test databases made over an hour ago: what earlier
+/// builds and killed runs left. Newer ones may be another checkout's, in use.
+fn sweep_postgres(admin: &mut PgConnection, existing: &[Named]) {
     let cutoff = now_secs().saturating_sub(ABANDONED_AFTER_SECS);
     for database in existing {
         let name = &database.datname;
-        let stale_template = name.starts_with("capmatch_tpl_") && !name.contains(fingerprint);
-        let abandoned_test = name
-            .strip_prefix("capmatch_test_")
+        let made = ["capmatch_tpl_", "capmatch_test_"]
+            .iter()
+            .find_map(|prefix| name.strip_prefix(prefix))
             .and_then(|rest| rest.split('_').next())
-            .and_then(|secs| secs.parse::<u64>().ok())
-            .is_some_and(|created| created < cutoff);
-        if stale_template || abandoned_test {
+            .and_then(|secs| secs.parse::<u64>().ok());
+        // A template named without its time is from an older test build.
+        let stale = match made {
+            Some(made) => made < cutoff,
+            None => name.starts_with("capmatch_tpl_"),
+        };
+        if stale {
             let _ = execute(
                 admin,
                 &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),

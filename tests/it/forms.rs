@@ -636,7 +636,56 @@ fn a_form_whose_cookie_was_lost_comes_back_with_everything_typed(backend: Backen
     }
 }
 
+/// Another site cannot use the lost-cookie path to fill in a form for a
+/// visitor to send: a post with no good token that does not come from the
+/// site's own pages is refused outright, with no form and no new cookie.
+fn a_post_from_another_site_is_refused_without_the_form(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    for (path, fields, typed) in good_posts() {
+        let pairs = pairs(&fields);
+        for headers in [
+            vec![("sec-fetch-site", "cross-site")],
+            vec![("origin", "https://attacker.example")],
+            vec![],
+        ] {
+            let mut request = reqwest::blocking::Client::new()
+                .post(app.url(path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(serde_html_form::to_string(&pairs).unwrap());
+            for (name, value) in &headers {
+                request = request.header(*name, *value);
+            }
+            let refused = request.send().unwrap();
+            assert_eq!(refused.status(), 403, "{path} {headers:?}");
+            assert!(refused.headers().get("set-cookie").is_none(), "{path}");
+            let page = refused.text().unwrap();
+            assert!(
+                !page.contains(typed),
+                "{path} {headers:?}: nothing typed shown"
+            );
+            assert!(!page.contains("csrf_token"), "{path} {headers:?}: no form");
+        }
+    }
+    // A browser without fetch metadata that names the site is believed.
+    let (path, fields, typed) = &good_posts()[0];
+    let mut posted = pairs(fields);
+    posted.push(("csrf_token", "0"));
+    let same = reqwest::blocking::Client::new()
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", app.address.as_str())
+        .body(serde_html_form::to_string(&posted).unwrap())
+        .send()
+        .unwrap();
+    assert_eq!(same.status(), 403);
+    assert!(
+        same.text().unwrap().contains(typed),
+        "shown again to be saved"
+    );
+}
+
 on_both_backends!(
+    a_post_from_another_site_is_refused_without_the_form,
     a_form_whose_cookie_was_lost_comes_back_with_everything_typed,
     every_problem_is_marked_at_its_field_for_every_reader,
     good_provider_post_redirects_to_the_record,

@@ -13,7 +13,7 @@ use diesel::Connection;
 use diesel::connection::InstrumentationEvent;
 use reqwest::Method;
 
-use crate::common::{Backend, TestApp, assert_answers, header, location};
+use crate::common::{Backend, TestApp, assert_answers, header, location, pairs};
 use crate::fixtures::{ASSESSMENTS, NEEDS};
 use crate::on_both_backends;
 
@@ -312,6 +312,9 @@ fn edits_that_cross_answer_409_and_keep_the_input(backend: Backend) {
             ("name", "Cyber Institute of Kumasi"),
             ("kind", "academia"),
             ("description", "Written by the second editor"),
+            // As a browser sends the fields left blank.
+            ("website", ""),
+            ("email", ""),
         ],
     );
     assert_eq!(second.status(), 409);
@@ -325,6 +328,14 @@ fn edits_that_cross_answer_409_and_keep_the_input(backend: Backend) {
     assert!(
         page.contains("<td data-label=\"Field\">Name</td><td data-label=\"Saved\">Cyber Institute of Accra</td><td data-label=\"Yours\">Cyber Institute of Kumasi</td>"),
         "what differs"
+    );
+    assert!(
+        !page.contains("<td data-label=\"Saved\">—</td><td data-label=\"Yours\">—</td>"),
+        "a field blank on both sides does not differ"
+    );
+    assert!(
+        !page.contains("<td data-label=\"Field\">Key</td>"),
+        "the edit form shows no key"
     );
     assert!(page.contains("<input type=\"hidden\" name=\"version\" value=\"2\">"));
     assert_eq!(versions(&app), before, "nothing written");
@@ -665,7 +676,56 @@ fn unknown_stored_codes_are_errors_not_defaults(backend: Backend) {
     );
 }
 
+/// A post with more need rows than anyone could mean is refused before a
+/// page holding all of them is built (each row carries every theme).
+fn an_assessment_form_with_thousands_of_rows_is_refused(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let rows: Vec<(String, String)> = (0..201)
+        .map(|i| (format!("needs[{i}][description]"), "x".to_owned()))
+        .collect();
+    for action in ["add-need", "submit"] {
+        let mut fields = pairs(&rows);
+        fields.push(("action", action));
+        let refused = app.post_form("/countries/GHA/assessments", &fields);
+        assert_eq!(refused.status(), 400, "{action}");
+        assert!(refused.text().unwrap().contains("201 need rows"));
+    }
+    let mut fields = pairs(&rows[..200]);
+    fields.push(("action", "save-draft"));
+    let page = app.post_form("/countries/GHA/assessments", &fields);
+    assert_eq!(
+        page.status(),
+        422,
+        "200 rows are read, and too many needs named"
+    );
+    assert!(page.text().unwrap().contains("may hold at most 100 needs"));
+}
+
+/// An assessment whose latest revision is missing is an error in the lists
+/// and the export, not left out of them.
+fn an_assessment_without_its_latest_revision_is_never_left_out(backend: Backend) {
+    use diesel::RunQueryDsl;
+    let app = TestApp::empty(backend);
+    app.import(ASSESSMENTS);
+    let mut conn = app.storage.pool.get().unwrap();
+    diesel::sql_query("UPDATE assessments SET latest_revision = 99 WHERE key = 'gha-2026'")
+        .execute(&mut *conn)
+        .unwrap();
+    let error = capmatch::db::assessments::all(&mut conn).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("no latest revision for gha-2026"),
+        "{error}"
+    );
+    let page = capmatch::db::PageRequest::new(1);
+    assert!(capmatch::db::assessments::of_country(&mut conn, "GHA", page).is_err());
+    assert!(capmatch::db::assessments::of_country(&mut conn, "KEN", page).is_ok());
+}
+
 on_both_backends!(
+    an_assessment_without_its_latest_revision_is_never_left_out,
+    an_assessment_form_with_thousands_of_rows_is_refused,
     unknown_stored_codes_are_errors_not_defaults,
     hostile_values_in_every_form_field_never_give_a_5xx,
     control_characters_in_addresses_are_refused_alike,

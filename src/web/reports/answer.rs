@@ -98,7 +98,7 @@ impl ReportParams {
         };
         format!(
             "{path}?{}",
-            serde_html_form::to_string(&params).unwrap_or_default()
+            serde_qs::to_string(&params).unwrap_or_default()
         )
     }
 }
