@@ -53,6 +53,12 @@ pub struct ServeArgs {
     /// https address makes cookies Secure.
     #[arg(long, env = "CAPMATCH_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Requests come through a proxy that appends the client's address to
+    /// X-Forwarded-For: sign-in throttling then counts that address, not
+    /// the proxy's. Leave off when clients reach the server directly, or
+    /// they could name any address they like.
+    #[arg(long, env = "CAPMATCH_BEHIND_PROXY")]
+    pub behind_proxy: bool,
     #[command(flatten)]
     pub db: DatabaseArgs,
 }
@@ -98,6 +104,11 @@ pub enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Make, list and disable accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Fill the database with generated data for benchmarks and load tests.
     Seed {
         /// How many offerings to generate (from one provider per ten offerings).
@@ -109,6 +120,45 @@ pub enum Command {
         /// The random seed: the same seed gives the same data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Make an account. Without --password-stdin, prints a single-use link
+    /// to choose the password.
+    Add {
+        /// The person's e-mail address: the account's name for signing in.
+        email: String,
+        /// The name shown on pages (default: the address before the @).
+        #[arg(long)]
+        name: Option<String>,
+        /// secretariat, editor:PROVIDER_KEY or focal-point:ISO3; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// The address people reach the site at, for the printed link.
+        #[arg(
+            long,
+            env = "CAPMATCH_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List the accounts and their roles.
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Disable an account: its sessions end at once, everywhere.
+    Disable {
+        email: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },

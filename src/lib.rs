@@ -1,6 +1,7 @@
 //! capmatch: a directory of cyber capacity building providers and offerings,
 //! countries' needs assessments, and the engine that matches them.
 
+pub mod accounts;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use capmatch::config::{Cli, Command, OutputFormat, ServeArgs};
+use capmatch::config::{Cli, Command, OutputFormat, ServeArgs, UserCommand};
 use capmatch::db::DatabaseUrl;
 use capmatch::interchange::{self, ImportFailure};
 use capmatch::startup::{self, DemoData};
@@ -38,6 +38,7 @@ fn main() -> ExitCode {
                 None => match_all(&url),
             }
         }
+        Some(Command::User { command }) => user(command),
         Some(Command::Seed {
             synthetic,
             needs_per_country,
@@ -66,7 +67,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         DemoData::LoadIntoNewDatabase
     };
-    let storage = startup::open(&url, args.pool_size, demo)?;
+    let (storage, demo_accounts) = startup::open_with_demo_accounts(&url, args.pool_size, demo)?;
+    if !demo_accounts.is_empty() {
+        // To the terminal, once: these passwords are kept nowhere else.
+        println!("Demo accounts (the passwords are shown only now):");
+        for account in &demo_accounts {
+            println!("  {account}");
+        }
+    }
     let listener =
         TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
     let health = match &args.health_bind {
@@ -79,6 +87,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let settings = capmatch::web::ServerSettings {
         site: capmatch::web::Site {
             public_url: args.public_url,
+            behind_proxy: args.behind_proxy,
         },
         workers: args.workers,
         max_connections: connection_budget(args.max_connections),
@@ -284,6 +293,94 @@ fn match_all(url: &DatabaseUrl) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn user(command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            email,
+            name,
+            roles,
+            password_stdin,
+            public_url,
+            db,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("cannot read the password from standard input")?;
+                let line = line.strip_suffix('\n').unwrap_or(&line);
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                Some(capmatch::domain::password::Password::new(line))
+            } else {
+                None
+            };
+            let storage = startup::open(&DatabaseUrl::parse(&db.database), 1, DemoData::Skip)?;
+            let added = capmatch::accounts::add(
+                &mut *storage.pool.get()?,
+                &storage.reference,
+                capmatch::accounts::NewAccount {
+                    email: &email,
+                    name: name.as_deref(),
+                    roles: &roles,
+                    password,
+                },
+            )?;
+            let roles: Vec<String> = added.person.roles.iter().map(ToString::to_string).collect();
+            println!("added {} ({})", added.person.email, roles.join(", "));
+            if let Some(path) = added.link_path {
+                println!(
+                    "To choose a password, open this link within {} days (it works once):\n{}{path}",
+                    capmatch::accounts::SET_PASSWORD_LINK_DAYS,
+                    public_url.trim_end_matches('/')
+                );
+            }
+            Ok(())
+        }
+        UserCommand::List { db } => {
+            let storage = startup::open(&DatabaseUrl::parse(&db.database), 1, DemoData::Skip)?;
+            let accounts = capmatch::db::accounts::list(&mut *storage.pool.get()?)?;
+            let mut out = std::io::stdout().lock();
+            for account in accounts {
+                let roles: Vec<String> = account
+                    .person
+                    .roles
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                let state = match (account.disabled, account.has_password) {
+                    (true, _) => "disabled",
+                    (false, false) => "no password yet",
+                    (false, true) => "active",
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    account.person.email,
+                    account.person.name,
+                    roles.join(" "),
+                    state
+                )?;
+            }
+            Ok(())
+        }
+        UserCommand::Disable { email, db } => {
+            let storage = startup::open(&DatabaseUrl::parse(&db.database), 1, DemoData::Skip)?;
+            let address = capmatch::domain::access::EmailAddress::parse(&email)
+                .map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
+            match capmatch::db::accounts::disable(&mut *storage.pool.get()?, &address) {
+                Ok(()) => {
+                    println!("disabled {address}: its sessions have ended");
+                    Ok(())
+                }
+                Err(capmatch::db::StoreError::NotFound) => {
+                    anyhow::bail!("no account has the address {address}")
+                }
+                Err(other) => Err(other.into()),
+            }
+        }
+    }
 }
 
 fn seed_database(

@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 use anyhow::Context;
 use chrono::NaiveDate;
 
+use crate::accounts::{self, DemoAccount};
 use crate::db::{self, DatabaseUrl, DbConnection, Pool, StoreResult};
 use crate::domain::ReferenceData;
 use crate::domain::assessment::OpenNeed;
@@ -104,6 +105,16 @@ pub enum DemoData {
 /// Connects, migrates, brings the reference tables up to date and, for a new
 /// database, loads the demo data unless told not to.
 pub fn open(url: &DatabaseUrl, pool_size: u32, demo_data: DemoData) -> anyhow::Result<Storage> {
+    open_with_demo_accounts(url, pool_size, demo_data).map(|(storage, _)| storage)
+}
+
+/// As [`open`], and the demo accounts made for a new database with their
+/// passwords, for the terminal: they are shown once and kept nowhere.
+pub fn open_with_demo_accounts(
+    url: &DatabaseUrl,
+    pool_size: u32,
+    demo_data: DemoData,
+) -> anyhow::Result<(Storage, Vec<DemoAccount>)> {
     let pool = db::connect(url, pool_size)?;
     let mut conn = pool.get().context("no database connection available")?;
     let applied = db::run_migrations(&mut conn)?;
@@ -121,11 +132,18 @@ pub fn open(url: &DatabaseUrl, pool_size: u32, demo_data: DemoData) -> anyhow::R
             .map_err(|e| anyhow::anyhow!("demo data did not load: {e}"))?;
         tracing::info!(%report, "demo data loaded");
     }
-    Ok(Storage {
+    let demo_accounts = if is_new && demo_data == DemoData::LoadIntoNewDatabase {
+        accounts::add_demo_accounts(&mut conn, &reference)
+            .map_err(|e| anyhow::anyhow!("demo accounts were not made: {e:#}"))?
+    } else {
+        Vec::new()
+    };
+    let storage = Storage {
         pool,
         reference: Arc::new(reference),
         catalogue: Arc::new(CatalogueCache::default()),
-    })
+    };
+    Ok((storage, demo_accounts))
 }
 
 /// The version of the migration that creates the schema: seeing it applied

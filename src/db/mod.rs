@@ -53,6 +53,7 @@ macro_rules! set_archived {
     };
 }
 
+pub mod accounts;
 pub mod assessments;
 mod keys;
 pub mod models;
@@ -216,6 +217,8 @@ pub enum StoreError {
     KeyTaken(String),
     #[error("no provider has the key \"{0}\"")]
     UnknownProvider(String),
+    #[error("an account with the address \"{0}\" already exists")]
+    EmailTaken(String),
     #[error("not found")]
     NotFound,
     /// Someone saved the record since the form was opened: `latest` is its

@@ -174,7 +174,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    accounts (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Text,
+        password_hash -> Nullable<Text>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    account_roles (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        role -> Text,
+        provider_key -> Nullable<Text>,
+        country -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        account_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    account_links (token_hash) {
+        token_hash -> Text,
+        account_id -> BigInt,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (subject) {
+        subject -> Text,
+        failures -> Integer,
+        first_failed_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(offerings -> providers (provider_id));
+diesel::joinable!(account_roles -> accounts (account_id));
+diesel::joinable!(sessions -> accounts (account_id));
+diesel::joinable!(account_links -> accounts (account_id));
 diesel::joinable!(assessment_revisions -> assessments (assessment_id));
 diesel::joinable!(needs -> assessment_revisions (revision_id));
 diesel::joinable!(need_facets -> needs (need_id));
@@ -198,4 +252,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     needs,
     need_facets,
     change_counters,
+    accounts,
+    account_roles,
+    sessions,
+    account_links,
+    sign_in_failures,
 );

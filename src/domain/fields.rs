@@ -125,6 +125,18 @@ fields! {
     }
 }
 
+fields! {
+    /// The fields of the sign-in, password and account forms. They have no
+    /// place in an interchange file; the third name is the form's.
+    AccountField in FieldPath::Account {
+        Email => ("email", "E-mail address", "email", ""),
+        Password => ("password", "Password", "password", ""),
+        CurrentPassword => ("current_password", "Current password", "current_password", ""),
+        NewPassword => ("new_password", "New password", "new_password",
+            "At least 12 characters. A few words that do not belong together are easy to remember and hard to guess."),
+    }
+}
+
 /// Where a value sits: a field of a record, or a field of one of an
 /// assessment's needs. Ordered as a person reads the form, so problems
 /// sorted by path are listed in page order.
@@ -135,6 +147,13 @@ pub enum FieldPath {
     Assessment(AssessmentField),
     /// Need `.0` (from 0) of an assessment.
     Need(usize, NeedField),
+    Account(AccountField),
+}
+
+impl From<AccountField> for FieldPath {
+    fn from(field: AccountField) -> FieldPath {
+        FieldPath::Account(field)
+    }
 }
 
 impl From<ProviderField> for FieldPath {
@@ -179,6 +198,7 @@ impl FieldPath {
             FieldPath::Provider(f) => f.label().to_owned(),
             FieldPath::Offering(f) => f.label().to_owned(),
             FieldPath::Assessment(f) => f.label().to_owned(),
+            FieldPath::Account(f) => f.label().to_owned(),
         }
     }
 
@@ -190,6 +210,7 @@ impl FieldPath {
             FieldPath::Offering(f) => f.file_path().to_owned(),
             FieldPath::Assessment(f) => f.file_path().to_owned(),
             FieldPath::Need(index, field) => format!("needs[{index}].{}", field.file_path()),
+            FieldPath::Account(f) => f.file_path().to_owned(),
         }
     }
 
@@ -199,6 +220,7 @@ impl FieldPath {
             FieldPath::Offering(f) => f.hint(),
             FieldPath::Assessment(f) => f.hint(),
             FieldPath::Need(_, f) => f.hint(),
+            FieldPath::Account(f) => f.hint(),
         }
     }
 
@@ -208,6 +230,7 @@ impl FieldPath {
             FieldPath::Offering(f) => f.name(),
             FieldPath::Assessment(f) => f.name(),
             FieldPath::Need(_, f) => f.name(),
+            FieldPath::Account(f) => f.name(),
         }
     }
 }

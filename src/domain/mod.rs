@@ -1,14 +1,18 @@
 //! The domain: plain types and the rules that make them valid. No I/O.
 
+pub mod access;
 pub mod assessment;
 pub mod catalogue;
 pub mod codes;
 pub mod fields;
 pub mod offering;
+pub mod password;
 pub mod problems;
 pub mod provider;
 pub mod reference;
 pub mod rules;
+pub mod secret;
+pub mod throttle;
 pub mod vocab;
 pub mod words;
 

@@ -12,11 +12,13 @@ use serde::Deserialize;
 
 use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
-use super::forms::{FieldView, Form, Posted};
+use super::forms::{FieldView, Form, Posted, Unsaved};
 use super::paths::{CountryPath, KeyPath};
+use super::session::Viewer;
 use super::views::{Choice, ChoiceGroup, Choices};
 use super::{render, see_other, with_db};
 use crate::db::{self, StoreError};
+use crate::domain::access::Action;
 use crate::domain::assessment::{
     Assessment, AssessmentInput, Deadlines, Intent, MAX_NEEDS, NeedInput,
 };
@@ -28,25 +30,25 @@ use crate::startup::Storage;
 
 /// What the person pressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
+enum Pressed {
     SaveDraft,
     Submit,
     AddNeed,
     RemoveNeed(usize),
 }
 
-impl FromStr for Action {
+impl FromStr for Pressed {
     type Err = AppError;
 
-    fn from_str(value: &str) -> Result<Action, AppError> {
+    fn from_str(value: &str) -> Result<Pressed, AppError> {
         match value {
-            "" | "save-draft" => Ok(Action::SaveDraft),
-            "submit" => Ok(Action::Submit),
-            "add-need" => Ok(Action::AddNeed),
+            "" | "save-draft" => Ok(Pressed::SaveDraft),
+            "submit" => Ok(Pressed::Submit),
+            "add-need" => Ok(Pressed::AddNeed),
             other => other
                 .strip_prefix("remove-need-")
                 .and_then(|i| i.parse().ok())
-                .map(Action::RemoveNeed)
+                .map(Pressed::RemoveNeed)
                 .ok_or_else(|| {
                     AppError::BadRequest("The form could not be read: unknown action.".into())
                 }),
@@ -150,6 +152,7 @@ enum Target {
 #[derive(Template)]
 #[template(path = "assessments/form.html")]
 struct FormPage<'a> {
+    viewer: &'a Viewer,
     heading: String,
     action: String,
     cancel: String,
@@ -161,7 +164,7 @@ struct FormPage<'a> {
     /// Submitted assessments are revised by submitting again, never back to draft.
     can_save_draft: bool,
     conflict: Option<i32>,
-    resubmit: bool,
+    resubmit: Option<Unsaved>,
     assessment_key: Option<String>,
     csrf_token: &'a str,
 }
@@ -179,11 +182,12 @@ struct FormState {
     input: AssessmentInput,
     errors: FieldErrors,
     conflict: Option<i32>,
-    resubmit: bool,
+    resubmit: Option<Unsaved>,
 }
 
 fn form_page(
     storage: &Storage,
+    viewer: &Viewer,
     country: &Country,
     target: &Target,
     state: FormState,
@@ -213,6 +217,7 @@ fn form_page(
         ),
     };
     let page = FormPage {
+        viewer,
         heading,
         action,
         cancel,
@@ -233,10 +238,13 @@ fn form_page(
 pub async fn new_form(
     storage: web::Data<Storage>,
     CountryPath(country): CountryPath,
+    viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
+    viewer.may(Action::WriteAssessment(&country.iso3))?;
     form_page(
         &storage,
+        &viewer,
         &country,
         &Target::New,
         FormState::default(),
@@ -248,11 +256,21 @@ pub async fn new_form(
 pub async fn create(
     storage: web::Data<Storage>,
     CountryPath(country): CountryPath,
+    viewer: Viewer,
     csrf: CsrfToken,
     posted: Form<AssessmentInput>,
 ) -> Result<HttpResponse, AppError> {
     let action = posted.read::<Controls>()?.action.parse()?;
-    save(&storage, &country, Target::New, action, posted, &csrf).await
+    save(
+        &storage,
+        &viewer,
+        &country,
+        Target::New,
+        action,
+        posted,
+        &csrf,
+    )
+    .await
 }
 
 async fn load(storage: &Storage, key: &KeyPath) -> Result<Assessment, AppError> {
@@ -274,9 +292,11 @@ fn country_of(storage: &Storage, assessment: &Assessment) -> Result<Country, App
 pub async fn edit_form(
     storage: web::Data<Storage>,
     key: KeyPath,
+    viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
     let assessment = load(&storage, &key).await?;
+    viewer.may(Action::WriteAssessment(&assessment.country))?;
     let country = country_of(&storage, &assessment)?;
     let target = Target::Existing {
         key: assessment.key.to_string(),
@@ -287,16 +307,30 @@ pub async fn edit_form(
         input: AssessmentRecord::from_assessment(&assessment).to_input(),
         ..FormState::default()
     };
-    form_page(&storage, &country, &target, state, &csrf, StatusCode::OK)
+    form_page(
+        &storage,
+        &viewer,
+        &country,
+        &target,
+        state,
+        &csrf,
+        StatusCode::OK,
+    )
 }
 
 pub async fn update(
     storage: web::Data<Storage>,
     key: KeyPath,
+    viewer: Viewer,
     csrf: CsrfToken,
     posted: Form<AssessmentInput>,
 ) -> Result<HttpResponse, AppError> {
     let assessment = load(&storage, &key).await?;
+    // Nobody signed in is answered by `save`, which keeps what was typed
+    // when the session ended while the form was open.
+    if viewer.person().is_some() {
+        viewer.may(Action::WriteAssessment(&assessment.country))?;
+    }
     let country = country_of(&storage, &assessment)?;
     let status = assessment.revisable()?;
     // The revision the editor opened, not the latest: that is how a
@@ -315,7 +349,7 @@ pub async fn update(
         status,
     };
     let action = controls.action.parse()?;
-    save(&storage, &country, target, action, posted, &csrf).await
+    save(&storage, &viewer, &country, target, action, posted, &csrf).await
 }
 
 /// Adds or removes a row, or checks and saves: a draft, a submission, or a
@@ -323,9 +357,10 @@ pub async fn update(
 /// every row as the person typed it.
 async fn save(
     storage: &Storage,
+    viewer: &Viewer,
     country: &Country,
     target: Target,
-    action: Action,
+    action: Pressed,
     posted: Form<AssessmentInput>,
     csrf: &CsrfToken,
 ) -> Result<HttpResponse, AppError> {
@@ -333,6 +368,11 @@ async fn save(
         Posted::Verified(input) => (input, true),
         Posted::Unconfirmed(input) => (input, false),
     };
+    // A session that ended while the form was open keeps what was typed.
+    let signed_out = !confirmed && viewer.person().is_none();
+    if !signed_out {
+        viewer.may(Action::WriteAssessment(&country.iso3))?;
+    }
     // More rows than anyone could mean would only make a huge page.
     if input.needs.len() > 2 * MAX_NEEDS {
         return Err(AppError::BadRequest(format!(
@@ -340,14 +380,14 @@ async fn save(
             input.needs.len()
         )));
     }
-    let again = |state, status| form_page(storage, country, &target, state, csrf, status);
+    let again = |state, status| form_page(storage, viewer, country, &target, state, csrf, status);
     let intent = match action {
-        Action::AddNeed | Action::RemoveNeed(_) => {
+        Pressed::AddNeed | Pressed::RemoveNeed(_) => {
             match action {
-                Action::AddNeed if input.needs.len() < MAX_NEEDS => {
+                Pressed::AddNeed if input.needs.len() < MAX_NEEDS => {
                     input.needs.push(NeedInput::default())
                 }
-                Action::RemoveNeed(index) if index < input.needs.len() => {
+                Pressed::RemoveNeed(index) if index < input.needs.len() => {
                     input.needs.remove(index);
                 }
                 _ => {}
@@ -358,7 +398,7 @@ async fn save(
             };
             return again(state, StatusCode::OK);
         }
-        Action::SaveDraft
+        Pressed::SaveDraft
             if matches!(
                 target,
                 Target::New
@@ -370,7 +410,7 @@ async fn save(
         {
             Intent::SaveDraft
         }
-        Action::SaveDraft | Action::Submit => {
+        Pressed::SaveDraft | Pressed::Submit => {
             Intent::Submit(Deadlines::NotBefore(chrono::Utc::now().date_naive()))
         }
     };
@@ -378,7 +418,11 @@ async fn save(
     if !confirmed {
         let state = FormState {
             input,
-            resubmit: true,
+            resubmit: Some(if signed_out {
+                Unsaved::SignedOut
+            } else {
+                Unsaved::TokenLost
+            }),
             ..FormState::default()
         };
         return again(state, StatusCode::FORBIDDEN);
@@ -436,6 +480,7 @@ async fn save(
             };
             form_page(
                 storage,
+                viewer,
                 country,
                 &Target::Existing {
                     key,

@@ -11,8 +11,10 @@ use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::forms::Form;
 use super::paths::KeyPath;
+use super::session::Viewer;
 use super::{render, see_other, with_db};
 use crate::db::{self, StoreError};
+use crate::domain::access::Action;
 use crate::domain::assessment::withdrawal::Change;
 use crate::domain::assessment::{
     self, Assessment, AssessmentError, AssessmentState, Revision, RevisionChanges,
@@ -30,6 +32,7 @@ struct HistoryEntry {
 #[derive(Template)]
 #[template(path = "assessments/show.html")]
 struct ShowPage<'a> {
+    viewer: &'a Viewer,
     assessment: Assessment,
     country: &'a Country,
     shown: Revision,
@@ -38,16 +41,26 @@ struct ShowPage<'a> {
     needs: Vec<crate::domain::assessment::DraftNeed>,
     withdraw_error: Option<(String, String)>,
     reference: &'a ReferenceData,
-    csrf_token: &'a str,
+    /// The withdrawal forms' token, for those who may write the country's
+    /// assessments.
+    csrf_token: Option<&'a str>,
 }
 
 impl ShowPage<'_> {
+    fn token(&self) -> &str {
+        self.csrf_token.unwrap_or_default()
+    }
+
     fn can_withdraw_needs(&self) -> bool {
-        self.is_latest && matches!(self.shown.data.state, AssessmentState::Submitted(_))
+        self.csrf_token.is_some()
+            && self.is_latest
+            && matches!(self.shown.data.state, AssessmentState::Submitted(_))
     }
 
     fn can_edit(&self) -> bool {
-        self.is_latest && self.shown.data.state.status() != AssessmentStatus::Withdrawn
+        self.csrf_token.is_some()
+            && self.is_latest
+            && self.shown.data.state.status() != AssessmentStatus::Withdrawn
     }
 
     fn theme_name(&self, code: &Option<crate::domain::ThemeCode>) -> String {
@@ -91,6 +104,7 @@ impl ShowPage<'_> {
 
 async fn show_page(
     storage: &Storage,
+    viewer: &Viewer,
     key: &KeyPath,
     number: Option<i32>,
     withdraw_error: Option<(String, String)>,
@@ -133,7 +147,11 @@ async fn show_page(
     } else {
         StatusCode::OK
     };
+    let csrf_token = viewer
+        .allows(Action::WriteAssessment(&assessment.country))
+        .then(|| csrf.as_str());
     let page = ShowPage {
+        viewer,
         is_latest: shown.number == assessment.latest.number,
         needs: shown.data.state.needs(),
         shown,
@@ -142,7 +160,7 @@ async fn show_page(
         history,
         withdraw_error,
         reference: &storage.reference,
-        csrf_token: csrf.as_str(),
+        csrf_token,
     };
     render(status, &page)
 }
@@ -150,14 +168,16 @@ async fn show_page(
 pub async fn show(
     storage: web::Data<Storage>,
     key: KeyPath,
+    viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
-    show_page(&storage, &key, None, None, &csrf).await
+    show_page(&storage, &viewer, &key, None, None, &csrf).await
 }
 
 pub async fn revision(
     storage: web::Data<Storage>,
     key: KeyPath,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
@@ -165,7 +185,7 @@ pub async fn revision(
     let number: i32 = number
         .parse()
         .map_err(|_| AppError::NotFound(format!("Revision {number} of \"{}\"", key.as_str())))?;
-    show_page(&storage, &key, Some(number), None, &csrf).await
+    show_page(&storage, &viewer, &key, Some(number), None, &csrf).await
 }
 
 #[derive(Deserialize)]
@@ -185,18 +205,22 @@ impl Withdrawal {
     }
 }
 
-/// Saves a withdrawal as a new revision over `base`; someone else's save
-/// in between is a conflict, and nothing is withdrawn.
+/// Saves a withdrawal as a new revision over `base`, when the person may
+/// write the country's assessments; someone else's save in between is a
+/// conflict, and nothing is withdrawn.
 async fn save_withdrawal(
     storage: &Storage,
+    viewer: &Viewer,
     key: &str,
     base: i32,
     withdraw: impl FnOnce(&Assessment) -> Result<Change, AssessmentError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
     let lookup = key.to_owned();
+    let viewer = viewer.clone();
     with_db(storage, move |conn| {
         let current =
             db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))?;
+        viewer.may(Action::WriteAssessment(&current.country))?;
         let change = withdraw(&current)?;
         db::assessments::revise(conn, &lookup, base, &change.data, &change.summary)
             .map_err(conflict)
@@ -208,6 +232,7 @@ async fn save_withdrawal(
 pub async fn withdraw(
     storage: web::Data<Storage>,
     key: KeyPath,
+    viewer: Viewer,
     csrf: CsrfToken,
     posted: Form<Withdrawal>,
 ) -> Result<HttpResponse, AppError> {
@@ -217,10 +242,10 @@ pub async fn withdraw(
         Ok(reason) => reason,
         Err(message) => {
             let error = Some(("assessment".into(), message.into()));
-            return show_page(&storage, &key, None, error, &csrf).await;
+            return show_page(&storage, &viewer, &key, None, error, &csrf).await;
         }
     };
-    save_withdrawal(&storage, key.as_str(), base, move |assessment| {
+    save_withdrawal(&storage, &viewer, key.as_str(), base, move |assessment| {
         assessment.withdraw(reason)
     })
     .await
@@ -230,6 +255,7 @@ pub async fn withdraw_need(
     storage: web::Data<Storage>,
     key: KeyPath,
     need: web::Path<(String, String)>,
+    viewer: Viewer,
     csrf: CsrfToken,
     posted: Form<Withdrawal>,
 ) -> Result<HttpResponse, AppError> {
@@ -240,10 +266,10 @@ pub async fn withdraw_need(
         Ok(reason) => reason,
         Err(message) => {
             let error = Some((need, message.into()));
-            return show_page(&storage, &key, None, error, &csrf).await;
+            return show_page(&storage, &viewer, &key, None, error, &csrf).await;
         }
     };
-    save_withdrawal(&storage, key.as_str(), base, move |assessment| {
+    save_withdrawal(&storage, &viewer, key.as_str(), base, move |assessment| {
         assessment.withdraw_need(&need, reason)
     })
     .await

@@ -6,9 +6,11 @@ use askama::Template;
 use super::error::AppError;
 use super::params::CatalogueParams;
 use super::paths::{CountryPath, QueryParams};
+use super::session::Viewer;
 use super::views::{Choice, ChoiceGroup, Choices, Pagination};
 use super::{ok, reads, with_db};
 use crate::db::{self, Page, PageRequest};
+use crate::domain::access::Action;
 use crate::domain::assessment::{Assessment, OpenNeed};
 use crate::domain::{Country, CountryGroup, Offering, ReferenceData, Region};
 use crate::startup::Storage;
@@ -56,6 +58,7 @@ pub fn country_page<'a>(
 #[derive(Template)]
 #[template(path = "countries/list.html")]
 struct ListPage<'a> {
+    viewer: &'a Viewer,
     countries: Vec<&'a Country>,
     q: String,
     regions: Vec<ChoiceGroup>,
@@ -67,12 +70,14 @@ struct ListPage<'a> {
 
 pub async fn list(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
     let reference = &storage.reference;
     let page = country_page(reference, &params)?;
     let choices = Choices { reference };
     ok(&ListPage {
+        viewer: &viewer,
         pagination: Pagination::new("/countries", &params, &page),
         countries: page.items,
         q: params.value("q").to_owned(),
@@ -94,6 +99,7 @@ const ASSESSMENTS_PER_PAGE: i64 = 20;
 #[derive(Template)]
 #[template(path = "countries/show.html")]
 struct ShowPage<'a> {
+    viewer: &'a Viewer,
     assessments: Page<Assessment>,
     open_needs: Vec<OpenNeed>,
     open_need_count: usize,
@@ -105,8 +111,16 @@ struct ShowPage<'a> {
     reference: &'a ReferenceData,
 }
 
+impl ShowPage<'_> {
+    fn may_write_assessments(&self) -> bool {
+        self.viewer
+            .allows(Action::WriteAssessment(&self.country.iso3))
+    }
+}
+
 pub async fn show(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     CountryPath(country): CountryPath,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -122,6 +136,7 @@ pub async fn show(
     let open_need_count = open_needs.len();
     open_needs.truncate(OPEN_NEEDS_SHOWN);
     ok(&ShowPage {
+        viewer: &viewer,
         open_needs,
         open_need_count,
         assessments: read.assessments,
@@ -148,6 +163,7 @@ pub async fn show(
 #[derive(Template)]
 #[template(path = "countries/assessments.html")]
 struct AssessmentsPage<'a> {
+    viewer: &'a Viewer,
     country: &'a Country,
     assessments: Vec<Assessment>,
     pagination: Pagination,
@@ -156,6 +172,7 @@ struct AssessmentsPage<'a> {
 /// `/countries/{iso3}/assessments`: every assessment of a country, a page at a time.
 pub async fn assessments(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     CountryPath(country): CountryPath,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -167,6 +184,7 @@ pub async fn assessments(
     .await?;
     let only_page = CatalogueParams::default();
     ok(&AssessmentsPage {
+        viewer: &viewer,
         country: &country,
         pagination: Pagination::new(
             &format!("/countries/{}/assessments", country.iso3),

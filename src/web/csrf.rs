@@ -2,11 +2,16 @@
 //! gets a random token in a strict same-site cookie, every form carries it in
 //! `csrf_token`, and a post whose two copies differ is refused.
 //!
+//! Once a person signs in, the token is the session's instead (see
+//! `session`), so it is bound to that session.
+//!
 //! The cookie is set only on answers whose page was handed the token (the
 //! pages with forms), and those answers are never stored by caches: a
 //! stylesheet or a report carries no cookie and stays cacheable.
 
 use std::future::{Ready, ready};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::body::MessageBody;
 use actix_web::cookie::{Cookie, SameSite};
@@ -31,13 +36,14 @@ fn cookie_name(site: &Site) -> &'static str {
     }
 }
 
-/// The visitor's token, for rendering into forms.
+/// The visitor's token, for rendering into forms. Rendering it (reading
+/// [`CsrfToken::as_str`]) is what hands it out: only then does the answer
+/// set the cookie and forbid caches to keep it.
 #[derive(Debug, Clone)]
-pub struct CsrfToken(String);
-
-/// Marks a request whose page was handed the token.
-#[derive(Debug, Clone, Copy)]
-struct HandedOut;
+pub struct CsrfToken {
+    token: String,
+    handed_out: Arc<AtomicBool>,
+}
 
 /// Marks an answer that refused a post for its token: it shows no form, so
 /// it sets no cookie, which would replace a visitor's good one with a
@@ -47,12 +53,13 @@ pub struct Refused;
 
 impl CsrfToken {
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.handed_out.store(true, Ordering::Relaxed);
+        &self.token
     }
 
     /// Whether a submitted token is this visitor's.
     pub fn matches(&self, submitted: &str) -> bool {
-        constant_time_eq::constant_time_eq(self.0.as_bytes(), submitted.as_bytes())
+        constant_time_eq::constant_time_eq(self.token.as_bytes(), submitted.as_bytes())
     }
 }
 
@@ -78,20 +85,36 @@ pub async fn issue_token(
         .map(|s| s.get_ref().clone())
         .unwrap_or_default();
     let name = cookie_name(&site);
+    // Once signed in, forms carry the session's token: it is bound to the
+    // session, made new at every sign-in, and gone when the session ends.
+    let session_token = req
+        .extensions()
+        .get::<super::session::Viewer>()
+        .and_then(|v| v.session_csrf_token().map(str::to_owned));
     let existing = req
         .cookie(name)
         .map(|c| c.value().to_owned())
         .filter(|t| well_formed(t));
-    let token = existing.clone().unwrap_or_else(new_token);
-    req.extensions_mut().insert(CsrfToken(token.clone()));
+    let bound = session_token.is_some();
+    let token = session_token
+        .or_else(|| existing.clone())
+        .unwrap_or_else(new_token);
+    let handed_out = Arc::new(AtomicBool::new(false));
+    req.extensions_mut().insert(CsrfToken {
+        token: token.clone(),
+        handed_out: handed_out.clone(),
+    });
     let mut response = next.call(req).await?;
-    let handed_out = response.request().extensions().get::<HandedOut>().is_some()
+    let handed_out = handed_out.load(Ordering::Relaxed)
         && response.response().extensions().get::<Refused>().is_none();
-    if handed_out {
+    // A signed-in person's pages name them: no cache keeps them.
+    if handed_out || bound {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if existing.is_none() {
+    }
+    if handed_out {
+        if existing.is_none() && !bound {
             let cookie = Cookie::build(name, token)
                 .path("/")
                 .http_only(true)
@@ -110,9 +133,6 @@ impl FromRequest for CsrfToken {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = req.extensions().get::<CsrfToken>().cloned();
-        if token.is_some() {
-            req.extensions_mut().insert(HandedOut);
-        }
         ready(token.ok_or(AppError::CsrfRejected))
     }
 }

@@ -19,6 +19,15 @@ pub enum AppError {
     CsrfRejected,
     #[error("{0}")]
     Conflict(String),
+    /// What the address named is gone for good (a used link).
+    #[error("{0}.")]
+    Gone(String),
+    /// Nobody is signed in; the page to come back to after signing in.
+    #[error("sign in to do this")]
+    SignInNeeded(String),
+    /// The person signed in does not hold the role: who may, in words.
+    #[error("Only {0} may do this.")]
+    Forbidden(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("the form took too long to arrive")]
@@ -46,6 +55,11 @@ impl AppError {
                 "Reload the page to see the latest version, then try again. Nothing was saved."
             }
             AppError::UnsupportedMediaType(_) => "Send the form from its page. Nothing was saved.",
+            AppError::SignInNeeded(_) => "Sign in, then try again.",
+            AppError::Gone(_) => "Ask the person who sent it, or the secretariat, for a new one.",
+            AppError::Forbidden(_) => {
+                "If your work needs it, ask the secretariat or a colleague who holds the role to invite you. Nothing was changed."
+            }
             AppError::Timeout => "Go back and send the form again. Nothing was saved.",
             AppError::Internal(_) => {
                 "Something went wrong on our side, so what you asked for may not have been done. If you were saving, check the record before trying again."
@@ -117,6 +131,9 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::SignInNeeded(_) => StatusCode::SEE_OTHER,
+            AppError::Gone(_) => StatusCode::GONE,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Timeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -125,6 +142,9 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
+        if let AppError::SignInNeeded(next) = self {
+            return super::see_other(&sign_in_address(next));
+        }
         if let AppError::Internal(source) = self {
             tracing::error!(error = %chain(source.as_ref()), "request failed");
         }
@@ -149,6 +169,16 @@ impl ResponseError for AppError {
     }
 }
 
+/// The sign-in page, coming back to `next` afterwards.
+pub fn sign_in_address(next: &str) -> String {
+    if next == "/" {
+        return "/sign-in".to_owned();
+    }
+    let encoded: String =
+        percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC).to_string();
+    format!("/sign-in?next={encoded}")
+}
+
 /// The same errors for the JSON API: `{"error": "..."}`.
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]
@@ -162,7 +192,10 @@ impl From<StoreError> for ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.0.status_code()
+        match self.0 {
+            AppError::SignInNeeded(_) => StatusCode::UNAUTHORIZED,
+            ref other => other.status_code(),
+        }
     }
 
     fn error_response(&self) -> HttpResponse {

@@ -83,6 +83,34 @@ pub enum Posted<T> {
     Unconfirmed(T),
 }
 
+/// Why a form came back with everything typed and nothing saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsaved {
+    /// Its token was not the visitor's (a browser restart, a new session).
+    TokenLost,
+    /// Nobody is signed in any more: the session ended while the form was
+    /// open.
+    SignedOut,
+}
+
+impl Unsaved {
+    /// Why, in words, for the notice above the form.
+    pub fn explanation(&self) -> &'static str {
+        match self {
+            Unsaved::TokenLost => {
+                "We could not confirm that the form came from this browser (its page may have been open since before the browser restarted, or you signed in again). Everything you typed is below: check it and save again."
+            }
+            Unsaved::SignedOut => {
+                "You are not signed in: your session may have ended while the form was open. Sign in in a new tab or window, then come back here and save again. Everything you typed is below."
+            }
+        }
+    }
+
+    pub fn signed_out(&self) -> bool {
+        *self == Unsaved::SignedOut
+    }
+}
+
 /// Whether the browser says a post came from one of the site's own pages:
 /// `Sec-Fetch-Site: same-origin`, or, from a browser without fetch
 /// metadata, an `Origin` naming the site. A post from another site (or one
@@ -231,6 +259,7 @@ impl FieldView {
             FieldPath::Offering(f) => f.label(),
             FieldPath::Assessment(f) => f.label(),
             FieldPath::Need(_, f) => f.label(),
+            FieldPath::Account(f) => f.label(),
         }
     }
 

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::error::AppError;
+use super::session::Viewer;
 use super::{ok, with_db};
 use crate::db;
 use crate::domain::Theme;
@@ -14,13 +15,14 @@ use crate::startup::Storage;
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage<'a> {
+    viewer: &'a Viewer,
     providers: i64,
     offerings: i64,
     countries: usize,
     themes: Vec<&'a Theme>,
 }
 
-pub async fn index(storage: web::Data<Storage>) -> Result<HttpResponse, AppError> {
+pub async fn index(storage: web::Data<Storage>, viewer: Viewer) -> Result<HttpResponse, AppError> {
     let (providers, offerings) = with_db(&storage, |conn| {
         let listed = CatalogueFilter::default();
         Ok((
@@ -30,6 +32,7 @@ pub async fn index(storage: web::Data<Storage>) -> Result<HttpResponse, AppError
     })
     .await?;
     ok(&HomePage {
+        viewer: &viewer,
         providers,
         offerings,
         countries: storage.reference.countries().len(),

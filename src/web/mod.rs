@@ -16,6 +16,7 @@ use tracing_actix_web::TracingLogger;
 use crate::db::DbConnection;
 use crate::startup::Storage;
 
+pub mod accounts;
 pub mod api;
 pub mod assessment_form;
 pub mod assessments;
@@ -33,6 +34,7 @@ pub mod reads;
 pub mod records;
 pub mod report_cache;
 pub mod reports;
+pub mod session;
 pub mod views;
 
 use error::AppError;
@@ -135,6 +137,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(at("/healthz").route(read().to(home::health)))
         .service(at("/readyz").route(read().to(home::ready)))
         .service(at("/static/style.css").route(read().to(home::stylesheet)))
+        .service(
+            at("/sign-in")
+                .route(read().to(accounts::sign_in_form))
+                .route(web::post().to(accounts::sign_in)),
+        )
+        .service(at("/sign-out").route(web::post().to(accounts::sign_out)))
+        .service(at("/account").route(read().to(accounts::account)))
+        .service(at("/account/password").route(web::post().to(accounts::change_password)))
+        .service(
+            at("/password/{token}")
+                .route(read().to(accounts::set_password_form))
+                .route(web::post().to(accounts::set_password)),
+        )
         .service(catalogue::<Provider, _, _, _, _, _, _>(
             providers::list,
             records::new_form::<Provider>,
@@ -201,6 +216,9 @@ pub struct Site {
     /// The address people use, such as `https://capmatch.example.org`, when
     /// it differs from the address the server listens on (behind a proxy).
     pub public_url: Option<String>,
+    /// Whether requests come through a proxy that appends the client's
+    /// address to `X-Forwarded-For`; only then is that header believed.
+    pub behind_proxy: bool,
 }
 
 impl Site {
@@ -278,6 +296,7 @@ pub fn server(
             .app_data(web::PayloadConfig::new(forms::FORM_LIMIT))
             .app_data(forms::BodyTimeout(body_timeout))
             .wrap(from_fn(csrf::issue_token))
+            .wrap(from_fn(session::identify))
             .wrap(from_fn(edge::refuse_control_characters))
             .wrap(security_headers())
             .wrap(middleware::Compress::default())

@@ -10,9 +10,11 @@ use super::forms::FieldView;
 use super::params::CatalogueParams;
 use super::paths::{KeyPath, QueryParams};
 use super::records::{self, Record, RecordForm, Store};
+use super::session::Viewer;
 use super::views::{Choice, ChoiceGroup, Choices, FilterForm, Pagination};
 use super::{ok, reads, render, with_db};
 use crate::db;
+use crate::domain::access::Action;
 use crate::domain::codes::{Keyed, RecordKey};
 use crate::domain::fields::OfferingField;
 use crate::domain::problems::FieldErrors;
@@ -26,6 +28,7 @@ use crate::startup::Storage;
 #[derive(Template)]
 #[template(path = "offerings/list.html")]
 struct ListPage<'a> {
+    viewer: &'a Viewer,
     offerings: Vec<Offering>,
     filters: FilterForm,
     pagination: Pagination,
@@ -34,10 +37,12 @@ struct ListPage<'a> {
 
 pub async fn list(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
     let found = reads::offerings(&storage, &params).await?;
     ok(&ListPage {
+        viewer: &viewer,
         pagination: Pagination::new("/offerings", &params, &found),
         filters: FilterForm::new("/offerings", &params, &storage.reference),
         offerings: found.items,
@@ -48,9 +53,11 @@ pub async fn list(
 #[derive(Template)]
 #[template(path = "offerings/show.html")]
 struct ShowPage<'a> {
+    viewer: &'a Viewer,
     offering: Offering,
     reference: &'a ReferenceData,
-    csrf_token: &'a str,
+    /// The archive form's token, for those who may archive it.
+    csrf_token: Option<&'a str>,
 }
 
 impl ShowPage<'_> {
@@ -67,13 +74,18 @@ impl ShowPage<'_> {
 pub async fn show(
     storage: web::Data<Storage>,
     KeyPath(key): KeyPath,
+    viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
     let offering = reads::offering(&storage, &key).await?;
+    let csrf_token = viewer
+        .allows(Action::EditOffering(&offering.data.provider))
+        .then(|| csrf.as_str());
     ok(&ShowPage {
+        viewer: &viewer,
         offering,
         reference: &storage.reference,
-        csrf_token: csrf.as_str(),
+        csrf_token,
     })
 }
 
@@ -85,6 +97,7 @@ pub struct NewOfferingParams {
 /// The form for a new offering, for the provider `?provider=` names.
 pub async fn new_form(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     csrf: CsrfToken,
     QueryParams(params): QueryParams<NewOfferingParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -93,12 +106,13 @@ pub async fn new_form(
         status: "active".to_owned(),
         ..OfferingInput::default()
     };
-    records::new_form_with::<Offering>(&storage, &csrf, input).await
+    records::new_form_with::<Offering>(&storage, &viewer, &csrf, input).await
 }
 
 #[derive(Template)]
 #[template(path = "offerings/form.html")]
 struct FormPage<'a> {
+    viewer: &'a Viewer,
     form: RecordForm<'a, Offering>,
     providers: Vec<Choice>,
     themes: Vec<ChoiceGroup>,
@@ -138,6 +152,22 @@ impl Record for Offering {
         &self.key
     }
 
+    fn actions<'a>(
+        existing: Option<&'a Offering>,
+        data: Option<&'a OfferingData>,
+    ) -> Vec<Action<'a>> {
+        let to = data.map(|d| Action::AddOffering(&d.provider));
+        match existing {
+            None => vec![to.unwrap_or(Action::AddOfferings)],
+            Some(offering) => {
+                let moved = data.is_some_and(|d| d.provider != offering.data.provider);
+                std::iter::once(Action::EditOffering(&offering.data.provider))
+                    .chain(to.filter(|_| moved))
+                    .collect()
+            }
+        }
+    }
+
     fn input(&self) -> OfferingInput {
         OfferingInput {
             version: Some(self.version.to_string()),
@@ -174,9 +204,18 @@ impl Record for Offering {
         };
         let input = &form.input;
         let status = form.status;
+        // Only the providers the person may add offerings to.
+        let offered = |key: &String| {
+            *key == input.provider
+                || form
+                    .viewer
+                    .allows(Action::AddOffering(&RecordKey::trusted(key.clone())))
+        };
         let page = FormPage {
+            viewer: form.viewer,
             providers: providers
                 .into_iter()
+                .filter(|(key, _)| offered(key))
                 .map(|(key, name)| Choice {
                     chosen: key == input.provider,
                     value: key,

@@ -9,10 +9,12 @@ use super::forms::FieldView;
 use super::params::CatalogueParams;
 use super::paths::{KeyPath, QueryParams};
 use super::records::{Record, RecordForm, Store};
+use super::session::Viewer;
 use super::views::{Choice, Choices, FilterForm, Pagination};
 use super::{ok, reads, render};
 use crate::db::providers::ProviderSummary;
 use crate::db::{self, PageRequest};
+use crate::domain::access::Action;
 use crate::domain::codes::{Keyed, RecordKey};
 use crate::domain::fields::ProviderField;
 use crate::domain::problems::FieldErrors;
@@ -25,6 +27,7 @@ use crate::startup::Storage;
 #[derive(Template)]
 #[template(path = "providers/list.html")]
 struct ListPage<'a> {
+    viewer: &'a Viewer,
     providers: Vec<ProviderSummary>,
     filters: FilterForm,
     pagination: Pagination,
@@ -33,10 +36,12 @@ struct ListPage<'a> {
 
 pub async fn list(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
     let found = reads::providers(&storage, &params).await?;
     ok(&ListPage {
+        viewer: &viewer,
         pagination: Pagination::new("/providers", &params, &found),
         filters: FilterForm::new("/providers", &params, &storage.reference),
         providers: found.items,
@@ -47,22 +52,35 @@ pub async fn list(
 #[derive(Template)]
 #[template(path = "providers/show.html")]
 struct ShowPage<'a> {
+    viewer: &'a Viewer,
     provider: Provider,
     offerings: Vec<Offering>,
     pagination: Pagination,
     reference: &'a ReferenceData,
-    csrf_token: &'a str,
+    /// The archive form's token, for those who may archive it.
+    csrf_token: Option<&'a str>,
+}
+
+impl ShowPage<'_> {
+    fn may_add_offerings(&self) -> bool {
+        self.viewer.allows(Action::AddOffering(&self.provider.key))
+    }
 }
 
 pub async fn show(
     storage: web::Data<Storage>,
     KeyPath(key): KeyPath,
+    viewer: Viewer,
     csrf: CsrfToken,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
     let page = PageRequest::new(params.page_number());
     let (provider, offerings) = reads::provider(&storage, &key, page).await?;
+    let csrf_token = viewer
+        .allows(Action::EditProvider(&provider.key))
+        .then(|| csrf.as_str());
     ok(&ShowPage {
+        viewer: &viewer,
         pagination: Pagination::new(
             &format!("/providers/{}", provider.key),
             &CatalogueParams::default(),
@@ -71,13 +89,14 @@ pub async fn show(
         provider,
         offerings: offerings.items,
         reference: &storage.reference,
-        csrf_token: csrf.as_str(),
+        csrf_token,
     })
 }
 
 #[derive(Template)]
 #[template(path = "providers/form.html")]
 struct FormPage<'a> {
+    viewer: &'a Viewer,
     form: RecordForm<'a, Provider>,
     kinds: Vec<Choice>,
     countries: Vec<Choice>,
@@ -106,6 +125,13 @@ impl Record for Provider {
 
     fn key(&self) -> &RecordKey {
         &self.key
+    }
+
+    fn actions<'a>(existing: Option<&'a Provider>, _: Option<&'a ProviderData>) -> Vec<Action<'a>> {
+        match existing {
+            None => vec![Action::AddProvider],
+            Some(provider) => vec![Action::EditProvider(&provider.key)],
+        }
     }
 
     fn input(&self) -> ProviderInput {
@@ -143,6 +169,7 @@ impl Record for Provider {
         };
         let status = form.status;
         let page = FormPage {
+            viewer: form.viewer,
             kinds: Choices::of::<ProviderKind>(&[&form.input.kind]),
             countries: choices.countries(form.input.hq_country.as_slice()),
             form,

@@ -13,11 +13,13 @@ use serde::de::DeserializeOwned;
 
 use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
-use super::forms::{Confirmation, FieldView, Form, Posted};
+use super::forms::{Confirmation, FieldView, Form, Posted, Unsaved};
 use super::paths::KeyPath;
+use super::session::Viewer;
 use super::views::Conflict;
 use super::{see_other, with_db};
 use crate::db::{DbConnection, StoreError, StoreResult};
+use crate::domain::access::Action;
 use crate::domain::codes::{Keyed, RecordKey};
 use crate::domain::problems::FieldErrors;
 use crate::domain::{FieldPath, ReferenceData};
@@ -56,6 +58,11 @@ pub trait Record: Sized + Send + 'static {
     /// Its queries.
     const STORE: Store<Self>;
 
+    /// What a person asks permission for to add one (`existing` is `None`)
+    /// or to change `existing`, and with `data` what saving it would make
+    /// it: an offering moved to another provider also needs that one.
+    fn actions<'a>(existing: Option<&'a Self>, data: Option<&'a Self::Data>) -> Vec<Action<'a>>;
+
     /// Renders its form page around what every record's form has.
     fn render(
         storage: &Storage,
@@ -82,13 +89,14 @@ pub enum FormTarget {
 
 /// What every record's form page shows.
 pub struct RecordForm<'a, R: Record> {
+    pub viewer: &'a Viewer,
     pub target: FormTarget,
     pub input: R::Input,
     pub errors: FieldErrors,
     /// Someone else saved the record while this form was open.
     pub conflict: Option<Conflict>,
-    /// The form came back because its token was not the visitor's.
-    pub resubmit: bool,
+    /// Why the form came back unsaved, when it did.
+    pub resubmit: Option<Unsaved>,
     pub csrf_token: &'a str,
     pub status: StatusCode,
 }
@@ -129,17 +137,31 @@ impl<R: Record> RecordForm<'_, R> {
     }
 }
 
+/// Whether `viewer` may add a record (`existing` is `None`) or change
+/// `existing`, so that it becomes `data` when that is known.
+fn check<R: Record>(
+    viewer: &Viewer,
+    existing: Option<&R>,
+    data: Option<&R::Data>,
+) -> Result<(), AppError> {
+    R::actions(existing, data)
+        .into_iter()
+        .try_for_each(|action| viewer.may(action))
+}
+
 fn form<'a, R: Record>(
+    viewer: &'a Viewer,
     target: FormTarget,
     input: R::Input,
     csrf: &'a CsrfToken,
 ) -> RecordForm<'a, R> {
     RecordForm {
+        viewer,
         target,
         input,
         errors: FieldErrors::new(),
         conflict: None,
-        resubmit: false,
+        resubmit: None,
         csrf_token: csrf.as_str(),
         status: StatusCode::OK,
     }
@@ -148,47 +170,54 @@ fn form<'a, R: Record>(
 /// The form for a new record, starting from `input`.
 pub async fn new_form_with<R: Record>(
     storage: &Storage,
+    viewer: &Viewer,
     csrf: &CsrfToken,
     input: R::Input,
 ) -> Result<HttpResponse, AppError> {
-    R::render(storage, form::<R>(FormTarget::New, input, csrf)).await
+    check::<R>(viewer, None, None)?;
+    R::render(storage, form::<R>(viewer, FormTarget::New, input, csrf)).await
 }
 
 pub async fn new_form<R: Record>(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
-    new_form_with::<R>(&storage, &csrf, R::Input::default()).await
+    new_form_with::<R>(&storage, &viewer, &csrf, R::Input::default()).await
 }
 
 pub async fn edit_form<R: Record>(
     storage: web::Data<Storage>,
     KeyPath(key): KeyPath,
+    viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
     let record = find::<R>(&storage, &key).await?;
+    check(&viewer, Some(&record), None)?;
     R::render(
         &storage,
-        form::<R>(FormTarget::Existing(key), record.input(), &csrf),
+        form::<R>(&viewer, FormTarget::Existing(key), record.input(), &csrf),
     )
     .await
 }
 
 pub async fn create<R: Record>(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     csrf: CsrfToken,
     posted: Form<R::Input>,
 ) -> Result<HttpResponse, AppError> {
-    save::<R>(&storage, &csrf, FormTarget::New, posted).await
+    save::<R>(&storage, &viewer, &csrf, FormTarget::New, posted).await
 }
 
 pub async fn update<R: Record>(
     storage: web::Data<Storage>,
     KeyPath(key): KeyPath,
+    viewer: Viewer,
     csrf: CsrfToken,
     posted: Form<R::Input>,
 ) -> Result<HttpResponse, AppError> {
-    save::<R>(&storage, &csrf, FormTarget::Existing(key), posted).await
+    save::<R>(&storage, &viewer, &csrf, FormTarget::Existing(key), posted).await
 }
 
 async fn find<R: Record>(storage: &Storage, key: &RecordKey) -> Result<R, AppError> {
@@ -228,25 +257,44 @@ async fn base_version<R: Record>(
 /// input kept and what is wrong, what differs, or why it was not saved.
 async fn save<R: Record>(
     storage: &Storage,
+    viewer: &Viewer,
     csrf: &CsrfToken,
     target: FormTarget,
     posted: Form<R::Input>,
 ) -> Result<HttpResponse, AppError> {
     let checked = posted.checked()?;
+    // Who may is asked before anything posted is looked at, and again with
+    // what the post would save.
+    let existing = match &target {
+        FormTarget::New => None,
+        FormTarget::Existing(key) => Some(find::<R>(storage, key).await?),
+    };
     let again = |input, errors, status| RecordForm {
+        viewer,
         target: target.clone(),
         input,
         errors,
         conflict: None,
-        resubmit: false,
+        resubmit: None,
         csrf_token: csrf.as_str(),
         status,
     };
     let mut input = match checked {
-        Posted::Verified(input) => input,
+        Posted::Verified(input) => {
+            check(viewer, existing.as_ref(), None)?;
+            input
+        }
         Posted::Unconfirmed(input) => {
+            // A session that ended while the form was open: keep what was
+            // typed rather than send the person away to sign in.
+            let why = if viewer.person().is_none() {
+                Unsaved::SignedOut
+            } else {
+                check(viewer, existing.as_ref(), None)?;
+                Unsaved::TokenLost
+            };
             let page = RecordForm {
-                resubmit: true,
+                resubmit: Some(why),
                 ..again(input, FieldErrors::new(), StatusCode::FORBIDDEN)
             };
             return R::render(storage, page).await;
@@ -262,6 +310,7 @@ async fn save<R: Record>(
             .await;
         }
     };
+    check(viewer, existing.as_ref(), Some(&parsed.data))?;
     let existing = match &target {
         FormTarget::New => None,
         FormTarget::Existing(key) => Some((
@@ -331,9 +380,12 @@ async fn save<R: Record>(
 pub async fn set_archived<R: Record, const ARCHIVED: bool>(
     storage: web::Data<Storage>,
     KeyPath(key): KeyPath,
+    viewer: Viewer,
     confirmed: Form<Confirmation>,
 ) -> Result<HttpResponse, AppError> {
     confirmed.verified()?;
+    let record = find::<R>(&storage, &key).await?;
+    check(&viewer, Some(&record), None)?;
     let lookup = key.to_string();
     with_db(&storage, move |conn| {
         (R::STORE.set_archived)(conn, &lookup, ARCHIVED).map_err(missing(R::NOUN, &lookup))

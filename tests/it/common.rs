@@ -4,6 +4,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -122,6 +123,9 @@ impl TestApp {
             workers: Some(1),
             ..settings
         };
+        // A client on plain HTTP cannot send back the cookies of a site
+        // said to be on HTTPS, so nobody is signed in there.
+        let https = settings.site.https();
         let database = TestDatabase::prepared(backend, demo);
         let storage = startup::open(&database.url, 4, demo).expect("open the test database");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
@@ -152,7 +156,7 @@ impl TestApp {
         });
         let (server, health) = receiver.recv().expect("server started");
         let client = Visitor::new();
-        TestApp {
+        let mut app = TestApp {
             address,
             health_address,
             client,
@@ -161,7 +165,55 @@ impl TestApp {
             health,
             thread: Some(thread),
             database,
+        };
+        if !https {
+            app.client = app.person(&["secretariat"]);
         }
+        app
+    }
+
+    /// A browser with nobody signed in.
+    pub fn anonymous(&self) -> Visitor {
+        Visitor::new()
+    }
+
+    /// A browser signed in to a new account holding `roles`
+    /// (`secretariat`, `editor:KEY`, `focal-point:ISO3`).
+    pub fn person(&self, roles: &[&str]) -> Visitor {
+        let email = format!(
+            "person-{}@test.example",
+            ACCOUNTS.fetch_add(1, Ordering::Relaxed)
+        );
+        self.add_account(&email, roles);
+        let visitor = Visitor::new().with_credentials(&email, PASSWORD);
+        visitor.sign_in(self);
+        visitor
+    }
+
+    /// Makes an account with [`PASSWORD`] and these roles.
+    pub fn add_account(&self, email: &str, roles: &[&str]) {
+        let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
+        let mut conn = self.storage.pool.get().unwrap();
+        capmatch::accounts::add(
+            &mut conn,
+            &self.storage.reference,
+            capmatch::accounts::NewAccount {
+                email,
+                name: None,
+                roles: &roles,
+                password: Some(capmatch::domain::password::Password::new(PASSWORD)),
+            },
+        )
+        .expect("the test account is made");
+    }
+
+    /// Posts the sign-in form as `visitor`.
+    pub fn sign_in_as(&self, visitor: &Visitor, email: &str, password: &str) -> Response {
+        self.post_form_as(
+            visitor,
+            "/sign-in",
+            &[("email", email), ("password", password)],
+        )
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -231,9 +283,10 @@ impl TestApp {
             .expect("POST")
     }
 
-    /// A second browser, with cookies of its own.
+    /// A second browser, with cookies of its own, of another person who
+    /// may change everything (the secretariat).
     pub fn another_visitor(&self) -> Visitor {
-        Visitor::new()
+        self.person(&["secretariat"])
     }
 
     /// Loads an interchange document directly, for tests that need fixtures.
@@ -267,7 +320,12 @@ impl Drop for TestApp {
 pub struct Visitor {
     client: Client,
     jar: Arc<Jar>,
+    credentials: Option<(String, String)>,
 }
+
+/// The password of every test account.
+pub const PASSWORD: &str = "amber kettle orbit 4 lanterns";
+static ACCOUNTS: AtomicUsize = AtomicUsize::new(1);
 
 impl Visitor {
     fn new() -> Visitor {
@@ -284,29 +342,53 @@ impl Visitor {
             .redirect(Policy::none())
             .build()
             .unwrap();
-        Visitor { client, jar }
-    }
-
-    /// The CSRF token this visitor's forms carry: its cookie, which a page
-    /// with a form hands out on the first visit.
-    pub fn csrf_token(&self, app: &TestApp) -> String {
-        if let Some(token) = self.cookie(app, "capmatch_csrf") {
-            return token;
+        Visitor {
+            client,
+            jar,
+            credentials: None,
         }
-        self.client
-            .get(app.url("/providers/new"))
+    }
+
+    fn with_credentials(self, email: &str, password: &str) -> Visitor {
+        Visitor {
+            credentials: Some((email.to_owned(), password.to_owned())),
+            ..self
+        }
+    }
+
+    /// Signs in with the visitor's own account.
+    pub fn sign_in(&self, app: &TestApp) {
+        let (email, password) = self.credentials.as_ref().expect("an account");
+        let signed_in = app.sign_in_as(self, email, password);
+        assert_eq!(signed_in.status(), 303, "{email} signs in");
+    }
+
+    /// The CSRF token this visitor's forms carry, as a page with a form
+    /// hands it out: the session's once signed in, the cookie's before.
+    pub fn csrf_token(&self, app: &TestApp) -> String {
+        let page = self
+            .client
+            .get(app.url("/sign-in"))
             .send()
-            .expect("GET");
-        self.cookie(app, "capmatch_csrf")
-            .expect("a page with a form hands out the CSRF cookie")
+            .expect("GET")
+            .text()
+            .unwrap();
+        token_in(&page)
     }
 
-    /// Forgets the visitor's cookies, as a browser restart can.
-    pub fn clear_cookies(&mut self) {
+    /// Forgets the visitor's cookies, as a browser restart can, and signs
+    /// in again: a new session, with a new token.
+    pub fn restart_browser(&mut self, app: &TestApp) {
+        let credentials = self.credentials.take();
         *self = Visitor::new();
+        self.credentials = credentials;
+        if self.credentials.is_some() {
+            self.sign_in(app);
+        }
     }
 
-    fn cookie(&self, app: &TestApp, name: &str) -> Option<String> {
+    /// The value of a cookie the visitor holds.
+    pub fn cookie(&self, app: &TestApp, name: &str) -> Option<String> {
         let url = reqwest::Url::parse(&app.address).unwrap();
         let header = self.jar.cookies(&url)?;
         header.to_str().ok()?.split("; ").find_map(|pair| {
@@ -321,6 +403,13 @@ impl std::ops::Deref for Visitor {
     fn deref(&self) -> &Client {
         &self.client
     }
+}
+
+/// The value of a form's hidden CSRF field.
+pub fn token_in(page: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = page.find(marker).expect("the form carries a token") + marker.len();
+    page[start..start + page[start..].find('"').unwrap()].to_owned()
 }
 
 /// The `Location` of a redirect.

@@ -3,7 +3,7 @@
 
 use crate::common::{
     Backend, TestApp, assert_answers, assert_field_error, assert_summary_in_page_order, location,
-    pairs, summary_links,
+    pairs, summary_links, token_in,
 };
 use crate::on_both_backends;
 
@@ -587,22 +587,16 @@ fn good_posts() -> Vec<(&'static str, Fields, &'static str)> {
     ]
 }
 
-/// The value of the form's hidden CSRF field.
-fn token_in(page: &str) -> String {
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = page.find(marker).expect("the form carries a token") + marker.len();
-    page[start..start + page[start..].find('"').unwrap()].to_owned()
-}
-
-/// A browser restart while a long form was open loses the CSRF cookie: the
-/// post comes back with everything typed and nothing written, and saving
-/// it once more works.
+/// A browser restart while a long form was open loses the session: once
+/// signed in again, the form's token is not the new session's. The post
+/// comes back with everything typed and nothing written, and saving it
+/// once more works.
 fn a_form_whose_cookie_was_lost_comes_back_with_everything_typed(backend: Backend) {
     let app = TestApp::with_catalogue(backend);
     for (path, fields, typed) in good_posts() {
         let mut visitor = app.another_visitor();
         let opened_with = visitor.csrf_token(&app);
-        visitor.clear_cookies();
+        visitor.restart_browser(&app);
         let before = {
             let mut conn = app.storage.pool.get().unwrap();
             capmatch::db::data_versions(&mut conn).unwrap()
@@ -622,13 +616,13 @@ fn a_form_whose_cookie_was_lost_comes_back_with_everything_typed(backend: Backen
             capmatch::db::data_versions(&mut conn).unwrap()
         };
         assert_eq!(before, after, "{path}: nothing written");
-        // The page came with a new token and its cookie: saving again works.
+        // The page came with the new session's token: saving again works.
         let fresh = token_in(&page);
         assert_ne!(fresh, opened_with);
         assert_eq!(
             visitor.csrf_token(&app),
             fresh,
-            "the cookie came with the page"
+            "the page holds the session's token"
         );
         pairs[0].1 = fresh.as_str();
         let saved = app.post_raw_as(&visitor, path, &pairs);

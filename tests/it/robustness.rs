@@ -446,11 +446,7 @@ fn forms_are_read_as_browsers_send_them(backend: Backend) {
 
 fn headers_protect_forms_and_let_caches_keep_the_rest(backend: Backend) {
     let app = TestApp::empty(backend);
-    let form = app
-        .another_visitor()
-        .get(app.url("/providers/new"))
-        .send()
-        .unwrap();
+    let form = app.anonymous().get(app.url("/sign-in")).send().unwrap();
     assert_eq!(form.headers()["cache-control"], "no-store");
     let cookie = header(&form, "set-cookie");
     assert!(cookie.starts_with("capmatch_csrf="), "{cookie}");
@@ -462,14 +458,14 @@ fn headers_protect_forms_and_let_caches_keep_the_rest(backend: Backend) {
         "{csp}"
     );
     let css = app
-        .another_visitor()
+        .anonymous()
         .get(app.url("/static/style.css"))
         .send()
         .unwrap();
     assert!(css.headers().get("set-cookie").is_none());
     assert!(header(&css, "cache-control").starts_with("public"));
     let report = app
-        .another_visitor()
+        .anonymous()
         .get(app.url("/reports/coverage"))
         .send()
         .unwrap();
@@ -483,11 +479,16 @@ fn headers_protect_forms_and_let_caches_keep_the_rest(backend: Backend) {
         ServerSettings {
             site: Site {
                 public_url: Some("https://capmatch.example.org".into()),
+                behind_proxy: false,
             },
             ..ServerSettings::default()
         },
     );
-    let form = secure.get("/providers/new");
+    let form = secure
+        .anonymous()
+        .get(secure.url("/sign-in"))
+        .send()
+        .unwrap();
     let cookie = header(&form, "set-cookie");
     assert!(cookie.starts_with("__Host-capmatch_csrf="), "{cookie}");
     assert!(cookie.contains("Secure") && cookie.contains("Path=/"));

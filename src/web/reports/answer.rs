@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::error::AppError;
 use super::super::report_cache::{CachedReport, DataVersions, ReportCache};
+use super::super::session::Viewer;
 use super::super::views::Pagination;
 use super::super::with_db;
 use crate::db;
@@ -230,6 +231,7 @@ pub(super) fn respond(report: CachedReport) -> HttpResponse {
 pub(super) async fn cached<F, Fut>(
     storage: &Storage,
     cache: &ReportCache,
+    viewer: &Viewer,
     key: String,
     build: F,
 ) -> Result<HttpResponse, AppError>
@@ -237,9 +239,10 @@ where
     F: FnOnce(Provenance) -> Fut,
     Fut: std::future::Future<Output = Result<CachedReport, AppError>>,
 {
-    // The day is part of the key, as offerings start and end on dates.
+    // The day is part of the key, as offerings start and end on dates; so
+    // is who reads it, whom the page's header names.
     let now = Utc::now();
-    let key = format!("{key}@{}", now.date_naive());
+    let key = format!("{key}@{}/{}", now.date_naive(), viewer.cache_scope());
     let versions = with_db(storage, |conn| Ok(db::data_versions(conn)?)).await?;
     if let Some(hit) = cache.get(&key, versions) {
         return Ok(respond(hit));

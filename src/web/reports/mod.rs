@@ -13,6 +13,7 @@ use super::error::{ApiError, AppError, missing};
 use super::params::CatalogueParams;
 use super::paths::{CountryPath, KeyPath, QueryParams};
 use super::report_cache::ReportCache;
+use super::session::Viewer;
 use super::views::Pagination;
 use super::{ok, with_db};
 use crate::db::providers::ProviderSummary;
@@ -55,6 +56,7 @@ async fn country_matches(
 #[derive(Template)]
 #[template(path = "reports/country.html")]
 struct CountryPage<'a> {
+    viewer: &'a Viewer,
     country: &'a Country,
     report: CountryReport,
     weights: [FactorHelp; 6],
@@ -67,6 +69,7 @@ struct CountryPage<'a> {
 
 pub async fn country(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     cache: web::Data<ReportCache>,
     CountryPath(country): CountryPath,
     QueryParams(params): QueryParams<ReportParams>,
@@ -80,7 +83,7 @@ pub async fn country(
         country.iso3, paging.number
     );
     let path = format!("/reports/countries/{}", country.iso3);
-    cached(&storage, &cache, key, |provenance| async {
+    cached(&storage, &cache, &viewer, key, |provenance| async {
         let paged = country_matches(&storage, country, limit, paging).await?;
         let pagination = pages_of(&paged, &params, &path);
         match format {
@@ -91,6 +94,7 @@ pub async fn country(
                 link_header(&pagination),
             )),
             Format::Html => html_report(&CountryPage {
+                viewer: &viewer,
                 country,
                 report: paged.page,
                 weights: WEIGHTS.explained(),
@@ -109,6 +113,7 @@ pub async fn country(
 /// matches and near misses per need, 25 needs a page.
 pub async fn country_api(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     cache: web::Data<ReportCache>,
     CountryPath(country): CountryPath,
     QueryParams(params): QueryParams<ReportParams>,
@@ -118,7 +123,7 @@ pub async fn country_api(
     let country = &country;
     let key = format!("country-api/{}/{limit}/{}", country.iso3, paging.number);
     let path = format!("/api/v1/countries/{}/matches", country.iso3);
-    let response = cached(&storage, &cache, key, |_| async {
+    let response = cached(&storage, &cache, &viewer, key, |_| async {
         let paged = country_matches(&storage, country, limit, paging).await?;
         json_report(&paged.page, link_header(&pages_of(&paged, &params, &path)))
     })
@@ -129,6 +134,7 @@ pub async fn country_api(
 #[derive(Template)]
 #[template(path = "reports/provider.html")]
 struct ProviderPage<'a> {
+    viewer: &'a Viewer,
     provider: Provider,
     report: ProviderReport,
     weights: [FactorHelp; 6],
@@ -139,6 +145,7 @@ struct ProviderPage<'a> {
 
 pub async fn provider(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     cache: web::Data<ReportCache>,
     KeyPath(key): KeyPath,
     QueryParams(params): QueryParams<ReportParams>,
@@ -152,7 +159,7 @@ pub async fn provider(
     .await?;
     let cache_key = format!("provider/{}/{format:?}/{}", provider.key, paging.number);
     let path = format!("/reports/providers/{}", provider.key);
-    cached(&storage, &cache, cache_key, |provenance| async {
+    cached(&storage, &cache, &viewer, cache_key, |provenance| async {
         let (catalogue, needs) = inputs(&storage, None).await?;
         let own: Vec<_> = catalogue
             .offerings()
@@ -182,6 +189,7 @@ pub async fn provider(
                 ))
             }
             Format::Html => html_report(&ProviderPage {
+                viewer: &viewer,
                 provider,
                 report: paged.page,
                 weights: WEIGHTS.explained(),
@@ -274,6 +282,7 @@ impl NeedFilter {
 #[derive(Template)]
 #[template(path = "reports/gaps.html")]
 struct GapsPage<'a> {
+    viewer: &'a Viewer,
     needs: Vec<NeedReport>,
     total: usize,
     all: bool,
@@ -286,6 +295,7 @@ struct GapsPage<'a> {
 
 pub async fn gaps(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     cache: web::Data<ReportCache>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -298,7 +308,7 @@ pub async fn gaps(
         filter.codes.join("/"),
         paging.number
     );
-    cached(&storage, &cache, key, |provenance| async {
+    cached(&storage, &cache, &viewer, key, |provenance| async {
         let (catalogue, needs) = inputs(&storage, None).await?;
         let needs = filter.keep(needs);
         let found = run_engine(&storage, move |context| {
@@ -321,6 +331,7 @@ pub async fn gaps(
                 link_header(&pagination),
             )),
             Format::Html => html_report(&GapsPage {
+                viewer: &viewer,
                 total: found.total,
                 needs: found.page,
                 all,
@@ -338,6 +349,7 @@ pub async fn gaps(
 #[derive(Template)]
 #[template(path = "reports/overlaps.html")]
 struct OverlapsPage<'a> {
+    viewer: &'a Viewer,
     overlaps: Vec<Overlap>,
     total: usize,
     pagination: Pagination,
@@ -347,13 +359,14 @@ struct OverlapsPage<'a> {
 
 pub async fn overlaps(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     cache: web::Data<ReportCache>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
     let format = params.format()?;
     let paging = params.paging();
     let key = format!("overlaps/{format:?}/{}", paging.number);
-    cached(&storage, &cache, key, |provenance| async {
+    cached(&storage, &cache, &viewer, key, |provenance| async {
         let (catalogue, needs) = inputs(&storage, None).await?;
         let found = run_engine(&storage, move |context| {
             reports::overlaps(context, &catalogue, needs, paging)
@@ -371,6 +384,7 @@ pub async fn overlaps(
                 link_header(&pagination),
             )),
             Format::Html => html_report(&OverlapsPage {
+                viewer: &viewer,
                 total: found.total,
                 overlaps: found.page,
                 pagination,
@@ -384,7 +398,8 @@ pub async fn overlaps(
 
 #[derive(Template)]
 #[template(path = "reports/coverage.html")]
-struct CoveragePage {
+struct CoveragePage<'a> {
+    viewer: &'a Viewer,
     report: CoverageReport,
     columns: Columns,
     shades: [Shade; 6],
@@ -393,6 +408,7 @@ struct CoveragePage {
 
 pub async fn coverage(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     cache: web::Data<ReportCache>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -401,7 +417,7 @@ pub async fn coverage(
         AppError::BadRequest("columns=: use regions, subregions or groups".into())
     })?;
     let key = format!("coverage/{format:?}/{}", columns.code());
-    cached(&storage, &cache, key, |provenance| async {
+    cached(&storage, &cache, &viewer, key, |provenance| async {
         let (catalogue, needs) = inputs(&storage, None).await?;
         let report = run_engine(&storage, move |context| {
             reports::coverage(context, &catalogue, needs, columns)
@@ -415,6 +431,7 @@ pub async fn coverage(
                 None,
             )),
             Format::Html => html_report(&CoveragePage {
+                viewer: &viewer,
                 report,
                 columns,
                 shades: Shade::ALL,
@@ -428,6 +445,7 @@ pub async fn coverage(
 #[derive(Template)]
 #[template(path = "reports/index.html")]
 struct IndexPage<'a> {
+    viewer: &'a Viewer,
     q: String,
     /// Countries with open needs, and how many.
     countries: Vec<(&'a Country, i64)>,
@@ -440,6 +458,7 @@ struct IndexPage<'a> {
 /// country's or a provider's report by name.
 pub async fn index(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
     let reference = &storage.reference;
@@ -467,6 +486,7 @@ pub async fn index(
         .filter_map(|c| counts.get(&c.iso3).map(|n| (c, *n)))
         .collect();
     ok(&IndexPage {
+        viewer: &viewer,
         q: search.text().unwrap_or_default(),
         countries,
         pagination: Pagination::new("/reports", &search, &providers),

@@ -1,0 +1,455 @@
+//! Accounts, their roles, sessions, single-use links and failed sign-ins.
+//! Secrets arrive here already hashed (`domain::secret`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{
+    account_links, account_roles, accounts, providers, sessions, sign_in_failures,
+};
+use super::{DbConnection, StoreError, StoreResult, now, write};
+use crate::domain::access::{EmailAddress, Person, Role};
+use crate::domain::codes::{Iso3, RecordKey};
+use crate::domain::throttle::{Failures, Limits};
+
+/// What a sign-in checks.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub account: i64,
+    pub password_hash: Option<String>,
+    pub disabled: bool,
+}
+
+/// An account as the command line lists it.
+#[derive(Debug, Clone)]
+pub struct AccountSummary {
+    pub person: Person,
+    pub disabled: bool,
+    pub has_password: bool,
+}
+
+/// A session as stored: whose, its CSRF token, and its times.
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    pub person: Person,
+    pub csrf_token: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+}
+
+/// What a single-use link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// The first password of an account made on the command line.
+    SetPassword,
+}
+
+impl LinkPurpose {
+    fn code(self) -> &'static str {
+        match self {
+            LinkPurpose::SetPassword => "set-password",
+        }
+    }
+}
+
+/// Why a link cannot be used. One answer for all of them on the page, so
+/// the page does not tell a guessed token from a used one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRefused {
+    Unknown,
+    Used,
+    Expired,
+    AccountDisabled,
+}
+
+fn role_columns(role: &Role) -> (&'static str, Option<String>, Option<String>) {
+    match role {
+        Role::Secretariat => ("secretariat", None, None),
+        Role::Editor(provider) => ("editor", Some(provider.to_string()), None),
+        Role::FocalPoint(country) => ("focal-point", None, Some(country.to_string())),
+    }
+}
+
+fn role_of(role: String, provider: Option<String>, country: Option<String>) -> StoreResult<Role> {
+    match (role.as_str(), provider, country) {
+        ("secretariat", None, None) => Ok(Role::Secretariat),
+        ("editor", Some(provider), None) => Ok(Role::Editor(RecordKey::trusted(provider))),
+        ("focal-point", None, Some(country)) => Ok(Role::FocalPoint(Iso3::trusted(country))),
+        (other, ..) => Err(StoreError::Corrupt(format!("unknown role \"{other}\""))),
+    }
+}
+
+fn roles_of(conn: &mut DbConnection, account: i64) -> StoreResult<Vec<Role>> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = account_roles::table
+        .filter(account_roles::account_id.eq(account))
+        .order(account_roles::id)
+        .select((
+            account_roles::role,
+            account_roles::provider_key,
+            account_roles::country,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(role, provider, country)| role_of(role, provider, country))
+        .collect()
+}
+
+fn person(
+    conn: &mut DbConnection,
+    account: i64,
+    email: String,
+    name: String,
+) -> StoreResult<Person> {
+    Ok(Person {
+        account,
+        email: EmailAddress::trusted(email),
+        name,
+        roles: roles_of(conn, account)?,
+    })
+}
+
+/// Makes an account with its roles. The address must be free and every
+/// provider a role names must exist.
+pub fn create(
+    conn: &mut DbConnection,
+    email: &EmailAddress,
+    name: &str,
+    password_hash: Option<&str>,
+    roles: &[Role],
+) -> StoreResult<Person> {
+    write(conn, |conn| {
+        let taken: i64 = accounts::table
+            .filter(accounts::email.eq(email.as_str()))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(StoreError::EmailTaken(email.to_string()));
+        }
+        let account: i64 = diesel::insert_into(accounts::table)
+            .values((
+                accounts::email.eq(email.as_str()),
+                accounts::name.eq(name),
+                accounts::password_hash.eq(password_hash),
+                accounts::disabled.eq(false),
+                accounts::created_at.eq(now()),
+            ))
+            .returning(accounts::id)
+            .get_result(conn)?;
+        for role in roles {
+            grant(conn, account, role)?;
+        }
+        person(conn, account, email.to_string(), name.to_owned())
+    })
+}
+
+fn grant(conn: &mut DbConnection, account: i64, role: &Role) -> StoreResult<()> {
+    if let Role::Editor(provider) = role {
+        let exists: i64 = providers::table
+            .filter(providers::key.eq(provider.as_str()))
+            .count()
+            .get_result(conn)?;
+        if exists == 0 {
+            return Err(StoreError::UnknownProvider(provider.to_string()));
+        }
+    }
+    if roles_of(conn, account)?.contains(role) {
+        return Ok(());
+    }
+    let (kind, provider, country) = role_columns(role);
+    diesel::insert_into(account_roles::table)
+        .values((
+            account_roles::account_id.eq(account),
+            account_roles::role.eq(kind),
+            account_roles::provider_key.eq(provider),
+            account_roles::country.eq(country),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What a sign-in with this address checks; `None` when no account has it.
+pub fn credentials(
+    conn: &mut DbConnection,
+    email: &EmailAddress,
+) -> StoreResult<Option<Credentials>> {
+    Ok(accounts::table
+        .filter(accounts::email.eq(email.as_str()))
+        .select((accounts::id, accounts::password_hash, accounts::disabled))
+        .first::<(i64, Option<String>, bool)>(conn)
+        .optional()?
+        .map(|(account, password_hash, disabled)| Credentials {
+            account,
+            password_hash,
+            disabled,
+        }))
+}
+
+/// Every account, by address.
+pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<AccountSummary>> {
+    let rows: Vec<(i64, String, String, Option<String>, bool)> = accounts::table
+        .order(accounts::email)
+        .select((
+            accounts::id,
+            accounts::email,
+            accounts::name,
+            accounts::password_hash,
+            accounts::disabled,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, email, name, hash, disabled)| {
+            Ok(AccountSummary {
+                person: person(conn, id, email, name)?,
+                disabled,
+                has_password: hash.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// Disables an account: its sessions end at once, on every instance (they
+/// all read sessions here), and its unused links stop working.
+pub fn disable(conn: &mut DbConnection, email: &EmailAddress) -> StoreResult<()> {
+    write(conn, |conn| {
+        let account: i64 = accounts::table
+            .filter(accounts::email.eq(email.as_str()))
+            .select(accounts::id)
+            .first(conn)
+            .optional()?
+            .ok_or(StoreError::NotFound)?;
+        diesel::update(accounts::table.find(account))
+            .set(accounts::disabled.eq(true))
+            .execute(conn)?;
+        diesel::delete(sessions::table.filter(sessions::account_id.eq(account))).execute(conn)?;
+        diesel::delete(
+            account_links::table
+                .filter(account_links::account_id.eq(account))
+                .filter(account_links::used_at.is_null()),
+        )
+        .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Keeps a new password and ends the account's other sessions: whoever
+/// knew the old one is signed out everywhere.
+pub fn set_password(
+    conn: &mut DbConnection,
+    account: i64,
+    password_hash: &str,
+    keep_session: Option<&str>,
+) -> StoreResult<()> {
+    write(conn, |conn| {
+        diesel::update(accounts::table.find(account))
+            .set(accounts::password_hash.eq(password_hash))
+            .execute(conn)?;
+        let others = sessions::table
+            .filter(sessions::account_id.eq(account))
+            .filter(sessions::id_hash.ne(keep_session.unwrap_or("")));
+        diesel::delete(others).execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Starts a session for a signed-in account.
+pub fn start_session(
+    conn: &mut DbConnection,
+    account: i64,
+    id_hash: &str,
+    csrf_token: &str,
+) -> StoreResult<()> {
+    let at = now();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id_hash.eq(id_hash),
+            sessions::account_id.eq(account),
+            sessions::csrf_token.eq(csrf_token),
+            sessions::created_at.eq(at),
+            sessions::last_seen_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The session with this id hash, if it exists and its account is enabled.
+pub fn session(conn: &mut DbConnection, id_hash: &str) -> StoreResult<Option<StoredSession>> {
+    let found = sessions::table
+        .inner_join(accounts::table)
+        .filter(sessions::id_hash.eq(id_hash))
+        .filter(accounts::disabled.eq(false))
+        .select((
+            accounts::id,
+            accounts::email,
+            accounts::name,
+            sessions::csrf_token,
+            sessions::created_at,
+            sessions::last_seen_at,
+        ))
+        .first::<(i64, String, String, String, NaiveDateTime, NaiveDateTime)>(conn)
+        .optional()?;
+    let Some((account, email, name, csrf_token, created_at, last_seen_at)) = found else {
+        return Ok(None);
+    };
+    Ok(Some(StoredSession {
+        person: person(conn, account, email, name)?,
+        csrf_token,
+        created_at,
+        last_seen_at,
+    }))
+}
+
+/// Notes that a session was used now.
+pub fn touch_session(conn: &mut DbConnection, id_hash: &str) -> StoreResult<()> {
+    diesel::update(sessions::table.find(id_hash))
+        .set(sessions::last_seen_at.eq(now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn end_session(conn: &mut DbConnection, id_hash: &str) -> StoreResult<()> {
+    diesel::delete(sessions::table.find(id_hash)).execute(conn)?;
+    Ok(())
+}
+
+/// Makes a single-use link for an account.
+pub fn create_link(
+    conn: &mut DbConnection,
+    account: i64,
+    token_hash: &str,
+    purpose: LinkPurpose,
+    expires_at: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::insert_into(account_links::table)
+        .values((
+            account_links::token_hash.eq(token_hash),
+            account_links::account_id.eq(account),
+            account_links::purpose.eq(purpose.code()),
+            account_links::created_at.eq(now()),
+            account_links::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whose link this is, while it can still be used.
+pub fn link_holder(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    purpose: LinkPurpose,
+) -> StoreResult<Result<Person, LinkRefused>> {
+    let found = account_links::table
+        .inner_join(accounts::table)
+        .filter(account_links::token_hash.eq(token_hash))
+        .filter(account_links::purpose.eq(purpose.code()))
+        .select((
+            accounts::id,
+            accounts::email,
+            accounts::name,
+            accounts::disabled,
+            account_links::expires_at,
+            account_links::used_at,
+        ))
+        .first::<(
+            i64,
+            String,
+            String,
+            bool,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+        )>(conn)
+        .optional()?;
+    let Some((account, email, name, disabled, expires_at, used_at)) = found else {
+        return Ok(Err(LinkRefused::Unknown));
+    };
+    if used_at.is_some() {
+        return Ok(Err(LinkRefused::Used));
+    }
+    if expires_at <= now() {
+        return Ok(Err(LinkRefused::Expired));
+    }
+    if disabled {
+        return Ok(Err(LinkRefused::AccountDisabled));
+    }
+    Ok(Ok(person(conn, account, email, name)?))
+}
+
+/// Uses a link to set the account's password, once: the check and the use
+/// are one transaction, so two uses at once cannot both succeed.
+pub fn redeem_link(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    purpose: LinkPurpose,
+    password_hash: &str,
+) -> StoreResult<Result<Person, LinkRefused>> {
+    write(conn, |conn| {
+        let holder = match link_holder(conn, token_hash, purpose)? {
+            Ok(holder) => holder,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        diesel::update(account_links::table.find(token_hash))
+            .set(account_links::used_at.eq(now()))
+            .execute(conn)?;
+        diesel::update(accounts::table.find(holder.account))
+            .set(accounts::password_hash.eq(password_hash))
+            .execute(conn)?;
+        diesel::delete(sessions::table.filter(sessions::account_id.eq(holder.account)))
+            .execute(conn)?;
+        Ok(Ok(holder))
+    })
+}
+
+/// The failed sign-ins counted for each subject.
+pub fn failures(conn: &mut DbConnection, subject: &str) -> StoreResult<Option<Failures>> {
+    let row = sign_in_failures::table
+        .find(subject)
+        .select((
+            sign_in_failures::failures,
+            sign_in_failures::first_failed_at,
+            sign_in_failures::locked_until,
+        ))
+        .first::<(i32, NaiveDateTime, Option<NaiveDateTime>)>(conn)
+        .optional()?;
+    Ok(row.map(|(count, first_at, locked_until)| Failures {
+        count: u32::try_from(count).unwrap_or(0),
+        first_at,
+        locked_until,
+    }))
+}
+
+/// Counts one more failed sign-in for a subject, as `limits` count them.
+pub fn record_failure(
+    conn: &mut DbConnection,
+    subject: &str,
+    limits: &Limits,
+) -> StoreResult<Failures> {
+    write(conn, |conn| {
+        let before = failures(conn, subject)?;
+        let after = limits.after_failure(before, now());
+        let count = i32::try_from(after.count).unwrap_or(i32::MAX);
+        if before.is_some() {
+            diesel::update(sign_in_failures::table.find(subject))
+                .set((
+                    sign_in_failures::failures.eq(count),
+                    sign_in_failures::first_failed_at.eq(after.first_at),
+                    sign_in_failures::locked_until.eq(after.locked_until),
+                ))
+                .execute(conn)?;
+        } else {
+            diesel::insert_into(sign_in_failures::table)
+                .values((
+                    sign_in_failures::subject.eq(subject),
+                    sign_in_failures::failures.eq(count),
+                    sign_in_failures::first_failed_at.eq(after.first_at),
+                    sign_in_failures::locked_until.eq(after.locked_until),
+                ))
+                .execute(conn)?;
+        }
+        Ok(after)
+    })
+}
+
+/// Forgets a subject's failures, after a good sign-in.
+pub fn clear_failures(conn: &mut DbConnection, subject: &str) -> StoreResult<()> {
+    diesel::delete(sign_in_failures::table.find(subject)).execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,491 @@
+//! Signing in and out, one's own account, and the single-use link that sets
+//! a first password. These pages are never cached (their forms carry a
+//! token, and `csrf` marks such answers `no-store`).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::csrf::CsrfToken;
+use super::error::AppError;
+use super::forms::{FieldView, Form};
+use super::paths::QueryParams;
+use super::session::{self, NewSession, Viewer};
+use super::{Site, render, see_other, with_db};
+use crate::db;
+use crate::db::accounts::LinkPurpose;
+use crate::domain::access::{EmailAddress, Person};
+use crate::domain::fields::AccountField;
+use crate::domain::password::{self, NewPassword, Password};
+use crate::domain::problems::FieldErrors;
+use crate::domain::secret::{Secret, digest};
+use crate::domain::throttle::{self, Verdict};
+use crate::startup::Storage;
+
+/// The one answer to a sign-in that does not succeed: it never says which
+/// part was wrong, or whether the address has an account.
+const NOT_SIGNED_IN: &str =
+    "The e-mail address or the password is not right, or the account cannot sign in";
+
+#[derive(Template)]
+#[template(path = "accounts/sign_in.html")]
+struct SignInPage<'a> {
+    viewer: &'a Viewer,
+    email: String,
+    next: String,
+    errors: FieldErrors,
+    /// Sign-in is paused for this address or client until then.
+    locked_until: Option<String>,
+    csrf_token: &'a str,
+}
+
+impl SignInPage<'_> {
+    fn field(&self, field: AccountField) -> FieldView {
+        FieldView::new(field, &self.errors)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Next {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Where to go after signing in: a path on this site, or the start page.
+fn next_or_home(next: Option<&str>) -> String {
+    next.filter(|n| session::local_path(n))
+        .unwrap_or("/")
+        .to_owned()
+}
+
+pub async fn sign_in_form(
+    viewer: Viewer,
+    csrf: CsrfToken,
+    QueryParams(next): QueryParams<Next>,
+) -> Result<HttpResponse, AppError> {
+    render(
+        StatusCode::OK,
+        &SignInPage {
+            viewer: &viewer,
+            email: String::new(),
+            next: next_or_home(next.next.as_deref()),
+            errors: FieldErrors::new(),
+            locked_until: None,
+            csrf_token: csrf.as_str(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SignIn {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// The client's address, as far as the server can trust it: the peer, or
+/// behind a proxy the address the proxy says it served.
+fn client_address(req: &HttpRequest, site: &Site) -> String {
+    if site.behind_proxy {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .last();
+        if let Some(address) = forwarded {
+            return address.to_owned();
+        }
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// What a sign-in attempt came to.
+enum Attempt {
+    SignedIn,
+    Refused,
+}
+
+/// Checks the password and, when it is right, starts the session; counts a
+/// failure against the typed address and the client otherwise. A missing
+/// account takes as long as a wrong password.
+fn attempt(
+    conn: &mut db::DbConnection,
+    typed_email: &str,
+    typed: &Password,
+    subjects: &[String; 2],
+    session: &NewSession,
+) -> Result<Attempt, AppError> {
+    let credentials = match EmailAddress::parse(typed_email) {
+        Ok(email) => db::accounts::credentials(conn, &email)?,
+        Err(_) => None,
+    };
+    let account = match credentials {
+        Some(c) if !c.disabled => c
+            .password_hash
+            .filter(|hash| password::verify(typed, hash))
+            .map(|_| c.account),
+        _ => {
+            password::verify_nothing(typed);
+            None
+        }
+    };
+    let Some(account) = account else {
+        db::accounts::record_failure(conn, &subjects[0], &throttle::PER_EMAIL)?;
+        db::accounts::record_failure(conn, &subjects[1], &throttle::PER_CLIENT)?;
+        return Ok(Attempt::Refused);
+    };
+    db::accounts::clear_failures(conn, &subjects[0])?;
+    session.save(conn, account)?;
+    Ok(Attempt::SignedIn)
+}
+
+pub async fn sign_in(
+    req: HttpRequest,
+    storage: web::Data<Storage>,
+    site: web::Data<Site>,
+    viewer: Viewer,
+    csrf: CsrfToken,
+    QueryParams(query): QueryParams<Next>,
+    posted: Form<SignIn>,
+) -> Result<HttpResponse, AppError> {
+    let form = posted.verified()?;
+    let next = next_or_home(form.next.as_deref().or(query.next.as_deref()));
+    let subjects = [
+        format!("email:{}", digest(&form.email.trim().to_lowercase())),
+        format!("address:{}", digest(&client_address(&req, &site))),
+    ];
+    let counted = subjects.clone();
+    let (for_email, for_client) = with_db(&storage, move |conn| {
+        Ok((
+            db::accounts::failures(conn, &counted[0])?,
+            db::accounts::failures(conn, &counted[1])?,
+        ))
+    })
+    .await?;
+    let now = chrono::Utc::now().naive_utc();
+    let verdicts = [
+        throttle::PER_EMAIL.verdict(for_email, now),
+        throttle::PER_CLIENT.verdict(for_client, now),
+    ];
+    let again = |errors, locked_until, status| {
+        render(
+            status,
+            &SignInPage {
+                viewer: &viewer,
+                email: form.email.clone(),
+                next: next.clone(),
+                errors,
+                locked_until,
+                csrf_token: csrf.as_str(),
+            },
+        )
+    };
+    if let Some(until) = verdicts.iter().find_map(|v| match v {
+        Verdict::Locked(until) => Some(*until),
+        _ => None,
+    }) {
+        let at = until.format("%H:%M UTC").to_string();
+        return again(FieldErrors::new(), Some(at), StatusCode::TOO_MANY_REQUESTS);
+    }
+    if let Some(delay) = verdicts
+        .iter()
+        .filter_map(|v| match v {
+            Verdict::SlowDown(d) => Some(*d),
+            _ => None,
+        })
+        .max()
+    {
+        actix_web::rt::time::sleep(delay).await;
+    }
+    let session = NewSession::generate();
+    let typed = Password::new(form.password.clone());
+    let email = form.email.clone();
+    let previous = viewer.session_id_hash().map(str::to_owned);
+    let outcome = with_db(&storage, move |conn| {
+        let outcome = attempt(conn, &email, &typed, &subjects, &session)?;
+        if let (Attempt::SignedIn, Some(previous)) = (&outcome, previous) {
+            db::accounts::end_session(conn, &previous)?;
+        }
+        Ok((outcome, session))
+    })
+    .await?;
+    match outcome {
+        (Attempt::SignedIn, session) => {
+            let mut response = see_other(&next);
+            session.hand_out(&req, &mut response)?;
+            Ok(response)
+        }
+        (Attempt::Refused, _) => {
+            let mut errors = FieldErrors::new();
+            errors.add(AccountField::Email, NOT_SIGNED_IN);
+            again(errors, None, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+/// Ends the session here and everywhere, and forgets its cookie.
+pub async fn sign_out(
+    req: HttpRequest,
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    posted: Form<super::forms::Confirmation>,
+) -> Result<HttpResponse, AppError> {
+    posted.verified()?;
+    if let Some(id_hash) = viewer.session_id_hash().map(str::to_owned) {
+        with_db(&storage, move |conn| {
+            Ok(db::accounts::end_session(conn, &id_hash)?)
+        })
+        .await?;
+    }
+    let mut response = see_other("/");
+    session::forget(&req, &mut response)?;
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "accounts/account.html")]
+struct AccountPage<'a> {
+    viewer: &'a Viewer,
+    person: &'a Person,
+    errors: FieldErrors,
+    changed: bool,
+    csrf_token: &'a str,
+}
+
+impl AccountPage<'_> {
+    fn field(&self, field: AccountField) -> FieldView {
+        FieldView::new(field, &self.errors)
+    }
+}
+
+/// The signed-in person, or the sign-in page.
+fn signed_in(viewer: &Viewer) -> Result<&Person, AppError> {
+    viewer
+        .person()
+        .ok_or_else(|| AppError::SignInNeeded("/account".to_owned()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountQuery {
+    #[serde(default)]
+    changed: Option<String>,
+}
+
+pub async fn account(
+    viewer: Viewer,
+    csrf: CsrfToken,
+    QueryParams(query): QueryParams<AccountQuery>,
+) -> Result<HttpResponse, AppError> {
+    let person = signed_in(&viewer)?;
+    render(
+        StatusCode::OK,
+        &AccountPage {
+            viewer: &viewer,
+            person,
+            errors: FieldErrors::new(),
+            changed: query.changed.is_some(),
+            csrf_token: csrf.as_str(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChange {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+fn new_password(typed: &str, person: &Person) -> Result<NewPassword, String> {
+    let words = crate::accounts::personal_words(&person.name, &person.email);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    NewPassword::parse(&Password::new(typed), &words)
+}
+
+/// Changes one's password, given the current one; every other session of
+/// the account ends.
+pub async fn change_password(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    csrf: CsrfToken,
+    posted: Form<PasswordChange>,
+) -> Result<HttpResponse, AppError> {
+    let person = signed_in(&viewer)?.clone();
+    let form = posted.verified()?;
+    let current = Password::new(form.current_password);
+    let mut errors = FieldErrors::new();
+    let checked = new_password(&form.new_password, &person);
+    let hash = match &checked {
+        Ok(password) => Some(password.hash()),
+        Err(message) => {
+            errors.add(AccountField::NewPassword, message.clone());
+            None
+        }
+    };
+    let email = person.email.clone();
+    let keep = viewer.session_id_hash().map(str::to_owned);
+    let changed = with_db(&storage, move |conn| {
+        let right = db::accounts::credentials(conn, &email)?
+            .and_then(|c| c.password_hash)
+            .is_some_and(|h| password::verify(&current, &h));
+        match (right, hash) {
+            (true, Some(hash)) => {
+                db::accounts::set_password(conn, person.account, &hash, keep.as_deref())?;
+                Ok(Ok(()))
+            }
+            (right, _) => Ok(Err(right)),
+        }
+    })
+    .await?;
+    match changed {
+        Ok(()) => Ok(see_other("/account?changed=1")),
+        Err(current_was_right) => {
+            if !current_was_right {
+                errors.add(
+                    AccountField::CurrentPassword,
+                    "Enter your current password as you type it to sign in",
+                );
+            }
+            let person = signed_in(&viewer)?;
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &AccountPage {
+                    viewer: &viewer,
+                    person,
+                    errors,
+                    changed: false,
+                    csrf_token: csrf.as_str(),
+                },
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/set_password.html")]
+struct SetPasswordPage<'a> {
+    viewer: &'a Viewer,
+    person: Person,
+    action: String,
+    errors: FieldErrors,
+    csrf_token: &'a str,
+}
+
+impl SetPasswordPage<'_> {
+    fn field(&self, field: AccountField) -> FieldView {
+        FieldView::new(field, &self.errors)
+    }
+}
+
+/// A link that cannot be used, whatever the reason: unknown, used,
+/// expired, or its account disabled.
+fn link_refused() -> AppError {
+    AppError::Gone("This link cannot be used: it has expired or has already been used".to_owned())
+}
+
+/// The token in a link's address; a malformed one names nothing.
+fn link_token(path: &web::Path<String>) -> Result<Secret, AppError> {
+    Secret::parse(path.as_str()).ok_or_else(link_refused)
+}
+
+pub async fn set_password_form(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    csrf: CsrfToken,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = link_token(&path)?;
+    let holder = with_db(&storage, move |conn| {
+        Ok(db::accounts::link_holder(
+            conn,
+            &token.hash(),
+            LinkPurpose::SetPassword,
+        )?)
+    })
+    .await?
+    .map_err(|_| link_refused())?;
+    render(
+        StatusCode::OK,
+        &SetPasswordPage {
+            viewer: &viewer,
+            person: holder,
+            action: format!("/password/{}", path.as_str()),
+            errors: FieldErrors::new(),
+            csrf_token: csrf.as_str(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChoice {
+    #[serde(default)]
+    new_password: String,
+}
+
+/// Sets the password a link was made for, once, and signs its holder in.
+pub async fn set_password(
+    req: HttpRequest,
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    csrf: CsrfToken,
+    path: web::Path<String>,
+    posted: Form<PasswordChoice>,
+) -> Result<HttpResponse, AppError> {
+    let token = link_token(&path)?;
+    let form = posted.verified()?;
+    let lookup = token.hash();
+    let holder = with_db(&storage, move |conn| {
+        Ok(db::accounts::link_holder(
+            conn,
+            &lookup,
+            LinkPurpose::SetPassword,
+        )?)
+    })
+    .await?
+    .map_err(|_| link_refused())?;
+    let hash = match new_password(&form.new_password, &holder) {
+        Ok(password) => password.hash(),
+        Err(message) => {
+            let mut errors = FieldErrors::new();
+            errors.add(AccountField::NewPassword, message);
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SetPasswordPage {
+                    viewer: &viewer,
+                    person: holder,
+                    action: format!("/password/{}", path.as_str()),
+                    errors,
+                    csrf_token: csrf.as_str(),
+                },
+            );
+        }
+    };
+    let session = NewSession::generate();
+    let redeemed = with_db(&storage, move |conn| {
+        let redeemed =
+            db::accounts::redeem_link(conn, &token.hash(), LinkPurpose::SetPassword, &hash)?;
+        if let Ok(holder) = &redeemed {
+            session.save(conn, holder.account)?;
+        }
+        Ok((redeemed, session))
+    })
+    .await?;
+    match redeemed {
+        (Ok(_), session) => {
+            let mut response = see_other("/account");
+            session.hand_out(&req, &mut response)?;
+            Ok(response)
+        }
+        (Err(_), _) => Err(link_refused()),
+    }
+}

@@ -1,0 +1,281 @@
+//! Who is asking: the session cookie, read once per request into a
+//! [`Viewer`] that handlers take as an argument and ask before acting.
+//!
+//! Sessions live in the database, so every instance on one database knows
+//! them, and ending one (signing out, a new password, a disabled account)
+//! ends it everywhere at the next request. The cookie holds a random id;
+//! the database keeps only its hash.
+
+use std::future::{Ready, ready};
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::cookie::{Cookie, SameSite, time};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+
+use super::Site;
+use super::error::AppError;
+use crate::db;
+use crate::domain::access::{self, Action, Person, Refusal};
+use crate::domain::secret::Secret;
+use crate::startup::Storage;
+
+/// The cookie's name: over HTTPS with the `__Host-` prefix, so no other
+/// site or plain-HTTP page can set it.
+fn cookie_name(site: &Site) -> &'static str {
+    if site.https() {
+        "__Host-capmatch_session"
+    } else {
+        "capmatch_session"
+    }
+}
+
+/// A session's `last_seen_at` is written at most this often, not on every
+/// request.
+const TOUCH_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+/// The signed-in session behind a viewer.
+#[derive(Debug, Clone)]
+struct SessionKeys {
+    id_hash: String,
+    csrf_token: String,
+}
+
+/// The person making the request, or nobody; and where to come back to
+/// after signing in.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    person: Option<Arc<Person>>,
+    session: Option<SessionKeys>,
+    came_from: String,
+}
+
+impl Viewer {
+    pub fn person(&self) -> Option<&Person> {
+        self.person.as_deref()
+    }
+
+    /// Whether the person may take `action`, as an error a handler returns:
+    /// nobody signed in is sent to sign in, somebody without the role is
+    /// told which role it needs.
+    pub fn may(&self, action: Action<'_>) -> Result<(), AppError> {
+        access::permit(self.person(), action).map_err(|refusal| match refusal {
+            Refusal::SignInNeeded => AppError::SignInNeeded(self.came_from.clone()),
+            Refusal::NotAllowed(who) => AppError::Forbidden(who),
+        })
+    }
+
+    /// Whether a page should offer `action`.
+    pub fn allows(&self, action: Action<'_>) -> bool {
+        access::permit(self.person(), action).is_ok()
+    }
+
+    /// The sign-out form's token: the session's (empty for nobody, who
+    /// is offered no such form).
+    pub fn csrf_token(&self) -> &str {
+        self.session_csrf_token().unwrap_or_default()
+    }
+
+    /// The CSRF token of the session's forms, once signed in.
+    pub(super) fn session_csrf_token(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| s.csrf_token.as_str())
+    }
+
+    pub(super) fn session_id_hash(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| s.id_hash.as_str())
+    }
+
+    /// What a page rendered for this viewer may be cached under: its header
+    /// names the person and holds the session's token.
+    pub fn cache_scope(&self) -> String {
+        match &self.session {
+            None => "anyone".to_owned(),
+            Some(session) => format!("session:{}", &session.id_hash[..16]),
+        }
+    }
+}
+
+/// Where a person refused for not being signed in comes back to: the page
+/// asked for, or for a post the page it was sent from (a post's own
+/// address may not answer a GET).
+fn came_from(req: &ServiceRequest) -> String {
+    let asked = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        return asked;
+    }
+    req.headers()
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|at| rest[at..].to_owned()))
+        .filter(|path| local_path(path))
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+/// Whether `next` is a path on this site: a redirect to it cannot leave it.
+pub fn local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.bytes().any(|b| b.is_ascii_control())
+}
+
+enum Found {
+    Nobody,
+    SignedIn(Arc<Person>, SessionKeys),
+    /// The cookie names a session that has ended: forget the cookie.
+    Ended,
+}
+
+fn find_session(storage: &Storage, secret: &Secret) -> Result<Found, AppError> {
+    let mut conn = storage.pool.get().map_err(AppError::internal)?;
+    let id_hash = secret.hash();
+    let Some(stored) = db::accounts::session(&mut conn, &id_hash)? else {
+        return Ok(Found::Ended);
+    };
+    let now = chrono::Utc::now().naive_utc();
+    if !access::session_live(stored.created_at, stored.last_seen_at, now) {
+        db::accounts::end_session(&mut conn, &id_hash)?;
+        return Ok(Found::Ended);
+    }
+    if now - stored.last_seen_at >= TOUCH_EVERY {
+        db::accounts::touch_session(&mut conn, &id_hash)?;
+    }
+    Ok(Found::SignedIn(
+        Arc::new(stored.person),
+        SessionKeys {
+            id_hash,
+            csrf_token: stored.csrf_token,
+        },
+    ))
+}
+
+/// Paths answered the same for everyone, which must not wait for the
+/// database: the health checks and the stylesheet.
+fn for_everyone(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz") || path.starts_with("/static/")
+}
+
+/// Middleware: reads the session cookie into the request's [`Viewer`].
+/// A request without the cookie never touches the database.
+pub async fn identify(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let site = site_of(req.request());
+    let name = cookie_name(&site);
+    let secret = req
+        .cookie(name)
+        .filter(|_| !for_everyone(req.path()))
+        .and_then(|c| Secret::parse(c.value()));
+    let found = match (secret, req.app_data::<web::Data<Storage>>()) {
+        (Some(secret), Some(storage)) => {
+            let storage = storage.clone();
+            let span = tracing::info_span!("session");
+            web::block(move || {
+                let _entered = span.enter();
+                find_session(&storage, &secret)
+            })
+            .await
+            .map_err(AppError::internal)??
+        }
+        (None, _) if req.cookie(name).is_some() && !for_everyone(req.path()) => Found::Ended,
+        _ => Found::Nobody,
+    };
+    let mut viewer = Viewer {
+        person: None,
+        session: None,
+        came_from: came_from(&req),
+    };
+    let ended = match found {
+        Found::SignedIn(person, keys) => {
+            viewer.person = Some(person);
+            viewer.session = Some(keys);
+            false
+        }
+        Found::Ended => true,
+        Found::Nobody => false,
+    };
+    req.extensions_mut().insert(viewer);
+    let mut response = next.call(req).await?;
+    if ended && !response.response().cookies().any(|c| c.name() == name) {
+        response
+            .response_mut()
+            .add_removal_cookie(&session_cookie(&site, String::new()))?;
+    }
+    Ok(response)
+}
+
+fn site_of(req: &HttpRequest) -> Site {
+    req.app_data::<web::Data<Site>>()
+        .map(|s| s.get_ref().clone())
+        .unwrap_or_default()
+}
+
+/// The session cookie: never readable by scripts, sent on top-level
+/// navigation from other sites (a link in an e-mail keeps one signed in;
+/// forms are protected by their token), `Secure` over HTTPS.
+fn session_cookie(site: &Site, value: String) -> Cookie<'static> {
+    Cookie::build(cookie_name(site), value)
+        .path("/")
+        .http_only(true)
+        .secure(site.https())
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::seconds(access::SESSION_MAX.num_seconds()))
+        .finish()
+}
+
+/// A session about to begin at sign-in: a new id and a new CSRF token,
+/// never ones the browser had before.
+pub struct NewSession {
+    id: Secret,
+    csrf: Secret,
+}
+
+impl NewSession {
+    pub fn generate() -> NewSession {
+        NewSession {
+            id: Secret::generate(),
+            csrf: Secret::generate(),
+        }
+    }
+
+    pub fn save(&self, conn: &mut db::DbConnection, account: i64) -> db::StoreResult<()> {
+        db::accounts::start_session(conn, account, &self.id.hash(), self.csrf.expose())
+    }
+
+    /// Hands the session to the browser.
+    pub fn hand_out(&self, req: &HttpRequest, response: &mut HttpResponse) -> Result<(), AppError> {
+        response
+            .add_cookie(&session_cookie(&site_of(req), self.id.expose().to_owned()))
+            .map_err(AppError::internal)
+    }
+}
+
+/// Forgets the session cookie on `response`, after signing out.
+pub fn forget(req: &HttpRequest, response: &mut HttpResponse) -> Result<(), AppError> {
+    response
+        .add_removal_cookie(&session_cookie(&site_of(req), String::new()))
+        .map_err(AppError::internal)
+}
+
+impl FromRequest for Viewer {
+    type Error = AppError;
+    type Future = Ready<Result<Viewer, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<Viewer>()
+                .cloned()
+                .ok_or_else(|| AppError::internal("the session middleware did not run")),
+        )
+    }
+}
