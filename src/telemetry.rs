@@ -46,6 +46,42 @@ where
         .finish()
 }
 
+/// The span of each HTTP request. As tracing-actix-web's own, but an
+/// address that carries a secret (a single-use link's token) is logged by
+/// its route, `/password/{token}`, never as it was asked.
+pub struct RequestSpan;
+
+impl tracing_actix_web::RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        let route = request.match_pattern().unwrap_or_else(|| "default".into());
+        let target = if route.contains("{token}") {
+            route.clone()
+        } else {
+            request
+                .uri()
+                .path_and_query()
+                .map_or_else(String::new, |p| p.as_str().to_owned())
+        };
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.target = %target,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
 /// Control characters and the Unicode controls that reorder text, written
 /// as escapes (`\n`, `\u{1b}`); everything else as it is.
 pub fn escape(text: &str) -> Cow<'_, str> {

@@ -51,6 +51,20 @@ pub const PER_CLIENT: Limits = Limits {
     lock_for: TimeDelta::minutes(15),
 };
 
+/// Whose failures are counted for a typed e-mail address: its hash, so
+/// whatever was typed (a password in the wrong box) is not kept.
+pub fn email_subject(typed: &str) -> String {
+    format!(
+        "email:{}",
+        super::secret::digest(&typed.trim().to_lowercase())
+    )
+}
+
+/// Whose failures are counted for a client address.
+pub fn client_subject(address: &str) -> String {
+    format!("address:{}", super::secret::digest(address))
+}
+
 /// The longest an answer is held back.
 const MAX_DELAY_SECONDS: u32 = 5;
 

@@ -19,7 +19,7 @@ use crate::domain::access::{EmailAddress, Person};
 use crate::domain::fields::AccountField;
 use crate::domain::password::{self, NewPassword, Password};
 use crate::domain::problems::FieldErrors;
-use crate::domain::secret::{Secret, digest};
+use crate::domain::secret::Secret;
 use crate::domain::throttle::{self, Verdict};
 use crate::startup::Storage;
 
@@ -160,8 +160,8 @@ pub async fn sign_in(
     let form = posted.verified()?;
     let next = next_or_home(form.next.as_deref().or(query.next.as_deref()));
     let subjects = [
-        format!("email:{}", digest(&form.email.trim().to_lowercase())),
-        format!("address:{}", digest(&client_address(&req, &site))),
+        throttle::email_subject(&form.email),
+        throttle::client_subject(&client_address(&req, &site)),
     ];
     let counted = subjects.clone();
     let (for_email, for_client) = with_db(&storage, move |conn| {
@@ -376,7 +376,6 @@ pub async fn change_password(
 struct SetPasswordPage<'a> {
     viewer: &'a Viewer,
     person: Person,
-    action: String,
     errors: FieldErrors,
     csrf_token: &'a str,
 }
@@ -419,7 +418,6 @@ pub async fn set_password_form(
         &SetPasswordPage {
             viewer: &viewer,
             person: holder,
-            action: format!("/password/{}", path.as_str()),
             errors: FieldErrors::new(),
             csrf_token: csrf.as_str(),
         },
@@ -463,7 +461,6 @@ pub async fn set_password(
                 &SetPasswordPage {
                     viewer: &viewer,
                     person: holder,
-                    action: format!("/password/{}", path.as_str()),
                     errors,
                     csrf_token: csrf.as_str(),
                 },

@@ -205,22 +205,31 @@ impl Withdrawal {
     }
 }
 
-/// Saves a withdrawal as a new revision over `base`, when the person may
-/// write the country's assessments; someone else's save in between is a
-/// conflict, and nothing is withdrawn.
+/// Whether the person may write the assessment's country's assessments:
+/// asked before anything posted is looked at.
+async fn may_write(storage: &Storage, viewer: &Viewer, key: &KeyPath) -> Result<(), AppError> {
+    let lookup = key.as_str().to_owned();
+    let country = with_db(storage, move |conn| {
+        Ok(db::assessments::find(conn, &lookup)
+            .map_err(missing("assessment", &lookup))?
+            .country)
+    })
+    .await?;
+    viewer.may(Action::WriteAssessment(&country))
+}
+
+/// Saves a withdrawal as a new revision over `base`; someone else's save
+/// in between is a conflict, and nothing is withdrawn.
 async fn save_withdrawal(
     storage: &Storage,
-    viewer: &Viewer,
     key: &str,
     base: i32,
     withdraw: impl FnOnce(&Assessment) -> Result<Change, AssessmentError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
     let lookup = key.to_owned();
-    let viewer = viewer.clone();
     with_db(storage, move |conn| {
         let current =
             db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))?;
-        viewer.may(Action::WriteAssessment(&current.country))?;
         let change = withdraw(&current)?;
         db::assessments::revise(conn, &lookup, base, &change.data, &change.summary)
             .map_err(conflict)
@@ -237,6 +246,7 @@ pub async fn withdraw(
     posted: Form<Withdrawal>,
 ) -> Result<HttpResponse, AppError> {
     let form = posted.verified()?;
+    may_write(&storage, &viewer, &key).await?;
     let base = form.base()?;
     let reason = match withdrawal_reason(&form.reason) {
         Ok(reason) => reason,
@@ -245,7 +255,7 @@ pub async fn withdraw(
             return show_page(&storage, &viewer, &key, None, error, &csrf).await;
         }
     };
-    save_withdrawal(&storage, &viewer, key.as_str(), base, move |assessment| {
+    save_withdrawal(&storage, key.as_str(), base, move |assessment| {
         assessment.withdraw(reason)
     })
     .await
@@ -261,6 +271,7 @@ pub async fn withdraw_need(
 ) -> Result<HttpResponse, AppError> {
     let need = need.into_inner().1;
     let form = posted.verified()?;
+    may_write(&storage, &viewer, &key).await?;
     let base = form.base()?;
     let reason = match withdrawal_reason(&form.reason) {
         Ok(reason) => reason,
@@ -269,7 +280,7 @@ pub async fn withdraw_need(
             return show_page(&storage, &viewer, &key, None, error, &csrf).await;
         }
     };
-    save_withdrawal(&storage, &viewer, key.as_str(), base, move |assessment| {
+    save_withdrawal(&storage, key.as_str(), base, move |assessment| {
         assessment.withdraw_need(&need, reason)
     })
     .await

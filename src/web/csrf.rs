@@ -113,16 +113,14 @@ pub async fn issue_token(
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if handed_out {
-        if existing.is_none() && !bound {
-            let cookie = Cookie::build(name, token)
-                .path("/")
-                .http_only(true)
-                .secure(site.https())
-                .same_site(SameSite::Strict)
-                .finish();
-            response.response_mut().add_cookie(&cookie)?;
-        }
+    if handed_out && existing.is_none() && !bound {
+        let cookie = Cookie::build(name, token)
+            .path("/")
+            .http_only(true)
+            .secure(site.https())
+            .same_site(SameSite::Strict)
+            .finish();
+        response.response_mut().add_cookie(&cookie)?;
     }
     Ok(response)
 }

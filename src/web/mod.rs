@@ -300,7 +300,7 @@ pub fn server(
             .wrap(from_fn(edge::refuse_control_characters))
             .wrap(security_headers())
             .wrap(middleware::Compress::default())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .configure(routes)
     })
     .workers(workers)

@@ -152,19 +152,20 @@ impl Record for Offering {
         &self.key
     }
 
+    fn provider_named(input: &OfferingInput) -> Option<RecordKey> {
+        RecordKey::parse(input.provider.trim()).ok()
+    }
+
     fn actions<'a>(
         existing: Option<&'a Offering>,
-        data: Option<&'a OfferingData>,
+        provider: Option<&'a RecordKey>,
     ) -> Vec<Action<'a>> {
-        let to = data.map(|d| Action::AddOffering(&d.provider));
+        let to = provider.map(Action::AddOffering);
         match existing {
             None => vec![to.unwrap_or(Action::AddOfferings)],
-            Some(offering) => {
-                let moved = data.is_some_and(|d| d.provider != offering.data.provider);
-                std::iter::once(Action::EditOffering(&offering.data.provider))
-                    .chain(to.filter(|_| moved))
-                    .collect()
-            }
+            Some(offering) => std::iter::once(Action::EditOffering(&offering.data.provider))
+                .chain(to.filter(|_| provider != Some(&offering.data.provider)))
+                .collect(),
         }
     }
 

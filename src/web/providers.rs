@@ -127,7 +127,7 @@ impl Record for Provider {
         &self.key
     }
 
-    fn actions<'a>(existing: Option<&'a Provider>, _: Option<&'a ProviderData>) -> Vec<Action<'a>> {
+    fn actions<'a>(existing: Option<&'a Provider>, _: Option<&'a RecordKey>) -> Vec<Action<'a>> {
         match existing {
             None => vec![Action::AddProvider],
             Some(provider) => vec![Action::EditProvider(&provider.key)],

@@ -58,10 +58,17 @@ pub trait Record: Sized + Send + 'static {
     /// Its queries.
     const STORE: Store<Self>;
 
+    /// The provider a post names for the record, for a record that has one,
+    /// read before anything else in the post is checked.
+    fn provider_named(_input: &Self::Input) -> Option<RecordKey> {
+        None
+    }
+
     /// What a person asks permission for to add one (`existing` is `None`)
-    /// or to change `existing`, and with `data` what saving it would make
-    /// it: an offering moved to another provider also needs that one.
-    fn actions<'a>(existing: Option<&'a Self>, data: Option<&'a Self::Data>) -> Vec<Action<'a>>;
+    /// or to change `existing`, and with `provider` the provider a post
+    /// names for it: an offering moved to another provider also needs that
+    /// one.
+    fn actions<'a>(existing: Option<&'a Self>, provider: Option<&'a RecordKey>) -> Vec<Action<'a>>;
 
     /// Renders its form page around what every record's form has.
     fn render(
@@ -138,13 +145,13 @@ impl<R: Record> RecordForm<'_, R> {
 }
 
 /// Whether `viewer` may add a record (`existing` is `None`) or change
-/// `existing`, so that it becomes `data` when that is known.
+/// `existing`, for the provider a post names when there is one.
 fn check<R: Record>(
     viewer: &Viewer,
     existing: Option<&R>,
-    data: Option<&R::Data>,
+    provider: Option<&RecordKey>,
 ) -> Result<(), AppError> {
-    R::actions(existing, data)
+    R::actions(existing, provider)
         .into_iter()
         .try_for_each(|action| viewer.may(action))
 }
@@ -281,7 +288,11 @@ async fn save<R: Record>(
     };
     let mut input = match checked {
         Posted::Verified(input) => {
-            check(viewer, existing.as_ref(), None)?;
+            check(
+                viewer,
+                existing.as_ref(),
+                R::provider_named(&input).as_ref(),
+            )?;
             input
         }
         Posted::Unconfirmed(input) => {
@@ -310,7 +321,6 @@ async fn save<R: Record>(
             .await;
         }
     };
-    check(viewer, existing.as_ref(), Some(&parsed.data))?;
     let existing = match &target {
         FormTarget::New => None,
         FormTarget::Existing(key) => Some((

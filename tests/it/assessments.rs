@@ -10,7 +10,7 @@ use crate::on_both_backends;
 const HOSTILE: &str = "<script>alert(\"x\")</script> & 'quotes'";
 
 /// The fields of need row `i`.
-fn need(
+pub fn need(
     i: usize,
     theme: &str,
     priority: &str,
@@ -32,7 +32,7 @@ fn need(
     ]
 }
 
-fn post(
+pub fn post(
     app: &TestApp,
     path: &str,
     action: &str,
@@ -48,7 +48,7 @@ fn post(
 }
 
 /// Submits a two-need assessment for Ghana and returns its address.
-fn submit_ghana(app: &TestApp) -> String {
+pub fn submit_ghana(app: &TestApp) -> String {
     let response = post(
         app,
         "/countries/GHA/assessments",

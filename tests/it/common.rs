@@ -172,6 +172,31 @@ impl TestApp {
         app
     }
 
+    /// A second instance of the service on the same database, with a pool
+    /// and caches of its own, as behind a load balancer.
+    pub fn another_instance(&self) -> Instance {
+        let storage = startup::open(&self.database.url, 2, DemoData::Skip).expect("open again");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let (sender, receiver) = mpsc::channel();
+        let settings = ServerSettings {
+            workers: Some(1),
+            ..ServerSettings::default()
+        };
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = capmatch::web::server(listener, storage, settings)?;
+                sender.send(server.handle()).expect("test is waiting");
+                server.await
+            })
+        });
+        Instance {
+            address,
+            server: receiver.recv().expect("server started"),
+            thread: Some(thread),
+        }
+    }
+
     /// A browser with nobody signed in.
     pub fn anonymous(&self) -> Visitor {
         Visitor::new()
@@ -314,6 +339,29 @@ impl Drop for TestApp {
     }
 }
 
+/// Another instance of the service, stopped when dropped.
+pub struct Instance {
+    pub address: String,
+    server: ServerHandle,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Instance {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let handle = self.server.clone();
+        actix_web::rt::System::new().block_on(async move { handle.stop(false).await });
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// A browser on the site's pages: a client that keeps its own cookies,
 /// says its requests come from the site (`Sec-Fetch-Site`), and does not
 /// follow redirects, so tests see where a post sends it.
@@ -354,6 +402,22 @@ impl Visitor {
             credentials: Some((email.to_owned(), password.to_owned())),
             ..self
         }
+    }
+
+    /// Another browser, signed in to the same account as `visitor`.
+    pub fn signed_in_elsewhere(app: &TestApp, visitor: &Visitor) -> Visitor {
+        let other = Visitor::new();
+        let other = Visitor {
+            credentials: visitor.credentials.clone(),
+            ..other
+        };
+        other.sign_in(app);
+        other
+    }
+
+    /// The address of the visitor's account.
+    pub fn email(&self) -> &str {
+        &self.credentials.as_ref().expect("an account").0
     }
 
     /// Signs in with the visitor's own account.

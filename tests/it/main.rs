@@ -5,7 +5,9 @@ mod common;
 mod database;
 mod fixtures;
 
+mod accounts;
 mod assessments;
+mod authorization;
 mod catalogue;
 mod cli;
 mod forms;

@@ -1,0 +1,347 @@
+//! Accounts through HTTP: signing in and out, sessions that end everywhere,
+//! throttled guessing, single-use links, changing one's password.
+
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+
+use crate::common::{Backend, PASSWORD, TestApp, Visitor, header, location};
+use crate::on_both_backends;
+
+const NOT_SIGNED_IN: &str = "The e-mail address or the password is not right";
+
+fn signed_in(app: &TestApp, visitor: &Visitor) -> bool {
+    visitor.get(app.url("/account")).send().unwrap().status() == 200
+}
+
+fn signing_in_starts_a_new_session_and_signing_out_ends_it(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.add_account("ama@example.org", &["focal-point:GHA"]);
+    let visitor = app.anonymous();
+    let anonymous_token = visitor.csrf_token(&app);
+    let answer = app.post_form_as(
+        &visitor,
+        "/sign-in?next=%2Fcountries%2FGHA",
+        &[("email", "AMA@example.org"), ("password", PASSWORD)],
+    );
+    assert_eq!(answer.status(), 303);
+    assert_eq!(location(&answer), "/countries/GHA", "back where they were");
+    let cookie = header(&answer, "set-cookie");
+    assert!(cookie.starts_with("capmatch_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    assert!(!cookie.contains("Secure"), "plain HTTP here");
+    let session = visitor.cookie(&app, "capmatch_session").unwrap();
+    // Once signed in, forms carry the session's token, not the visitor's
+    // earlier one, and pages are not kept by caches.
+    let token = visitor.csrf_token(&app);
+    assert_ne!(token, anonymous_token);
+    let account = visitor.get(app.url("/account")).send().unwrap();
+    assert_eq!(header(&account, "cache-control"), "no-store");
+    assert!(account.text().unwrap().contains("A focal point of GHA"));
+    let stale = app.post_raw_as(
+        &visitor,
+        "/sign-out",
+        &[("csrf_token", anonymous_token.as_str())],
+    );
+    assert_eq!(stale.status(), 403, "the old token is not the session's");
+
+    // Signing in again makes a new session id.
+    let again = app.sign_in_as(&visitor, "ama@example.org", PASSWORD);
+    assert_eq!(again.status(), 303);
+    let second = visitor.cookie(&app, "capmatch_session").unwrap();
+    assert_ne!(second, session);
+
+    let out = app.post_form_as(&visitor, "/sign-out", &[]);
+    assert_eq!((out.status().as_u16(), location(&out)), (303, "/".into()));
+    assert!(!signed_in(&app, &visitor));
+    // The ended session's id opens nothing, from any browser.
+    for id in [session, second] {
+        let replay = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(app.url("/account"))
+            .header("cookie", format!("capmatch_session={id}"))
+            .send()
+            .unwrap();
+        assert_eq!(replay.status(), 303);
+        assert!(location(&replay).starts_with("/sign-in"));
+    }
+    // Only paths on this site are followed after signing in.
+    for next in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let answer = app.post_form_as(
+            &visitor,
+            "/sign-in",
+            &[
+                ("email", "ama@example.org"),
+                ("password", PASSWORD),
+                ("next", next),
+            ],
+        );
+        assert_eq!(location(&answer), "/", "{next}");
+    }
+}
+
+fn a_failed_sign_in_never_says_which_part_was_wrong(backend: Backend) {
+    let app = TestApp::empty(backend);
+    app.add_account("ama@example.org", &["focal-point:GHA"]);
+    let typed = "the-password-typed-here";
+    let wrong_password = app.sign_in_as(&app.anonymous(), "ama@example.org", typed);
+    let no_account = app.sign_in_as(&app.anonymous(), "kofi@example.org", typed);
+    let not_an_address = app.sign_in_as(&app.anonymous(), "kofi", typed);
+    let mut pages = Vec::new();
+    for (answer, email) in [
+        (wrong_password, "ama@example.org"),
+        (no_account, "kofi@example.org"),
+        (not_an_address, "kofi"),
+    ] {
+        assert_eq!(answer.status(), 422);
+        assert!(
+            header(&answer, "set-cookie").is_empty()
+                || !header(&answer, "set-cookie").contains("session")
+        );
+        let page = answer.text().unwrap();
+        assert!(page.contains(NOT_SIGNED_IN), "{page}");
+        assert!(
+            page.contains(&format!("value=\"{email}\"")),
+            "the address is kept"
+        );
+        assert!(!page.contains(typed), "the password is never shown back");
+        assert!(page.contains("<title>Error: Sign in"));
+        let token = crate::common::token_in(&page);
+        pages.push(page.replace(email, "").replace(&token, ""));
+    }
+    assert_eq!(pages[0], pages[1], "an unknown address reads the same");
+    // A disabled account cannot sign in, and is not told apart either.
+    let mut conn = app.storage.pool.get().unwrap();
+    let address = capmatch::domain::access::EmailAddress::parse("ama@example.org").unwrap();
+    capmatch::db::accounts::disable(&mut conn, &address).unwrap();
+    let disabled = app.sign_in_as(&app.anonymous(), "ama@example.org", PASSWORD);
+    assert_eq!(disabled.status(), 422);
+    assert!(disabled.text().unwrap().contains(NOT_SIGNED_IN));
+}
+
+fn repeated_failures_slow_down_then_lock_on_every_instance(backend: Backend) {
+    use capmatch::domain::throttle::{self, PER_EMAIL};
+    let app = TestApp::empty(backend);
+    app.add_account("ama@example.org", &["focal-point:GHA"]);
+    let guesser = app.anonymous();
+    for _ in 0..PER_EMAIL.slow_after {
+        let started = Instant::now();
+        let answer = app.sign_in_as(&guesser, "ama@example.org", "a wrong guess");
+        assert_eq!(answer.status(), 422);
+        assert!(started.elapsed() < Duration::from_secs(1), "no wait yet");
+    }
+    let started = Instant::now();
+    let slowed = app.sign_in_as(&guesser, "ama@example.org", "a wrong guess");
+    assert_eq!(slowed.status(), 422);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "answers slow down"
+    );
+    // The rest of the failures up to the lock, counted as the store counts
+    // them (waiting out every delay would take half a minute).
+    {
+        let mut conn = app.storage.pool.get().unwrap();
+        let subject = throttle::email_subject("ama@example.org");
+        while capmatch::db::accounts::failures(&mut conn, &subject)
+            .unwrap()
+            .is_none_or(|f| f.locked_until.is_none())
+        {
+            capmatch::db::accounts::record_failure(&mut conn, &subject, &PER_EMAIL).unwrap();
+        }
+    }
+    // Locked: even the right password is not checked, on this instance or
+    // another, while another address signs in as usual.
+    let locked = app.sign_in_as(&app.anonymous(), "ama@example.org", PASSWORD);
+    assert_eq!(locked.status(), 429);
+    assert!(locked.text().unwrap().contains("Sign-in is paused"));
+    let other = app.another_instance();
+    let elsewhere = reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = elsewhere
+        .get(other.url("/sign-in"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let token = crate::common::token_in(&page);
+    let answer = elsewhere
+        .post(other.url("/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(
+            serde_html_form::to_string([
+                ("csrf_token", token.as_str()),
+                ("email", "ama@example.org"),
+                ("password", PASSWORD),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), 429, "locked on every instance");
+    app.add_account("kofi@example.org", &["focal-point:GHA"]);
+    let kofi = app.sign_in_as(&app.anonymous(), "kofi@example.org", PASSWORD);
+    assert_eq!(kofi.status(), 303);
+}
+
+fn a_link_sets_a_password_once_and_expires(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let add = |email: &str| {
+        let mut conn = app.storage.pool.get().unwrap();
+        capmatch::accounts::add(
+            &mut conn,
+            &app.storage.reference,
+            capmatch::accounts::NewAccount {
+                email,
+                name: Some("Kofi Boateng"),
+                roles: &["editor:uni".to_owned()],
+                password: None,
+            },
+        )
+    };
+    assert!(add("kofi@example.org").is_err(), "no such provider yet");
+    app.import(crate::fixtures::CATALOGUE);
+    let link = add("kofi@example.org").unwrap().link_path.unwrap();
+    let token = link.trim_start_matches("/password/").to_owned();
+    let visitor = app.anonymous();
+    let page = visitor.get(app.url(&link)).send().unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().unwrap();
+    assert!(page.contains("kofi@example.org"));
+    assert!(!page.contains(&token), "the page does not hold the token");
+    let weak = app.post_form_as(&visitor, &link, &[("new_password", "kofiboateng1")]);
+    assert_eq!(weak.status(), 422);
+    assert!(weak.text().unwrap().contains("Choose a password"));
+    let chosen = app.post_form_as(&visitor, &link, &[("new_password", PASSWORD)]);
+    assert_eq!(
+        (chosen.status().as_u16(), location(&chosen)),
+        (303, "/account".into())
+    );
+    assert!(signed_in(&app, &visitor), "signed in by choosing it");
+    let again = app.anonymous();
+    assert_eq!(
+        again.get(app.url(&link)).send().unwrap().status(),
+        410,
+        "once"
+    );
+    let reused = app.post_form_as(
+        &again,
+        &link,
+        &[("new_password", "another long passphrase here")],
+    );
+    assert_eq!(reused.status(), 410);
+    assert_eq!(
+        app.sign_in_as(&again, "kofi@example.org", PASSWORD)
+            .status(),
+        303
+    );
+    // An unused link stops working when it expires.
+    let late = add("ama@example.org").unwrap().link_path.unwrap();
+    {
+        use capmatch::db::schema::account_links;
+        let mut conn = app.storage.pool.get().unwrap();
+        diesel::update(account_links::table.filter(account_links::used_at.is_null()))
+            .set(
+                account_links::expires_at
+                    .eq(chrono::Utc::now().naive_utc() - chrono::TimeDelta::hours(1)),
+            )
+            .execute(&mut conn)
+            .unwrap();
+    }
+    assert_eq!(
+        app.anonymous().get(app.url(&late)).send().unwrap().status(),
+        410
+    );
+    for made_up in ["/password/abc", &format!("/password/{}", "0".repeat(64))] {
+        assert_eq!(
+            app.anonymous()
+                .get(app.url(made_up))
+                .send()
+                .unwrap()
+                .status(),
+            410
+        );
+    }
+}
+
+fn disabling_an_account_ends_its_sessions_on_every_instance(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let person = app.person(&["focal-point:GHA"]);
+    let other = app.another_instance();
+    let on_other = |visitor: &Visitor| {
+        visitor
+            .get(other.url("/account"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(on_other(&person), 200, "the session is known everywhere");
+    let mut conn = app.storage.pool.get().unwrap();
+    let address = capmatch::domain::access::EmailAddress::parse(person.email()).unwrap();
+    capmatch::db::accounts::disable(&mut conn, &address).unwrap();
+    assert!(!signed_in(&app, &person));
+    assert_eq!(on_other(&person), 303);
+}
+
+fn changing_ones_password_ends_the_other_sessions(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let here = app.person(&["focal-point:GHA"]);
+    let there = Visitor::signed_in_elsewhere(&app, &here);
+    assert!(signed_in(&app, &there));
+    let wrong = app.post_form_as(
+        &here,
+        "/account/password",
+        &[
+            ("current_password", "not it"),
+            ("new_password", "violet harbour 9 quiet spoons"),
+        ],
+    );
+    assert_eq!(wrong.status(), 422);
+    assert!(
+        wrong
+            .text()
+            .unwrap()
+            .contains("Enter your current password")
+    );
+    let changed = app.post_form_as(
+        &here,
+        "/account/password",
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", "violet harbour 9 quiet spoons"),
+        ],
+    );
+    assert_eq!(location(&changed), "/account?changed=1");
+    assert!(signed_in(&app, &here), "this session goes on");
+    assert!(!signed_in(&app, &there), "the other one ended");
+    assert_eq!(
+        app.sign_in_as(&app.anonymous(), here.email(), PASSWORD)
+            .status(),
+        422
+    );
+    let new = app.sign_in_as(
+        &app.anonymous(),
+        here.email(),
+        "violet harbour 9 quiet spoons",
+    );
+    assert_eq!(new.status(), 303);
+}
+
+on_both_backends!(
+    signing_in_starts_a_new_session_and_signing_out_ends_it,
+    a_failed_sign_in_never_says_which_part_was_wrong,
+    repeated_failures_slow_down_then_lock_on_every_instance,
+    a_link_sets_a_password_once_and_expires,
+    disabling_an_account_ends_its_sessions_on_every_instance,
+    changing_ones_password_ends_the_other_sessions,
+);
