@@ -204,19 +204,33 @@ struct Served {
 
 impl Served {
     fn start(database: &TestDatabase, extra: &[&str]) -> Served {
+        Served::start_logging(database, extra, "warn", None)
+    }
+
+    /// As `start`, with the log at `level` written to `log`.
+    fn start_logging(
+        database: &TestDatabase,
+        extra: &[&str],
+        level: &str,
+        log: Option<&std::path::Path>,
+    ) -> Served {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let address = format!("127.0.0.1:{port}");
-        let child = Command::new(env!("CARGO_BIN_EXE_capmatch"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_capmatch"));
+        command
             .args(["serve", "--bind", &address, "--workers", "1"])
             .args(extra)
             .env("DATABASE_URL", database.cli_url()) // the environment names the database
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .expect("start capmatch serve");
+            .env("RUST_LOG", level);
+        if let Some(log) = log {
+            command.stderr(std::fs::File::create(log).unwrap());
+            command.stdout(std::fs::File::create(log.with_extension("out")).unwrap());
+        }
+        let child = command.spawn().expect("start capmatch serve");
         let served = Served {
             child,
             address: format!("http://{address}"),
@@ -455,7 +469,227 @@ fn seed_fills_a_database_with_synthetic_data(backend: Backend) {
     );
 }
 
+fn capmatch_with_input(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_capmatch"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run capmatch");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `capmatch user`: the first secretariat account from the command line,
+/// with a password or a printed link; the list; disabling. Signing in,
+/// using the link and signing out with the log at its most detailed leaves
+/// no password, session id or token in the log or on any page.
+fn accounts_come_from_the_command_line_and_secrets_stay_out_of_logs(backend: Backend) {
+    let database = TestDatabase::create(backend);
+    let url = database.cli_url();
+    let password = "amber kettle orbit 4 lanterns";
+    let refused = capmatch_with_input(
+        &[
+            "user",
+            "add",
+            "boss@example.org",
+            "--role",
+            "secretariat",
+            "--password-stdin",
+            "--database",
+            &url,
+        ],
+        "password123456\n",
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("Choose a password"),
+        "{}",
+        stderr(&refused)
+    );
+    let added = capmatch_with_input(
+        &[
+            "user",
+            "add",
+            "Boss@Example.org",
+            "--name",
+            "Efua Mensah",
+            "--role",
+            "secretariat",
+            "--password-stdin",
+            "--database",
+            &url,
+        ],
+        &format!("{password}\n"),
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(stdout(&added).contains("added boss@example.org (secretariat)"));
+    let bad_role = capmatch(&[
+        "user",
+        "add",
+        "x@example.org",
+        "--role",
+        "editor:nobody",
+        "--database",
+        &url,
+    ]);
+    assert!(
+        stderr(&bad_role).contains("no provider has the key \"nobody\""),
+        "{}",
+        stderr(&bad_role)
+    );
+    let linked = capmatch(&[
+        "user",
+        "add",
+        "kofi@example.org",
+        "--role",
+        "focal-point:GHA",
+        "--database",
+        &url,
+        "--public-url",
+        "https://capmatch.example.org/",
+    ]);
+    let printed = stdout(&linked);
+    let link = printed
+        .split_whitespace()
+        .find(|w| w.starts_with("https://capmatch.example.org/password/"))
+        .unwrap_or_else(|| panic!("a link: {printed}"))
+        .trim_start_matches("https://capmatch.example.org")
+        .to_owned();
+    let token = link.trim_start_matches("/password/").to_owned();
+    let list = stdout(&capmatch(&["user", "list", "--database", &url]));
+    assert!(
+        list.contains("boss@example.org\tEfua Mensah\tsecretariat\tactive"),
+        "{list}"
+    );
+    assert!(
+        list.contains("kofi@example.org\tkofi\tfocal-point:GHA\tno password yet"),
+        "{list}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let served = Served::start_logging(&database, &["--no-demo"], "debug", Some(&log));
+    let browser = reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let pages = std::cell::RefCell::new(String::new());
+    let get = |path: &str| {
+        let page = browser
+            .get(format!("{}{path}", served.address))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        pages.borrow_mut().push_str(&page);
+        page
+    };
+    let post = |path: &str, fields: &[(&str, &str)], token: &str| {
+        let mut pairs = vec![("csrf_token", token)];
+        pairs.extend_from_slice(fields);
+        browser
+            .post(format!("{}{path}", served.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(serde_html_form::to_string(&pairs).unwrap())
+            .send()
+            .unwrap()
+    };
+    let form_token = crate::common::token_in(&get(&link));
+    let chosen = post(
+        &link,
+        &[("new_password", "violet harbour 9 quiet spoons")],
+        &form_token,
+    );
+    assert_eq!(chosen.status(), 303);
+    let account = get("/account");
+    assert!(account.contains("kofi@example.org"));
+    let session_token = crate::common::token_in(&account);
+    assert_eq!(post("/sign-out", &[], &session_token).status(), 303);
+    let sign_in = crate::common::token_in(&get("/sign-in"));
+    let wrong = post(
+        "/sign-in",
+        &[
+            ("email", "boss@example.org"),
+            ("password", "not the password at all"),
+        ],
+        &sign_in,
+    );
+    assert_eq!(wrong.status(), 422);
+    pages.borrow_mut().push_str(&wrong.text().unwrap());
+    let right = post(
+        "/sign-in",
+        &[("email", "boss@example.org"), ("password", password)],
+        &sign_in,
+    );
+    assert_eq!(right.status(), 303);
+    let session = right
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("capmatch_session=")
+        .to_owned();
+    get("/account");
+    drop(served);
+
+    let disabled = capmatch(&["user", "disable", "BOSS@example.org", "--database", &url]);
+    assert!(
+        stdout(&disabled).contains("disabled boss@example.org"),
+        "{}",
+        stderr(&disabled)
+    );
+    let list = stdout(&capmatch(&["user", "list", "--database", &url]));
+    assert!(
+        list.contains("boss@example.org\tEfua Mensah\tsecretariat\tdisabled"),
+        "{list}"
+    );
+    let nobody = capmatch(&["user", "disable", "nobody@example.org", "--database", &url]);
+    assert!(!nobody.status.success());
+
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("/password/{token}"),
+        "the link is logged by its route"
+    );
+    for secret in [
+        password,
+        "violet harbour 9 quiet spoons",
+        "not the password at all",
+        token.as_str(),
+        session.as_str(),
+        session_token.as_str(),
+    ] {
+        assert!(!logged.contains(secret), "the log holds {secret}");
+    }
+    for secret in [
+        password,
+        "violet harbour 9 quiet spoons",
+        "not the password at all",
+        &token,
+        &session,
+    ] {
+        assert!(!pages.borrow().contains(secret), "a page holds {secret}");
+    }
+}
+
 on_both_backends!(
+    accounts_come_from_the_command_line_and_secrets_stay_out_of_logs,
     match_prints_a_country_report_and_a_summary,
     seed_fills_a_database_with_synthetic_data,
     assessments_round_trip_and_are_checked_like_the_forms,
