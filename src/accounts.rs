@@ -10,6 +10,7 @@ use crate::db::accounts::LinkPurpose;
 use crate::db::{self, DbConnection, StoreError};
 use crate::domain::ReferenceData;
 use crate::domain::access::{EmailAddress, Person, Role};
+use crate::domain::audit::Actor;
 use crate::domain::password::{NewPassword, Password};
 use crate::domain::secret::Secret;
 
@@ -51,6 +52,7 @@ pub fn personal_words(name: &str, email: &EmailAddress) -> Vec<String> {
 pub fn add(
     conn: &mut DbConnection,
     reference: &ReferenceData,
+    actor: &Actor,
     new: NewAccount<'_>,
 ) -> anyhow::Result<Added> {
     let email =
@@ -78,14 +80,13 @@ pub fn add(
         }
         None => None,
     };
-    let person = db::accounts::create(conn, &email, &name, hash.as_deref(), &roles).map_err(
-        |e| match e {
+    let person = db::accounts::create(conn, actor, &email, &name, hash.as_deref(), &roles)
+        .map_err(|e| match e {
             StoreError::UnknownProvider(key) => {
                 anyhow::anyhow!("--role editor:{key}: no provider has the key \"{key}\"")
             }
             other => anyhow::Error::from(other),
-        },
-    )?;
+        })?;
     let link_path = match hash {
         Some(_) => None,
         None => {
@@ -179,6 +180,7 @@ pub fn add_demo_accounts(
             add(
                 conn,
                 reference,
+                &Actor::demo(),
                 NewAccount {
                     email,
                     name: Some(name),

@@ -9,6 +9,7 @@ use clap::Parser;
 
 use capmatch::config::{Cli, Command, OutputFormat, ServeArgs, UserCommand};
 use capmatch::db::DatabaseUrl;
+use capmatch::domain::audit::Actor;
 use capmatch::interchange::{self, ImportFailure};
 use capmatch::startup::{self, DemoData};
 
@@ -141,7 +142,13 @@ fn import(url: &DatabaseUrl, file: &std::path::Path, dry_run: bool) -> anyhow::R
         .with_context(|| format!("{} was not imported", file.display()))?;
     let storage = startup::open(url, 1, DemoData::Skip)?;
     let mut conn = storage.pool.get()?;
-    match interchange::import(&mut conn, &storage.reference, &document, dry_run) {
+    match interchange::import(
+        &mut conn,
+        &storage.reference,
+        &document,
+        dry_run,
+        &Actor::command_line(),
+    ) {
         Ok(report) => {
             println!("{report}");
             Ok(())
@@ -320,6 +327,7 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
             let added = capmatch::accounts::add(
                 &mut *storage.pool.get()?,
                 &storage.reference,
+                &Actor::command_line(),
                 capmatch::accounts::NewAccount {
                     email: &email,
                     name: name.as_deref(),
@@ -369,7 +377,11 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
             let storage = startup::open(&DatabaseUrl::parse(&db.database), 1, DemoData::Skip)?;
             let address = capmatch::domain::access::EmailAddress::parse(&email)
                 .map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
-            match capmatch::db::accounts::disable(&mut *storage.pool.get()?, &address) {
+            match capmatch::db::accounts::disable(
+                &mut *storage.pool.get()?,
+                &Actor::command_line(),
+                &address,
+            ) {
                 Ok(()) => {
                     println!("disabled {address}: its sessions have ended");
                     Ok(())
@@ -398,8 +410,14 @@ fn seed_database(
     let document = capmatch::synthetic::document(&storage.reference, &settings);
     let mut conn = storage.pool.get()?;
     let started = std::time::Instant::now();
-    let report = interchange::import(&mut conn, &storage.reference, &document, false)
-        .map_err(|e| anyhow::anyhow!("synthetic data did not load: {e}"))?;
+    let report = interchange::import(
+        &mut conn,
+        &storage.reference,
+        &document,
+        false,
+        &Actor::command_line(),
+    )
+    .map_err(|e| anyhow::anyhow!("synthetic data did not load: {e}"))?;
     println!("{report} in {} s", started.elapsed().as_secs());
     Ok(())
 }

@@ -10,6 +10,7 @@ use crate::accounts::{self, DemoAccount};
 use crate::db::{self, DatabaseUrl, DbConnection, Pool, StoreResult};
 use crate::domain::ReferenceData;
 use crate::domain::assessment::OpenNeed;
+use crate::domain::audit::Actor;
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::matching::{self, Catalogue};
 use crate::{demo, interchange, reference_data};
@@ -128,8 +129,14 @@ pub fn open_with_demo_accounts(
     }
     let reference = db::reference::load(&mut conn)?;
     if is_new && demo_data == DemoData::LoadIntoNewDatabase {
-        let report = interchange::import(&mut conn, &reference, &demo::document()?, false)
-            .map_err(|e| anyhow::anyhow!("demo data did not load: {e}"))?;
+        let report = interchange::import(
+            &mut conn,
+            &reference,
+            &demo::document()?,
+            false,
+            &Actor::demo(),
+        )
+        .map_err(|e| anyhow::anyhow!("demo data did not load: {e}"))?;
         tracing::info!(%report, "demo data loaded");
     }
     let demo_accounts = if is_new && demo_data == DemoData::LoadIntoNewDatabase {

@@ -4,11 +4,13 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::audit;
 use super::schema::{
     account_links, account_roles, accounts, providers, sessions, sign_in_failures,
 };
 use super::{DbConnection, StoreError, StoreResult, now, write};
 use crate::domain::access::{EmailAddress, Person, Role};
+use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::throttle::{Failures, Limits};
 
@@ -108,10 +110,30 @@ fn person(
     })
 }
 
+/// An account as the audit log keeps it: never its password or hash.
+fn logged(person: &Person) -> serde_json::Value {
+    let roles: Vec<String> = person.roles.iter().map(Role::code).collect();
+    serde_json::json!({"email": person.email.as_str(), "name": person.name, "roles": roles})
+}
+
+/// Notes in the audit log that a person set their password (by itself).
+fn password_set(conn: &mut DbConnection, person: &Person) -> StoreResult<()> {
+    audit::append(
+        conn,
+        &Actor::person(person),
+        AuditedRecord::Account,
+        person.email.as_str(),
+        AuditAction::PasswordSet,
+        None::<&()>,
+        None::<&()>,
+    )
+}
+
 /// Makes an account with its roles. The address must be free and every
 /// provider a role names must exist.
 pub fn create(
     conn: &mut DbConnection,
+    actor: &Actor,
     email: &EmailAddress,
     name: &str,
     password_hash: Option<&str>,
@@ -138,7 +160,17 @@ pub fn create(
         for role in roles {
             grant(conn, account, role)?;
         }
-        person(conn, account, email.to_string(), name.to_owned())
+        let made = person(conn, account, email.to_string(), name.to_owned())?;
+        audit::append(
+            conn,
+            actor,
+            AuditedRecord::Account,
+            email.as_str(),
+            AuditAction::Created,
+            None::<&()>,
+            Some(&logged(&made)),
+        )?;
+        Ok(made)
     })
 }
 
@@ -209,7 +241,7 @@ pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<AccountSummary>> {
 
 /// Disables an account: its sessions end at once, on every instance (they
 /// all read sessions here), and its unused links stop working.
-pub fn disable(conn: &mut DbConnection, email: &EmailAddress) -> StoreResult<()> {
+pub fn disable(conn: &mut DbConnection, actor: &Actor, email: &EmailAddress) -> StoreResult<()> {
     write(conn, |conn| {
         let account: i64 = accounts::table
             .filter(accounts::email.eq(email.as_str()))
@@ -227,7 +259,15 @@ pub fn disable(conn: &mut DbConnection, email: &EmailAddress) -> StoreResult<()>
                 .filter(account_links::used_at.is_null()),
         )
         .execute(conn)?;
-        Ok(())
+        audit::append(
+            conn,
+            actor,
+            AuditedRecord::Account,
+            email.as_str(),
+            AuditAction::Disabled,
+            None::<&()>,
+            None::<&()>,
+        )
     })
 }
 
@@ -235,10 +275,11 @@ pub fn disable(conn: &mut DbConnection, email: &EmailAddress) -> StoreResult<()>
 /// knew the old one is signed out everywhere.
 pub fn set_password(
     conn: &mut DbConnection,
-    account: i64,
+    person: &Person,
     password_hash: &str,
     keep_session: Option<&str>,
 ) -> StoreResult<()> {
+    let account = person.account;
     write(conn, |conn| {
         diesel::update(accounts::table.find(account))
             .set(accounts::password_hash.eq(password_hash))
@@ -247,7 +288,7 @@ pub fn set_password(
             .filter(sessions::account_id.eq(account))
             .filter(sessions::id_hash.ne(keep_session.unwrap_or("")));
         diesel::delete(others).execute(conn)?;
-        Ok(())
+        password_set(conn, person)
     })
 }
 
@@ -394,6 +435,7 @@ pub fn redeem_link(
             .execute(conn)?;
         diesel::delete(sessions::table.filter(sessions::account_id.eq(holder.account)))
             .execute(conn)?;
+        password_set(conn, &holder)?;
         Ok(Ok(holder))
     })
 }

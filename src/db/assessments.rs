@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use diesel::prelude::*;
 
+use super::audit;
 use super::models::{
     AssessmentRow, NeedFacet, NeedFacetRow, NeedRow, NewAssessmentRow, RevisionRow, stored_code,
 };
@@ -13,6 +14,7 @@ use super::{DbConnection, Page, PageRequest, StoreError, StoreResult, now};
 use crate::domain::assessment::{
     Assessment, AssessmentData, AssessmentState, Deadlines, DraftNeed, Need, OpenNeed, Revision,
 };
+use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::codes::{Iso3, LanguageCode, RecordKey, ThemeCode};
 use crate::domain::problems::Problems;
 use crate::domain::{AssessmentStatus, NeedStatus};
@@ -307,6 +309,7 @@ pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
 /// country and year ("gha-2026").
 pub fn create(
     conn: &mut DbConnection,
+    actor: &Actor,
     country: &Iso3,
     key: Option<RecordKey>,
     data: &AssessmentData,
@@ -328,6 +331,15 @@ pub fn create(
             .returning(assessments::id)
             .get_result(conn)?;
         append_revision(conn, id, key.as_str(), 1, data, change)?;
+        audit::append(
+            conn,
+            actor,
+            AuditedRecord::Assessment,
+            key.as_str(),
+            AuditAction::Created,
+            None::<&AssessmentData>,
+            Some(data),
+        )?;
         find(conn, key.as_str())
     })
 }
@@ -337,6 +349,7 @@ pub fn create(
 /// revision is now the latest.
 pub fn revise(
     conn: &mut DbConnection,
+    actor: &Actor,
     key: &str,
     base: i32,
     data: &AssessmentData,
@@ -351,6 +364,7 @@ pub fn revise(
                 latest: row.latest_revision,
             });
         };
+        let before = find(conn, key)?;
         // The compare-and-set is the lock: of two saves on the same base, one updates no row.
         let claimed = diesel::update(
             assessments::table
@@ -368,6 +382,15 @@ pub fn revise(
             });
         }
         append_revision(conn, row.id, key, next, data, change)?;
+        audit::append(
+            conn,
+            actor,
+            AuditedRecord::Assessment,
+            key,
+            AuditAction::Changed,
+            Some(&before.latest.data),
+            Some(data),
+        )?;
         find(conn, key)
     })
 }
@@ -376,6 +399,7 @@ pub fn revise(
 /// Returns `None` when it already matched, else whether it was new.
 pub fn upsert(
     conn: &mut DbConnection,
+    actor: &Actor,
     key: &RecordKey,
     country: &Iso3,
     data: &AssessmentData,
@@ -383,10 +407,17 @@ pub fn upsert(
     match find(conn, key.as_str()) {
         Ok(existing) if existing.country == *country && existing.latest.data == *data => Ok(None),
         Ok(existing) if existing.country != *country => Err(StoreError::KeyTaken(key.to_string())),
-        Ok(existing) => revise(conn, key.as_str(), existing.latest.number, data, "imported")
-            .map(|_| Some(false)),
+        Ok(existing) => revise(
+            conn,
+            actor,
+            key.as_str(),
+            existing.latest.number,
+            data,
+            "imported",
+        )
+        .map(|_| Some(false)),
         Err(StoreError::NotFound) => {
-            create(conn, country, Some(key.clone()), data, "imported").map(|_| Some(true))
+            create(conn, actor, country, Some(key.clone()), data, "imported").map(|_| Some(true))
         }
         Err(e) => Err(e),
     }

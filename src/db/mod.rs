@@ -32,9 +32,10 @@ macro_rules! keys_from {
 }
 
 /// Archives or restores the row of `$table` with `key`, raising its
-/// version: the same statement for providers and offerings.
+/// version, and says so in the audit log: the same statements for
+/// providers and offerings.
 macro_rules! set_archived {
-    ($table:ident, $conn:expr, $key:expr, $archived:expr) => {
+    ($table:ident, $record:expr, $conn:expr, $actor:expr, $key:expr, $archived:expr) => {
         $crate::db::write($conn, |conn| {
             $crate::db::catalogue_changed(conn)?;
             let updated = diesel::update($table::table.filter($table::key.eq($key)))
@@ -45,16 +46,29 @@ macro_rules! set_archived {
                 ))
                 .execute(conn)?;
             if updated == 0 {
-                Err($crate::db::StoreError::NotFound)
-            } else {
-                Ok(())
+                return Err($crate::db::StoreError::NotFound);
             }
+            let action = if $archived {
+                $crate::domain::audit::AuditAction::Archived
+            } else {
+                $crate::domain::audit::AuditAction::Restored
+            };
+            $crate::db::audit::append(
+                conn,
+                $actor,
+                $record,
+                $key,
+                action,
+                None::<&()>,
+                None::<&()>,
+            )
         })
     };
 }
 
 pub mod accounts;
 pub mod assessments;
+pub mod audit;
 mod keys;
 pub mod models;
 pub mod offerings;

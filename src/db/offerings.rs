@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use diesel::dsl::{InnerJoin, IntoBoxed, not};
 use diesel::prelude::*;
 
+use super::audit;
 use super::models::{
     FacetRow, NewOfferingRow, OfferingColumns, OfferingFacet, OfferingRow, stored_code,
 };
@@ -13,6 +14,7 @@ use super::schema::{offering_facets, offerings, providers};
 use super::{
     DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now,
 };
+use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
@@ -229,6 +231,7 @@ fn insert(
 /// Creates an offering under `key`, or under a key derived from its title.
 pub fn create(
     conn: &mut DbConnection,
+    actor: &Actor,
     key: Option<RecordKey>,
     data: &OfferingData,
 ) -> StoreResult<Offering> {
@@ -236,6 +239,15 @@ pub fn create(
         let name = || format!("{} {}", data.provider, data.title);
         let key = super::keys::new_key(conn, key, key_exists, name, keys_from!(offerings))?;
         insert(conn, &key, data, false)?;
+        audit::append(
+            conn,
+            actor,
+            AuditedRecord::Offering,
+            key.as_str(),
+            AuditAction::Created,
+            None::<&OfferingData>,
+            Some(data),
+        )?;
         find(conn, key.as_str())
     })
 }
@@ -245,6 +257,7 @@ pub fn create(
 /// the version now current.
 pub fn update(
     conn: &mut DbConnection,
+    actor: &Actor,
     key: &str,
     data: &OfferingData,
     base: i32,
@@ -261,6 +274,7 @@ pub fn update(
         if version != base {
             return Err(StoreError::Conflict { latest: version });
         }
+        let before = find(conn, key)?;
         diesel::update(offerings::table.find(id))
             .set((
                 &changes(data, provider_id)?,
@@ -268,13 +282,34 @@ pub fn update(
             ))
             .execute(conn)?;
         replace_facets(conn, id, data)?;
+        audit::append(
+            conn,
+            actor,
+            AuditedRecord::Offering,
+            key,
+            AuditAction::Changed,
+            Some(&before.data),
+            Some(data),
+        )?;
         find(conn, key)
     })
 }
 
 /// Archiving takes an offering out of listings and matching without deleting it.
-pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
-    set_archived!(offerings, conn, key, archived)
+pub fn set_archived(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    key: &str,
+    archived: bool,
+) -> StoreResult<()> {
+    set_archived!(
+        offerings,
+        AuditedRecord::Offering,
+        conn,
+        actor,
+        key,
+        archived
+    )
 }
 
 /// Creates or updates an offering by key, as an import does. Returns whether it was new.

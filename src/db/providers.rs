@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
+use super::audit;
 use super::models::{NewProviderRow, ProviderColumns, ProviderRow};
 use super::offerings;
 use super::schema::{offerings as offering_table, providers};
 use super::{
     DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now,
 };
+use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::provider::{Provider, ProviderData};
@@ -76,6 +78,7 @@ pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
 /// Creates a provider under `key`, or under a key derived from its name.
 pub fn create(
     conn: &mut DbConnection,
+    actor: &Actor,
     key: Option<RecordKey>,
     data: &ProviderData,
 ) -> StoreResult<Provider> {
@@ -83,6 +86,15 @@ pub fn create(
         let name = || data.name.clone();
         let key = super::keys::new_key(conn, key, key_exists, name, keys_from!(providers))?;
         insert(conn, &key, data, false)?;
+        audit::append(
+            conn,
+            actor,
+            AuditedRecord::Provider,
+            key.as_str(),
+            AuditAction::Created,
+            None::<&ProviderData>,
+            Some(data),
+        )?;
         find(conn, key.as_str())
     })
 }
@@ -112,11 +124,13 @@ pub(super) fn insert(
 /// the version now current.
 pub fn update(
     conn: &mut DbConnection,
+    actor: &Actor,
     key: &str,
     data: &ProviderData,
     base: i32,
 ) -> StoreResult<Provider> {
     super::write(conn, |conn| {
+        let before = find(conn, key)?;
         let updated = diesel::update(
             providers::table
                 .filter(providers::key.eq(key))
@@ -134,13 +148,34 @@ pub fn update(
             });
         }
         super::catalogue_changed(conn)?;
+        audit::append(
+            conn,
+            actor,
+            AuditedRecord::Provider,
+            key,
+            AuditAction::Changed,
+            Some(&before.data),
+            Some(data),
+        )?;
         find(conn, key)
     })
 }
 
 /// Archiving takes a provider out of listings without deleting anything.
-pub fn set_archived(conn: &mut DbConnection, key: &str, archived: bool) -> StoreResult<()> {
-    set_archived!(providers, conn, key, archived)
+pub fn set_archived(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    key: &str,
+    archived: bool,
+) -> StoreResult<()> {
+    set_archived!(
+        providers,
+        AuditedRecord::Provider,
+        conn,
+        actor,
+        key,
+        archived
+    )
 }
 
 /// Creates or updates a provider by key, as an import does. Returns whether it was new.

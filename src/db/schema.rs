@@ -225,6 +225,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        account_id -> Nullable<BigInt>,
+        actor -> Text,
+        record_kind -> Text,
+        record_key -> Text,
+        action -> Text,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(offerings -> providers (provider_id));
 diesel::joinable!(account_roles -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
@@ -257,4 +271,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     account_links,
     sign_in_failures,
+    audit_events,
 );

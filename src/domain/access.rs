@@ -162,6 +162,8 @@ pub enum Action<'a> {
     WriteAssessment(&'a Iso3),
     /// Read and manage the accounts.
     ManageAccounts,
+    /// Read the audit log.
+    ReadAudit,
 }
 
 impl Action<'_> {
@@ -169,7 +171,9 @@ impl Action<'_> {
     pub fn who_may(&self) -> String {
         let or_secretariat = |role: Role| format!("{} or the secretariat", role.describe());
         match self {
-            Action::AddProvider | Action::ManageAccounts => "the secretariat".to_owned(),
+            Action::AddProvider | Action::ManageAccounts | Action::ReadAudit => {
+                "the secretariat".to_owned()
+            }
             Action::EditProvider(provider)
             | Action::AddOffering(provider)
             | Action::EditOffering(provider) => or_secretariat(Role::Editor((*provider).clone())),
@@ -198,7 +202,7 @@ pub fn permit(person: Option<&Person>, action: Action<'_>) -> Result<(), Refusal
     };
     let allowed = person.is_secretariat()
         || match action {
-            Action::AddProvider | Action::ManageAccounts => false,
+            Action::AddProvider | Action::ManageAccounts | Action::ReadAudit => false,
             Action::EditProvider(provider)
             | Action::AddOffering(provider)
             | Action::EditOffering(provider) => person.edits(provider),
@@ -331,6 +335,7 @@ mod tests {
                 Action::AddOfferings,
                 Action::WriteAssessment(&country),
                 Action::ManageAccounts,
+                Action::ReadAudit,
             ];
             for action in actions {
                 let allowed = permit(Some(&someone), action).is_ok();

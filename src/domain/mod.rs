@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod assessment;
+pub mod audit;
 pub mod catalogue;
 pub mod codes;
 pub mod fields;

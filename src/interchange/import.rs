@@ -8,6 +8,7 @@ use super::{
 };
 use crate::db::{self, DbConnection, StoreError};
 use crate::domain::assessment::AssessmentData;
+use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::fields::{AssessmentField, FieldPath, OfferingField, ProviderField};
 use crate::domain::problems::FieldErrors;
@@ -117,6 +118,7 @@ pub fn import(
     reference: &ReferenceData,
     document: &Document,
     dry_run: bool,
+    actor: &Actor,
 ) -> Result<ImportReport, ImportFailure> {
     let checked = check(document, reference).map_err(ImportFailure::Invalid)?;
     let mut report = ImportReport {
@@ -130,12 +132,31 @@ pub fn import(
                 Ok(existing) if existing.data == *data && existing.archived == *archived => {
                     counts.unchanged += 1
                 }
-                Ok(_) => {
+                Ok(existing) => {
                     db::providers::upsert(conn, key, data, *archived)?;
+                    let before = Some(&existing.data);
+                    db::audit::append(
+                        conn,
+                        actor,
+                        AuditedRecord::Provider,
+                        key.as_str(),
+                        AuditAction::Changed,
+                        before,
+                        Some(data),
+                    )?;
                     counts.updated += 1;
                 }
                 Err(StoreError::NotFound) => {
                     db::providers::upsert(conn, key, data, *archived)?;
+                    db::audit::append(
+                        conn,
+                        actor,
+                        AuditedRecord::Provider,
+                        key.as_str(),
+                        AuditAction::Created,
+                        None::<&ProviderData>,
+                        Some(data),
+                    )?;
                     counts.created += 1;
                 }
                 Err(e) => return Err(e.into()),
@@ -156,7 +177,23 @@ pub fn import(
                 counts.unchanged += 1;
                 continue;
             }
-            match db::offerings::upsert(conn, key, data, *archived) {
+            let saved = db::offerings::upsert(conn, key, data, *archived);
+            if saved.is_ok() {
+                let (action, before) = match &existing {
+                    Some(o) => (AuditAction::Changed, Some(&o.data)),
+                    None => (AuditAction::Created, None),
+                };
+                db::audit::append(
+                    conn,
+                    actor,
+                    AuditedRecord::Offering,
+                    key.as_str(),
+                    action,
+                    before,
+                    Some(data),
+                )?;
+            }
+            match saved {
                 Ok(true) => counts.created += 1,
                 Ok(false) => counts.updated += 1,
                 Err(StoreError::UnknownProvider(provider)) => problems.push(ImportError {
@@ -171,7 +208,7 @@ pub fn import(
         }
         for (key, (country, data), _) in &checked.assessments {
             let counts = &mut report.assessments;
-            match db::assessments::upsert(conn, key, country, data) {
+            match db::assessments::upsert(conn, actor, key, country, data) {
                 Ok(None) => counts.unchanged += 1,
                 Ok(Some(true)) => counts.created += 1,
                 Ok(Some(false)) => counts.updated += 1,

@@ -11,7 +11,7 @@ use crate::domain::ReferenceData;
 const UTF8_BOM: &str = "\u{feff}";
 
 /// A cell a spreadsheet would read as a formula gets a leading apostrophe.
-fn inert(text: &str) -> String {
+pub(crate) fn inert(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
@@ -19,11 +19,11 @@ fn inert(text: &str) -> String {
     }
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
+pub(crate) fn writer() -> csv::Writer<Vec<u8>> {
     csv::Writer::from_writer(UTF8_BOM.as_bytes().to_vec())
 }
 
-fn finish(writer: csv::Writer<Vec<u8>>) -> String {
+pub(crate) fn finish(writer: csv::Writer<Vec<u8>>) -> String {
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 

@@ -340,7 +340,7 @@ pub async fn change_password(
             .is_some_and(|h| password::verify(&current, &h));
         match (right, hash) {
             (true, Some(hash)) => {
-                db::accounts::set_password(conn, person.account, &hash, keep.as_deref())?;
+                db::accounts::set_password(conn, &person, &hash, keep.as_deref())?;
                 Ok(Ok(()))
             }
             (right, _) => Ok(Err(right)),

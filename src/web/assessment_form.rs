@@ -456,10 +456,11 @@ async fn save(
         Target::Existing { key, base, .. } => Some((key.clone(), *base)),
         Target::New => None,
     };
+    let actor = viewer.actor()?;
     let saved = with_db(storage, move |conn| {
         Ok(match &existing {
-            None => db::assessments::create(conn, &iso3, None, &data, change),
-            Some((key, base)) => db::assessments::revise(conn, key, *base, &data, change),
+            None => db::assessments::create(conn, &actor, &iso3, None, &data, change),
+            Some((key, base)) => db::assessments::revise(conn, &actor, key, *base, &data, change),
         })
     })
     .await?;

@@ -222,16 +222,18 @@ async fn may_write(storage: &Storage, viewer: &Viewer, key: &KeyPath) -> Result<
 /// in between is a conflict, and nothing is withdrawn.
 async fn save_withdrawal(
     storage: &Storage,
+    viewer: &Viewer,
     key: &str,
     base: i32,
     withdraw: impl FnOnce(&Assessment) -> Result<Change, AssessmentError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
     let lookup = key.to_owned();
+    let actor = viewer.actor()?;
     with_db(storage, move |conn| {
         let current =
             db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))?;
         let change = withdraw(&current)?;
-        db::assessments::revise(conn, &lookup, base, &change.data, &change.summary)
+        db::assessments::revise(conn, &actor, &lookup, base, &change.data, &change.summary)
             .map_err(conflict)
     })
     .await?;
@@ -255,7 +257,7 @@ pub async fn withdraw(
             return show_page(&storage, &viewer, &key, None, error, &csrf).await;
         }
     };
-    save_withdrawal(&storage, key.as_str(), base, move |assessment| {
+    save_withdrawal(&storage, &viewer, key.as_str(), base, move |assessment| {
         assessment.withdraw(reason)
     })
     .await
@@ -280,7 +282,7 @@ pub async fn withdraw_need(
             return show_page(&storage, &viewer, &key, None, error, &csrf).await;
         }
     };
-    save_withdrawal(&storage, key.as_str(), base, move |assessment| {
+    save_withdrawal(&storage, &viewer, key.as_str(), base, move |assessment| {
         assessment.withdraw_need(&need, reason)
     })
     .await

@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod api;
 pub mod assessment_form;
 pub mod assessments;
+pub mod audit;
 pub mod countries;
 pub mod csrf;
 pub mod edge;
@@ -144,6 +145,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(at("/sign-out").route(web::post().to(accounts::sign_out)))
         .service(at("/account").route(read().to(accounts::account)))
+        .service(at("/audit").route(read().to(audit::list)))
         .service(at("/account/password").route(web::post().to(accounts::change_password)))
         .service(
             at("/password/{token}")

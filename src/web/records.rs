@@ -20,6 +20,7 @@ use super::views::Conflict;
 use super::{see_other, with_db};
 use crate::db::{DbConnection, StoreError, StoreResult};
 use crate::domain::access::Action;
+use crate::domain::audit::Actor;
 use crate::domain::codes::{Keyed, RecordKey};
 use crate::domain::problems::FieldErrors;
 use crate::domain::{FieldPath, ReferenceData};
@@ -81,10 +82,10 @@ pub trait Record: Sized + Send + 'static {
 pub struct Store<R: Record> {
     pub find: fn(&mut DbConnection, &str) -> StoreResult<R>,
     pub exists: fn(&mut DbConnection, &str) -> diesel::QueryResult<bool>,
-    pub create: fn(&mut DbConnection, Option<RecordKey>, &R::Data) -> StoreResult<R>,
+    pub create: fn(&mut DbConnection, &Actor, Option<RecordKey>, &R::Data) -> StoreResult<R>,
     /// Saves over a base version; a conflict when another save came first.
-    pub update: fn(&mut DbConnection, &str, &R::Data, i32) -> StoreResult<R>,
-    pub set_archived: fn(&mut DbConnection, &str, bool) -> StoreResult<()>,
+    pub update: fn(&mut DbConnection, &Actor, &str, &R::Data, i32) -> StoreResult<R>,
+    pub set_archived: fn(&mut DbConnection, &Actor, &str, bool) -> StoreResult<()>,
 }
 
 /// Which record a form edits: a new one, or an existing one by key.
@@ -328,10 +329,11 @@ async fn save<R: Record>(
             base_version::<R>(storage, key, R::posted_version(&input)).await?,
         )),
     };
+    let actor = viewer.actor()?;
     let saved = with_db(storage, move |conn| {
         Ok(match &existing {
-            None => (R::STORE.create)(conn, parsed.key, &parsed.data),
-            Some((key, base)) => (R::STORE.update)(conn, key, &parsed.data, *base),
+            None => (R::STORE.create)(conn, &actor, parsed.key, &parsed.data),
+            Some((key, base)) => (R::STORE.update)(conn, &actor, key, &parsed.data, *base),
         })
     })
     .await?;
@@ -396,9 +398,10 @@ pub async fn set_archived<R: Record, const ARCHIVED: bool>(
     confirmed.verified()?;
     let record = find::<R>(&storage, &key).await?;
     check(&viewer, Some(&record), None)?;
+    let actor = viewer.actor()?;
     let lookup = key.to_string();
     with_db(&storage, move |conn| {
-        (R::STORE.set_archived)(conn, &lookup, ARCHIVED).map_err(missing(R::NOUN, &lookup))
+        (R::STORE.set_archived)(conn, &actor, &lookup, ARCHIVED).map_err(missing(R::NOUN, &lookup))
     })
     .await?;
     Ok(see_other(&format!("{}/{key}", R::COLLECTION)))

@@ -20,6 +20,7 @@ use super::Site;
 use super::error::AppError;
 use crate::db;
 use crate::domain::access::{self, Action, Person, Refusal};
+use crate::domain::audit::Actor;
 use crate::domain::secret::Secret;
 use crate::startup::Storage;
 
@@ -66,6 +67,19 @@ impl Viewer {
             Refusal::SignInNeeded => AppError::SignInNeeded(self.came_from.clone()),
             Refusal::NotAllowed(who) => AppError::Forbidden(who),
         })
+    }
+
+    /// Who the audit log names for a change this person makes; only asked
+    /// after [`Viewer::may`] allowed it.
+    pub fn actor(&self) -> Result<Actor, AppError> {
+        self.person()
+            .map(Actor::person)
+            .ok_or_else(|| AppError::SignInNeeded(self.came_from.clone()))
+    }
+
+    /// Whether pages should link the audit log.
+    pub fn reads_audit(&self) -> bool {
+        self.allows(Action::ReadAudit)
     }
 
     /// Whether a page should offer `action`.

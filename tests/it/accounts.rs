@@ -119,7 +119,12 @@ fn a_failed_sign_in_never_says_which_part_was_wrong(backend: Backend) {
     // A disabled account cannot sign in, and is not told apart either.
     let mut conn = app.storage.pool.get().unwrap();
     let address = capmatch::domain::access::EmailAddress::parse("ama@example.org").unwrap();
-    capmatch::db::accounts::disable(&mut conn, &address).unwrap();
+    capmatch::db::accounts::disable(
+        &mut conn,
+        &capmatch::domain::audit::Actor::command_line(),
+        &address,
+    )
+    .unwrap();
     let disabled = app.sign_in_as(&app.anonymous(), "ama@example.org", PASSWORD);
     assert_eq!(disabled.status(), 422);
     assert!(disabled.text().unwrap().contains(NOT_SIGNED_IN));
@@ -200,6 +205,7 @@ fn a_link_sets_a_password_once_and_expires(backend: Backend) {
         capmatch::accounts::add(
             &mut conn,
             &app.storage.reference,
+            &capmatch::domain::audit::Actor::command_line(),
             capmatch::accounts::NewAccount {
                 email,
                 name: Some("Kofi Boateng"),
@@ -288,7 +294,12 @@ fn disabling_an_account_ends_its_sessions_on_every_instance(backend: Backend) {
     assert_eq!(on_other(&person), 200, "the session is known everywhere");
     let mut conn = app.storage.pool.get().unwrap();
     let address = capmatch::domain::access::EmailAddress::parse(person.email()).unwrap();
-    capmatch::db::accounts::disable(&mut conn, &address).unwrap();
+    capmatch::db::accounts::disable(
+        &mut conn,
+        &capmatch::domain::audit::Actor::command_line(),
+        &address,
+    )
+    .unwrap();
     assert!(!signed_in(&app, &person));
     assert_eq!(on_other(&person), 303);
 }

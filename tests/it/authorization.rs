@@ -63,7 +63,12 @@ fn end_sessions(app: &TestApp, disabled: &Visitor, expired: &Visitor) {
     use diesel::prelude::*;
     let mut conn = app.storage.pool.get().unwrap();
     let address = capmatch::domain::access::EmailAddress::parse(disabled.email()).unwrap();
-    capmatch::db::accounts::disable(&mut conn, &address).unwrap();
+    capmatch::db::accounts::disable(
+        &mut conn,
+        &capmatch::domain::audit::Actor::command_line(),
+        &address,
+    )
+    .unwrap();
     let long_ago = chrono::Utc::now().naive_utc() - chrono::TimeDelta::hours(13);
     let account: i64 = accounts::table
         .filter(accounts::email.eq(expired.email()))

@@ -222,6 +222,7 @@ impl TestApp {
         capmatch::accounts::add(
             &mut conn,
             &self.storage.reference,
+            &capmatch::domain::audit::Actor::command_line(),
             capmatch::accounts::NewAccount {
                 email,
                 name: None,
@@ -318,8 +319,14 @@ impl TestApp {
     pub fn import(&self, json: &str) {
         let document = interchange::parse(json).expect("fixture parses");
         let mut conn = self.storage.pool.get().unwrap();
-        interchange::import(&mut conn, &self.storage.reference, &document, false)
-            .expect("fixture imports");
+        interchange::import(
+            &mut conn,
+            &self.storage.reference,
+            &document,
+            false,
+            &capmatch::domain::audit::Actor::command_line(),
+        )
+        .expect("fixture imports");
     }
 }
 

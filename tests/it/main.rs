@@ -7,6 +7,7 @@ mod fixtures;
 
 mod accounts;
 mod assessments;
+mod audit;
 mod authorization;
 mod catalogue;
 mod cli;

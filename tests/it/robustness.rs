@@ -615,7 +615,8 @@ fn a_free_key_costs_the_same_for_the_hundredth_duplicate(backend: Backend) {
     let mut statements = Vec::new();
     for _ in 0..100 {
         let before = count.load(Ordering::Relaxed);
-        capmatch::db::providers::create(&mut conn, None, &data).unwrap();
+        let actor = capmatch::domain::audit::Actor::command_line();
+        capmatch::db::providers::create(&mut conn, &actor, None, &data).unwrap();
         statements.push(count.load(Ordering::Relaxed) - before);
     }
     assert_eq!(

@@ -1,0 +1,95 @@
+//! The audit log's words: who made a change, to what kind of record, and
+//! what kind of change it was. The store appends an entry in the same
+//! transaction as every write.
+
+use super::access::Person;
+use super::vocab::vocabulary;
+
+/// Who made a change: an account, or the command line (imports, `user`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub account: Option<i64>,
+    /// The account's address, or what else made the change.
+    pub name: String,
+}
+
+impl Actor {
+    pub fn person(person: &Person) -> Actor {
+        Actor {
+            account: Some(person.account),
+            name: person.email.to_string(),
+        }
+    }
+
+    /// A change made on the server's command line.
+    pub fn command_line() -> Actor {
+        Actor {
+            account: None,
+            name: "command line".to_owned(),
+        }
+    }
+
+    /// The demo data of a new database.
+    pub fn demo() -> Actor {
+        Actor {
+            account: None,
+            name: "demo data".to_owned(),
+        }
+    }
+}
+
+vocabulary! {
+    /// The kinds of record the log names.
+    AuditedRecord, "audited record" {
+        Provider => ("provider", "Provider"),
+        Offering => ("offering", "Offering"),
+        Assessment => ("assessment", "Needs assessment"),
+        Account => ("account", "Account"),
+    }
+}
+
+vocabulary! {
+    /// What a change did.
+    AuditAction, "audit action" {
+        Created => ("created", "created"),
+        Changed => ("changed", "changed"),
+        Archived => ("archived", "archived"),
+        Restored => ("restored", "restored"),
+        PasswordSet => ("password-set", "password set"),
+        Disabled => ("disabled", "disabled"),
+    }
+}
+
+/// The top-level fields whose values differ between two JSON objects, in
+/// the order of `after`'s keys (alphabetical), then those only in
+/// `before`: what a change changed, for the log's page.
+pub fn changed_fields(before: &serde_json::Value, after: &serde_json::Value) -> Vec<String> {
+    let (Some(before), Some(after)) = (before.as_object(), after.as_object()) else {
+        return Vec::new();
+    };
+    let mut fields: Vec<String> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    fields.extend(before.keys().filter(|k| !after.contains_key(*k)).cloned());
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_change_names_the_fields_it_changed() {
+        let before = json!({"name": "A", "kind": "academia", "website": "https://a.example"});
+        let after = json!({"name": "B", "kind": "academia", "email": "x@a.example"});
+        assert_eq!(
+            changed_fields(&before, &after),
+            ["email", "name", "website"]
+        );
+        assert!(changed_fields(&after, &after).is_empty());
+        assert!(changed_fields(&json!(null), &after).is_empty());
+    }
+}
