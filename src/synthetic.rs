@@ -195,6 +195,8 @@ pub fn document(reference: &ReferenceData, settings: &Settings) -> Document {
                 contact: None,
                 note: String::new(),
                 withdrawn_reason: None,
+                // Public, so load tests read every report as anyone would.
+                visibility: Some("public".to_owned()),
                 needs,
             }
         })
@@ -264,6 +266,7 @@ pub fn in_memory(
                     country: country.clone()?,
                     assessment: key.clone()?,
                     need,
+                    visibility: crate::domain::Visibility::Public,
                 })
             })
         })

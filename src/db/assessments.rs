@@ -17,7 +17,7 @@ use crate::domain::assessment::{
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::codes::{Iso3, LanguageCode, RecordKey, ThemeCode};
 use crate::domain::problems::Problems;
-use crate::domain::{AssessmentStatus, NeedStatus};
+use crate::domain::{AssessmentStatus, NeedStatus, Visibility};
 
 fn to_assessment(row: AssessmentRow, latest: Revision) -> Assessment {
     Assessment {
@@ -26,6 +26,7 @@ fn to_assessment(row: AssessmentRow, latest: Revision) -> Assessment {
         country: Iso3::trusted(row.country),
         latest,
         created_at: row.created_at,
+        visibility: row.visibility,
     }
 }
 
@@ -258,19 +259,23 @@ fn assemble(
         .collect())
 }
 
-/// One page of a country's assessments, the most recently changed first.
+/// One page of a country's assessments kept at one of the `visible`
+/// visibilities, the most recently changed first.
 pub fn of_country(
     conn: &mut DbConnection,
     iso3: &str,
+    visible: &[Visibility],
     page: PageRequest,
 ) -> StoreResult<Page<Assessment>> {
     let total = assessments::table
         .filter(assessments::country.eq(iso3))
+        .filter(assessments::visibility.eq_any(visible))
         .count()
         .get_result(conn)?;
     check_latest_revisions(conn, Some(iso3))?;
     let rows = with_latest_revision()
         .filter(assessments::country.eq(iso3))
+        .filter(assessments::visibility.eq_any(visible))
         .order((
             assessments::updated_at.desc(),
             assessments::latest_revision.desc(),
@@ -392,6 +397,37 @@ pub fn revise(
             Some(data),
         )?;
         find(conn, key)
+    })
+}
+
+/// Sets who may read an assessment; the audit log keeps the change.
+/// Returns whether it changed.
+pub fn set_visibility(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    key: &str,
+    visibility: Visibility,
+) -> StoreResult<bool> {
+    super::write(conn, |conn| {
+        let row = row_by_key(conn, key)?;
+        if row.visibility == visibility {
+            return Ok(false);
+        }
+        diesel::update(assessments::table.find(row.id))
+            .set(assessments::visibility.eq(visibility))
+            .execute(conn)?;
+        super::assessments_changed(conn)?;
+        let logged = |v: Visibility| serde_json::json!({ "visibility": v });
+        audit::append(
+            conn,
+            actor,
+            AuditedRecord::Assessment,
+            key,
+            AuditAction::Changed,
+            Some(&logged(row.visibility)),
+            Some(&logged(visibility)),
+        )?;
+        Ok(true)
     })
 }
 
@@ -543,7 +579,8 @@ pub fn open_needs(conn: &mut DbConnection, country: Option<&str>) -> StoreResult
     Ok(assemble(conn, rows, NeedsLoaded::Open)?
         .into_iter()
         .flat_map(|a| {
-            let (country, assessment) = (a.country.clone(), a.key.clone());
+            let (country, assessment, visibility) =
+                (a.country.clone(), a.key.clone(), a.visibility);
             a.latest
                 .data
                 .open_needs()
@@ -553,6 +590,7 @@ pub fn open_needs(conn: &mut DbConnection, country: Option<&str>) -> StoreResult
                     country: country.clone(),
                     assessment: assessment.clone(),
                     need,
+                    visibility,
                 })
                 .collect::<Vec<_>>()
         })

@@ -7,6 +7,7 @@ use super::schema::{
     countries, country_group_members, country_groups, languages, offering_facets, offerings,
     providers, regions, themes,
 };
+use crate::domain::Visibility;
 use crate::domain::vocab::{
     AssessmentStatus, IncomeLevel, NeedStatus, OfferingStatus, Priority, ProviderKind, RegionLevel,
     Stage, vocabulary,
@@ -169,6 +170,7 @@ pub struct AssessmentRow {
     pub latest_revision: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub visibility: Visibility,
 }
 
 #[derive(Debug, Insertable)]

@@ -124,6 +124,7 @@ diesel::table! {
         latest_revision -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        visibility -> Text,
     }
 }
 

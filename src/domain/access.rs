@@ -8,6 +8,7 @@ use std::fmt;
 use super::codes::{Iso3, RecordKey};
 use super::reference::ReferenceData;
 use super::rules::{self, Checked};
+use super::vocab::Visibility;
 
 /// A role and its scope.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -145,6 +146,64 @@ impl Person {
     }
 }
 
+/// Whose needs assessments a reader may read, by their visibility: public
+/// ones always, registered ones once signed in, restricted ones as a
+/// focal point of their country or the secretariat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readership {
+    signed_in: bool,
+    everything: bool,
+    countries: Vec<Iso3>,
+}
+
+impl Readership {
+    /// What `person` (nobody, when `None`) may read.
+    pub fn of(person: Option<&Person>) -> Readership {
+        Readership {
+            signed_in: person.is_some(),
+            everything: person.is_some_and(Person::is_secretariat),
+            countries: person
+                .map(|p| {
+                    p.roles
+                        .iter()
+                        .filter_map(|r| match r {
+                            Role::FocalPoint(c) => Some(c.clone()),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Everything: the command line and the secretariat.
+    pub fn everything() -> Readership {
+        Readership {
+            signed_in: true,
+            everything: true,
+            countries: Vec::new(),
+        }
+    }
+
+    /// Whether a need of `country` kept at `visibility` may be read.
+    pub fn reads(&self, country: &Iso3, visibility: Visibility) -> bool {
+        match visibility {
+            Visibility::Public => true,
+            Visibility::Registered => self.signed_in,
+            Visibility::Restricted => self.everything || self.countries.contains(country),
+        }
+    }
+
+    /// The visibilities this reader may read for `country`, for a query.
+    pub fn visible_in(&self, country: &Iso3) -> Vec<Visibility> {
+        Visibility::ALL
+            .iter()
+            .copied()
+            .filter(|v| self.reads(country, *v))
+            .collect()
+    }
+}
+
 /// Something a person asks to do, with the record it concerns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action<'a> {
@@ -164,6 +223,8 @@ pub enum Action<'a> {
     ManageAccounts,
     /// Read the audit log.
     ReadAudit,
+    /// Read an assessment of this country kept at this visibility.
+    ReadAssessment(&'a Iso3, Visibility),
 }
 
 impl Action<'_> {
@@ -178,6 +239,10 @@ impl Action<'_> {
             | Action::AddOffering(provider)
             | Action::EditOffering(provider) => or_secretariat(Role::Editor((*provider).clone())),
             Action::AddOfferings => "an editor of a provider or the secretariat".to_owned(),
+            Action::ReadAssessment(country, visibility) => match visibility {
+                Visibility::Public | Visibility::Registered => "anyone signed in".to_owned(),
+                Visibility::Restricted => or_secretariat(Role::FocalPoint((*country).clone())),
+            },
             Action::WriteAssessment(country) => {
                 or_secretariat(Role::FocalPoint((*country).clone()))
             }
@@ -198,7 +263,11 @@ pub enum Refusal {
 /// this is decided.
 pub fn permit(person: Option<&Person>, action: Action<'_>) -> Result<(), Refusal> {
     let Some(person) = person else {
-        return Err(Refusal::SignInNeeded);
+        // Reading public needs is the one action nobody signed in may take.
+        return match action {
+            Action::ReadAssessment(_, Visibility::Public) => Ok(()),
+            _ => Err(Refusal::SignInNeeded),
+        };
     };
     let allowed = person.is_secretariat()
         || match action {
@@ -208,6 +277,9 @@ pub fn permit(person: Option<&Person>, action: Action<'_>) -> Result<(), Refusal
             | Action::EditOffering(provider) => person.edits(provider),
             Action::AddOfferings => person.providers().next().is_some(),
             Action::WriteAssessment(country) => person.speaks_for(country),
+            Action::ReadAssessment(country, visibility) => {
+                Readership::of(Some(person)).reads(country, visibility)
+            }
         };
     if allowed {
         Ok(())
@@ -303,6 +375,34 @@ mod tests {
         );
     }
 
+    #[test]
+    fn each_reader_reads_what_the_visibility_allows() {
+        let reference = crate::reference_data::load().unwrap();
+        let gha = reference.country("GHA").unwrap().iso3.clone();
+        let ken = reference.country("KEN").unwrap().iso3.clone();
+        let focal = person(vec![Role::FocalPoint(gha.clone())]);
+        let editor = person(vec![Role::Editor(key("mine"))]);
+        let secretariat = person(vec![Role::Secretariat]);
+        let nobody = Readership::of(None);
+        assert_eq!(nobody.visible_in(&gha), [Visibility::Public]);
+        let editor = Readership::of(Some(&editor));
+        assert_eq!(
+            editor.visible_in(&gha),
+            [Visibility::Public, Visibility::Registered]
+        );
+        let focal = Readership::of(Some(&focal));
+        assert_eq!(focal.visible_in(&gha), Visibility::ALL);
+        assert_eq!(
+            focal.visible_in(&ken),
+            [Visibility::Public, Visibility::Registered]
+        );
+        assert_eq!(
+            Readership::of(Some(&secretariat)).visible_in(&ken),
+            Visibility::ALL
+        );
+        assert_eq!(Readership::everything().visible_in(&ken), Visibility::ALL);
+    }
+
     fn any_role() -> impl Strategy<Value = Role> {
         prop_oneof![
             Just(Role::Secretariat),
@@ -351,6 +451,16 @@ mod tests {
                     prop_assert!(permit(Some(&more), action).is_ok());
                 }
                 prop_assert_eq!(permit(None, action), Err(Refusal::SignInNeeded));
+            }
+            // Reading: restricted needs only through a role in scope, and
+            // nobody signed in reads public needs only.
+            for visibility in Visibility::ALL.iter().copied() {
+                let read = Action::ReadAssessment(&country, visibility);
+                let in_scope = visibility != Visibility::Restricted
+                    || roles.iter().any(|r| matches!(r, Role::Secretariat)
+                        || matches!(r, Role::FocalPoint(c) if *c == country));
+                prop_assert_eq!(permit(Some(&someone), read).is_ok(), in_scope);
+                prop_assert_eq!(permit(None, read).is_ok(), visibility == Visibility::Public);
             }
         }
     }

@@ -104,6 +104,7 @@ fields! {
         Contact => ("contact", "Contact e-mail", "contact", ""),
         Note => ("note", "Note", "note", ""),
         WithdrawnReason => ("withdrawn_reason", "Reason for withdrawing", "withdrawn_reason", ""),
+        Visibility => ("visibility", "Who may read it", "visibility", ""),
         Needs => ("needs", "Needs", "needs", ""),
     }
 }

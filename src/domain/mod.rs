@@ -25,5 +25,5 @@ pub use provider::{Provider, ProviderData, ProviderInput};
 pub use reference::{Country, CountryGroup, Language, ReferenceData, Region, Theme};
 pub use vocab::{
     AssessmentStatus, IncomeLevel, Modality, NeedStatus, OfferingStatus, Priority, ProviderKind,
-    RegionLevel, Stage,
+    RegionLevel, Stage, Visibility,
 };

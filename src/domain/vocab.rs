@@ -306,3 +306,12 @@ mod tests {
         assert_eq!(IncomeLevel::from_world_bank(""), None);
     }
 }
+
+vocabulary! {
+    /// Who may read a needs assessment: chosen by the country's focal point.
+    Visibility, "visibility" {
+        Public => ("public", "Anyone"),
+        Registered => ("registered", "Anyone signed in: providers' editors and the secretariat"),
+        Restricted => ("restricted", "Only the country's focal points and the secretariat"),
+    }
+}

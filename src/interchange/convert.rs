@@ -16,7 +16,7 @@ use crate::domain::offering::{Offering, OfferingInput};
 use crate::domain::problems::{FieldErrors, Problems};
 use crate::domain::provider::{Provider, ProviderInput};
 use crate::domain::reference::ReferenceData;
-use crate::domain::{AssessmentStatus, Stage, rules};
+use crate::domain::{AssessmentStatus, Stage, Visibility, rules};
 
 impl ProviderRecord {
     pub fn to_input(&self) -> ProviderInput {
@@ -159,6 +159,7 @@ impl AssessmentRecord {
             contact: data.contact.clone(),
             note: data.note.clone(),
             withdrawn_reason: data.state.withdrawn_reason().map(str::to_owned),
+            visibility: Some(assessment.visibility.code().to_owned()),
             needs: data
                 .state
                 .needs()
@@ -194,8 +195,12 @@ impl AssessmentRecord {
     /// Checks the record as a whole, by the form's rules and the file's own
     /// (country, status, a reason when withdrawn); a file may hold past
     /// deadlines.
-    pub fn parse(&self, reference: &ReferenceData) -> Result<(Iso3, AssessmentData), FieldErrors> {
+    pub fn parse(&self, reference: &ReferenceData) -> Result<CheckedAssessment, FieldErrors> {
         let mut p = Problems::new();
+        let visibility = p.take(
+            A::Visibility,
+            rules::optional_choice::<Visibility>(self.visibility.as_deref()),
+        );
         let country = p.take(
             A::Country,
             reference
@@ -231,7 +236,20 @@ impl AssessmentRecord {
                     data = data.withdrawn(reason);
                 }
             }
-            Some((country?, data))
+            Some(CheckedAssessment {
+                country: country?,
+                data,
+                visibility: visibility?,
+            })
         })
     }
+}
+
+/// An assessment record that passed every check.
+pub struct CheckedAssessment {
+    pub country: Iso3,
+    pub data: AssessmentData,
+    /// Who may read it, when the file says; a new assessment is otherwise
+    /// `registered`, an existing one keeps its setting.
+    pub visibility: Option<Visibility>,
 }

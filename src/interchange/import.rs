@@ -2,14 +2,14 @@
 
 use std::collections::BTreeSet;
 
+use super::convert::CheckedAssessment;
 use super::{
     AssessmentRecord, Document, ImportError, ImportFailure, ImportReport, OfferingRecord,
     ProviderRecord,
 };
 use crate::db::{self, DbConnection, StoreError};
-use crate::domain::assessment::AssessmentData;
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
-use crate::domain::codes::{Iso3, RecordKey};
+use crate::domain::codes::RecordKey;
 use crate::domain::fields::{AssessmentField, FieldPath, OfferingField, ProviderField};
 use crate::domain::problems::FieldErrors;
 use crate::domain::reference::ReferenceData;
@@ -19,7 +19,7 @@ use crate::domain::{OfferingData, ProviderData};
 pub(super) struct CheckedDocument {
     providers: Vec<(RecordKey, ProviderData, bool)>,
     offerings: Vec<(RecordKey, OfferingData, bool)>,
-    assessments: Vec<(RecordKey, (Iso3, AssessmentData), bool)>,
+    assessments: Vec<(RecordKey, CheckedAssessment, bool)>,
 }
 
 fn record_name(kind: &str, index: usize, key: &str) -> String {
@@ -206,9 +206,17 @@ pub fn import(
                 Err(e) => return Err(e.into()),
             }
         }
-        for (key, (country, data), _) in &checked.assessments {
+        for (key, checked, _) in &checked.assessments {
             let counts = &mut report.assessments;
-            match db::assessments::upsert(conn, actor, key, country, data) {
+            let saved = db::assessments::upsert(conn, actor, key, &checked.country, &checked.data);
+            let seen = match (&saved, checked.visibility) {
+                (Ok(_), Some(visibility)) => {
+                    db::assessments::set_visibility(conn, actor, key.as_str(), visibility)?
+                }
+                _ => false,
+            };
+            match saved {
+                Ok(None) if seen => counts.updated += 1,
                 Ok(None) => counts.unchanged += 1,
                 Ok(Some(true)) => counts.created += 1,
                 Ok(Some(false)) => counts.updated += 1,

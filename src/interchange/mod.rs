@@ -113,6 +113,9 @@ pub struct AssessmentRecord {
     /// Required when the status is `withdrawn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn_reason: Option<String>,
+    /// Who may read it: `public`, `registered` or `restricted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<String>,
     #[serde(default)]
     pub needs: Vec<NeedRecord>,
 }

@@ -19,6 +19,7 @@ fn open_need(country: &str, index: usize, mut need: crate::domain::assessment::N
         country: reference().iso3(country).unwrap(),
         assessment: RecordKey::parse(&key).unwrap(),
         need,
+        visibility: crate::domain::Visibility::Public,
     }
 }
 

@@ -9,6 +9,7 @@ use super::error::{ApiError, AppError};
 use super::params::CatalogueParams;
 use super::paths::{CountryPath, KeyPath, QueryParams};
 use super::reads;
+use super::session::Viewer;
 use crate::db::{Page, PageRequest};
 use crate::domain::{Country, ReferenceData};
 use crate::interchange::{AssessmentRecord, OfferingRecord, ProviderRecord};
@@ -212,11 +213,14 @@ const ASSESSMENTS_PER_PAGE: i64 = 20;
 /// the next page.
 pub async fn country(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     CountryPath(country): CountryPath,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
     let assessments = PageRequest::sized(params.page_number(), ASSESSMENTS_PER_PAGE);
-    let (reaching, assessments) = reads::country_summary(&storage, &country, assessments).await?;
+    let readership = viewer.readership();
+    let (reaching, assessments) =
+        reads::country_summary(&storage, &country, &readership, assessments).await?;
     let mut json = country_json(&country, &storage.reference);
     json.offerings_reaching = Some(reaching);
     json.assessments_total = Some(assessments.total);

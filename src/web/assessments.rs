@@ -12,6 +12,7 @@ use super::error::{AppError, missing};
 use super::forms::Form;
 use super::paths::KeyPath;
 use super::session::Viewer;
+use super::views::{Choice, Choices};
 use super::{render, see_other, with_db};
 use crate::db::{self, StoreError};
 use crate::domain::access::Action;
@@ -20,7 +21,7 @@ use crate::domain::assessment::{
     self, Assessment, AssessmentError, AssessmentState, Revision, RevisionChanges,
     withdrawal_reason,
 };
-use crate::domain::{AssessmentStatus, Country, Modality, ReferenceData};
+use crate::domain::{AssessmentStatus, Country, Modality, ReferenceData, Visibility};
 use crate::startup::Storage;
 
 /// A revision with what it changed from the one before.
@@ -44,6 +45,7 @@ struct ShowPage<'a> {
     /// The withdrawal forms' token, for those who may write the country's
     /// assessments.
     csrf_token: Option<&'a str>,
+    visibilities: Vec<Choice>,
 }
 
 impl ShowPage<'_> {
@@ -138,6 +140,10 @@ async fn show_page(
         })
         .collect();
     history.reverse(); // latest first
+    viewer.may(Action::ReadAssessment(
+        &assessment.country,
+        assessment.visibility,
+    ))?;
     let country = storage
         .reference
         .country(assessment.country.as_str())
@@ -151,6 +157,7 @@ async fn show_page(
         .allows(Action::WriteAssessment(&assessment.country))
         .then(|| csrf.as_str());
     let page = ShowPage {
+        visibilities: Choices::of::<Visibility>(&[assessment.visibility.code()]),
         viewer,
         is_latest: shown.number == assessment.latest.number,
         needs: shown.data.state.needs(),
@@ -286,6 +293,35 @@ pub async fn withdraw_need(
         assessment.withdraw_need(&need, reason)
     })
     .await
+}
+
+#[derive(Deserialize)]
+pub struct VisibilityChoice {
+    #[serde(default)]
+    visibility: String,
+}
+
+/// Sets who may read an assessment: its country's focal points and the
+/// secretariat decide.
+pub async fn set_visibility(
+    storage: web::Data<Storage>,
+    key: KeyPath,
+    viewer: Viewer,
+    posted: Form<VisibilityChoice>,
+) -> Result<HttpResponse, AppError> {
+    let form = posted.verified()?;
+    may_write(&storage, &viewer, &key).await?;
+    let visibility: Visibility = form.visibility.trim().parse().map_err(|_| {
+        AppError::BadRequest("Choose who may read the assessment from the list.".into())
+    })?;
+    let actor = viewer.actor()?;
+    let lookup = key.as_str().to_owned();
+    with_db(&storage, move |conn| {
+        db::assessments::set_visibility(conn, &actor, &lookup, visibility)
+            .map_err(missing("assessment", &lookup))
+    })
+    .await?;
+    Ok(see_other(&format!("/assessments/{}", key.as_str())))
 }
 
 fn conflict(error: StoreError) -> AppError {

@@ -128,6 +128,7 @@ pub async fn show(
     let read = reads::country(
         &storage,
         &country,
+        &viewer.readership(),
         PageRequest::new(params.page_number()),
         PageRequest::sized(1, ASSESSMENTS_SHOWN),
     )
@@ -177,9 +178,15 @@ pub async fn assessments(
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
     let of_country = country.iso3.to_string();
+    let visible = viewer.readership().visible_in(&country.iso3);
     let page = PageRequest::sized(params.page_number(), ASSESSMENTS_PER_PAGE);
     let found = with_db(&storage, move |conn| {
-        Ok(db::assessments::of_country(conn, &of_country, page)?)
+        Ok(db::assessments::of_country(
+            conn,
+            &of_country,
+            &visible,
+            page,
+        )?)
     })
     .await?;
     let only_page = CatalogueParams::default();

@@ -6,6 +6,7 @@ use super::params::CatalogueParams;
 use super::with_db;
 use crate::db::providers::ProviderSummary;
 use crate::db::{self, Page, PageRequest};
+use crate::domain::access::Readership;
 use crate::domain::assessment::{Assessment, OpenNeed, by_urgency};
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::RecordKey;
@@ -82,16 +83,20 @@ pub struct CountryRead {
 pub async fn country(
     storage: &Storage,
     country: &Country,
+    readership: &Readership,
     offerings: PageRequest,
     assessments: PageRequest,
 ) -> Result<CountryRead, AppError> {
     let filter = reaching(country, &storage.reference)?;
     let iso3 = country.iso3.to_string();
+    let visible = readership.visible_in(&country.iso3);
     let mut read = with_db(storage, move |conn| {
+        let mut open_needs = db::assessments::open_needs(conn, Some(&iso3))?;
+        open_needs.retain(|n| visible.contains(&n.visibility));
         Ok(CountryRead {
             reaching: db::offerings::search(conn, &filter, offerings)?,
-            assessments: db::assessments::of_country(conn, &iso3, assessments)?,
-            open_needs: db::assessments::open_needs(conn, Some(&iso3))?,
+            assessments: db::assessments::of_country(conn, &iso3, &visible, assessments)?,
+            open_needs,
         })
     })
     .await?;
@@ -113,14 +118,16 @@ fn reaching(country: &Country, reference: &ReferenceData) -> Result<CatalogueFil
 pub async fn country_summary(
     storage: &Storage,
     country: &Country,
+    readership: &Readership,
     assessments: PageRequest,
 ) -> Result<(i64, Page<Assessment>), AppError> {
     let filter = reaching(country, &storage.reference)?;
     let iso3 = country.iso3.to_string();
+    let visible = readership.visible_in(&country.iso3);
     with_db(storage, move |conn| {
         Ok((
             db::offerings::count(conn, &filter)?,
-            db::assessments::of_country(conn, &iso3, assessments)?,
+            db::assessments::of_country(conn, &iso3, &visible, assessments)?,
         ))
     })
     .await

@@ -19,7 +19,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use super::Site;
 use super::error::AppError;
 use crate::db;
-use crate::domain::access::{self, Action, Person, Refusal};
+use crate::domain::access::{self, Action, Person, Readership, Refusal};
 use crate::domain::audit::Actor;
 use crate::domain::secret::Secret;
 use crate::startup::Storage;
@@ -75,6 +75,11 @@ impl Viewer {
         self.person()
             .map(Actor::person)
             .ok_or_else(|| AppError::SignInNeeded(self.came_from.clone()))
+    }
+
+    /// Whose needs assessments this person may read.
+    pub fn readership(&self) -> Readership {
+        Readership::of(self.person())
     }
 
     /// Whether pages should link the audit log.

@@ -16,3 +16,4 @@ mod pages;
 mod report_reading;
 mod reports;
 mod robustness;
+mod visibility;

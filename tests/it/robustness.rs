@@ -721,8 +721,24 @@ fn an_assessment_without_its_latest_revision_is_never_left_out(backend: Backend)
         "{error}"
     );
     let page = capmatch::db::PageRequest::new(1);
-    assert!(capmatch::db::assessments::of_country(&mut conn, "GHA", page).is_err());
-    assert!(capmatch::db::assessments::of_country(&mut conn, "KEN", page).is_ok());
+    assert!(
+        capmatch::db::assessments::of_country(
+            &mut conn,
+            "GHA",
+            capmatch::domain::Visibility::ALL,
+            page
+        )
+        .is_err()
+    );
+    assert!(
+        capmatch::db::assessments::of_country(
+            &mut conn,
+            "KEN",
+            capmatch::domain::Visibility::ALL,
+            page
+        )
+        .is_ok()
+    );
 }
 
 on_both_backends!(

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::codes::{Iso3, LanguageCode, RecordKey, ThemeCode};
 use super::fields::{FieldPath, NeedField};
 use super::problems::Problems;
-use super::vocab::{AssessmentStatus, Modality, NeedStatus, Priority, Stage};
+use super::vocab::{AssessmentStatus, Modality, NeedStatus, Priority, Stage, Visibility};
 
 pub mod history;
 pub mod input;
@@ -213,6 +213,8 @@ pub struct Assessment {
     pub country: Iso3,
     pub latest: Revision,
     pub created_at: NaiveDateTime,
+    /// Who may read it: the assessment's own setting, not a revision's.
+    pub visibility: Visibility,
 }
 
 /// An open need of a submitted assessment, with where it comes from: what
@@ -222,6 +224,8 @@ pub struct OpenNeed {
     pub country: Iso3,
     pub assessment: RecordKey,
     pub need: Need,
+    /// Who may read it, as its assessment says.
+    pub visibility: Visibility,
 }
 
 /// Orders open needs most urgent first: highest priority, then the

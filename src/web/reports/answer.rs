@@ -16,6 +16,7 @@ use super::super::session::Viewer;
 use super::super::views::Pagination;
 use super::super::with_db;
 use crate::db;
+use crate::domain::access::Readership;
 use crate::domain::assessment::OpenNeed;
 use crate::domain::codes::Iso3;
 use crate::matching::{Catalogue, Context};
@@ -147,7 +148,20 @@ impl Provenance {
     }
 }
 
-/// The engine's inputs: the cached catalogue and the open needs.
+/// The engine's inputs with only the open needs `readership` may read:
+/// for every report that names needs.
+pub(super) async fn readable_inputs(
+    storage: &Storage,
+    country: Option<Iso3>,
+    readership: &Readership,
+) -> Result<(Arc<Catalogue>, Vec<OpenNeed>), AppError> {
+    let (catalogue, mut needs) = inputs(storage, country).await?;
+    needs.retain(|n| readership.reads(&n.country, n.visibility));
+    Ok((catalogue, needs))
+}
+
+/// The engine's inputs: the cached catalogue and every open need, for
+/// counts that include every need without naming any.
 pub(super) async fn inputs(
     storage: &Storage,
     country: Option<Iso3>,

@@ -18,6 +18,7 @@ use super::views::Pagination;
 use super::{ok, with_db};
 use crate::db::providers::ProviderSummary;
 use crate::db::{self, PageRequest};
+use crate::domain::access::Readership;
 use crate::domain::assessment::OpenNeed;
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{Iso3, RecordKey, ThemeCode};
@@ -33,7 +34,7 @@ mod answer;
 
 use answer::{
     DEFAULT_LIMIT, Format, Provenance, ReportParams, cached, csv_report, html_report, inputs,
-    json_report, link_header, pages_of, run_engine,
+    json_report, link_header, pages_of, readable_inputs, run_engine,
 };
 
 /// Near misses shown with each need of the gaps report.
@@ -42,10 +43,12 @@ const GAPS_SHOWN: usize = 3;
 async fn country_matches(
     storage: &Storage,
     country: &Country,
+    readership: &Readership,
     limit: usize,
     paging: Paging,
 ) -> Result<Paged<CountryReport>, AppError> {
-    let (catalogue, needs) = inputs(storage, Some(country.iso3.clone())).await?;
+    let (catalogue, needs) =
+        readable_inputs(storage, Some(country.iso3.clone()), readership).await?;
     let iso3 = country.iso3.clone();
     run_engine(storage, move |context| {
         reports::country_report(context, &catalogue, iso3, needs, Some(limit), paging)
@@ -84,7 +87,7 @@ pub async fn country(
     );
     let path = format!("/reports/countries/{}", country.iso3);
     cached(&storage, &cache, &viewer, key, |provenance| async {
-        let paged = country_matches(&storage, country, limit, paging).await?;
+        let paged = country_matches(&storage, country, &viewer.readership(), limit, paging).await?;
         let pagination = pages_of(&paged, &params, &path);
         match format {
             Format::Json => json_report(&paged.page, link_header(&pagination)),
@@ -124,7 +127,7 @@ pub async fn country_api(
     let key = format!("country-api/{}/{limit}/{}", country.iso3, paging.number);
     let path = format!("/api/v1/countries/{}/matches", country.iso3);
     let response = cached(&storage, &cache, &viewer, key, |_| async {
-        let paged = country_matches(&storage, country, limit, paging).await?;
+        let paged = country_matches(&storage, country, &viewer.readership(), limit, paging).await?;
         json_report(&paged.page, link_header(&pages_of(&paged, &params, &path)))
     })
     .await?;
@@ -160,7 +163,7 @@ pub async fn provider(
     let cache_key = format!("provider/{}/{format:?}/{}", provider.key, paging.number);
     let path = format!("/reports/providers/{}", provider.key);
     cached(&storage, &cache, &viewer, cache_key, |provenance| async {
-        let (catalogue, needs) = inputs(&storage, None).await?;
+        let (catalogue, needs) = readable_inputs(&storage, None, &viewer.readership()).await?;
         let own: Vec<_> = catalogue
             .offerings()
             .iter()
@@ -285,6 +288,8 @@ struct GapsPage<'a> {
     viewer: &'a Viewer,
     needs: Vec<NeedReport>,
     total: usize,
+    /// Needs counted here that this reader may not read.
+    not_shown: usize,
     all: bool,
     filtered: String,
     weak: f64,
@@ -311,18 +316,36 @@ pub async fn gaps(
     cached(&storage, &cache, &viewer, key, |provenance| async {
         let (catalogue, needs) = inputs(&storage, None).await?;
         let needs = filter.keep(needs);
-        let found = run_engine(&storage, move |context| {
-            if all {
-                reports::needs_page(context, &catalogue, needs, Some(GAPS_SHOWN), paging)
+        // Totals count every need; the list names only those this reader
+        // may read.
+        let readership = viewer.readership();
+        let (readable, hidden): (Vec<OpenNeed>, Vec<OpenNeed>) = needs
+            .into_iter()
+            .partition(|n| readership.reads(&n.country, n.visibility));
+        let (found, not_shown) = run_engine(&storage, move |context| {
+            let list = |needs, paging| {
+                if all {
+                    reports::needs_page(context, &catalogue, needs, Some(GAPS_SHOWN), paging)
+                } else {
+                    reports::gaps(context, &catalogue, needs, GAPS_SHOWN, paging)
+                }
+            };
+            let not_shown = if hidden.is_empty() {
+                0
             } else {
-                reports::gaps(context, &catalogue, needs, GAPS_SHOWN, paging)
-            }
+                list(hidden, Paging::new(1, 1)).total
+            };
+            (list(readable, paging), not_shown)
         })
         .await?;
         let pagination = pages_of(&found, &params, "/reports/gaps");
         match format {
             Format::Json => json_report(
-                &serde_json::json!({ "weak_score": WEAK_SCORE, "needs": found.page }),
+                &serde_json::json!({
+                    "weak_score": WEAK_SCORE,
+                    "needs": found.page,
+                    "not_shown": not_shown,
+                }),
                 link_header(&pagination),
             ),
             Format::Csv => Ok(csv_report(
@@ -332,6 +355,7 @@ pub async fn gaps(
             )),
             Format::Html => html_report(&GapsPage {
                 viewer: &viewer,
+                not_shown,
                 total: found.total,
                 needs: found.page,
                 all,
@@ -367,7 +391,7 @@ pub async fn overlaps(
     let paging = params.paging();
     let key = format!("overlaps/{format:?}/{}", paging.number);
     cached(&storage, &cache, &viewer, key, |provenance| async {
-        let (catalogue, needs) = inputs(&storage, None).await?;
+        let (catalogue, needs) = readable_inputs(&storage, None, &viewer.readership()).await?;
         let found = run_engine(&storage, move |context| {
             reports::overlaps(context, &catalogue, needs, paging)
         })
