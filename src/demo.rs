@@ -6,7 +6,8 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use crate::interchange::{
-    CoverageRecord, Document, EligibilityRecord, OfferingRecord, ProviderRecord,
+    AssessmentRecord, CoverageRecord, Document, EligibilityRecord, NeedRecord, OfferingRecord,
+    ProviderRecord,
 };
 use crate::reference_data::ACTORS;
 
@@ -22,6 +23,241 @@ struct ActorRow {
     coverage: String,
     eligibility: String,
 }
+
+/// One demo need: sub-theme, priority, current and target stage, what is
+/// needed, preferred modalities and languages.
+type DemoNeed = (
+    &'static str,
+    &'static str,
+    u8,
+    u8,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+/// Needs assessments of eight countries across regions, at every
+/// visibility, written like the needs countries state, so that a new
+/// database's reports show matches, near misses, gaps and overlaps.
+const ASSESSMENTS: &[(&str, &str, &str, &str, &[DemoNeed])] = &[
+    (
+        "gha-2026",
+        "GHA",
+        "public",
+        "Cyber Security Authority, Ghana",
+        &[
+            (
+                "cybercrime.judiciary",
+                "high",
+                1,
+                3,
+                "Judges and prosecutors trained to handle electronic evidence in cybercrime trials",
+                &["training"],
+                &["en"],
+            ),
+            (
+                "incident-ciip.cert",
+                "high",
+                2,
+                4,
+                "The national CERT's incident handling brought to a 24/7 service",
+                &["technical-assistance", "training"],
+                &["en"],
+            ),
+            (
+                "culture-skills.awareness",
+                "medium",
+                1,
+                3,
+                "A national awareness campaign for small businesses",
+                &["advisory"],
+                &["en"],
+            ),
+        ],
+    ),
+    (
+        "sen-2026",
+        "SEN",
+        "registered",
+        "Ministère de la Communication, Sénégal",
+        &[
+            (
+                "cybercrime.legislation",
+                "high",
+                2,
+                3,
+                "Cybercrime law aligned with the Budapest and Malabo conventions",
+                &["advisory"],
+                &["fr"],
+            ),
+            (
+                "culture-skills.awareness",
+                "medium",
+                1,
+                2,
+                "Awareness raising for school pupils and teachers",
+                &["training"],
+                &["fr"],
+            ),
+        ],
+    ),
+    (
+        "ken-2026",
+        "KEN",
+        "restricted",
+        "National KE-CIRT/CC, Kenya",
+        &[
+            (
+                "incident-ciip.ciip",
+                "high",
+                1,
+                3,
+                "Critical information infrastructure identified and its operators' duties set",
+                &["advisory", "assessment"],
+                &["en"],
+            ),
+            (
+                "policy-strategy.national-strategy",
+                "medium",
+                2,
+                4,
+                "The national cybersecurity strategy revised, with an action plan",
+                &["advisory"],
+                &["en"],
+            ),
+        ],
+    ),
+    (
+        "idn-2026",
+        "IDN",
+        "public",
+        "Badan Siber dan Sandi Negara, Indonesia",
+        &[
+            (
+                "incident-ciip.cert-cooperation",
+                "high",
+                2,
+                4,
+                "Regional CERT cooperation for cross-border incidents",
+                &["exchange", "exercise"],
+                &["en"],
+            ),
+            (
+                "culture-skills.workforce",
+                "medium",
+                1,
+                3,
+                "A cybersecurity workforce framework for the civil service",
+                &["training"],
+                &["en"],
+            ),
+        ],
+    ),
+    (
+        "col-2026",
+        "COL",
+        "public",
+        "MinTIC, Colombia",
+        &[
+            (
+                "cybercrime.law-enforcement",
+                "high",
+                2,
+                4,
+                "A specialised police cybercrime unit with digital forensics",
+                &["training", "equipment"],
+                &["es"],
+            ),
+            (
+                "digital-development.data-protection",
+                "low",
+                2,
+                3,
+                "The data protection authority's inspection practice",
+                &["advisory"],
+                &["es"],
+            ),
+        ],
+    ),
+    (
+        "ukr-2026",
+        "UKR",
+        "registered",
+        "State Service of Special Communications, Ukraine",
+        &[
+            (
+                "standards.infrastructure-resilience",
+                "high",
+                2,
+                4,
+                "Energy grid control systems hardened against attack",
+                &["technical-assistance", "equipment"],
+                &["en"],
+            ),
+            (
+                "international-security.norms",
+                "medium",
+                3,
+                4,
+                "Diplomats briefed on the UN framework of responsible state behaviour",
+                &["training"],
+                &["en"],
+            ),
+        ],
+    ),
+    (
+        "fji-2026",
+        "FJI",
+        "public",
+        "Ministry of Communications, Fiji",
+        &[
+            (
+                "policy-strategy.national-strategy",
+                "high",
+                1,
+                2,
+                "A first national cybersecurity strategy",
+                &["advisory"],
+                &["en"],
+            ),
+            (
+                "digital-development.affordable-access",
+                "medium",
+                2,
+                3,
+                "Affordable rural broadband with security built in",
+                &["funding"],
+                &["en"],
+            ),
+        ],
+    ),
+    (
+        "jam-2026",
+        "JAM",
+        "restricted",
+        "Ministry of Science, Energy and Technology, Jamaica",
+        &[
+            (
+                "cybercrime.international-cooperation",
+                "medium",
+                1,
+                3,
+                "Mutual legal assistance requests for electronic evidence handled within weeks",
+                &["training", "advisory"],
+                &["en"],
+            ),
+            (
+                "standards.secure-software",
+                "low",
+                1,
+                2,
+                "Secure procurement rules for government software",
+                &["advisory"],
+                &["en"],
+            ),
+        ],
+    ),
+];
 
 /// What each demo offering is called and how it is delivered; the rest comes
 /// from the actor's row.
@@ -258,6 +494,49 @@ pub fn document() -> Result<Document> {
             archived: false,
         });
     }
+    document.assessments = ASSESSMENTS
+        .iter()
+        .map(
+            |&(key, country, visibility, submitted_by, needs)| AssessmentRecord {
+                key: key.to_owned(),
+                country: country.to_owned(),
+                status: "submitted".to_owned(),
+                submitted_by: submitted_by.to_owned(),
+                contact: None,
+                note: String::new(),
+                withdrawn_reason: None,
+                visibility: Some(visibility.to_owned()),
+                needs: needs
+                    .iter()
+                    .map(
+                        |&(
+                            theme,
+                            priority,
+                            current,
+                            target,
+                            description,
+                            modalities,
+                            languages,
+                        )| {
+                            NeedRecord {
+                                key: String::new(),
+                                theme: Some(theme.to_owned()),
+                                priority: Some(priority.to_owned()),
+                                current_stage: Some(current),
+                                target_stage: Some(target),
+                                description: description.to_owned(),
+                                modalities: modalities.iter().map(|m| (*m).to_owned()).collect(),
+                                languages: languages.iter().map(|l| (*l).to_owned()).collect(),
+                                wanted_by: None,
+                                status: "open".to_owned(),
+                                withdrawn_reason: None,
+                            }
+                        },
+                    )
+                    .collect(),
+            },
+        )
+        .collect();
     Ok(document)
 }
 
@@ -290,6 +569,17 @@ mod tests {
             .find(|o| o.provider == "coe-cproc")
             .unwrap();
         assert!(coe.coverage.global && coe.description.contains("Budapest Convention"));
-        let _ = reference_data::load().unwrap();
+        let reference = reference_data::load().unwrap();
+        // The assessments are valid as the import checks them, at every
+        // visibility.
+        let visibilities: std::collections::BTreeSet<_> = document
+            .assessments
+            .iter()
+            .map(|a| a.visibility.clone())
+            .collect();
+        assert_eq!(visibilities.len(), 3);
+        for assessment in &document.assessments {
+            assert!(assessment.parse(&reference).is_ok(), "{}", assessment.key);
+        }
     }
 }
