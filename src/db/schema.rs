@@ -240,7 +240,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(offerings -> providers (provider_id));
+diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(account_roles -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(account_links -> accounts (account_id));
@@ -273,4 +286,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_links,
     sign_in_failures,
     audit_events,
+    api_tokens,
 );

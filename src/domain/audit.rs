@@ -57,6 +57,8 @@ vocabulary! {
         Restored => ("restored", "restored"),
         PasswordSet => ("password-set", "password set"),
         Disabled => ("disabled", "disabled"),
+        TokenCreated => ("token-created", "API token created"),
+        TokenRevoked => ("token-revoked", "API token revoked"),
     }
 }
 

@@ -135,6 +135,8 @@ fields! {
         CurrentPassword => ("current_password", "Current password", "current_password", ""),
         NewPassword => ("new_password", "New password", "new_password",
             "At least 12 characters. A few words that do not belong together are easy to remember and hard to guess."),
+        TokenName => ("name", "Name of the token", "name",
+            "What the token is for, such as \"monthly report script\"."),
     }
 }
 

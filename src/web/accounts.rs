@@ -14,7 +14,7 @@ use super::paths::QueryParams;
 use super::session::{self, NewSession, Viewer};
 use super::{Site, render, see_other, with_db};
 use crate::db;
-use crate::db::accounts::LinkPurpose;
+use crate::db::accounts::{ApiToken, LinkPurpose};
 use crate::domain::access::{EmailAddress, Person};
 use crate::domain::fields::AccountField;
 use crate::domain::password::{self, NewPassword, Password};
@@ -258,7 +258,19 @@ struct AccountPage<'a> {
     person: &'a Person,
     errors: FieldErrors,
     changed: bool,
+    tokens: Vec<ApiToken>,
+    /// A token just made: its name and the token, shown this once.
+    new_token: Option<(String, String)>,
     csrf_token: &'a str,
+}
+
+/// The signed-in person's API tokens in use.
+async fn tokens_of(storage: &Storage, person: &Person) -> Result<Vec<ApiToken>, AppError> {
+    let account = person.account;
+    with_db(storage, move |conn| {
+        Ok(db::accounts::tokens(conn, account)?)
+    })
+    .await
 }
 
 impl AccountPage<'_> {
@@ -281,6 +293,7 @@ pub struct AccountQuery {
 }
 
 pub async fn account(
+    storage: web::Data<Storage>,
     viewer: Viewer,
     csrf: CsrfToken,
     QueryParams(query): QueryParams<AccountQuery>,
@@ -293,9 +306,84 @@ pub async fn account(
             person,
             errors: FieldErrors::new(),
             changed: query.changed.is_some(),
+            tokens: tokens_of(&storage, person).await?,
+            new_token: None,
             csrf_token: csrf.as_str(),
         },
     )
+}
+
+#[derive(Deserialize)]
+pub struct TokenName {
+    #[serde(default)]
+    name: String,
+}
+
+/// Makes a personal API token and shows it once, on this answer only (a
+/// redirect would carry it in an address).
+pub async fn create_token(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    csrf: CsrfToken,
+    posted: Form<TokenName>,
+) -> Result<HttpResponse, AppError> {
+    let person = signed_in(&viewer)?.clone();
+    let form = posted.verified()?;
+    let name = match crate::domain::rules::required_text(&form.name, 100) {
+        Ok(name) => name,
+        Err(message) => {
+            let mut errors = FieldErrors::new();
+            errors.add(AccountField::TokenName, format!("The name {message}"));
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &AccountPage {
+                    viewer: &viewer,
+                    person: &person,
+                    errors,
+                    changed: false,
+                    tokens: tokens_of(&storage, &person).await?,
+                    new_token: None,
+                    csrf_token: csrf.as_str(),
+                },
+            );
+        }
+    };
+    let token = Secret::generate();
+    let (holder, hash, label) = (person.clone(), token.hash(), name.clone());
+    with_db(&storage, move |conn| {
+        Ok(db::accounts::create_token(conn, &holder, &label, &hash)?)
+    })
+    .await?;
+    render(
+        StatusCode::OK,
+        &AccountPage {
+            viewer: &viewer,
+            person: &person,
+            errors: FieldErrors::new(),
+            changed: false,
+            tokens: tokens_of(&storage, &person).await?,
+            new_token: Some((name, token.expose().to_owned())),
+            csrf_token: csrf.as_str(),
+        },
+    )
+}
+
+/// Revokes one of the signed-in person's tokens.
+pub async fn revoke_token(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    path: web::Path<(i64,)>,
+    posted: Form<super::forms::Confirmation>,
+) -> Result<HttpResponse, AppError> {
+    let person = signed_in(&viewer)?.clone();
+    posted.verified()?;
+    let id = path.into_inner().0;
+    with_db(&storage, move |conn| {
+        db::accounts::revoke_token(conn, &person, id)
+            .map_err(super::error::missing("API token", "of yours"))
+    })
+    .await?;
+    Ok(see_other("/account"))
 }
 
 #[derive(Deserialize)]
@@ -364,6 +452,8 @@ pub async fn change_password(
                     person,
                     errors,
                     changed: false,
+                    tokens: tokens_of(&storage, person).await?,
+                    new_token: None,
                     csrf_token: csrf.as_str(),
                 },
             )

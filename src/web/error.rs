@@ -25,6 +25,9 @@ pub enum AppError {
     /// Nobody is signed in; the page to come back to after signing in.
     #[error("sign in to do this")]
     SignInNeeded(String),
+    /// An API request's credentials open nothing.
+    #[error("{0}.")]
+    Unauthorized(String),
     /// The person signed in does not hold the role: who may, in words.
     #[error("Only {0} may do this.")]
     Forbidden(String),
@@ -57,6 +60,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "Send the form from its page. Nothing was saved.",
             AppError::SignInNeeded(_) => "Sign in, then try again.",
             AppError::Gone(_) => "Ask the person who sent it, or the secretariat, for a new one.",
+            AppError::Unauthorized(_) => "Make a new token on your account page.",
             AppError::Forbidden(_) => {
                 "If your work needs it, ask the secretariat or a colleague who holds the role to invite you. Nothing was changed."
             }
@@ -133,6 +137,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::SignInNeeded(_) => StatusCode::SEE_OTHER,
             AppError::Gone(_) => StatusCode::GONE,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Timeout => StatusCode::REQUEST_TIMEOUT,

@@ -147,6 +147,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(at("/account").route(read().to(accounts::account)))
         .service(at("/audit").route(read().to(audit::list)))
         .service(at("/account/password").route(web::post().to(accounts::change_password)))
+        .service(at("/account/tokens").route(web::post().to(accounts::create_token)))
+        .service(at("/account/tokens/{id}/revoke").route(web::post().to(accounts::revoke_token)))
         .service(
             at("/password/{token}")
                 .route(read().to(accounts::set_password_form))

@@ -9,15 +9,15 @@
 use std::future::{Ready, ready};
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 
 use super::Site;
-use super::error::AppError;
+use super::error::{ApiError, AppError};
 use crate::db;
 use crate::domain::access::{self, Action, Person, Readership, Refusal};
 use crate::domain::audit::Actor;
@@ -108,11 +108,14 @@ impl Viewer {
     }
 
     /// What a page rendered for this viewer may be cached under: its header
-    /// names the person and holds the session's token.
+    /// names the person and holds the session's token, and what it lists
+    /// depends on what the person may read.
+    /// What it may read depends on the person (an API token's too).
     pub fn cache_scope(&self) -> String {
-        match &self.session {
-            None => "anyone".to_owned(),
-            Some(session) => format!("session:{}", &session.id_hash[..16]),
+        match (&self.session, self.person()) {
+            (Some(session), _) => format!("session:{}", &session.id_hash[..16]),
+            (None, Some(person)) => format!("account:{}", person.account),
+            (None, None) => "anyone".to_owned(),
         }
     }
 }
@@ -151,6 +154,36 @@ enum Found {
     SignedIn(Arc<Person>, SessionKeys),
     /// The cookie names a session that has ended: forget the cookie.
     Ended,
+    /// An API request with a token in use: its person, without a session.
+    Token(Arc<Person>),
+    /// An API request with a token that opens nothing.
+    BadToken,
+}
+
+/// The bearer token of an API request, as sent; `Some(None)` for one that
+/// cannot be a token.
+fn bearer(req: &ServiceRequest) -> Option<Option<Secret>> {
+    if !req.path().starts_with("/api/") {
+        return None;
+    }
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok();
+    Some(value.and_then(|v| {
+        let (scheme, token) = v.trim().split_once(' ')?;
+        scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| Secret::parse(token.trim()))
+            .flatten()
+    }))
+}
+
+fn find_token_holder(storage: &Storage, secret: &Secret) -> Result<Found, AppError> {
+    let mut conn = storage.pool.get().map_err(AppError::internal)?;
+    Ok(
+        match db::accounts::token_holder(&mut conn, &secret.hash())? {
+            Some(person) => Found::Token(Arc::new(person)),
+            None => Found::BadToken,
+        },
+    )
 }
 
 fn find_session(storage: &Storage, secret: &Secret) -> Result<Found, AppError> {
@@ -184,30 +217,46 @@ fn for_everyone(path: &str) -> bool {
 
 /// Middleware: reads the session cookie into the request's [`Viewer`].
 /// A request without the cookie never touches the database.
-pub async fn identify(
+pub async fn identify<B: MessageBody>(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     let site = site_of(req.request());
     let name = cookie_name(&site);
     let secret = req
         .cookie(name)
         .filter(|_| !for_everyone(req.path()))
         .and_then(|c| Secret::parse(c.value()));
-    let found = match (secret, req.app_data::<web::Data<Storage>>()) {
-        (Some(secret), Some(storage)) => {
-            let storage = storage.clone();
-            let span = tracing::info_span!("session");
-            web::block(move || {
-                let _entered = span.enter();
-                find_session(&storage, &secret)
-            })
-            .await
-            .map_err(AppError::internal)??
-        }
-        (None, _) if req.cookie(name).is_some() && !for_everyone(req.path()) => Found::Ended,
-        _ => Found::Nobody,
+    let storage = req.app_data::<web::Data<Storage>>().cloned();
+    let lookup = |find: fn(&Storage, &Secret) -> Result<Found, AppError>, secret: Secret| async move {
+        let Some(storage) = storage.clone() else {
+            return Ok(Found::Nobody);
+        };
+        let span = tracing::info_span!("session");
+        web::block(move || {
+            let _entered = span.enter();
+            find(&storage, &secret)
+        })
+        .await
+        .map_err(AppError::internal)?
     };
+    // A token says who an API request is from; it never starts a session.
+    let found = match (bearer(&req), secret) {
+        (Some(Some(token)), _) => lookup(find_token_holder, token).await?,
+        (Some(None), _) => Found::BadToken,
+        (None, Some(secret)) => lookup(find_session, secret).await?,
+        (None, None) if req.cookie(name).is_some() && !for_everyone(req.path()) => Found::Ended,
+        (None, None) => Found::Nobody,
+    };
+    if let Found::BadToken = found {
+        let refused = ApiError(AppError::Unauthorized(
+            "The API token is not valid: it is unknown or revoked, or its account is disabled"
+                .to_owned(),
+        ));
+        return Ok(req
+            .into_response(refused.error_response())
+            .map_into_right_body());
+    }
     let mut viewer = Viewer {
         person: None,
         session: None,
@@ -219,8 +268,12 @@ pub async fn identify(
             viewer.session = Some(keys);
             false
         }
+        Found::Token(person) => {
+            viewer.person = Some(person);
+            false
+        }
         Found::Ended => true,
-        Found::Nobody => false,
+        Found::Nobody | Found::BadToken => false,
     };
     req.extensions_mut().insert(viewer);
     let mut response = next.call(req).await?;
@@ -229,7 +282,7 @@ pub async fn identify(
             .response_mut()
             .add_removal_cookie(&session_cookie(&site, String::new()))?;
     }
-    Ok(response)
+    Ok(response.map_into_left_body())
 }
 
 fn site_of(req: &HttpRequest) -> Site {

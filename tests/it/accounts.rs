@@ -348,7 +348,103 @@ fn changing_ones_password_ends_the_other_sessions(backend: Backend) {
     assert_eq!(new.status(), 303);
 }
 
+/// A personal token reads the API with its person's rights, is shown once,
+/// and stops working when revoked or when its account is disabled.
+fn api_tokens_read_with_their_persons_rights(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(crate::visibility::ASSESSMENTS);
+    let focal = app.person(&["focal-point:SEN"]);
+    let made = app.post_form_as(&focal, "/account/tokens", &[("name", "monthly script")]);
+    assert_eq!(made.status(), 200);
+    assert_eq!(header(&made, "cache-control"), "no-store");
+    let token = shown_token(&made.text().unwrap());
+    assert!(!signed_in_page(&app, &focal).contains(&token), "shown once");
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let api = |token: &str, path: &str| {
+        client
+            .get(app.url(path))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+            .unwrap()
+    };
+    let matches = "/api/v1/countries/SEN/matches";
+    let anonymous = app
+        .anonymous()
+        .get(app.url(matches))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(!anonymous.contains("sen-2026-1"), "restricted");
+    let read = api(&token, matches);
+    assert_eq!(read.status(), 200);
+    assert!(
+        read.headers().get("set-cookie").is_none(),
+        "a token starts no session"
+    );
+    assert!(
+        read.text().unwrap().contains("sen-2026-1"),
+        "read with the focal point's rights"
+    );
+    // Only the API takes tokens.
+    assert_eq!(api(&token, "/assessments/sen-2026").status(), 303);
+    for bad in ["not-a-token", &"0".repeat(64)] {
+        let refused = api(bad, matches);
+        assert_eq!(refused.status(), 401);
+        assert!(refused.text().unwrap().contains("\"error\""));
+    }
+    let listed = signed_in_page(&app, &focal);
+    assert!(listed.contains("monthly script") && listed.contains("last used"));
+    let id_at = listed.find("/account/tokens/").unwrap() + "/account/tokens/".len();
+    let id: String = listed[id_at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let other = app.person(&["focal-point:SEN"]);
+    let not_theirs = app.post_form_as(&other, &format!("/account/tokens/{id}/revoke"), &[]);
+    assert_eq!(not_theirs.status(), 404, "only one's own tokens");
+    assert_eq!(api(&token, matches).status(), 200);
+    let revoked = app.post_form_as(&focal, &format!("/account/tokens/{id}/revoke"), &[]);
+    assert_eq!(location(&revoked), "/account");
+    assert_eq!(api(&token, matches).status(), 401);
+    // A disabled account's tokens stop working too.
+    let made = app.post_form_as(&other, "/account/tokens", &[("name", "second")]);
+    let second = shown_token(&made.text().unwrap());
+    assert_eq!(api(&second, matches).status(), 200);
+    let mut conn = app.storage.pool.get().unwrap();
+    let address = capmatch::domain::access::EmailAddress::parse(other.email()).unwrap();
+    capmatch::db::accounts::disable(
+        &mut conn,
+        &capmatch::domain::audit::Actor::command_line(),
+        &address,
+    )
+    .unwrap();
+    assert_eq!(api(&second, matches).status(), 401);
+    let blank = app.post_form_as(&focal, "/account/tokens", &[("name", " ")]);
+    assert_eq!(blank.status(), 422);
+}
+
+/// The token an account page shows once.
+fn shown_token(page: &str) -> String {
+    let marker = "<code class=\"token\">";
+    let start = page.find(marker).expect("the token is shown") + marker.len();
+    page[start..start + page[start..].find('<').unwrap()].to_owned()
+}
+
+fn signed_in_page(app: &TestApp, visitor: &Visitor) -> String {
+    visitor
+        .get(app.url("/account"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap()
+}
+
 on_both_backends!(
+    api_tokens_read_with_their_persons_rights,
     signing_in_starts_a_new_session_and_signing_out_ends_it,
     a_failed_sign_in_never_says_which_part_was_wrong,
     repeated_failures_slow_down_then_lock_on_every_instance,

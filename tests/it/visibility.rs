@@ -7,7 +7,7 @@ use crate::on_both_backends;
 
 /// Three countries' assessments, one at each visibility, each with a need
 /// the catalogue fixture serves and a description that marks it.
-const ASSESSMENTS: &str = r#"{"providers": [], "offerings": [], "assessments": [
+pub const ASSESSMENTS: &str = r#"{"providers": [], "offerings": [], "assessments": [
   {"key": "gha-2026", "country": "GHA", "visibility": "public", "needs": [
     {"theme": "cybercrime.judiciary", "priority": "high", "current_stage": 1, "target_stage": 3,
      "description": "NEED-OF-GHANA"}]},
