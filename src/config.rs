@@ -59,6 +59,20 @@ pub struct ServeArgs {
     /// they could name any address they like.
     #[arg(long, env = "CAPMATCH_BEHIND_PROXY")]
     pub behind_proxy: bool,
+    /// Deliver mail to this SMTP server (smtp://user:password@host:587, or
+    /// smtps://…); without it, mail is written as .eml files to --mail-dir.
+    #[arg(long, env = "CAPMATCH_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Where mail goes as .eml files when no SMTP server is given.
+    #[arg(long, env = "CAPMATCH_MAIL_DIR", default_value = "mail")]
+    pub mail_dir: std::path::PathBuf,
+    /// The sender of capmatch's mail.
+    #[arg(
+        long,
+        env = "CAPMATCH_MAIL_FROM",
+        default_value = "capmatch <capmatch@localhost>"
+    )]
+    pub mail_from: String,
     #[command(flatten)]
     pub db: DatabaseArgs,
 }

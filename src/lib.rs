@@ -7,6 +7,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod interchange;
+pub mod mail;
 pub mod matching;
 pub mod reference_data;
 pub mod reports;

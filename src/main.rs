@@ -61,6 +61,9 @@ fn main() -> ExitCode {
     }
 }
 
+/// How often the outbox is looked at.
+const MAIL_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let url = DatabaseUrl::parse(&args.db.database);
     let demo = if args.no_demo {
@@ -89,13 +92,21 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         site: capmatch::web::Site {
             public_url: args.public_url,
             behind_proxy: args.behind_proxy,
+            address: listener.local_addr()?.to_string(),
         },
         workers: args.workers,
         max_connections: connection_budget(args.max_connections),
         ..capmatch::web::ServerSettings::default()
     };
+    let delivery = match &args.smtp_url {
+        Some(url) => capmatch::mail::Delivery::Smtp(url.clone()),
+        None => capmatch::mail::Delivery::Files(args.mail_dir.clone()),
+    };
+    let mailer = capmatch::mail::Mailer::new(&delivery, &args.mail_from)?;
+    let _mail = capmatch::mail::start_worker(storage.pool.clone(), mailer, MAIL_EVERY)?;
     tracing::info!(
         address = %listener.local_addr()?,
+        mail = ?delivery,
         database = %url,
         max_connections = settings.max_connections,
         "serving capmatch"

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::audit;
+use super::outbox::Mail;
 use super::schema::{
     account_links, account_roles, accounts, api_tokens, providers, sessions, sign_in_failures,
 };
@@ -39,20 +40,31 @@ pub struct StoredSession {
     pub last_seen_at: NaiveDateTime,
 }
 
-/// What a single-use link is for.
+/// What a single-use link is for. Every kind sets the account's password
+/// and signs its holder in; they differ in how long they last and in the
+/// mail that carries them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkPurpose {
     /// The first password of an account made on the command line.
     SetPassword,
+    /// An invitation to an account made from `/users`.
+    Invitation,
+    /// A forgotten password.
+    Reset,
 }
 
 impl LinkPurpose {
     fn code(self) -> &'static str {
         match self {
             LinkPurpose::SetPassword => "set-password",
+            LinkPurpose::Invitation => "invitation",
+            LinkPurpose::Reset => "reset",
         }
     }
 }
+
+/// Reset links asked for one account within this long are not sent again.
+const RESET_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 /// Why a link cannot be used. One answer for all of them on the page, so
 /// the page does not tell a guessed token from a used one.
@@ -376,12 +388,10 @@ pub fn create_link(
 pub fn link_holder(
     conn: &mut DbConnection,
     token_hash: &str,
-    purpose: LinkPurpose,
 ) -> StoreResult<Result<Person, LinkRefused>> {
     let found = account_links::table
         .inner_join(accounts::table)
         .filter(account_links::token_hash.eq(token_hash))
-        .filter(account_links::purpose.eq(purpose.code()))
         .select((
             accounts::id,
             accounts::email,
@@ -419,11 +429,10 @@ pub fn link_holder(
 pub fn redeem_link(
     conn: &mut DbConnection,
     token_hash: &str,
-    purpose: LinkPurpose,
     password_hash: &str,
 ) -> StoreResult<Result<Person, LinkRefused>> {
     write(conn, |conn| {
-        let holder = match link_holder(conn, token_hash, purpose)? {
+        let holder = match link_holder(conn, token_hash)? {
             Ok(holder) => holder,
             Err(refused) => return Ok(Err(refused)),
         };
@@ -438,6 +447,54 @@ pub fn redeem_link(
         password_set(conn, &holder)?;
         Ok(Ok(holder))
     })
+}
+
+/// Makes a reset link for the enabled account with this address and queues
+/// the mail `compose` writes for it, in one transaction; does nothing for an
+/// address without such an account, or when a reset was asked for it
+/// within the last few minutes (so a form cannot be used to flood someone).
+pub fn request_reset(
+    conn: &mut DbConnection,
+    email: &EmailAddress,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+    compose: impl FnOnce(&Person) -> Mail,
+) -> StoreResult<bool> {
+    write(conn, |conn| {
+        let Some(credentials) = credentials(conn, email)? else {
+            return Ok(false);
+        };
+        if credentials.disabled {
+            return Ok(false);
+        }
+        let recent: i64 = account_links::table
+            .filter(account_links::account_id.eq(credentials.account))
+            .filter(account_links::purpose.eq(LinkPurpose::Reset.code()))
+            .filter(account_links::created_at.gt(now() - RESET_EVERY))
+            .count()
+            .get_result(conn)?;
+        if recent > 0 {
+            return Ok(false);
+        }
+        create_link(
+            conn,
+            credentials.account,
+            token_hash,
+            LinkPurpose::Reset,
+            expires_at,
+        )?;
+        let holder = person_by_id(conn, credentials.account)?;
+        super::outbox::enqueue(conn, &compose(&holder))?;
+        Ok(true)
+    })
+}
+
+fn person_by_id(conn: &mut DbConnection, account: i64) -> StoreResult<Person> {
+    let (email, name): (String, String) = accounts::table
+        .find(account)
+        .select((accounts::email, accounts::name))
+        .first(conn)?;
+    person(conn, account, email, name)
 }
 
 /// The failed sign-ins counted for each subject.

@@ -72,6 +72,7 @@ pub mod audit;
 mod keys;
 pub mod models;
 pub mod offerings;
+pub mod outbox;
 pub mod providers;
 mod query_log;
 pub mod reference;

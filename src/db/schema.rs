@@ -252,6 +252,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        created_at -> Timestamp,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(offerings -> providers (provider_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(account_roles -> accounts (account_id));
@@ -287,4 +302,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_failures,
     audit_events,
     api_tokens,
+    outbox,
 );

@@ -1,5 +1,5 @@
-//! Signing in and out, one's own account, and the single-use link that sets
-//! a first password. These pages are never cached (their forms carry a
+//! Signing in and out, and one's own account: roles, API tokens, changing
+//! one's password. These pages are never cached (their forms carry a
 //! token, and `csrf` marks such answers `no-store`).
 
 use actix_web::http::StatusCode;
@@ -14,7 +14,7 @@ use super::paths::QueryParams;
 use super::session::{self, NewSession, Viewer};
 use super::{Site, render, see_other, with_db};
 use crate::db;
-use crate::db::accounts::{ApiToken, LinkPurpose};
+use crate::db::accounts::ApiToken;
 use crate::domain::access::{EmailAddress, Person};
 use crate::domain::fields::AccountField;
 use crate::domain::password::{self, NewPassword, Password};
@@ -394,7 +394,7 @@ pub struct PasswordChange {
     new_password: String,
 }
 
-fn new_password(typed: &str, person: &Person) -> Result<NewPassword, String> {
+pub(super) fn new_password(typed: &str, person: &Person) -> Result<NewPassword, String> {
     let words = crate::accounts::personal_words(&person.name, &person.email);
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     NewPassword::parse(&Password::new(typed), &words)
@@ -458,121 +458,5 @@ pub async fn change_password(
                 },
             )
         }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "accounts/set_password.html")]
-struct SetPasswordPage<'a> {
-    viewer: &'a Viewer,
-    person: Person,
-    errors: FieldErrors,
-    csrf_token: &'a str,
-}
-
-impl SetPasswordPage<'_> {
-    fn field(&self, field: AccountField) -> FieldView {
-        FieldView::new(field, &self.errors)
-    }
-}
-
-/// A link that cannot be used, whatever the reason: unknown, used,
-/// expired, or its account disabled.
-fn link_refused() -> AppError {
-    AppError::Gone("This link cannot be used: it has expired or has already been used".to_owned())
-}
-
-/// The token in a link's address; a malformed one names nothing.
-fn link_token(path: &web::Path<String>) -> Result<Secret, AppError> {
-    Secret::parse(path.as_str()).ok_or_else(link_refused)
-}
-
-pub async fn set_password_form(
-    storage: web::Data<Storage>,
-    viewer: Viewer,
-    csrf: CsrfToken,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let token = link_token(&path)?;
-    let holder = with_db(&storage, move |conn| {
-        Ok(db::accounts::link_holder(
-            conn,
-            &token.hash(),
-            LinkPurpose::SetPassword,
-        )?)
-    })
-    .await?
-    .map_err(|_| link_refused())?;
-    render(
-        StatusCode::OK,
-        &SetPasswordPage {
-            viewer: &viewer,
-            person: holder,
-            errors: FieldErrors::new(),
-            csrf_token: csrf.as_str(),
-        },
-    )
-}
-
-#[derive(Deserialize)]
-pub struct PasswordChoice {
-    #[serde(default)]
-    new_password: String,
-}
-
-/// Sets the password a link was made for, once, and signs its holder in.
-pub async fn set_password(
-    req: HttpRequest,
-    storage: web::Data<Storage>,
-    viewer: Viewer,
-    csrf: CsrfToken,
-    path: web::Path<String>,
-    posted: Form<PasswordChoice>,
-) -> Result<HttpResponse, AppError> {
-    let token = link_token(&path)?;
-    let form = posted.verified()?;
-    let lookup = token.hash();
-    let holder = with_db(&storage, move |conn| {
-        Ok(db::accounts::link_holder(
-            conn,
-            &lookup,
-            LinkPurpose::SetPassword,
-        )?)
-    })
-    .await?
-    .map_err(|_| link_refused())?;
-    let hash = match new_password(&form.new_password, &holder) {
-        Ok(password) => password.hash(),
-        Err(message) => {
-            let mut errors = FieldErrors::new();
-            errors.add(AccountField::NewPassword, message);
-            return render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &SetPasswordPage {
-                    viewer: &viewer,
-                    person: holder,
-                    errors,
-                    csrf_token: csrf.as_str(),
-                },
-            );
-        }
-    };
-    let session = NewSession::generate();
-    let redeemed = with_db(&storage, move |conn| {
-        let redeemed =
-            db::accounts::redeem_link(conn, &token.hash(), LinkPurpose::SetPassword, &hash)?;
-        if let Ok(holder) = &redeemed {
-            session.save(conn, holder.account)?;
-        }
-        Ok((redeemed, session))
-    })
-    .await?;
-    match redeemed {
-        (Ok(_), session) => {
-            let mut response = see_other("/account");
-            session.hand_out(&req, &mut response)?;
-            Ok(response)
-        }
-        (Err(_), _) => Err(link_refused()),
     }
 }

@@ -29,6 +29,7 @@ pub mod forms;
 pub mod home;
 pub mod offerings;
 pub mod params;
+pub mod passwords;
 pub mod paths;
 pub mod providers;
 pub mod reads;
@@ -150,9 +151,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(at("/account/tokens").route(web::post().to(accounts::create_token)))
         .service(at("/account/tokens/{id}/revoke").route(web::post().to(accounts::revoke_token)))
         .service(
+            at("/password/forgotten")
+                .route(read().to(passwords::forgotten_form))
+                .route(web::post().to(passwords::forgotten)),
+        )
+        .service(
             at("/password/{token}")
-                .route(read().to(accounts::set_password_form))
-                .route(web::post().to(accounts::set_password)),
+                .route(read().to(passwords::set_password_form))
+                .route(web::post().to(passwords::set_password)),
         )
         .service(catalogue::<Provider, _, _, _, _, _, _>(
             providers::list,
@@ -224,6 +230,9 @@ pub struct Site {
     /// Whether requests come through a proxy that appends the client's
     /// address to `X-Forwarded-For`; only then is that header believed.
     pub behind_proxy: bool,
+    /// The address the server listens on, for links in mail when no public
+    /// address is given (never a request's `Host`, which a client chooses).
+    pub address: String,
 }
 
 impl Site {
@@ -234,6 +243,15 @@ impl Site {
         self.public_url
             .as_deref()
             .is_some_and(|url| url.to_ascii_lowercase().starts_with("https://"))
+    }
+
+    /// The full address of a page on the site, for mail.
+    pub fn link(&self, path: &str) -> String {
+        let base = match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.address),
+        };
+        format!("{base}{path}")
     }
 }
 

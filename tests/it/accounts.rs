@@ -427,6 +427,77 @@ fn api_tokens_read_with_their_persons_rights(backend: Backend) {
     assert_eq!(blank.status(), 422);
 }
 
+/// A forgotten password is reset through a mailed single-use link; the
+/// form answers the same for an address without an account.
+fn a_forgotten_password_is_reset_by_a_mailed_link(backend: Backend) {
+    use capmatch::db::schema::outbox;
+    let app = TestApp::empty(backend);
+    app.add_account("ama@example.org", &["focal-point:GHA"]);
+    let ask = |email: &str| {
+        let answer = app.post_form_as(&app.anonymous(), "/password/forgotten", &[("email", email)]);
+        assert_eq!(answer.status(), 200);
+        answer.text().unwrap()
+    };
+    let known = ask("Ama@example.org");
+    assert!(known.contains("Check your e-mail"));
+    assert_eq!(
+        known,
+        ask("nobody@example.org"),
+        "the same answer for any address"
+    );
+    let mail = app.wait_for_mail("ama@example.org", 1);
+    assert!(
+        mail.contains("Subject: Reset your capmatch password"),
+        "{mail}"
+    );
+    let link = mail
+        .split_whitespace()
+        .find(|w| w.contains("/password/"))
+        .expect("a link");
+    let path = &link[link.find("/password/").unwrap()..];
+    assert!(
+        link.starts_with(&app.address),
+        "links name the server, never a Host header"
+    );
+    // Asking again at once sends nothing more.
+    ask("ama@example.org");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(app.mail_to("ama@example.org").len(), 1);
+    let visitor = app.anonymous();
+    assert_eq!(visitor.get(app.url(path)).send().unwrap().status(), 200);
+    let chosen = app.post_form_as(
+        &visitor,
+        path,
+        &[("new_password", "violet harbour 9 quiet spoons")],
+    );
+    assert_eq!(location(&chosen), "/account");
+    assert!(signed_in(&app, &visitor));
+    assert_eq!(
+        app.anonymous().get(app.url(path)).send().unwrap().status(),
+        410
+    );
+    let again = app.sign_in_as(
+        &app.anonymous(),
+        "ama@example.org",
+        "violet harbour 9 quiet spoons",
+    );
+    assert_eq!(again.status(), 303);
+    // Delivered mail keeps no link in the database.
+    let mut conn = app.storage.pool.get().unwrap();
+    let bodies: Vec<String> = outbox::table
+        .filter(outbox::sent_at.is_not_null())
+        .select(outbox::body)
+        .load(&mut conn)
+        .unwrap();
+    assert!(!bodies.is_empty() && bodies.iter().all(String::is_empty));
+    let bad = app.post_form_as(
+        &app.anonymous(),
+        "/password/forgotten",
+        &[("email", "not an address")],
+    );
+    assert_eq!(bad.status(), 422);
+}
+
 /// The token an account page shows once.
 fn shown_token(page: &str) -> String {
     let marker = "<code class=\"token\">";
@@ -444,6 +515,7 @@ fn signed_in_page(app: &TestApp, visitor: &Visitor) -> String {
 }
 
 on_both_backends!(
+    a_forgotten_password_is_reset_by_a_mailed_link,
     api_tokens_read_with_their_persons_rights,
     signing_in_starts_a_new_session_and_signing_out_ends_it,
     a_failed_sign_in_never_says_which_part_was_wrong,

@@ -76,6 +76,8 @@ pub struct TestApp {
     server: ServerHandle,
     health: Option<ServerHandle>,
     thread: Option<JoinHandle<std::io::Result<()>>>,
+    mail_worker: Option<capmatch::mail::Worker>,
+    mail_dir: tempfile::TempDir,
     // Declared last: the server must stop before its database is dropped.
     pub database: TestDatabase,
 }
@@ -130,6 +132,20 @@ impl TestApp {
         let storage = startup::open(&database.url, 4, demo).expect("open the test database");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let address = format!("http://{}", listener.local_addr().unwrap());
+        let mut settings = settings;
+        settings.site.address = listener.local_addr().unwrap().to_string();
+        let mail_dir = tempfile::tempdir().expect("a mail folder");
+        let mailer = capmatch::mail::Mailer::new(
+            &capmatch::mail::Delivery::Files(mail_dir.path().to_owned()),
+            "capmatch <capmatch@test.example>",
+        )
+        .expect("a mailer");
+        let mail_worker = capmatch::mail::start_worker(
+            storage.pool.clone(),
+            mailer,
+            std::time::Duration::from_millis(50),
+        )
+        .expect("the mail worker starts");
         let health = health_listener.then(|| TcpListener::bind("127.0.0.1:0").expect("bind"));
         let health_address = health
             .as_ref()
@@ -164,6 +180,8 @@ impl TestApp {
             server,
             health,
             thread: Some(thread),
+            mail_worker: Some(mail_worker),
+            mail_dir,
             database,
         };
         if !https {
@@ -195,6 +213,43 @@ impl TestApp {
             server: receiver.recv().expect("server started"),
             thread: Some(thread),
         }
+    }
+
+    /// The mail delivered to `email` so far, oldest first, as files, with
+    /// quoted-printable soft line breaks (long lines, such as links) undone.
+    pub fn mail_to(&self, email: &str) -> Vec<String> {
+        let mut found: Vec<(std::time::SystemTime, String)> =
+            std::fs::read_dir(self.mail_dir.path())
+                .unwrap()
+                .filter_map(|entry| {
+                    let entry = entry.ok()?;
+                    let text = std::fs::read_to_string(entry.path())
+                        .ok()?
+                        .replace("=\r\n", "")
+                        .replace("=3D", "=");
+                    let modified = entry.metadata().ok()?.modified().ok()?;
+                    text.lines()
+                        .any(|l| l.eq_ignore_ascii_case(&format!("To: {email}")))
+                        .then_some((modified, text))
+                })
+                .collect();
+        found.sort();
+        found.into_iter().map(|(_, text)| text).collect()
+    }
+
+    /// Waits (up to five seconds) for the `n`th message to `email`.
+    pub fn wait_for_mail(&self, email: &str, n: usize) -> String {
+        for _ in 0..100 {
+            if let Some(mail) = self.mail_to(email).into_iter().nth(n - 1) {
+                return mail;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let held: Vec<String> = std::fs::read_dir(self.mail_dir.path())
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .collect();
+        panic!("no message {n} to {email} arrived; the mail folder holds {held:?}");
     }
 
     /// A browser with nobody signed in.
@@ -332,6 +387,7 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        drop(self.mail_worker.take());
         let handle = self.server.clone();
         let health = self.health.clone();
         actix_web::rt::System::new().block_on(async move {

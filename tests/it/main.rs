@@ -12,6 +12,7 @@ mod authorization;
 mod catalogue;
 mod cli;
 mod forms;
+mod mail;
 mod pages;
 mod report_reading;
 mod reports;

@@ -480,6 +480,7 @@ fn headers_protect_forms_and_let_caches_keep_the_rest(backend: Backend) {
             site: Site {
                 public_url: Some("https://capmatch.example.org".into()),
                 behind_proxy: false,
+                address: String::new(),
             },
             ..ServerSettings::default()
         },
