@@ -9,7 +9,7 @@ use super::outbox::Mail;
 use super::schema::{
     account_links, account_roles, accounts, api_tokens, providers, sessions, sign_in_failures,
 };
-use super::{DbConnection, StoreError, StoreResult, now, write};
+use super::{DbConnection, Page, PageRequest, StoreError, StoreResult, now, write};
 use crate::domain::access::{EmailAddress, Person, Role};
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::codes::{Iso3, RecordKey};
@@ -230,8 +230,16 @@ pub fn credentials(
 
 /// Every account, by address.
 pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<AccountSummary>> {
+    list_page(conn, PageRequest::sized(1, i64::MAX)).map(|page| page.items)
+}
+
+/// A page of accounts, by address.
+pub fn list_page(conn: &mut DbConnection, page: PageRequest) -> StoreResult<Page<AccountSummary>> {
+    let total: i64 = accounts::table.count().get_result(conn)?;
     let rows: Vec<(i64, String, String, Option<String>, bool)> = accounts::table
         .order(accounts::email)
+        .limit(page.per_page)
+        .offset(page.offset())
         .select((
             accounts::id,
             accounts::email,
@@ -240,7 +248,8 @@ pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<AccountSummary>> {
             accounts::disabled,
         ))
         .load(conn)?;
-    rows.into_iter()
+    let items = rows
+        .into_iter()
         .map(|(id, email, name, hash, disabled)| {
             Ok(AccountSummary {
                 person: person(conn, id, email, name)?,
@@ -248,7 +257,13 @@ pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<AccountSummary>> {
                 has_password: hash.is_some(),
             })
         })
-        .collect()
+        .collect::<StoreResult<_>>()?;
+    Ok(Page {
+        items,
+        total,
+        number: page.number,
+        per_page: page.per_page,
+    })
 }
 
 /// Disables an account: its sessions end at once, on every instance (they
@@ -664,4 +679,127 @@ pub fn token_holder(conn: &mut DbConnection, token_hash: &str) -> StoreResult<Op
         .set(api_tokens::last_used_at.eq(now()))
         .execute(conn)?;
     Ok(Some(person(conn, account, email, name)?))
+}
+
+/// What an invitation did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invited {
+    /// A new account, with a link to choose its password.
+    NewAccount,
+    /// An existing account now holds the role too.
+    RoleGranted,
+    /// The account already held the role: nothing changed, nothing sent.
+    AlreadyHeld,
+}
+
+/// Invites `email` to `role`: a new account without a password and a
+/// single-use link, or the role added to the existing account; the mail
+/// `compose` writes (given whether the account is new) is queued in the
+/// same transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn invite(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    email: &EmailAddress,
+    name: &str,
+    role: &Role,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+    compose: impl FnOnce(&Person, bool) -> Mail,
+) -> StoreResult<Invited> {
+    write(conn, |conn| {
+        let (invited, holder) = match credentials(conn, email)? {
+            Some(existing) => {
+                let before = person_by_id(conn, existing.account)?;
+                if before.roles.contains(role) {
+                    return Ok(Invited::AlreadyHeld);
+                }
+                grant(conn, existing.account, role)?;
+                let after = person_by_id(conn, existing.account)?;
+                audit::append(
+                    conn,
+                    actor,
+                    AuditedRecord::Account,
+                    email.as_str(),
+                    AuditAction::Changed,
+                    Some(&logged(&before)),
+                    Some(&logged(&after)),
+                )?;
+                (Invited::RoleGranted, after)
+            }
+            None => {
+                let made = create(conn, actor, email, name, None, std::slice::from_ref(role))?;
+                create_link(
+                    conn,
+                    made.account,
+                    token_hash,
+                    LinkPurpose::Invitation,
+                    expires_at,
+                )?;
+                (Invited::NewAccount, made)
+            }
+        };
+        super::outbox::enqueue(conn, &compose(&holder, invited == Invited::NewAccount))?;
+        Ok(invited)
+    })
+}
+
+/// Takes a role from an account; its sessions see the change at their next
+/// request.
+pub fn revoke_role(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    account: i64,
+    role: &Role,
+) -> StoreResult<()> {
+    write(conn, |conn| {
+        let before = person_by_id(conn, account).map_err(|e| match e {
+            StoreError::Database(diesel::result::Error::NotFound) => StoreError::NotFound,
+            other => other,
+        })?;
+        if !before.roles.contains(role) {
+            return Err(StoreError::NotFound);
+        }
+        let (kind, provider, country) = role_columns(role);
+        let mut gone = diesel::delete(account_roles::table)
+            .filter(account_roles::account_id.eq(account))
+            .filter(account_roles::role.eq(kind))
+            .into_boxed();
+        gone = match (provider, country) {
+            (Some(p), _) => gone.filter(account_roles::provider_key.eq(p)),
+            (_, Some(c)) => gone.filter(account_roles::country.eq(c)),
+            (None, None) => gone,
+        };
+        gone.execute(conn)?;
+        let after = person_by_id(conn, account)?;
+        audit::append(
+            conn,
+            actor,
+            AuditedRecord::Account,
+            before.email.as_str(),
+            AuditAction::Changed,
+            Some(&logged(&before)),
+            Some(&logged(&after)),
+        )
+    })
+}
+
+/// The account with this id, for the people page.
+pub fn account(conn: &mut DbConnection, account: i64) -> StoreResult<AccountSummary> {
+    let found: Option<(String, String, Option<String>, bool)> = accounts::table
+        .find(account)
+        .select((
+            accounts::email,
+            accounts::name,
+            accounts::password_hash,
+            accounts::disabled,
+        ))
+        .first(conn)
+        .optional()?;
+    let (email, name, hash, disabled) = found.ok_or(StoreError::NotFound)?;
+    Ok(AccountSummary {
+        person: person(conn, account, email, name)?,
+        disabled,
+        has_password: hash.is_some(),
+    })
 }

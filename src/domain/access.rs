@@ -137,6 +137,15 @@ impl Person {
             .any(|r| matches!(r, Role::FocalPoint(c) if c == country))
     }
 
+    /// The roles this person may give others: their own scopes.
+    pub fn grantable(&self) -> Vec<Role> {
+        self.roles
+            .iter()
+            .filter(|r| !matches!(r, Role::Secretariat))
+            .cloned()
+            .collect()
+    }
+
     /// The providers this person edits.
     pub fn providers(&self) -> impl Iterator<Item = &RecordKey> {
         self.roles.iter().filter_map(|r| match r {
@@ -225,6 +234,10 @@ pub enum Action<'a> {
     ReadAudit,
     /// Read an assessment of this country kept at this visibility.
     ReadAssessment(&'a Iso3, Visibility),
+    /// Invite someone to this role, or grant it to an account.
+    Grant(&'a Role),
+    /// See the people page and invite colleagues into one's own scopes.
+    InvitePeople,
 }
 
 impl Action<'_> {
@@ -239,6 +252,11 @@ impl Action<'_> {
             | Action::AddOffering(provider)
             | Action::EditOffering(provider) => or_secretariat(Role::Editor((*provider).clone())),
             Action::AddOfferings => "an editor of a provider or the secretariat".to_owned(),
+            Action::Grant(Role::Secretariat) => "the secretariat".to_owned(),
+            Action::Grant(role) => format!("{} or the secretariat", role.describe()),
+            Action::InvitePeople => {
+                "a provider's editor, a country's focal point or the secretariat".to_owned()
+            }
             Action::ReadAssessment(country, visibility) => match visibility {
                 Visibility::Public | Visibility::Registered => "anyone signed in".to_owned(),
                 Visibility::Restricted => or_secretariat(Role::FocalPoint((*country).clone())),
@@ -280,6 +298,14 @@ pub fn permit(person: Option<&Person>, action: Action<'_>) -> Result<(), Refusal
             Action::ReadAssessment(country, visibility) => {
                 Readership::of(Some(person)).reads(country, visibility)
             }
+            // Editors and focal points bring in colleagues for what they
+            // look after themselves.
+            Action::Grant(role) => match role {
+                Role::Secretariat => false,
+                Role::Editor(provider) => person.edits(provider),
+                Role::FocalPoint(country) => person.speaks_for(country),
+            },
+            Action::InvitePeople => !person.roles.is_empty(),
         };
     if allowed {
         Ok(())

@@ -137,6 +137,10 @@ fields! {
             "At least 12 characters. A few words that do not belong together are easy to remember and hard to guess."),
         TokenName => ("name", "Name of the token", "name",
             "What the token is for, such as \"monthly report script\"."),
+        InviteeName => ("invitee_name", "Their name", "invitee_name",
+            "Optional: as it should appear on pages. Left blank, the address before the @ is used."),
+        Role => ("role", "Role", "role",
+            "secretariat, editor:PROVIDER_KEY (such as editor:coe-cproc) or focal-point:ISO3 (such as focal-point:GHA)."),
     }
 }
 

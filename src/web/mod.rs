@@ -31,6 +31,7 @@ pub mod offerings;
 pub mod params;
 pub mod passwords;
 pub mod paths;
+pub mod people;
 pub mod providers;
 pub mod reads;
 pub mod records;
@@ -147,6 +148,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(at("/sign-out").route(web::post().to(accounts::sign_out)))
         .service(at("/account").route(read().to(accounts::account)))
         .service(at("/audit").route(read().to(audit::list)))
+        .service(at("/users").route(read().to(people::list)))
+        .service(at("/users/invitations").route(web::post().to(people::invite)))
+        .service(at("/users/{id}/roles/revoke").route(web::post().to(people::revoke_role)))
+        .service(at("/users/{id}/disable").route(web::post().to(people::disable)))
         .service(at("/account/password").route(web::post().to(accounts::change_password)))
         .service(at("/account/tokens").route(web::post().to(accounts::create_token)))
         .service(at("/account/tokens/{id}/revoke").route(web::post().to(accounts::revoke_token)))

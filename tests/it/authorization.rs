@@ -81,7 +81,7 @@ fn end_sessions(app: &TestApp, disabled: &Visitor, expired: &Visitor) {
         .unwrap();
 }
 
-fn routes(assessment: &str, need: &str) -> Vec<Route> {
+fn routes(assessment: &str, need: &str, account: i64) -> Vec<Route> {
     use Who::*;
     let provider_editors: &'static [Who] = &[EditorOfThis, Secretariat];
     let focal_points: &'static [Who] = &[FocalPointOfThis, Secretariat];
@@ -147,6 +147,38 @@ fn routes(assessment: &str, need: &str) -> Vec<Route> {
             vec![("revision", "1"), ("reason", "")],
             focal_points,
         ),
+        post(
+            &format!("/assessments/{assessment}/visibility"),
+            vec![("visibility", "registered")],
+            focal_points,
+        ),
+        get(
+            "/users",
+            &[
+                EditorOfThis,
+                EditorOfAnother,
+                FocalPointOfThis,
+                FocalPointOfAnother,
+                Secretariat,
+            ],
+        ),
+        post(
+            "/users/invitations",
+            vec![("email", ""), ("role", "secretariat")],
+            &[
+                EditorOfThis,
+                EditorOfAnother,
+                FocalPointOfThis,
+                FocalPointOfAnother,
+                Secretariat,
+            ],
+        ),
+        post(
+            &format!("/users/{account}/roles/revoke"),
+            vec![("role", "focal-point:SEN")],
+            &[Secretariat],
+        ),
+        get("/audit", &[Secretariat]),
     ]
 }
 
@@ -157,9 +189,18 @@ fn ask(app: &TestApp, visitor: &Visitor, route: &Route) -> reqwest::blocking::Re
     }
 }
 
+/// The directory and the assessments, and how many writes the audit log
+/// holds (every write, accounts' too, appends to it).
 fn snapshot(app: &TestApp) -> String {
+    use capmatch::db::schema::audit_events;
+    use diesel::prelude::*;
     let mut conn = app.storage.pool.get().unwrap();
-    capmatch::interchange::to_json(&capmatch::interchange::export(&mut conn).unwrap())
+    let writes: i64 = audit_events::table.count().get_result(&mut conn).unwrap();
+    let document = capmatch::interchange::export(&mut conn).unwrap();
+    format!(
+        "{writes} writes\n{}",
+        capmatch::interchange::to_json(&document)
+    )
 }
 
 fn every_write_is_decided_by_role_and_scope(backend: Backend) {
@@ -170,8 +211,19 @@ fn every_write_is_decided_by_role_and_scope(backend: Backend) {
     let visitors = people(&app);
     let of = |who: Who| &visitors.iter().find(|(w, _)| *w == who).unwrap().1;
     end_sessions(&app, of(Who::Disabled), of(Who::Expired));
+    app.add_account("someone@test.example", &["focal-point:SEN"]);
+    let account: i64 = {
+        use capmatch::db::schema::accounts;
+        use diesel::prelude::*;
+        let mut conn = app.storage.pool.get().unwrap();
+        accounts::table
+            .filter(accounts::email.eq("someone@test.example"))
+            .select(accounts::id)
+            .first(&mut conn)
+            .unwrap()
+    };
     let mut before = snapshot(&app);
-    for route in routes(&assessment, &need) {
+    for route in routes(&assessment, &need, account) {
         for (who, visitor) in &visitors {
             let answer = ask(&app, visitor, &route);
             let status = answer.status().as_u16();

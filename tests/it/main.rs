@@ -14,6 +14,7 @@ mod cli;
 mod forms;
 mod mail;
 mod pages;
+mod people;
 mod report_reading;
 mod reports;
 mod robustness;
