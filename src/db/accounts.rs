@@ -803,3 +803,41 @@ pub fn account(conn: &mut DbConnection, account: i64) -> StoreResult<AccountSumm
         has_password: hash.is_some(),
     })
 }
+
+/// The enabled accounts that edit a provider: whom news of it concerns.
+pub fn editors_of(conn: &mut DbConnection, provider: &str) -> StoreResult<Vec<Person>> {
+    let ids: Vec<i64> = account_roles::table
+        .inner_join(accounts::table)
+        .filter(account_roles::role.eq("editor"))
+        .filter(account_roles::provider_key.eq(provider))
+        .filter(accounts::disabled.eq(false))
+        .select(accounts::id)
+        .distinct()
+        .load(conn)?;
+    ids.into_iter().map(|id| person_by_id(conn, id)).collect()
+}
+
+/// Makes an applicant the editor of the provider they applied for, once the
+/// secretariat approves it.
+pub fn make_editor(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    account: i64,
+    provider: &RecordKey,
+) -> StoreResult<Person> {
+    write(conn, |conn| {
+        let before = person_by_id(conn, account)?;
+        grant(conn, account, &Role::Editor(provider.clone()))?;
+        let after = person_by_id(conn, account)?;
+        audit::append(
+            conn,
+            actor,
+            AuditedRecord::Account,
+            before.email.as_str(),
+            AuditAction::Changed,
+            Some(&logged(&before)),
+            Some(&logged(&after)),
+        )?;
+        Ok(after)
+    })
+}

@@ -31,6 +31,19 @@ macro_rules! keys_from {
     };
 }
 
+/// Keeps the rows of `$table` (providers or offerings) that are published:
+/// no review holds them (see `reviews`). A macro, as the subquery is
+/// correlated with each table's own `key`.
+macro_rules! published {
+    ($table:ident, $kind:literal) => {
+        diesel::dsl::not(diesel::dsl::exists(
+            $crate::db::schema::reviews::table
+                .filter($crate::db::schema::reviews::record_kind.eq($kind))
+                .filter($crate::db::schema::reviews::record_key.eq($table::key)),
+        ))
+    };
+}
+
 /// Archives or restores the row of `$table` with `key`, raising its
 /// version, and says so in the audit log: the same statements for
 /// providers and offerings.
@@ -76,6 +89,7 @@ pub mod outbox;
 pub mod providers;
 mod query_log;
 pub mod reference;
+pub mod reviews;
 pub mod schema;
 
 /// One connection type for both backends, so every query is written once.

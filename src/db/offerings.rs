@@ -387,6 +387,8 @@ pub(super) fn filtered(
         .inner_join(providers::table)
         .filter(offerings::archived.eq(false))
         .filter(providers::archived.eq(false))
+        .filter(published!(offerings, "offering"))
+        .filter(published!(providers, "provider"))
         .into_boxed();
     if let Some(text) = &filter.text {
         let pattern = contains_pattern(text);
@@ -487,15 +489,22 @@ pub fn search(
 pub fn of_provider(
     conn: &mut DbConnection,
     provider_id: i64,
+    published_only: bool,
     page: PageRequest,
 ) -> StoreResult<Page<Offering>> {
-    let total = offerings::table
+    let mut counted = offerings::table
         .filter(offerings::provider_id.eq(provider_id))
-        .count()
-        .get_result(conn)?;
-    let rows: Vec<Listed> = offerings::table
+        .into_boxed();
+    let mut listed = offerings::table
         .inner_join(providers::table)
         .filter(offerings::provider_id.eq(provider_id))
+        .into_boxed();
+    if published_only {
+        counted = counted.filter(published!(offerings, "offering"));
+        listed = listed.filter(published!(offerings, "offering"));
+    }
+    let total = counted.count().get_result(conn)?;
+    let rows: Vec<Listed> = listed
         .order((offerings::archived, offerings::title, offerings::key))
         .limit(page.per_page)
         .offset(page.offset())
@@ -526,6 +535,8 @@ pub fn matchable(conn: &mut DbConnection) -> StoreResult<Vec<Offering>> {
         .inner_join(providers::table)
         .filter(offerings::archived.eq(false))
         .filter(providers::archived.eq(false))
+        .filter(published!(offerings, "offering"))
+        .filter(published!(providers, "provider"))
         .filter(offerings::status.eq(OfferingStatus::Active))
         .order(offerings::key)
         .select(listed_columns())

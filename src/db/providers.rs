@@ -209,6 +209,7 @@ fn filtered<'a>(
 ) -> providers::BoxedQuery<'a, MultiBackend> {
     let mut query = providers::table
         .filter(providers::archived.eq(false))
+        .filter(published!(providers, "provider"))
         .into_boxed();
     if let Some(text) = &filter.text {
         let pattern = contains_pattern(text);
@@ -270,6 +271,7 @@ pub fn search(
     let counts: HashMap<i64, i64> = offering_table::table
         .filter(offering_table::provider_id.eq_any(&ids))
         .filter(offering_table::archived.eq(false))
+        .filter(published!(offering_table, "offering"))
         .group_by(offering_table::provider_id)
         .select((offering_table::provider_id, count_star()))
         .load::<(i64, i64)>(conn)?
@@ -303,6 +305,7 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
 pub fn names(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
     providers::table
         .filter(providers::archived.eq(false))
+        .filter(published!(providers, "provider"))
         .order((providers::name, providers::key))
         .select((providers::key, providers::name))
         .load(conn)

@@ -267,6 +267,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reviews (record_kind, record_key) {
+        record_kind -> Text,
+        record_key -> Text,
+        state -> Text,
+        comment -> Nullable<Text>,
+        applicant_account -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offerings -> providers (provider_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(account_roles -> accounts (account_id));
@@ -303,4 +314,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     api_tokens,
     outbox,
+    reviews,
 );

@@ -238,6 +238,8 @@ pub enum Action<'a> {
     Grant(&'a Role),
     /// See the people page and invite colleagues into one's own scopes.
     InvitePeople,
+    /// Approve or return records waiting for review; publish without it.
+    Review,
 }
 
 impl Action<'_> {
@@ -245,7 +247,7 @@ impl Action<'_> {
     pub fn who_may(&self) -> String {
         let or_secretariat = |role: Role| format!("{} or the secretariat", role.describe());
         match self {
-            Action::AddProvider | Action::ManageAccounts | Action::ReadAudit => {
+            Action::AddProvider | Action::ManageAccounts | Action::ReadAudit | Action::Review => {
                 "the secretariat".to_owned()
             }
             Action::EditProvider(provider)
@@ -289,7 +291,9 @@ pub fn permit(person: Option<&Person>, action: Action<'_>) -> Result<(), Refusal
     };
     let allowed = person.is_secretariat()
         || match action {
-            Action::AddProvider | Action::ManageAccounts | Action::ReadAudit => false,
+            Action::AddProvider | Action::ManageAccounts | Action::ReadAudit | Action::Review => {
+                false
+            }
             Action::EditProvider(provider)
             | Action::AddOffering(provider)
             | Action::EditOffering(provider) => person.edits(provider),
@@ -462,6 +466,7 @@ mod tests {
                 Action::WriteAssessment(&country),
                 Action::ManageAccounts,
                 Action::ReadAudit,
+                Action::Review,
             ];
             for action in actions {
                 let allowed = permit(Some(&someone), action).is_ok();

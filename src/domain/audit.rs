@@ -59,6 +59,8 @@ vocabulary! {
         Disabled => ("disabled", "disabled"),
         TokenCreated => ("token-created", "API token created"),
         TokenRevoked => ("token-revoked", "API token revoked"),
+        Approved => ("approved", "approved and published"),
+        Returned => ("returned", "returned for changes"),
     }
 }
 
@@ -76,6 +78,14 @@ pub fn changed_fields(before: &serde_json::Value, after: &serde_json::Value) -> 
         .collect();
     fields.extend(before.keys().filter(|k| !after.contains_key(*k)).cloned());
     fields
+}
+
+vocabulary! {
+    /// Where a record made by anyone but the secretariat stands.
+    ReviewState, "review state" {
+        Pending => ("pending", "Waiting for review"),
+        Returned => ("returned", "Returned for changes"),
+    }
 }
 
 #[cfg(test)]

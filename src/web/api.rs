@@ -94,11 +94,13 @@ fn next_page<T>(response: &mut actix_web::HttpResponseBuilder, page: &Page<T>, p
 /// of its offerings; a `Link` header names the next page.
 pub async fn provider(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     KeyPath(key): KeyPath,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::new(params.page_number());
-    let (provider, offerings) = reads::provider(&storage, &key, page).await?;
+    let (reviewed, offerings) = reads::provider(&storage, &viewer, &key, page).await?;
+    let provider = reviewed.record;
     let mut response = HttpResponse::Ok();
     next_page(
         &mut response,
@@ -123,9 +125,10 @@ pub async fn offerings(
 
 pub async fn offering(
     storage: web::Data<Storage>,
+    viewer: Viewer,
     KeyPath(key): KeyPath,
 ) -> Result<HttpResponse, ApiError> {
-    let offering = reads::offering(&storage, &key).await?;
+    let offering = reads::offering(&storage, &viewer, &key).await?.record;
     Ok(HttpResponse::Ok().json(OfferingJson::of(offering)))
 }
 

@@ -37,6 +37,7 @@ pub mod reads;
 pub mod records;
 pub mod report_cache;
 pub mod reports;
+pub mod review;
 pub mod session;
 pub mod views;
 
@@ -148,6 +149,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(at("/sign-out").route(web::post().to(accounts::sign_out)))
         .service(at("/account").route(read().to(accounts::account)))
         .service(at("/audit").route(read().to(audit::list)))
+        .service(at("/review").route(read().to(review::list)))
+        .service(at("/review/{kind}/{key}/approve").route(web::post().to(review::approve)))
+        .service(
+            at("/review/{kind}/{key}/return").route(web::post().to(review::return_for_changes)),
+        )
         .service(at("/users").route(read().to(people::list)))
         .service(at("/users/invitations").route(web::post().to(people::invite)))
         .service(at("/users/{id}/roles/revoke").route(web::post().to(people::revoke_role)))

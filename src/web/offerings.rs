@@ -14,7 +14,9 @@ use super::session::Viewer;
 use super::views::{Choice, ChoiceGroup, Choices, FilterForm, Pagination};
 use super::{ok, reads, render, with_db};
 use crate::db;
+use crate::db::reviews::Review;
 use crate::domain::access::Action;
+use crate::domain::audit::AuditedRecord;
 use crate::domain::codes::{Keyed, RecordKey};
 use crate::domain::fields::OfferingField;
 use crate::domain::problems::FieldErrors;
@@ -54,6 +56,7 @@ pub async fn list(
 #[template(path = "offerings/show.html")]
 struct ShowPage<'a> {
     viewer: &'a Viewer,
+    review: Option<Review>,
     offering: Offering,
     reference: &'a ReferenceData,
     /// The archive form's token, for those who may archive it.
@@ -77,12 +80,14 @@ pub async fn show(
     viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
-    let offering = reads::offering(&storage, &key).await?;
+    let reviewed = reads::offering(&storage, &viewer, &key).await?;
+    let offering = reviewed.record;
     let csrf_token = viewer
         .allows(Action::EditOffering(&offering.data.provider))
         .then(|| csrf.as_str());
     ok(&ShowPage {
         viewer: &viewer,
+        review: reviewed.review,
         offering,
         reference: &storage.reference,
         csrf_token,
@@ -136,6 +141,7 @@ impl Record for Offering {
     type Input = OfferingInput;
     type Data = OfferingData;
     const NOUN: &'static str = "offering";
+    const AUDITED: AuditedRecord = AuditedRecord::Offering;
     const COLLECTION: &'static str = "/offerings";
     const FIELDS: &'static [FieldPath] = OfferingField::PATHS;
     const KEY: FieldPath = FieldPath::Offering(OfferingField::Key);

@@ -13,8 +13,10 @@ use super::session::Viewer;
 use super::views::{Choice, Choices, FilterForm, Pagination};
 use super::{ok, reads, render};
 use crate::db::providers::ProviderSummary;
+use crate::db::reviews::Review;
 use crate::db::{self, PageRequest};
 use crate::domain::access::Action;
+use crate::domain::audit::AuditedRecord;
 use crate::domain::codes::{Keyed, RecordKey};
 use crate::domain::fields::ProviderField;
 use crate::domain::problems::FieldErrors;
@@ -53,6 +55,7 @@ pub async fn list(
 #[template(path = "providers/show.html")]
 struct ShowPage<'a> {
     viewer: &'a Viewer,
+    review: Option<Review>,
     provider: Provider,
     offerings: Vec<Offering>,
     pagination: Pagination,
@@ -75,12 +78,14 @@ pub async fn show(
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
     let page = PageRequest::new(params.page_number());
-    let (provider, offerings) = reads::provider(&storage, &key, page).await?;
+    let (reviewed, offerings) = reads::provider(&storage, &viewer, &key, page).await?;
+    let provider = reviewed.record;
     let csrf_token = viewer
         .allows(Action::EditProvider(&provider.key))
         .then(|| csrf.as_str());
     ok(&ShowPage {
         viewer: &viewer,
+        review: reviewed.review,
         pagination: Pagination::new(
             &format!("/providers/{}", provider.key),
             &CatalogueParams::default(),
@@ -112,6 +117,7 @@ impl Record for Provider {
     type Input = ProviderInput;
     type Data = ProviderData;
     const NOUN: &'static str = "provider";
+    const AUDITED: AuditedRecord = AuditedRecord::Provider;
     const COLLECTION: &'static str = "/providers";
     const FIELDS: &'static [FieldPath] = ProviderField::PATHS;
     const KEY: FieldPath = FieldPath::Provider(ProviderField::Key);

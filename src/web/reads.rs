@@ -3,11 +3,14 @@
 
 use super::error::{AppError, missing};
 use super::params::CatalogueParams;
+use super::session::Viewer;
 use super::with_db;
 use crate::db::providers::ProviderSummary;
+use crate::db::reviews::Review;
 use crate::db::{self, Page, PageRequest};
-use crate::domain::access::Readership;
+use crate::domain::access::{Action, Readership};
 use crate::domain::assessment::{Assessment, OpenNeed, by_urgency};
+use crate::domain::audit::AuditedRecord;
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::RecordKey;
 use crate::domain::{Country, Offering, Provider, ReferenceData};
@@ -48,25 +51,68 @@ pub async fn offerings(
     .await
 }
 
-/// A provider and one page of its offerings.
+/// A record and where it stands in review: one waiting for review is shown
+/// only to those who may edit it, and to nobody else exists.
+pub struct Reviewed<T> {
+    pub record: T,
+    pub review: Option<Review>,
+}
+
+/// A provider, where it stands, and one page of its offerings (with those
+/// waiting for review, for its editors).
 pub async fn provider(
     storage: &Storage,
+    viewer: &Viewer,
     key: &RecordKey,
     page: PageRequest,
-) -> Result<(Provider, Page<Offering>), AppError> {
+) -> Result<(Reviewed<Provider>, Page<Offering>), AppError> {
+    let edits = viewer.allows(Action::EditProvider(key));
     let key = key.to_string();
     with_db(storage, move |conn| {
         let provider = db::providers::find(conn, &key).map_err(missing("provider", &key))?;
-        let offerings = db::offerings::of_provider(conn, provider.id, page)?;
-        Ok((provider, offerings))
+        let review = db::reviews::state(conn, AuditedRecord::Provider, &key)?;
+        if review.is_some() && !edits {
+            return Err(AppError::NotFound(format!("The provider \"{key}\"")));
+        }
+        let offerings = db::offerings::of_provider(conn, provider.id, !edits, page)?;
+        Ok((
+            Reviewed {
+                record: provider,
+                review,
+            },
+            offerings,
+        ))
     })
     .await
 }
 
-pub async fn offering(storage: &Storage, key: &RecordKey) -> Result<Offering, AppError> {
+/// An offering and where it stands; hidden while it or its provider waits
+/// for review, but from their editors.
+pub async fn offering(
+    storage: &Storage,
+    viewer: &Viewer,
+    key: &RecordKey,
+) -> Result<Reviewed<Offering>, AppError> {
     let key = key.to_string();
+    let viewer = viewer.clone();
     with_db(storage, move |conn| {
-        db::offerings::find(conn, &key).map_err(missing("offering", &key))
+        let offering = db::offerings::find(conn, &key).map_err(missing("offering", &key))?;
+        let review = db::reviews::state(conn, AuditedRecord::Offering, &key)?;
+        let provider_waits = db::reviews::state(
+            conn,
+            AuditedRecord::Provider,
+            offering.data.provider.as_str(),
+        )?
+        .is_some();
+        if (review.is_some() || provider_waits)
+            && !viewer.allows(Action::EditOffering(&offering.data.provider))
+        {
+            return Err(AppError::NotFound(format!("The offering \"{key}\"")));
+        }
+        Ok(Reviewed {
+            record: offering,
+            review,
+        })
     })
     .await
 }

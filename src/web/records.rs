@@ -18,9 +18,9 @@ use super::paths::KeyPath;
 use super::session::Viewer;
 use super::views::Conflict;
 use super::{see_other, with_db};
-use crate::db::{DbConnection, StoreError, StoreResult};
+use crate::db::{self, DbConnection, StoreError, StoreResult};
 use crate::domain::access::Action;
-use crate::domain::audit::Actor;
+use crate::domain::audit::{Actor, AuditedRecord};
 use crate::domain::codes::{Keyed, RecordKey};
 use crate::domain::problems::FieldErrors;
 use crate::domain::{FieldPath, ReferenceData};
@@ -34,6 +34,8 @@ pub trait Record: Sized + Send + 'static {
     type Data: Send + 'static;
     /// What it is called: "provider".
     const NOUN: &'static str;
+    /// What the audit log and the review list call it.
+    const AUDITED: AuditedRecord;
     /// Where its list is: "/providers".
     const COLLECTION: &'static str;
     /// Its form's fields, in reading order.
@@ -330,10 +332,25 @@ async fn save<R: Record>(
         )),
     };
     let actor = viewer.actor()?;
+    // What anyone but the secretariat makes waits for review; what they
+    // change after it was returned goes back to it.
+    let reviewed = !viewer.allows(Action::Review);
     let saved = with_db(storage, move |conn| {
         Ok(match &existing {
-            None => (R::STORE.create)(conn, &actor, parsed.key, &parsed.data),
-            Some((key, base)) => (R::STORE.update)(conn, &actor, key, &parsed.data, *base),
+            None => db::write(conn, |conn| {
+                let made = (R::STORE.create)(conn, &actor, parsed.key, &parsed.data)?;
+                if reviewed {
+                    db::reviews::hold(conn, R::AUDITED, made.key().as_str(), None)?;
+                }
+                Ok(made)
+            }),
+            Some((key, base)) => db::write(conn, |conn| {
+                let saved = (R::STORE.update)(conn, &actor, key, &parsed.data, *base)?;
+                if reviewed {
+                    db::reviews::resubmit(conn, R::AUDITED, key)?;
+                }
+                Ok(saved)
+            }),
         })
     })
     .await?;

@@ -17,5 +17,6 @@ mod pages;
 mod people;
 mod report_reading;
 mod reports;
+mod review;
 mod robustness;
 mod visibility;
