@@ -841,3 +841,15 @@ pub fn make_editor(
         Ok(after)
     })
 }
+
+/// The enabled members of the secretariat: whom news for it concerns.
+pub fn secretariat(conn: &mut DbConnection) -> StoreResult<Vec<Person>> {
+    let ids: Vec<i64> = account_roles::table
+        .inner_join(accounts::table)
+        .filter(account_roles::role.eq("secretariat"))
+        .filter(accounts::disabled.eq(false))
+        .select(accounts::id)
+        .distinct()
+        .load(conn)?;
+    ids.into_iter().map(|id| person_by_id(conn, id)).collect()
+}

@@ -29,6 +29,15 @@ impl Actor {
         }
     }
 
+    /// Someone applying through the registration form, before their
+    /// account exists.
+    pub fn applicant(email: &str) -> Actor {
+        Actor {
+            account: None,
+            name: format!("registration by {email}"),
+        }
+    }
+
     /// The demo data of a new database.
     pub fn demo() -> Actor {
         Actor {

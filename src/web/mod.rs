@@ -35,6 +35,7 @@ pub mod people;
 pub mod providers;
 pub mod reads;
 pub mod records;
+pub mod register;
 pub mod report_cache;
 pub mod reports;
 pub mod review;
@@ -149,6 +150,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(at("/sign-out").route(web::post().to(accounts::sign_out)))
         .service(at("/account").route(read().to(accounts::account)))
         .service(at("/audit").route(read().to(audit::list)))
+        .service(
+            at("/register")
+                .route(read().to(register::form))
+                .route(web::post().to(register::apply)),
+        )
         .service(at("/review").route(read().to(review::list)))
         .service(at("/review/{kind}/{key}/approve").route(web::post().to(review::approve)))
         .service(

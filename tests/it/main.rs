@@ -15,6 +15,7 @@ mod forms;
 mod mail;
 mod pages;
 mod people;
+mod register;
 mod report_reading;
 mod reports;
 mod review;

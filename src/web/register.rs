@@ -1,0 +1,216 @@
+//! `/register`: an organisation that is not listed applies with its profile
+//! and a first account. The provider waits for the secretariat; the
+//! applicant becomes its editor when it is approved.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::csrf::CsrfToken;
+use super::error::AppError;
+use super::forms::{FieldView, Form};
+use super::paths::QueryParams;
+use super::session::Viewer;
+use super::views::{Choice, Choices};
+use super::{render, see_other, with_db};
+use crate::accounts::personal_words;
+use crate::db::outbox::Mail;
+use crate::db::{self, StoreError};
+use crate::domain::access::{EmailAddress, Person};
+use crate::domain::audit::{Actor, AuditedRecord};
+use crate::domain::fields::{AccountField, FieldPath, ProviderField};
+use crate::domain::password::{NewPassword, Password};
+use crate::domain::problems::FieldErrors;
+use crate::domain::{ProviderInput, ProviderKind};
+use crate::startup::Storage;
+
+/// An application as posted: the organisation's profile and its applicant.
+#[derive(Debug, Default, Deserialize)]
+pub struct Application {
+    #[serde(flatten)]
+    provider: ProviderInput,
+    #[serde(default)]
+    applicant_name: String,
+    #[serde(default)]
+    applicant_email: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage<'a> {
+    viewer: &'a Viewer,
+    input: Application,
+    errors: FieldErrors,
+    kinds: Vec<Choice>,
+    countries: Vec<Choice>,
+    received: bool,
+    csrf_token: &'a str,
+}
+
+impl RegisterPage<'_> {
+    fn field(&self, path: impl Into<FieldPath>) -> FieldView {
+        FieldView::new(path, &self.errors)
+    }
+}
+
+fn page<'a>(
+    storage: &Storage,
+    viewer: &'a Viewer,
+    csrf: &'a CsrfToken,
+    input: Application,
+    errors: FieldErrors,
+    received: bool,
+) -> RegisterPage<'a> {
+    let choices = Choices {
+        reference: &storage.reference,
+    };
+    RegisterPage {
+        viewer,
+        kinds: Choices::of::<ProviderKind>(&[&input.provider.kind]),
+        countries: choices.countries(input.provider.hq_country.as_slice()),
+        input,
+        errors,
+        received,
+        csrf_token: csrf.as_str(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Received {
+    #[serde(default)]
+    received: Option<String>,
+}
+
+pub async fn form(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    csrf: CsrfToken,
+    QueryParams(query): QueryParams<Received>,
+) -> Result<HttpResponse, AppError> {
+    let shown = page(
+        &storage,
+        &viewer,
+        &csrf,
+        Application::default(),
+        FieldErrors::new(),
+        query.received.is_some(),
+    );
+    render(StatusCode::OK, &shown)
+}
+
+fn received_mail(person: &Person, organisation: &str) -> Mail {
+    Mail {
+        recipient: person.email.to_string(),
+        subject: "Your application to capmatch".to_owned(),
+        body: format!(
+            "Hello {},\n\nWe received your application to list {organisation} in capmatch. The secretariat reviews it and will write to you; once it is approved you can sign in and keep its profile and offerings up to date.\n",
+            person.name
+        ),
+    }
+}
+
+fn waiting_mail(member: &Person, organisation: &str, key: &str) -> Mail {
+    Mail {
+        recipient: member.email.to_string(),
+        subject: format!("{organisation} applies to be listed"),
+        body: format!(
+            "Hello {},\n\n{organisation} applied to be listed in capmatch. Review it at /review (provider \"{key}\").\n",
+            member.name
+        ),
+    }
+}
+
+/// Checks every field at once, then makes the account and the pending
+/// provider in one transaction, with the mail to the applicant and to the
+/// secretariat.
+pub async fn apply(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    csrf: CsrfToken,
+    posted: Form<Application>,
+) -> Result<HttpResponse, AppError> {
+    let mut input = posted.verified()?;
+    let mut errors = FieldErrors::new();
+    let provider = match input.provider.parse(&storage.reference) {
+        Ok(parsed) => Some(parsed),
+        Err(problems) => {
+            errors.extend(problems);
+            None
+        }
+    };
+    let name = crate::domain::rules::required_text(&input.applicant_name, 200)
+        .map_err(|m| errors.add(AccountField::ApplicantName, format!("Your name {m}")))
+        .ok();
+    let email = EmailAddress::parse(&input.applicant_email)
+        .map_err(|m| errors.add(AccountField::ApplicantEmail, m))
+        .ok();
+    let password = match (&name, &email) {
+        (Some(name), Some(email)) => {
+            let words = personal_words(name, email);
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            NewPassword::parse(&Password::new(input.new_password.clone()), &words)
+                .map_err(|m| errors.add(AccountField::NewPassword, m))
+                .ok()
+        }
+        _ => None,
+    };
+    // A password is never shown back.
+    input.new_password.clear();
+    let (Some(provider), Some(name), Some(email), Some(password), true) =
+        (provider, name, email, password, errors.is_empty())
+    else {
+        let shown = page(&storage, &viewer, &csrf, input, errors, false);
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &shown);
+    };
+    let hash = password.hash();
+    let saved = with_db(&storage, move |conn| {
+        Ok(db::write(conn, |conn| {
+            let applicant = db::accounts::create(
+                conn,
+                &Actor::applicant(email.as_str()),
+                &email,
+                &name,
+                Some(&hash),
+                &[],
+            )?;
+            let actor = Actor::person(&applicant);
+            let made = db::providers::create(conn, &actor, provider.key, &provider.data)?;
+            db::reviews::hold(
+                conn,
+                AuditedRecord::Provider,
+                made.key.as_str(),
+                Some(applicant.account),
+            )?;
+            db::outbox::enqueue(conn, &received_mail(&applicant, &made.data.name))?;
+            for member in db::accounts::secretariat(conn)? {
+                db::outbox::enqueue(
+                    conn,
+                    &waiting_mail(&member, &made.data.name, made.key.as_str()),
+                )?;
+            }
+            Ok::<(), StoreError>(())
+        }))
+    })
+    .await?;
+    match saved {
+        Ok(()) => Ok(see_other("/register?received=1")),
+        Err(error) => {
+            match error {
+                StoreError::EmailTaken(_) => errors.add(
+                    AccountField::ApplicantEmail,
+                    "An account already has this address: sign in, or ask the secretariat to list the organisation",
+                ),
+                StoreError::KeyTaken(key) => errors.add(
+                    ProviderField::Key,
+                    format!("\"{key}\" is already used by another provider; choose another key"),
+                ),
+                other => return Err(other.into()),
+            }
+            let shown = page(&storage, &viewer, &csrf, input, errors, false);
+            render(StatusCode::UNPROCESSABLE_ENTITY, &shown)
+        }
+    }
+}

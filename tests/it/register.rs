@@ -1,0 +1,128 @@
+//! Registration: an organisation applies with its profile and a first
+//! account; it waits for the secretariat, and its applicant becomes its
+//! editor when it is approved.
+
+use crate::common::{Backend, TestApp, assert_field_error, location};
+use crate::on_both_backends;
+
+const PASSWORD: &str = "amber kettle orbit 4 lanterns";
+
+fn an_organisation_applies_and_its_applicant_becomes_its_editor(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    let applicant = app.anonymous();
+    let applied = app.post_form_as(
+        &applicant,
+        "/register",
+        &[
+            ("name", "Cyber Institute of Tamale"),
+            ("kind", "academia"),
+            ("hq_country", "GHA"),
+            ("description", "Training for CERT staff"),
+            ("applicant_name", "Abena Owusu"),
+            ("applicant_email", "abena@tamale.example"),
+            ("new_password", PASSWORD),
+        ],
+    );
+    assert_eq!(location(&applied), "/register?received=1");
+    assert!(
+        app.page("/register?received=1")
+            .contains("Application received")
+    );
+    assert!(
+        app.wait_for_mail("abena@tamale.example", 1)
+            .contains("We received your application")
+    );
+    assert!(
+        app.wait_for_mail(app.client.email(), 1)
+            .contains("applies to be listed")
+    );
+    let path = "/providers/cyber-institute-of-tamale";
+    assert_eq!(
+        app.anonymous().get(app.url(path)).send().unwrap().status(),
+        404,
+        "waits"
+    );
+    // The applicant signs in, but edits nothing until it is approved.
+    let abena = app.anonymous();
+    assert_eq!(
+        app.sign_in_as(&abena, "abena@tamale.example", PASSWORD)
+            .status(),
+        303
+    );
+    assert_eq!(
+        abena
+            .get(app.url(&format!("{path}/edit")))
+            .send()
+            .unwrap()
+            .status(),
+        403
+    );
+    let approved = app.post_form("/review/providers/cyber-institute-of-tamale/approve", &[]);
+    assert_eq!(location(&approved), "/review");
+    assert_eq!(
+        app.anonymous().get(app.url(path)).send().unwrap().status(),
+        200
+    );
+    assert_eq!(
+        abena
+            .get(app.url(&format!("{path}/edit")))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(
+        app.wait_for_mail("abena@tamale.example", 2)
+            .contains("You are its editor")
+    );
+}
+
+fn every_problem_of_an_application_is_named(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    let typed = "abena owusu 2026";
+    let refused = app.post_form_as(
+        &app.anonymous(),
+        "/register",
+        &[
+            ("name", ""),
+            ("kind", ""),
+            ("description", "Kept as typed"),
+            ("applicant_name", "Abena Owusu"),
+            ("applicant_email", "abena@tamale.example"),
+            ("new_password", typed),
+        ],
+    );
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().unwrap();
+    assert!(page.contains("Kept as typed"));
+    assert!(!page.contains(typed), "a password is never shown back");
+    assert_field_error(&page, "name", "is required");
+    assert_field_error(&page, "kind", "choose the kind of organisation");
+    assert_field_error(&page, "new_password", "not made of your name");
+    // An address with an account already is named too.
+    app.add_account("taken@example.org", &["focal-point:GHA"]);
+    let taken = app.post_form_as(
+        &app.anonymous(),
+        "/register",
+        &[
+            ("name", "Another Institute"),
+            ("kind", "academia"),
+            ("applicant_name", "Kwame"),
+            ("applicant_email", "taken@example.org"),
+            ("new_password", PASSWORD),
+        ],
+    );
+    assert_eq!(taken.status(), 422);
+    assert_field_error(
+        &taken.text().unwrap(),
+        "applicant_email",
+        "An account already has this address",
+    );
+    let listed = app.json("/api/v1/providers?q=another");
+    assert_eq!(listed["total"], 0, "nothing was written");
+}
+
+on_both_backends!(
+    an_organisation_applies_and_its_applicant_becomes_its_editor,
+    every_problem_of_an_application_is_named,
+);
