@@ -128,16 +128,38 @@ fn logged(person: &Person) -> serde_json::Value {
     serde_json::json!({"email": person.email.as_str(), "name": person.name, "roles": roles})
 }
 
-/// Notes in the audit log that a person set their password (by itself).
-fn password_set(conn: &mut DbConnection, person: &Person) -> StoreResult<()> {
+/// Appends an account's entry to the audit log: the account before and
+/// after, when the change is to what it holds.
+fn log(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    email: &EmailAddress,
+    action: AuditAction,
+    change: Option<(&Person, &Person)>,
+) -> StoreResult<()> {
+    let (before, after) = match change {
+        Some((before, after)) => (Some(logged(before)), Some(logged(after))),
+        None => (None, None),
+    };
     audit::append(
         conn,
-        &Actor::person(person),
+        actor,
         AuditedRecord::Account,
-        person.email.as_str(),
+        email.as_str(),
+        action,
+        before.as_ref(),
+        after.as_ref(),
+    )
+}
+
+/// Notes in the audit log that a person set their password (by itself).
+fn password_set(conn: &mut DbConnection, person: &Person) -> StoreResult<()> {
+    log(
+        conn,
+        &Actor::person(person),
+        &person.email,
         AuditAction::PasswordSet,
-        None::<&()>,
-        None::<&()>,
+        None,
     )
 }
 
@@ -286,15 +308,7 @@ pub fn disable(conn: &mut DbConnection, actor: &Actor, email: &EmailAddress) -> 
                 .filter(account_links::used_at.is_null()),
         )
         .execute(conn)?;
-        audit::append(
-            conn,
-            actor,
-            AuditedRecord::Account,
-            email.as_str(),
-            AuditAction::Disabled,
-            None::<&()>,
-            None::<&()>,
-        )
+        log(conn, actor, email, AuditAction::Disabled, None)
     })
 }
 
@@ -644,14 +658,12 @@ pub fn revoke_token(conn: &mut DbConnection, person: &Person, id: i64) -> StoreR
         if revoked == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::append(
+        log(
             conn,
             &Actor::person(person),
-            AuditedRecord::Account,
-            person.email.as_str(),
+            &person.email,
             AuditAction::TokenRevoked,
-            None::<&()>,
-            None::<&()>,
+            None,
         )
     })
 }
@@ -716,14 +728,12 @@ pub fn invite(
                 }
                 grant(conn, existing.account, role)?;
                 let after = person_by_id(conn, existing.account)?;
-                audit::append(
+                log(
                     conn,
                     actor,
-                    AuditedRecord::Account,
-                    email.as_str(),
+                    &email,
                     AuditAction::Changed,
-                    Some(&logged(&before)),
-                    Some(&logged(&after)),
+                    Some((&before, &after)),
                 )?;
                 (Invited::RoleGranted, after)
             }
@@ -772,14 +782,12 @@ pub fn revoke_role(
         };
         gone.execute(conn)?;
         let after = person_by_id(conn, account)?;
-        audit::append(
+        log(
             conn,
             actor,
-            AuditedRecord::Account,
-            before.email.as_str(),
+            &before.email,
             AuditAction::Changed,
-            Some(&logged(&before)),
-            Some(&logged(&after)),
+            Some((&before, &after)),
         )
     })
 }
@@ -829,14 +837,12 @@ pub fn make_editor(
         let before = person_by_id(conn, account)?;
         grant(conn, account, &Role::Editor(provider.clone()))?;
         let after = person_by_id(conn, account)?;
-        audit::append(
+        log(
             conn,
             actor,
-            AuditedRecord::Account,
-            before.email.as_str(),
+            &before.email,
             AuditAction::Changed,
-            Some(&logged(&before)),
-            Some(&logged(&after)),
+            Some((&before, &after)),
         )?;
         Ok(after)
     })

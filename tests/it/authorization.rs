@@ -81,10 +81,17 @@ fn end_sessions(app: &TestApp, disabled: &Visitor, expired: &Visitor) {
         .unwrap();
 }
 
-fn routes(assessment: &str, need: &str, account: i64) -> Vec<Route> {
+fn routes(assessment: &str, need: &str, account: i64, pending: &str) -> Vec<Route> {
     use Who::*;
     let provider_editors: &'static [Who] = &[EditorOfThis, Secretariat];
     let focal_points: &'static [Who] = &[FocalPointOfThis, Secretariat];
+    let signed_in: &'static [Who] = &[
+        EditorOfThis,
+        EditorOfAnother,
+        FocalPointOfThis,
+        FocalPointOfAnother,
+        Secretariat,
+    ];
     let get = |path: &str, allowed| Route {
         method: "GET",
         path: path.to_owned(),
@@ -179,6 +186,25 @@ fn routes(assessment: &str, need: &str, account: i64) -> Vec<Route> {
             &[Secretariat],
         ),
         get("/audit", &[Secretariat]),
+        get("/account", signed_in),
+        post("/account/tokens", vec![("name", "")], signed_in),
+        post(
+            "/account/password",
+            vec![("current_password", ""), ("new_password", "")],
+            signed_in,
+        ),
+        post(&format!("/users/{account}/disable"), vec![], &[Secretariat]),
+        get("/review", &[Secretariat]),
+        post(
+            &format!("/review/offerings/{pending}/return"),
+            vec![("comment", "")],
+            &[Secretariat],
+        ),
+        post(
+            &format!("/review/offerings/{pending}/approve"),
+            vec![],
+            &[Secretariat],
+        ),
     ]
 }
 
@@ -222,8 +248,24 @@ fn every_write_is_decided_by_role_and_scope(backend: Backend) {
             .first(&mut conn)
             .unwrap()
     };
+    // An offering an editor added, waiting for review.
+    let added = app.post_form_as(
+        &app.person(&["editor:uni"]),
+        "/offerings",
+        &[
+            ("provider", "uni"),
+            ("title", "Waiting"),
+            ("description", "For review"),
+            ("themes", "cybercrime.judiciary"),
+            ("coverage_global", "on"),
+            ("status", "active"),
+        ],
+    );
+    let pending = location(&added)
+        .trim_start_matches("/offerings/")
+        .to_owned();
     let mut before = snapshot(&app);
-    for route in routes(&assessment, &need, account) {
+    for route in routes(&assessment, &need, account, &pending) {
         for (who, visitor) in &visitors {
             let answer = ask(&app, visitor, &route);
             let status = answer.status().as_u16();
