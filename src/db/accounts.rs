@@ -731,7 +731,7 @@ pub fn invite(
                 log(
                     conn,
                     actor,
-                    &email,
+                    email,
                     AuditAction::Changed,
                     Some((&before, &after)),
                 )?;
