@@ -14,7 +14,6 @@ use super::paths::QueryParams;
 use super::session::Viewer;
 use super::views::{Choice, Choices};
 use super::{render, see_other, with_db};
-use crate::accounts::personal_words;
 use crate::db::outbox::Mail;
 use crate::db::{self, StoreError};
 use crate::domain::access::{EmailAddress, Person};
@@ -142,21 +141,21 @@ pub async fn apply(
         }
     };
     let name = crate::domain::rules::required_text(&input.applicant_name, 200)
-        .map_err(|m| errors.add(AccountField::ApplicantName, format!("Your name {m}")))
+        .map_err(|m| errors.add(AccountField::ApplicantName, m))
         .ok();
     let email = EmailAddress::parse(&input.applicant_email)
         .map_err(|m| errors.add(AccountField::ApplicantEmail, m))
         .ok();
-    let password = match (&name, &email) {
-        (Some(name), Some(email)) => {
-            let words = personal_words(name, email);
-            let words: Vec<&str> = words.iter().map(String::as_str).collect();
-            NewPassword::parse(&Password::new(input.new_password.clone()), &words)
-                .map_err(|m| errors.add(AccountField::NewPassword, m))
-                .ok()
-        }
-        _ => None,
-    };
+    // The password is checked whatever else is wrong, against the name and
+    // address as typed.
+    let typed = format!("{} {}", input.applicant_name, input.applicant_email);
+    let words: Vec<&str> = typed
+        .split(|c: char| c.is_whitespace() || "@.-_+".contains(c))
+        .filter(|w| w.chars().count() > 2)
+        .collect();
+    let password = NewPassword::parse(&Password::new(input.new_password.clone()), &words)
+        .map_err(|m| errors.add(AccountField::NewPassword, m))
+        .ok();
     // A password is never shown back.
     input.new_password.clear();
     let (Some(provider), Some(name), Some(email), Some(password), true) =

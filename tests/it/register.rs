@@ -99,6 +99,22 @@ fn every_problem_of_an_application_is_named(backend: Backend) {
     assert_field_error(&page, "name", "is required");
     assert_field_error(&page, "kind", "choose the kind of organisation");
     assert_field_error(&page, "new_password", "not made of your name");
+    // The password is checked even when the address is wrong.
+    let both = app.post_form_as(
+        &app.anonymous(),
+        "/register",
+        &[
+            ("name", "Institute"),
+            ("kind", "academia"),
+            ("applicant_name", ""),
+            ("applicant_email", "nowhere"),
+            ("new_password", "short"),
+        ],
+    );
+    let page = both.text().unwrap();
+    assert_field_error(&page, "applicant_name", "is required");
+    assert_field_error(&page, "applicant_email", "is not a valid e-mail address");
+    assert_field_error(&page, "new_password", "at least 12 characters");
     // An address with an account already is named too.
     app.add_account("taken@example.org", &["focal-point:GHA"]);
     let taken = app.post_form_as(
