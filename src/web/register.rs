@@ -1,6 +1,8 @@
 //! `/register`: an organisation that is not listed applies with its profile
 //! and a first account. The provider waits for the secretariat; the
-//! applicant becomes its editor when it is approved.
+//! applicant becomes its editor when it is approved. The account's password
+//! is chosen through a link mailed to its address, so nobody can make an
+//! account in someone else's name.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -13,14 +15,15 @@ use super::forms::{FieldView, Form};
 use super::paths::QueryParams;
 use super::session::Viewer;
 use super::views::{Choice, Choices};
-use super::{render, see_other, with_db};
+use super::{Site, render, see_other, with_db};
+use crate::db::accounts::LinkPurpose;
 use crate::db::outbox::Mail;
 use crate::db::{self, StoreError};
 use crate::domain::access::{EmailAddress, Person};
 use crate::domain::audit::{Actor, AuditedRecord};
 use crate::domain::fields::{AccountField, FieldPath, ProviderField};
-use crate::domain::password::{NewPassword, Password};
 use crate::domain::problems::FieldErrors;
+use crate::domain::secret::Secret;
 use crate::domain::{ProviderInput, ProviderKind};
 use crate::startup::Storage;
 
@@ -33,8 +36,6 @@ pub struct Application {
     applicant_name: String,
     #[serde(default)]
     applicant_email: String,
-    #[serde(default)]
-    new_password: String,
 }
 
 #[derive(Template)]
@@ -100,12 +101,15 @@ pub async fn form(
     render(StatusCode::OK, &shown)
 }
 
-fn received_mail(person: &Person, organisation: &str) -> Mail {
+/// How long the link to choose the applicant's password works.
+const LINK_DAYS: i64 = 7;
+
+fn received_mail(person: &Person, organisation: &str, link: &str) -> Mail {
     Mail {
         recipient: person.email.to_string(),
         subject: "Your application to capmatch".to_owned(),
         body: format!(
-            "Hello {},\n\nWe received your application to list {organisation} in capmatch. The secretariat reviews it and will write to you; once it is approved you can sign in and keep its profile and offerings up to date.\n",
+            "Hello {},\n\nWe received an application to list {organisation} in capmatch, with this address for its first account.\n\nTo confirm that the address is yours, choose your password within {LINK_DAYS} days with this link. It works once:\n\n{link}\n\nThe secretariat reviews the application and will write to you; once it is approved you can keep the organisation's profile and offerings up to date. If you did not apply, ignore this message: nothing can be done in your name without the link.\n",
             person.name
         ),
     }
@@ -127,11 +131,12 @@ fn waiting_mail(member: &Person, organisation: &str, key: &str) -> Mail {
 /// secretariat.
 pub async fn apply(
     storage: web::Data<Storage>,
+    site: web::Data<Site>,
     viewer: Viewer,
     csrf: CsrfToken,
     posted: Form<Application>,
 ) -> Result<HttpResponse, AppError> {
-    let mut input = posted.verified()?;
+    let input = posted.verified()?;
     let mut errors = FieldErrors::new();
     let provider = match input.provider.parse(&storage.reference) {
         Ok(parsed) => Some(parsed),
@@ -146,25 +151,15 @@ pub async fn apply(
     let email = EmailAddress::parse(&input.applicant_email)
         .map_err(|m| errors.add(AccountField::ApplicantEmail, m))
         .ok();
-    // The password is checked whatever else is wrong, against the name and
-    // address as typed.
-    let typed = format!("{} {}", input.applicant_name, input.applicant_email);
-    let words: Vec<&str> = typed
-        .split(|c: char| c.is_whitespace() || "@.-_+".contains(c))
-        .filter(|w| w.chars().count() > 2)
-        .collect();
-    let password = NewPassword::parse(&Password::new(input.new_password.clone()), &words)
-        .map_err(|m| errors.add(AccountField::NewPassword, m))
-        .ok();
-    // A password is never shown back.
-    input.new_password.clear();
-    let (Some(provider), Some(name), Some(email), Some(password), true) =
-        (provider, name, email, password, errors.is_empty())
+    let (Some(provider), Some(name), Some(email), true) =
+        (provider, name, email, errors.is_empty())
     else {
         let shown = page(&storage, &viewer, &csrf, input, errors, false);
         return render(StatusCode::UNPROCESSABLE_ENTITY, &shown);
     };
-    let hash = password.hash();
+    let token = Secret::generate();
+    let link = site.link(&format!("/password/{}", token.expose()));
+    let expires = chrono::Utc::now().naive_utc() + chrono::TimeDelta::days(LINK_DAYS);
     let saved = with_db(&storage, move |conn| {
         Ok(db::write(conn, |conn| {
             let applicant = db::accounts::create(
@@ -172,8 +167,15 @@ pub async fn apply(
                 &Actor::applicant(email.as_str()),
                 &email,
                 &name,
-                Some(&hash),
+                None,
                 &[],
+            )?;
+            db::accounts::create_link(
+                conn,
+                applicant.account,
+                &token.hash(),
+                LinkPurpose::Invitation,
+                expires,
             )?;
             let actor = Actor::person(&applicant);
             let made = db::providers::create(conn, &actor, provider.key, &provider.data)?;
@@ -183,7 +185,7 @@ pub async fn apply(
                 made.key.as_str(),
                 Some(applicant.account),
             )?;
-            db::outbox::enqueue(conn, &received_mail(&applicant, &made.data.name))?;
+            db::outbox::enqueue(conn, &received_mail(&applicant, &made.data.name, &link))?;
             for member in db::accounts::secretariat(conn)? {
                 db::outbox::enqueue(
                     conn,
