@@ -312,8 +312,36 @@ pub fn disable(conn: &mut DbConnection, actor: &Actor, email: &EmailAddress) -> 
     })
 }
 
-/// Keeps a new password and ends the account's other sessions: whoever
-/// knew the old one is signed out everywhere.
+/// Ends everything the old password could have opened: the account's
+/// other sessions, its API tokens and its unused links.
+fn end_old_access(
+    conn: &mut DbConnection,
+    account: i64,
+    keep_session: Option<&str>,
+) -> StoreResult<()> {
+    let others = sessions::table
+        .filter(sessions::account_id.eq(account))
+        .filter(sessions::id_hash.ne(keep_session.unwrap_or("")));
+    diesel::delete(others).execute(conn)?;
+    diesel::update(
+        api_tokens::table
+            .filter(api_tokens::account_id.eq(account))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(now()))
+    .execute(conn)?;
+    diesel::update(
+        account_links::table
+            .filter(account_links::account_id.eq(account))
+            .filter(account_links::used_at.is_null()),
+    )
+    .set(account_links::used_at.eq(now()))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Keeps a new password and ends the account's other sessions, its API
+/// tokens and unused links: whoever knew the old one keeps nothing.
 pub fn set_password(
     conn: &mut DbConnection,
     person: &Person,
@@ -325,10 +353,7 @@ pub fn set_password(
         diesel::update(accounts::table.find(account))
             .set(accounts::password_hash.eq(password_hash))
             .execute(conn)?;
-        let others = sessions::table
-            .filter(sessions::account_id.eq(account))
-            .filter(sessions::id_hash.ne(keep_session.unwrap_or("")));
-        diesel::delete(others).execute(conn)?;
+        end_old_access(conn, account, keep_session)?;
         password_set(conn, person)
     })
 }
@@ -471,8 +496,7 @@ pub fn redeem_link(
         diesel::update(accounts::table.find(holder.account))
             .set(accounts::password_hash.eq(password_hash))
             .execute(conn)?;
-        diesel::delete(sessions::table.filter(sessions::account_id.eq(holder.account)))
-            .execute(conn)?;
+        end_old_access(conn, holder.account, None)?;
         password_set(conn, &holder)?;
         Ok(Ok(holder))
     })
@@ -574,6 +598,37 @@ pub fn record_failure(
         }
         Ok(after)
     })
+}
+
+/// Counts a sign-in attempt as a failure before its password is checked,
+/// for both subjects in one transaction, and returns the counts from
+/// before it: attempts sent at once are counted one after another, so none
+/// passes a lock the others reach. A good password then takes its count
+/// back (`clear_failures`, `forgive_failure`).
+pub fn count_attempt(
+    conn: &mut DbConnection,
+    subjects: [(&str, &Limits); 2],
+) -> StoreResult<[Option<Failures>; 2]> {
+    write(conn, |conn| {
+        let mut before = [None, None];
+        for (i, (subject, limits)) in subjects.iter().enumerate() {
+            before[i] = failures(conn, subject)?;
+            let locked = before[i].is_some_and(|f| f.locked_until.is_some_and(|u| u > now()));
+            if !locked {
+                record_failure(conn, subject, limits)?;
+            }
+        }
+        Ok(before)
+    })
+}
+
+/// Takes back one counted failure of a subject, after a good sign-in.
+pub fn forgive_failure(conn: &mut DbConnection, subject: &str) -> StoreResult<()> {
+    diesel::update(sign_in_failures::table.find(subject))
+        .set(sign_in_failures::failures.eq(sign_in_failures::failures - 1))
+        .filter(sign_in_failures::failures.gt(0))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Forgets a subject's failures, after a good sign-in.

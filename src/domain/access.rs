@@ -156,8 +156,8 @@ impl Person {
 }
 
 /// Whose needs assessments a reader may read, by their visibility: public
-/// ones always, registered ones once signed in, restricted ones as a
-/// focal point of their country or the secretariat.
+/// ones always, registered ones when signed in with a role, restricted ones
+/// as a focal point of their country or the secretariat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Readership {
     signed_in: bool,
@@ -169,7 +169,9 @@ impl Readership {
     /// What `person` (nobody, when `None`) may read.
     pub fn of(person: Option<&Person>) -> Readership {
         Readership {
-            signed_in: person.is_some(),
+            // Registered needs are for the people who work with them: an
+            // account with no role (an applicant not yet approved) is not.
+            signed_in: person.is_some_and(|p| !p.roles.is_empty()),
             everything: person.is_some_and(Person::is_secretariat),
             countries: person
                 .map(|p| {
@@ -260,7 +262,9 @@ impl Action<'_> {
                 "a provider's editor, a country's focal point or the secretariat".to_owned()
             }
             Action::ReadAssessment(country, visibility) => match visibility {
-                Visibility::Public | Visibility::Registered => "anyone signed in".to_owned(),
+                Visibility::Public | Visibility::Registered => {
+                    "a provider's editor, a focal point or the secretariat".to_owned()
+                }
                 Visibility::Restricted => or_secretariat(Role::FocalPoint((*country).clone())),
             },
             Action::WriteAssessment(country) => {
@@ -487,9 +491,12 @@ mod tests {
             // nobody signed in reads public needs only.
             for visibility in Visibility::ALL.iter().copied() {
                 let read = Action::ReadAssessment(&country, visibility);
-                let in_scope = visibility != Visibility::Restricted
-                    || roles.iter().any(|r| matches!(r, Role::Secretariat)
-                        || matches!(r, Role::FocalPoint(c) if *c == country));
+                let in_scope = match visibility {
+                    Visibility::Public => true,
+                    Visibility::Registered => !roles.is_empty(),
+                    Visibility::Restricted => roles.iter().any(|r| matches!(r, Role::Secretariat)
+                        || matches!(r, Role::FocalPoint(c) if *c == country)),
+                };
                 prop_assert_eq!(permit(Some(&someone), read).is_ok(), in_scope);
                 prop_assert_eq!(permit(None, read).is_ok(), visibility == Visibility::Public);
             }

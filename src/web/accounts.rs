@@ -128,22 +128,25 @@ fn attempt(
         Ok(email) => db::accounts::credentials(conn, &email)?,
         Err(_) => None,
     };
-    let account = match credentials {
-        Some(c) if !c.disabled => c
-            .password_hash
-            .filter(|hash| password::verify(typed, hash))
-            .map(|_| c.account),
-        _ => {
+    let account = match credentials.filter(|c| !c.disabled) {
+        Some(c) => match c.password_hash {
+            Some(hash) => password::verify(typed, &hash).then_some(c.account),
+            None => {
+                password::verify_nothing(typed);
+                None
+            }
+        },
+        None => {
             password::verify_nothing(typed);
             None
         }
     };
+    // The attempt was counted as a failure before it was checked.
     let Some(account) = account else {
-        db::accounts::record_failure(conn, &subjects[0], &throttle::PER_EMAIL)?;
-        db::accounts::record_failure(conn, &subjects[1], &throttle::PER_CLIENT)?;
         return Ok(Attempt::Refused);
     };
     db::accounts::clear_failures(conn, &subjects[0])?;
+    db::accounts::forgive_failure(conn, &subjects[1])?;
     session.save(conn, account)?;
     Ok(Attempt::SignedIn)
 }
@@ -164,11 +167,14 @@ pub async fn sign_in(
         throttle::client_subject(&client_address(&req, &site)),
     ];
     let counted = subjects.clone();
-    let (for_email, for_client) = with_db(&storage, move |conn| {
-        Ok((
-            db::accounts::failures(conn, &counted[0])?,
-            db::accounts::failures(conn, &counted[1])?,
-        ))
+    let [for_email, for_client] = with_db(&storage, move |conn| {
+        Ok(db::accounts::count_attempt(
+            conn,
+            [
+                (counted[0].as_str(), &throttle::PER_EMAIL),
+                (counted[1].as_str(), &throttle::PER_CLIENT),
+            ],
+        )?)
     })
     .await?;
     let now = chrono::Utc::now().naive_utc();

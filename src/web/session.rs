@@ -111,11 +111,23 @@ impl Viewer {
     /// names the person and holds the session's token, and what it lists
     /// depends on what the person may read.
     /// What it may read depends on the person (an API token's too).
+    /// The roles are part of it, so a page cached before a role was taken
+    /// away is never served after.
     pub fn cache_scope(&self) -> String {
+        let roles = |person: &Person| {
+            person
+                .roles
+                .iter()
+                .map(|r| r.code())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         match (&self.session, self.person()) {
-            (Some(session), _) => format!("session:{}", &session.id_hash[..16]),
-            (None, Some(person)) => format!("account:{}", person.account),
-            (None, None) => "anyone".to_owned(),
+            (Some(session), Some(person)) => {
+                format!("session:{}:{}", &session.id_hash[..16], roles(person))
+            }
+            (_, Some(person)) => format!("account:{}:{}", person.account, roles(person)),
+            (_, None) => "anyone".to_owned(),
         }
     }
 }

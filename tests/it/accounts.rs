@@ -198,6 +198,32 @@ fn repeated_failures_slow_down_then_lock_on_every_instance(backend: Backend) {
     assert_eq!(kofi.status(), 303);
 }
 
+/// Attempts sent at once are counted one after another: a burst gets no
+/// more tries than the lock allows.
+fn a_burst_of_guesses_gets_no_more_tries_than_the_lock_allows(backend: Backend) {
+    use capmatch::domain::throttle::PER_EMAIL;
+    let app = TestApp::empty(backend);
+    app.add_account("ama@example.org", &["focal-point:GHA"]);
+    let burst = PER_EMAIL.lock_after as usize + 5;
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..burst)
+            .map(|_| {
+                let app = &app;
+                scope.spawn(move || {
+                    let guesser = app.anonymous();
+                    app.sign_in_as(&guesser, "ama@example.org", "a wrong guess")
+                        .status()
+                        .as_u16()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let checked = statuses.iter().filter(|s| **s == 422).count();
+    assert_eq!(checked, PER_EMAIL.lock_after as usize, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5);
+}
+
 fn a_link_sets_a_password_once_and_expires(backend: Backend) {
     let app = TestApp::empty(backend);
     let add = |email: &str| {
@@ -309,6 +335,17 @@ fn changing_ones_password_ends_the_other_sessions(backend: Backend) {
     let here = app.person(&["focal-point:GHA"]);
     let there = Visitor::signed_in_elsewhere(&app, &here);
     assert!(signed_in(&app, &there));
+    let made = app.post_form_as(&here, "/account/tokens", &[("name", "script")]);
+    let token = shown_token(&made.text().unwrap());
+    let api = || {
+        reqwest::blocking::Client::new()
+            .get(app.url("/api/v1/countries/GHA"))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+            .unwrap()
+            .status()
+    };
+    assert_eq!(api(), 200);
     let wrong = app.post_form_as(
         &here,
         "/account/password",
@@ -335,6 +372,11 @@ fn changing_ones_password_ends_the_other_sessions(backend: Backend) {
     assert_eq!(location(&changed), "/account?changed=1");
     assert!(signed_in(&app, &here), "this session goes on");
     assert!(!signed_in(&app, &there), "the other one ended");
+    assert_eq!(
+        api(),
+        401,
+        "so did the API tokens the old password could make"
+    );
     assert_eq!(
         app.sign_in_as(&app.anonymous(), here.email(), PASSWORD)
             .status(),
@@ -515,6 +557,7 @@ fn signed_in_page(app: &TestApp, visitor: &Visitor) -> String {
 }
 
 on_both_backends!(
+    a_burst_of_guesses_gets_no_more_tries_than_the_lock_allows,
     a_forgotten_password_is_reset_by_a_mailed_link,
     api_tokens_read_with_their_persons_rights,
     signing_in_starts_a_new_session_and_signing_out_ends_it,

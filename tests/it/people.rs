@@ -162,7 +162,25 @@ fn the_secretariat_takes_roles_away_and_disables_accounts(backend: Backend) {
     assert!(log.contains("disabled") && log.contains("changed"), "{log}");
 }
 
+/// A role taken away takes what it let one read with it, cached or not.
+fn a_revoked_role_reads_nothing_more_even_from_the_cache(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(crate::visibility::ASSESSMENTS);
+    let focal = app.person(&["focal-point:SEN"]);
+    let report = "/reports/countries/SEN?format=json";
+    let read = |visitor: &Visitor| visitor.get(app.url(report)).send().unwrap().text().unwrap();
+    assert!(read(&focal).contains("sen-2026-1"));
+    let id = account_id(&app, focal.email());
+    let taken = app.post_form(
+        &format!("/users/{id}/roles/revoke"),
+        &[("role", "focal-point:SEN")],
+    );
+    assert_eq!(location(&taken), "/users?done=revoked");
+    assert!(!read(&focal).contains("sen-2026-1"));
+}
+
 on_both_backends!(
+    a_revoked_role_reads_nothing_more_even_from_the_cache,
     an_invitee_chooses_a_password_and_works_in_their_scope,
     the_secretariat_takes_roles_away_and_disables_accounts,
 );

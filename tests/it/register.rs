@@ -9,6 +9,7 @@ const PASSWORD: &str = "amber kettle orbit 4 lanterns";
 
 fn an_organisation_applies_and_its_applicant_becomes_its_editor(backend: Backend) {
     let app = TestApp::with_catalogue(backend);
+    app.import(crate::visibility::ASSESSMENTS);
     let applicant = app.anonymous();
     let applied = app.post_form_as(
         &applicant,
@@ -34,6 +35,15 @@ fn an_organisation_applies_and_its_applicant_becomes_its_editor(backend: Backend
             .contains("applies to be listed")
     );
     let path = "/providers/cyber-institute-of-tamale";
+    let report = "/reports/providers/cyber-institute-of-tamale";
+    assert_eq!(
+        app.anonymous()
+            .get(app.url(report))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
     assert_eq!(
         app.anonymous().get(app.url(path)).send().unwrap().status(),
         404,
@@ -54,7 +64,15 @@ fn an_organisation_applies_and_its_applicant_becomes_its_editor(backend: Backend
     let link = &word[word.find("/password/").unwrap()..];
     let chosen = app.post_form_as(&abena, link, &[("new_password", PASSWORD)]);
     assert_eq!(location(&chosen), "/account");
-    // The applicant is signed in, but edits nothing until it is approved.
+    // The applicant is signed in, but edits nothing until it is approved,
+    // and, holding no role, reads no registered needs.
+    let kenya = abena
+        .get(app.url("/reports/countries/KEN"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(!kenya.contains("NEED-OF-KENYA"));
     assert_eq!(
         abena
             .get(app.url(&format!("{path}/edit")))

@@ -18,8 +18,9 @@ use super::views::Pagination;
 use super::{ok, with_db};
 use crate::db::providers::ProviderSummary;
 use crate::db::{self, PageRequest};
-use crate::domain::access::Readership;
+use crate::domain::access::{Action, Readership};
 use crate::domain::assessment::OpenNeed;
+use crate::domain::audit::AuditedRecord;
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{Iso3, RecordKey, ThemeCode};
 use crate::domain::{Country, Provider, ReferenceData};
@@ -156,8 +157,14 @@ pub async fn provider(
     let format = params.format()?;
     let paging = params.paging();
     let lookup = key.to_string();
+    // A provider waiting for review has no report but for its editors.
+    let edits = viewer.allows(Action::EditProvider(&key));
     let provider = with_db(&storage, move |conn| {
-        db::providers::find(conn, &lookup).map_err(missing("provider", &lookup))
+        let provider = db::providers::find(conn, &lookup).map_err(missing("provider", &lookup))?;
+        if !edits && db::reviews::state(conn, AuditedRecord::Provider, &lookup)?.is_some() {
+            return Err(AppError::NotFound(format!("The provider \"{lookup}\"")));
+        }
+        Ok(provider)
     })
     .await?;
     let cache_key = format!("provider/{}/{format:?}/{}", provider.key, paging.number);
