@@ -607,16 +607,17 @@ pub fn record_failure(
 /// back (`clear_failures`, `forgive_failure`).
 pub fn count_attempt(
     conn: &mut DbConnection,
-    subjects: [(&str, &Limits); 2],
-) -> StoreResult<[Option<Failures>; 2]> {
+    subjects: &[(&str, &Limits)],
+) -> StoreResult<Vec<Option<Failures>>> {
     write(conn, |conn| {
-        let mut before = [None, None];
-        for (i, (subject, limits)) in subjects.iter().enumerate() {
-            before[i] = failures(conn, subject)?;
-            let locked = before[i].is_some_and(|f| f.locked_until.is_some_and(|u| u > now()));
+        let mut before = Vec::with_capacity(subjects.len());
+        for (subject, limits) in subjects {
+            let counted = failures(conn, subject)?;
+            let locked = counted.is_some_and(|f| f.locked_until.is_some_and(|u| u > now()));
             if !locked {
                 record_failure(conn, subject, limits)?;
             }
+            before.push(counted);
         }
         Ok(before)
     })

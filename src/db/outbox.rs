@@ -114,6 +114,12 @@ pub fn failed(conn: &mut DbConnection, claimed: &Claimed, error: &str) -> StoreR
             outbox::last_error.eq(error),
         ))
         .execute(conn)?;
+    // A message given up on keeps no link that could still be followed.
+    if attempts >= MAX_ATTEMPTS {
+        diesel::update(outbox::table.find(claimed.id))
+            .set(outbox::body.eq(""))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

@@ -167,16 +167,17 @@ pub async fn sign_in(
         throttle::client_subject(&client_address(&req, &site)),
     ];
     let counted = subjects.clone();
-    let [for_email, for_client] = with_db(&storage, move |conn| {
+    let before = with_db(&storage, move |conn| {
         Ok(db::accounts::count_attempt(
             conn,
-            [
+            &[
                 (counted[0].as_str(), &throttle::PER_EMAIL),
                 (counted[1].as_str(), &throttle::PER_CLIENT),
             ],
         )?)
     })
     .await?;
+    let (for_email, for_client) = (before[0], before[1]);
     let now = chrono::Utc::now().naive_utc();
     let verdicts = [
         throttle::PER_EMAIL.verdict(for_email, now),
@@ -428,41 +429,74 @@ pub async fn change_password(
     };
     let email = person.email.clone();
     let keep = viewer.session_id_hash().map(str::to_owned);
+    // Guessing the current password from a stolen session is throttled as
+    // signing in is, and counted against the same address.
+    let subject = throttle::email_subject(email.as_str());
     let changed = with_db(&storage, move |conn| {
+        let before =
+            db::accounts::count_attempt(conn, &[(subject.as_str(), &throttle::PER_EMAIL)])?;
+        let now = chrono::Utc::now().naive_utc();
+        if let Verdict::Locked(until) = throttle::PER_EMAIL.verdict(before[0], now) {
+            return Ok(PasswordChangeOutcome::Locked(until));
+        }
         let right = db::accounts::credentials(conn, &email)?
             .and_then(|c| c.password_hash)
             .is_some_and(|h| password::verify(&current, &h));
-        match (right, hash) {
-            (true, Some(hash)) => {
+        if !right {
+            return Ok(PasswordChangeOutcome::WrongCurrent);
+        }
+        db::accounts::clear_failures(conn, &subject)?;
+        match hash {
+            Some(hash) => {
                 db::accounts::set_password(conn, &person, &hash, keep.as_deref())?;
-                Ok(Ok(()))
+                Ok(PasswordChangeOutcome::Changed)
             }
-            (right, _) => Ok(Err(right)),
+            None => Ok(PasswordChangeOutcome::NewRefused),
         }
     })
     .await?;
-    match changed {
-        Ok(()) => Ok(see_other("/account?changed=1")),
-        Err(current_was_right) => {
-            if !current_was_right {
-                errors.add(
-                    AccountField::CurrentPassword,
-                    "Enter your current password as you type it to sign in",
-                );
-            }
-            let person = signed_in(&viewer)?;
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &AccountPage {
-                    viewer: &viewer,
-                    person,
-                    errors,
-                    changed: false,
-                    tokens: tokens_of(&storage, person).await?,
-                    new_token: None,
-                    csrf_token: csrf.as_str(),
-                },
-            )
+    let status = match changed {
+        PasswordChangeOutcome::Changed => return Ok(see_other("/account?changed=1")),
+        PasswordChangeOutcome::NewRefused => StatusCode::UNPROCESSABLE_ENTITY,
+        PasswordChangeOutcome::WrongCurrent => {
+            errors.add(
+                AccountField::CurrentPassword,
+                "Enter your current password as you type it to sign in",
+            );
+            StatusCode::UNPROCESSABLE_ENTITY
         }
-    }
+        PasswordChangeOutcome::Locked(until) => {
+            errors.add(
+                AccountField::CurrentPassword,
+                format!(
+                    "Too many wrong passwords: try again after {}",
+                    until.format("%H:%M UTC")
+                ),
+            );
+            StatusCode::TOO_MANY_REQUESTS
+        }
+    };
+    let person = signed_in(&viewer)?;
+    render(
+        status,
+        &AccountPage {
+            viewer: &viewer,
+            person,
+            errors,
+            changed: false,
+            tokens: tokens_of(&storage, person).await?,
+            new_token: None,
+            csrf_token: csrf.as_str(),
+        },
+    )
+}
+
+/// What a password change came to.
+enum PasswordChangeOutcome {
+    Changed,
+    /// The current password was right, the new one is not good enough.
+    NewRefused,
+    WrongCurrent,
+    /// Too many wrong current passwords lately.
+    Locked(chrono::NaiveDateTime),
 }

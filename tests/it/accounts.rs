@@ -556,7 +556,38 @@ fn signed_in_page(app: &TestApp, visitor: &Visitor) -> String {
         .unwrap()
 }
 
+/// A stolen session cannot guess the current password: wrong guesses on
+/// the account page count as failed sign-ins do, and lock both.
+fn guessing_the_current_password_is_throttled_too(backend: Backend) {
+    use capmatch::domain::throttle::PER_EMAIL;
+    let app = TestApp::empty(backend);
+    let person = app.person(&["focal-point:GHA"]);
+    let change = |current: &str| {
+        app.post_form_as(
+            &person,
+            "/account/password",
+            &[
+                ("current_password", current),
+                ("new_password", "violet harbour 9 quiet spoons"),
+            ],
+        )
+    };
+    for _ in 0..PER_EMAIL.lock_after {
+        assert_eq!(change("a wrong guess").status(), 422);
+    }
+    let locked = change(PASSWORD);
+    assert_eq!(locked.status(), 429);
+    assert!(locked.text().unwrap().contains("Too many wrong passwords"));
+    let sign_in = app.sign_in_as(&app.anonymous(), person.email(), PASSWORD);
+    assert_eq!(
+        sign_in.status(),
+        429,
+        "the same address is paused for sign-in"
+    );
+}
+
 on_both_backends!(
+    guessing_the_current_password_is_throttled_too,
     a_burst_of_guesses_gets_no_more_tries_than_the_lock_allows,
     a_forgotten_password_is_reset_by_a_mailed_link,
     api_tokens_read_with_their_persons_rights,
