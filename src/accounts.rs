@@ -33,8 +33,21 @@ pub struct Added {
     pub link_path: Option<String>,
 }
 
+/// `typed` as a new password for the person with this name and address: the
+/// rules of [`NewPassword::parse`], with their own words as the words it
+/// must not be made of.
+pub fn new_password(
+    typed: &Password,
+    name: &str,
+    email: &EmailAddress,
+) -> Result<NewPassword, String> {
+    let words = personal_words(name, email);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    NewPassword::parse(typed, &words)
+}
+
 /// Words of a person's name and address that a password must not be made of.
-pub fn personal_words(name: &str, email: &EmailAddress) -> Vec<String> {
+fn personal_words(name: &str, email: &EmailAddress) -> Vec<String> {
     name.split_whitespace()
         .map(str::to_lowercase)
         .chain(
@@ -72,12 +85,11 @@ pub fn add(
         .map(|r| Role::parse(r, reference).map_err(|e| anyhow::anyhow!("--role {r}: {e}")))
         .collect::<anyhow::Result<Vec<Role>>>()?;
     let hash = match &new.password {
-        Some(password) => {
-            let words = personal_words(&name, &email);
-            let words: Vec<&str> = words.iter().map(String::as_str).collect();
-            let password = NewPassword::parse(password, &words).map_err(|e| anyhow::anyhow!(e))?;
-            Some(password.hash())
-        }
+        Some(password) => Some(
+            new_password(password, &name, &email)
+                .map_err(|e| anyhow::anyhow!(e))?
+                .hash(),
+        ),
         None => None,
     };
     let person = db::accounts::create(conn, actor, &email, &name, hash.as_deref(), &roles)

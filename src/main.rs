@@ -349,10 +349,14 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
             let roles: Vec<String> = added.person.roles.iter().map(ToString::to_string).collect();
             println!("added {} ({})", added.person.email, roles.join(", "));
             if let Some(path) = added.link_path {
+                let site = capmatch::web::Site {
+                    public_url: Some(public_url),
+                    ..capmatch::web::Site::default()
+                };
                 println!(
-                    "To choose a password, open this link within {} days (it works once):\n{}{path}",
+                    "To choose a password, open this link within {} days (it works once):\n{}",
                     capmatch::accounts::SET_PASSWORD_LINK_DAYS,
-                    public_url.trim_end_matches('/')
+                    site.link(&path)
                 );
             }
             Ok(())

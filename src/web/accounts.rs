@@ -402,9 +402,7 @@ pub struct PasswordChange {
 }
 
 pub(super) fn new_password(typed: &str, person: &Person) -> Result<NewPassword, String> {
-    let words = crate::accounts::personal_words(&person.name, &person.email);
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    NewPassword::parse(&Password::new(typed), &words)
+    crate::accounts::new_password(&Password::new(typed), &person.name, &person.email)
 }
 
 /// Changes one's password, given the current one; every other session of
