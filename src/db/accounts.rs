@@ -255,30 +255,44 @@ pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<AccountSummary>> {
     list_page(conn, PageRequest::sized(1, i64::MAX)).map(|page| page.items)
 }
 
+/// An account's row as the people page and `user list` show it.
+type SummaryRow = (i64, String, String, Option<String>, bool);
+
+const SUMMARY_COLUMNS: (
+    accounts::id,
+    accounts::email,
+    accounts::name,
+    accounts::password_hash,
+    accounts::disabled,
+) = (
+    accounts::id,
+    accounts::email,
+    accounts::name,
+    accounts::password_hash,
+    accounts::disabled,
+);
+
+fn summary(conn: &mut DbConnection, row: SummaryRow) -> StoreResult<AccountSummary> {
+    let (id, email, name, hash, disabled) = row;
+    Ok(AccountSummary {
+        person: person(conn, id, email, name)?,
+        disabled,
+        has_password: hash.is_some(),
+    })
+}
+
 /// A page of accounts, by address.
 pub fn list_page(conn: &mut DbConnection, page: PageRequest) -> StoreResult<Page<AccountSummary>> {
     let total: i64 = accounts::table.count().get_result(conn)?;
-    let rows: Vec<(i64, String, String, Option<String>, bool)> = accounts::table
+    let rows: Vec<SummaryRow> = accounts::table
         .order(accounts::email)
         .limit(page.per_page)
         .offset(page.offset())
-        .select((
-            accounts::id,
-            accounts::email,
-            accounts::name,
-            accounts::password_hash,
-            accounts::disabled,
-        ))
+        .select(SUMMARY_COLUMNS)
         .load(conn)?;
     let items = rows
         .into_iter()
-        .map(|(id, email, name, hash, disabled)| {
-            Ok(AccountSummary {
-                person: person(conn, id, email, name)?,
-                disabled,
-                has_password: hash.is_some(),
-            })
-        })
+        .map(|row| summary(conn, row))
         .collect::<StoreResult<_>>()?;
     Ok(Page {
         items,
@@ -850,22 +864,12 @@ pub fn revoke_role(
 
 /// The account with this id, for the people page.
 pub fn account(conn: &mut DbConnection, account: i64) -> StoreResult<AccountSummary> {
-    let found: Option<(String, String, Option<String>, bool)> = accounts::table
+    let found: Option<SummaryRow> = accounts::table
         .find(account)
-        .select((
-            accounts::email,
-            accounts::name,
-            accounts::password_hash,
-            accounts::disabled,
-        ))
+        .select(SUMMARY_COLUMNS)
         .first(conn)
         .optional()?;
-    let (email, name, hash, disabled) = found.ok_or(StoreError::NotFound)?;
-    Ok(AccountSummary {
-        person: person(conn, account, email, name)?,
-        disabled,
-        has_password: hash.is_some(),
-    })
+    summary(conn, found.ok_or(StoreError::NotFound)?)
 }
 
 /// The enabled accounts that edit a provider: whom news of it concerns.

@@ -148,7 +148,6 @@ impl Record for Offering {
     const PROVIDER: Option<FieldPath> = Some(FieldPath::Offering(OfferingField::Provider));
     const STORE: Store<Offering> = Store {
         find: db::offerings::find,
-        exists: db::offerings::key_exists,
         create: db::offerings::create,
         update: db::offerings::update,
         set_archived: db::offerings::set_archived,

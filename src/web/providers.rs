@@ -123,7 +123,6 @@ impl Record for Provider {
     const KEY: FieldPath = FieldPath::Provider(ProviderField::Key);
     const STORE: Store<Provider> = Store {
         find: db::providers::find,
-        exists: db::providers::key_exists,
         create: db::providers::create,
         update: db::providers::update,
         set_archived: db::providers::set_archived,

@@ -83,7 +83,6 @@ pub trait Record: Sized + Send + 'static {
 /// The queries the handlers run for one kind of record.
 pub struct Store<R: Record> {
     pub find: fn(&mut DbConnection, &str) -> StoreResult<R>,
-    pub exists: fn(&mut DbConnection, &str) -> diesel::QueryResult<bool>,
     pub create: fn(&mut DbConnection, &Actor, Option<RecordKey>, &R::Data) -> StoreResult<R>,
     /// Saves over a base version; a conflict when another save came first.
     pub update: fn(&mut DbConnection, &Actor, &str, &R::Data, i32) -> StoreResult<R>,
@@ -240,27 +239,15 @@ async fn find<R: Record>(storage: &Storage, key: &RecordKey) -> Result<R, AppErr
 
 /// The version an edit form says it was opened at. A form without one (an
 /// old page, a hand-made post) cannot be checked against other people's
-/// saves, so it is refused; a record that does not exist is still a 404.
-async fn base_version<R: Record>(
-    storage: &Storage,
-    key: &RecordKey,
-    posted: Option<&str>,
-) -> Result<i32, AppError> {
-    if let Some(version) = posted.and_then(|v| v.trim().parse().ok()) {
-        return Ok(version);
-    }
-    let key = key.to_string();
-    with_db(storage, move |conn| {
-        Err(if (R::STORE.exists)(conn, &key)? {
-            AppError::BadRequest(
-                "The form did not say which version of the record it edits. Reload it and save again."
-                    .into(),
-            )
-        } else {
-            AppError::NotFound(format!("The {} \"{key}\"", R::NOUN))
-        })
+/// saves, so it is refused. (A record that does not exist was answered 404
+/// when it was looked up for the permission check.)
+fn base_version(posted: Option<&str>) -> Result<i32, AppError> {
+    posted.and_then(|v| v.trim().parse().ok()).ok_or_else(|| {
+        AppError::BadRequest(
+            "The form did not say which version of the record it edits. Reload it and save again."
+                .into(),
+        )
     })
-    .await
 }
 
 /// Checks and saves a form: 303 to the record, or the form again with the
@@ -326,10 +313,9 @@ async fn save<R: Record>(
     };
     let existing = match &target {
         FormTarget::New => None,
-        FormTarget::Existing(key) => Some((
-            key.to_string(),
-            base_version::<R>(storage, key, R::posted_version(&input)).await?,
-        )),
+        FormTarget::Existing(key) => {
+            Some((key.to_string(), base_version(R::posted_version(&input))?))
+        }
     };
     let actor = viewer.actor()?;
     // What anyone but the secretariat makes waits for review; what they
