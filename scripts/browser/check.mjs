@@ -11,6 +11,9 @@
 // its form is sent as it is (mostly empty), and the page checked is the one
 // that answers, with its problems marked. It exits 1 when any page has a
 // violation or scrolls sideways.
+//
+// To look as a signed-in person, give their session cookie's value in
+// CAPMATCH_SESSION (from the browser, or from `curl -c` after signing in).
 
 import { chromium } from "playwright-core";
 import { readFileSync, mkdirSync } from "node:fs";
@@ -42,6 +45,10 @@ for (const path of paths) {
   for (const width of widths) {
     // The site's CSP refuses inline scripts, axe-core's included: bypass it here only.
     const page = await browser.newPage({ viewport: { width, height: 900 }, bypassCSP: true });
+    if (process.env.CAPMATCH_SESSION) {
+      await page.context().addCookies([{ name: "capmatch_session",
+        value: process.env.CAPMATCH_SESSION, url: base }]);
+    }
     const [address, submit] = path.split("#");
     let response = await page.goto(base + address);
     if (submit === "submit") {
