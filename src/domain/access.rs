@@ -125,13 +125,13 @@ impl Person {
         self.roles.contains(&Role::Secretariat)
     }
 
-    fn edits(&self, provider: &RecordKey) -> bool {
+    pub(crate) fn edits(&self, provider: &RecordKey) -> bool {
         self.roles
             .iter()
             .any(|r| matches!(r, Role::Editor(p) if p == provider))
     }
 
-    fn speaks_for(&self, country: &Iso3) -> bool {
+    pub(crate) fn speaks_for(&self, country: &Iso3) -> bool {
         self.roles
             .iter()
             .any(|r| matches!(r, Role::FocalPoint(c) if c == country))

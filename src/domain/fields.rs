@@ -147,6 +147,16 @@ fields! {
     }
 }
 
+fields! {
+    /// The fields of a match's forms: proposing, answering, confirming.
+    MatchField in FieldPath::Match {
+        Note => ("note", "Note", "note", ""),
+        Outcome => ("outcome", "Was the need met?", "completion.outcome", ""),
+        Rating => ("rating", "Rating", "completion.rating", "1 (poor) to 5 (excellent)."),
+        Comment => ("comment", "Comment", "completion.comment", ""),
+    }
+}
+
 /// Where a value sits: a field of a record, or a field of one of an
 /// assessment's needs. Ordered as a person reads the form, so problems
 /// sorted by path are listed in page order.
@@ -158,6 +168,13 @@ pub enum FieldPath {
     /// Need `.0` (from 0) of an assessment.
     Need(usize, NeedField),
     Account(AccountField),
+    Match(MatchField),
+}
+
+impl From<MatchField> for FieldPath {
+    fn from(field: MatchField) -> FieldPath {
+        FieldPath::Match(field)
+    }
 }
 
 impl From<AccountField> for FieldPath {
@@ -209,6 +226,7 @@ impl FieldPath {
             FieldPath::Offering(f) => f.label().to_owned(),
             FieldPath::Assessment(f) => f.label().to_owned(),
             FieldPath::Account(f) => f.label().to_owned(),
+            FieldPath::Match(f) => f.label().to_owned(),
         }
     }
 
@@ -221,6 +239,7 @@ impl FieldPath {
             FieldPath::Assessment(f) => f.file_path().to_owned(),
             FieldPath::Need(index, field) => format!("needs[{index}].{}", field.file_path()),
             FieldPath::Account(f) => f.file_path().to_owned(),
+            FieldPath::Match(f) => f.file_path().to_owned(),
         }
     }
 
@@ -231,6 +250,7 @@ impl FieldPath {
             FieldPath::Assessment(f) => f.hint(),
             FieldPath::Need(_, f) => f.hint(),
             FieldPath::Account(f) => f.hint(),
+            FieldPath::Match(f) => f.hint(),
         }
     }
 
@@ -241,6 +261,7 @@ impl FieldPath {
             FieldPath::Assessment(f) => f.name(),
             FieldPath::Need(_, f) => f.name(),
             FieldPath::Account(f) => f.name(),
+            FieldPath::Match(f) => f.name(),
         }
     }
 }

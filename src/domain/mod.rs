@@ -6,6 +6,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod codes;
 pub mod fields;
+pub mod lifecycle;
 pub mod offering;
 pub mod password;
 pub mod problems;

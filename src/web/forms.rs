@@ -258,8 +258,9 @@ impl FieldView {
             FieldPath::Provider(f) => f.label(),
             FieldPath::Offering(f) => f.label(),
             FieldPath::Assessment(f) => f.label(),
-            FieldPath::Need(_, f) => f.label(),
             FieldPath::Account(f) => f.label(),
+            FieldPath::Match(f) => f.label(),
+            FieldPath::Need(_, f) => f.label(),
         }
     }
 
