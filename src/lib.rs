@@ -8,6 +8,7 @@ pub mod demo;
 pub mod domain;
 pub mod interchange;
 pub mod mail;
+pub mod matches;
 pub mod matching;
 pub mod reference_data;
 pub mod reports;

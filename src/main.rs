@@ -201,8 +201,9 @@ fn match_country(
         .reference
         .iso3(&country.to_ascii_uppercase())
         .map_err(|e| anyhow::anyhow!("--country: {e}"))?;
-    let (catalogue, needs) = storage.engine_inputs(&mut *storage.pool.get()?, Some(&iso3))?;
-    let today = storage.today();
+    let mut conn = storage.pool.get()?;
+    let (catalogue, needs) = storage.engine_inputs(&mut conn, Some(&iso3))?;
+    let today = storage.today(&mut conn)?;
     // The command line writes every need on one page: it is not a request
     // that must stay small, and it is how to get every match of a country.
     let report = capmatch::reports::country_report(
@@ -264,8 +265,9 @@ fn match_country(
 /// Re-matches every open need and prints how well each priority is served.
 fn match_all(url: &DatabaseUrl) -> anyhow::Result<()> {
     let storage = startup::open(url, 1, DemoData::Skip)?;
-    let (catalogue, needs) = storage.engine_inputs(&mut *storage.pool.get()?, None)?;
-    let today = storage.today();
+    let mut conn = storage.pool.get()?;
+    let (catalogue, needs) = storage.engine_inputs(&mut conn, None)?;
+    let today = storage.today(&mut conn)?;
     let context = today.context();
     let progress = indicatif::ProgressBar::new(needs.len() as u64).with_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} needs {elapsed}")

@@ -39,18 +39,18 @@ impl Storage {
         Ok((catalogue, needs))
     }
 
-    /// What else the engine reads, as of today.
-    pub fn today(&self) -> Today {
-        Today {
+    /// What else the engine reads, as of today: the engagements under way
+    /// use their offerings' capacity.
+    pub fn today(&self, conn: &mut DbConnection) -> StoreResult<Today> {
+        Ok(Today {
             reference: self.reference.clone(),
             date: chrono::Utc::now().date_naive(),
-            engagements: HashMap::new(),
-        }
+            engagements: db::matches::engagements(conn)?,
+        })
     }
 }
 
-/// The engine's surroundings on one day. Engagements under way are not
-/// recorded yet, so every offering's capacity counts as free.
+/// The engine's surroundings on one day.
 pub struct Today {
     reference: Arc<ReferenceData>,
     date: NaiveDate,

@@ -885,6 +885,19 @@ pub fn editors_of(conn: &mut DbConnection, provider: &str) -> StoreResult<Vec<Pe
     ids.into_iter().map(|id| person_by_id(conn, id)).collect()
 }
 
+/// The focal points of a country, for notices.
+pub fn focal_points_of(conn: &mut DbConnection, country: &str) -> StoreResult<Vec<Person>> {
+    let ids: Vec<i64> = account_roles::table
+        .inner_join(accounts::table)
+        .filter(account_roles::role.eq("focal-point"))
+        .filter(account_roles::country.eq(country))
+        .filter(accounts::disabled.eq(false))
+        .select(accounts::id)
+        .distinct()
+        .load(conn)?;
+    ids.into_iter().map(|id| person_by_id(conn, id)).collect()
+}
+
 /// Makes an applicant the editor of the provider they applied for, once the
 /// secretariat approves it.
 pub fn make_editor(

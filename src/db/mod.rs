@@ -83,7 +83,9 @@ pub mod accounts;
 pub mod assessments;
 pub mod audit;
 mod keys;
+pub mod matches;
 pub mod models;
+pub mod notifications;
 pub mod offerings;
 pub mod outbox;
 pub mod providers;
@@ -328,7 +330,8 @@ fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-fn now() -> chrono::NaiveDateTime {
+/// Now, as the store keeps times.
+pub fn now() -> chrono::NaiveDateTime {
     // Whole seconds: both backends then store and return the same value.
     let now = chrono::Utc::now().naive_utc();
     now.with_nanosecond(0).unwrap_or(now)
@@ -364,6 +367,7 @@ where
 
 const CATALOGUE_COUNTER: &str = "catalogue";
 const ASSESSMENTS_COUNTER: &str = "assessments";
+const MATCHES_COUNTER: &str = "matches";
 
 fn bump(conn: &mut DbConnection, counter: &str) -> diesel::QueryResult<()> {
     use diesel::prelude::*;
@@ -385,9 +389,10 @@ fn assessments_changed(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     bump(conn, ASSESSMENTS_COUNTER)
 }
 
-/// The versions of the catalogue and of the assessments, read together:
-/// what a cached report was built from.
-pub fn data_versions(conn: &mut DbConnection) -> diesel::QueryResult<(i64, i64)> {
+/// The versions of the catalogue, the assessments and the matches (whose
+/// engagements use capacity), read together: what a cached report was
+/// built from.
+pub fn data_versions(conn: &mut DbConnection) -> diesel::QueryResult<(i64, i64, i64)> {
     use diesel::prelude::*;
     use schema::change_counters::dsl::{change_counters, name, value};
     let rows: Vec<(String, i64)> = change_counters.select((name, value)).load(conn)?;
@@ -396,7 +401,11 @@ pub fn data_versions(conn: &mut DbConnection) -> diesel::QueryResult<(i64, i64)>
             .find(|(n, _)| n == counter)
             .map_or(0, |(_, v)| *v)
     };
-    Ok((of(CATALOGUE_COUNTER), of(ASSESSMENTS_COUNTER)))
+    Ok((
+        of(CATALOGUE_COUNTER),
+        of(ASSESSMENTS_COUNTER),
+        of(MATCHES_COUNTER),
+    ))
 }
 
 /// The catalogue's version: it grows with every change.

@@ -183,6 +183,8 @@ diesel::table! {
         password_hash -> Nullable<Text>,
         disabled -> Bool,
         created_at -> Timestamp,
+        weekly_digest -> Bool,
+        digest_sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -278,7 +280,68 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    matches (id) {
+        id -> BigInt,
+        key -> Text,
+        assessment_id -> BigInt,
+        need_key -> Text,
+        theme -> Text,
+        offering_id -> BigInt,
+        initiative -> Text,
+        state -> Text,
+        score -> Integer,
+        factors -> Text,
+        outcome -> Nullable<Text>,
+        rating -> Nullable<Integer>,
+        outcome_comment -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        state_since -> Timestamp,
+        reminded_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    match_events (id) {
+        id -> BigInt,
+        match_id -> BigInt,
+        at -> Timestamp,
+        account_id -> Nullable<BigInt>,
+        actor -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        created_at -> Timestamp,
+        subject -> Text,
+        body -> Text,
+        link -> Text,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    unmatched_needs (assessment_id, need_key) {
+        assessment_id -> BigInt,
+        need_key -> Text,
+        listed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offerings -> providers (provider_id));
+diesel::joinable!(matches -> assessments (assessment_id));
+diesel::joinable!(matches -> offerings (offering_id));
+diesel::joinable!(match_events -> matches (match_id));
+diesel::joinable!(notifications -> accounts (account_id));
+diesel::joinable!(unmatched_needs -> assessments (assessment_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(account_roles -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
@@ -315,4 +378,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     outbox,
     reviews,
+    matches,
+    match_events,
+    notifications,
+    unmatched_needs,
 );

@@ -205,6 +205,21 @@ impl Readership {
         }
     }
 
+    /// What this reader reads, as a query asks it: the visibilities read in
+    /// every country, and the countries (as codes) whose every need is
+    /// read; `None` for every country.
+    pub fn reach(&self) -> (Vec<Visibility>, Option<Vec<String>>) {
+        if self.everything {
+            return (Visibility::ALL.to_vec(), None);
+        }
+        let mut everywhere = vec![Visibility::Public];
+        if self.signed_in {
+            everywhere.push(Visibility::Registered);
+        }
+        let countries = self.countries.iter().map(|c| c.as_str().to_owned()).collect();
+        (everywhere, Some(countries))
+    }
+
     /// The visibilities this reader may read for `country`, for a query.
     pub fn visible_in(&self, country: &Iso3) -> Vec<Visibility> {
         Visibility::ALL

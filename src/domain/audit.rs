@@ -54,6 +54,7 @@ vocabulary! {
         Offering => ("offering", "Offering"),
         Assessment => ("assessment", "Needs assessment"),
         Account => ("account", "Account"),
+        Match => ("match", "Match"),
     }
 }
 

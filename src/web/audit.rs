@@ -115,6 +115,7 @@ impl Line {
             AuditedRecord::Provider => Some(format!("/providers/{key}")),
             AuditedRecord::Offering => Some(format!("/offerings/{key}")),
             AuditedRecord::Assessment => Some(format!("/assessments/{key}")),
+            AuditedRecord::Match => Some(format!("/matches/{key}")),
             AuditedRecord::Account => None,
         }
     }

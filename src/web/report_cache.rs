@@ -7,8 +7,9 @@ use std::sync::Mutex;
 
 use actix_web::web::Bytes;
 
-/// The catalogue's and the assessments' versions (see `db::data_versions`).
-pub type DataVersions = (i64, i64);
+/// The catalogue's, the assessments' and the matches' versions (see
+/// `db::data_versions`).
+pub type DataVersions = (i64, i64, i64);
 
 /// A rendered report: what the answer carries.
 #[derive(Clone)]

@@ -10,7 +10,7 @@ use super::codes::{Iso3, RecordKey, ThemeCode};
 use super::fields::{FieldPath, MatchField};
 use super::problems::{FieldErrors, Problems};
 use super::rules;
-use super::vocab::vocabulary;
+use super::vocab::{Visibility, vocabulary};
 
 vocabulary! {
     /// Where a match stands. The engine's suggestions are not stored: a
@@ -383,6 +383,8 @@ pub struct MatchRecord {
     pub theme: ThemeCode,
     pub offering: RecordKey,
     pub provider: RecordKey,
+    /// Who may read the need, as its assessment says.
+    pub visibility: Visibility,
     pub initiative: Initiative,
     pub state: MatchState,
     /// The engine's score and reasons when the match began.

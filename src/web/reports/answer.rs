@@ -146,6 +146,10 @@ impl Provenance {
     pub fn assessments_version(&self) -> i64 {
         self.versions.1
     }
+
+    pub fn matches_version(&self) -> i64 {
+        self.versions.2
+    }
 }
 
 /// The engine's inputs with only the open needs `readership` may read:
@@ -180,7 +184,8 @@ pub(super) async fn run_engine<T: Send + 'static>(
     storage: &Storage,
     run: impl FnOnce(&Context) -> T + Send + 'static,
 ) -> Result<T, AppError> {
-    let today = storage.today();
+    let shared = storage.clone();
+    let today = with_db(storage, move |conn| Ok(shared.today(conn)?)).await?;
     let span = tracing::info_span!("engine");
     web::block(move || {
         let _entered = span.enter();

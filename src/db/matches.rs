@@ -1,0 +1,555 @@
+//! Matches and their history. The statements here run inside the caller's
+//! `db::write` transaction (see `crate::matches`), so a change, its history
+//! entry, its audit entry and its notifications commit together.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{assessments, match_events, matches, offerings, providers};
+use super::{DbConnection, Page, PageRequest, StoreError, StoreResult};
+use crate::domain::access::Readership;
+use crate::domain::audit::Actor;
+use crate::domain::codes::{Iso3, RecordKey, ThemeCode};
+use crate::domain::vocab::Visibility;
+use crate::domain::lifecycle::{
+    Completion, Initiative, MatchEvent, MatchRecord, MatchState, Outcome, RecordedFactor,
+};
+
+/// The columns a [`MatchRecord`] is read from, joined with its need's
+/// assessment and its offering's provider.
+type Row = (
+    (String, String, Iso3Text, Visibility, String, String),
+    (String, String, Initiative, MatchState, i32, String),
+    (Option<Outcome>, Option<i32>, Option<String>),
+    (i32, NaiveDateTime, NaiveDateTime, Option<NaiveDateTime>),
+);
+type Iso3Text = String;
+
+macro_rules! match_columns {
+    () => {
+        (
+            (
+                matches::key,
+                assessments::key,
+                assessments::country,
+                assessments::visibility,
+                matches::need_key,
+                matches::theme,
+            ),
+            (
+                offerings::key,
+                providers::key,
+                matches::initiative,
+                matches::state,
+                matches::score,
+                matches::factors,
+            ),
+            (matches::outcome, matches::rating, matches::outcome_comment),
+            (
+                matches::version,
+                matches::created_at,
+                matches::state_since,
+                matches::escalated_at,
+            ),
+        )
+    };
+}
+
+fn to_record(row: Row) -> StoreResult<MatchRecord> {
+    let (
+        (key, assessment, country, visibility, need, theme),
+        (offering, provider, initiative, state, score, factors),
+        (outcome, rating, comment),
+        (version, created_at, state_since, escalated_at),
+    ) = row;
+    let factors: Vec<RecordedFactor> = serde_json::from_str(&factors)
+        .map_err(|e| StoreError::Corrupt(format!("the match {key} has unreadable factors: {e}")))?;
+    let completion = match (outcome, rating) {
+        (Some(outcome), Some(rating)) => Some(Completion {
+            outcome,
+            rating: u8::try_from(rating)
+                .map_err(|_| StoreError::Corrupt(format!("the match {key} has rating {rating}")))?,
+            comment: comment.unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    Ok(MatchRecord {
+        key: RecordKey::trusted(key),
+        country: Iso3::trusted(country),
+        assessment: RecordKey::trusted(assessment),
+        need: RecordKey::trusted(need),
+        theme: ThemeCode::trusted(theme),
+        offering: RecordKey::trusted(offering),
+        provider: RecordKey::trusted(provider),
+        visibility,
+        initiative,
+        state,
+        score: f64::from(score) / 1000.0,
+        factors,
+        completion,
+        version,
+        created_at,
+        state_since,
+        escalated: escalated_at.is_some(),
+    })
+}
+
+/// A match by its key.
+pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<MatchRecord> {
+    let row: Row = matches::table
+        .inner_join(assessments::table)
+        .inner_join(offerings::table.inner_join(providers::table))
+        .filter(matches::key.eq(key))
+        .select(match_columns!())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    to_record(row)
+}
+
+/// A match's history, oldest first.
+pub fn history(conn: &mut DbConnection, key: &str) -> StoreResult<Vec<MatchEvent>> {
+    let rows: Vec<(NaiveDateTime, String, Option<MatchState>, MatchState, String)> =
+        match_events::table
+            .inner_join(matches::table)
+            .filter(matches::key.eq(key))
+            .order(match_events::id)
+            .select((
+                match_events::at,
+                match_events::actor,
+                match_events::from_state,
+                match_events::to_state,
+                match_events::note,
+            ))
+            .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, actor, from, to, note)| MatchEvent {
+            at,
+            actor,
+            from,
+            to,
+            note,
+        })
+        .collect())
+}
+
+/// The open match of a need and an offering, if there is one.
+pub fn open_between(
+    conn: &mut DbConnection,
+    assessment: &str,
+    need: &str,
+    offering: &str,
+) -> StoreResult<Option<String>> {
+    Ok(matches::table
+        .inner_join(assessments::table)
+        .inner_join(offerings::table)
+        .filter(assessments::key.eq(assessment))
+        .filter(matches::need_key.eq(need))
+        .filter(offerings::key.eq(offering))
+        .filter(matches::state.eq_any(MatchState::open_states()))
+        .select(matches::key)
+        .first(conn)
+        .optional()?)
+}
+
+/// A match about to be made.
+pub struct NewMatch<'a> {
+    pub assessment: &'a RecordKey,
+    pub need: &'a RecordKey,
+    pub theme: &'a ThemeCode,
+    pub offering: &'a RecordKey,
+    pub initiative: Initiative,
+    pub state: MatchState,
+    pub score: f64,
+    pub factors: &'a [RecordedFactor],
+    pub note: &'a str,
+    /// When it was made: now, or the time an imported history says.
+    pub at: NaiveDateTime,
+}
+
+fn id_of(conn: &mut DbConnection, key: &str) -> StoreResult<i64> {
+    matches::table
+        .filter(matches::key.eq(key))
+        .select(matches::id)
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Inserts a match and the first entry of its history; returns its key.
+/// The caller has checked that no open match pairs the two.
+pub fn insert(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    key: Option<RecordKey>,
+    new: &NewMatch<'_>,
+) -> StoreResult<RecordKey> {
+    let assessment_id: i64 = assessments::table
+        .filter(assessments::key.eq(new.assessment.as_str()))
+        .select(assessments::id)
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    let offering_id: i64 = offerings::table
+        .filter(offerings::key.eq(new.offering.as_str()))
+        .select(offerings::id)
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    let key = super::keys::new_key(
+        conn,
+        key,
+        key_exists,
+        || format!("{} {}", new.need, new.offering),
+        keys_from!(matches),
+    )?;
+    let factors = serde_json::to_string(new.factors)
+        .map_err(|e| StoreError::Corrupt(format!("factors could not be written: {e}")))?;
+    diesel::insert_into(matches::table)
+        .values((
+            matches::key.eq(key.as_str()),
+            matches::assessment_id.eq(assessment_id),
+            matches::need_key.eq(new.need.as_str()),
+            matches::theme.eq(new.theme.as_str()),
+            matches::offering_id.eq(offering_id),
+            matches::initiative.eq(new.initiative),
+            matches::state.eq(new.state),
+            matches::score.eq(milli(new.score)),
+            matches::factors.eq(factors),
+            matches::version.eq(1),
+            matches::created_at.eq(new.at),
+            matches::state_since.eq(new.at),
+        ))
+        .execute(conn)?;
+    let id = id_of(conn, key.as_str())?;
+    append_event(conn, id, actor, new.at, None, new.state, new.note)?;
+    super::bump(conn, super::MATCHES_COUNTER)?;
+    Ok(key)
+}
+
+fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(matches::table.filter(matches::key.eq(key))))
+        .get_result(conn)
+}
+
+fn milli(score: f64) -> i32 {
+    (score * 1000.0).round() as i32
+}
+
+fn append_event(
+    conn: &mut DbConnection,
+    match_id: i64,
+    actor: &Actor,
+    at: NaiveDateTime,
+    from: Option<MatchState>,
+    to: MatchState,
+    note: &str,
+) -> StoreResult<()> {
+    diesel::insert_into(match_events::table)
+        .values((
+            match_events::match_id.eq(match_id),
+            match_events::at.eq(at),
+            match_events::account_id.eq(actor.account),
+            match_events::actor.eq(&actor.name),
+            match_events::from_state.eq(from),
+            match_events::to_state.eq(to),
+            match_events::note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Moves a match from `from` to `to` if it is still at `version`: someone
+/// else's change since is a conflict, and nothing is written.
+#[allow(clippy::too_many_arguments)]
+pub fn set_state(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    key: &str,
+    version: i32,
+    from: MatchState,
+    to: MatchState,
+    note: &str,
+    completion: Option<&Completion>,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    let id = id_of(conn, key)?;
+    let updated = diesel::update(
+        matches::table
+            .filter(matches::id.eq(id))
+            .filter(matches::version.eq(version))
+            .filter(matches::state.eq(from)),
+    )
+    .set((
+        matches::state.eq(to),
+        matches::state_since.eq(at),
+        matches::version.eq(matches::version + 1),
+        matches::outcome.eq(completion.map(|c| c.outcome)),
+        matches::rating.eq(completion.map(|c| i32::from(c.rating))),
+        matches::outcome_comment.eq(completion.map(|c| c.comment.as_str())),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        let latest: i32 = matches::table
+            .find(id)
+            .select(matches::version)
+            .first(conn)?;
+        return Err(StoreError::Conflict { latest });
+    }
+    append_event(conn, id, actor, at, Some(from), to, note)?;
+    super::bump(conn, super::MATCHES_COUNTER)?;
+    Ok(())
+}
+
+/// Engagements under way for each offering that has any: the matches that
+/// use its capacity.
+pub fn engagements(conn: &mut DbConnection) -> StoreResult<HashMap<RecordKey, u32>> {
+    let rows: Vec<(String, i64)> = matches::table
+        .inner_join(offerings::table)
+        .filter(matches::state.eq_any(MatchState::engagement_states()))
+        .group_by(offerings::key)
+        .select((offerings::key, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, n)| (RecordKey::trusted(key), u32::try_from(n).unwrap_or(u32::MAX)))
+        .collect())
+}
+
+/// How far help on one need has come, from its matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NeedProgress {
+    /// A match of it is being delivered.
+    pub in_delivery: bool,
+    /// Its focal point confirmed that delivered help met it.
+    pub met: bool,
+}
+
+/// The progress of every need of an assessment that has matches, by need key.
+pub fn progress(
+    conn: &mut DbConnection,
+    assessment: &str,
+) -> StoreResult<HashMap<String, NeedProgress>> {
+    let rows: Vec<(String, MatchState, Option<Outcome>)> = matches::table
+        .inner_join(assessments::table)
+        .filter(assessments::key.eq(assessment))
+        .select((matches::need_key, matches::state, matches::outcome))
+        .load(conn)?;
+    let mut found: HashMap<String, NeedProgress> = HashMap::new();
+    for (need, state, outcome) in rows {
+        let entry = found.entry(need).or_default();
+        entry.in_delivery |= matches!(state, MatchState::InDelivery | MatchState::Delivered);
+        entry.met |= state == MatchState::Completed && outcome == Some(Outcome::Met);
+    }
+    Ok(found)
+}
+
+/// Whose move the matches listed wait for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Waiting {
+    /// Proposals to answer and deliveries to report.
+    Provider,
+    /// Offers to choose among and deliveries to confirm.
+    Requester,
+    /// Proposals unanswered so long that the secretariat was told.
+    Secretariat,
+    /// The reader's own move: as an editor of these providers or a focal
+    /// point of these countries.
+    Reader {
+        providers: Vec<RecordKey>,
+        countries: Vec<Iso3>,
+    },
+}
+
+/// Which matches to list.
+#[derive(Debug, Clone, Default)]
+pub struct MatchFilter {
+    pub state: Option<MatchState>,
+    pub country: Option<Iso3>,
+    pub provider: Option<RecordKey>,
+    /// A sub-theme, or a theme and all its sub-themes.
+    pub theme: Option<ThemeCode>,
+    pub waiting: Option<Waiting>,
+    pub need: Option<(RecordKey, RecordKey)>,
+}
+
+const PROVIDER_MOVES: [MatchState; 2] = [MatchState::Proposed, MatchState::InDelivery];
+const REQUESTER_MOVES: [MatchState; 2] = [MatchState::Accepted, MatchState::Delivered];
+
+type Boxed<'a> = matches::BoxedQuery<'a, super::MultiBackend>;
+
+/// The ids of the offerings of these providers (keys as strings), as a
+/// subquery. A macro: a boxed subquery cannot sit inside the boxed query
+/// over both backends.
+macro_rules! offerings_of {
+    ($providers:expr) => {
+        offerings::table
+            .filter(
+                offerings::provider_id.eq_any(
+                    providers::table
+                        .filter(providers::key.eq_any($providers))
+                        .select(providers::id),
+                ),
+            )
+            .select(offerings::id)
+    };
+}
+
+/// The matches `filter` selects that `reader` may read, newest change first.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &MatchFilter,
+    reader: &Readership,
+    page: PageRequest,
+) -> StoreResult<Page<MatchRecord>> {
+    let total: i64 = selected(filter, reader).count().get_result(conn)?;
+    let wanted: Vec<i64> = selected(filter, reader)
+        .order((matches::state_since.desc(), matches::id.desc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select(matches::id)
+        .load(conn)?;
+    let rows: Vec<(i64, Row)> = matches::table
+        .inner_join(assessments::table)
+        .inner_join(offerings::table.inner_join(providers::table))
+        .filter(matches::id.eq_any(&wanted))
+        .select((matches::id, match_columns!()))
+        .load(conn)?;
+    let mut by_id: HashMap<i64, Row> = rows.into_iter().collect();
+    let items = wanted
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        .map(to_record)
+        .collect::<StoreResult<_>>()?;
+    Ok(Page {
+        items,
+        total,
+        number: page.number,
+        per_page: page.per_page,
+    })
+}
+
+/// The ids of the matches a filter selects for a reader, as a query on
+/// `matches` alone (joins are subqueries, so it can be counted and paged).
+fn selected(filter: &MatchFilter, reader: &Readership) -> Boxed<'static> {
+    let mut query = matches::table.into_boxed();
+    // Whoever may read the need may read its matches.
+    if let (everywhere, Some(countries)) = reader.reach() {
+        let everywhere: Vec<String> = everywhere.iter().map(|v| v.code().to_owned()).collect();
+        query = query.filter(
+            matches::assessment_id.eq_any(
+                assessments::table
+                    .filter(
+                        assessments::visibility
+                            .eq_any(everywhere)
+                            .or(assessments::country.eq_any(countries)),
+                    )
+                    .select(assessments::id),
+            ),
+        );
+    }
+    if let Some(state) = filter.state {
+        query = query.filter(matches::state.eq(state));
+    }
+    if let Some(country) = &filter.country {
+        query = query.filter(
+            matches::assessment_id.eq_any(
+                assessments::table
+                    .filter(assessments::country.eq(country.as_str().to_owned()))
+                    .select(assessments::id),
+            ),
+        );
+    }
+    if let Some(provider) = &filter.provider {
+        query = query.filter(
+            matches::offering_id.eq_any(offerings_of!(vec![provider.as_str().to_owned()])),
+        );
+    }
+    if let Some(theme) = &filter.theme {
+        let code = theme.as_str().to_owned();
+        query = query.filter(
+            matches::theme
+                .eq(code.clone())
+                .or(matches::theme.like(format!("{code}.%"))),
+        );
+    }
+    if let Some((assessment, need)) = &filter.need {
+        query = query
+            .filter(
+                matches::assessment_id.eq_any(
+                    assessments::table
+                        .filter(assessments::key.eq(assessment.as_str().to_owned()))
+                        .select(assessments::id),
+                ),
+            )
+            .filter(matches::need_key.eq(need.as_str().to_owned()));
+    }
+    match &filter.waiting {
+        None => {}
+        Some(Waiting::Provider) => query = query.filter(matches::state.eq_any(PROVIDER_MOVES)),
+        Some(Waiting::Requester) => query = query.filter(matches::state.eq_any(REQUESTER_MOVES)),
+        Some(Waiting::Secretariat) => {
+            query = query
+                .filter(matches::state.eq(MatchState::Proposed))
+                .filter(matches::escalated_at.is_not_null())
+        }
+        Some(Waiting::Reader {
+            providers,
+            countries,
+        }) => {
+            let countries: Vec<String> = countries.iter().map(|c| c.as_str().to_owned()).collect();
+            let providers: Vec<String> = providers.iter().map(|p| p.as_str().to_owned()).collect();
+            query = query.filter(
+                matches::state
+                    .eq_any(PROVIDER_MOVES)
+                    .and(matches::offering_id.eq_any(offerings_of!(providers)))
+                    .or(matches::state.eq_any(REQUESTER_MOVES).and(
+                        matches::assessment_id.eq_any(
+                            assessments::table
+                                .filter(assessments::country.eq_any(countries))
+                                .select(assessments::id),
+                        ),
+                    )),
+            )
+        }
+    }
+    query
+}
+
+/// Every match, with its history, for the interchange file.
+pub fn all_with_history(conn: &mut DbConnection) -> StoreResult<Vec<(MatchRecord, Vec<MatchEvent>)>> {
+    let rows: Vec<(i64, Row)> = matches::table
+        .inner_join(assessments::table)
+        .inner_join(offerings::table.inner_join(providers::table))
+        .order(matches::id)
+        .select((matches::id, match_columns!()))
+        .load(conn)?;
+    let events: Vec<(i64, NaiveDateTime, String, Option<MatchState>, MatchState, String)> =
+        match_events::table
+            .order(match_events::id)
+            .select((
+                match_events::match_id,
+                match_events::at,
+                match_events::actor,
+                match_events::from_state,
+                match_events::to_state,
+                match_events::note,
+            ))
+            .load(conn)?;
+    let mut by_match: HashMap<i64, Vec<MatchEvent>> = HashMap::new();
+    for (id, at, actor, from, to, note) in events {
+        by_match.entry(id).or_default().push(MatchEvent {
+            at,
+            actor,
+            from,
+            to,
+            note,
+        });
+    }
+    rows.into_iter()
+        .map(|(id, row)| Ok((to_record(row)?, by_match.remove(&id).unwrap_or_default())))
+        .collect()
+}

@@ -1,0 +1,360 @@
+//! Proposing, offering and moving matches: the lifecycle's rule, the store,
+//! the audit log and the notices, in one transaction each. The pages, the
+//! scheduler and the demo data all go through here.
+
+use crate::db::notifications::{self, Notice};
+use crate::db::{self, DbConnection, StoreError};
+use crate::domain::access::{Person, Readership};
+use crate::domain::assessment::{AssessmentState, Need};
+use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
+use crate::domain::codes::RecordKey;
+use crate::domain::lifecycle::{
+    self, Initiative, MatchRecord, MatchState, Move, RecordedFactor, Refusal, Sides, Step,
+};
+use crate::domain::vocab::Visibility;
+use crate::domain::{Country, ReferenceData};
+use crate::startup::Storage;
+
+/// Why a match could not be made or moved.
+#[derive(Debug, thiserror::Error)]
+pub enum MatchError {
+    /// The person's part or the match's state does not allow it.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The need and the offering already make an open match: its key.
+    #[error("this need and this offering already make an open match")]
+    AlreadyOpen(String),
+    /// The engine does not match the offering to the need: why, in words.
+    #[error("the offering does not fit the need: {0}")]
+    DoesNotFit(String),
+    /// The need is not an open need of a submitted assessment.
+    #[error("the need \"{0}\" is not open for matching")]
+    NeedNotOpen(String),
+    /// The reader may not read the need, so it is as if it were not there.
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for MatchError {
+    fn from(error: diesel::result::Error) -> MatchError {
+        MatchError::Store(error.into())
+    }
+}
+
+/// A match someone asks to make.
+#[derive(Debug, Clone)]
+pub struct Opening {
+    pub assessment: RecordKey,
+    pub need: RecordKey,
+    pub offering: RecordKey,
+    pub initiative: Initiative,
+    pub note: String,
+}
+
+/// The open need an opening names, with its country and visibility.
+struct AskedNeed {
+    country: Country,
+    visibility: Visibility,
+    need: Need,
+}
+
+fn asked_need(
+    conn: &mut DbConnection,
+    reference: &ReferenceData,
+    opening: &Opening,
+) -> Result<AskedNeed, MatchError> {
+    let assessment = db::assessments::find(conn, opening.assessment.as_str()).map_err(|e| match e {
+        StoreError::NotFound => MatchError::NotFound,
+        other => other.into(),
+    })?;
+    let AssessmentState::Submitted(needs) = &assessment.latest.data.state else {
+        return Err(MatchError::NeedNotOpen(opening.need.to_string()));
+    };
+    let need = needs
+        .iter()
+        .find(|n| n.key.as_ref() == Some(&opening.need))
+        .ok_or(MatchError::NotFound)?;
+    if !need.is_open() {
+        return Err(MatchError::NeedNotOpen(opening.need.to_string()));
+    }
+    let country = reference
+        .country(assessment.country.as_str())
+        .cloned()
+        .ok_or(MatchError::NotFound)?;
+    Ok(AskedNeed {
+        country,
+        visibility: assessment.visibility,
+        need: need.clone(),
+    })
+}
+
+/// Makes a match: a requester's proposal or a provider's offer, with the
+/// engine's score and reasons as they stand now. `link` makes a path a full
+/// address for mail.
+pub fn open(
+    storage: &Storage,
+    conn: &mut DbConnection,
+    person: &Person,
+    opening: &Opening,
+    link: &dyn Fn(&str) -> String,
+) -> Result<RecordKey, MatchError> {
+    let asked = asked_need(conn, &storage.reference, opening)?;
+    if !Readership::of(Some(person)).reads(&asked.country.iso3, asked.visibility) {
+        return Err(MatchError::NotFound);
+    }
+    let catalogue = storage.catalogue.current(conn)?;
+    let offering = catalogue
+        .offerings()
+        .iter()
+        .find(|o| o.key == opening.offering)
+        .ok_or(MatchError::NotFound)?;
+    let provider = offering.data.provider.clone();
+    let sides = Sides {
+        requester: person.is_secretariat() || person.speaks_for(&asked.country.iso3),
+        provider: person.is_secretariat() || person.edits(&provider),
+    };
+    let state = lifecycle::opening(opening.initiative, sides)?;
+    let today = storage.today(conn)?;
+    let found = today
+        .context()
+        .match_need(&catalogue, &asked.country, &asked.need);
+    let Some(scored) = found
+        .matches
+        .iter()
+        .find(|m| m.offered.offering == opening.offering)
+    else {
+        let why = found
+            .near_misses
+            .iter()
+            .find(|m| m.offered.offering == opening.offering)
+            .map(|m| m.explanations.join(" "))
+            .unwrap_or_else(|| "it does not work on the need's theme or is not active".to_owned());
+        return Err(MatchError::DoesNotFit(why));
+    };
+    let factors: Vec<RecordedFactor> = scored
+        .factors
+        .iter()
+        .map(|f| RecordedFactor {
+            name: f.name.to_owned(),
+            weight: f.weight,
+            value: f.value,
+            reason: f.explanation.clone(),
+        })
+        .collect();
+    let actor = Actor::person(person);
+    db::write(conn, |conn| {
+        if let Some(existing) = db::matches::open_between(
+            conn,
+            opening.assessment.as_str(),
+            opening.need.as_str(),
+            opening.offering.as_str(),
+        )? {
+            return Err(MatchError::AlreadyOpen(existing));
+        }
+        let key = db::matches::insert(
+            conn,
+            &actor,
+            None,
+            &db::matches::NewMatch {
+                assessment: &opening.assessment,
+                need: &opening.need,
+                theme: &asked.need.theme,
+                offering: &opening.offering,
+                initiative: opening.initiative,
+                state,
+                score: scored.score,
+                factors: &factors,
+                note: &opening.note,
+                at: db::now(),
+            },
+        )?;
+        let made = db::matches::find(conn, key.as_str())?;
+        log(conn, &actor, &made, None, &opening.note)?;
+        let notice = notice_of_opening(&made, &storage.reference, person, &opening.note);
+        tell_the_others(conn, &made, person, &notice, link)?;
+        Ok(key)
+    })
+}
+
+/// Takes a step on a match opened at `version`; returns the new state.
+pub fn take_step(
+    storage: &Storage,
+    conn: &mut DbConnection,
+    person: &Person,
+    key: &str,
+    version: i32,
+    step: &Move,
+    link: &dyn Fn(&str) -> String,
+) -> Result<MatchState, MatchError> {
+    let actor = Actor::person(person);
+    db::write(conn, |conn| {
+        let current = db::matches::find(conn, key).map_err(|e| match e {
+            StoreError::NotFound => MatchError::NotFound,
+            other => other.into(),
+        })?;
+        let sides = current.sides_of(Some(person));
+        if !sides.any() && !may_read(&current, person) {
+            return Err(MatchError::NotFound);
+        }
+        let to = lifecycle::next(current.state, sides, step.step)?;
+        if current.version != version {
+            return Err(StoreError::Conflict {
+                latest: current.version,
+            }
+            .into());
+        }
+        let completion = step.completion.as_ref().filter(|_| step.step == Step::Confirm);
+        db::matches::set_state(
+            conn,
+            &actor,
+            key,
+            version,
+            current.state,
+            to,
+            &step.note,
+            completion,
+            db::now(),
+        )?;
+        let moved = db::matches::find(conn, key)?;
+        log(conn, &actor, &moved, Some(&current), &step.note)?;
+        let notice = notice_of_step(&moved, &storage.reference, person, step);
+        tell_the_others(conn, &moved, person, &notice, link)?;
+        Ok(to)
+    })
+}
+
+/// Whether a person may read a match: whoever may read its need, and the
+/// people on either side of it (a focal point may propose a restricted
+/// need to a provider, whose editors must then read it).
+pub fn may_read(record: &MatchRecord, person: &Person) -> bool {
+    record.sides_of(Some(person)).any()
+        || Readership::of(Some(person)).reads(&record.country, record.visibility)
+}
+
+fn log(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    after: &MatchRecord,
+    before: Option<&MatchRecord>,
+    note: &str,
+) -> Result<(), MatchError> {
+    let snapshot = |m: &MatchRecord| {
+        serde_json::json!({
+            "need": format!("{}/{}", m.assessment, m.need),
+            "offering": m.offering.as_str(),
+            "state": m.state.code(),
+            "completion": m.completion,
+        })
+    };
+    let mut after_json = snapshot(after);
+    after_json["note"] = serde_json::Value::String(note.to_owned());
+    db::audit::append(
+        conn,
+        actor,
+        AuditedRecord::Match,
+        after.key.as_str(),
+        if before.is_some() {
+            AuditAction::Changed
+        } else {
+            AuditAction::Created
+        },
+        before.map(snapshot).as_ref(),
+        Some(&after_json),
+    )?;
+    Ok(())
+}
+
+/// Tells the people on both sides of a match, except the one who acted;
+/// when a side has nobody to tell, the secretariat hears in its place.
+fn tell_the_others(
+    conn: &mut DbConnection,
+    record: &MatchRecord,
+    actor: &Person,
+    notice: &Notice,
+    link: &dyn Fn(&str) -> String,
+) -> Result<(), MatchError> {
+    let people = concerned(conn, record)?
+        .into_iter()
+        .filter(|p| p.account != actor.account)
+        .collect::<Vec<_>>();
+    notifications::tell(conn, &people, notice, link)?;
+    Ok(())
+}
+
+/// The focal points of the match's country and the editors of its
+/// offering's provider; the secretariat for a side with nobody.
+pub fn concerned(conn: &mut DbConnection, record: &MatchRecord) -> Result<Vec<Person>, MatchError> {
+    let mut requesters = db::accounts::focal_points_of(conn, record.country.as_str())?;
+    let mut providers = db::accounts::editors_of(conn, record.provider.as_str())?;
+    if requesters.is_empty() || providers.is_empty() {
+        requesters.extend(db::accounts::secretariat(conn)?);
+    }
+    requesters.append(&mut providers);
+    Ok(requesters)
+}
+
+fn describe(record: &MatchRecord, reference: &ReferenceData) -> String {
+    format!(
+        "the need {} of {} ({}) and the offering {}",
+        record.need,
+        reference.country_name(record.country.as_str()),
+        reference.theme_name(record.theme.as_str()),
+        record.offering,
+    )
+}
+
+fn with_note(text: String, label: &str, note: &str) -> String {
+    if note.is_empty() {
+        text
+    } else {
+        format!("{text}\n\n{label}: {note}")
+    }
+}
+
+fn notice_of_opening(
+    record: &MatchRecord,
+    reference: &ReferenceData,
+    by: &Person,
+    note: &str,
+) -> Notice {
+    let what = describe(record, reference);
+    let (subject, body) = match record.initiative {
+        Initiative::Requested => (
+            format!("Proposal: {} asks for {}", reference.country_name(record.country.as_str()), record.offering),
+            format!("{} proposed {what}. The provider is asked to accept or decline.", by.name),
+        ),
+        Initiative::Offered => (
+            format!("Offer of help: {} for {}", record.offering, record.need),
+            format!("{} offered help on {what}. The country's focal point may select it as an implementer.", by.name),
+        ),
+    };
+    Notice {
+        subject,
+        body: with_note(body, "Note", note),
+        link: format!("/matches/{}", record.key),
+    }
+}
+
+fn notice_of_step(record: &MatchRecord, reference: &ReferenceData, by: &Person, step: &Move) -> Notice {
+    let what = describe(record, reference);
+    let mut body = format!(
+        "{} moved the match of {what} to \"{}\".",
+        by.name,
+        record.state.label()
+    );
+    if let Some(completion) = &record.completion {
+        body.push_str(&format!(
+            " Outcome: {}; rating {} of 5.",
+            completion.outcome.label(),
+            completion.rating
+        ));
+    }
+    let label = if step.step.needs_reason() { "Reason" } else { "Note" };
+    Notice {
+        subject: format!("{}: {}", record.state.label(), record.key),
+        body: with_note(body, label, &step.note),
+        link: format!("/matches/{}", record.key),
+    }
+}
