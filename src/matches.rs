@@ -12,7 +12,7 @@ use crate::domain::lifecycle::{
     self, Initiative, MatchRecord, MatchState, Move, RecordedFactor, Refusal, Sides, Step,
 };
 use crate::domain::vocab::Visibility;
-use crate::domain::{Country, ReferenceData};
+use crate::domain::{Country, Offering, ReferenceData};
 use crate::startup::Storage;
 
 /// Why a match could not be made or moved.
@@ -65,10 +65,11 @@ fn asked_need(
     reference: &ReferenceData,
     opening: &Opening,
 ) -> Result<AskedNeed, MatchError> {
-    let assessment = db::assessments::find(conn, opening.assessment.as_str()).map_err(|e| match e {
-        StoreError::NotFound => MatchError::NotFound,
-        other => other.into(),
-    })?;
+    let assessment =
+        db::assessments::find(conn, opening.assessment.as_str()).map_err(|e| match e {
+            StoreError::NotFound => MatchError::NotFound,
+            other => other.into(),
+        })?;
     let AssessmentState::Submitted(needs) = &assessment.latest.data.state else {
         return Err(MatchError::NeedNotOpen(opening.need.to_string()));
     };
@@ -90,16 +91,27 @@ fn asked_need(
     })
 }
 
-/// Makes a match: a requester's proposal or a provider's offer, with the
-/// engine's score and reasons as they stand now. `link` makes a path a full
-/// address for mail.
-pub fn open(
+/// A match as it would be made: the need, the offering, the state it
+/// starts in, and the engine's score and reasons now.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub country: Country,
+    pub need: Need,
+    pub offering: Offering,
+    pub state: MatchState,
+    pub score: f64,
+    pub factors: Vec<RecordedFactor>,
+}
+
+/// Checks that `person` may make the match and that the engine matches the
+/// offering to the need, and scores it: what the page asking for a note
+/// shows, and what [`open`] saves.
+pub fn prepare(
     storage: &Storage,
     conn: &mut DbConnection,
     person: &Person,
     opening: &Opening,
-    link: &dyn Fn(&str) -> String,
-) -> Result<RecordKey, MatchError> {
+) -> Result<Prepared, MatchError> {
     let asked = asked_need(conn, &storage.reference, opening)?;
     if !Readership::of(Some(person)).reads(&asked.country.iso3, asked.visibility) {
         return Err(MatchError::NotFound);
@@ -110,11 +122,7 @@ pub fn open(
         .iter()
         .find(|o| o.key == opening.offering)
         .ok_or(MatchError::NotFound)?;
-    let provider = offering.data.provider.clone();
-    let sides = Sides {
-        requester: person.is_secretariat() || person.speaks_for(&asked.country.iso3),
-        provider: person.is_secretariat() || person.edits(&provider),
-    };
+    let sides = Sides::of(Some(person), &asked.country.iso3, &offering.data.provider);
     let state = lifecycle::opening(opening.initiative, sides)?;
     let today = storage.today(conn)?;
     let found = today
@@ -133,16 +141,36 @@ pub fn open(
             .unwrap_or_else(|| "it does not work on the need's theme or is not active".to_owned());
         return Err(MatchError::DoesNotFit(why));
     };
-    let factors: Vec<RecordedFactor> = scored
-        .factors
-        .iter()
-        .map(|f| RecordedFactor {
-            name: f.name.to_owned(),
-            weight: f.weight,
-            value: f.value,
-            reason: f.explanation.clone(),
-        })
-        .collect();
+    Ok(Prepared {
+        factors: scored
+            .factors
+            .iter()
+            .map(|f| RecordedFactor {
+                name: f.name.to_owned(),
+                weight: f.weight,
+                value: f.value,
+                reason: f.explanation.clone(),
+            })
+            .collect(),
+        score: scored.score,
+        state,
+        offering: offering.clone(),
+        country: asked.country,
+        need: asked.need,
+    })
+}
+
+/// Makes a match: a requester's proposal or a provider's offer, with the
+/// engine's score and reasons as they stand now. `link` makes a path a full
+/// address for mail.
+pub fn open(
+    storage: &Storage,
+    conn: &mut DbConnection,
+    person: &Person,
+    opening: &Opening,
+    link: &dyn Fn(&str) -> String,
+) -> Result<RecordKey, MatchError> {
+    let prepared = prepare(storage, conn, person, opening)?;
     let actor = Actor::person(person);
     db::write(conn, |conn| {
         if let Some(existing) = db::matches::open_between(
@@ -160,12 +188,12 @@ pub fn open(
             &db::matches::NewMatch {
                 assessment: &opening.assessment,
                 need: &opening.need,
-                theme: &asked.need.theme,
+                theme: &prepared.need.theme,
                 offering: &opening.offering,
                 initiative: opening.initiative,
-                state,
-                score: scored.score,
-                factors: &factors,
+                state: prepared.state,
+                score: prepared.score,
+                factors: &prepared.factors,
                 note: &opening.note,
                 at: db::now(),
             },
@@ -205,7 +233,10 @@ pub fn take_step(
             }
             .into());
         }
-        let completion = step.completion.as_ref().filter(|_| step.step == Step::Confirm);
+        let completion = step
+            .completion
+            .as_ref()
+            .filter(|_| step.step == Step::Confirm);
         db::matches::set_state(
             conn,
             &actor,
@@ -322,12 +353,22 @@ fn notice_of_opening(
     let what = describe(record, reference);
     let (subject, body) = match record.initiative {
         Initiative::Requested => (
-            format!("Proposal: {} asks for {}", reference.country_name(record.country.as_str()), record.offering),
-            format!("{} proposed {what}. The provider is asked to accept or decline.", by.name),
+            format!(
+                "Proposal: {} asks for {}",
+                reference.country_name(record.country.as_str()),
+                record.offering
+            ),
+            format!(
+                "{} proposed {what}. The provider is asked to accept or decline.",
+                by.name
+            ),
         ),
         Initiative::Offered => (
             format!("Offer of help: {} for {}", record.offering, record.need),
-            format!("{} offered help on {what}. The country's focal point may select it as an implementer.", by.name),
+            format!(
+                "{} offered help on {what}. The country's focal point may select it as an implementer.",
+                by.name
+            ),
         ),
     };
     Notice {
@@ -337,7 +378,12 @@ fn notice_of_opening(
     }
 }
 
-fn notice_of_step(record: &MatchRecord, reference: &ReferenceData, by: &Person, step: &Move) -> Notice {
+fn notice_of_step(
+    record: &MatchRecord,
+    reference: &ReferenceData,
+    by: &Person,
+    step: &Move,
+) -> Notice {
     let what = describe(record, reference);
     let mut body = format!(
         "{} moved the match of {what} to \"{}\".",
@@ -351,7 +397,11 @@ fn notice_of_step(record: &MatchRecord, reference: &ReferenceData, by: &Person, 
             completion.rating
         ));
     }
-    let label = if step.step.needs_reason() { "Reason" } else { "Note" };
+    let label = if step.step.needs_reason() {
+        "Reason"
+    } else {
+        "Note"
+    };
     Notice {
         subject: format!("{}: {}", record.state.label(), record.key),
         body: with_note(body, label, &step.note),

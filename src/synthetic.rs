@@ -205,6 +205,7 @@ pub fn document(reference: &ReferenceData, settings: &Settings) -> Document {
         providers,
         offerings,
         assessments,
+        matches: Vec::new(),
     }
 }
 

@@ -9,15 +9,44 @@ use super::audit;
 use super::models::{
     AssessmentRow, NeedFacet, NeedFacetRow, NeedRow, NewAssessmentRow, RevisionRow, stored_code,
 };
-use super::schema::{assessment_revisions, assessments, need_facets, needs};
+use super::schema::{assessment_revisions, assessments, matches, need_facets, needs};
 use super::{DbConnection, Page, PageRequest, StoreError, StoreResult, now};
 use crate::domain::assessment::{
     Assessment, AssessmentData, AssessmentState, Deadlines, DraftNeed, Need, OpenNeed, Revision,
 };
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::codes::{Iso3, LanguageCode, RecordKey, ThemeCode};
+use crate::domain::lifecycle::{MatchState, Outcome};
 use crate::domain::problems::Problems;
 use crate::domain::{AssessmentStatus, NeedStatus, Visibility};
+
+/// Keeps the needs no completed match has met, as their focal point said:
+/// a met need is no longer open, though its revision still says it is. A
+/// macro, as the subquery is correlated with the outer `needs` row.
+macro_rules! not_met {
+    // Where the outer query has the need's assessment id at hand.
+    ($assessment_id:expr) => {
+        diesel::dsl::not(diesel::dsl::exists(
+            matches::table
+                .filter(matches::assessment_id.eq($assessment_id))
+                .filter(matches::need_key.eq(needs::key))
+                .filter(matches::state.eq(MatchState::Completed))
+                .filter(matches::outcome.eq(Outcome::Met)),
+        ))
+    };
+    () => {
+        diesel::dsl::not(diesel::dsl::exists(
+            matches::table
+                .inner_join(super::schema::assessment_revisions::table.on(
+                    super::schema::assessment_revisions::assessment_id.eq(matches::assessment_id),
+                ))
+                .filter(super::schema::assessment_revisions::id.eq(needs::revision_id))
+                .filter(matches::need_key.eq(needs::key))
+                .filter(matches::state.eq(MatchState::Completed))
+                .filter(matches::outcome.eq(Outcome::Met)),
+        ))
+    };
+}
 
 fn to_assessment(row: AssessmentRow, latest: Revision) -> Assessment {
     Assessment {
@@ -128,7 +157,9 @@ fn load_revisions(
             .select(NeedRow::as_select())
             .into_boxed();
         if which == NeedsLoaded::Open {
-            query = query.filter(needs::status.eq(NeedStatus::Open));
+            query = query
+                .filter(needs::status.eq(NeedStatus::Open))
+                .filter(not_met!());
         }
         let loaded: Vec<NeedRow> = query.load(conn)?;
         let need_ids: Vec<i64> = loaded.iter().map(|n| n.id).collect();
@@ -610,6 +641,7 @@ pub fn open_need_counts(conn: &mut DbConnection) -> QueryResult<Vec<(Iso3, i64)>
         .inner_join(needs::table.on(needs::revision_id.eq(assessment_revisions::id)))
         .filter(assessment_revisions::status.eq(AssessmentStatus::Submitted))
         .filter(needs::status.eq(NeedStatus::Open))
+        .filter(not_met!(assessments::id))
         .group_by(assessments::country)
         .select((assessments::country, count_star()))
         .order(assessments::country)

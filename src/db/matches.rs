@@ -12,10 +12,11 @@ use super::{DbConnection, Page, PageRequest, StoreError, StoreResult};
 use crate::domain::access::Readership;
 use crate::domain::audit::Actor;
 use crate::domain::codes::{Iso3, RecordKey, ThemeCode};
-use crate::domain::vocab::Visibility;
 use crate::domain::lifecycle::{
-    Completion, Initiative, MatchEvent, MatchRecord, MatchState, Outcome, RecordedFactor,
+    Completion, Initiative, MatchEvent, MatchRecord, MatchState, NeedProgress, Outcome,
+    RecordedFactor,
 };
+use crate::domain::vocab::Visibility;
 
 /// The columns a [`MatchRecord`] is read from, joined with its need's
 /// assessment and its offering's provider.
@@ -111,19 +112,24 @@ pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<MatchRecord> {
 
 /// A match's history, oldest first.
 pub fn history(conn: &mut DbConnection, key: &str) -> StoreResult<Vec<MatchEvent>> {
-    let rows: Vec<(NaiveDateTime, String, Option<MatchState>, MatchState, String)> =
-        match_events::table
-            .inner_join(matches::table)
-            .filter(matches::key.eq(key))
-            .order(match_events::id)
-            .select((
-                match_events::at,
-                match_events::actor,
-                match_events::from_state,
-                match_events::to_state,
-                match_events::note,
-            ))
-            .load(conn)?;
+    let rows: Vec<(
+        NaiveDateTime,
+        String,
+        Option<MatchState>,
+        MatchState,
+        String,
+    )> = match_events::table
+        .inner_join(matches::table)
+        .filter(matches::key.eq(key))
+        .order(match_events::id)
+        .select((
+            match_events::at,
+            match_events::actor,
+            match_events::from_state,
+            match_events::to_state,
+            match_events::note,
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(at, actor, from, to, note)| MatchEvent {
@@ -231,8 +237,10 @@ pub fn insert(
 }
 
 fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(matches::table.filter(matches::key.eq(key))))
-        .get_result(conn)
+    diesel::select(diesel::dsl::exists(
+        matches::table.filter(matches::key.eq(key)),
+    ))
+    .get_result(conn)
 }
 
 fn milli(score: f64) -> i32 {
@@ -315,17 +323,24 @@ pub fn engagements(conn: &mut DbConnection) -> StoreResult<HashMap<RecordKey, u3
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(key, n)| (RecordKey::trusted(key), u32::try_from(n).unwrap_or(u32::MAX)))
+        .map(|(key, n)| {
+            (
+                RecordKey::trusted(key),
+                u32::try_from(n).unwrap_or(u32::MAX),
+            )
+        })
         .collect())
 }
 
-/// How far help on one need has come, from its matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct NeedProgress {
-    /// A match of it is being delivered.
-    pub in_delivery: bool,
-    /// Its focal point confirmed that delivered help met it.
-    pub met: bool,
+/// Engagements under way for one offering.
+pub fn engaged(conn: &mut DbConnection, offering: &str) -> StoreResult<u32> {
+    let n: i64 = matches::table
+        .inner_join(offerings::table)
+        .filter(offerings::key.eq(offering))
+        .filter(matches::state.eq_any(MatchState::engagement_states()))
+        .count()
+        .get_result(conn)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// The progress of every need of an assessment that has matches, by need key.
@@ -398,11 +413,18 @@ macro_rules! offerings_of {
     };
 }
 
+/// Who reads a list of matches: whoever may read a need reads its
+/// matches, and a provider's editors read their offerings' matches.
+pub struct MatchReader<'a> {
+    pub readership: &'a Readership,
+    pub providers: Vec<RecordKey>,
+}
+
 /// The matches `filter` selects that `reader` may read, newest change first.
 pub fn list(
     conn: &mut DbConnection,
     filter: &MatchFilter,
-    reader: &Readership,
+    reader: &MatchReader<'_>,
     page: PageRequest,
 ) -> StoreResult<Page<MatchRecord>> {
     let total: i64 = selected(filter, reader).count().get_result(conn)?;
@@ -434,21 +456,27 @@ pub fn list(
 
 /// The ids of the matches a filter selects for a reader, as a query on
 /// `matches` alone (joins are subqueries, so it can be counted and paged).
-fn selected(filter: &MatchFilter, reader: &Readership) -> Boxed<'static> {
+fn selected(filter: &MatchFilter, reader: &MatchReader<'_>) -> Boxed<'static> {
     let mut query = matches::table.into_boxed();
-    // Whoever may read the need may read its matches.
-    if let (everywhere, Some(countries)) = reader.reach() {
+    if let (everywhere, Some(countries)) = reader.readership.reach() {
         let everywhere: Vec<String> = everywhere.iter().map(|v| v.code().to_owned()).collect();
+        let providers: Vec<String> = reader
+            .providers
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect();
         query = query.filter(
-            matches::assessment_id.eq_any(
-                assessments::table
-                    .filter(
-                        assessments::visibility
-                            .eq_any(everywhere)
-                            .or(assessments::country.eq_any(countries)),
-                    )
-                    .select(assessments::id),
-            ),
+            matches::assessment_id
+                .eq_any(
+                    assessments::table
+                        .filter(
+                            assessments::visibility
+                                .eq_any(everywhere)
+                                .or(assessments::country.eq_any(countries)),
+                        )
+                        .select(assessments::id),
+                )
+                .or(matches::offering_id.eq_any(offerings_of!(providers))),
         );
     }
     if let Some(state) = filter.state {
@@ -464,9 +492,8 @@ fn selected(filter: &MatchFilter, reader: &Readership) -> Boxed<'static> {
         );
     }
     if let Some(provider) = &filter.provider {
-        query = query.filter(
-            matches::offering_id.eq_any(offerings_of!(vec![provider.as_str().to_owned()])),
-        );
+        query = query
+            .filter(matches::offering_id.eq_any(offerings_of!(vec![provider.as_str().to_owned()])));
     }
     if let Some(theme) = &filter.theme {
         let code = theme.as_str().to_owned();
@@ -520,25 +547,33 @@ fn selected(filter: &MatchFilter, reader: &Readership) -> Boxed<'static> {
 }
 
 /// Every match, with its history, for the interchange file.
-pub fn all_with_history(conn: &mut DbConnection) -> StoreResult<Vec<(MatchRecord, Vec<MatchEvent>)>> {
+pub fn all_with_history(
+    conn: &mut DbConnection,
+) -> StoreResult<Vec<(MatchRecord, Vec<MatchEvent>)>> {
     let rows: Vec<(i64, Row)> = matches::table
         .inner_join(assessments::table)
         .inner_join(offerings::table.inner_join(providers::table))
         .order(matches::id)
         .select((matches::id, match_columns!()))
         .load(conn)?;
-    let events: Vec<(i64, NaiveDateTime, String, Option<MatchState>, MatchState, String)> =
-        match_events::table
-            .order(match_events::id)
-            .select((
-                match_events::match_id,
-                match_events::at,
-                match_events::actor,
-                match_events::from_state,
-                match_events::to_state,
-                match_events::note,
-            ))
-            .load(conn)?;
+    let events: Vec<(
+        i64,
+        NaiveDateTime,
+        String,
+        Option<MatchState>,
+        MatchState,
+        String,
+    )> = match_events::table
+        .order(match_events::id)
+        .select((
+            match_events::match_id,
+            match_events::at,
+            match_events::actor,
+            match_events::from_state,
+            match_events::to_state,
+            match_events::note,
+        ))
+        .load(conn)?;
     let mut by_match: HashMap<i64, Vec<MatchEvent>> = HashMap::new();
     for (id, at, actor, from, to, note) in events {
         by_match.entry(id).or_default().push(MatchEvent {

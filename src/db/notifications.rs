@@ -74,37 +74,49 @@ pub struct Notification {
 }
 
 /// A person's notifications, newest first.
-pub fn list(conn: &mut DbConnection, account: i64, page: PageRequest) -> StoreResult<Page<Notification>> {
+pub fn list(
+    conn: &mut DbConnection,
+    account: i64,
+    page: PageRequest,
+) -> StoreResult<Page<Notification>> {
     let total: i64 = notifications::table
         .filter(notifications::account_id.eq(account))
         .count()
         .get_result(conn)?;
-    let rows: Vec<(i64, NaiveDateTime, String, String, String, Option<NaiveDateTime>)> =
-        notifications::table
-            .filter(notifications::account_id.eq(account))
-            .order(notifications::id.desc())
-            .limit(page.per_page)
-            .offset(page.offset())
-            .select((
-                notifications::id,
-                notifications::created_at,
-                notifications::subject,
-                notifications::body,
-                notifications::link,
-                notifications::read_at,
-            ))
-            .load(conn)?;
+    let rows: Vec<(
+        i64,
+        NaiveDateTime,
+        String,
+        String,
+        String,
+        Option<NaiveDateTime>,
+    )> = notifications::table
+        .filter(notifications::account_id.eq(account))
+        .order(notifications::id.desc())
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select((
+            notifications::id,
+            notifications::created_at,
+            notifications::subject,
+            notifications::body,
+            notifications::link,
+            notifications::read_at,
+        ))
+        .load(conn)?;
     Ok(Page {
         items: rows
             .into_iter()
-            .map(|(id, created_at, subject, body, link, read_at)| Notification {
-                id,
-                created_at,
-                subject,
-                body,
-                link,
-                read: read_at.is_some(),
-            })
+            .map(
+                |(id, created_at, subject, body, link, read_at)| Notification {
+                    id,
+                    created_at,
+                    subject,
+                    body,
+                    link,
+                    read: read_at.is_some(),
+                },
+            )
             .collect(),
         total,
         number: page.number,
@@ -119,6 +131,21 @@ pub fn unread(conn: &mut DbConnection, account: i64) -> StoreResult<i64> {
         .filter(notifications::read_at.is_null())
         .count()
         .get_result(conn)?)
+}
+
+/// Marks one of a person's notifications read and returns its link; `None`
+/// when the person has no such notification.
+pub fn open(conn: &mut DbConnection, account: i64, id: i64) -> StoreResult<Option<String>> {
+    let link: Option<String> = notifications::table
+        .filter(notifications::account_id.eq(account))
+        .filter(notifications::id.eq(id))
+        .select(notifications::link)
+        .first(conn)
+        .optional()?;
+    if link.is_some() {
+        mark_read(conn, account, Some(id))?;
+    }
+    Ok(link)
 }
 
 /// Marks one of a person's notifications read (`Some(id)`), or all of them.

@@ -146,6 +146,14 @@ impl Person {
             .collect()
     }
 
+    /// The countries this person is a focal point of.
+    pub fn countries(&self) -> impl Iterator<Item = &Iso3> {
+        self.roles.iter().filter_map(|r| match r {
+            Role::FocalPoint(c) => Some(c),
+            _ => None,
+        })
+    }
+
     /// The providers this person edits.
     pub fn providers(&self) -> impl Iterator<Item = &RecordKey> {
         self.roles.iter().filter_map(|r| match r {
@@ -216,7 +224,11 @@ impl Readership {
         if self.signed_in {
             everywhere.push(Visibility::Registered);
         }
-        let countries = self.countries.iter().map(|c| c.as_str().to_owned()).collect();
+        let countries = self
+            .countries
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
         (everywhere, Some(countries))
     }
 
@@ -257,6 +269,14 @@ pub enum Action<'a> {
     InvitePeople,
     /// Approve or return records waiting for review; publish without it.
     Review,
+    /// List the matches one may read (their needs' readers and the people
+    /// on either side of them).
+    ReadMatches,
+    /// Read one's own notifications.
+    ReadNotifications,
+    /// Broker matches across the board: the unmatched needs, the
+    /// allocation, proposals the secretariat was told of.
+    Coordinate,
 }
 
 impl Action<'_> {
@@ -264,9 +284,15 @@ impl Action<'_> {
     pub fn who_may(&self) -> String {
         let or_secretariat = |role: Role| format!("{} or the secretariat", role.describe());
         match self {
-            Action::AddProvider | Action::ManageAccounts | Action::ReadAudit | Action::Review => {
-                "the secretariat".to_owned()
+            Action::AddProvider
+            | Action::ManageAccounts
+            | Action::ReadAudit
+            | Action::Review
+            | Action::Coordinate => "the secretariat".to_owned(),
+            Action::ReadMatches => {
+                "a provider's editor, a country's focal point or the secretariat".to_owned()
             }
+            Action::ReadNotifications => "anyone signed in".to_owned(),
             Action::EditProvider(provider)
             | Action::AddOffering(provider)
             | Action::EditOffering(provider) => or_secretariat(Role::Editor((*provider).clone())),
@@ -310,9 +336,13 @@ pub fn permit(person: Option<&Person>, action: Action<'_>) -> Result<(), Refusal
     };
     let allowed = person.is_secretariat()
         || match action {
-            Action::AddProvider | Action::ManageAccounts | Action::ReadAudit | Action::Review => {
-                false
-            }
+            Action::AddProvider
+            | Action::ManageAccounts
+            | Action::ReadAudit
+            | Action::Review
+            | Action::Coordinate => false,
+            Action::ReadMatches => !person.roles.is_empty(),
+            Action::ReadNotifications => true,
             Action::EditProvider(provider)
             | Action::AddOffering(provider)
             | Action::EditOffering(provider) => person.edits(provider),

@@ -278,5 +278,9 @@ pub fn export(conn: &mut DbConnection) -> Result<Document, StoreError> {
             .iter()
             .map(AssessmentRecord::from_assessment)
             .collect(),
+        matches: db::matches::all_with_history(conn)?
+            .iter()
+            .map(|(record, history)| super::MatchEntry::of(record, history))
+            .collect(),
     })
 }

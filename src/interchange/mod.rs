@@ -7,6 +7,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::lifecycle::{
+    Completion, Initiative, MatchEvent, MatchRecord, MatchState, RecordedFactor,
+};
+
 use crate::db::StoreError;
 
 mod convert;
@@ -25,6 +29,77 @@ pub struct Document {
     pub offerings: Vec<OfferingRecord>,
     #[serde(default)]
     pub assessments: Vec<AssessmentRecord>,
+    /// Matches with their whole history, so a backup restores the process
+    /// too. Absent from older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<MatchEntry>,
+}
+
+/// A match as files and the API carry it: records named by their keys,
+/// never by database ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchEntry {
+    pub key: String,
+    pub country: String,
+    pub assessment: String,
+    pub need: String,
+    pub theme: String,
+    pub offering: String,
+    /// The offering's provider; written for readers, not read back.
+    #[serde(default)]
+    pub provider: String,
+    pub initiative: Initiative,
+    pub state: MatchState,
+    /// The engine's score and factors when the match began.
+    pub score: f64,
+    #[serde(default)]
+    pub factors: Vec<RecordedFactor>,
+    #[serde(default)]
+    pub completion: Option<Completion>,
+    pub history: Vec<MatchEventEntry>,
+}
+
+/// One change of a match's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchEventEntry {
+    /// UTC, as `2026-11-24T10:00:00`.
+    pub at: chrono::NaiveDateTime,
+    pub by: String,
+    pub from: Option<MatchState>,
+    pub to: MatchState,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl MatchEntry {
+    pub fn of(record: &MatchRecord, history: &[MatchEvent]) -> MatchEntry {
+        MatchEntry {
+            key: record.key.to_string(),
+            country: record.country.to_string(),
+            assessment: record.assessment.to_string(),
+            need: record.need.to_string(),
+            theme: record.theme.to_string(),
+            offering: record.offering.to_string(),
+            provider: record.provider.to_string(),
+            initiative: record.initiative,
+            state: record.state,
+            score: record.score,
+            factors: record.factors.clone(),
+            completion: record.completion.clone(),
+            history: history
+                .iter()
+                .map(|e| MatchEventEntry {
+                    at: e.at,
+                    by: e.actor.clone(),
+                    from: e.from,
+                    to: e.to,
+                    note: e.note.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

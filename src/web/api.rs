@@ -250,3 +250,14 @@ pub async fn country(
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError(AppError::NotFound(req.path().to_owned())))
 }
+
+/// `GET /api/v1/matches`: the matches the token's holder may read, with
+/// the same filters as the page, as JSON.
+pub async fn matches(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    QueryParams(mut params): QueryParams<super::matches::MatchParams>,
+) -> Result<HttpResponse, ApiError> {
+    params.format = Some("json".to_owned());
+    Ok(super::matches::list(storage, viewer, QueryParams(params)).await?)
+}

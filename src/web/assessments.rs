@@ -114,8 +114,11 @@ async fn show_page(
 ) -> Result<HttpResponse, AppError> {
     let key = key.as_str().to_owned();
     let lookup = key.clone();
-    let (assessment, revisions) = with_db(storage, move |conn| {
-        db::assessments::history(conn, &lookup).map_err(missing("assessment", &lookup))
+    let (assessment, revisions, progress) = with_db(storage, move |conn| {
+        let (assessment, revisions) =
+            db::assessments::history(conn, &lookup).map_err(missing("assessment", &lookup))?;
+        let progress = db::matches::progress(conn, &lookup)?;
+        Ok((assessment, revisions, progress))
     })
     .await?;
     let shown = match number {
@@ -156,11 +159,20 @@ async fn show_page(
     let csrf_token = viewer
         .allows(Action::WriteAssessment(&assessment.country))
         .then(|| csrf.as_str());
+    let is_latest = shown.number == assessment.latest.number;
+    let mut needs = shown.data.state.needs();
+    if is_latest {
+        for need in &mut needs {
+            if let Some(p) = need.key.as_ref().and_then(|k| progress.get(k.as_str())) {
+                need.status = p.status(need.status);
+            }
+        }
+    }
     let page = ShowPage {
         visibilities: Choices::of::<Visibility>(&[assessment.visibility.code()]),
         viewer,
-        is_latest: shown.number == assessment.latest.number,
-        needs: shown.data.state.needs(),
+        is_latest,
+        needs,
         shown,
         country,
         assessment,

@@ -27,6 +27,8 @@ pub mod edge;
 pub mod error;
 pub mod forms;
 pub mod home;
+pub mod matches;
+pub mod notifications;
 pub mod offerings;
 pub mod params;
 pub mod passwords;
@@ -160,6 +162,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             at("/review/{kind}/{key}/return").route(web::post().to(review::return_for_changes)),
         )
+        .service(at("/notifications").route(read().to(notifications::list)))
+        .service(at("/notifications/read").route(web::post().to(notifications::read_all)))
+        .service(at("/notifications/{id}/read").route(web::post().to(notifications::open)))
+        .service(
+            web::scope("/matches")
+                .service(
+                    at("")
+                        .route(read().to(matches::list))
+                        .route(web::post().to(matches::opening::create)),
+                )
+                .service(at("/new").route(read().to(matches::opening::new_form)))
+                .service(
+                    at("/{key}")
+                        .route(read().to(matches::record::show))
+                        .route(web::post().to(matches::record::take_step)),
+                ),
+        )
         .service(at("/users").route(read().to(people::list)))
         .service(at("/users/invitations").route(web::post().to(people::invite)))
         .service(at("/users/{id}/roles/revoke").route(web::post().to(people::revoke_role)))
@@ -233,6 +252,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(at("/offerings/{key}").route(read().to(api::offering)))
                 .service(at("/countries").route(read().to(api::countries)))
                 .service(at("/countries/{iso3}").route(read().to(api::country)))
+                .service(at("/matches").route(read().to(api::matches)))
+                .service(at("/matches/{key}").route(read().to(matches::record::show_json)))
                 .default_service(web::to(api::not_found)),
         )
         .default_service(web::to(home::not_found));

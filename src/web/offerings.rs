@@ -61,9 +61,18 @@ struct ShowPage<'a> {
     reference: &'a ReferenceData,
     /// The archive form's token, for those who may archive it.
     csrf_token: Option<&'a str>,
+    /// Engagements under way: selected and delivering matches.
+    engaged: u32,
 }
 
 impl ShowPage<'_> {
+    fn free(&self) -> Option<u32> {
+        self.offering
+            .data
+            .capacity
+            .map(|c| c.saturating_sub(self.engaged))
+    }
+
     fn eligibility_sentence(&self) -> String {
         let sentence = self.offering.data.eligibility.describe();
         let mut chars = sentence.chars();
@@ -82,6 +91,11 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let reviewed = reads::offering(&storage, &viewer, &key).await?;
     let offering = reviewed.record;
+    let lookup = offering.key.to_string();
+    let engaged = with_db(&storage, move |conn| {
+        Ok(db::matches::engaged(conn, &lookup)?)
+    })
+    .await?;
     let csrf_token = viewer
         .allows(Action::EditOffering(&offering.data.provider))
         .then(|| csrf.as_str());
@@ -91,6 +105,7 @@ pub async fn show(
         offering,
         reference: &storage.reference,
         csrf_token,
+        engaged,
     })
 }
 

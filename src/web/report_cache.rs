@@ -83,15 +83,15 @@ mod tests {
     #[test]
     fn an_oversized_report_is_served_but_never_kept() {
         let cache = ReportCache::default();
-        cache.put("small".into(), (1, 1), report(10));
+        cache.put("small".into(), (1, 1, 1), report(10));
         cache.put(
             "huge".into(),
-            (1, 1),
+            (1, 1, 1),
             report(ReportCache::MAX_ENTRY_BYTES + 1),
         );
-        assert!(cache.get("huge", (1, 1)).is_none());
+        assert!(cache.get("huge", (1, 1, 1)).is_none());
         assert!(
-            cache.get("small", (1, 1)).is_some(),
+            cache.get("small", (1, 1, 1)).is_some(),
             "and it evicts nothing"
         );
         assert_eq!(cache.bytes(), 10);
@@ -103,11 +103,11 @@ mod tests {
         for i in 0..100 {
             cache.put(
                 format!("r{i}"),
-                (1, 1),
+                (1, 1, 1),
                 report(ReportCache::MAX_ENTRY_BYTES),
             );
             assert!(cache.bytes() <= ReportCache::MAX_BYTES);
         }
-        assert!(cache.get("r0", (2, 1)).is_none(), "other versions miss");
+        assert!(cache.get("r0", (2, 1, 1)).is_none(), "other versions miss");
     }
 }

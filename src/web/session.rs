@@ -21,6 +21,8 @@ use super::error::{ApiError, AppError};
 use crate::db;
 use crate::domain::access::{self, Action, Person, Readership, Refusal};
 use crate::domain::audit::Actor;
+use crate::domain::codes::{Iso3, RecordKey};
+use crate::domain::lifecycle::{self, Initiative, Sides};
 use crate::domain::secret::Secret;
 use crate::startup::Storage;
 
@@ -52,6 +54,8 @@ pub struct Viewer {
     person: Option<Arc<Person>>,
     session: Option<SessionKeys>,
     came_from: String,
+    /// Notifications the person has not read, for the header.
+    unread: i64,
 }
 
 impl Viewer {
@@ -77,9 +81,37 @@ impl Viewer {
             .ok_or_else(|| AppError::SignInNeeded(self.came_from.clone()))
     }
 
+    /// The person signed in, or the answer that sends nobody to sign in.
+    pub fn signed_in(&self) -> Result<&Person, AppError> {
+        self.person()
+            .ok_or_else(|| AppError::SignInNeeded(self.came_from.clone()))
+    }
+
     /// Whose needs assessments this person may read.
     pub fn readership(&self) -> Readership {
         Readership::of(self.person())
+    }
+
+    /// How many notifications wait unread.
+    pub fn unread(&self) -> i64 {
+        self.unread
+    }
+
+    /// The sides this person acts for on a match of `country`'s need and
+    /// `provider`'s offering.
+    pub fn sides(&self, country: &Iso3, provider: &RecordKey) -> Sides {
+        Sides::of(self.person(), country, provider)
+    }
+
+    /// Whether a page should offer to propose a need of `country` to an
+    /// offering of `provider`.
+    pub fn may_propose(&self, country: &Iso3, provider: &RecordKey) -> bool {
+        lifecycle::opening(Initiative::Requested, self.sides(country, provider)).is_ok()
+    }
+
+    /// Whether a page should offer `provider`'s help on a need of `country`.
+    pub fn may_offer(&self, country: &Iso3, provider: &RecordKey) -> bool {
+        lifecycle::opening(Initiative::Offered, self.sides(country, provider)).is_ok()
     }
 
     /// Whether pages should link the audit log.
@@ -123,9 +155,12 @@ impl Viewer {
                 .join(",")
         };
         match (&self.session, self.person()) {
-            (Some(session), Some(person)) => {
-                format!("session:{}:{}", &session.id_hash[..16], roles(person))
-            }
+            (Some(session), Some(person)) => format!(
+                "session:{}:{}:{}",
+                &session.id_hash[..16],
+                roles(person),
+                self.unread
+            ),
             (_, Some(person)) => format!("account:{}:{}", person.account, roles(person)),
             (_, None) => "anyone".to_owned(),
         }
@@ -163,7 +198,7 @@ pub fn local_path(next: &str) -> bool {
 
 enum Found {
     Nobody,
-    SignedIn(Arc<Person>, SessionKeys),
+    SignedIn(Arc<Person>, SessionKeys, i64),
     /// The cookie names a session that has ended: forget the cookie.
     Ended,
     /// An API request with a token in use: its person, without a session.
@@ -212,12 +247,14 @@ fn find_session(storage: &Storage, secret: &Secret) -> Result<Found, AppError> {
     if now - stored.last_seen_at >= TOUCH_EVERY {
         db::accounts::touch_session(&mut conn, &id_hash)?;
     }
+    let unread = db::notifications::unread(&mut conn, stored.person.account)?;
     Ok(Found::SignedIn(
         Arc::new(stored.person),
         SessionKeys {
             id_hash,
             csrf_token: stored.csrf_token,
         },
+        unread,
     ))
 }
 
@@ -273,11 +310,13 @@ pub async fn identify<B: MessageBody>(
         person: None,
         session: None,
         came_from: came_from(&req),
+        unread: 0,
     };
     let ended = match found {
-        Found::SignedIn(person, keys) => {
+        Found::SignedIn(person, keys, unread) => {
             viewer.person = Some(person);
             viewer.session = Some(keys);
+            viewer.unread = unread;
             false
         }
         Found::Token(person) => {

@@ -13,6 +13,7 @@ mod catalogue;
 mod cli;
 mod forms;
 mod mail;
+mod matches;
 mod pages;
 mod people;
 mod register;

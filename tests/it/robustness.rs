@@ -48,7 +48,7 @@ const HOSTILE: &[&str] = &[
     "😀 Côte d'Ivoire",
 ];
 
-fn versions(app: &TestApp) -> (i64, i64) {
+fn versions(app: &TestApp) -> (i64, i64, i64) {
     let mut conn = app.storage.pool.get().unwrap();
     capmatch::db::data_versions(&mut conn).unwrap()
 }

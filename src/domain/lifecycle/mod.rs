@@ -6,11 +6,12 @@
 
 use chrono::NaiveDateTime;
 
+use super::access::Person;
 use super::codes::{Iso3, RecordKey, ThemeCode};
 use super::fields::{FieldPath, MatchField};
 use super::problems::{FieldErrors, Problems};
 use super::rules;
-use super::vocab::{Visibility, vocabulary};
+use super::vocab::{NeedStatus, Visibility, vocabulary};
 
 vocabulary! {
     /// Where a match stands. The engine's suggestions are not stored: a
@@ -107,7 +108,10 @@ impl MatchState {
 
     /// The states that use capacity, for queries.
     pub fn engagement_states() -> impl Iterator<Item = MatchState> {
-        MatchState::ALL.iter().copied().filter(|s| s.is_engagement())
+        MatchState::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_engagement())
     }
 }
 
@@ -137,6 +141,15 @@ impl Sides {
         requester: true,
         provider: true,
     };
+
+    /// The sides `person` acts for on a match of `country`'s need and
+    /// `provider`'s offering.
+    pub fn of(person: Option<&Person>, country: &Iso3, provider: &RecordKey) -> Sides {
+        person.map_or(Sides::NONE, |p| Sides {
+            requester: p.is_secretariat() || p.speaks_for(country),
+            provider: p.is_secretariat() || p.edits(provider),
+        })
+    }
 
     pub fn any(self) -> bool {
         self.requester || self.provider
@@ -201,7 +214,9 @@ impl Step {
     /// Who may take the step, in words, for the page that refuses it.
     pub fn who_may(self) -> &'static str {
         match self.taker() {
-            Taker::One(Side::Requester) => "a focal point of the requesting country or the secretariat",
+            Taker::One(Side::Requester) => {
+                "a focal point of the requesting country or the secretariat"
+            }
             Taker::One(Side::Provider) => "an editor of the offering's provider or the secretariat",
             Taker::Either => {
                 "a focal point of the requesting country, an editor of the offering's provider or the secretariat"
@@ -402,11 +417,8 @@ pub struct MatchRecord {
 
 impl MatchRecord {
     /// The sides a person acts for on this match.
-    pub fn sides_of(&self, person: Option<&super::access::Person>) -> Sides {
-        person.map_or(Sides::NONE, |p| Sides {
-            requester: p.is_secretariat() || p.speaks_for(&self.country),
-            provider: p.is_secretariat() || p.edits(&self.provider),
-        })
+    pub fn sides_of(&self, person: Option<&Person>) -> Sides {
+        Sides::of(person, &self.country, &self.provider)
     }
 
     /// The steps a person acting for `sides` may take now, in page order.
@@ -422,6 +434,28 @@ impl MatchRecord {
 /// The field a step's problem is shown at.
 pub fn field(field: MatchField) -> FieldPath {
     FieldPath::Match(field)
+}
+
+/// How far help on one need has come, from its matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NeedProgress {
+    /// A match of it is being delivered.
+    pub in_delivery: bool,
+    /// Its focal point confirmed that delivered help met it.
+    pub met: bool,
+}
+
+impl NeedProgress {
+    /// The need's status as its matches carry it forward from the one its
+    /// revision records: an open need is in progress while help is being
+    /// delivered, and met once its focal point says so.
+    pub fn status(self, recorded: NeedStatus) -> NeedStatus {
+        match recorded {
+            NeedStatus::Open if self.met => NeedStatus::Met,
+            NeedStatus::Open if self.in_delivery => NeedStatus::InProgress,
+            other => other,
+        }
+    }
 }
 
 /// How long a proposal may wait for its provider's answer before they are

@@ -90,8 +90,14 @@ fn closed_states_lead_nowhere_and_open_ones_can_always_be_cancelled() {
         if state.is_closed() {
             assert_eq!(ways_out, 0, "{state}");
         } else {
-            assert!(next(state, Sides::REQUESTER, Step::Cancel).is_ok(), "{state}");
-            assert!(next(state, Sides::PROVIDER, Step::Cancel).is_ok(), "{state}");
+            assert!(
+                next(state, Sides::REQUESTER, Step::Cancel).is_ok(),
+                "{state}"
+            );
+            assert!(
+                next(state, Sides::PROVIDER, Step::Cancel).is_ok(),
+                "{state}"
+            );
         }
     }
 }
@@ -179,5 +185,10 @@ fn confirming_names_every_missing_part_of_the_outcome() {
         rating: "6".into(),
         ..input("confirm")
     };
-    assert!(six.parse().unwrap_err().unwrap().has(field(MatchField::Rating)));
+    assert!(
+        six.parse()
+            .unwrap_err()
+            .unwrap()
+            .has(field(MatchField::Rating))
+    );
 }

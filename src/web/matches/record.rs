@@ -1,0 +1,287 @@
+//! One match's page: the need, the offering, the engine's score and
+//! reasons when it began, where it stands, the steps this reader may take,
+//! and its whole history. A step posts to the match itself.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::waiting_words;
+use crate::db::{self, StoreError};
+use crate::domain::assessment::{AssessmentState, Need};
+use crate::domain::fields::MatchField;
+use crate::domain::lifecycle::{MatchEvent, MatchRecord, MoveInput, Outcome, Step};
+use crate::domain::problems::FieldErrors;
+use crate::domain::{Offering, ReferenceData};
+use crate::interchange::MatchEntry;
+use crate::matches::{self, MatchError};
+use crate::startup::Storage;
+use crate::web::error::AppError;
+use crate::web::forms::{FieldView, Form};
+use crate::web::paths::KeyPath;
+use crate::web::session::Viewer;
+use crate::web::views::{Choice, Choices};
+use crate::web::{Site, render, see_other, with_db};
+
+/// A match with what its page shows besides it.
+struct Loaded {
+    record: MatchRecord,
+    history: Vec<MatchEvent>,
+    /// The need as its assessment holds it now; `None` once a revision
+    /// removed it.
+    need: Option<Need>,
+    offering: Option<Offering>,
+}
+
+async fn load(storage: &Storage, viewer: &Viewer, key: &KeyPath) -> Result<Loaded, AppError> {
+    viewer.may(crate::domain::access::Action::ReadMatches)?;
+    let key = key.as_str().to_owned();
+    let person = viewer.person().cloned();
+    with_db(storage, move |conn| {
+        let not_found = || AppError::NotFound(format!("The match \"{key}\""));
+        let record = db::matches::find(conn, &key).map_err(|e| match e {
+            StoreError::NotFound => not_found(),
+            other => other.into(),
+        })?;
+        // A match a reader may not read is not there for them.
+        if !person
+            .as_ref()
+            .is_some_and(|p| matches::may_read(&record, p))
+        {
+            return Err(not_found());
+        }
+        let history = db::matches::history(conn, &key)?;
+        let need = match db::assessments::find(conn, record.assessment.as_str()) {
+            Ok(assessment) => match assessment.latest.data.state {
+                AssessmentState::Submitted(needs) => needs
+                    .into_iter()
+                    .find(|n| n.key.as_ref() == Some(&record.need)),
+                _ => None,
+            },
+            Err(StoreError::NotFound) => None,
+            Err(other) => return Err(other.into()),
+        };
+        let offering = match db::offerings::find(conn, record.offering.as_str()) {
+            Ok(offering) => Some(offering),
+            Err(StoreError::NotFound) => None,
+            Err(other) => return Err(other.into()),
+        };
+        Ok(Loaded {
+            record,
+            history,
+            need,
+            offering,
+        })
+    })
+    .await
+}
+
+/// A step the reader may take, as its form shows it.
+pub struct StepForm {
+    pub step: Step,
+    pub needs_reason: bool,
+    pub confirms: bool,
+}
+
+#[derive(Template)]
+#[template(path = "matches/show.html")]
+struct ShowPage<'a> {
+    viewer: &'a Viewer,
+    loaded: Loaded,
+    reference: &'a ReferenceData,
+    steps: Vec<StepForm>,
+    /// The step whose form came back with problems, and what was typed.
+    posted: Option<MoveInput>,
+    errors: FieldErrors,
+    outcomes: Vec<Choice>,
+    csrf_token: &'a str,
+}
+
+impl ShowPage<'_> {
+    fn field(&self, field: MatchField) -> FieldView {
+        FieldView::new(field, &self.errors)
+    }
+
+    /// What was typed into `step`'s form, when it came back.
+    fn typed(&self, step: &Step, field: MatchField) -> &str {
+        match &self.posted {
+            Some(input) if input.step == step.code() => match field {
+                MatchField::Note => &input.note,
+                MatchField::Outcome => &input.outcome,
+                MatchField::Rating => &input.rating,
+                MatchField::Comment => &input.comment,
+            },
+            _ => "",
+        }
+    }
+
+    /// Problems belong to the form that was sent, not to every form.
+    fn shows_errors(&self, step: &Step) -> bool {
+        self.posted.as_ref().is_some_and(|i| i.step == step.code())
+    }
+
+    fn waiting_on(&self) -> String {
+        waiting_words(&self.loaded.record)
+    }
+
+    fn when(&self, at: &chrono::NaiveDateTime) -> String {
+        at.format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    fn country_name(&self) -> &str {
+        self.reference
+            .country_name(self.loaded.record.country.as_str())
+    }
+
+    fn theme_name(&self) -> &str {
+        self.reference.theme_name(self.loaded.record.theme.as_str())
+    }
+}
+
+async fn show_page(
+    storage: &Storage,
+    viewer: &Viewer,
+    key: &KeyPath,
+    posted: Option<(MoveInput, FieldErrors)>,
+) -> Result<HttpResponse, AppError> {
+    let loaded = load(storage, viewer, key).await?;
+    let sides = loaded.record.sides_of(viewer.person());
+    let steps = loaded
+        .record
+        .steps_for(sides)
+        .into_iter()
+        .map(|step| StepForm {
+            step,
+            needs_reason: step.needs_reason(),
+            confirms: step == Step::Confirm,
+        })
+        .collect();
+    let (posted, errors) = match posted {
+        Some((input, errors)) => (Some(input), errors),
+        None => (None, FieldErrors::new()),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let chosen_outcome = posted.as_ref().map_or("", |p| p.outcome.as_str());
+    let page = ShowPage {
+        viewer,
+        loaded,
+        reference: &storage.reference,
+        steps,
+        outcomes: Choices::of::<Outcome>(&[chosen_outcome]),
+        posted,
+        errors,
+        csrf_token: viewer.csrf_token(),
+    };
+    render(status, &page)
+}
+
+/// `GET /matches/{key}`.
+pub async fn show(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    key: KeyPath,
+) -> Result<HttpResponse, AppError> {
+    show_page(&storage, &viewer, &key, None).await
+}
+
+/// `GET /api/v1/matches/{key}`: the match as the interchange file holds it.
+pub async fn show_json(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    key: KeyPath,
+) -> Result<HttpResponse, AppError> {
+    let loaded = load(&storage, &viewer, &key).await?;
+    Ok(HttpResponse::Ok().json(MatchEntry::of(&loaded.record, &loaded.history)))
+}
+
+/// A step as its form posts it: the step, what was written, and the
+/// version of the match the page showed.
+#[derive(Debug, Deserialize)]
+pub struct StepPost {
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    version: String,
+}
+
+/// `POST /matches/{key}`: takes a step.
+pub async fn take_step(
+    storage: web::Data<Storage>,
+    site: web::Data<Site>,
+    viewer: Viewer,
+    key: KeyPath,
+    posted: Form<StepPost>,
+) -> Result<HttpResponse, AppError> {
+    let form = posted.verified()?;
+    viewer.may(crate::domain::access::Action::ReadMatches)?;
+    let input = MoveInput {
+        step: form.step,
+        note: form.note,
+        outcome: form.outcome,
+        rating: form.rating,
+        comment: form.comment,
+    };
+    let version: i32 = form.version.trim().parse().map_err(|_| {
+        AppError::BadRequest("The form did not say which version of the match it answers.".into())
+    })?;
+    let step = match input.parse() {
+        Ok(step) => step,
+        Err(Some(errors)) => {
+            return show_page(&storage, &viewer, &key, Some((input, errors))).await;
+        }
+        Err(None) => {
+            return Err(AppError::BadRequest(
+                "The form did not say which step to take.".into(),
+            ));
+        }
+    };
+    let person = viewer.signed_in()?.clone();
+    let shared = storage.clone();
+    let lookup = key.as_str().to_owned();
+    with_db(&storage, move |conn| {
+        matches::take_step(&shared, conn, &person, &lookup, version, &step, &|path| {
+            site.link(path)
+        })
+        .map_err(|e| refused(e, &lookup))
+    })
+    .await?;
+    Ok(see_other(&format!("/matches/{}", key.as_str())))
+}
+
+/// A refused match change as the page answers it.
+pub fn refused(error: MatchError, key: &str) -> AppError {
+    use crate::domain::lifecycle::Refusal;
+    match error {
+        MatchError::Refused(Refusal::NotYourPart(who)) => AppError::Forbidden(who.to_owned()),
+        MatchError::Refused(refusal @ Refusal::NotNow { .. }) => {
+            AppError::Conflict(format!("{refusal} Nothing was changed."))
+        }
+        MatchError::AlreadyOpen(existing) => AppError::Conflict(format!(
+            "This need and this offering already make an open match: {existing}. Nothing was changed."
+        )),
+        MatchError::DoesNotFit(why) => AppError::Conflict(format!(
+            "The offering does not fit the need: {why} Nothing was changed."
+        )),
+        MatchError::NeedNotOpen(need) => AppError::Conflict(format!(
+            "The need \"{need}\" is no longer open, so it cannot be matched."
+        )),
+        MatchError::NotFound => AppError::NotFound(format!("The match or need \"{key}\"")),
+        MatchError::Store(StoreError::Conflict { latest }) => AppError::Conflict(format!(
+            "Someone changed this match since you opened it (it is now at version {latest}). Nothing was changed."
+        )),
+        MatchError::Store(other) => other.into(),
+    }
+}

@@ -1,0 +1,356 @@
+//! From a suggested match to delivered help, through HTTP: a focal point
+//! proposes, the provider's editor answers, the focal point chooses, either
+//! side starts, the provider reports, the focal point confirms; everyone
+//! concerned is told in the application and by mail.
+
+use crate::common::{Backend, TestApp, Visitor, location};
+use crate::fixtures::NEEDS;
+use crate::on_both_backends;
+
+/// A signed-in person's page, with its status.
+pub fn page_as(app: &TestApp, who: &Visitor, path: &str) -> (u16, String) {
+    let response = who.get(app.url(path)).send().unwrap();
+    (response.status().as_u16(), response.text().unwrap())
+}
+
+/// Proposes (or offers) `offering` for a need of Ghana's; the new match's path.
+pub fn open(app: &TestApp, who: &Visitor, need: &str, offering: &str, initiative: &str) -> String {
+    let made = app.post_form_as(
+        who,
+        "/matches",
+        &[
+            ("assessment", "gha-2026"),
+            ("need", need),
+            ("offering", offering),
+            ("initiative", initiative),
+            ("note", "We would like this before the elections"),
+        ],
+    );
+    assert_eq!(made.status(), 303, "{}", made.text().unwrap_or_default());
+    location(&made)
+}
+
+/// Takes a step on a match as `who`; returns the answer's status.
+pub fn step(
+    app: &TestApp,
+    who: &Visitor,
+    path: &str,
+    version: i32,
+    fields: &[(&str, &str)],
+) -> u16 {
+    let version = version.to_string();
+    let mut all = vec![("version", version.as_str())];
+    all.extend_from_slice(fields);
+    app.post_form_as(who, path, &all).status().as_u16()
+}
+
+fn state_of(app: &TestApp, path: &str) -> serde_json::Value {
+    app.json(&format!("/api/v1{path}"))
+}
+
+fn a_proposal_goes_from_request_to_delivered_help(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(NEEDS);
+    let focal = app.person(&["focal-point:GHA"]);
+    let editor = app.person(&["editor:ministry"]);
+
+    // The country report offers the focal point to propose, the editor to offer.
+    let (_, report) = page_as(&app, &focal, "/reports/countries/GHA");
+    assert!(
+        report.contains("need=gha-2026-1&amp;offering=global-judiciary&amp;initiative=requested")
+    );
+    let (_, report) = page_as(&app, &editor, "/reports/countries/GHA");
+    assert!(report.contains("offering=global-judiciary&amp;initiative=offered"));
+    assert!(!report.contains("initiative=requested"));
+    let (status, form) = page_as(
+        &app,
+        &focal,
+        "/matches/new?assessment=gha-2026&need=gha-2026-1&offering=global-judiciary&initiative=requested",
+    );
+    assert_eq!(status, 200);
+    assert!(form.contains("Judges and electronic evidence") && form.contains("Score"));
+
+    let path = open(&app, &focal, "gha-2026-1", "global-judiciary", "requested");
+    assert_eq!(state_of(&app, &path)["state"], "proposed");
+
+    // The editor is told in the application and by mail.
+    let (_, home) = page_as(&app, &editor, "/");
+    assert!(
+        home.contains("Notifications <span class=\"count\">1"),
+        "{home}"
+    );
+    let mail = app.wait_for_mail(editor.email(), 1);
+    assert!(
+        mail.contains(&path) && mail.contains("before the elections"),
+        "{mail}"
+    );
+    let (_, waiting) = page_as(&app, &editor, "/matches?waiting=me");
+    assert!(waiting.contains(&path), "waiting for the editor's answer");
+    let (_, waiting) = page_as(&app, &focal, "/matches?waiting=me");
+    assert!(!waiting.contains(&path), "not waiting for the focal point");
+
+    // Each side takes only its own steps, and only when the state allows.
+    assert_eq!(step(&app, &focal, &path, 1, &[("step", "accept")]), 403);
+    assert_eq!(step(&app, &editor, &path, 1, &[("step", "select")]), 403);
+    assert_eq!(step(&app, &editor, &path, 1, &[("step", "decline")]), 422);
+    assert_eq!(step(&app, &editor, &path, 1, &[("step", "accept")]), 303);
+    assert_eq!(
+        step(&app, &editor, &path, 1, &[("step", "accept")]),
+        409,
+        "a page opened before the change"
+    );
+    assert_eq!(step(&app, &editor, &path, 2, &[("step", "accept")]), 409);
+    assert!(app.wait_for_mail(focal.email(), 1).contains("Accepted"));
+
+    assert_eq!(step(&app, &focal, &path, 2, &[("step", "select")]), 303);
+    assert_eq!(step(&app, &focal, &path, 3, &[("step", "start")]), 303);
+    let (_, assessment) = page_as(&app, &focal, "/assessments/gha-2026");
+    assert!(
+        assessment.contains("In progress"),
+        "the need follows its match"
+    );
+    assert_eq!(
+        step(&app, &focal, &path, 4, &[("step", "report-delivery")]),
+        403
+    );
+    assert_eq!(
+        step(&app, &editor, &path, 4, &[("step", "report-delivery")]),
+        303
+    );
+
+    // Confirming names every missing part and keeps what was typed.
+    let confirm = app.post_form_as(
+        &focal,
+        &path,
+        &[
+            ("version", "5"),
+            ("step", "confirm"),
+            ("comment", "Judges <b>trained</b>"),
+        ],
+    );
+    assert_eq!(confirm.status(), 422);
+    let page = confirm.text().unwrap();
+    assert!(page.contains("choose whether the need was met") && page.contains("choose a rating"));
+    assert!(
+        page.contains("Judges &#60;b&#62;trained"),
+        "input kept, escaped: {page}"
+    );
+    let confirmed = step(
+        &app,
+        &focal,
+        &path,
+        5,
+        &[
+            ("step", "confirm"),
+            ("outcome", "met"),
+            ("rating", "5"),
+            ("comment", "Judges trained"),
+        ],
+    );
+    assert_eq!(confirmed, 303);
+    let done = state_of(&app, &path);
+    assert_eq!(done["state"], "completed");
+    assert_eq!(done["completion"]["outcome"], "met");
+    let states: Vec<&str> = done["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        [
+            "proposed",
+            "accepted",
+            "selected",
+            "in-delivery",
+            "delivered",
+            "completed"
+        ]
+    );
+
+    // A met need is no longer open: the engine no longer matches it.
+    let report = app.json("/reports/countries/GHA?format=json");
+    let keys: Vec<&str> = report["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["key"].as_str().unwrap())
+        .collect();
+    assert!(!keys.contains(&"gha-2026-1"), "{keys:?}");
+    let (_, assessment) = page_as(&app, &focal, "/assessments/gha-2026");
+    assert!(assessment.contains("Met"));
+    // Everything is in the audit log and on the page.
+    let log = app.page(&format!(
+        "/audit?record=match&key={}",
+        &path["/matches/".len()..]
+    ));
+    assert_eq!(log.matches("<td data-label=\"What\">").count(), 6, "{log}");
+    let (_, shown) = page_as(&app, &editor, &path);
+    assert!(shown.contains("Delivery reported → Completed") && shown.contains("rated 5 of 5"));
+}
+
+fn an_offer_starts_accepted_and_the_focal_point_chooses_among_offers(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(NEEDS);
+    let focal = app.person(&["focal-point:GHA"]);
+    let uni = app.person(&["editor:uni"]);
+    let ministry = app.person(&["editor:ministry"]);
+    let offered = open(&app, &uni, "gha-2026-2", "west-africa-law", "offered");
+    assert_eq!(state_of(&app, &offered)["state"], "accepted");
+    assert!(
+        app.wait_for_mail(focal.email(), 1)
+            .contains("Offer of help")
+    );
+    // The editor may offer only its own provider's offerings.
+    let refused = app.post_form_as(
+        &uni,
+        "/matches",
+        &[
+            ("assessment", "gha-2026"),
+            ("need", "gha-2026-2"),
+            ("offering", "africa-cybercrime"),
+            ("initiative", "offered"),
+        ],
+    );
+    assert_eq!(refused.status(), 403);
+    let second = open(
+        &app,
+        &ministry,
+        "gha-2026-2",
+        "africa-cybercrime",
+        "offered",
+    );
+    // One open match per need and offering.
+    let again = app.post_form_as(
+        &focal,
+        "/matches",
+        &[
+            ("assessment", "gha-2026"),
+            ("need", "gha-2026-2"),
+            ("offering", "africa-cybercrime"),
+            ("initiative", "requested"),
+        ],
+    );
+    assert_eq!(again.status(), 409);
+    // The focal point sees both offers waiting and chooses one.
+    let (_, waiting) = page_as(&app, &focal, "/matches?waiting=me");
+    assert!(waiting.contains(&offered) && waiting.contains(&second));
+    assert_eq!(step(&app, &focal, &offered, 1, &[("step", "select")]), 303);
+    assert_eq!(
+        step(
+            &app,
+            &focal,
+            &second,
+            1,
+            &[("step", "not-select"), ("note", "One is enough")]
+        ),
+        303
+    );
+    assert_eq!(state_of(&app, &second)["state"], "not-selected");
+    // Cancelling needs a reason, and either side may.
+    assert_eq!(step(&app, &uni, &offered, 2, &[("step", "cancel")]), 422);
+    assert_eq!(
+        step(
+            &app,
+            &uni,
+            &offered,
+            2,
+            &[("step", "cancel"), ("note", "Funding ended")]
+        ),
+        303
+    );
+    assert_eq!(step(&app, &focal, &offered, 3, &[("step", "start")]), 409);
+    // A list in every format, filtered.
+    let csv = app
+        .get("/matches?state=cancelled&format=csv")
+        .text()
+        .unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains("west-africa-law"));
+    let json = app.json("/matches?provider=ministry&format=json");
+    assert_eq!(json["total"], 1);
+    assert_eq!(
+        app.json("/matches?theme=cybercrime&format=json")["total"],
+        2
+    );
+    assert_eq!(app.json("/matches?country=NER&format=json")["total"], 0);
+    assert_eq!(app.get("/matches?state=lost").status(), 400);
+}
+
+fn engagements_use_their_offerings_capacity(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(NEEDS);
+    app.import(
+        r#"{"offerings": [{"key": "one-at-a-time", "provider": "uni", "title": "Judges' mentoring",
+            "description": "One court at a time", "themes": ["cybercrime.judiciary"],
+            "coverage": {"global": true}, "capacity": 1, "status": "active"}]}"#,
+    );
+    let factor = |app: &TestApp| -> String {
+        let report = app.json("/reports/countries/GHA?format=json&limit=all");
+        let need = report["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["key"] == "gha-2026-1")
+            .unwrap()
+            .clone();
+        let found = need["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["offering"] == "one-at-a-time")
+            .unwrap()
+            .clone();
+        found["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "capacity")
+            .unwrap()["reason"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(factor(&app), "1 of 1 engagements free");
+    let path = open(
+        &app,
+        &app.client,
+        "gha-2026-1",
+        "one-at-a-time",
+        "requested",
+    );
+    for (version, name) in [(1, "accept"), (2, "select")] {
+        assert_eq!(
+            step(&app, &app.client, &path, version, &[("step", name)]),
+            303
+        );
+    }
+    assert_eq!(factor(&app), "at capacity (1 of 1 engagements under way)");
+    let page = app.page("/offerings/one-at-a-time");
+    assert!(
+        page.contains("0 of 1 free"),
+        "the offering page shows what is free"
+    );
+    assert_eq!(
+        step(
+            &app,
+            &app.client,
+            &path,
+            3,
+            &[("step", "cancel"), ("note", "Court closed")]
+        ),
+        303
+    );
+    assert_eq!(
+        factor(&app),
+        "1 of 1 engagements free",
+        "cancelled frees it"
+    );
+}
+
+on_both_backends!(
+    a_proposal_goes_from_request_to_delivered_help,
+    an_offer_starts_accepted_and_the_focal_point_chooses_among_offers,
+    engagements_use_their_offerings_capacity,
+);
