@@ -118,6 +118,27 @@ pub enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Send what the lifecycle's clock says is due: reminders of
+    /// unanswered proposals, their escalation to the secretariat, and the
+    /// unmatched needs list. `capmatch serve` does this every minute too.
+    Notify {
+        /// Sweep once and exit, rather than every minute.
+        #[arg(long)]
+        once: bool,
+        /// The time to sweep as of (UTC, as 2026-12-31T09:00:00), instead
+        /// of now: for tests and for catching up.
+        #[arg(long)]
+        now: Option<chrono::NaiveDateTime>,
+        /// The address people reach the site at, for links in mail.
+        #[arg(
+            long,
+            env = "CAPMATCH_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Make, list and disable accounts.
     User {
         #[command(subcommand)]

@@ -2,6 +2,7 @@
 //! countries' needs assessments, and the engine that matches them.
 
 pub mod accounts;
+pub mod background;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -12,6 +13,7 @@ pub mod matches;
 pub mod matching;
 pub mod reference_data;
 pub mod reports;
+pub mod scheduler;
 pub mod startup;
 pub mod synthetic;
 pub mod telemetry;

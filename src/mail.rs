@@ -5,8 +5,6 @@
 //! single-use link.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -14,6 +12,8 @@ use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
+use crate::background;
+pub use crate::background::Worker;
 use crate::db::outbox::{self, Claimed, Mail};
 use crate::db::{DbConnection, Pool, StoreResult};
 
@@ -117,44 +117,18 @@ pub fn deliver_due(conn: &mut DbConnection, mailer: &Mailer) -> StoreResult<usiz
     Ok(sent)
 }
 
-/// The delivery thread; it stops when this is dropped.
-pub struct Worker {
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
 /// Runs delivery on a thread of its own every `every`, until the returned
-/// [`Worker`] is dropped.
+/// worker is dropped.
 pub fn start_worker(pool: Pool, mailer: Mailer, every: Duration) -> std::io::Result<Worker> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopped = stop.clone();
-    let thread = std::thread::Builder::new()
-        .name("mail".to_owned())
-        .spawn(move || {
-            while !stopped.load(Ordering::Relaxed) {
-                let delivered = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
-                    deliver_due(&mut conn, &mailer).map_err(|e| e.to_string())
-                });
-                match delivered {
-                    Ok(0) => {}
-                    Ok(sent) => tracing::info!(sent, "mail delivered"),
-                    Err(error) => tracing::warn!(%error, "mail delivery could not run"),
-                }
-                std::thread::park_timeout(every);
-            }
-        })?;
-    Ok(Worker {
-        stop,
-        thread: Some(thread),
-    })
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            thread.thread().unpark();
-            let _ = thread.join();
+    background::every("mail", every, move || {
+        let delivered = pool
+            .get()
+            .map_err(|e| e.to_string())
+            .and_then(|mut conn| deliver_due(&mut conn, &mailer).map_err(|e| e.to_string()));
+        match delivered {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(sent, "mail delivered"),
+            Err(error) => tracing::warn!(%error, "mail delivery could not run"),
         }
-    }
+    })
 }

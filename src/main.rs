@@ -40,6 +40,12 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::User { command }) => user(command),
+        Some(Command::Notify {
+            once,
+            now,
+            public_url,
+            db,
+        }) => notify(&DatabaseUrl::parse(&db.database), once, now, public_url),
         Some(Command::Seed {
             synthetic,
             needs_per_country,
@@ -63,6 +69,37 @@ fn main() -> ExitCode {
 
 /// How often the outbox is looked at.
 const MAIL_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+/// How often the lifecycle's clock is looked at.
+const SCHEDULER_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Sweeps the lifecycle's clock once, or every minute until stopped.
+fn notify(
+    url: &DatabaseUrl,
+    once: bool,
+    now: Option<chrono::NaiveDateTime>,
+    public_url: String,
+) -> anyhow::Result<()> {
+    let storage = startup::open(url, 2, DemoData::Skip)?;
+    let site = capmatch::web::Site {
+        public_url: Some(public_url),
+        ..capmatch::web::Site::default()
+    };
+    if once {
+        let now = now.unwrap_or_else(capmatch::db::now);
+        let swept =
+            capmatch::scheduler::sweep(&storage, &mut *storage.pool.get()?, now, &|path| {
+                site.link(path)
+            })?;
+        println!("{swept}");
+        return Ok(());
+    }
+    anyhow::ensure!(now.is_none(), "--now goes with --once");
+    let _scheduler =
+        capmatch::scheduler::start(storage, move |path| site.link(path), SCHEDULER_EVERY)?;
+    loop {
+        std::thread::park();
+    }
+}
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let url = DatabaseUrl::parse(&args.db.database);
@@ -104,6 +141,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let mailer = capmatch::mail::Mailer::new(&delivery, &args.mail_from)?;
     let _mail = capmatch::mail::start_worker(storage.pool.clone(), mailer, MAIL_EVERY)?;
+    let site = settings.site.clone();
+    let _scheduler = capmatch::scheduler::start(
+        storage.clone(),
+        move |path| site.link(path),
+        SCHEDULER_EVERY,
+    )?;
     tracing::info!(
         address = %listener.local_addr()?,
         mail = ?delivery,

@@ -588,3 +588,70 @@ pub fn all_with_history(
         .map(|(id, row)| Ok((to_record(row)?, by_match.remove(&id).unwrap_or_default())))
         .collect()
 }
+
+/// Proposals waiting for an answer since before `before` whose provider
+/// was not yet reminded: their keys.
+pub fn due_reminders(conn: &mut DbConnection, before: NaiveDateTime) -> StoreResult<Vec<String>> {
+    Ok(matches::table
+        .filter(matches::state.eq(MatchState::Proposed))
+        .filter(matches::state_since.le(before))
+        .filter(matches::reminded_at.is_null())
+        .order(matches::id)
+        .select(matches::key)
+        .load(conn)?)
+}
+
+/// Notes that a proposal's provider was reminded; false if it already was
+/// (so a reminder goes out once, whichever instance sends it).
+pub fn mark_reminded(conn: &mut DbConnection, key: &str, at: NaiveDateTime) -> StoreResult<bool> {
+    let updated = diesel::update(
+        matches::table
+            .filter(matches::key.eq(key))
+            .filter(matches::reminded_at.is_null()),
+    )
+    .set(matches::reminded_at.eq(at))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Proposals waiting since before `before` that the secretariat was not
+/// yet told of: their keys.
+pub fn due_escalations(conn: &mut DbConnection, before: NaiveDateTime) -> StoreResult<Vec<String>> {
+    Ok(matches::table
+        .filter(matches::state.eq(MatchState::Proposed))
+        .filter(matches::state_since.le(before))
+        .filter(matches::escalated_at.is_null())
+        .order(matches::id)
+        .select(matches::key)
+        .load(conn)?)
+}
+
+/// Notes that the secretariat was told of a proposal; false if it was.
+pub fn mark_escalated(conn: &mut DbConnection, key: &str, at: NaiveDateTime) -> StoreResult<bool> {
+    let updated = diesel::update(
+        matches::table
+            .filter(matches::key.eq(key))
+            .filter(matches::escalated_at.is_null()),
+    )
+    .set((
+        matches::escalated_at.eq(at),
+        matches::version.eq(matches::version + 1),
+    ))
+    .execute(conn)?;
+    if updated == 1 {
+        super::bump(conn, super::MATCHES_COUNTER)?;
+    }
+    Ok(updated == 1)
+}
+
+/// Each (assessment, need) pair that has any match, in any state.
+pub fn needs_with_matches(
+    conn: &mut DbConnection,
+) -> StoreResult<std::collections::HashSet<(String, String)>> {
+    let rows: Vec<(String, String)> = matches::table
+        .inner_join(assessments::table)
+        .select((assessments::key, matches::need_key))
+        .distinct()
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

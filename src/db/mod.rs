@@ -93,6 +93,7 @@ mod query_log;
 pub mod reference;
 pub mod reviews;
 pub mod schema;
+pub mod unmatched;
 
 /// One connection type for both backends, so every query is written once.
 /// The derive generates [`MultiBackend`]; the few statements it cannot

@@ -173,6 +173,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(matches::opening::create)),
                 )
                 .service(at("/new").route(read().to(matches::opening::new_form)))
+                .service(at("/unmatched").route(read().to(matches::unmatched)))
                 .service(
                     at("/{key}")
                         .route(read().to(matches::record::show))

@@ -7,7 +7,7 @@ use crate::common::{Backend, TestApp, TestDatabase};
 use crate::fixtures::{ASSESSMENTS, CATALOGUE, NEEDS};
 use crate::on_both_backends;
 
-fn capmatch(args: &[&str]) -> Output {
+pub fn capmatch(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_capmatch"))
         .args(args)
         .env("RUST_LOG", "warn")
@@ -16,11 +16,11 @@ fn capmatch(args: &[&str]) -> Output {
         .expect("run capmatch")
 }
 
-fn stdout(output: &Output) -> String {
+pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 

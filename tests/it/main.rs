@@ -17,6 +17,7 @@ mod matches;
 mod pages;
 mod people;
 mod register;
+mod reminders;
 mod report_reading;
 mod reports;
 mod review;

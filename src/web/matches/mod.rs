@@ -25,6 +25,7 @@ use crate::startup::Storage;
 
 const PER_PAGE: i64 = 25;
 const PER_FILE: i64 = 1_000;
+const PER_UNMATCHED: i64 = 50;
 
 /// The list's query string, as typed: each filter is checked once, in
 /// [`MatchParams::filter`].
@@ -403,4 +404,83 @@ pub async fn list(
             })
         }
     }
+}
+
+/// A need on the unmatched list, as the page shows it.
+pub struct UnmatchedLine {
+    pub listed: db::unmatched::Unmatched,
+    pub country_name: String,
+    pub theme_name: String,
+    pub priority: &'static str,
+    pub description: String,
+}
+
+#[derive(Template)]
+#[template(path = "matches/unmatched.html")]
+struct UnmatchedPage<'a> {
+    viewer: &'a Viewer,
+    lines: Vec<UnmatchedLine>,
+    pagination: Pagination,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageParams {
+    #[serde(default)]
+    page: Option<String>,
+}
+
+/// `GET /matches/unmatched`: for the secretariat, the submitted needs
+/// nobody proposed or offered anything for within 30 days, while they
+/// stay open and unmatched.
+pub async fn unmatched(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    QueryParams(params): QueryParams<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    viewer.may(crate::domain::access::Action::Coordinate)?;
+    let (listed, open) = with_db(&storage, |conn| {
+        Ok((
+            db::unmatched::still_unmatched(conn)?,
+            db::assessments::open_needs(conn, None)?,
+        ))
+    })
+    .await?;
+    let reference = &storage.reference;
+    let open: std::collections::HashMap<(&str, &str), &crate::domain::assessment::OpenNeed> = open
+        .iter()
+        .filter_map(|n| Some(((n.assessment.as_str(), n.need.key.as_ref()?.as_str()), n)))
+        .collect();
+    let lines: Vec<UnmatchedLine> = listed
+        .into_iter()
+        .filter_map(|listed| {
+            let need = *open.get(&(listed.assessment.as_str(), listed.need.as_str()))?;
+            Some(UnmatchedLine {
+                country_name: reference.country_name(&listed.country).to_owned(),
+                theme_name: reference.theme_name(need.need.theme.as_str()).to_owned(),
+                priority: need.need.priority.label(),
+                description: need.need.description.clone(),
+                listed,
+            })
+        })
+        .collect();
+    let number = params
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let total = lines.len() as i64;
+    let page_count = ((total + PER_UNMATCHED - 1) / PER_UNMATCHED).max(1);
+    let lines = lines
+        .into_iter()
+        .skip(((number - 1) * PER_UNMATCHED) as usize)
+        .take(PER_UNMATCHED as usize)
+        .collect();
+    ok(&UnmatchedPage {
+        viewer: &viewer,
+        lines,
+        pagination: Pagination::of(number, page_count, total, |n| {
+            format!("/matches/unmatched?page={n}")
+        }),
+    })
 }

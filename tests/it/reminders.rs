@@ -1,0 +1,110 @@
+//! The lifecycle's clock, with the time set by `capmatch notify --once
+//! --now`: nothing sleeps. A proposal unanswered for 14 days reminds its
+//! provider once, after 28 days the secretariat is told; a need nobody
+//! acted on for 30 days goes on the secretariat's unmatched list.
+
+use chrono::{NaiveDateTime, TimeDelta};
+
+use crate::cli::{capmatch, stderr, stdout};
+use crate::common::{Backend, TestApp};
+use crate::fixtures::NEEDS;
+use crate::matches::{open, page_as};
+use crate::on_both_backends;
+
+fn notify_at(app: &TestApp, at: NaiveDateTime) -> String {
+    let at = at.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let output = capmatch(&[
+        "notify",
+        "--once",
+        "--now",
+        &at,
+        "--database",
+        &app.database.cli_url(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output)
+}
+
+fn days_from_now(days: i64) -> NaiveDateTime {
+    chrono::Utc::now().naive_utc() + TimeDelta::days(days)
+}
+
+fn an_unanswered_proposal_reminds_once_then_goes_to_the_secretariat(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(NEEDS);
+    let focal = app.person(&["focal-point:GHA"]);
+    let editor = app.person(&["editor:ministry"]);
+    let path = open(&app, &focal, "gha-2026-1", "global-judiciary", "requested");
+    assert!(notify_at(&app, days_from_now(13)).starts_with("0 proposal(s) reminded"));
+    assert!(notify_at(&app, days_from_now(15)).starts_with("1 proposal(s) reminded"));
+    assert!(
+        notify_at(&app, days_from_now(16)).starts_with("0 proposal(s) reminded"),
+        "a reminder goes out once"
+    );
+    let mail = app.wait_for_mail(editor.email(), 2);
+    assert!(mail.contains("Reminder") && mail.contains(&path), "{mail}");
+    let (_, notes) = page_as(&app, &editor, "/notifications");
+    assert!(notes.contains("Reminder: a proposal waits for your answer"));
+    // Not yet the secretariat's.
+    assert_eq!(
+        app.json("/matches?waiting=secretariat&format=json")["total"],
+        0
+    );
+    // Two instances sweeping at the same moment send it once between them.
+    let at = days_from_now(29);
+    let (first, second) = std::thread::scope(|s| {
+        let one = s.spawn(|| notify_at(&app, at));
+        let two = s.spawn(|| notify_at(&app, at));
+        (one.join().unwrap(), two.join().unwrap())
+    });
+    let told = [&first, &second]
+        .iter()
+        .filter(|out| out.contains("1 told to the secretariat"))
+        .count();
+    assert_eq!(told, 1, "{first} / {second}");
+    assert_eq!(
+        app.json("/matches?waiting=secretariat&format=json")["total"],
+        1
+    );
+    let secretariat = app.client.email().to_owned();
+    let mail = app.wait_for_mail(&secretariat, 1);
+    assert!(mail.contains("Unanswered for 28 days"), "{mail}");
+    // An answer ends the wait.
+    let accepted = app.post_form_as(&editor, &path, &[("version", "2"), ("step", "accept")]);
+    assert_eq!(accepted.status(), 303);
+    assert_eq!(
+        app.json("/matches?waiting=secretariat&format=json")["total"],
+        0
+    );
+}
+
+fn needs_nobody_acted_on_for_thirty_days_are_listed_for_the_secretariat(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(NEEDS);
+    let focal = app.person(&["focal-point:GHA"]);
+    open(&app, &focal, "gha-2026-1", "global-judiciary", "requested");
+    assert!(notify_at(&app, days_from_now(29)).ends_with("0 need(s) listed as unmatched\n"));
+    let swept = notify_at(&app, days_from_now(31));
+    // Ghana's other two open needs and Niger's; the proposed one is not.
+    assert!(
+        swept.ends_with("3 need(s) listed as unmatched\n"),
+        "{swept}"
+    );
+    assert!(notify_at(&app, days_from_now(32)).ends_with("0 need(s) listed as unmatched\n"));
+    let list = app.page("/matches/unmatched");
+    for need in ["gha-2026-2", "gha-2026-3", "ner-2026-1"] {
+        assert!(list.contains(&format!("need {need}")), "{need} listed");
+    }
+    assert!(!list.contains("need gha-2026-1<"));
+    // Proposing takes a need off the list.
+    open(&app, &focal, "gha-2026-2", "west-africa-law", "requested");
+    let list = app.page("/matches/unmatched");
+    assert!(!list.contains("need gha-2026-2<") && list.contains("need gha-2026-3<"));
+    // It is the secretariat's list.
+    assert_eq!(page_as(&app, &focal, "/matches/unmatched").0, 403);
+}
+
+on_both_backends!(
+    an_unanswered_proposal_reminds_once_then_goes_to_the_secretariat,
+    needs_nobody_acted_on_for_thirty_days_are_listed_for_the_secretariat,
+);
