@@ -81,7 +81,7 @@ fn end_sessions(app: &TestApp, disabled: &Visitor, expired: &Visitor) {
         .unwrap();
 }
 
-fn routes(assessment: &str, need: &str, account: i64, pending: &str) -> Vec<Route> {
+fn routes(assessment: &str, need: &str, account: i64, pending: &str, proposal: &str) -> Vec<Route> {
     use Who::*;
     let provider_editors: &'static [Who] = &[EditorOfThis, Secretariat];
     let focal_points: &'static [Who] = &[FocalPointOfThis, Secretariat];
@@ -205,7 +205,68 @@ fn routes(assessment: &str, need: &str, account: i64, pending: &str) -> Vec<Rout
             vec![],
             &[Secretariat],
         ),
+        get("/matches", signed_in),
+        get(proposal, signed_in),
+        get("/matches/unmatched", &[Secretariat]),
+        get(
+            &format!(
+                "/matches/new?assessment={assessment}&need={assessment}-2&offering=ghana-cert&initiative=requested"
+            ),
+            focal_points,
+        ),
+        get(
+            &format!(
+                "/matches/new?assessment={assessment}&need={assessment}-2&offering=ghana-cert&initiative=offered"
+            ),
+            provider_editors,
+        ),
+        post(
+            "/matches",
+            vec![
+                ("assessment", leak(assessment)),
+                ("need", leak(&format!("{assessment}-2"))),
+                ("offering", "ghana-cert"),
+                ("initiative", "requested"),
+                ("note", too_long()),
+            ],
+            focal_points,
+        ),
+        post(
+            "/matches",
+            vec![
+                ("assessment", leak(assessment)),
+                ("need", leak(&format!("{assessment}-2"))),
+                ("offering", "ghana-cert"),
+                ("initiative", "offered"),
+                ("note", too_long()),
+            ],
+            provider_editors,
+        ),
+        // Declining needs a reason: the provider's side gets the form back.
+        post(
+            proposal,
+            vec![("version", "1"), ("step", "decline")],
+            provider_editors,
+        ),
+        // Cancelling needs one too, and either side may.
+        post(
+            proposal,
+            vec![("version", "1"), ("step", "cancel")],
+            &[EditorOfThis, FocalPointOfThis, Secretariat],
+        ),
+        get("/notifications", signed_in),
+        post("/notifications/read", vec![], signed_in),
     ]
+}
+
+/// A note longer than any form takes (2,000 characters).
+fn too_long() -> &'static str {
+    leak(&"x".repeat(2001))
+}
+
+/// A string the route table can hold for the whole test.
+fn leak(text: &str) -> &'static str {
+    Box::leak(text.to_owned().into_boxed_str())
 }
 
 fn ask(app: &TestApp, visitor: &Visitor, route: &Route) -> reqwest::blocking::Response {
@@ -264,8 +325,20 @@ fn every_write_is_decided_by_role_and_scope(backend: Backend) {
     let pending = location(&added)
         .trim_start_matches("/offerings/")
         .to_owned();
+    // A proposal of Ghana's CERT need to the institute's CERT offering.
+    let proposed = app.post_form(
+        "/matches",
+        &[
+            ("assessment", &assessment),
+            ("need", &format!("{assessment}-2")),
+            ("offering", "ghana-cert"),
+            ("initiative", "requested"),
+        ],
+    );
+    let proposal = location(&proposed);
+    assert!(proposal.starts_with("/matches/"), "{proposal}");
     let mut before = snapshot(&app);
-    for route in routes(&assessment, &need, account, &pending) {
+    for route in routes(&assessment, &need, account, &pending, &proposal) {
         for (who, visitor) in &visitors {
             let answer = ask(&app, visitor, &route);
             let status = answer.status().as_u16();

@@ -11,7 +11,7 @@ use super::waiting_words;
 use crate::db::{self, StoreError};
 use crate::domain::assessment::{AssessmentState, Need};
 use crate::domain::fields::MatchField;
-use crate::domain::lifecycle::{MatchEvent, MatchRecord, MoveInput, Outcome, Step};
+use crate::domain::lifecycle::{self, MatchEvent, MatchRecord, MoveInput, Outcome, Step};
 use crate::domain::problems::FieldErrors;
 use crate::domain::{Offering, ReferenceData};
 use crate::interchange::MatchEntry;
@@ -237,6 +237,17 @@ pub async fn take_step(
     let version: i32 = form.version.trim().parse().map_err(|_| {
         AppError::BadRequest("The form did not say which version of the match it answers.".into())
     })?;
+    let asked: Step = input
+        .step
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest("The form did not say which step to take.".into()))?;
+    // Whether this person may take the step now is asked before what they
+    // wrote is checked: a refused person learns nothing from the form.
+    let loaded = load(&storage, &viewer, &key).await?;
+    let sides = loaded.record.sides_of(viewer.person());
+    lifecycle::next(loaded.record.state, sides, asked)
+        .map_err(|e| refused(e.into(), key.as_str()))?;
     let step = match input.parse() {
         Ok(step) => step,
         Err(Some(errors)) => {
