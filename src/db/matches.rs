@@ -655,3 +655,113 @@ pub fn needs_with_matches(
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
+
+/// A match read from an interchange file: its row as it stands and its
+/// whole history, with the times and names the file gives.
+pub struct Restored<'a> {
+    pub new: NewMatch<'a>,
+    pub state: MatchState,
+    pub completion: Option<&'a Completion>,
+    pub history: &'a [MatchEvent],
+}
+
+/// Inserts a match read from a file with its history. The history's
+/// people are names only: accounts are not part of the file.
+pub fn restore(
+    conn: &mut DbConnection,
+    key: &RecordKey,
+    restored: &Restored<'_>,
+) -> StoreResult<()> {
+    let (Some(first), Some(last)) = (restored.history.first(), restored.history.last()) else {
+        return Err(StoreError::Corrupt(format!(
+            "the match {key} has no history"
+        )));
+    };
+    let new = &restored.new;
+    let assessment_id: i64 = assessments::table
+        .filter(assessments::key.eq(new.assessment.as_str()))
+        .select(assessments::id)
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    let offering_id: i64 = offerings::table
+        .filter(offerings::key.eq(new.offering.as_str()))
+        .select(offerings::id)
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    let factors = serde_json::to_string(new.factors)
+        .map_err(|e| StoreError::Corrupt(format!("factors could not be written: {e}")))?;
+    let completion = restored.completion;
+    diesel::insert_into(matches::table)
+        .values((
+            matches::key.eq(key.as_str()),
+            matches::assessment_id.eq(assessment_id),
+            matches::need_key.eq(new.need.as_str()),
+            matches::theme.eq(new.theme.as_str()),
+            matches::offering_id.eq(offering_id),
+            matches::initiative.eq(new.initiative),
+            matches::state.eq(restored.state),
+            matches::score.eq(milli(new.score)),
+            matches::factors.eq(factors),
+            matches::outcome.eq(completion.map(|c| c.outcome)),
+            matches::rating.eq(completion.map(|c| i32::from(c.rating))),
+            matches::outcome_comment.eq(completion.map(|c| c.comment.as_str())),
+            matches::version.eq(restored.history.len() as i32),
+            matches::created_at.eq(first.at),
+            matches::state_since.eq(last.at),
+        ))
+        .execute(conn)?;
+    let id = id_of(conn, key.as_str())?;
+    for event in restored.history {
+        append_event(
+            conn,
+            id,
+            &Actor::named(&event.actor),
+            event.at,
+            event.from,
+            event.to,
+            &event.note,
+        )?;
+    }
+    super::bump(conn, super::MATCHES_COUNTER)?;
+    Ok(())
+}
+
+/// Brings a stored match forward to a file's later state: `later` are the
+/// history's entries after those stored.
+pub fn extend(
+    conn: &mut DbConnection,
+    key: &str,
+    state: MatchState,
+    completion: Option<&Completion>,
+    later: &[MatchEvent],
+) -> StoreResult<()> {
+    let Some(last) = later.last() else {
+        return Ok(());
+    };
+    let id = id_of(conn, key)?;
+    diesel::update(matches::table.find(id))
+        .set((
+            matches::state.eq(state),
+            matches::state_since.eq(last.at),
+            matches::version.eq(matches::version + later.len() as i32),
+            matches::outcome.eq(completion.map(|c| c.outcome)),
+            matches::rating.eq(completion.map(|c| i32::from(c.rating))),
+            matches::outcome_comment.eq(completion.map(|c| c.comment.as_str())),
+        ))
+        .execute(conn)?;
+    for event in later {
+        append_event(
+            conn,
+            id,
+            &Actor::named(&event.actor),
+            event.at,
+            event.from,
+            event.to,
+            &event.note,
+        )?;
+    }
+    super::bump(conn, super::MATCHES_COUNTER)?;
+    Ok(())
+}

@@ -38,6 +38,15 @@ impl Actor {
         }
     }
 
+    /// Someone named in a history read from a file, whose account the file
+    /// does not carry.
+    pub fn named(name: &str) -> Actor {
+        Actor {
+            account: None,
+            name: name.to_owned(),
+        }
+    }
+
     /// The demo data of a new database.
     pub fn demo() -> Actor {
         Actor {

@@ -20,6 +20,7 @@ pub(super) struct CheckedDocument {
     providers: Vec<(RecordKey, ProviderData, bool)>,
     offerings: Vec<(RecordKey, OfferingData, bool)>,
     assessments: Vec<(RecordKey, CheckedAssessment, bool)>,
+    matches: Vec<super::matches::CheckedMatch>,
 }
 
 fn record_name(kind: &str, index: usize, key: &str) -> String {
@@ -57,11 +58,13 @@ pub(super) fn check(
         |r| r.parse(reference),
         &mut errors,
     );
+    let matches = super::matches::check(&document.matches, reference, &mut errors);
     if errors.is_empty() {
         Ok(CheckedDocument {
             providers,
             offerings,
             assessments,
+            matches,
         })
     } else {
         Err(errors)
@@ -228,6 +231,13 @@ pub fn import(
                 Err(e) => return Err(e.into()),
             }
         }
+        super::matches::import(
+            conn,
+            actor,
+            &checked.matches,
+            &mut report.matches,
+            &mut problems,
+        )?;
         if !problems.is_empty() {
             return Err(TransactionAbort::Invalid(problems));
         }

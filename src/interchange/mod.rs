@@ -15,6 +15,7 @@ use crate::db::StoreError;
 
 mod convert;
 mod import;
+mod matches;
 #[cfg(test)]
 mod tests;
 
@@ -273,6 +274,7 @@ pub struct ImportReport {
     pub providers: Counts,
     pub offerings: Counts,
     pub assessments: Counts,
+    pub matches: Counts,
     pub dry_run: bool,
 }
 
@@ -302,7 +304,12 @@ impl fmt::Display for ImportReport {
             line(&self.providers),
             line(&self.offerings),
             line(&self.assessments)
-        )
+        )?;
+        // Files from before matches existed, and most imports, hold none.
+        if self.matches != Counts::default() {
+            write!(f, "; matches: {}", line(&self.matches))?;
+        }
+        Ok(())
     }
 }
 

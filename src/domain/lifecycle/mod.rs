@@ -260,6 +260,20 @@ pub fn next(state: MatchState, sides: Sides, step: Step) -> Result<MatchState, R
     step.leads(state).ok_or(Refusal::NotNow { state, step })
 }
 
+/// Whether some step leads from `from` to `to`: a history read from a
+/// file must be one the lifecycle could have made.
+pub fn leads(from: MatchState, to: MatchState) -> bool {
+    Step::ALL.iter().any(|step| step.leads(from) == Some(to))
+}
+
+/// The state a new match starts in when begun this way.
+pub fn first_state(initiative: Initiative) -> MatchState {
+    match initiative {
+        Initiative::Requested => MatchState::Proposed,
+        Initiative::Offered => MatchState::Accepted,
+    }
+}
+
 /// The state a new match starts in: a requester's proposal waits for the
 /// provider; a provider's own offer is accepted already.
 pub fn opening(initiative: Initiative, sides: Sides) -> Result<MatchState, Refusal> {
