@@ -22,6 +22,7 @@ use crate::domain::offering::{Offering, Reach};
 use crate::domain::reference::{Country, ReferenceData};
 use crate::domain::vocab::{OfferingStatus, Priority};
 
+pub mod allocation;
 mod catalogue;
 mod factors;
 #[cfg(test)]

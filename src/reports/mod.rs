@@ -16,6 +16,7 @@ use crate::domain::assessment::{OpenNeed, by_urgency};
 use crate::domain::codes::{Iso3, ThemeCode};
 use crate::matching::{Catalogue, Context, CountryView, NeedMatches, Ranking};
 
+pub mod allocation;
 mod country;
 mod coverage;
 pub mod csv;
