@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use capmatch::domain::RecordKey;
 use capmatch::matching::allocation::allocate;
-use capmatch::matching::{Catalogue, Context, WEIGHTS};
+use capmatch::matching::{Catalogue, Context, Engagements, WEIGHTS};
 use capmatch::reports::allocation;
 use capmatch::synthetic::{Settings, in_memory};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -44,8 +44,8 @@ fn bench(c: &mut Criterion) {
         .iter()
         .filter(|o| o.data.capacity.is_some())
         .count();
-    let none = HashMap::new();
-    let booked = partly_booked(&catalogue);
+    let none = Engagements::default();
+    let booked = Engagements::from(partly_booked(&catalogue));
     let mut group = c.benchmark_group("allocation");
     group.sample_size(10);
     for (case, engagements) in [("no engagements", &none), ("partly booked", &booked)] {

@@ -1,8 +1,6 @@
 //! The engine at the scale the targets name: 50,000 offerings, 20 needs in
 //! each of the independent countries. `cargo bench --bench matching`.
 
-use std::collections::HashMap;
-
 use capmatch::matching::{Catalogue, Context, WEIGHTS};
 use capmatch::reports;
 use capmatch::synthetic::{Settings, in_memory};
@@ -17,7 +15,7 @@ fn engine(c: &mut Criterion) {
     };
     let (offerings, needs) = in_memory(&reference, &settings);
     let catalogue = Catalogue::new(offerings.clone());
-    let engagements = HashMap::new();
+    let engagements = capmatch::matching::Engagements::default();
     let context = Context {
         reference: &reference,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
@@ -42,6 +40,36 @@ fn engine(c: &mut Criterion) {
         format!("full re-match, best 10 kept per need: {scale}"),
         |b| {
             b.iter(|| {
+                reports::rank_needs(
+                    &context,
+                    &catalogue,
+                    needs.clone(),
+                    Some(10),
+                    |_, _, ranking| ranking.match_count(),
+                )
+            })
+        },
+    );
+    // As a request sees it once matches are under way: part of every
+    // limited offering booked, the engagements read afresh each time.
+    let booked: std::collections::HashMap<_, _> = catalogue
+        .offerings()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            let capacity = o.data.capacity?;
+            Some((o.key.clone(), (7 * i as u32) % (capacity + 1)))
+        })
+        .collect();
+    group.bench_function(
+        format!("full re-match, best 10 kept, limited offerings partly booked: {scale}"),
+        |b| {
+            b.iter(|| {
+                let engagements = capmatch::matching::Engagements::from(booked.clone());
+                let context = Context {
+                    engagements: &engagements,
+                    ..context
+                };
                 reports::rank_needs(
                     &context,
                     &catalogue,

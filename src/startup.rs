@@ -1,6 +1,5 @@
 //! Opening a database for use: migrations, reference data, demo data.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
@@ -11,7 +10,7 @@ use crate::db::{self, DatabaseUrl, DbConnection, Pool, StoreResult};
 use crate::domain::ReferenceData;
 use crate::domain::assessment::OpenNeed;
 use crate::domain::audit::Actor;
-use crate::domain::codes::{Iso3, RecordKey};
+use crate::domain::codes::Iso3;
 use crate::matching::{self, Catalogue};
 use crate::{demo, interchange, reference_data};
 
@@ -45,7 +44,7 @@ impl Storage {
         Ok(Today {
             reference: self.reference.clone(),
             date: chrono::Utc::now().date_naive(),
-            engagements: db::matches::engagements(conn)?,
+            engagements: db::matches::engagements(conn)?.into(),
         })
     }
 }
@@ -54,7 +53,7 @@ impl Storage {
 pub struct Today {
     reference: Arc<ReferenceData>,
     date: NaiveDate,
-    engagements: HashMap<RecordKey, u32>,
+    engagements: matching::Engagements,
 }
 
 impl Today {

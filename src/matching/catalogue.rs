@@ -444,13 +444,7 @@ impl Context<'_> {
                 None => 1000,
                 // Only limited offerings have engagements to look up.
                 Some(_) => {
-                    let engaged = if self.engagements.is_empty() {
-                        None
-                    } else {
-                        self.engagements
-                            .get(&catalogue.offerings[index].key)
-                            .copied()
-                    };
+                    let engaged = self.engagements.at(catalogue, index);
                     milli(factors::capacity_value(t.capacity, engaged))
                 }
             };

@@ -11,8 +11,7 @@ use crate::domain::offering::Coverage;
 use crate::domain::vocab::{IncomeLevel, Modality, Stage};
 
 fn run(offerings: Vec<Offering>, country: &str, need: &Need) -> NeedMatches {
-    let engagements = HashMap::new();
-    run_with(offerings, country, need, &engagements)
+    run_with(offerings, country, need, &HashMap::new())
 }
 
 fn run_with(
@@ -21,10 +20,11 @@ fn run_with(
     need: &Need,
     engagements: &HashMap<RecordKey, u32>,
 ) -> NeedMatches {
+    let engagements = Engagements::from(engagements.clone());
     let context = Context {
         reference: reference(),
         today: today(),
-        engagements,
+        engagements: &engagements,
         weights: WEIGHTS,
     };
     context.match_need(
@@ -453,7 +453,7 @@ proptest! {
     fn keeping_the_best_k_is_the_head_of_the_full_ranking(
         offerings in any_catalogue(), need in any_need(), country in proptest::sample::select(COUNTRIES), k in 0usize..6,
     ) {
-        let engagements = HashMap::new();
+        let engagements = Engagements::default();
         let context = Context { reference: reference(), today: today(), engagements: &engagements, weights: WEIGHTS };
         let catalogue = Catalogue::new(offerings);
         let place = reference().country(country).unwrap();

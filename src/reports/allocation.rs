@@ -77,7 +77,7 @@ pub fn free_capacities(context: &Context, catalogue: &Catalogue) -> Vec<Option<u
         .iter()
         .map(|o| {
             o.data.capacity.map(|capacity| {
-                let engaged = context.engagements.get(&o.key).copied().unwrap_or(0);
+                let engaged = context.engagements.get(&o.key).unwrap_or(0);
                 capacity.saturating_sub(engaged)
             })
         })
@@ -246,7 +246,10 @@ mod tests {
     }
 
     fn run(catalogue: &Catalogue, engaged: u32, needs: Vec<OpenNeed>) -> AllocationReport {
-        let engagements = HashMap::from([(RecordKey::parse("popular").unwrap(), engaged)]);
+        let engagements = crate::matching::Engagements::from(HashMap::from([(
+            RecordKey::parse("popular").unwrap(),
+            engaged,
+        )]));
         let context = Context {
             reference: reference(),
             today: today(),

@@ -1,7 +1,7 @@
 //! The reports agree with the engine and with each other: a coverage cell
 //! counts what the gaps report lists, by the same rules.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 
@@ -29,7 +29,7 @@ fn whole() -> Paging {
 }
 
 fn with_context<T>(run: impl FnOnce(&Context) -> T) -> T {
-    let engagements = HashMap::new();
+    let engagements = crate::matching::Engagements::default();
     run(&Context {
         reference: reference(),
         today: today(),
