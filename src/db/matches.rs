@@ -765,3 +765,17 @@ pub fn extend(
     super::bump(conn, super::MATCHES_COUNTER)?;
     Ok(())
 }
+
+/// Each (assessment, need) pair with an open match: needs someone is
+/// already working on.
+pub fn needs_with_open_matches(
+    conn: &mut DbConnection,
+) -> StoreResult<std::collections::HashSet<(String, String)>> {
+    let rows: Vec<(String, String)> = matches::table
+        .inner_join(assessments::table)
+        .filter(matches::state.eq_any(MatchState::open_states()))
+        .select((assessments::key, matches::need_key))
+        .distinct()
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

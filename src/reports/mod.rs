@@ -47,7 +47,7 @@ impl Paging {
     }
 
     /// The items of this page.
-    fn take<T>(self, items: Vec<T>) -> Vec<T> {
+    pub fn take<T>(self, items: Vec<T>) -> Vec<T> {
         let start = (self.number - 1).saturating_mul(self.per_page);
         items.into_iter().skip(start).take(self.per_page).collect()
     }

@@ -241,6 +241,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(at("/providers/{key}").route(read().to(reports::provider)))
                 .service(at("/coverage").route(read().to(reports::coverage)))
                 .service(at("/gaps").route(read().to(reports::gaps)))
+                .service(at("/allocation").route(read().to(reports::allocation)))
                 .service(at("/overlaps").route(read().to(reports::overlaps))),
         )
         .service(

@@ -114,6 +114,11 @@ impl Viewer {
         lifecycle::opening(Initiative::Offered, self.sides(country, provider)).is_ok()
     }
 
+    /// Whether pages should link the secretariat's brokering pages.
+    pub fn coordinates(&self) -> bool {
+        self.allows(Action::Coordinate)
+    }
+
     /// Whether pages should link the audit log.
     pub fn reads_audit(&self) -> bool {
         self.allows(Action::ReadAudit)

@@ -208,6 +208,7 @@ fn routes(assessment: &str, need: &str, account: i64, pending: &str, proposal: &
         get("/matches", signed_in),
         get(proposal, signed_in),
         get("/matches/unmatched", &[Secretariat]),
+        get("/reports/allocation", &[Secretariat]),
         get(
             &format!(
                 "/matches/new?assessment={assessment}&need={assessment}-2&offering=ghana-cert&initiative=requested"

@@ -349,8 +349,77 @@ fn engagements_use_their_offerings_capacity(backend: Backend) {
     );
 }
 
+fn the_allocation_shares_out_a_limited_offering_and_proposes_from_a_row(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(NEEDS);
+    // The best fit for judges' training anywhere, with one place; and a
+    // second country asking for it.
+    app.import(
+        r#"{"offerings": [{"key": "a-one-place", "provider": "uni", "title": "Judges' mentoring",
+            "description": "One court at a time", "themes": ["cybercrime.judiciary"],
+            "coverage": {"global": true}, "modalities": ["training"], "languages": ["en"],
+            "capacity": 1, "status": "active"}],
+           "assessments": [{"key": "ken-2026", "country": "KEN", "status": "submitted", "submitted_by": "Ministry",
+            "needs": [{"key": "ken-2026-1", "theme": "cybercrime.judiciary", "priority": "low",
+              "current_stage": 1, "target_stage": 2, "description": "Judges", "modalities": ["training"], "languages": ["en"]}]}]}"#,
+    );
+    let report = app.json("/reports/allocation?format=json");
+    let rows = report["rows"].as_array().unwrap();
+    let row = |need: &str| rows.iter().find(|r| r["need"] == need).unwrap().clone();
+    let (ghana, kenya) = (row("gha-2026-1"), row("ken-2026-1"));
+    assert_eq!(ghana["top_choice"]["offering"], "a-one-place");
+    assert_eq!(kenya["top_choice"]["offering"], "a-one-place");
+    assert_eq!(report["totals"]["overbooked_offerings"], 1);
+    // One keeps the place; the other is given its next best.
+    let (kept, moved) = if ghana["changed"] == true {
+        (kenya, ghana)
+    } else {
+        (ghana, kenya)
+    };
+    assert_eq!(kept["allocated"]["offering"], "a-one-place");
+    assert_eq!(moved["changed"], true);
+    assert_ne!(moved["allocated"]["offering"], "a-one-place");
+    assert_eq!(report["totals"]["changed"], 1);
+    let (assessment, need) = (
+        moved["assessment"].as_str().unwrap().to_owned(),
+        moved["need"].as_str().unwrap().to_owned(),
+    );
+    let page = app.page("/reports/allocation");
+    assert!(page.contains("Changed:") && page.contains(&format!("name=\"need\" value=\"{need}\"")));
+    // One action per row: the row's form proposes, and the need leaves the list.
+    let given = moved["allocated"]["offering"].as_str().unwrap().to_owned();
+    let proposed = app.post_form(
+        "/matches",
+        &[
+            ("assessment", &assessment),
+            ("need", &need),
+            ("offering", &given),
+            ("initiative", "requested"),
+            ("note", "Proposed from the capacity-aware allocation."),
+        ],
+    );
+    assert_eq!(proposed.status(), 303);
+    let report = app.json("/reports/allocation?format=json");
+    assert!(
+        !report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["need"] == need.as_str()),
+        "a need someone works on is not allocated again"
+    );
+    let csv = app.get("/reports/allocation?format=csv").text().unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("top_choice,top_choice_provider")
+    );
+}
+
 on_both_backends!(
     a_proposal_goes_from_request_to_delivered_help,
     an_offer_starts_accepted_and_the_focal_point_chooses_among_offers,
     engagements_use_their_offerings_capacity,
+    the_allocation_shares_out_a_limited_offering_and_proposes_from_a_row,
 );

@@ -31,7 +31,10 @@ use crate::reports::{
 };
 use crate::startup::Storage;
 
+mod allocation;
 mod answer;
+
+pub use allocation::allocation;
 
 use answer::{
     DEFAULT_LIMIT, Format, Provenance, ReportParams, cached, csv_report, html_report, inputs,
