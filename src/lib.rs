@@ -6,6 +6,7 @@ pub mod background;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod demo_matches;
 pub mod domain;
 pub mod interchange;
 pub mod mail;

@@ -12,7 +12,7 @@ use crate::domain::assessment::OpenNeed;
 use crate::domain::audit::Actor;
 use crate::domain::codes::Iso3;
 use crate::matching::{self, Catalogue};
-use crate::{demo, interchange, reference_data};
+use crate::{demo, demo_matches, interchange, reference_data};
 
 /// A migrated database with its reference data in memory.
 #[derive(Clone)]
@@ -149,6 +149,18 @@ pub fn open_with_demo_accounts(
         reference: Arc::new(reference),
         catalogue: Arc::new(CatalogueCache::default()),
     };
+    if is_new && demo_data == DemoData::LoadIntoNewDatabase {
+        let document = demo_matches::document(&storage, &mut conn)?;
+        let report = interchange::import(
+            &mut conn,
+            &storage.reference,
+            &document,
+            false,
+            &Actor::demo(),
+        )
+        .map_err(|e| anyhow::anyhow!("the demo matches did not load: {e}"))?;
+        tracing::info!(%report, "demo matches loaded");
+    }
     Ok((storage, demo_accounts))
 }
 

@@ -60,7 +60,86 @@ fn export_then_import_round_trips_exactly(backend: Backend) {
         "{}",
         stdout(&output)
     );
+    assert!(
+        stdout(&output).contains("matches: 11 created"),
+        "the demo's matches and their histories travel too: {}",
+        stdout(&output)
+    );
     assert_eq!(export(&fresh.cli_url()), first);
+}
+
+/// A match's history in a file: brought forward when it extends the
+/// stored one, refused when it would rewrite it or could not have happened.
+fn match_histories_extend_and_are_never_rewritten(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(NEEDS);
+    let path = crate::matches::open(
+        &app,
+        &app.client,
+        "gha-2026-1",
+        "global-judiciary",
+        "requested",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let url = app.database.cli_url();
+    let exported: serde_json::Value = serde_json::from_str(&export(&url)).unwrap();
+    let entry = exported["matches"][0].clone();
+    assert_eq!(format!("/matches/{}", entry["key"].as_str().unwrap()), path);
+    let import = |name: &str, entry: &serde_json::Value| {
+        let file = write(
+            &dir,
+            name,
+            &serde_json::json!({"matches": [entry]}).to_string(),
+        );
+        capmatch(&["import", &file, "--database", &url])
+    };
+    let same = import("same.json", &entry);
+    assert!(
+        stdout(&same).contains("matches: 0 created, 0 updated, 1 unchanged"),
+        "{}",
+        stdout(&same)
+    );
+    // Accepted later, elsewhere: the history grows by one entry.
+    let mut later = entry.clone();
+    later["state"] = "accepted".into();
+    later["history"].as_array_mut().unwrap().push(serde_json::json!({
+        "at": "2099-01-01T10:00:00", "by": "editor@ministry.example", "from": "proposed", "to": "accepted", "note": "Yes"
+    }));
+    let extended = import("later.json", &later);
+    assert!(
+        stdout(&extended).contains("matches: 0 created, 1 updated, 0 unchanged"),
+        "{}",
+        stderr(&extended)
+    );
+    assert_eq!(app.json(&format!("/api/v1{path}"))["state"], "accepted");
+    // The stored history is never rewritten.
+    let mut rewritten = later.clone();
+    rewritten["history"][0]["note"] = "Something else".into();
+    let refused = import("rewritten.json", &rewritten);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("history"), "{}", stderr(&refused));
+    // A history the lifecycle could not have made names its entry.
+    let mut impossible = entry.clone();
+    impossible["key"] = "another".into();
+    impossible["state"] = "completed".into();
+    impossible["history"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "at": "2099-01-01T10:00:00", "by": "someone", "from": "proposed", "to": "completed"
+        }));
+    let refused = import("impossible.json", &impossible);
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    assert!(
+        message.contains("history[1]") && message.contains("completion"),
+        "{message}"
+    );
+    assert_eq!(
+        app.json(&format!("/api/v1{path}"))["state"],
+        "accepted",
+        "nothing written"
+    );
 }
 
 fn a_second_import_changes_nothing(backend: Backend) {
@@ -689,6 +768,7 @@ fn accounts_come_from_the_command_line_and_secrets_stay_out_of_logs(backend: Bac
 }
 
 on_both_backends!(
+    match_histories_extend_and_are_never_rewritten,
     accounts_come_from_the_command_line_and_secrets_stay_out_of_logs,
     match_prints_a_country_report_and_a_summary,
     seed_fills_a_database_with_synthetic_data,
