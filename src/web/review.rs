@@ -11,9 +11,9 @@ use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::forms::{Confirmation, Form};
 use super::session::Viewer;
-use super::{see_other, with_db};
+use super::{Site, see_other, with_db};
 use crate::db::audit::{AuditEntry, AuditFilter};
-use crate::db::outbox::Mail;
+use crate::db::notifications::Notice;
 use crate::db::reviews::Review;
 use crate::db::{self, DbConnection, PageRequest, StoreResult};
 use crate::domain::access::{Action, Person};
@@ -129,20 +129,27 @@ fn concerned(
     Ok(people)
 }
 
-fn decision_mail(person: &Person, record: AuditedRecord, key: &str, outcome: &str) -> Mail {
-    Mail {
-        recipient: person.email.to_string(),
+/// The secretariat's decision, for the record's people: in the
+/// application and by mail.
+fn decision(record: AuditedRecord, key: &str, outcome: String) -> Notice {
+    let collection = match record {
+        AuditedRecord::Provider => "providers",
+        _ => "offerings",
+    };
+    Notice {
         subject: format!(
             "Your {} \"{key}\" on capmatch",
             record.label().to_lowercase()
         ),
-        body: format!("Hello {},\n\n{outcome}\n", person.name),
+        body: outcome,
+        link: format!("/{collection}/{key}"),
     }
 }
 
 /// Publishes a waiting record; an applicant becomes the provider's editor.
 pub async fn approve(
     storage: web::Data<Storage>,
+    site: web::Data<Site>,
     viewer: Viewer,
     path: web::Path<(String, String)>,
     posted: Form<Confirmation>,
@@ -167,9 +174,9 @@ pub async fn approve(
                 "The secretariat approved it: it is now published in the directory and matched to countries' needs.{}",
                 if applicant.is_some() { " You are its editor: sign in to keep it up to date and add its offerings." } else { "" }
             );
-            for person in concerned(conn, record, key.as_str(), applicant.as_ref())? {
-                db::outbox::enqueue(conn, &decision_mail(&person, record, key.as_str(), &outcome))?;
-            }
+            let people = concerned(conn, record, key.as_str(), applicant.as_ref())?;
+            let notice = decision(record, key.as_str(), outcome);
+            db::notifications::tell(conn, &people, &notice, &|path| site.link(path))?;
             Ok::<(), AppError>(())
         })
     })
@@ -186,6 +193,7 @@ pub struct ReturnComment {
 /// Returns a waiting record to its editors with a comment.
 pub async fn return_for_changes(
     storage: web::Data<Storage>,
+    site: web::Data<Site>,
     viewer: Viewer,
     csrf: CsrfToken,
     path: web::Path<(String, String)>,
@@ -214,9 +222,9 @@ pub async fn return_for_changes(
             let outcome = format!(
                 "The secretariat returned it for changes:\n\n{comment}\n\nChange it on its page and save it: it goes back to the secretariat."
             );
-            for person in concerned(conn, record, &key, applicant.as_ref())? {
-                db::outbox::enqueue(conn, &decision_mail(&person, record, &key, &outcome))?;
-            }
+            let people = concerned(conn, record, &key, applicant.as_ref())?;
+            let notice = decision(record, &key, outcome);
+            db::notifications::tell(conn, &people, &notice, &|path| site.link(path))?;
             Ok::<(), AppError>(())
         })
     })

@@ -80,6 +80,16 @@ fn an_editors_offering_waits_for_the_secretariat(backend: Backend) {
     assert!(mail.contains("Say which countries it serves"), "{mail}");
     let own = editor.get(app.url(&path)).send().unwrap().text().unwrap();
     assert!(own.contains("Returned for changes") && own.contains("Say which countries it serves"));
+    let told = editor
+        .get(app.url("/notifications"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        told.contains("returned it for changes") && told.contains("Your offering"),
+        "told in the application too"
+    );
     // The editor changes it: it waits again, and is approved.
     let mut changed = OFFERING.to_vec();
     changed.push(("version", "1"));
