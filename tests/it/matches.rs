@@ -417,9 +417,152 @@ fn the_allocation_shares_out_a_limited_offering_and_proposes_from_a_row(backend:
     );
 }
 
+/// A match is read by whoever may read its need, and by the people on
+/// either side of it: a focal point may propose a restricted need to a
+/// provider, whose editors then read it; other editors do not.
+fn matches_are_read_as_their_needs_are_and_by_their_parties(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(crate::visibility::ASSESSMENTS);
+    let mut paths = Vec::new();
+    for assessment in ["gha-2026", "ken-2026", "sen-2026"] {
+        let made = app.post_form(
+            "/matches",
+            &[
+                ("assessment", assessment),
+                ("need", &format!("{assessment}-1")),
+                ("offering", "global-judiciary"),
+                ("initiative", "requested"),
+            ],
+        );
+        assert_eq!(made.status(), 303);
+        paths.push(location(&made));
+    }
+    let readers: Vec<(&str, Visitor, [bool; 3])> = vec![
+        (
+            "the offering's editor",
+            app.person(&["editor:ministry"]),
+            [true, true, true],
+        ),
+        (
+            "another editor",
+            app.person(&["editor:uni"]),
+            [true, true, false],
+        ),
+        (
+            "Senegal's focal point",
+            app.person(&["focal-point:SEN"]),
+            [true, true, true],
+        ),
+        (
+            "Kenya's focal point",
+            app.person(&["focal-point:KEN"]),
+            [true, true, false],
+        ),
+    ];
+    for (who, visitor, reads) in &readers {
+        let (_, list) = page_as(&app, visitor, "/matches?format=json");
+        let listed: serde_json::Value = serde_json::from_str(&list).unwrap();
+        assert_eq!(
+            listed["total"],
+            reads.iter().filter(|r| **r).count(),
+            "{who}: {list}"
+        );
+        for (path, read) in paths.iter().zip(reads) {
+            let (status, page) = page_as(&app, visitor, path);
+            assert_eq!(status, if *read { 200 } else { 404 }, "{who} {path}");
+            let (status, _) = page_as(&app, visitor, &format!("/api/v1{path}"));
+            assert_eq!(status, if *read { 200 } else { 404 }, "{who} API {path}");
+            if path.contains("sen-2026") && *read {
+                assert!(
+                    page.contains("NEED-OF-SENEGAL"),
+                    "{who} reads the need it was asked about"
+                );
+            }
+        }
+        let (_, csv) = page_as(&app, visitor, "/matches?format=csv");
+        assert_eq!(csv.contains("sen-2026"), reads[2], "{who}: CSV");
+    }
+    let nobody = app.anonymous();
+    let answer = nobody.get(app.url("/matches")).send().unwrap();
+    assert_eq!(answer.status(), 303);
+    assert_eq!(
+        nobody
+            .get(app.url("/api/v1/matches"))
+            .send()
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        nobody
+            .get(app.url(&format!("/api/v1{}", paths[0])))
+            .send()
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+/// A change and its notices are one transaction: when the notice cannot
+/// be written, the change is not made either, and nothing is half sent.
+fn a_change_and_its_notices_commit_together(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(NEEDS);
+    let editor = app.person(&["editor:ministry"]);
+    let path = open(
+        &app,
+        &app.client,
+        "gha-2026-1",
+        "global-judiciary",
+        "requested",
+    );
+    {
+        // The outbox refuses every new message, as a full disk would.
+        use diesel::connection::SimpleConnection;
+        let mut conn = app.storage.pool.get().unwrap();
+        let sql = match backend {
+            Backend::Sqlite => {
+                "CREATE TRIGGER outbox_down BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox down'); END;"
+            }
+            Backend::Postgres => {
+                "CREATE FUNCTION outbox_down() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'outbox down'; END $$ LANGUAGE plpgsql; \
+                                  CREATE TRIGGER outbox_down BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION outbox_down();"
+            }
+        };
+        conn.batch_execute(sql).unwrap();
+    }
+    assert_eq!(step(&app, &editor, &path, 1, &[("step", "accept")]), 500);
+    let after = app.json(&format!("/api/v1{path}"));
+    assert_eq!(after["state"], "proposed", "the change was not made");
+    assert_eq!(after["history"].as_array().unwrap().len(), 1);
+    let (_, notes) = page_as(&app, &app.client, "/notifications");
+    assert!(
+        !notes.contains("Accepted:"),
+        "no notice of a change that did not happen"
+    );
+    {
+        use diesel::connection::SimpleConnection;
+        let mut conn = app.storage.pool.get().unwrap();
+        conn.batch_execute("DROP TRIGGER outbox_down ON outbox")
+            .or_else(|_| conn.batch_execute("DROP TRIGGER outbox_down"))
+            .unwrap();
+    }
+    assert_eq!(step(&app, &editor, &path, 1, &[("step", "accept")]), 303);
+    assert_eq!(app.json(&format!("/api/v1{path}"))["state"], "accepted");
+    let (_, told) = page_as(&app, &editor, "/notifications");
+    assert!(
+        told.contains("Proposal:") && !told.contains("Accepted:"),
+        "told of the proposal, not of what the editor did"
+    );
+    let (_, told) = page_as(&app, &app.client, "/notifications");
+    assert_eq!(told.matches("New</span> Accepted:").count(), 1, "told once");
+}
+
 on_both_backends!(
     a_proposal_goes_from_request_to_delivered_help,
     an_offer_starts_accepted_and_the_focal_point_chooses_among_offers,
     engagements_use_their_offerings_capacity,
     the_allocation_shares_out_a_limited_offering_and_proposes_from_a_row,
+    matches_are_read_as_their_needs_are_and_by_their_parties,
+    a_change_and_its_notices_commit_together,
 );

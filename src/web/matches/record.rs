@@ -194,7 +194,7 @@ pub async fn show_json(
     storage: web::Data<Storage>,
     viewer: Viewer,
     key: KeyPath,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, crate::web::error::ApiError> {
     let loaded = load(&storage, &viewer, &key).await?;
     Ok(HttpResponse::Ok().json(MatchEntry::of(&loaded.record, &loaded.history)))
 }
