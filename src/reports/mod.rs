@@ -20,6 +20,7 @@ pub mod allocation;
 mod country;
 mod coverage;
 pub mod csv;
+pub mod follow_up;
 mod gaps;
 mod overlaps;
 

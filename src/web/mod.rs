@@ -242,6 +242,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(at("/coverage").route(read().to(reports::coverage)))
                 .service(at("/gaps").route(read().to(reports::gaps)))
                 .service(at("/allocation").route(read().to(reports::allocation)))
+                .service(at("/follow-up").route(read().to(reports::follow_up_report)))
                 .service(at("/overlaps").route(read().to(reports::overlaps))),
         )
         .service(

@@ -209,6 +209,7 @@ fn routes(assessment: &str, need: &str, account: i64, pending: &str, proposal: &
         get(proposal, signed_in),
         get("/matches/unmatched", &[Secretariat]),
         get("/reports/allocation", &[Secretariat]),
+        get("/reports/follow-up", &[Secretariat]),
         get(
             &format!(
                 "/matches/new?assessment={assessment}&need={assessment}-2&offering=ghana-cert&initiative=requested"

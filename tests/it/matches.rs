@@ -558,6 +558,82 @@ fn a_change_and_its_notices_commit_together(backend: Backend) {
     assert_eq!(told.matches("New</span> Accepted:").count(), 1, "told once");
 }
 
+/// The follow-up figures of the demo's matches, as a page with charts, CSV
+/// and JSON, for the secretariat.
+fn follow_up_figures_count_the_demos_matches(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    let figures = app.json("/reports/follow-up?format=json");
+    let provider = |key: &str| {
+        figures["providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["provider"] == key)
+            .unwrap()
+            .clone()
+    };
+    // The Council of Europe accepted Ghana's, Senegal's and Jamaica's
+    // proposals after 5, 4 and 3 days.
+    let coe = provider("coe-cproc");
+    assert_eq!(
+        (coe["proposals"].as_u64(), coe["accepted"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert_eq!(coe["acceptance_rate"], 1.0);
+    assert_eq!(coe["median_days_to_answer"], 4.0);
+    assert_eq!(provider("apcert")["acceptance_rate"], 0.0);
+    let itu = provider("itu");
+    assert_eq!(
+        (itu["completed"].as_u64(), itu["met"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let fiji = figures["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["country"] == "FJI")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (fiji["proposed"].as_u64(), fiji["met"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let charted: u64 = figures["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            s["counts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_u64().unwrap())
+        })
+        .sum();
+    assert_eq!(
+        charted, 11,
+        "every demo match began within the last 12 months"
+    );
+    let page = app.page("/reports/follow-up");
+    assert!(page.contains("<svg") && page.contains("role=\"img\"") && !page.contains("<script"));
+    let csv = app
+        .get("/reports/follow-up?format=csv&table=regions")
+        .text()
+        .unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .starts_with("\u{feff}code,name,"),
+        "{csv}"
+    );
+    assert_eq!(
+        app.get("/reports/follow-up?format=csv&table=people")
+            .status(),
+        400
+    );
+}
+
 on_both_backends!(
     a_proposal_goes_from_request_to_delivered_help,
     an_offer_starts_accepted_and_the_focal_point_chooses_among_offers,
@@ -565,4 +641,5 @@ on_both_backends!(
     the_allocation_shares_out_a_limited_offering_and_proposes_from_a_row,
     matches_are_read_as_their_needs_are_and_by_their_parties,
     a_change_and_its_notices_commit_together,
+    follow_up_figures_count_the_demos_matches,
 );

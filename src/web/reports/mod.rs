@@ -33,8 +33,10 @@ use crate::startup::Storage;
 
 mod allocation;
 mod answer;
+mod follow_up;
 
 pub use allocation::allocation;
+pub use follow_up::follow_up_report;
 
 use answer::{
     DEFAULT_LIMIT, Format, Provenance, ReportParams, cached, csv_report, html_report, inputs,
