@@ -9,7 +9,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::domain::ReferenceData;
-use crate::domain::lifecycle::{Initiative, MatchEvent, MatchRecord, MatchState, Outcome};
+use crate::domain::lifecycle::{
+    Initiative, MatchEvent, MatchRecord, MatchState, NeedProgress, Outcome,
+};
 
 /// One provider's answers and results.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -109,7 +111,9 @@ pub fn follow_up(
     today: NaiveDate,
 ) -> FollowUp {
     let mut providers: BTreeMap<String, (ProviderFigures, Vec<f64>, Vec<u8>)> = BTreeMap::new();
-    let mut needs: BTreeMap<String, BTreeMap<(String, String), (bool, bool)>> = BTreeMap::new();
+    // Per country, each need's progress, by (assessment, need).
+    type Needs = BTreeMap<(String, String), NeedProgress>;
+    let mut needs: BTreeMap<String, Needs> = BTreeMap::new();
     let months = months_to(today);
     let month_of = |date: NaiveDate| months.iter().position(|m| *m == first_of_month(date));
     let mut themes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -158,8 +162,8 @@ pub fn follow_up(
             .or_default()
             .entry((record.assessment.to_string(), record.need.to_string()))
             .or_default();
-        need.0 |= matches!(record.state, MatchState::InDelivery | MatchState::Delivered);
-        need.1 |= record.state == MatchState::Completed
+        need.in_delivery |= matches!(record.state, MatchState::InDelivery | MatchState::Delivered);
+        need.met |= record.state == MatchState::Completed
             && record
                 .completion
                 .as_ref()
@@ -196,11 +200,8 @@ pub fn follow_up(
         .into_iter()
         .map(|(country, needs)| CountryFigures {
             proposed: needs.len(),
-            in_progress: needs
-                .values()
-                .filter(|(delivering, met)| *delivering && !*met)
-                .count(),
-            met: needs.values().filter(|(_, met)| *met).count(),
+            in_progress: needs.values().filter(|p| p.in_delivery && !p.met).count(),
+            met: needs.values().filter(|p| p.met).count(),
             country,
         })
         .collect();
