@@ -6,6 +6,7 @@
 //! in it, so with several instances each goes out once. `now` is a
 //! parameter: tests and `capmatch notify --once --now …` set the clock.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -13,7 +14,9 @@ use chrono::NaiveDateTime;
 use crate::background::{self, Worker};
 use crate::db::notifications::{self, Notice};
 use crate::db::{self, DbConnection};
-use crate::domain::lifecycle::{ESCALATE_AFTER, REMIND_AFTER, UNMATCHED_AFTER};
+use crate::domain::access::Readership;
+use crate::domain::assessment::OpenNeed;
+use crate::domain::lifecycle::{DIGEST_EVERY, ESCALATE_AFTER, REMIND_AFTER, UNMATCHED_AFTER};
 use crate::matches::MatchError;
 use crate::startup::Storage;
 
@@ -23,14 +26,15 @@ pub struct Swept {
     pub reminded: usize,
     pub escalated: usize,
     pub unmatched: usize,
+    pub digests: usize,
 }
 
 impl std::fmt::Display for Swept {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} proposal(s) reminded, {} told to the secretariat, {} need(s) listed as unmatched",
-            self.reminded, self.escalated, self.unmatched
+            "{} proposal(s) reminded, {} told to the secretariat, {} need(s) listed as unmatched, {} digest(s) sent",
+            self.reminded, self.escalated, self.unmatched, self.digests
         )
     }
 }
@@ -120,8 +124,84 @@ pub fn sweep(
             let secretariat = db::accounts::secretariat(conn)?;
             notifications::tell(conn, &secretariat, &notice, link)?;
         }
+        swept.digests = send_digests(storage, conn, now, &open, &first, link)?;
         Ok::<_, MatchError>(swept)
     })
+}
+
+/// Sends each subscriber whose week is up the needs submitted since their
+/// last digest that their providers' offerings match and they may read.
+/// A week with nothing new sends nothing, and starts a new week.
+fn send_digests(
+    storage: &Storage,
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    open: &[OpenNeed],
+    first: &HashMap<(String, String), NaiveDateTime>,
+    link: &dyn Fn(&str) -> String,
+) -> Result<usize, MatchError> {
+    let due = db::accounts::digests_due(conn, now - DIGEST_EVERY)?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let catalogue = storage.catalogue.current(conn)?;
+    let today = storage.today(conn)?;
+    let context = today.context();
+    let mut sent = 0;
+    for (person, last) in due {
+        let since = last.unwrap_or(now - DIGEST_EVERY);
+        let readership = Readership::of(Some(&person));
+        let mut lines = Vec::new();
+        for need in open {
+            let Some(key) = need.need.key.as_ref() else {
+                continue;
+            };
+            let submitted = first.get(&(need.assessment.to_string(), key.to_string()));
+            if !submitted.is_some_and(|at| *at > since && *at <= now)
+                || !readership.reads(&need.country, need.visibility)
+            {
+                continue;
+            }
+            let Some(country) = storage.reference.country(need.country.as_str()) else {
+                continue;
+            };
+            let found = context.match_need(&catalogue, country, &need.need);
+            let yours: Vec<&str> = found
+                .matches
+                .iter()
+                .filter(|m| person.edits(&m.offered.provider))
+                .map(|m| m.offered.offering.as_str())
+                .collect();
+            if !yours.is_empty() {
+                lines.push(format!(
+                    "- {}: {} ({} priority), need {}; your offerings {}: {}",
+                    country.name_en,
+                    storage.reference.theme_name(need.need.theme.as_str()),
+                    need.need.priority.label().to_lowercase(),
+                    key,
+                    yours.join(", "),
+                    link(&format!("/reports/countries/{}#need-{key}", country.iso3)),
+                ));
+            }
+        }
+        if !db::accounts::mark_digest_sent(conn, person.account, now - DIGEST_EVERY, now)?
+            || lines.is_empty()
+        {
+            continue;
+        }
+        let notice = Notice {
+            subject: format!("{} new need(s) your offerings match", lines.len()),
+            body: format!(
+                "Needs submitted since {} that your providers' offerings match:\n\n{}\n\nOffer help from each need's match report. To stop this digest, untick it on your account page.",
+                since.format("%Y-%m-%d"),
+                lines.join("\n")
+            ),
+            link: "/matches?waiting=me".to_owned(),
+        };
+        notifications::tell(conn, std::slice::from_ref(&person), &notice, link)?;
+        sent += 1;
+    }
+    Ok(sent)
 }
 
 /// Runs [`sweep`] every `period` as of the time it runs, until the worker

@@ -932,3 +932,61 @@ pub fn secretariat(conn: &mut DbConnection) -> StoreResult<Vec<Person>> {
         .load(conn)?;
     ids.into_iter().map(|id| person_by_id(conn, id)).collect()
 }
+
+/// Whether an account takes the weekly digest.
+pub fn weekly_digest(conn: &mut DbConnection, account: i64) -> StoreResult<bool> {
+    Ok(accounts::table
+        .find(account)
+        .select(accounts::weekly_digest)
+        .first(conn)?)
+}
+
+/// Subscribes an account to the weekly digest, or stops it.
+pub fn set_weekly_digest(conn: &mut DbConnection, account: i64, wanted: bool) -> StoreResult<()> {
+    diesel::update(accounts::table.find(account))
+        .set(accounts::weekly_digest.eq(wanted))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The subscribers whose last digest went out before `before` (or never),
+/// with when it did.
+pub fn digests_due(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+) -> StoreResult<Vec<(Person, Option<NaiveDateTime>)>> {
+    let rows: Vec<(i64, Option<NaiveDateTime>)> = accounts::table
+        .filter(accounts::weekly_digest.eq(true))
+        .filter(accounts::disabled.eq(false))
+        .filter(
+            accounts::digest_sent_at
+                .is_null()
+                .or(accounts::digest_sent_at.le(before)),
+        )
+        .order(accounts::id)
+        .select((accounts::id, accounts::digest_sent_at))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, sent)| Ok((person_by_id(conn, id)?, sent)))
+        .collect()
+}
+
+/// Notes that a digest went out; false when another instance sent it since
+/// `before` (so each goes out once).
+pub fn mark_digest_sent(
+    conn: &mut DbConnection,
+    account: i64,
+    before: NaiveDateTime,
+    at: NaiveDateTime,
+) -> StoreResult<bool> {
+    let updated = diesel::update(
+        accounts::table.find(account).filter(
+            accounts::digest_sent_at
+                .is_null()
+                .or(accounts::digest_sent_at.le(before)),
+        ),
+    )
+    .set(accounts::digest_sent_at.eq(at))
+    .execute(conn)?;
+    Ok(updated == 1)
+}

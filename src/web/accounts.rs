@@ -265,17 +265,28 @@ struct AccountPage<'a> {
     person: &'a Person,
     errors: FieldErrors,
     changed: bool,
-    tokens: Vec<ApiToken>,
+    settings: Settings,
     /// A token just made: its name and the token, shown this once.
     new_token: Option<(String, String)>,
     csrf_token: &'a str,
 }
 
-/// The signed-in person's API tokens in use.
-async fn tokens_of(storage: &Storage, person: &Person) -> Result<Vec<ApiToken>, AppError> {
+/// What the account page shows of the person's settings.
+struct Settings {
+    /// API tokens in use.
+    tokens: Vec<ApiToken>,
+    /// Whether a weekly digest of new needs their offerings match is sent.
+    weekly_digest: bool,
+}
+
+/// The signed-in person's settings.
+async fn settings_of(storage: &Storage, person: &Person) -> Result<Settings, AppError> {
     let account = person.account;
     with_db(storage, move |conn| {
-        Ok(db::accounts::tokens(conn, account)?)
+        Ok(Settings {
+            tokens: db::accounts::tokens(conn, account)?,
+            weekly_digest: db::accounts::weekly_digest(conn, account)?,
+        })
     })
     .await
 }
@@ -313,7 +324,7 @@ pub async fn account(
             person,
             errors: FieldErrors::new(),
             changed: query.changed.is_some(),
-            tokens: tokens_of(&storage, person).await?,
+            settings: settings_of(&storage, person).await?,
             new_token: None,
             csrf_token: csrf.as_str(),
         },
@@ -348,7 +359,7 @@ pub async fn create_token(
                     person: &person,
                     errors,
                     changed: false,
-                    tokens: tokens_of(&storage, &person).await?,
+                    settings: settings_of(&storage, &person).await?,
                     new_token: None,
                     csrf_token: csrf.as_str(),
                 },
@@ -368,7 +379,7 @@ pub async fn create_token(
             person: &person,
             errors: FieldErrors::new(),
             changed: false,
-            tokens: tokens_of(&storage, &person).await?,
+            settings: settings_of(&storage, &person).await?,
             new_token: Some((name, token.expose().to_owned())),
             csrf_token: csrf.as_str(),
         },
@@ -482,7 +493,7 @@ pub async fn change_password(
             person,
             errors,
             changed: false,
-            tokens: tokens_of(&storage, person).await?,
+            settings: settings_of(&storage, person).await?,
             new_token: None,
             csrf_token: csrf.as_str(),
         },
@@ -497,4 +508,27 @@ enum PasswordChangeOutcome {
     WrongCurrent,
     /// Too many wrong current passwords lately.
     Locked(chrono::NaiveDateTime),
+}
+
+#[derive(Deserialize)]
+pub struct DigestChoice {
+    /// "on" when the box is ticked; absent otherwise.
+    #[serde(default)]
+    weekly_digest: Option<String>,
+}
+
+/// Subscribes to the weekly digest of new needs, or stops it.
+pub async fn set_digest(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    posted: Form<DigestChoice>,
+) -> Result<HttpResponse, AppError> {
+    let form = posted.verified()?;
+    let account = signed_in(&viewer)?.account;
+    let wanted = form.weekly_digest.is_some();
+    with_db(&storage, move |conn| {
+        Ok(db::accounts::set_weekly_digest(conn, account, wanted)?)
+    })
+    .await?;
+    Ok(see_other("/account"))
 }

@@ -186,6 +186,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(at("/users/{id}/disable").route(web::post().to(people::disable)))
         .service(at("/account/password").route(web::post().to(accounts::change_password)))
         .service(at("/account/tokens").route(web::post().to(accounts::create_token)))
+        .service(at("/account/digest").route(web::post().to(accounts::set_digest)))
         .service(at("/account/tokens/{id}/revoke").route(web::post().to(accounts::revoke_token)))
         .service(
             at("/password/forgotten")

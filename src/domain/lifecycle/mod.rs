@@ -479,6 +479,8 @@ pub const ESCALATE_AFTER: chrono::TimeDelta = chrono::TimeDelta::days(28);
 /// How long a submitted need may wait with nobody proposing or offering
 /// before the secretariat's unmatched list shows it.
 pub const UNMATCHED_AFTER: chrono::TimeDelta = chrono::TimeDelta::days(30);
+/// How often a subscriber's digest of new needs goes out.
+pub const DIGEST_EVERY: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
 #[cfg(test)]
 mod tests;
