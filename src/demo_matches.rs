@@ -15,10 +15,11 @@ use crate::interchange::{Document, MatchEntry, MatchEventEntry};
 use crate::matches::{self, Opening};
 use crate::startup::Storage;
 
-const SECRETARIAT: &str = "secretariat@capmatch.example";
-const EDITOR: &str = "editor@capmatch.example";
-const GHANA: &str = "focal-point.gha@capmatch.example";
-const KENYA: &str = "focal-point.ken@capmatch.example";
+// The demo's people, as a match's history names them.
+const SECRETARIAT: &str = "Demo Secretariat";
+const EDITOR: &str = "Demo Editor";
+const GHANA: &str = "Demo Focal Point Ghana";
+const KENYA: &str = "Demo Focal Point Kenya";
 
 /// One demo match: the need, the offering, who began it and how, how many
 /// days ago, and each later step as (state, by, days later, note).
@@ -227,8 +228,8 @@ pub fn document(storage: &Storage, conn: &mut DbConnection) -> anyhow::Result<Do
     // The engine's view, as the secretariat (who may make any match) sees it.
     let broker = Person {
         account: 0,
-        email: EmailAddress::trusted(SECRETARIAT),
-        name: "Demo Secretariat".to_owned(),
+        email: EmailAddress::trusted("secretariat@capmatch.example"),
+        name: SECRETARIAT.to_owned(),
         roles: vec![Role::Secretariat],
     };
     let now = db::now();

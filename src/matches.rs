@@ -9,9 +9,11 @@ use crate::domain::assessment::{AssessmentState, Need};
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::codes::RecordKey;
 use crate::domain::lifecycle::{
-    self, Initiative, MatchRecord, MatchState, Move, RecordedFactor, Refusal, Sides, Step,
+    self, Initiative, MatchRecord, MatchState, Move, MoveInput, RecordedFactor, Refusal, Sides,
+    Step,
 };
-use crate::domain::vocab::Visibility;
+use crate::domain::problems::FieldErrors;
+use crate::domain::vocab::NeedStatus;
 use crate::domain::{Country, Offering, ReferenceData};
 use crate::startup::Storage;
 
@@ -33,8 +35,20 @@ pub enum MatchError {
     /// The reader may not read the need, so it is as if it were not there.
     #[error("not found")]
     NotFound,
+    /// What was written does not do: every problem at its field, or `None`
+    /// when the form named no step it has.
+    #[error("the form has problems")]
+    Invalid(Option<FieldErrors>),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A record not found is, to the person asking, no match or need at all.
+fn not_found(error: StoreError) -> MatchError {
+    match error {
+        StoreError::NotFound => MatchError::NotFound,
+        other => other.into(),
+    }
 }
 
 impl From<diesel::result::Error> for MatchError {
@@ -56,20 +70,22 @@ pub struct Opening {
 /// The open need an opening names, with its country and visibility.
 struct AskedNeed {
     country: Country,
-    visibility: Visibility,
     need: Need,
 }
 
+/// The need an opening names, if `person` may read it and it is open:
+/// whether it can be read is asked first, so a reader learns nothing of a
+/// need they may not read, not even that it exists.
 fn asked_need(
     conn: &mut DbConnection,
     reference: &ReferenceData,
+    person: &Person,
     opening: &Opening,
 ) -> Result<AskedNeed, MatchError> {
-    let assessment =
-        db::assessments::find(conn, opening.assessment.as_str()).map_err(|e| match e {
-            StoreError::NotFound => MatchError::NotFound,
-            other => other.into(),
-        })?;
+    let assessment = db::assessments::find(conn, opening.assessment.as_str()).map_err(not_found)?;
+    if !Readership::of(Some(person)).reads(&assessment.country, assessment.visibility) {
+        return Err(MatchError::NotFound);
+    }
     let AssessmentState::Submitted(needs) = &assessment.latest.data.state else {
         return Err(MatchError::NeedNotOpen(opening.need.to_string()));
     };
@@ -77,7 +93,13 @@ fn asked_need(
         .iter()
         .find(|n| n.key.as_ref() == Some(&opening.need))
         .ok_or(MatchError::NotFound)?;
-    if !need.is_open() {
+    // Open as its revision records it, and not met since by a match.
+    let progress = db::matches::progress(conn, opening.assessment.as_str())?
+        .remove(opening.need.as_str())
+        .unwrap_or_default();
+    if progress.status(need.status) != NeedStatus::Open
+        && progress.status(need.status) != NeedStatus::InProgress
+    {
         return Err(MatchError::NeedNotOpen(opening.need.to_string()));
     }
     let country = reference
@@ -86,7 +108,6 @@ fn asked_need(
         .ok_or(MatchError::NotFound)?;
     Ok(AskedNeed {
         country,
-        visibility: assessment.visibility,
         need: need.clone(),
     })
 }
@@ -112,10 +133,7 @@ pub fn prepare(
     person: &Person,
     opening: &Opening,
 ) -> Result<Prepared, MatchError> {
-    let asked = asked_need(conn, &storage.reference, opening)?;
-    if !Readership::of(Some(person)).reads(&asked.country.iso3, asked.visibility) {
-        return Err(MatchError::NotFound);
-    }
+    let asked = asked_need(conn, &storage.reference, person, opening)?;
     let catalogue = storage.catalogue.current(conn)?;
     let offering = catalogue
         .offerings()
@@ -170,9 +188,10 @@ pub fn open(
     opening: &Opening,
     link: &dyn Fn(&str) -> String,
 ) -> Result<RecordKey, MatchError> {
-    let prepared = prepare(storage, conn, person, opening)?;
     let actor = Actor::person(person);
     db::write(conn, |conn| {
+        // Checked inside the transaction: nothing can change in between.
+        let prepared = prepare(storage, conn, person, opening)?;
         if let Some(existing) = db::matches::open_between(
             conn,
             opening.assessment.as_str(),
@@ -183,7 +202,7 @@ pub fn open(
         }
         let key = db::matches::insert(
             conn,
-            &actor,
+            &Actor::shown(person),
             None,
             &db::matches::NewMatch {
                 assessment: &opening.assessment,
@@ -206,26 +225,33 @@ pub fn open(
     })
 }
 
-/// Takes a step on a match opened at `version`; returns the new state.
+/// Takes the step a form asks for on a match opened at `version`; returns
+/// the new state. In this order: the person's part and the match's state
+/// (so a refused person learns nothing from the form), what they wrote,
+/// then whether the match changed since the page was opened.
 pub fn take_step(
     storage: &Storage,
     conn: &mut DbConnection,
     person: &Person,
     key: &str,
     version: i32,
-    step: &Move,
+    input: &MoveInput,
     link: &dyn Fn(&str) -> String,
 ) -> Result<MatchState, MatchError> {
     let actor = Actor::person(person);
     db::write(conn, |conn| {
-        let current = db::matches::find(conn, key).map_err(|e| match e {
-            StoreError::NotFound => MatchError::NotFound,
-            other => other.into(),
-        })?;
+        let current = db::matches::find(conn, key).map_err(not_found)?;
         let sides = current.sides_of(Some(person));
         if !sides.any() && !may_read(&current, person) {
             return Err(MatchError::NotFound);
         }
+        let asked: Step = input
+            .step
+            .trim()
+            .parse()
+            .map_err(|_| MatchError::Invalid(None))?;
+        lifecycle::next(current.state, sides, asked)?;
+        let step = input.parse().map_err(MatchError::Invalid)?;
         let to = lifecycle::next(current.state, sides, step.step)?;
         if current.version != version {
             return Err(StoreError::Conflict {
@@ -239,7 +265,7 @@ pub fn take_step(
             .filter(|_| step.step == Step::Confirm);
         db::matches::set_state(
             conn,
-            &actor,
+            &Actor::shown(person),
             key,
             version,
             current.state,
@@ -250,7 +276,7 @@ pub fn take_step(
         )?;
         let moved = db::matches::find(conn, key)?;
         log(conn, &actor, &moved, Some(&current), &step.note)?;
-        let notice = notice_of_step(&moved, &storage.reference, person, step);
+        let notice = notice_of_step(&moved, &storage.reference, person, &step);
         tell_the_others(conn, &moved, person, &notice, link)?;
         Ok(to)
     })
@@ -258,10 +284,17 @@ pub fn take_step(
 
 /// Whether a person may read a match: whoever may read its need, and the
 /// people on either side of it (a focal point may propose a restricted
-/// need to a provider, whose editors must then read it).
+/// need to a provider, whose editors must then read it). What the parties
+/// wrote to each other is theirs: see [`reads_notes`].
 pub fn may_read(record: &MatchRecord, person: &Person) -> bool {
     record.sides_of(Some(person)).any()
         || Readership::of(Some(person)).reads(&record.country, record.visibility)
+}
+
+/// Whether a person reads what the parties wrote (notes, reasons, the
+/// outcome's comment): the parties themselves and the secretariat.
+pub fn reads_notes(record: &MatchRecord, person: Option<&Person>) -> bool {
+    record.sides_of(person).any()
 }
 
 fn log(

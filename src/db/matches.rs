@@ -633,10 +633,9 @@ pub fn mark_escalated(conn: &mut DbConnection, key: &str, at: NaiveDateTime) -> 
             .filter(matches::key.eq(key))
             .filter(matches::escalated_at.is_null()),
     )
-    .set((
-        matches::escalated_at.eq(at),
-        matches::version.eq(matches::version + 1),
-    ))
+    // Not a change of the match's own: its version stays, so a page
+    // opened before keeps working.
+    .set(matches::escalated_at.eq(at))
     .execute(conn)?;
     if updated == 1 {
         super::bump(conn, super::MATCHES_COUNTER)?;

@@ -21,6 +21,15 @@ impl Actor {
         }
     }
 
+    /// A person as the people they work with see them in a match's
+    /// history: by name. Their address stays in the audit log.
+    pub fn shown(person: &Person) -> Actor {
+        Actor {
+            account: Some(person.account),
+            name: person.name.clone(),
+        }
+    }
+
     /// A change made on the server's command line.
     pub fn command_line() -> Actor {
         Actor {

@@ -75,6 +75,18 @@ pub struct MatchEventEntry {
 }
 
 impl MatchEntry {
+    /// The match as a reader who is not one of its parties may see it:
+    /// where it stands and when, without what the parties wrote.
+    pub fn without_notes(mut self) -> MatchEntry {
+        for event in &mut self.history {
+            event.note.clear();
+        }
+        if let Some(completion) = &mut self.completion {
+            completion.comment.clear();
+        }
+        self
+    }
+
     pub fn of(record: &MatchRecord, history: &[MatchEvent]) -> MatchEntry {
         MatchEntry {
             key: record.key.to_string(),

@@ -259,5 +259,5 @@ pub async fn matches(
     QueryParams(mut params): QueryParams<super::matches::MatchParams>,
 ) -> Result<HttpResponse, ApiError> {
     params.format = Some("json".to_owned());
-    Ok(super::matches::list(storage, viewer, QueryParams(params)).await?)
+    Ok(super::matches::answer(&storage, &viewer, params, "/api/v1/matches").await?)
 }

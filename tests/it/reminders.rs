@@ -70,7 +70,7 @@ fn an_unanswered_proposal_reminds_once_then_goes_to_the_secretariat(backend: Bac
     let mail = app.wait_for_mail(&secretariat, 1);
     assert!(mail.contains("Unanswered for 28 days"), "{mail}");
     // An answer ends the wait.
-    let accepted = app.post_form_as(&editor, &path, &[("version", "2"), ("step", "accept")]);
+    let accepted = app.post_form_as(&editor, &path, &[("version", "1"), ("step", "accept")]);
     assert_eq!(accepted.status(), 303);
     assert_eq!(
         app.json("/matches?waiting=secretariat&format=json")["total"],

@@ -307,7 +307,7 @@ pub struct Move {
 }
 
 /// A step as posted by the match page's forms.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 pub struct MoveInput {
     #[serde(default)]
     pub step: String,

@@ -148,7 +148,9 @@ impl MatchParams {
         })
     }
 
-    fn link(&self, number: i64, format: Option<&str>) -> String {
+    /// The list at page `number` in `format`, under `base` (the page's
+    /// address, or the API's).
+    fn link(&self, base: &str, number: i64, format: Option<&str>) -> String {
         let params = MatchParams {
             page: (number > 1).then(|| number.to_string()),
             format: format.map(str::to_owned),
@@ -156,9 +158,9 @@ impl MatchParams {
         };
         let query = serde_qs::to_string(&params).unwrap_or_default();
         if query.is_empty() {
-            "/matches".to_owned()
+            base.to_owned()
         } else {
-            format!("/matches?{query}")
+            format!("{base}?{query}")
         }
     }
 }
@@ -303,6 +305,16 @@ pub async fn list(
     viewer: Viewer,
     QueryParams(params): QueryParams<MatchParams>,
 ) -> Result<HttpResponse, AppError> {
+    answer(&storage, &viewer, params, "/matches").await
+}
+
+/// The list under `base`, whose links stay under it.
+pub async fn answer(
+    storage: &Storage,
+    viewer: &Viewer,
+    params: MatchParams,
+    base: &str,
+) -> Result<HttpResponse, AppError> {
     viewer.may(crate::domain::access::Action::ReadMatches)?;
     let format = params.format()?;
     let filter = params.filter(&storage.reference, &viewer)?;
@@ -324,7 +336,7 @@ pub async fn list(
         ListFormat::Html => None,
     };
     let pagination = Pagination::of(found.number, found.page_count(), found.total, |n| {
-        params.link(n, code)
+        params.link(base, n, code)
     });
     let next_link = |response: &mut actix_web::HttpResponseBuilder| {
         if let Some(next) = &pagination.next {
@@ -351,7 +363,14 @@ pub async fn list(
                     .items
                     .iter()
                     .zip(&history)
-                    .map(|(record, events)| MatchEntry::of(record, events))
+                    .map(|(record, events)| {
+                        let entry = MatchEntry::of(record, events);
+                        if crate::matches::reads_notes(record, viewer.person()) {
+                            entry
+                        } else {
+                            entry.without_notes()
+                        }
+                    })
                     .collect(),
             };
             let mut response = HttpResponse::Ok();
@@ -396,8 +415,8 @@ pub async fn list(
                     .collect(),
                 countries: choices.countries(&[params.country.trim().to_ascii_uppercase()]),
                 themes: choices.themes(&[params.theme.trim().to_owned()]),
-                csv: params.link(1, Some("csv")),
-                json: params.link(1, Some("json")),
+                csv: params.link(base, 1, Some("csv")),
+                json: params.link(base, 1, Some("json")),
                 lines,
                 pagination,
                 params,

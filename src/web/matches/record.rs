@@ -11,7 +11,7 @@ use super::waiting_words;
 use crate::db::{self, StoreError};
 use crate::domain::assessment::{AssessmentState, Need};
 use crate::domain::fields::MatchField;
-use crate::domain::lifecycle::{self, MatchEvent, MatchRecord, MoveInput, Outcome, Step};
+use crate::domain::lifecycle::{MatchEvent, MatchRecord, MoveInput, Outcome, Step};
 use crate::domain::problems::FieldErrors;
 use crate::domain::{Offering, ReferenceData};
 use crate::interchange::MatchEntry;
@@ -121,6 +121,11 @@ impl ShowPage<'_> {
         self.posted.as_ref().is_some_and(|i| i.step == step.code())
     }
 
+    /// Whether this reader reads what the parties wrote.
+    fn reads_notes(&self) -> bool {
+        matches::reads_notes(&self.loaded.record, self.viewer.person())
+    }
+
     fn waiting_on(&self) -> String {
         waiting_words(&self.loaded.record)
     }
@@ -196,23 +201,21 @@ pub async fn show_json(
     key: KeyPath,
 ) -> Result<HttpResponse, crate::web::error::ApiError> {
     let loaded = load(&storage, &viewer, &key).await?;
-    Ok(HttpResponse::Ok().json(MatchEntry::of(&loaded.record, &loaded.history)))
+    let entry = MatchEntry::of(&loaded.record, &loaded.history);
+    let entry = if matches::reads_notes(&loaded.record, viewer.person()) {
+        entry
+    } else {
+        entry.without_notes()
+    };
+    Ok(HttpResponse::Ok().json(entry))
 }
 
-/// A step as its form posts it: the step, what was written, and the
-/// version of the match the page showed.
+/// A step as its form posts it: what `MoveInput` reads, and the version
+/// of the match the page showed.
 #[derive(Debug, Deserialize)]
 pub struct StepPost {
-    #[serde(default)]
-    step: String,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    outcome: String,
-    #[serde(default)]
-    rating: String,
-    #[serde(default)]
-    comment: String,
+    #[serde(flatten)]
+    input: MoveInput,
     #[serde(default)]
     version: String,
 }
@@ -227,49 +230,32 @@ pub async fn take_step(
 ) -> Result<HttpResponse, AppError> {
     let form = posted.verified()?;
     viewer.may(crate::domain::access::Action::ReadMatches)?;
-    let input = MoveInput {
-        step: form.step,
-        note: form.note,
-        outcome: form.outcome,
-        rating: form.rating,
-        comment: form.comment,
-    };
     let version: i32 = form.version.trim().parse().map_err(|_| {
         AppError::BadRequest("The form did not say which version of the match it answers.".into())
     })?;
-    let asked: Step = input
-        .step
-        .trim()
-        .parse()
-        .map_err(|_| AppError::BadRequest("The form did not say which step to take.".into()))?;
-    // Whether this person may take the step now is asked before what they
-    // wrote is checked: a refused person learns nothing from the form.
-    let loaded = load(&storage, &viewer, &key).await?;
-    let sides = loaded.record.sides_of(viewer.person());
-    lifecycle::next(loaded.record.state, sides, asked)
-        .map_err(|e| refused(e.into(), key.as_str()))?;
-    let step = match input.parse() {
-        Ok(step) => step,
-        Err(Some(errors)) => {
-            return show_page(&storage, &viewer, &key, Some((input, errors))).await;
-        }
-        Err(None) => {
-            return Err(AppError::BadRequest(
-                "The form did not say which step to take.".into(),
-            ));
-        }
-    };
     let person = viewer.signed_in()?.clone();
     let shared = storage.clone();
     let lookup = key.as_str().to_owned();
-    with_db(&storage, move |conn| {
-        matches::take_step(&shared, conn, &person, &lookup, version, &step, &|path| {
-            site.link(path)
-        })
-        .map_err(|e| refused(e, &lookup))
+    let input = form.input.clone();
+    let taken = with_db(&storage, move |conn| {
+        Ok(matches::take_step(
+            &shared,
+            conn,
+            &person,
+            &lookup,
+            version,
+            &input,
+            &|path| site.link(path),
+        ))
     })
     .await?;
-    Ok(see_other(&format!("/matches/{}", key.as_str())))
+    match taken {
+        Ok(_) => Ok(see_other(&format!("/matches/{}", key.as_str()))),
+        Err(MatchError::Invalid(Some(errors))) => {
+            show_page(&storage, &viewer, &key, Some((form.input, errors))).await
+        }
+        Err(error) => Err(refused(error, key.as_str())),
+    }
 }
 
 /// A refused match change as the page answers it.
@@ -290,6 +276,9 @@ pub fn refused(error: MatchError, key: &str) -> AppError {
             "The need \"{need}\" is no longer open, so it cannot be matched."
         )),
         MatchError::NotFound => AppError::NotFound(format!("The match or need \"{key}\"")),
+        MatchError::Invalid(_) => {
+            AppError::BadRequest("The form did not say which step to take.".into())
+        }
         MatchError::Store(StoreError::Conflict { latest }) => AppError::Conflict(format!(
             "Someone changed this match since you opened it (it is now at version {latest}). Nothing was changed."
         )),

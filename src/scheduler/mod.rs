@@ -11,12 +11,13 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 
+mod digest;
+
 use crate::background::{self, Worker};
 use crate::db::notifications::{self, Notice};
 use crate::db::{self, DbConnection};
-use crate::domain::access::Readership;
 use crate::domain::assessment::OpenNeed;
-use crate::domain::lifecycle::{DIGEST_EVERY, ESCALATE_AFTER, REMIND_AFTER, UNMATCHED_AFTER};
+use crate::domain::lifecycle::{ESCALATE_AFTER, REMIND_AFTER, UNMATCHED_AFTER};
 use crate::matches::MatchError;
 use crate::startup::Storage;
 
@@ -39,15 +40,19 @@ impl std::fmt::Display for Swept {
     }
 }
 
-/// Sends what is due at `now`.
+/// Sends what is due at `now`. What takes reading and the engine (which
+/// needs waited, what each digest says) is worked out first; the
+/// transaction, which holds every instance's writes, only claims and tells.
 pub fn sweep(
     storage: &Storage,
     conn: &mut DbConnection,
     now: NaiveDateTime,
     link: &dyn Fn(&str) -> String,
 ) -> Result<Swept, MatchError> {
-    // Read outside the transaction: the open needs, which the engine reads too.
     let open = db::assessments::open_needs(conn, None)?;
+    let first = db::unmatched::first_submitted(conn)?;
+    let waited = unmatched_candidates(conn, &open, &first, now)?;
+    let digests = digest::drafts(storage, conn, now, &open, &first, link)?;
     db::write(conn, |conn| {
         let mut swept = Swept::default();
         for key in db::matches::due_reminders(conn, now - REMIND_AFTER)? {
@@ -95,19 +100,8 @@ pub fn sweep(
                 swept.escalated += 1;
             }
         }
-        let first = db::unmatched::first_submitted(conn)?;
-        let matched = db::matches::needs_with_matches(conn)?;
-        let cutoff = now - UNMATCHED_AFTER;
-        for need in &open {
-            let Some(key) = need.need.key.as_ref() else {
-                continue;
-            };
-            let pair = (need.assessment.to_string(), key.to_string());
-            let waited = first.get(&pair).is_some_and(|at| *at <= cutoff);
-            if waited
-                && !matched.contains(&pair)
-                && db::unmatched::list(conn, &pair.0, &pair.1, now)?
-            {
+        for (assessment, need) in &waited {
+            if db::unmatched::list(conn, assessment, need, now)? {
                 swept.unmatched += 1;
             }
         }
@@ -124,84 +118,34 @@ pub fn sweep(
             let secretariat = db::accounts::secretariat(conn)?;
             notifications::tell(conn, &secretariat, &notice, link)?;
         }
-        swept.digests = send_digests(storage, conn, now, &open, &first, link)?;
+        swept.digests = digest::send(conn, now, &digests, link)?;
         Ok::<_, MatchError>(swept)
     })
 }
 
-/// Sends each subscriber whose week is up the needs submitted since their
-/// last digest that their providers' offerings match and they may read.
-/// A week with nothing new sends nothing, and starts a new week.
-fn send_digests(
-    storage: &Storage,
+/// The open needs first submitted at least 30 days before `now` that have
+/// no match at all, as (assessment, need) keys. A match made after this
+/// read only means the list shows the need until its next read, which
+/// leaves matched needs out.
+fn unmatched_candidates(
     conn: &mut DbConnection,
-    now: NaiveDateTime,
     open: &[OpenNeed],
     first: &HashMap<(String, String), NaiveDateTime>,
-    link: &dyn Fn(&str) -> String,
-) -> Result<usize, MatchError> {
-    let due = db::accounts::digests_due(conn, now - DIGEST_EVERY)?;
-    if due.is_empty() {
-        return Ok(0);
-    }
-    let catalogue = storage.catalogue.current(conn)?;
-    let today = storage.today(conn)?;
-    let context = today.context();
-    let mut sent = 0;
-    for (person, last) in due {
-        let since = last.unwrap_or(now - DIGEST_EVERY);
-        let readership = Readership::of(Some(&person));
-        let mut lines = Vec::new();
-        for need in open {
-            let Some(key) = need.need.key.as_ref() else {
-                continue;
-            };
-            let submitted = first.get(&(need.assessment.to_string(), key.to_string()));
-            if !submitted.is_some_and(|at| *at > since && *at <= now)
-                || !readership.reads(&need.country, need.visibility)
-            {
-                continue;
-            }
-            let Some(country) = storage.reference.country(need.country.as_str()) else {
-                continue;
-            };
-            let found = context.match_need(&catalogue, country, &need.need);
-            let yours: Vec<&str> = found
-                .matches
-                .iter()
-                .filter(|m| person.edits(&m.offered.provider))
-                .map(|m| m.offered.offering.as_str())
-                .collect();
-            if !yours.is_empty() {
-                lines.push(format!(
-                    "- {}: {} ({} priority), need {}; your offerings {}: {}",
-                    country.name_en,
-                    storage.reference.theme_name(need.need.theme.as_str()),
-                    need.need.priority.label().to_lowercase(),
-                    key,
-                    yours.join(", "),
-                    link(&format!("/reports/countries/{}#need-{key}", country.iso3)),
-                ));
-            }
-        }
-        if !db::accounts::mark_digest_sent(conn, person.account, now - DIGEST_EVERY, now)?
-            || lines.is_empty()
-        {
-            continue;
-        }
-        let notice = Notice {
-            subject: format!("{} new need(s) your offerings match", lines.len()),
-            body: format!(
-                "Needs submitted since {} that your providers' offerings match:\n\n{}\n\nOffer help from each need's match report. To stop this digest, untick it on your account page.",
-                since.format("%Y-%m-%d"),
-                lines.join("\n")
-            ),
-            link: "/matches?waiting=me".to_owned(),
-        };
-        notifications::tell(conn, std::slice::from_ref(&person), &notice, link)?;
-        sent += 1;
-    }
-    Ok(sent)
+    now: NaiveDateTime,
+) -> Result<Vec<(String, String)>, MatchError> {
+    let matched = db::matches::needs_with_matches(conn)?;
+    let cutoff = now - UNMATCHED_AFTER;
+    Ok(open
+        .iter()
+        .filter_map(|need| {
+            let pair = (
+                need.assessment.to_string(),
+                need.need.key.as_ref()?.to_string(),
+            );
+            let waited = first.get(&pair).is_some_and(|at| *at <= cutoff);
+            (waited && !matched.contains(&pair)).then_some(pair)
+        })
+        .collect())
 }
 
 /// Runs [`sweep`] every `period` as of the time it runs, until the worker
