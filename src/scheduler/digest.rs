@@ -51,7 +51,10 @@ pub fn drafts(
     let catalogue = storage.catalogue.current(conn)?;
     let today = storage.today(conn)?;
     let context = today.context();
-    let mut matched: Vec<(&OpenNeed, NaiveDateTime, Vec<(String, String)>)> = Vec::new();
+    // Each need with when it was first submitted and the offerings (and
+    // their providers) that match it.
+    type Matched<'a> = (&'a OpenNeed, NaiveDateTime, Vec<(String, String)>);
+    let mut matched: Vec<Matched> = Vec::new();
     for need in open {
         let Some(at) = submitted(need).filter(|at| *at > earliest && *at <= now) else {
             continue;

@@ -317,15 +317,15 @@ pub async fn answer(
 ) -> Result<HttpResponse, AppError> {
     viewer.may(crate::domain::access::Action::ReadMatches)?;
     let format = params.format()?;
-    let filter = params.filter(&storage.reference, &viewer)?;
+    let filter = params.filter(&storage.reference, viewer)?;
     let per_page = if format == ListFormat::Html {
         PER_PAGE
     } else {
         PER_FILE
     };
     let found = find(
-        &storage,
-        &viewer,
+        storage,
+        viewer,
         filter,
         PageRequest::sized(params.page_number(), per_page),
     )
@@ -345,7 +345,7 @@ pub async fn answer(
     };
     match format {
         ListFormat::Json => {
-            let history = with_db(&storage, {
+            let history = with_db(storage, {
                 let keys: Vec<String> = found.items.iter().map(|m| m.key.to_string()).collect();
                 move |conn| {
                     keys.iter()
@@ -403,7 +403,7 @@ pub async fn answer(
                 .map(|r| Line::of(r, &storage.reference))
                 .collect();
             ok(&ListPage {
-                viewer: &viewer,
+                viewer,
                 states: Choices::of::<MatchState>(&[params.state.trim()]),
                 waiting: WAITING
                     .iter()
