@@ -14,7 +14,7 @@ use crate::domain::audit::Actor;
 use crate::domain::codes::{Iso3, RecordKey, ThemeCode};
 use crate::domain::lifecycle::{
     Completion, Initiative, MatchEvent, MatchRecord, MatchState, NeedProgress, Outcome,
-    RecordedFactor,
+    RecordedFactor, Side,
 };
 use crate::domain::vocab::Visibility;
 
@@ -140,6 +140,46 @@ pub fn history(conn: &mut DbConnection, key: &str) -> StoreResult<Vec<MatchEvent
             note,
         })
         .collect())
+}
+
+/// The histories of several matches, oldest entry first, in one query.
+pub fn histories(
+    conn: &mut DbConnection,
+    keys: &[String],
+) -> StoreResult<HashMap<String, Vec<MatchEvent>>> {
+    let mut found: HashMap<String, Vec<MatchEvent>> = HashMap::new();
+    for chunk in keys.chunks(1_000) {
+        let rows: Vec<(
+            String,
+            NaiveDateTime,
+            String,
+            Option<MatchState>,
+            MatchState,
+            String,
+        )> = match_events::table
+            .inner_join(matches::table)
+            .filter(matches::key.eq_any(chunk))
+            .order(match_events::id)
+            .select((
+                matches::key,
+                match_events::at,
+                match_events::actor,
+                match_events::from_state,
+                match_events::to_state,
+                match_events::note,
+            ))
+            .load(conn)?;
+        for (key, at, actor, from, to, note) in rows {
+            found.entry(key).or_default().push(MatchEvent {
+                at,
+                actor,
+                from,
+                to,
+                note,
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// The open match of a need and an offering, if there is one.
@@ -355,9 +395,7 @@ pub fn progress(
         .load(conn)?;
     let mut found: HashMap<String, NeedProgress> = HashMap::new();
     for (need, state, outcome) in rows {
-        let entry = found.entry(need).or_default();
-        entry.in_delivery |= matches!(state, MatchState::InDelivery | MatchState::Delivered);
-        entry.met |= state == MatchState::Completed && outcome == Some(Outcome::Met);
+        found.entry(need).or_default().record(state, outcome);
     }
     Ok(found)
 }
@@ -390,9 +428,6 @@ pub struct MatchFilter {
     pub waiting: Option<Waiting>,
     pub need: Option<(RecordKey, RecordKey)>,
 }
-
-const PROVIDER_MOVES: [MatchState; 2] = [MatchState::Proposed, MatchState::InDelivery];
-const REQUESTER_MOVES: [MatchState; 2] = [MatchState::Accepted, MatchState::Delivered];
 
 type Boxed<'a> = matches::BoxedQuery<'a, super::MultiBackend>;
 
@@ -516,8 +551,12 @@ fn selected(filter: &MatchFilter, reader: &MatchReader<'_>) -> Boxed<'static> {
     }
     match &filter.waiting {
         None => {}
-        Some(Waiting::Provider) => query = query.filter(matches::state.eq_any(PROVIDER_MOVES)),
-        Some(Waiting::Requester) => query = query.filter(matches::state.eq_any(REQUESTER_MOVES)),
+        Some(Waiting::Provider) => {
+            query = query.filter(matches::state.eq_any(MatchState::waiting_for(Side::Provider)))
+        }
+        Some(Waiting::Requester) => {
+            query = query.filter(matches::state.eq_any(MatchState::waiting_for(Side::Requester)))
+        }
         Some(Waiting::Secretariat) => {
             query = query
                 .filter(matches::state.eq(MatchState::Proposed))
@@ -531,15 +570,17 @@ fn selected(filter: &MatchFilter, reader: &MatchReader<'_>) -> Boxed<'static> {
             let providers: Vec<String> = providers.iter().map(|p| p.as_str().to_owned()).collect();
             query = query.filter(
                 matches::state
-                    .eq_any(PROVIDER_MOVES)
+                    .eq_any(MatchState::waiting_for(Side::Provider))
                     .and(matches::offering_id.eq_any(offerings_of!(providers)))
-                    .or(matches::state.eq_any(REQUESTER_MOVES).and(
-                        matches::assessment_id.eq_any(
-                            assessments::table
-                                .filter(assessments::country.eq_any(countries))
-                                .select(assessments::id),
-                        ),
-                    )),
+                    .or(matches::state
+                        .eq_any(MatchState::waiting_for(Side::Requester))
+                        .and(
+                            matches::assessment_id.eq_any(
+                                assessments::table
+                                    .filter(assessments::country.eq_any(countries))
+                                    .select(assessments::id),
+                            ),
+                        )),
             )
         }
     }

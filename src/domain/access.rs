@@ -277,6 +277,8 @@ pub enum Action<'a> {
     /// Broker matches across the board: the unmatched needs, the
     /// allocation, proposals the secretariat was told of.
     Coordinate,
+    /// Take the weekly digest of new needs one's offerings match.
+    SubscribeDigest,
 }
 
 impl Action<'_> {
@@ -293,6 +295,7 @@ impl Action<'_> {
                 "a provider's editor, a country's focal point or the secretariat".to_owned()
             }
             Action::ReadNotifications => "anyone signed in".to_owned(),
+            Action::SubscribeDigest => "a provider's editor".to_owned(),
             Action::EditProvider(provider)
             | Action::AddOffering(provider)
             | Action::EditOffering(provider) => or_secretariat(Role::Editor((*provider).clone())),
@@ -334,6 +337,14 @@ pub fn permit(person: Option<&Person>, action: Action<'_>) -> Result<(), Refusal
             _ => Err(Refusal::SignInNeeded),
         };
     };
+    // The digest lists what one's own offerings match: the secretariat's
+    // role gives it none.
+    if action == Action::SubscribeDigest {
+        return match person.providers().next() {
+            Some(_) => Ok(()),
+            None => Err(Refusal::NotAllowed(action.who_may())),
+        };
+    }
     let allowed = person.is_secretariat()
         || match action {
             Action::AddProvider
@@ -343,6 +354,7 @@ pub fn permit(person: Option<&Person>, action: Action<'_>) -> Result<(), Refusal
             | Action::Coordinate => false,
             Action::ReadMatches => !person.roles.is_empty(),
             Action::ReadNotifications => true,
+            Action::SubscribeDigest => false,
             Action::EditProvider(provider)
             | Action::AddOffering(provider)
             | Action::EditOffering(provider) => person.edits(provider),

@@ -75,7 +75,12 @@ pub struct Catalogue {
     groups: HashMap<GroupCode, usize>,
     /// Per offering, its provider as a small number: reports group by it.
     provider_ids: Vec<u32>,
+    /// Tells catalogues apart (see `Engagements`): each gets its own.
+    id: u64,
 }
+
+/// The next catalogue's id.
+static CATALOGUES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 fn intern<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, usize>, key: &K) -> usize {
     let next = table.len();
@@ -107,6 +112,7 @@ impl Catalogue {
             languages: HashMap::new(),
             groups: HashMap::new(),
             provider_ids: Vec::with_capacity(offerings.len()),
+            id: CATALOGUES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
         let mut providers: HashMap<RecordKey, usize> = HashMap::new();
         for (i, offering) in offerings.iter().enumerate() {
@@ -149,6 +155,11 @@ impl Catalogue {
         }
         catalogue.offerings = offerings;
         catalogue
+    }
+
+    /// This catalogue's own number, never another's.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     pub fn offerings(&self) -> &[Offering] {

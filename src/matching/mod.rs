@@ -324,7 +324,7 @@ pub fn theme_fit(
 #[derive(Debug, Default)]
 pub struct Engagements {
     by_key: HashMap<RecordKey, u32>,
-    by_index: std::sync::OnceLock<(usize, Vec<u32>)>,
+    by_index: std::sync::OnceLock<(u64, Vec<u32>)>,
 }
 
 impl From<HashMap<RecordKey, u32>> for Engagements {
@@ -353,7 +353,7 @@ impl Engagements {
         }
         // The table is the first catalogue's; another (never in practice)
         // is looked up by key.
-        let identity = std::ptr::from_ref(catalogue) as usize;
+        let identity = catalogue.id();
         let (built_for, table) = self.by_index.get_or_init(|| {
             let table = catalogue
                 .offerings()

@@ -524,6 +524,7 @@ pub async fn set_digest(
     posted: Form<DigestChoice>,
 ) -> Result<HttpResponse, AppError> {
     let form = posted.verified()?;
+    viewer.may(crate::domain::access::Action::SubscribeDigest)?;
     let account = signed_in(&viewer)?.account;
     let wanted = form.weekly_digest.is_some();
     with_db(&storage, move |conn| {

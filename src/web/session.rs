@@ -114,6 +114,16 @@ impl Viewer {
         lifecycle::opening(Initiative::Offered, self.sides(country, provider)).is_ok()
     }
 
+    /// Whether the account page should offer the weekly digest.
+    pub fn takes_digest(&self) -> bool {
+        self.allows(Action::SubscribeDigest)
+    }
+
+    /// Whether pages should link the matches.
+    pub fn reads_matches(&self) -> bool {
+        self.allows(Action::ReadMatches)
+    }
+
     /// Whether pages should link the secretariat's brokering pages.
     pub fn coordinates(&self) -> bool {
         self.allows(Action::Coordinate)

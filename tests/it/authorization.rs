@@ -188,7 +188,7 @@ fn routes(assessment: &str, need: &str, account: i64, pending: &str, proposal: &
         get("/audit", &[Secretariat]),
         get("/account", signed_in),
         post("/account/tokens", vec![("name", "")], signed_in),
-        post("/account/digest", vec![], signed_in),
+        post("/account/digest", vec![], &[EditorOfThis, EditorOfAnother]),
         post(
             "/account/password",
             vec![("current_password", ""), ("new_password", "")],

@@ -100,7 +100,38 @@ fn a_proposal_goes_from_request_to_delivered_help(backend: Backend) {
         "a page opened before the change"
     );
     assert_eq!(step(&app, &editor, &path, 2, &[("step", "accept")]), 409);
+    // A step the state allows, from a page opened before the last change.
+    let stale = app.post_form_as(
+        &editor,
+        &path,
+        &[
+            ("version", "1"),
+            ("step", "cancel"),
+            ("note", "Changed our minds"),
+        ],
+    );
+    assert_eq!(stale.status(), 409);
+    assert!(stale.text().unwrap().contains("Someone changed this match"));
     assert!(app.wait_for_mail(focal.email(), 1).contains("Accepted"));
+    // Opening a notification marks it read and goes to its page; someone
+    // else's opens nothing.
+    let (_, notes) = page_as(&app, &focal, "/notifications");
+    let id: String = notes
+        .split("action=\"/notifications/")
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .find(|id| !id.is_empty())
+        .unwrap();
+    let opened = app.post_form_as(&editor, &format!("/notifications/{id}/read"), &[]);
+    assert_eq!(opened.status(), 404, "another person's notification");
+    let opened = app.post_form_as(&focal, &format!("/notifications/{id}/read"), &[]);
+    assert_eq!(location(&opened), path);
+    let (_, home) = page_as(&app, &focal, "/");
+    assert!(!home.contains("class=\"count\""), "nothing unread: {home}");
 
     assert_eq!(step(&app, &focal, &path, 2, &[("step", "select")]), 303);
     assert_eq!(step(&app, &focal, &path, 3, &[("step", "start")]), 303);
@@ -179,7 +210,20 @@ fn a_proposal_goes_from_request_to_delivered_help(backend: Backend) {
         .collect();
     assert!(!keys.contains(&"gha-2026-1"), "{keys:?}");
     let (_, assessment) = page_as(&app, &focal, "/assessments/gha-2026");
-    assert!(assessment.contains("Met"));
+    assert!(assessment.contains("<code>gha-2026-1</code> <span class=\"badge\">Met</span>"));
+    // A met need is matched no more, even by asking directly.
+    let again = app.post_form_as(
+        &focal,
+        "/matches",
+        &[
+            ("assessment", "gha-2026"),
+            ("need", "gha-2026-1"),
+            ("offering", "africa-cybercrime"),
+            ("initiative", "requested"),
+        ],
+    );
+    assert_eq!(again.status(), 409);
+    assert!(again.text().unwrap().contains("no longer open"));
     // Everything is in the audit log and on the page.
     let log = app.page(&format!(
         "/audit?record=match&key={}",
@@ -481,6 +525,18 @@ fn matches_are_read_as_their_needs_are_and_by_their_parties(backend: Backend) {
         }
         let (_, csv) = page_as(&app, visitor, "/matches?format=csv");
         assert_eq!(csv.contains("sen-2026"), reads[2], "{who}: CSV");
+    }
+    // Nothing is said of a need one may not read, not even that it exists.
+    let other = &readers[1].1;
+    for need in ["sen-2026-1", "sen-2026-9"] {
+        let (status, _) = page_as(
+            &app,
+            other,
+            &format!(
+                "/matches/new?assessment=sen-2026&need={need}&offering=ghana-cert&initiative=offered"
+            ),
+        );
+        assert_eq!(status, 404, "{need}");
     }
     let nobody = app.anonymous();
     let answer = nobody.get(app.url("/matches")).send().unwrap();

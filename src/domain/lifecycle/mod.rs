@@ -101,6 +101,21 @@ impl MatchState {
         }
     }
 
+    /// Whether a match in this state waits for a move of `side`: its
+    /// answer or report, or, once selected, either side starting.
+    pub fn waits_for(self, side: Side) -> bool {
+        self.waiting_on() == Some(side) || self == MatchState::Selected
+    }
+
+    /// The states in which `side` has a move to make, for queries.
+    pub fn waiting_for(side: Side) -> Vec<MatchState> {
+        MatchState::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.waits_for(side))
+            .collect()
+    }
+
     /// The states in which a match is still open, for queries.
     pub fn open_states() -> impl Iterator<Item = MatchState> {
         MatchState::ALL.iter().copied().filter(|s| !s.is_closed())
@@ -460,6 +475,12 @@ pub struct NeedProgress {
 }
 
 impl NeedProgress {
+    /// Takes one of the need's matches into account.
+    pub fn record(&mut self, state: MatchState, outcome: Option<Outcome>) {
+        self.in_delivery |= matches!(state, MatchState::InDelivery | MatchState::Delivered);
+        self.met |= state == MatchState::Completed && outcome == Some(Outcome::Met);
+    }
+
     /// The need's status as its matches carry it forward from the one its
     /// revision records: an open need is in progress while help is being
     /// delivered, and met once its focal point says so.

@@ -192,3 +192,17 @@ fn confirming_names_every_missing_part_of_the_outcome() {
             .has(field(MatchField::Rating))
     );
 }
+
+#[test]
+fn a_match_waits_for_the_side_whose_move_it_is() {
+    assert!(MatchState::Proposed.waits_for(Side::Provider));
+    assert!(!MatchState::Proposed.waits_for(Side::Requester));
+    assert!(MatchState::Delivered.waits_for(Side::Requester));
+    assert!(
+        MatchState::Selected.waits_for(Side::Requester)
+            && MatchState::Selected.waits_for(Side::Provider)
+    );
+    for state in MatchState::ALL.iter().filter(|s| s.is_closed()) {
+        assert!(!state.waits_for(Side::Provider) && !state.waits_for(Side::Requester));
+    }
+}

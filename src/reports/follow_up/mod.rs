@@ -162,12 +162,7 @@ pub fn follow_up(
             .or_default()
             .entry((record.assessment.to_string(), record.need.to_string()))
             .or_default();
-        need.in_delivery |= matches!(record.state, MatchState::InDelivery | MatchState::Delivered);
-        need.met |= record.state == MatchState::Completed
-            && record
-                .completion
-                .as_ref()
-                .is_some_and(|c| c.outcome == Outcome::Met);
+        need.record(record.state, record.completion.as_ref().map(|c| c.outcome));
         if let Some(month) = month_of(record.created_at.date()) {
             let theme = reference
                 .theme(record.theme.as_str())

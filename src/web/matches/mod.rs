@@ -345,13 +345,9 @@ pub async fn answer(
     };
     match format {
         ListFormat::Json => {
-            let history = with_db(storage, {
-                let keys: Vec<String> = found.items.iter().map(|m| m.key.to_string()).collect();
-                move |conn| {
-                    keys.iter()
-                        .map(|k| Ok(db::matches::history(conn, k)?))
-                        .collect::<Result<Vec<_>, AppError>>()
-                }
+            let keys: Vec<String> = found.items.iter().map(|m| m.key.to_string()).collect();
+            let mut histories = with_db(storage, move |conn| {
+                Ok(db::matches::histories(conn, &keys)?)
             })
             .await?;
             let document = ListDocument {
@@ -362,9 +358,9 @@ pub async fn answer(
                 items: found
                     .items
                     .iter()
-                    .zip(&history)
-                    .map(|(record, events)| {
-                        let entry = MatchEntry::of(record, events);
+                    .map(|record| {
+                        let events = histories.remove(record.key.as_str()).unwrap_or_default();
+                        let entry = MatchEntry::of(record, &events);
                         if crate::matches::reads_notes(record, viewer.person()) {
                             entry
                         } else {
@@ -492,7 +488,7 @@ pub async fn unmatched(
     let page_count = ((total + PER_UNMATCHED - 1) / PER_UNMATCHED).max(1);
     let lines = lines
         .into_iter()
-        .skip(((number - 1) * PER_UNMATCHED) as usize)
+        .skip(usize::try_from((number - 1).saturating_mul(PER_UNMATCHED)).unwrap_or(usize::MAX))
         .take(PER_UNMATCHED as usize)
         .collect();
     ok(&UnmatchedPage {

@@ -116,6 +116,17 @@ impl ShowPage<'_> {
         }
     }
 
+    /// The note's id: the field's own in the form that came back with
+    /// problems (the error summary links to it), one per step elsewhere.
+    fn note_id(&self, step: &Step) -> String {
+        let id = FieldView::new(MatchField::Note, &self.errors).id();
+        if self.shows_errors(step) {
+            id
+        } else {
+            format!("{id}-{}", step.code())
+        }
+    }
+
     /// Problems belong to the form that was sent, not to every form.
     fn shows_errors(&self, step: &Step) -> bool {
         self.posted.as_ref().is_some_and(|i| i.step == step.code())
