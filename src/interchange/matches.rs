@@ -11,6 +11,7 @@ use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::codes::{RecordKey, ThemeCode};
 use crate::domain::lifecycle::{self, MAX_NOTE, MatchEvent, MatchState};
 use crate::domain::reference::ReferenceData;
+use crate::domain::rules;
 
 /// A match whose history holds together.
 pub(super) struct CheckedMatch {
@@ -139,19 +140,22 @@ pub(super) fn check(
         {
             error("state", "is not where the history ends".to_owned());
         }
+        // As a form's note would be: a note or a name a form could not
+        // hold is refused here too, by its place in the file.
         for (n, event) in entry.history.iter().enumerate() {
-            if event.note.chars().count() > MAX_NOTE {
-                error(
-                    &format!("history[{n}].note"),
-                    format!("may be at most {MAX_NOTE} characters"),
-                );
+            if let Err(message) = rules::text(&event.note, MAX_NOTE) {
+                error(&format!("history[{n}].note"), message);
             }
-            if event.by.trim().is_empty() {
-                error(
-                    &format!("history[{n}].by"),
-                    "says who made the change".to_owned(),
-                );
+            if let Err(message) = rules::required_text(&event.by, 200) {
+                error(&format!("history[{n}].by"), message);
             }
+        }
+        if let Some(Err(message)) = entry
+            .completion
+            .as_ref()
+            .map(|c| rules::text(&c.comment, MAX_NOTE))
+        {
+            error("completion.comment", message);
         }
         if errors.len() > before {
             continue;
@@ -206,6 +210,34 @@ pub(super) fn import(
         };
         let completion = m.entry.completion.as_ref();
         let Some(stored) = stored else {
+            // The need must be the assessment's, in the country the file says.
+            match db::assessments::find(conn, m.assessment.as_str()) {
+                Ok(assessment) => {
+                    if assessment.country.as_str() != m.entry.country.trim() {
+                        problems.push(problem(
+                            "country",
+                            format!("the assessment is {}'s", assessment.country),
+                        ));
+                        continue;
+                    }
+                    let needs = assessment.latest.data.state.needs();
+                    if !needs.iter().any(|n| n.key.as_ref() == Some(&m.need)) {
+                        problems.push(problem(
+                            "need",
+                            "is not a need of the assessment's latest revision".to_owned(),
+                        ));
+                        continue;
+                    }
+                }
+                Err(StoreError::NotFound) => {
+                    problems.push(problem(
+                        "assessment",
+                        "names an assessment in neither the file nor the database".to_owned(),
+                    ));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
             if !m.entry.state.is_closed() {
                 if let Some(open) = db::matches::open_between(
                     conn,
@@ -241,9 +273,8 @@ pub(super) fn import(
                 Ok(()) => {}
                 Err(StoreError::NotFound) => {
                     problems.push(problem(
-                        "assessment",
-                        "names an assessment or an offering in neither the file nor the database"
-                            .to_owned(),
+                        "offering",
+                        "names an offering in neither the file nor the database".to_owned(),
                     ));
                     continue;
                 }

@@ -140,6 +140,23 @@ fn match_histories_extend_and_are_never_rewritten(backend: Backend) {
         "accepted",
         "nothing written"
     );
+    // A match of a need the assessment does not have, or with a NUL in a note.
+    let mut unknown = entry.clone();
+    unknown["key"] = "unknown-need".into();
+    unknown["need"] = "gha-2026-9".into();
+    let refused = import("unknown.json", &unknown);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("need"), "{}", stderr(&refused));
+    let mut nul = entry.clone();
+    nul["key"] = "with-nul".into();
+    nul["history"][0]["note"] = "a\u{0}b".into();
+    let refused = import("nul.json", &nul);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("history[0].note"),
+        "{}",
+        stderr(&refused)
+    );
 }
 
 fn a_second_import_changes_nothing(backend: Backend) {
