@@ -225,14 +225,23 @@ fn id_of(conn: &mut DbConnection, key: &str) -> StoreResult<i64> {
         .ok_or(StoreError::NotFound)
 }
 
-/// Inserts a match and the first entry of its history; returns its key.
-/// The caller has checked that no open match pairs the two.
-pub fn insert(
+/// A match's row as it stands now: its state, outcome, version and when
+/// it entered its state (new or restored, the rest is `NewMatch`'s).
+struct Standing<'a> {
+    state: MatchState,
+    completion: Option<&'a Completion>,
+    version: i32,
+    state_since: NaiveDateTime,
+}
+
+/// Writes a match's row; returns its id. `NotFound` when its assessment or
+/// offering is not stored.
+fn insert_row(
     conn: &mut DbConnection,
-    actor: &Actor,
-    key: Option<RecordKey>,
+    key: &RecordKey,
     new: &NewMatch<'_>,
-) -> StoreResult<RecordKey> {
+    standing: &Standing<'_>,
+) -> StoreResult<i64> {
     let assessment_id: i64 = assessments::table
         .filter(assessments::key.eq(new.assessment.as_str()))
         .select(assessments::id)
@@ -245,15 +254,9 @@ pub fn insert(
         .first(conn)
         .optional()?
         .ok_or(StoreError::NotFound)?;
-    let key = super::keys::new_key(
-        conn,
-        key,
-        key_exists,
-        || format!("{} {}", new.need, new.offering),
-        keys_from!(matches),
-    )?;
     let factors = serde_json::to_string(new.factors)
         .map_err(|e| StoreError::Corrupt(format!("factors could not be written: {e}")))?;
+    let completion = standing.completion;
     diesel::insert_into(matches::table)
         .values((
             matches::key.eq(key.as_str()),
@@ -262,17 +265,44 @@ pub fn insert(
             matches::theme.eq(new.theme.as_str()),
             matches::offering_id.eq(offering_id),
             matches::initiative.eq(new.initiative),
-            matches::state.eq(new.state),
+            matches::state.eq(standing.state),
             matches::score.eq(milli(new.score)),
             matches::factors.eq(factors),
-            matches::version.eq(1),
+            matches::outcome.eq(completion.map(|c| c.outcome)),
+            matches::rating.eq(completion.map(|c| i32::from(c.rating))),
+            matches::outcome_comment.eq(completion.map(|c| c.comment.as_str())),
+            matches::version.eq(standing.version),
             matches::created_at.eq(new.at),
-            matches::state_since.eq(new.at),
+            matches::state_since.eq(standing.state_since),
         ))
         .execute(conn)?;
-    let id = id_of(conn, key.as_str())?;
-    append_event(conn, id, actor, new.at, None, new.state, new.note)?;
     super::bump(conn, super::MATCHES_COUNTER)?;
+    id_of(conn, key.as_str())
+}
+
+/// Inserts a match and the first entry of its history; returns its key.
+/// The caller has checked that no open match pairs the two.
+pub fn insert(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    key: Option<RecordKey>,
+    new: &NewMatch<'_>,
+) -> StoreResult<RecordKey> {
+    let key = super::keys::new_key(
+        conn,
+        key,
+        key_exists,
+        || format!("{} {}", new.need, new.offering),
+        keys_from!(matches),
+    )?;
+    let standing = Standing {
+        state: new.state,
+        completion: None,
+        version: 1,
+        state_since: new.at,
+    };
+    let id = insert_row(conn, &key, new, &standing)?;
+    append_event(conn, id, actor, new.at, None, new.state, new.note)?;
     Ok(key)
 }
 
@@ -630,55 +660,65 @@ pub fn all_with_history(
         .collect()
 }
 
-/// Proposals waiting for an answer since before `before` whose provider
-/// was not yet reminded: their keys.
-pub fn due_reminders(conn: &mut DbConnection, before: NaiveDateTime) -> StoreResult<Vec<String>> {
-    Ok(matches::table
-        .filter(matches::state.eq(MatchState::Proposed))
-        .filter(matches::state_since.le(before))
-        .filter(matches::reminded_at.is_null())
-        .order(matches::id)
-        .select(matches::key)
-        .load(conn)?)
+/// What the clock does about a proposal left unanswered, each once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nudge {
+    /// Its provider is reminded.
+    Reminder,
+    /// The secretariat is told.
+    Escalation,
 }
 
-/// Notes that a proposal's provider was reminded; false if it already was
-/// (so a reminder goes out once, whichever instance sends it).
-pub fn mark_reminded(conn: &mut DbConnection, key: &str, at: NaiveDateTime) -> StoreResult<bool> {
-    let updated = diesel::update(
+/// The same statements for either nudge, on its own column. A macro, as
+/// the two columns are two types to diesel.
+macro_rules! nudge {
+    (due $column:ident, $conn:expr, $before:expr) => {
         matches::table
-            .filter(matches::key.eq(key))
-            .filter(matches::reminded_at.is_null()),
-    )
-    .set(matches::reminded_at.eq(at))
-    .execute(conn)?;
-    Ok(updated == 1)
+            .filter(matches::state.eq(MatchState::Proposed))
+            .filter(matches::state_since.le($before))
+            .filter(matches::$column.is_null())
+            .order(matches::id)
+            .select(matches::key)
+            .load::<String>($conn)
+    };
+    (mark $column:ident, $conn:expr, $key:expr, $at:expr) => {
+        diesel::update(
+            matches::table
+                .filter(matches::key.eq($key))
+                .filter(matches::$column.is_null()),
+        )
+        .set(matches::$column.eq($at))
+        .execute($conn)
+    };
 }
 
-/// Proposals waiting since before `before` that the secretariat was not
-/// yet told of: their keys.
-pub fn due_escalations(conn: &mut DbConnection, before: NaiveDateTime) -> StoreResult<Vec<String>> {
-    Ok(matches::table
-        .filter(matches::state.eq(MatchState::Proposed))
-        .filter(matches::state_since.le(before))
-        .filter(matches::escalated_at.is_null())
-        .order(matches::id)
-        .select(matches::key)
-        .load(conn)?)
+/// Proposals unanswered since before `before` not yet given `nudge`.
+pub fn due(
+    conn: &mut DbConnection,
+    nudge: Nudge,
+    before: NaiveDateTime,
+) -> StoreResult<Vec<String>> {
+    Ok(match nudge {
+        Nudge::Reminder => nudge!(due reminded_at, conn, before)?,
+        Nudge::Escalation => nudge!(due escalated_at, conn, before)?,
+    })
 }
 
-/// Notes that the secretariat was told of a proposal; false if it was.
-pub fn mark_escalated(conn: &mut DbConnection, key: &str, at: NaiveDateTime) -> StoreResult<bool> {
-    let updated = diesel::update(
-        matches::table
-            .filter(matches::key.eq(key))
-            .filter(matches::escalated_at.is_null()),
-    )
-    // Not a change of the match's own: its version stays, so a page
-    // opened before keeps working.
-    .set(matches::escalated_at.eq(at))
-    .execute(conn)?;
-    if updated == 1 {
+/// Notes that a proposal was given `nudge`; false if it already was (so
+/// each goes out once, whichever instance sends it). Not a change of the
+/// match's own: its version stays, so a page opened before keeps working.
+pub fn mark(
+    conn: &mut DbConnection,
+    nudge: Nudge,
+    key: &str,
+    at: NaiveDateTime,
+) -> StoreResult<bool> {
+    let updated = match nudge {
+        Nudge::Reminder => nudge!(mark reminded_at, conn, key, at)?,
+        Nudge::Escalation => nudge!(mark escalated_at, conn, key, at)?,
+    };
+    if updated == 1 && nudge == Nudge::Escalation {
+        // Lists of matches waiting on the secretariat change.
         super::bump(conn, super::MATCHES_COUNTER)?;
     }
     Ok(updated == 1)
@@ -712,59 +752,30 @@ pub fn restore(
     key: &RecordKey,
     restored: &Restored<'_>,
 ) -> StoreResult<()> {
-    let (Some(first), Some(last)) = (restored.history.first(), restored.history.last()) else {
+    let Some(last) = restored.history.last() else {
         return Err(StoreError::Corrupt(format!(
             "the match {key} has no history"
         )));
     };
-    let new = &restored.new;
-    let assessment_id: i64 = assessments::table
-        .filter(assessments::key.eq(new.assessment.as_str()))
-        .select(assessments::id)
-        .first(conn)
-        .optional()?
-        .ok_or(StoreError::NotFound)?;
-    let offering_id: i64 = offerings::table
-        .filter(offerings::key.eq(new.offering.as_str()))
-        .select(offerings::id)
-        .first(conn)
-        .optional()?
-        .ok_or(StoreError::NotFound)?;
-    let factors = serde_json::to_string(new.factors)
-        .map_err(|e| StoreError::Corrupt(format!("factors could not be written: {e}")))?;
-    let completion = restored.completion;
-    diesel::insert_into(matches::table)
-        .values((
-            matches::key.eq(key.as_str()),
-            matches::assessment_id.eq(assessment_id),
-            matches::need_key.eq(new.need.as_str()),
-            matches::theme.eq(new.theme.as_str()),
-            matches::offering_id.eq(offering_id),
-            matches::initiative.eq(new.initiative),
-            matches::state.eq(restored.state),
-            matches::score.eq(milli(new.score)),
-            matches::factors.eq(factors),
-            matches::outcome.eq(completion.map(|c| c.outcome)),
-            matches::rating.eq(completion.map(|c| i32::from(c.rating))),
-            matches::outcome_comment.eq(completion.map(|c| c.comment.as_str())),
-            matches::version.eq(restored.history.len() as i32),
-            matches::created_at.eq(first.at),
-            matches::state_since.eq(last.at),
-        ))
-        .execute(conn)?;
-    let id = id_of(conn, key.as_str())?;
+    let standing = Standing {
+        state: restored.state,
+        completion: restored.completion,
+        version: i32::try_from(restored.history.len()).unwrap_or(i32::MAX),
+        state_since: last.at,
+    };
+    let id = insert_row(conn, key, &restored.new, &standing)?;
     for event in restored.history {
+        let actor = Actor::named(&event.actor);
         append_event(
             conn,
             id,
-            &Actor::named(&event.actor),
+            &actor,
             event.at,
             event.from,
             event.to,
             &event.note,
         )?;
     }
-    super::bump(conn, super::MATCHES_COUNTER)?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ use chrono::NaiveDateTime;
 mod digest;
 
 use crate::background::{self, Worker};
+use crate::db::matches::Nudge;
 use crate::db::notifications::{self, Notice};
 use crate::db::{self, DbConnection};
 use crate::domain::assessment::OpenNeed;
@@ -55,8 +56,8 @@ pub fn sweep(
     let digests = digest::drafts(storage, conn, now, &open, &first, link)?;
     db::write(conn, |conn| {
         let mut swept = Swept::default();
-        for key in db::matches::due_reminders(conn, now - REMIND_AFTER)? {
-            if db::matches::mark_reminded(conn, &key, now)? {
+        for key in db::matches::due(conn, Nudge::Reminder, now - REMIND_AFTER)? {
+            if db::matches::mark(conn, Nudge::Reminder, &key, now)? {
                 let record = db::matches::find(conn, &key)?;
                 let editors = db::accounts::editors_of(conn, record.provider.as_str())?;
                 let people = if editors.is_empty() {
@@ -80,8 +81,8 @@ pub fn sweep(
                 swept.reminded += 1;
             }
         }
-        for key in db::matches::due_escalations(conn, now - ESCALATE_AFTER)? {
-            if db::matches::mark_escalated(conn, &key, now)? {
+        for key in db::matches::due(conn, Nudge::Escalation, now - ESCALATE_AFTER)? {
+            if db::matches::mark(conn, Nudge::Escalation, &key, now)? {
                 let record = db::matches::find(conn, &key)?;
                 let notice = Notice {
                     subject: format!("Unanswered for {} days: {key}", ESCALATE_AFTER.num_days()),
