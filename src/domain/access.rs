@@ -276,7 +276,7 @@ pub enum Action<'a> {
     ReadNotifications,
     /// Broker matches across the board: the unmatched needs, the
     /// allocation, proposals the secretariat was told of.
-    Coordinate,
+    Broker,
     /// Take the weekly digest of new needs one's offerings match.
     SubscribeDigest,
 }
@@ -290,7 +290,7 @@ impl Action<'_> {
             | Action::ManageAccounts
             | Action::ReadAudit
             | Action::Review
-            | Action::Coordinate => "the secretariat".to_owned(),
+            | Action::Broker => "the secretariat".to_owned(),
             Action::ReadMatches => {
                 "a provider's editor, a country's focal point or the secretariat".to_owned()
             }
@@ -351,7 +351,7 @@ pub fn permit(person: Option<&Person>, action: Action<'_>) -> Result<(), Refusal
             | Action::ManageAccounts
             | Action::ReadAudit
             | Action::Review
-            | Action::Coordinate => false,
+            | Action::Broker => false,
             Action::ReadMatches => !person.roles.is_empty(),
             Action::ReadNotifications => true,
             Action::SubscribeDigest => false,

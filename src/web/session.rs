@@ -125,8 +125,8 @@ impl Viewer {
     }
 
     /// Whether pages should link the secretariat's brokering pages.
-    pub fn coordinates(&self) -> bool {
-        self.allows(Action::Coordinate)
+    pub fn brokers(&self) -> bool {
+        self.allows(Action::Broker)
     }
 
     /// Whether pages should link the audit log.

@@ -452,7 +452,7 @@ pub async fn unmatched(
     viewer: Viewer,
     QueryParams(params): QueryParams<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    viewer.may(crate::domain::access::Action::Coordinate)?;
+    viewer.may(crate::domain::access::Action::Broker)?;
     let (listed, open) = with_db(&storage, |conn| {
         Ok((
             db::unmatched::still_unmatched(conn)?,

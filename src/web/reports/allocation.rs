@@ -92,7 +92,7 @@ pub async fn allocation(
     cache: web::Data<ReportCache>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<HttpResponse, AppError> {
-    viewer.may(Action::Coordinate)?;
+    viewer.may(Action::Broker)?;
     let format = params.format()?;
     let per_page = if format == Format::Html {
         PER_PAGE

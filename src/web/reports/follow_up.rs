@@ -186,7 +186,7 @@ pub async fn follow_up_report(
     viewer: Viewer,
     QueryParams(params): QueryParams<FollowUpParams>,
 ) -> Result<HttpResponse, AppError> {
-    viewer.may(Action::Coordinate)?;
+    viewer.may(Action::Broker)?;
     let matches = with_db(&storage, |conn| Ok(db::matches::all_with_history(conn)?)).await?;
     let figures = follow_up(
         &matches,
