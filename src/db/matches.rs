@@ -9,12 +9,11 @@ use diesel::prelude::*;
 
 use super::schema::{assessments, match_events, matches, offerings, providers};
 use super::{DbConnection, Page, PageRequest, StoreError, StoreResult};
-use crate::domain::access::Readership;
 use crate::domain::audit::Actor;
 use crate::domain::codes::{Iso3, RecordKey, ThemeCode};
 use crate::domain::lifecycle::{
-    Completion, Initiative, MatchEvent, MatchRecord, MatchState, NeedProgress, Outcome,
-    RecordedFactor, Side,
+    Completion, Initiative, MatchEvent, MatchReadership, MatchRecord, MatchState, NeedProgress,
+    Outcome, RecordedFactor, Side,
 };
 use crate::domain::vocab::Visibility;
 
@@ -478,18 +477,11 @@ macro_rules! offerings_of {
     };
 }
 
-/// Who reads a list of matches: whoever may read a need reads its
-/// matches, and a provider's editors read their offerings' matches.
-pub struct MatchReader<'a> {
-    pub readership: &'a Readership,
-    pub providers: Vec<RecordKey>,
-}
-
 /// The matches `filter` selects that `reader` may read, newest change first.
 pub fn list(
     conn: &mut DbConnection,
     filter: &MatchFilter,
-    reader: &MatchReader<'_>,
+    reader: &MatchReadership,
     page: PageRequest,
 ) -> StoreResult<Page<MatchRecord>> {
     let total: i64 = selected(filter, reader).count().get_result(conn)?;
@@ -521,9 +513,9 @@ pub fn list(
 
 /// The ids of the matches a filter selects for a reader, as a query on
 /// `matches` alone (joins are subqueries, so it can be counted and paged).
-fn selected(filter: &MatchFilter, reader: &MatchReader<'_>) -> Boxed<'static> {
+fn selected(filter: &MatchFilter, reader: &MatchReadership) -> Boxed<'static> {
     let mut query = matches::table.into_boxed();
-    if let (everywhere, Some(countries)) = reader.readership.reach() {
+    if let (everywhere, Some(countries)) = reader.needs.reach() {
         let everywhere: Vec<String> = everywhere.iter().map(|v| v.code().to_owned()).collect();
         let providers: Vec<String> = reader
             .providers

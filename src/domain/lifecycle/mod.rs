@@ -6,7 +6,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::access::Person;
+use super::access::{Person, Readership};
 use super::codes::{Iso3, RecordKey, ThemeCode};
 use super::fields::{FieldPath, MatchField};
 use super::problems::{FieldErrors, Problems};
@@ -457,6 +457,34 @@ impl MatchRecord {
             .copied()
             .filter(|step| next(self.state, sides, *step).is_ok())
             .collect()
+    }
+}
+
+/// Who reads which matches: whoever may read a match's need, and the
+/// editors of its offering's provider (a focal point may propose a
+/// restricted need to a provider, whose editors must then read it). The
+/// country's focal points and the secretariat read its need already. The
+/// one statement of this rule: pages ask [`MatchReadership::reads`], the
+/// store's list query takes its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchReadership {
+    pub needs: Readership,
+    pub providers: Vec<RecordKey>,
+}
+
+impl MatchReadership {
+    pub fn of(person: Option<&Person>) -> MatchReadership {
+        MatchReadership {
+            needs: Readership::of(person),
+            providers: person
+                .map(|p| p.providers().cloned().collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    pub fn reads(&self, record: &MatchRecord) -> bool {
+        self.needs.reads(&record.country, record.visibility)
+            || self.providers.contains(&record.provider)
     }
 }
 

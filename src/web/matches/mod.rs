@@ -14,11 +14,11 @@ use super::paths::QueryParams;
 use super::session::Viewer;
 use super::views::{Choice, Choices, Pagination};
 use super::{ok, with_db};
-use crate::db::matches::{MatchFilter, MatchReader, Waiting};
+use crate::db::matches::{MatchFilter, Waiting};
 use crate::db::{self, PageRequest};
 use crate::domain::ReferenceData;
 use crate::domain::codes::RecordKey;
-use crate::domain::lifecycle::{MatchRecord, MatchState};
+use crate::domain::lifecycle::{MatchReadership, MatchRecord, MatchState};
 use crate::interchange::MatchEntry;
 use crate::reports::csv::{finish, inert, writer};
 use crate::startup::Storage;
@@ -172,16 +172,8 @@ pub async fn find(
     filter: MatchFilter,
     page: PageRequest,
 ) -> Result<db::Page<MatchRecord>, AppError> {
-    let readership = viewer.readership();
-    let providers: Vec<RecordKey> = viewer
-        .person()
-        .map(|p| p.providers().cloned().collect())
-        .unwrap_or_default();
+    let reader = MatchReadership::of(viewer.person());
     with_db(storage, move |conn| {
-        let reader = MatchReader {
-            readership: &readership,
-            providers,
-        };
         Ok(db::matches::list(conn, &filter, &reader, page)?)
     })
     .await

@@ -9,13 +9,17 @@ use crate::domain::assessment::{AssessmentState, Need};
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::codes::RecordKey;
 use crate::domain::lifecycle::{
-    self, Initiative, MatchRecord, MatchState, Move, MoveInput, RecordedFactor, Refusal, Sides,
-    Step,
+    self, Initiative, MatchReadership, MatchRecord, MatchState, MoveInput, RecordedFactor, Refusal,
+    Sides, Step,
 };
 use crate::domain::problems::FieldErrors;
 use crate::domain::vocab::NeedStatus;
 use crate::domain::{Country, Offering, ReferenceData};
 use crate::startup::Storage;
+
+mod notices;
+
+use notices::{notice_of_opening, notice_of_step};
 
 /// Why a match could not be made or moved.
 #[derive(Debug, thiserror::Error)]
@@ -242,7 +246,7 @@ pub fn take_step(
     db::write(conn, |conn| {
         let current = db::matches::find(conn, key).map_err(not_found)?;
         let sides = current.sides_of(Some(person));
-        if !sides.any() && !may_read(&current, person) {
+        if !may_read(&current, person) {
             return Err(MatchError::NotFound);
         }
         let asked: Step = input
@@ -287,8 +291,7 @@ pub fn take_step(
 /// need to a provider, whose editors must then read it). What the parties
 /// wrote to each other is theirs: see [`reads_notes`].
 pub fn may_read(record: &MatchRecord, person: &Person) -> bool {
-    record.sides_of(Some(person)).any()
-        || Readership::of(Some(person)).reads(&record.country, record.visibility)
+    MatchReadership::of(Some(person)).reads(record)
 }
 
 /// Whether a person reads what the parties wrote (notes, reasons, the
@@ -357,87 +360,4 @@ pub fn concerned(conn: &mut DbConnection, record: &MatchRecord) -> Result<Vec<Pe
     }
     requesters.append(&mut providers);
     Ok(requesters)
-}
-
-fn describe(record: &MatchRecord, reference: &ReferenceData) -> String {
-    format!(
-        "the need {} of {} ({}) and the offering {}",
-        record.need,
-        reference.country_name(record.country.as_str()),
-        reference.theme_name(record.theme.as_str()),
-        record.offering,
-    )
-}
-
-fn with_note(text: String, label: &str, note: &str) -> String {
-    if note.is_empty() {
-        text
-    } else {
-        format!("{text}\n\n{label}: {note}")
-    }
-}
-
-fn notice_of_opening(
-    record: &MatchRecord,
-    reference: &ReferenceData,
-    by: &Person,
-    note: &str,
-) -> Notice {
-    let what = describe(record, reference);
-    let (subject, body) = match record.initiative {
-        Initiative::Requested => (
-            format!(
-                "Proposal: {} asks for {}",
-                reference.country_name(record.country.as_str()),
-                record.offering
-            ),
-            format!(
-                "{} proposed {what}. The provider is asked to accept or decline.",
-                by.name
-            ),
-        ),
-        Initiative::Offered => (
-            format!("Offer of help: {} for {}", record.offering, record.need),
-            format!(
-                "{} offered help on {what}. The country's focal point may select it as an implementer.",
-                by.name
-            ),
-        ),
-    };
-    Notice {
-        subject,
-        body: with_note(body, "Note", note),
-        link: format!("/matches/{}", record.key),
-    }
-}
-
-fn notice_of_step(
-    record: &MatchRecord,
-    reference: &ReferenceData,
-    by: &Person,
-    step: &Move,
-) -> Notice {
-    let what = describe(record, reference);
-    let mut body = format!(
-        "{} moved the match of {what} to \"{}\".",
-        by.name,
-        record.state.label()
-    );
-    if let Some(completion) = &record.completion {
-        body.push_str(&format!(
-            " Outcome: {}; rating {} of 5.",
-            completion.outcome.label(),
-            completion.rating
-        ));
-    }
-    let label = if step.step.needs_reason() {
-        "Reason"
-    } else {
-        "Note"
-    };
-    Notice {
-        subject: format!("{}: {}", record.state.label(), record.key),
-        body: with_note(body, label, &step.note),
-        link: format!("/matches/{}", record.key),
-    }
 }
