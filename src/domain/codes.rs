@@ -112,18 +112,28 @@ impl RecordKey {
     /// transliterating letters outside ASCII ("développement" → "developpement").
     /// Returns `None` when the name has no letter or digit to build one from.
     pub fn slug_of(name: &str) -> Option<RecordKey> {
+        // Room is left for a "-2" style suffix.
+        const ROOM: usize = RecordKey::MAX_LEN - 4;
         let mut slug = String::new();
+        let mut cut_mid_word = false;
         for c in deunicode::deunicode(name)
             .chars()
             .flat_map(char::to_lowercase)
         {
+            if slug.len() == ROOM {
+                cut_mid_word = c.is_ascii_alphanumeric() && !slug.ends_with('-');
+                break;
+            }
             if c.is_ascii_alphanumeric() {
                 slug.push(c);
             } else if !slug.is_empty() && !slug.ends_with('-') {
                 slug.push('-');
             }
-            if slug.len() >= Self::MAX_LEN - 4 {
-                break; // leaves room for a "-2" style suffix
+        }
+        // A long name is cut between words, never inside one, when it can be.
+        if cut_mid_word {
+            if let Some(at) = slug.rfind('-') {
+                slug.truncate(at);
             }
         }
         let slug = slug.trim_end_matches('-');
@@ -157,6 +167,24 @@ impl fmt::Display for RecordKey {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_long_name_is_cut_between_words() {
+        let key = RecordKey::slug_of(
+            "Judges and prosecutors: a course on electronic evidence, training the trainers of West Africa",
+        )
+        .unwrap();
+        assert_eq!(
+            key.as_str(),
+            "judges-and-prosecutors-a-course-on-electronic-evidence"
+        );
+        let one_word = "x".repeat(100);
+        assert_eq!(
+            RecordKey::slug_of(&one_word).unwrap().as_str().len(),
+            60,
+            "a word longer than a key is cut"
+        );
+    }
 
     #[test]
     fn keys_accept_slugs_and_reject_the_rest() {

@@ -97,10 +97,21 @@ pub fn web_address(raw: Option<&str>) -> Checked<Option<String>> {
     at_most(url, 500, || "may be at most 500 characters".to_owned())?;
     storable(url)?;
     let lower = url.to_ascii_lowercase();
-    if !url.validate_url() || !(lower.starts_with("https://") || lower.starts_with("http://")) {
+    // A bare domain ("www.coe.int/cybercrime") is what people type: it is
+    // taken as https. Anything with a scheme of its own keeps it, and is
+    // refused unless it is http or https.
+    let url = if !lower.contains(':') && lower.contains('.') && !url.contains(char::is_whitespace) {
+        format!("https://{url}")
+    } else {
+        url.to_owned()
+    };
+    let lower = url.to_ascii_lowercase();
+    if !url.as_str().validate_url()
+        || !(lower.starts_with("https://") || lower.starts_with("http://"))
+    {
         return Err(NOT_A_WEB_ADDRESS.to_owned());
     }
-    Ok(Some(url.to_owned()))
+    Ok(Some(url))
 }
 
 /// A code of a closed vocabulary that must be chosen.
@@ -244,7 +255,18 @@ mod tests {
             Ok(Some("https://www.coe.int/cybercrime".to_owned()))
         );
         assert_eq!(web_address(Some(" ")), Ok(None));
-        for bad in ["javascript:alert(1)", "not a url", "ftp://example.org"] {
+        assert_eq!(
+            web_address(Some("www.coe.int/cybercrime")),
+            Ok(Some("https://www.coe.int/cybercrime".to_owned())),
+            "a bare domain is taken as https"
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "not a url",
+            "ftp://example.org",
+            "nodot",
+            "a b.org",
+        ] {
             assert_eq!(
                 web_address(Some(bad)),
                 Err(NOT_A_WEB_ADDRESS.to_owned()),

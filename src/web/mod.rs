@@ -16,6 +16,7 @@ use tracing_actix_web::TracingLogger;
 use crate::db::DbConnection;
 use crate::startup::Storage;
 
+pub mod about;
 pub mod accounts;
 pub mod api;
 pub mod assessment_form;
@@ -144,6 +145,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(at("/healthz").route(read().to(home::health)))
         .service(at("/readyz").route(read().to(home::ready)))
         .service(at("/static/style.css").route(read().to(home::stylesheet)))
+        .service(at("/accessibility").route(read().to(about::accessibility)))
+        .service(at("/privacy").route(read().to(about::privacy)))
         .service(
             at("/sign-in")
                 .route(read().to(accounts::sign_in_form))

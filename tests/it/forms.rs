@@ -678,7 +678,44 @@ fn a_post_from_another_site_is_refused_without_the_form(backend: Backend) {
     );
 }
 
+/// What people type is taken as they mean it: a bare domain is a web
+/// address, and a long title makes a key cut between words.
+fn a_bare_domain_and_a_long_title_are_taken_as_meant(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    let response = app.post_form(
+        "/providers",
+        &[
+            ("name", "Cyber Institute of the Gulf of Guinea"),
+            ("kind", "academia"),
+            ("website", "www.ciggu.example/en"),
+        ],
+    );
+    assert_eq!(response.status(), 303);
+    let provider = app.json(&format!("/api/v1{}", location(&response)));
+    assert_eq!(provider["website"], "https://www.ciggu.example/en");
+    let response = app.post_form(
+        "/offerings",
+        &[
+            ("provider", "uni"),
+            (
+                "title",
+                "Judges and prosecutors: a course on electronic evidence, training the trainers",
+            ),
+            ("description", "A week in Accra"),
+            ("themes", "cybercrime.judiciary"),
+            ("coverage_global", "on"),
+            ("status", "active"),
+        ],
+    );
+    assert_eq!(
+        location(&response),
+        "/offerings/uni-judges-and-prosecutors-a-course-on-electronic-evidence",
+        "cut between words, not inside one"
+    );
+}
+
 on_both_backends!(
+    a_bare_domain_and_a_long_title_are_taken_as_meant,
     a_post_from_another_site_is_refused_without_the_form,
     a_form_whose_cookie_was_lost_comes_back_with_everything_typed,
     every_problem_is_marked_at_its_field_for_every_reader,

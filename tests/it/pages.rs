@@ -183,7 +183,28 @@ fn bad_filters_answer_400_not_500(backend: Backend) {
     assert_eq!(app.get("/countries?page=9223372036854775807").status(), 200);
 }
 
+/// Every page links the accessibility statement and the privacy notice,
+/// which anyone may read.
+fn every_page_links_the_accessibility_statement_and_the_privacy_notice(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    let nobody = app.anonymous();
+    for path in ["/", "/providers", "/offerings/ghana-cert"] {
+        let page = nobody.get(app.url(path)).send().unwrap().text().unwrap();
+        assert!(
+            page.contains("href=\"/accessibility\"") && page.contains("href=\"/privacy\""),
+            "{path}"
+        );
+    }
+    let statement = nobody.get(app.url("/accessibility")).send().unwrap();
+    assert_eq!(statement.status(), 200);
+    assert!(statement.text().unwrap().contains("(WCAG) 2.2"));
+    let notice = nobody.get(app.url("/privacy")).send().unwrap();
+    assert_eq!(notice.status(), 200);
+    assert!(notice.text().unwrap().contains("argon2id"));
+}
+
 on_both_backends!(
+    every_page_links_the_accessibility_statement_and_the_privacy_notice,
     start_page_health_and_stylesheet,
     demo_data_lists_every_actor_with_an_offering,
     no_demo_starts_with_reference_data_only,
