@@ -874,28 +874,33 @@ pub fn account(conn: &mut DbConnection, account: i64) -> StoreResult<AccountSumm
 
 /// The enabled accounts that edit a provider: whom news of it concerns.
 pub fn editors_of(conn: &mut DbConnection, provider: &str) -> StoreResult<Vec<Person>> {
-    let ids: Vec<i64> = account_roles::table
+    holders(conn, &Role::Editor(RecordKey::trusted(provider)))
+}
+
+/// The enabled accounts holding `role`, in its scope.
+fn holders(conn: &mut DbConnection, role: &Role) -> StoreResult<Vec<Person>> {
+    let query = account_roles::table
         .inner_join(accounts::table)
-        .filter(account_roles::role.eq("editor"))
-        .filter(account_roles::provider_key.eq(provider))
         .filter(accounts::disabled.eq(false))
         .select(accounts::id)
         .distinct()
-        .load(conn)?;
+        .into_boxed();
+    let query = match role {
+        Role::Secretariat => query.filter(account_roles::role.eq("secretariat")),
+        Role::Editor(provider) => query
+            .filter(account_roles::role.eq("editor"))
+            .filter(account_roles::provider_key.eq(provider.as_str().to_owned())),
+        Role::FocalPoint(country) => query
+            .filter(account_roles::role.eq("focal-point"))
+            .filter(account_roles::country.eq(country.as_str().to_owned())),
+    };
+    let ids: Vec<i64> = query.load(conn)?;
     ids.into_iter().map(|id| person_by_id(conn, id)).collect()
 }
 
 /// The focal points of a country, for notices.
 pub fn focal_points_of(conn: &mut DbConnection, country: &str) -> StoreResult<Vec<Person>> {
-    let ids: Vec<i64> = account_roles::table
-        .inner_join(accounts::table)
-        .filter(account_roles::role.eq("focal-point"))
-        .filter(account_roles::country.eq(country))
-        .filter(accounts::disabled.eq(false))
-        .select(accounts::id)
-        .distinct()
-        .load(conn)?;
-    ids.into_iter().map(|id| person_by_id(conn, id)).collect()
+    holders(conn, &Role::FocalPoint(Iso3::trusted(country)))
 }
 
 /// Makes an applicant the editor of the provider they applied for, once the
@@ -923,14 +928,7 @@ pub fn make_editor(
 
 /// The enabled members of the secretariat: whom news for it concerns.
 pub fn secretariat(conn: &mut DbConnection) -> StoreResult<Vec<Person>> {
-    let ids: Vec<i64> = account_roles::table
-        .inner_join(accounts::table)
-        .filter(account_roles::role.eq("secretariat"))
-        .filter(accounts::disabled.eq(false))
-        .select(accounts::id)
-        .distinct()
-        .load(conn)?;
-    ids.into_iter().map(|id| person_by_id(conn, id)).collect()
+    holders(conn, &Role::Secretariat)
 }
 
 /// Whether an account takes the weekly digest.

@@ -109,36 +109,43 @@ pub fn find(conn: &mut DbConnection, key: &str) -> StoreResult<MatchRecord> {
     to_record(row)
 }
 
-/// A match's history, oldest first.
-pub fn history(conn: &mut DbConnection, key: &str) -> StoreResult<Vec<MatchEvent>> {
-    let rows: Vec<(
-        NaiveDateTime,
-        String,
-        Option<MatchState>,
-        MatchState,
-        String,
-    )> = match_events::table
-        .inner_join(matches::table)
-        .filter(matches::key.eq(key))
-        .order(match_events::id)
-        .select((
+/// One entry of a match's history, as its columns are read.
+type EventRow = (
+    NaiveDateTime,
+    String,
+    Option<MatchState>,
+    MatchState,
+    String,
+);
+
+/// The columns an [`EventRow`] is read from.
+macro_rules! event_columns {
+    () => {
+        (
             match_events::at,
             match_events::actor,
             match_events::from_state,
             match_events::to_state,
             match_events::note,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(at, actor, from, to, note)| MatchEvent {
-            at,
-            actor,
-            from,
-            to,
-            note,
-        })
-        .collect())
+        )
+    };
+}
+
+fn to_event((at, actor, from, to, note): EventRow) -> MatchEvent {
+    MatchEvent {
+        at,
+        actor,
+        from,
+        to,
+        note,
+    }
+}
+
+/// A match's history, oldest first.
+pub fn history(conn: &mut DbConnection, key: &str) -> StoreResult<Vec<MatchEvent>> {
+    Ok(histories(conn, &[key.to_owned()])?
+        .remove(key)
+        .unwrap_or_default())
 }
 
 /// The histories of several matches, oldest entry first, in one query.
@@ -148,34 +155,14 @@ pub fn histories(
 ) -> StoreResult<HashMap<String, Vec<MatchEvent>>> {
     let mut found: HashMap<String, Vec<MatchEvent>> = HashMap::new();
     for chunk in keys.chunks(1_000) {
-        let rows: Vec<(
-            String,
-            NaiveDateTime,
-            String,
-            Option<MatchState>,
-            MatchState,
-            String,
-        )> = match_events::table
+        let rows: Vec<(String, EventRow)> = match_events::table
             .inner_join(matches::table)
             .filter(matches::key.eq_any(chunk))
             .order(match_events::id)
-            .select((
-                matches::key,
-                match_events::at,
-                match_events::actor,
-                match_events::from_state,
-                match_events::to_state,
-                match_events::note,
-            ))
+            .select((matches::key, event_columns!()))
             .load(conn)?;
-        for (key, at, actor, from, to, note) in rows {
-            found.entry(key).or_default().push(MatchEvent {
-                at,
-                actor,
-                from,
-                to,
-                note,
-            });
+        for (key, row) in rows {
+            found.entry(key).or_default().push(to_event(row));
         }
     }
     Ok(found)
@@ -619,33 +606,14 @@ pub fn all_with_history(
         .order(matches::id)
         .select((matches::id, match_columns!()))
         .load(conn)?;
-    let events: Vec<(
-        i64,
-        NaiveDateTime,
-        String,
-        Option<MatchState>,
-        MatchState,
-        String,
-    )> = match_events::table
+    // Every entry in one query: an export reads them all.
+    let events: Vec<(i64, EventRow)> = match_events::table
         .order(match_events::id)
-        .select((
-            match_events::match_id,
-            match_events::at,
-            match_events::actor,
-            match_events::from_state,
-            match_events::to_state,
-            match_events::note,
-        ))
+        .select((match_events::match_id, event_columns!()))
         .load(conn)?;
     let mut by_match: HashMap<i64, Vec<MatchEvent>> = HashMap::new();
-    for (id, at, actor, from, to, note) in events {
-        by_match.entry(id).or_default().push(MatchEvent {
-            at,
-            actor,
-            from,
-            to,
-            note,
-        });
+    for (id, row) in events {
+        by_match.entry(id).or_default().push(to_event(row));
     }
     rows.into_iter()
         .map(|(id, row)| Ok((to_record(row)?, by_match.remove(&id).unwrap_or_default())))

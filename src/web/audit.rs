@@ -75,10 +75,7 @@ impl AuditParams {
     }
 
     fn page_number(&self) -> i64 {
-        self.page
-            .as_deref()
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or(1)
+        super::params::page_number(self.page.as_deref())
     }
 
     fn link(&self, number: i64) -> String {

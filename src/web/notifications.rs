@@ -3,10 +3,10 @@
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
 use super::error::AppError;
 use super::forms::{Confirmation, Form};
+use super::params::PageOnly;
 use super::paths::QueryParams;
 use super::session::{Viewer, local_path};
 use super::views::Pagination;
@@ -15,12 +15,6 @@ use crate::db::notifications::Notification;
 use crate::db::{self, PageRequest};
 use crate::domain::access::Action;
 use crate::startup::Storage;
-
-#[derive(Debug, Default, Deserialize)]
-pub struct NotificationParams {
-    #[serde(default)]
-    page: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "notifications/list.html")]
@@ -41,15 +35,11 @@ impl ListPage<'_> {
 pub async fn list(
     storage: web::Data<Storage>,
     viewer: Viewer,
-    QueryParams(params): QueryParams<NotificationParams>,
+    QueryParams(params): QueryParams<PageOnly>,
 ) -> Result<HttpResponse, AppError> {
     viewer.may(Action::ReadNotifications)?;
     let account = viewer.signed_in()?.account;
-    let number = params
-        .page
-        .as_deref()
-        .and_then(|p| p.trim().parse().ok())
-        .unwrap_or(1);
+    let number = params.number();
     let found = with_db(&storage, move |conn| {
         Ok(db::notifications::list(
             conn,

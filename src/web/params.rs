@@ -41,13 +41,31 @@ fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// The page number a query string asks for (`page=3`); anything
+/// unreadable, or below 1, means the first page.
+pub fn page_number(page: Option<&str>) -> i64 {
+    page.and_then(|p| p.trim().parse::<i64>().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// The query string of a list that takes nothing but its page.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageOnly {
+    #[serde(default)]
+    page: Option<String>,
+}
+
+impl PageOnly {
+    pub fn number(&self) -> i64 {
+        page_number(self.page.as_deref())
+    }
+}
+
 impl CatalogueParams {
     /// The page number asked for; anything unreadable means the first page.
     pub fn page_number(&self) -> i64 {
-        given(&self.page)
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1)
-            .max(1)
+        page_number(self.page.as_deref())
     }
 
     /// The text searched for, trimmed and at most 200 characters; `None`

@@ -10,6 +10,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::error::AppError;
+use super::params::{PageOnly, page_number};
 use super::paths::QueryParams;
 use super::session::Viewer;
 use super::views::{Choice, Choices, Pagination};
@@ -80,11 +81,7 @@ impl MatchParams {
     }
 
     fn page_number(&self) -> i64 {
-        self.page
-            .as_deref()
-            .and_then(|p| p.trim().parse().ok())
-            .filter(|n| *n >= 1)
-            .unwrap_or(1)
+        page_number(self.page.as_deref())
     }
 
     /// The filter the parameters ask for; `viewer` is who "me" is.
@@ -430,19 +427,13 @@ struct UnmatchedPage<'a> {
     pagination: Pagination,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct PageParams {
-    #[serde(default)]
-    page: Option<String>,
-}
-
 /// `GET /matches/unmatched`: for the secretariat, the submitted needs
 /// nobody proposed or offered anything for within 30 days, while they
 /// stay open and unmatched.
 pub async fn unmatched(
     storage: web::Data<Storage>,
     viewer: Viewer,
-    QueryParams(params): QueryParams<PageParams>,
+    QueryParams(params): QueryParams<PageOnly>,
 ) -> Result<HttpResponse, AppError> {
     viewer.may(crate::domain::access::Action::Broker)?;
     let (listed, open) = with_db(&storage, |conn| {
@@ -470,12 +461,7 @@ pub async fn unmatched(
             })
         })
         .collect();
-    let number = params
-        .page
-        .as_deref()
-        .and_then(|p| p.trim().parse::<i64>().ok())
-        .unwrap_or(1)
-        .max(1);
+    let number = params.number();
     let total = lines.len() as i64;
     let page_count = ((total + PER_UNMATCHED - 1) / PER_UNMATCHED).max(1);
     let lines = lines
