@@ -5,13 +5,16 @@
 //! for the same problem.
 
 /// Declares one record's fields in reading order: `Variant => (name,
-/// label, path in the file, hint)`, with `""` for no hint. With `in
+/// label, path in the file, hint)`, with `""` for no hint, and `optional`
+/// last for a field that may be left blank (its label says so). With `in
 /// FieldPath::X`, also the fields' paths, as `PATHS`.
 macro_rules! fields {
+    (@optional optional) => { true };
+    (@optional) => { false };
     ($(#[$meta:meta])* $name:ident in FieldPath::$wrap:ident {
-        $($variant:ident => ($form:literal, $label:literal, $file:literal, $hint:literal)),+ $(,)?
+        $($variant:ident => ($form:literal, $label:literal, $file:literal, $hint:literal $(, $opt:ident)?)),+ $(,)?
     }) => {
-        fields! { $(#[$meta])* $name { $($variant => ($form, $label, $file, $hint)),+ } }
+        fields! { $(#[$meta])* $name { $($variant => ($form, $label, $file, $hint $(, $opt)?)),+ } }
 
         impl $name {
             /// Every field's path, in reading order.
@@ -19,7 +22,7 @@ macro_rules! fields {
         }
     };
     ($(#[$meta:meta])* $name:ident {
-        $($variant:ident => ($form:literal, $label:literal, $file:literal, $hint:literal)),+ $(,)?
+        $($variant:ident => ($form:literal, $label:literal, $file:literal, $hint:literal $(, $opt:ident)?)),+ $(,)?
     }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -45,6 +48,11 @@ macro_rules! fields {
             pub fn hint(self) -> Option<&'static str> {
                 match self { $($name::$variant => Some($hint).filter(|h| !h.is_empty())),+ }
             }
+
+            /// Whether the field may be left blank.
+            pub fn optional(self) -> bool {
+                match self { $($name::$variant => fields!(@optional $($opt)?)),+ }
+            }
         }
     };
 }
@@ -53,13 +61,13 @@ fields! {
     /// A provider's fields.
     ProviderField in FieldPath::Provider {
         Key => ("key", "Key", "key",
-            "Optional: lower-case letters, digits and hyphens, used in addresses and imports. Left blank, one is made from the name."),
+            "Lower-case letters, digits and hyphens, used in addresses and imports. Left blank, one is made from the name.", optional),
         Name => ("name", "Name", "name", ""),
         Kind => ("kind", "Kind of organisation", "kind", ""),
-        HqCountry => ("hq_country", "Headquarters country", "hq_country", ""),
-        Website => ("website", "Website", "website", ""),
-        Email => ("email", "Contact e-mail", "email", ""),
-        Description => ("description", "Description", "description", ""),
+        HqCountry => ("hq_country", "Headquarters country", "hq_country", "", optional),
+        Website => ("website", "Website", "website", "", optional),
+        Email => ("email", "Contact e-mail", "email", "", optional),
+        Description => ("description", "Description", "description", "", optional),
     }
 }
 
@@ -68,7 +76,7 @@ fields! {
     /// the rule that it names some place.
     OfferingField in FieldPath::Offering {
         Key => ("key", "Key", "key",
-            "Optional: lower-case letters, digits and hyphens. Left blank, one is made from the provider and title."),
+            "Lower-case letters, digits and hyphens. Left blank, one is made from the provider and title.", optional),
         Provider => ("provider", "Provider", "provider", ""),
         Title => ("title", "Title", "title", ""),
         Description => ("description", "Description", "description", ""),
@@ -79,14 +87,14 @@ fields! {
         CoverageCountries => ("coverage_countries", "Countries", "coverage.countries", ""),
         CoverageRegions => ("coverage_regions", "M49 regions", "coverage.regions", ""),
         CoverageGroups => ("coverage_groups", "Country groups", "coverage.groups", ""),
-        EligibleGroups => ("eligible_groups", "Members of", "eligibility.groups", ""),
-        EligibleIncomeLevels => ("eligible_income_levels", "Income levels (World Bank)", "eligibility.income_levels", ""),
-        Modalities => ("modalities", "Modalities", "modalities", ""),
-        Languages => ("languages", "Languages", "languages", "Hold Ctrl (or ⌘) to choose several."),
+        EligibleGroups => ("eligible_groups", "Members of", "eligibility.groups", "", optional),
+        EligibleIncomeLevels => ("eligible_income_levels", "Income levels (World Bank)", "eligibility.income_levels", "", optional),
+        Modalities => ("modalities", "Modalities", "modalities", "", optional),
+        Languages => ("languages", "Languages", "languages", "", optional),
         Capacity => ("capacity", "Capacity (engagements at once)", "capacity",
-            "Optional. Leave blank when not limited."),
-        StartsOn => ("starts_on", "Starts on", "starts_on", ""),
-        EndsOn => ("ends_on", "Ends on", "ends_on", ""),
+            "Leave blank when not limited.", optional),
+        StartsOn => ("starts_on", "Starts on", "starts_on", "", optional),
+        EndsOn => ("ends_on", "Ends on", "ends_on", "", optional),
         Status => ("status", "Status", "status", ""),
     }
 }
@@ -101,8 +109,8 @@ fields! {
         Status => ("status", "Status", "status", ""),
         SubmittedBy => ("submitted_by", "Submitted by", "submitted_by",
             "The focal point or office submitting the assessment."),
-        Contact => ("contact", "Contact e-mail", "contact", ""),
-        Note => ("note", "Note", "note", ""),
+        Contact => ("contact", "Contact e-mail", "contact", "", optional),
+        Note => ("note", "Note", "note", "", optional),
         WithdrawnReason => ("withdrawn_reason", "Reason for withdrawing", "withdrawn_reason", ""),
         Visibility => ("visibility", "Who may read it", "visibility", ""),
         Needs => ("needs", "Needs", "needs", ""),
@@ -118,9 +126,9 @@ fields! {
         CurrentStage => ("current_stage", "Current maturity stage", "current_stage", ""),
         TargetStage => ("target_stage", "Target maturity stage", "target_stage", ""),
         Description => ("description", "What is needed", "description", ""),
-        Modalities => ("modalities", "Preferred modalities", "modalities", ""),
-        Languages => ("languages", "Languages", "languages", ""),
-        WantedBy => ("wanted_by", "Wanted by", "wanted_by", ""),
+        Modalities => ("modalities", "Preferred modalities", "modalities", "", optional),
+        Languages => ("languages", "Languages", "languages", "", optional),
+        WantedBy => ("wanted_by", "Wanted by", "wanted_by", "", optional),
         Status => ("status", "Status", "status", ""),
         WithdrawnReason => ("withdrawn_reason", "Withdrawn because", "withdrawn_reason", ""),
     }
@@ -141,7 +149,7 @@ fields! {
         ApplicantEmail => ("applicant_email", "Your e-mail address", "applicant_email",
             "You sign in with it, and we write to it about the application."),
         InviteeName => ("invitee_name", "Their name", "invitee_name",
-            "Optional: as it should appear on pages. Left blank, the address before the @ is used."),
+            "As it should appear on pages. Left blank, the address before the @ is used.", optional),
         Role => ("role", "Role", "role",
             "secretariat, editor:PROVIDER_KEY (such as editor:coe-cproc) or focal-point:ISO3 (such as focal-point:GHA)."),
     }
@@ -153,7 +161,7 @@ fields! {
         Note => ("note", "Note", "note", ""),
         Outcome => ("outcome", "Was the need met?", "completion.outcome", ""),
         Rating => ("rating", "Rating", "completion.rating", "1 (poor) to 5 (excellent)."),
-        Comment => ("comment", "Comment", "completion.comment", ""),
+        Comment => ("comment", "Comment", "completion.comment", "", optional),
     }
 }
 
@@ -240,6 +248,18 @@ impl FieldPath {
             FieldPath::Need(index, field) => format!("needs[{index}].{}", field.file_path()),
             FieldPath::Account(f) => f.file_path().to_owned(),
             FieldPath::Match(f) => f.file_path().to_owned(),
+        }
+    }
+
+    /// Whether the field may be left blank.
+    pub fn optional(self) -> bool {
+        match self {
+            FieldPath::Provider(f) => f.optional(),
+            FieldPath::Offering(f) => f.optional(),
+            FieldPath::Assessment(f) => f.optional(),
+            FieldPath::Need(_, f) => f.optional(),
+            FieldPath::Account(f) => f.optional(),
+            FieldPath::Match(f) => f.optional(),
         }
     }
 

@@ -158,44 +158,28 @@ impl Eligibility {
 /// An offering's fields as a person or a file gave them: anything may be
 /// wrong. The names are the form's ([`F`]); lists hold the codes chosen.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct OfferingInput {
-    #[serde(default)]
     pub key: String,
-    #[serde(default)]
     pub provider: String,
-    #[serde(default)]
     pub title: String,
-    #[serde(default)]
     pub description: String,
-    #[serde(default)]
     pub themes: Vec<String>,
     /// A checkbox: `on` when ticked, absent when not.
-    #[serde(default)]
     pub coverage_global: String,
-    #[serde(default)]
     pub coverage_countries: Vec<String>,
-    #[serde(default)]
     pub coverage_regions: Vec<String>,
-    #[serde(default)]
     pub coverage_groups: Vec<String>,
-    #[serde(default)]
     pub eligible_groups: Vec<String>,
-    #[serde(default)]
     pub eligible_income_levels: Vec<String>,
-    #[serde(default)]
     pub modalities: Vec<String>,
-    #[serde(default)]
     pub languages: Vec<String>,
-    #[serde(default)]
     pub capacity: Option<String>,
-    #[serde(default)]
     pub starts_on: Option<String>,
-    #[serde(default)]
     pub ends_on: Option<String>,
-    #[serde(default)]
     pub status: String,
     /// The version an edit form was opened at; not data, and never written.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub version: Option<String>,
 }
 

@@ -11,6 +11,55 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// The problem as the summary at the top of a page says it.
+    pub fn sentence(&self) -> String {
+        sentence(&self.path.label(), &self.message)
+    }
+}
+
+/// Verbs a message may start with to tell people what to do.
+const INSTRUCTIONS: &[&str] = &["choose ", "enter ", "say ", "remove ", "use ", "give "];
+/// How a message continues the field's label ("Name" … "is required").
+const PREDICATES: &[&str] = &[
+    "is ",
+    "may ",
+    "must ",
+    "contains ",
+    "has ",
+    "cannot ",
+    "does ",
+];
+
+/// A problem as a sentence people read on a page. Rules word problems as
+/// what follows the field's name ("is required", "may be at most 200
+/// characters"), which files and the API report after the field's path;
+/// a page makes them sentences: "Name is required.", "Choose the kind of
+/// organisation." A message that is a sentence already is kept.
+pub fn sentence(label: &str, message: &str) -> String {
+    let message = message.trim().trim_end_matches('.');
+    let said = if let Some(instruction) = message.strip_prefix("is required: ") {
+        capitalised(instruction)
+    } else if INSTRUCTIONS.iter().any(|v| message.starts_with(v)) {
+        capitalised(message)
+    } else if PREDICATES.iter().any(|p| message.starts_with(p)) {
+        format!("{label} {message}")
+    } else if message.starts_with(char::is_uppercase) {
+        message.to_owned()
+    } else {
+        format!("{label}: {message}")
+    };
+    format!("{said}.")
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// Problems in the order a person reads the form (by path, and in the
 /// order found within one field).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -140,6 +189,35 @@ impl Problems {
 mod tests {
     use super::*;
     use crate::domain::fields::{AssessmentField, NeedField, ProviderField};
+
+    #[test]
+    fn problems_read_as_sentences_on_a_page() {
+        assert_eq!(sentence("Name", "is required"), "Name is required.");
+        assert_eq!(
+            sentence(
+                "Kind of organisation",
+                "is required: choose the kind of organisation"
+            ),
+            "Choose the kind of organisation."
+        );
+        assert_eq!(
+            sentence("Themes", "choose at least one theme"),
+            "Choose at least one theme."
+        );
+        assert_eq!(
+            sentence("Countries", "unknown country \"XXX\""),
+            "Countries: unknown country \"XXX\"."
+        );
+        assert_eq!(
+            sentence("Their name", "The name may be at most 200 characters."),
+            "The name may be at most 200 characters."
+        );
+        let need = FieldError {
+            path: FieldPath::Need(1, NeedField::Theme),
+            message: "is required: choose the sub-theme".to_owned(),
+        };
+        assert_eq!(need.sentence(), "Choose the sub-theme.");
+    }
 
     #[test]
     fn problems_stay_in_reading_order_whatever_order_they_are_found_in() {

@@ -13,24 +13,18 @@ use super::vocab::ProviderKind;
 /// A provider's fields as a person or a file gave them: anything may be
 /// wrong. The names are the form's ([`F`]).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct ProviderInput {
     /// Only read when creating; blank means "derive one from the name".
-    #[serde(default)]
     pub key: String,
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub kind: String,
-    #[serde(default)]
     pub hq_country: Option<String>,
-    #[serde(default)]
     pub website: Option<String>,
-    #[serde(default)]
     pub email: Option<String>,
-    #[serde(default)]
     pub description: String,
     /// The version an edit form was opened at; not data, and never written.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub version: Option<String>,
 }
 

@@ -54,11 +54,10 @@ pub fn text(raw: &str, max: usize) -> Checked<String> {
 /// Text that must be given, of at most `max` characters.
 pub fn required_text(raw: &str, max: usize) -> Checked<String> {
     let text = raw.trim();
-    let message = || format!("is required and may be at most {max} characters");
     if text.is_empty() {
-        return Err(message());
+        return Err("is required".to_owned());
     }
-    at_most(text, max, message)?;
+    at_most(text, max, || format!("may be at most {max} characters"))?;
     storable(text)?;
     Ok(text.to_owned())
 }
@@ -243,7 +242,7 @@ mod tests {
         );
         assert_eq!(
             required_text(&"é".repeat(201), 200),
-            Err("is required and may be at most 200 characters".to_owned())
+            Err("may be at most 200 characters".to_owned())
         );
         assert!(required_text("   ", 200).is_err());
     }

@@ -22,17 +22,14 @@ mod tests;
 pub use import::{export, import};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Document {
-    #[serde(default)]
     pub providers: Vec<ProviderRecord>,
-    #[serde(default)]
     pub offerings: Vec<OfferingRecord>,
-    #[serde(default)]
     pub assessments: Vec<AssessmentRecord>,
     /// Matches with their whole history, so a backup restores the process
     /// too. Absent from older files.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub matches: Vec<MatchEntry>,
 }
 
@@ -134,24 +131,18 @@ pub struct ProviderRecord {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct CoverageRecord {
-    #[serde(default)]
     pub global: bool,
-    #[serde(default)]
     pub countries: Vec<String>,
-    #[serde(default)]
     pub regions: Vec<String>,
-    #[serde(default)]
     pub groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct EligibilityRecord {
-    #[serde(default)]
     pub groups: Vec<String>,
-    #[serde(default)]
     pub income_levels: Vec<String>,
 }
 

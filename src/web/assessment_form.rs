@@ -58,11 +58,10 @@ impl FromStr for Pressed {
 
 /// The form's controls besides the assessment itself.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct Controls {
     /// The revision the form was opened at.
-    #[serde(default)]
     revision: Option<String>,
-    #[serde(default)]
     action: String,
 }
 

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use super::csrf::CsrfToken;
 use super::error::AppError;
 use crate::domain::FieldPath;
-use crate::domain::problems::FieldErrors;
+use crate::domain::problems::{FieldErrors, sentence};
 
 /// The largest form body accepted: an assessment may hold 100 needs of 5,000
 /// characters each, and non-ASCII text triples in a URL-encoded form.
@@ -224,6 +224,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
 #[derive(Debug, Deserialize)]
 pub struct Confirmation {}
 
+fn short_label(path: FieldPath) -> &'static str {
+    match path {
+        FieldPath::Provider(f) => f.label(),
+        FieldPath::Offering(f) => f.label(),
+        FieldPath::Assessment(f) => f.label(),
+        FieldPath::Account(f) => f.label(),
+        FieldPath::Match(f) => f.label(),
+        FieldPath::Need(_, f) => f.label(),
+    }
+}
+
 /// One field as a page shows it: what the field macro in
 /// `partials/macros.html` renders around a control.
 pub struct FieldView {
@@ -235,7 +246,11 @@ impl FieldView {
     pub fn new(path: impl Into<FieldPath>, errors: &FieldErrors) -> FieldView {
         let path = path.into();
         FieldView {
-            messages: errors.at(path).into_iter().map(str::to_owned).collect(),
+            messages: errors
+                .at(path)
+                .into_iter()
+                .map(|m| sentence(short_label(path), m))
+                .collect(),
             path,
         }
     }
@@ -254,18 +269,15 @@ impl FieldView {
 
     /// The label without a need's number, inside its own row.
     pub fn short_label(&self) -> &'static str {
-        match self.path {
-            FieldPath::Provider(f) => f.label(),
-            FieldPath::Offering(f) => f.label(),
-            FieldPath::Assessment(f) => f.label(),
-            FieldPath::Account(f) => f.label(),
-            FieldPath::Match(f) => f.label(),
-            FieldPath::Need(_, f) => f.label(),
-        }
+        short_label(self.path)
     }
 
     pub fn hint(&self) -> Option<&'static str> {
         self.path.hint()
+    }
+
+    pub fn optional(&self) -> bool {
+        self.path.optional()
     }
 
     pub fn messages(&self) -> &[String] {

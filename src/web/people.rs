@@ -28,12 +28,10 @@ const INVITATION_DAYS: i64 = 7;
 const PER_PAGE: i64 = 50;
 
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 pub struct Invitation {
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     invitee_name: String,
-    #[serde(default)]
     role: String,
 }
 
@@ -63,10 +61,9 @@ impl PeoplePage<'_> {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct PeopleQuery {
-    #[serde(default)]
     page: Option<String>,
-    #[serde(default)]
     done: Option<String>,
 }
 

@@ -29,12 +29,11 @@ use crate::startup::Storage;
 
 /// An application as posted: the organisation's profile and its applicant.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct Application {
     #[serde(flatten)]
     provider: ProviderInput,
-    #[serde(default)]
     applicant_name: String,
-    #[serde(default)]
     applicant_email: String,
 }
 

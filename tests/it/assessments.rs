@@ -181,7 +181,7 @@ fn a_bad_submission_keeps_every_row_and_names_every_problem(backend: Backend) {
     let page = response.text().unwrap();
     for (field, message) in [
         ("contact", "is not a valid e-mail address"),
-        ("need-0-theme", "choose a sub-theme, not a whole theme"),
+        ("need-0-theme", "Choose a sub-theme, not a whole theme."),
         ("need-1-target_stage", "must be above the current stage"),
         ("need-1-wanted_by", "must not be in the past"),
     ] {

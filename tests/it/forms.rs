@@ -352,7 +352,7 @@ fn bad_offering_post_keeps_every_choice_and_names_every_problem(backend: Backend
     ] {
         assert_field_error(&page, field, "");
     }
-    assert!(page.contains("choose at least one theme"));
+    assert!(page.contains("Choose at least one theme."));
     assert!(page.contains("unknown M49 region &#34;999&#34;"));
     assert!(page.contains("unknown language &#34;xx&#34;"));
     assert!(
@@ -380,7 +380,7 @@ fn bad_offering_post_keeps_every_choice_and_names_every_problem(backend: Backend
     assert!(page.contains("id=\"ends_on-error\"") && page.contains("must be after the start date"));
     assert!(
         page.contains("id=\"coverage-error\"")
-            && page.contains("choose worldwide, or at least one country")
+            && page.contains("Choose worldwide, or at least one country")
     );
     let unknown_provider = app.post_form(
         "/offerings",
@@ -468,7 +468,7 @@ fn bad_posts() -> Vec<(&'static str, Fields, Expected)> {
                     "key",
                     "may hold only lower-case letters, digits and hyphens, and must start with a letter or digit",
                 ),
-                ("name", "is required and may be at most 200 characters"),
+                ("name", "Name is required."),
                 ("kind", "unknown provider kind \"ngo\""),
                 ("hq_country", "unknown country \"XXX\""),
                 (
@@ -494,8 +494,8 @@ fn bad_posts() -> Vec<(&'static str, Fields, Expected)> {
                 ("status", "active"),
             ]),
             vec![
-                ("title", "is required and may be at most 200 characters"),
-                ("themes", "choose at least one theme"),
+                ("title", "Title is required."),
+                ("themes", "Choose at least one theme."),
                 ("coverage_regions", "unknown M49 region \"999\""),
                 ("eligible_income_levels", "unknown income level \"rich\""),
                 ("modalities", "unknown modality \"magic\""),
@@ -508,7 +508,7 @@ fn bad_posts() -> Vec<(&'static str, Fields, Expected)> {
             assessment,
             vec![
                 ("contact", "is not a valid e-mail address"),
-                ("need-0-theme", "choose a sub-theme, not a whole theme"),
+                ("need-0-theme", "Choose a sub-theme, not a whole theme."),
                 ("need-1-target_stage", "must be above the current stage"),
                 ("need-1-wanted_by", "must not be in the past"),
                 ("need-2-priority", "unknown priority \"urgent\""),
@@ -537,6 +537,16 @@ fn every_problem_is_marked_at_its_field_for_every_reader(backend: Backend) {
             );
         }
         assert_summary_in_page_order(&page);
+        // The page says it is in error before anything else, and a
+        // keyboard or screen reader user lands on the summary.
+        assert!(
+            page.contains("<title>Error: "),
+            "{path}: the title starts with Error:"
+        );
+        assert!(
+            page.contains(r#"class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus"#),
+            "{path}: the summary takes focus"
+        );
     }
 }
 
@@ -714,8 +724,32 @@ fn a_bare_domain_and_a_long_title_are_taken_as_meant(backend: Backend) {
     );
 }
 
+/// Each label says whether the field may be left blank, from the one
+/// place the field is declared; required fields say nothing.
+fn optional_fields_say_so_in_their_labels(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    let page = app.page("/offerings/new");
+    for optional in [
+        r#"<label for="key">Key (optional)</label>"#,
+        r#"<label for="capacity">Capacity (engagements at once) (optional)</label>"#,
+        r#"<label for="starts_on">Starts on (optional)</label>"#,
+    ] {
+        assert!(page.contains(optional), "{optional}");
+    }
+    for required in [
+        r#"<label for="title">Title</label>"#,
+        r#"<label for="description">Description</label>"#,
+    ] {
+        assert!(page.contains(required), "{required}");
+    }
+    let page = app.page("/providers/new");
+    assert!(page.contains(r#"<label for="website">Website (optional)</label>"#));
+    assert!(page.contains(r#"<label for="name">Name</label>"#));
+}
+
 on_both_backends!(
     a_bare_domain_and_a_long_title_are_taken_as_meant,
+    optional_fields_say_so_in_their_labels,
     a_post_from_another_site_is_refused_without_the_form,
     a_form_whose_cookie_was_lost_comes_back_with_everything_typed,
     every_problem_is_marked_at_its_field_for_every_reader,

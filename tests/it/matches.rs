@@ -161,7 +161,7 @@ fn a_proposal_goes_from_request_to_delivered_help(backend: Backend) {
     );
     assert_eq!(confirm.status(), 422);
     let page = confirm.text().unwrap();
-    assert!(page.contains("choose whether the need was met") && page.contains("choose a rating"));
+    assert!(page.contains("Choose whether the need was met") && page.contains("Choose a rating"));
     assert!(
         page.contains("Judges &#60;b&#62;trained"),
         "input kept, escaped: {page}"

@@ -118,7 +118,7 @@ fn every_problem_of_an_application_is_named(backend: Backend) {
     let page = refused.text().unwrap();
     assert!(page.contains("Kept as typed"));
     assert_field_error(&page, "name", "is required");
-    assert_field_error(&page, "kind", "choose the kind of organisation");
+    assert_field_error(&page, "kind", "Choose the kind of organisation.");
     assert_field_error(&page, "applicant_name", "is required");
     assert_field_error(&page, "applicant_email", "is not a valid e-mail address");
     // An address with an account already is named too.

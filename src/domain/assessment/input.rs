@@ -15,28 +15,18 @@ use crate::domain::vocab::{NeedStatus, Priority, Stage};
 
 /// One need as typed in a form row or read from a file: anything may be wrong.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NeedInput {
-    #[serde(default)]
     pub key: String,
-    #[serde(default)]
     pub theme: String,
-    #[serde(default)]
     pub priority: String,
-    #[serde(default)]
     pub current_stage: String,
-    #[serde(default)]
     pub target_stage: String,
-    #[serde(default)]
     pub description: String,
-    #[serde(default)]
     pub modalities: Vec<String>,
-    #[serde(default)]
     pub languages: Vec<String>,
-    #[serde(default)]
     pub wanted_by: Option<String>,
-    #[serde(default)]
     pub status: String,
-    #[serde(default)]
     pub withdrawn_reason: Option<String>,
 }
 
@@ -132,14 +122,11 @@ impl NeedInput {
 
 /// An assessment as a form or a file gives it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AssessmentInput {
-    #[serde(default)]
     pub submitted_by: String,
-    #[serde(default)]
     pub contact: Option<String>,
-    #[serde(default)]
     pub note: String,
-    #[serde(default)]
     pub needs: Vec<NeedInput>,
 }
 

@@ -323,16 +323,12 @@ pub struct Move {
 
 /// A step as posted by the match page's forms.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
 pub struct MoveInput {
-    #[serde(default)]
     pub step: String,
-    #[serde(default)]
     pub note: String,
-    #[serde(default)]
     pub outcome: String,
-    #[serde(default)]
     pub rating: String,
-    #[serde(default)]
     pub comment: String,
 }
 

@@ -22,16 +22,13 @@ use crate::web::{Site, render, see_other, with_db};
 
 /// The pairing asked for, as the links to the page and its form carry it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct OpeningParams {
-    #[serde(default)]
     assessment: String,
-    #[serde(default)]
     need: String,
-    #[serde(default)]
     offering: String,
-    #[serde(default)]
     initiative: String,
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     note: String,
 }
 

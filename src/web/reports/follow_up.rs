@@ -19,10 +19,9 @@ use crate::web::session::Viewer;
 use crate::web::{ok, with_db};
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct FollowUpParams {
-    #[serde(default)]
     format: Option<String>,
-    #[serde(default)]
     table: Option<String>,
 }
 
