@@ -74,7 +74,7 @@ struct NeedRow {
     current_stages: Vec<Choice>,
     target_stages: Vec<Choice>,
     modalities: Vec<Choice>,
-    languages: Vec<Choice>,
+    languages: Vec<ChoiceGroup>,
     errors: FieldErrors,
 }
 
@@ -130,7 +130,7 @@ fn need_rows(needs: &[NeedInput], errors: &FieldErrors, reference: &ReferenceDat
                 current_stages: stage_choices(&input.current_stage),
                 target_stages: stage_choices(&input.target_stage),
                 modalities: Choices::of::<Modality>(&input.modalities),
-                languages: choices.languages(&input.languages),
+                languages: ChoiceGroup::plain(choices.languages(&input.languages)),
                 errors: row_errors,
                 input: input.clone(),
             }

@@ -79,6 +79,14 @@ pub async fn stylesheet() -> HttpResponse {
         .body(include_str!("../../static/style.css"))
 }
 
+/// The script that enhances forms where it runs; nothing depends on it.
+pub async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../static/enhance.js"))
+}
+
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound(format!("The page {}", req.path())))
 }

@@ -145,6 +145,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(at("/healthz").route(read().to(home::health)))
         .service(at("/readyz").route(read().to(home::ready)))
         .service(at("/static/style.css").route(read().to(home::stylesheet)))
+        .service(at("/static/enhance.js").route(read().to(home::script)))
         .service(at("/accessibility").route(read().to(about::accessibility)))
         .service(at("/privacy").route(read().to(about::privacy)))
         .service(

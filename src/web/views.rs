@@ -24,6 +24,39 @@ pub struct ChoiceGroup {
     pub choices: Vec<Choice>,
 }
 
+impl ChoiceGroup {
+    /// A plain list, as one group without a heading.
+    pub fn plain(choices: Vec<Choice>) -> Vec<ChoiceGroup> {
+        vec![ChoiceGroup {
+            label: String::new(),
+            choices,
+        }]
+    }
+}
+
+impl ChoiceGroup {
+    /// What the group says it holds when folded.
+    pub fn chosen_labels(&self) -> String {
+        chosen_labels(std::slice::from_ref(self))
+    }
+}
+
+/// What a folded list of choices says it holds: "none chosen", or the
+/// labels of the chosen ones.
+pub fn chosen_labels(groups: &[ChoiceGroup]) -> String {
+    let labels: Vec<&str> = groups
+        .iter()
+        .flat_map(|g| &g.choices)
+        .filter(|c| c.chosen)
+        .map(|c| c.label.as_str())
+        .collect();
+    if labels.is_empty() {
+        "none chosen".to_owned()
+    } else {
+        labels.join(", ")
+    }
+}
+
 fn choice(value: &str, label: impl Into<String>, chosen: &BTreeSet<&str>) -> Choice {
     Choice {
         value: value.to_owned(),

