@@ -15,16 +15,20 @@ use super::error::{AppError, missing};
 use super::forms::{FieldView, Form, Posted, Unsaved};
 use super::paths::{CountryPath, KeyPath};
 use super::session::Viewer;
-use super::views::{Choice, ChoiceGroup, Choices};
+use super::views::{Choice, ChoiceGroup, Choices, NeedWords};
 use super::{render, see_other, with_db};
+use crate::db::PageRequest;
 use crate::db::{self, StoreError};
 use crate::domain::access::Action;
 use crate::domain::assessment::{
-    Assessment, AssessmentInput, Deadlines, Intent, MAX_NEEDS, NeedInput,
+    Assessment, AssessmentData, AssessmentInput, Deadlines, DraftNeed, Intent, MAX_NEEDS, NeedInput,
 };
 use crate::domain::fields::{AssessmentField, FieldPath, NeedField};
 use crate::domain::problems::FieldErrors;
-use crate::domain::{AssessmentStatus, Country, Modality, Priority, ReferenceData, Stage};
+use crate::domain::vocab::Vocabulary;
+use crate::domain::{
+    AssessmentStatus, Country, Modality, Priority, ReferenceData, Stage, Visibility,
+};
 use crate::interchange::AssessmentRecord;
 use crate::startup::Storage;
 
@@ -32,7 +36,11 @@ use crate::startup::Storage;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pressed {
     SaveDraft,
+    /// Continue: check the answers before submitting.
+    Check,
     Submit,
+    /// Back from the check to the form, at its start or at a need.
+    Change(Option<usize>),
     AddNeed,
     RemoveNeed(usize),
 }
@@ -43,15 +51,19 @@ impl FromStr for Pressed {
     fn from_str(value: &str) -> Result<Pressed, AppError> {
         match value {
             "" | "save-draft" => Ok(Pressed::SaveDraft),
+            "check" => Ok(Pressed::Check),
             "submit" => Ok(Pressed::Submit),
+            "change" => Ok(Pressed::Change(None)),
             "add-need" => Ok(Pressed::AddNeed),
-            other => other
-                .strip_prefix("remove-need-")
-                .and_then(|i| i.parse().ok())
-                .map(Pressed::RemoveNeed)
-                .ok_or_else(|| {
-                    AppError::BadRequest("The form could not be read: unknown action.".into())
-                }),
+            other => {
+                let row = |prefix| other.strip_prefix(prefix).and_then(|i| i.parse().ok());
+                row("remove-need-")
+                    .map(Pressed::RemoveNeed)
+                    .or_else(|| row("change-need-").map(|i| Pressed::Change(Some(i))))
+                    .ok_or_else(|| {
+                        AppError::BadRequest("The form could not be read: unknown action.".into())
+                    })
+            }
         }
     }
 }
@@ -68,6 +80,9 @@ struct Controls {
 /// One need row of the form, with its choices marked and its problems.
 struct NeedRow {
     index: usize,
+    /// Where the keyboard lands: the row just added, the one after a
+    /// removed row, or the one to change.
+    focused: bool,
     input: NeedInput,
     themes: Vec<ChoiceGroup>,
     priorities: Vec<Choice>,
@@ -99,7 +114,23 @@ fn stage_choices(chosen: &str) -> Vec<Choice> {
         .collect()
 }
 
-fn need_rows(needs: &[NeedInput], errors: &FieldErrors, reference: &ReferenceData) -> Vec<NeedRow> {
+/// Where the keyboard lands when the form comes back without problems
+/// (with problems, it lands on their summary).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Focus {
+    #[default]
+    Top,
+    /// The assessment's own fields.
+    About,
+    Need(usize),
+}
+
+fn need_rows(
+    needs: &[NeedInput],
+    errors: &FieldErrors,
+    reference: &ReferenceData,
+    focus: Focus,
+) -> Vec<NeedRow> {
     let choices = Choices { reference };
     let mut by_row = vec![FieldErrors::new(); needs.len()];
     for e in errors.iter() {
@@ -125,6 +156,7 @@ fn need_rows(needs: &[NeedInput], errors: &FieldErrors, reference: &ReferenceDat
                 .collect();
             NeedRow {
                 index,
+                focused: focus == Focus::Need(index),
                 themes,
                 priorities: Choices::of::<Priority>(&[input.priority.trim()]),
                 current_stages: stage_choices(&input.current_stage),
@@ -137,6 +169,10 @@ fn need_rows(needs: &[NeedInput], errors: &FieldErrors, reference: &ReferenceDat
         })
         .collect()
 }
+
+/// How many of a country's latest assessments the new form looks through
+/// for one in progress.
+const IN_PROGRESS_SHOWN: i64 = 10;
 
 /// Which form: a new assessment for a country, or a revision of one.
 enum Target {
@@ -165,6 +201,8 @@ struct FormPage<'a> {
     conflict: Option<i32>,
     resubmit: Option<Unsaved>,
     assessment_key: Option<String>,
+    focus_about: bool,
+    in_progress: Vec<Assessment>,
     csrf_token: &'a str,
 }
 
@@ -182,6 +220,10 @@ struct FormState {
     errors: FieldErrors,
     conflict: Option<i32>,
     resubmit: Option<Unsaved>,
+    focus: Focus,
+    /// The country's drafts and submitted assessments, when starting a new
+    /// one: most countries mean to continue or revise one of them.
+    in_progress: Vec<Assessment>,
 }
 
 fn form_page(
@@ -221,7 +263,7 @@ fn form_page(
         action,
         cancel,
         country,
-        rows: need_rows(&input.needs, &state.errors, &storage.reference),
+        rows: need_rows(&input.needs, &state.errors, &storage.reference, state.focus),
         input,
         errors: state.errors,
         base_revision,
@@ -229,6 +271,8 @@ fn form_page(
         conflict: state.conflict,
         resubmit: state.resubmit,
         assessment_key,
+        focus_about: state.focus == Focus::About,
+        in_progress: state.in_progress,
         csrf_token: csrf.as_str(),
     };
     render(status, &page)
@@ -241,12 +285,33 @@ pub async fn new_form(
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
     viewer.may(Action::WriteAssessment(&country.iso3))?;
+    let iso3 = country.iso3.clone();
+    let in_progress = with_db(&storage, move |conn| {
+        let recent = db::assessments::of_country(
+            conn,
+            iso3.as_str(),
+            Visibility::all(),
+            PageRequest {
+                number: 1,
+                per_page: IN_PROGRESS_SHOWN,
+            },
+        )?;
+        Ok(recent
+            .items
+            .into_iter()
+            .filter(|a| a.latest.data.state.status() != AssessmentStatus::Withdrawn)
+            .collect())
+    })
+    .await?;
     form_page(
         &storage,
         &viewer,
         &country,
         &Target::New,
-        FormState::default(),
+        FormState {
+            in_progress,
+            ..FormState::default()
+        },
         &csrf,
         StatusCode::OK,
     )
@@ -280,7 +345,7 @@ async fn load(storage: &Storage, key: &KeyPath) -> Result<Assessment, AppError> 
     .await
 }
 
-fn country_of(storage: &Storage, assessment: &Assessment) -> Result<Country, AppError> {
+pub(super) fn country_of(storage: &Storage, assessment: &Assessment) -> Result<Country, AppError> {
     storage
         .reference
         .country(assessment.country.as_str())
@@ -381,18 +446,28 @@ async fn save(
     }
     let again = |state, status| form_page(storage, viewer, country, &target, state, csrf, status);
     let intent = match action {
-        Pressed::AddNeed | Pressed::RemoveNeed(_) => {
-            match action {
-                Pressed::AddNeed if input.needs.len() < MAX_NEEDS => {
-                    input.needs.push(NeedInput::default())
+        Pressed::AddNeed | Pressed::RemoveNeed(_) | Pressed::Change(_) => {
+            let focus = match action {
+                Pressed::AddNeed => {
+                    if input.needs.len() < MAX_NEEDS {
+                        input.needs.push(NeedInput::default());
+                    }
+                    Focus::Need(input.needs.len().saturating_sub(1))
                 }
-                Pressed::RemoveNeed(index) if index < input.needs.len() => {
-                    input.needs.remove(index);
+                Pressed::RemoveNeed(index) => {
+                    if index < input.needs.len() {
+                        input.needs.remove(index);
+                    }
+                    // The row that took its place, or the one before it;
+                    // an emptied form gets a blank row 0.
+                    Focus::Need(index.min(input.needs.len().saturating_sub(1)))
                 }
-                _ => {}
-            }
+                Pressed::Change(Some(index)) => Focus::Need(index),
+                _ => Focus::About,
+            };
             let state = FormState {
                 input,
+                focus,
                 ..FormState::default()
             };
             return again(state, StatusCode::OK);
@@ -409,7 +484,7 @@ async fn save(
         {
             Intent::SaveDraft
         }
-        Pressed::SaveDraft | Pressed::Submit => {
+        Pressed::SaveDraft | Pressed::Check | Pressed::Submit => {
             Intent::Submit(Deadlines::NotBefore(chrono::Utc::now().date_naive()))
         }
     };
@@ -437,6 +512,9 @@ async fn save(
             return again(state, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
+    if action == Pressed::Check {
+        return check_page(storage, viewer, country, &target, input, data, csrf);
+    }
     let change = match (&target, intent) {
         (Target::New, Intent::SaveDraft) => "started as a draft",
         (Target::New, Intent::Submit(_)) => "submitted",
@@ -464,7 +542,12 @@ async fn save(
     })
     .await?;
     match saved {
-        Ok(assessment) => Ok(see_other(&format!("/assessments/{}", assessment.key))),
+        // A submission is confirmed on a page of its own; a draft goes
+        // back to the assessment.
+        Ok(assessment) => Ok(see_other(&match intent {
+            Intent::Submit(_) => format!("/assessments/{}/submitted", assessment.key),
+            Intent::SaveDraft => format!("/assessments/{}", assessment.key),
+        })),
         Err(StoreError::Conflict { latest }) => {
             let Target::Existing { key, status, .. } = target else {
                 return Err(AppError::internal(
@@ -493,5 +576,135 @@ async fn save(
             )
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+/// The answers as they will be submitted, each section with a way back to
+/// change it. The form's input rides along in hidden fields, so nothing is
+/// kept on the server until the person submits.
+#[derive(Template)]
+#[template(path = "assessments/check.html")]
+struct CheckPage<'a> {
+    viewer: &'a Viewer,
+    heading: String,
+    action: String,
+    country: &'a Country,
+    data: AssessmentData,
+    needs: Vec<DraftNeed>,
+    /// Every control of the form as posted, by name.
+    carried: Vec<(String, String)>,
+    base_revision: Option<i32>,
+    words: NeedWords<'a>,
+    csrf_token: &'a str,
+}
+
+fn check_page(
+    storage: &Storage,
+    viewer: &Viewer,
+    country: &Country,
+    target: &Target,
+    input: AssessmentInput,
+    data: AssessmentData,
+    csrf: &CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    let (heading, action, base_revision) = match target {
+        Target::New => (
+            format!("Check the needs assessment for {}", country.name_en),
+            format!("/countries/{}/assessments", country.iso3),
+            None,
+        ),
+        Target::Existing { key, base, .. } => (
+            format!("Check revision of needs assessment {key}"),
+            format!("/assessments/{key}"),
+            Some(*base),
+        ),
+    };
+    let page = CheckPage {
+        viewer,
+        heading,
+        action,
+        country,
+        needs: data.state.needs(),
+        data,
+        carried: carried(&input)?,
+        base_revision,
+        words: NeedWords {
+            reference: &storage.reference,
+        },
+        csrf_token: csrf.as_str(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// The form's input as controls named as the form reads them back
+/// (`needs[0][theme]`, `needs[0][modalities][1]`), so the check page posts
+/// back exactly what the form held.
+fn carried(input: &AssessmentInput) -> Result<Vec<(String, String)>, AppError> {
+    let encoded = serde_qs::to_string(input)
+        .map_err(|e| AppError::internal(format!("an assessment's input did not encode: {e}")))?;
+    Ok(form_urlencoded::parse(encoded.as_bytes())
+        .into_owned()
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        "[a-z0-9 &=%\\[\\]éü+]{0,12}"
+    }
+
+    fn need() -> impl Strategy<Value = NeedInput> {
+        (
+            (text(), text(), text(), text(), text(), text()),
+            (
+                prop::collection::vec(text(), 0..3),
+                prop::collection::vec(text(), 0..3),
+                prop::option::of(text()),
+                text(),
+                prop::option::of(text()),
+            ),
+        )
+            .prop_map(
+                |(
+                    (key, theme, priority, current_stage, target_stage, description),
+                    (modalities, languages, wanted_by, status, withdrawn_reason),
+                )| NeedInput {
+                    key,
+                    theme,
+                    priority,
+                    current_stage,
+                    target_stage,
+                    description,
+                    modalities,
+                    languages,
+                    wanted_by,
+                    status,
+                    withdrawn_reason,
+                },
+            )
+    }
+
+    proptest! {
+        /// What the check page carries is read back as the form posted
+        /// it, whatever was typed.
+        #[test]
+        fn the_check_page_posts_back_what_the_form_held(
+            submitted_by in text(),
+            contact in prop::option::of(text()),
+            note in text(),
+            needs in prop::collection::vec(need(), 0..4),
+        ) {
+            let input = AssessmentInput { submitted_by, contact, note, needs };
+            let posted: String = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(carried(&input).unwrap())
+                .finish();
+            let read: AssessmentInput = crate::web::forms::parser()
+                .deserialize_str(&posted)
+                .unwrap();
+            prop_assert_eq!(read, input);
+        }
     }
 }

@@ -12,7 +12,7 @@ use super::error::{AppError, missing};
 use super::forms::Form;
 use super::paths::KeyPath;
 use super::session::Viewer;
-use super::views::{Choice, Choices};
+use super::views::{Choice, Choices, NeedWords};
 use super::{render, see_other, with_db};
 use crate::db::{self, StoreError};
 use crate::domain::access::Action;
@@ -21,7 +21,7 @@ use crate::domain::assessment::{
     self, Assessment, AssessmentError, AssessmentState, Revision, RevisionChanges,
     withdrawal_reason,
 };
-use crate::domain::{AssessmentStatus, Country, Modality, ReferenceData, Visibility};
+use crate::domain::{AssessmentStatus, Country, NeedStatus, Visibility};
 use crate::startup::Storage;
 
 /// A revision with what it changed from the one before.
@@ -41,7 +41,7 @@ struct ShowPage<'a> {
     history: Vec<HistoryEntry>,
     needs: Vec<crate::domain::assessment::DraftNeed>,
     withdraw_error: Option<(String, String)>,
-    reference: &'a ReferenceData,
+    words: NeedWords<'a>,
     /// The withdrawal forms' token, for those who may write the country's
     /// assessments.
     csrf_token: Option<&'a str>,
@@ -65,42 +65,11 @@ impl ShowPage<'_> {
             && self.shown.data.state.status() != AssessmentStatus::Withdrawn
     }
 
-    fn theme_name(&self, code: &Option<crate::domain::ThemeCode>) -> String {
-        code.as_ref().map_or_else(
-            || "—".to_owned(),
-            |c| self.reference.theme_name(c.as_str()).to_owned(),
-        )
-    }
-
     fn error_for(&self, target: &str) -> Option<&str> {
         self.withdraw_error
             .as_ref()
             .filter(|(t, _)| t == target)
             .map(|(_, m)| m.as_str())
-    }
-
-    fn modality_labels(&self, modalities: &std::collections::BTreeSet<Modality>) -> String {
-        let labels: Vec<&str> = modalities.iter().map(|m| m.label()).collect();
-        if labels.is_empty() {
-            "—".to_owned()
-        } else {
-            labels.join(", ")
-        }
-    }
-
-    fn language_names(
-        &self,
-        languages: &std::collections::BTreeSet<crate::domain::LanguageCode>,
-    ) -> String {
-        let names: Vec<&str> = languages
-            .iter()
-            .map(|l| self.reference.language_name(l.as_str()))
-            .collect();
-        if names.is_empty() {
-            "—".to_owned()
-        } else {
-            names.join(", ")
-        }
     }
 }
 
@@ -178,7 +147,9 @@ async fn show_page(
         assessment,
         history,
         withdraw_error,
-        reference: &storage.reference,
+        words: NeedWords {
+            reference: &storage.reference,
+        },
         csrf_token,
     };
     render(status, &page)
@@ -191,6 +162,51 @@ pub async fn show(
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
     show_page(&storage, &viewer, &key, None, None, &csrf).await
+}
+
+#[derive(Template)]
+#[template(path = "assessments/submitted.html")]
+struct SubmittedPage<'a> {
+    viewer: &'a Viewer,
+    assessment: Assessment,
+    country: &'a Country,
+    open_needs: usize,
+}
+
+/// `/assessments/{key}/submitted`: the confirmation after submitting, with
+/// the reference, who may now read it and where its matches are. An
+/// assessment not submitted has nothing to confirm: its own page.
+pub async fn submitted(
+    storage: web::Data<Storage>,
+    key: KeyPath,
+    viewer: Viewer,
+) -> Result<HttpResponse, AppError> {
+    let lookup = key.as_str().to_owned();
+    let assessment = with_db(&storage, move |conn| {
+        db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))
+    })
+    .await?;
+    viewer.may(Action::ReadAssessment(
+        &assessment.country,
+        assessment.visibility,
+    ))?;
+    let AssessmentState::Submitted(needs) = &assessment.latest.data.state else {
+        return Ok(see_other(&format!("/assessments/{}", assessment.key)));
+    };
+    let open_needs = needs
+        .iter()
+        .filter(|n| n.status == NeedStatus::Open)
+        .count();
+    let country = &super::assessment_form::country_of(&storage, &assessment)?;
+    render(
+        StatusCode::OK,
+        &SubmittedPage {
+            viewer: &viewer,
+            country,
+            open_needs,
+            assessment,
+        },
+    )
 }
 
 pub async fn revision(

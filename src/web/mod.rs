@@ -232,6 +232,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(at("/{key}/edit").route(read().to(assessment_form::edit_form)))
                 .service(at("/{key}/withdraw").route(web::post().to(assessments::withdraw)))
+                .service(at("/{key}/submitted").route(read().to(assessments::submitted)))
                 .service(at("/{key}/visibility").route(web::post().to(assessments::set_visibility)))
                 .service(at("/{key}/revisions/{number}").route(read().to(assessments::revision)))
                 .service(

@@ -7,7 +7,9 @@ use super::params::CatalogueParams;
 use crate::domain::FieldPath;
 use crate::domain::vocab::Vocabulary;
 use crate::domain::words::capitalised;
-use crate::domain::{Modality, OfferingStatus, ProviderKind, ReferenceData};
+use crate::domain::{
+    LanguageCode, Modality, OfferingStatus, ProviderKind, ReferenceData, ThemeCode,
+};
 
 /// One option of a select, checkbox list or radio group.
 #[derive(Debug, Clone)]
@@ -308,5 +310,41 @@ fn as_text(value: Option<&serde_json::Value>) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         Some(other) => other.to_string(),
+    }
+}
+
+/// How a need's codes read on a page, for the partial that lists a need's
+/// facts (`partials/need_facts.html`).
+pub struct NeedWords<'a> {
+    pub reference: &'a ReferenceData,
+}
+
+impl NeedWords<'_> {
+    pub fn theme_name(&self, code: &Option<ThemeCode>) -> String {
+        code.as_ref().map_or_else(
+            || "—".to_owned(),
+            |c| self.reference.theme_name(c.as_str()).to_owned(),
+        )
+    }
+
+    pub fn modality_labels(&self, modalities: &BTreeSet<Modality>) -> String {
+        listed_or_dash(modalities.iter().map(|m| m.label()))
+    }
+
+    pub fn language_names(&self, languages: &BTreeSet<LanguageCode>) -> String {
+        listed_or_dash(
+            languages
+                .iter()
+                .map(|l| self.reference.language_name(l.as_str())),
+        )
+    }
+}
+
+fn listed_or_dash<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.is_empty() {
+        "—".to_owned()
+    } else {
+        names.join(", ")
     }
 }

@@ -3,7 +3,7 @@
 //! people saving the same assessment at once.
 
 use crate::common::{
-    Backend, TestApp, assert_answers, assert_field_error, location, pairs, strings,
+    Backend, TestApp, assert_answers, assert_field_error, location, pairs, strings, submitted,
 };
 use crate::on_both_backends;
 
@@ -70,7 +70,7 @@ pub fn submit_ghana(app: &TestApp) -> String {
         ],
     );
     assert_eq!(response.status(), 303);
-    location(&response)
+    submitted(&response)
 }
 
 fn a_draft_may_be_incomplete_and_rows_come_and_go_without_javascript(backend: Backend) {
@@ -375,7 +375,7 @@ fn hostile_text_is_kept_as_typed_and_escaped_everywhere_it_shows(backend: Backen
         &[need(0, "cybercrime.judiciary", "high", "1", "3", HOSTILE)],
     );
     assert_eq!(response.status(), 303);
-    let path = location(&response);
+    let path = submitted(&response);
     for page in [
         path.clone(),
         format!("{path}/revisions/1"),
@@ -492,8 +492,189 @@ fn assessments_saved_at_the_same_time_are_all_kept(backend: Backend) {
     assert_eq!(json["assessments"].as_array().unwrap().len(), 8);
 }
 
+/// The hidden fields of a page's form, as a browser would post them.
+fn hidden_fields(page: &str) -> Vec<(String, String)> {
+    // As a browser reads attribute values: every character reference.
+    let unescaped = |text: &str| {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('&') {
+            out.push_str(&rest[..at]);
+            let (reference, after) = rest[at + 1..].split_once(';').unwrap();
+            out.push(match reference {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                number => char::from_u32(number.trim_start_matches('#').parse().unwrap()).unwrap(),
+            });
+            rest = after;
+        }
+        out + rest
+    };
+    page.split(r#"<input type="hidden" name=""#)
+        .skip(1)
+        .map(|rest| {
+            let (name, rest) = rest.split_once(r#"" value=""#).unwrap();
+            let value = rest.split_once('"').unwrap().0;
+            (unescaped(name), unescaped(value))
+        })
+        .collect()
+}
+
+/// Continue shows every answer before anything is saved; each can be
+/// changed with the keyboard landing on it; submitting from the check
+/// saves exactly what was typed and confirms it on a page of its own.
+fn answers_are_checked_before_submitting_and_the_submission_confirmed(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let form = app.page("/countries/GHA/assessments/new");
+    let in_form = form.split(r#"<form class="record""#).nth(1).unwrap();
+    let first_button = in_form.split("<button").nth(1).unwrap();
+    assert!(
+        first_button.contains(r#"value="check""#),
+        "Enter in a field continues to the check: {first_button}"
+    );
+    assert!(
+        form.contains("Stages of the Cybersecurity Capacity Maturity Model: 1 start-up"),
+        "the maturity stages are explained at the field"
+    );
+    let rows = [
+        need(0, "cybercrime.judiciary", "high", "1", "3", HOSTILE),
+        need(1, "incident-ciip.cert", "low", "2", "4", "A national CERT"),
+    ];
+    let check = post(
+        &app,
+        "/countries/GHA/assessments",
+        "check",
+        &[("submitted_by", "Ministry of Communications")],
+        &rows,
+    );
+    assert_eq!(check.status(), 200);
+    let page = check.text().unwrap();
+    assert!(page.contains("<h1>Check the needs assessment for Ghana</h1>"));
+    assert!(page.contains("Prosecutors and judges") && page.contains("1 Start-up"));
+    assert!(!page.contains("<script>alert") && page.contains(&crate::common::escaped(HOSTILE)));
+    assert!(
+        app.json("/api/v1/countries/GHA")["assessments"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing is saved by the check"
+    );
+    let carried = hidden_fields(&page);
+    let with = |action: &str| {
+        let mut fields: Vec<(&str, &str)> = carried
+            .iter()
+            .filter(|(name, _)| name != "csrf_token")
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        fields.push(("action", action));
+        app.post_form("/countries/GHA/assessments", &fields)
+    };
+    // Change need 2: the form comes back as typed, focus on that need.
+    let change = with("change-need-1");
+    assert_eq!(change.status(), 200);
+    let form = change.text().unwrap();
+    assert!(form.contains(r#"id="need-1-theme" name="needs[1][theme]" autofocus"#));
+    assert!(form.contains(">A national CERT</textarea>"));
+    assert_eq!(form.matches(" autofocus").count(), 1);
+    let change = with("change").text().unwrap();
+    assert!(change.contains(r#"value="Ministry of Communications" maxlength="200" autofocus"#));
+    // Submit from the check.
+    let response = with("submit");
+    assert_eq!(response.status(), 303);
+    let path = submitted(&response);
+    let country = app.json("/api/v1/countries/GHA");
+    let json = &country["assessments"][0];
+    assert_eq!(json["status"], "submitted");
+    assert_eq!(json["needs"][0]["description"], HOSTILE, "saved as typed");
+    assert_eq!(
+        json["needs"][1]["languages"],
+        serde_json::json!(["en", "fr"])
+    );
+    let confirmation = app.page(&format!("{path}/submitted"));
+    let key = path.trim_start_matches("/assessments/");
+    assert!(confirmation.contains(&format!("Your reference<br><strong>{key}</strong>")));
+    assert!(confirmation.contains("2 open needs"));
+    assert!(confirmation.contains(r#"<a href="/reports/countries/GHA">"#));
+    assert!(confirmation.contains("Who may read it:"));
+    // A check with problems is the form with them, not the check.
+    let bad = post(
+        &app,
+        "/countries/GHA/assessments",
+        "check",
+        &[],
+        &[need(0, "cybercrime.judiciary", "", "1", "3", "")],
+    );
+    assert_eq!(bad.status(), 422);
+    assert_field_error(&bad.text().unwrap(), "need-0-priority", "");
+    // Nobody who may not read it is shown the confirmation.
+    let stranger = app.anonymous();
+    let restricted = app.post_form(
+        &format!("{path}/visibility"),
+        &[("visibility", "restricted")],
+    );
+    assert_eq!(restricted.status(), 303);
+    let answer = stranger
+        .get(app.url(&format!("{path}/submitted")))
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), 303, "sent to sign in");
+    assert!(location(&answer).starts_with("/sign-in"));
+}
+
+/// After adding a row the keyboard is on it; after removing one, on the
+/// row that took its place. A country with an assessment under way is
+/// told so when it starts another.
+fn focus_follows_rows_and_a_second_assessment_is_warned_of(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let typed = need(0, "cybercrime.judiciary", "", "", "", "First");
+    let added = post(
+        &app,
+        "/countries/GHA/assessments",
+        "add-need",
+        &[],
+        std::slice::from_ref(&typed),
+    );
+    let page = added.text().unwrap();
+    assert!(page.contains(r#"id="need-1-theme" name="needs[1][theme]" autofocus"#));
+    let second = need(1, "incident-ciip.cert", "", "", "", "Second");
+    let third = need(2, "incident-ciip.cert", "", "", "", "Third");
+    let removed = post(
+        &app,
+        "/countries/GHA/assessments",
+        "remove-need-1",
+        &[],
+        &[typed.clone(), second, third],
+    )
+    .text()
+    .unwrap();
+    assert!(removed.contains(r#"id="need-1-theme" name="needs[1][theme]" autofocus"#));
+    assert!(removed.contains(">Third</textarea>") && !removed.contains(">Second</textarea>"));
+    let form = app.page("/countries/GHA/assessments/new");
+    assert!(!form.contains("under way"));
+    let draft = post(
+        &app,
+        "/countries/GHA/assessments",
+        "save-draft",
+        &[],
+        &[typed],
+    );
+    let path = location(&draft);
+    let form = app.page("/countries/GHA/assessments/new");
+    assert!(form.contains("Ghana already has an assessment under way"));
+    assert!(form.contains(&format!(r#"<a href="{path}/edit">continue this draft</a>"#)));
+    // A revision asks for every need in full, and says so.
+    let submitted_path = submit_ghana(&app);
+    let revise = app.page(&format!("{submitted_path}/edit"));
+    assert!(!revise.contains("A draft may be incomplete"));
+    assert!(revise.contains("you check your answers before the revision is submitted"));
+}
+
 on_both_backends!(
     posted_keys_and_revisions_cannot_break_an_assessment,
+    answers_are_checked_before_submitting_and_the_submission_confirmed,
+    focus_follows_rows_and_a_second_assessment_is_warned_of,
     assessments_saved_at_the_same_time_are_all_kept,
     hostile_text_is_kept_as_typed_and_escaped_everywhere_it_shows,
     a_draft_may_be_incomplete_and_rows_come_and_go_without_javascript,

@@ -548,6 +548,15 @@ pub fn location(response: &Response) -> String {
         .unwrap_or_default()
 }
 
+/// The assessment a submission saved: the post is answered by its
+/// confirmation page, `/assessments/{key}/submitted`.
+pub fn submitted(response: &Response) -> String {
+    let at = location(response);
+    at.strip_suffix("/submitted")
+        .unwrap_or_else(|| panic!("a submission is confirmed on a page of its own, not at {at:?}"))
+        .to_owned()
+}
+
 /// Text as the templates escape it.
 pub fn escaped(text: &str) -> String {
     text.replace('&', "&#38;")

@@ -25,8 +25,10 @@ pub struct NeedInput {
     pub description: String,
     pub modalities: Vec<String>,
     pub languages: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wanted_by: Option<String>,
     pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawn_reason: Option<String>,
 }
 
@@ -125,6 +127,7 @@ impl NeedInput {
 #[serde(default)]
 pub struct AssessmentInput {
     pub submitted_by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     pub note: String,
     pub needs: Vec<NeedInput>,
