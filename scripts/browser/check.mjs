@@ -7,7 +7,8 @@
 //
 // For every path and width it saves a screenshot, says whether the page
 // scrolls sideways, and lists axe-core's violations; for every path it also
-// prints the page to PDF (A4). A path ending in `#submit` is a form page:
+// prints the page to PDF (A4). A path ending in `#fill=id:value,…&press=V`
+// fills those controls and presses the button of value V. A path ending in `#submit` is a form page:
 // its form is sent as it is (mostly empty), and the page checked is the one
 // that answers, with its problems marked. It exits 1 when any page has a
 // violation or scrolls sideways.
@@ -53,6 +54,18 @@ for (const path of paths) {
     let response = await page.goto(base + address);
     if (submit === "submit") {
       const button = page.locator('form.record button[type=submit][value=submit], form.record button[type=submit]:not([value])').first();
+      [response] = await Promise.all([page.waitForNavigation(), button.click()]);
+    } else if (submit) {
+      // `#fill=id:value,id:value&press=check`: fills controls by id, then
+      // presses the form's button with that value.
+      const steps = new URLSearchParams(submit);
+      for (const pair of (steps.get("fill") || "").split(",").filter(Boolean)) {
+        const [id, value] = pair.split(":");
+        const control = page.locator(`#${id}`);
+        if (await control.evaluate(e => e.tagName === "SELECT")) await control.selectOption(value);
+        else await control.fill(value);
+      }
+      const button = page.locator(`form button[type=submit][value="${steps.get("press")}"]:not(.visually-hidden)`).first();
       [response] = await Promise.all([page.waitForNavigation(), button.click()]);
     }
     const sideways = await page.evaluate(() =>
