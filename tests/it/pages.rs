@@ -46,6 +46,11 @@ fn demo_data_lists_every_actor_with_an_offering(backend: Backend) {
     assert!(list.contains("24 providers."), "count shown");
     assert!(list.contains("Page 1 of 2"));
     assert!(list.contains("rel=\"next\""));
+    let one = app.page("/providers?q=Council");
+    assert!(
+        !one.contains("class=\"pagination\""),
+        "one page of results has no page links"
+    );
 }
 
 fn no_demo_starts_with_reference_data_only(backend: Backend) {
