@@ -4,9 +4,43 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::error::AppError;
+
 use crate::domain::catalogue::{CatalogueFilter, EligibleCountry, FilterError};
 use crate::domain::reference::{ReachCodes, ReferenceData};
 use crate::domain::vocab::UnknownCode;
+
+/// What a list or a report answers as: `format=html` (or none), `csv` or
+/// `json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Csv,
+    Json,
+}
+
+impl Format {
+    /// `format=` as given; anything else is a bad request that names it.
+    pub fn parse(given: Option<&str>) -> Result<Format, AppError> {
+        match given.unwrap_or("html") {
+            "html" | "" => Ok(Format::Html),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            other => Err(AppError::BadRequest(format!(
+                "format=: \"{other}\" is not html, csv or json"
+            ))),
+        }
+    }
+
+    /// The `format=` a link carries to keep answering as this; none for HTML.
+    pub fn code(self) -> Option<&'static str> {
+        match self {
+            Format::Html => None,
+            Format::Csv => Some("csv"),
+            Format::Json => Some("json"),
+        }
+    }
+}
 
 /// The list pages' query parameters, unchecked. Blank means "no filter".
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

@@ -10,7 +10,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::error::AppError;
-use super::params::{PageOnly, page_number};
+use super::params::{Format, PageOnly, page_number};
 use super::paths::QueryParams;
 use super::session::Viewer;
 use super::views::{Choice, Choices, Pagination};
@@ -48,14 +48,6 @@ pub struct MatchParams {
     pub format: Option<String>,
 }
 
-/// What the list answers with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListFormat {
-    Html,
-    Csv,
-    Json,
-}
-
 /// The choices of the "waiting on" filter.
 const WAITING: &[(&str, &str)] = &[
     ("me", "Me"),
@@ -69,15 +61,8 @@ impl MatchParams {
         Some(text.trim()).filter(|t| !t.is_empty())
     }
 
-    pub fn format(&self) -> Result<ListFormat, AppError> {
-        match self.format.as_deref().map(str::trim) {
-            None | Some("" | "html") => Ok(ListFormat::Html),
-            Some("csv") => Ok(ListFormat::Csv),
-            Some("json") => Ok(ListFormat::Json),
-            Some(other) => Err(AppError::BadRequest(format!(
-                "format=: \"{other}\" is not html, csv or json"
-            ))),
-        }
+    pub fn format(&self) -> Result<Format, AppError> {
+        Format::parse(self.format.as_deref().map(str::trim))
     }
 
     fn page_number(&self) -> i64 {
@@ -307,7 +292,7 @@ pub async fn answer(
     viewer.may(crate::domain::access::Action::ReadMatches)?;
     let format = params.format()?;
     let filter = params.filter(&storage.reference, viewer)?;
-    let per_page = if format == ListFormat::Html {
+    let per_page = if format == Format::Html {
         PER_PAGE
     } else {
         PER_FILE
@@ -319,11 +304,7 @@ pub async fn answer(
         PageRequest::sized(params.page_number(), per_page),
     )
     .await?;
-    let code = match format {
-        ListFormat::Csv => Some("csv"),
-        ListFormat::Json => Some("json"),
-        ListFormat::Html => None,
-    };
+    let code = format.code();
     let pagination = Pagination::of(found.number, found.page_count(), found.total, |n| {
         params.link(base, n, code)
     });
@@ -333,7 +314,7 @@ pub async fn answer(
         }
     };
     match format {
-        ListFormat::Json => {
+        Format::Json => {
             let keys: Vec<String> = found.items.iter().map(|m| m.key.to_string()).collect();
             let mut histories = with_db(storage, move |conn| {
                 Ok(db::matches::histories(conn, &keys)?)
@@ -362,7 +343,7 @@ pub async fn answer(
             next_link(&mut response);
             Ok(response.json(document))
         }
-        ListFormat::Csv => {
+        Format::Csv => {
             let lines: Vec<Line> = found
                 .items
                 .into_iter()
@@ -378,7 +359,7 @@ pub async fn answer(
             next_link(&mut response);
             Ok(response.body(csv(&lines)?))
         }
-        ListFormat::Html => {
+        Format::Html => {
             let choices = Choices {
                 reference: &storage.reference,
             };

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::super::error::AppError;
+pub(super) use super::super::params::Format;
 use super::super::report_cache::{CachedReport, DataVersions, ReportCache};
 use super::super::session::Viewer;
 use super::super::views::Pagination;
@@ -48,23 +49,9 @@ pub struct ReportParams {
     pub(super) page: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Format {
-    Html,
-    Csv,
-    Json,
-}
-
 impl ReportParams {
     pub(super) fn format(&self) -> Result<Format, AppError> {
-        match self.format.as_deref().unwrap_or("html") {
-            "html" | "" => Ok(Format::Html),
-            "csv" => Ok(Format::Csv),
-            "json" => Ok(Format::Json),
-            other => Err(AppError::BadRequest(format!(
-                "format=: \"{other}\" is not html, csv or json"
-            ))),
-        }
+        Format::parse(self.format.as_deref())
     }
 
     /// Matches and near misses per need: a number up to 100, or `all`,
