@@ -294,12 +294,7 @@ pub fn list_page(conn: &mut DbConnection, page: PageRequest) -> StoreResult<Page
         .into_iter()
         .map(|row| summary(conn, row))
         .collect::<StoreResult<_>>()?;
-    Ok(Page {
-        items,
-        total,
-        number: page.number,
-        per_page: page.per_page,
-    })
+    Ok(page.holding(items, total))
 }
 
 /// Disables an account: its sessions end at once, on every instance (they

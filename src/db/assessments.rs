@@ -316,12 +316,8 @@ pub fn of_country(
         .offset(page.offset())
         .select((AssessmentRow::as_select(), RevisionRow::as_select()))
         .load(conn)?;
-    Ok(Page {
-        items: assemble(conn, rows, NeedsLoaded::All)?,
-        total,
-        number: page.number,
-        per_page: page.per_page,
-    })
+    let items = assemble(conn, rows, NeedsLoaded::All)?;
+    Ok(page.holding(items, total))
 }
 
 /// Every assessment with its latest revision, by key: what an export writes.

@@ -144,10 +144,6 @@ pub fn list(
             audit_events::after,
         ))
         .load(conn)?;
-    Ok(Page {
-        items: rows.into_iter().map(entry).collect::<StoreResult<_>>()?,
-        total,
-        number: page.number,
-        per_page: page.per_page,
-    })
+    let items = rows.into_iter().map(entry).collect::<StoreResult<_>>()?;
+    Ok(page.holding(items, total))
 }

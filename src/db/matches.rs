@@ -490,12 +490,7 @@ pub fn list(
         .filter_map(|id| by_id.remove(id))
         .map(to_record)
         .collect::<StoreResult<_>>()?;
-    Ok(Page {
-        items,
-        total,
-        number: page.number,
-        per_page: page.per_page,
-    })
+    Ok(page.holding(items, total))
 }
 
 /// The ids of the matches a filter selects for a reader, as a query on

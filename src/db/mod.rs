@@ -314,6 +314,16 @@ impl PageRequest {
     fn offset(&self) -> i64 {
         (self.number - 1).saturating_mul(self.per_page)
     }
+
+    /// The page this request asked for, holding `items` of `total`.
+    fn holding<T>(self, items: Vec<T>, total: i64) -> Page<T> {
+        Page {
+            items,
+            total,
+            number: self.number,
+            per_page: self.per_page,
+        }
+    }
 }
 
 /// `LIKE` pattern for a case-insensitive substring search of the stored,

@@ -104,24 +104,20 @@ pub fn list(
             notifications::read_at,
         ))
         .load(conn)?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(
-                |(id, created_at, subject, body, link, read_at)| Notification {
-                    id,
-                    created_at,
-                    subject,
-                    body,
-                    link,
-                    read: read_at.is_some(),
-                },
-            )
-            .collect(),
-        total,
-        number: page.number,
-        per_page: page.per_page,
-    })
+    let items = rows
+        .into_iter()
+        .map(
+            |(id, created_at, subject, body, link, read_at)| Notification {
+                id,
+                created_at,
+                subject,
+                body,
+                link,
+                read: read_at.is_some(),
+            },
+        )
+        .collect();
+    Ok(page.holding(items, total))
 }
 
 /// How many of a person's notifications are unread.

@@ -476,12 +476,7 @@ pub fn search(
         .select(listed_columns())
         .load(conn)?;
     let items = assemble(conn, rows)?;
-    Ok(Page {
-        items,
-        total,
-        number: page.number,
-        per_page: page.per_page,
-    })
+    Ok(page.holding(items, total))
 }
 
 /// A provider's offerings, archived ones last, for its profile page.
@@ -510,12 +505,8 @@ pub fn of_provider(
         .offset(page.offset())
         .select(listed_columns())
         .load(conn)?;
-    Ok(Page {
-        items: assemble(conn, rows)?,
-        total,
-        number: page.number,
-        per_page: page.per_page,
-    })
+    let items = assemble(conn, rows)?;
+    Ok(page.holding(items, total))
 }
 
 /// Every offering, archived ones too, by key: what an export writes.

@@ -284,12 +284,7 @@ pub fn search(
             provider: to_domain(row),
         })
         .collect();
-    Ok(Page {
-        items,
-        total,
-        number: page.number,
-        per_page: page.per_page,
-    })
+    Ok(page.holding(items, total))
 }
 
 /// Every provider, archived ones too, by key: what an export writes.
