@@ -170,12 +170,7 @@ pub fn report(
         .into_iter()
         .enumerate()
         .map(|(k, open)| AllocationRow {
-            need: open
-                .need
-                .key
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
+            need: open.key_text(),
             theme: open.need.theme.clone(),
             priority: open.need.priority,
             country: open.country,

@@ -97,12 +97,7 @@ impl NeedReport {
             total_near_misses,
         } = found;
         NeedReport {
-            key: open
-                .need
-                .key
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
+            key: open.key_text(),
             theme: open.need.theme.clone(),
             priority: open.need.priority,
             open,

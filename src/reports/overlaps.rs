@@ -144,16 +144,7 @@ fn summarise(
     Some(Overlap {
         country: iso3.clone(),
         theme: theme.clone(),
-        needs: needs
-            .iter()
-            .map(|n| {
-                n.need
-                    .key
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            })
-            .collect(),
+        needs: needs.iter().map(OpenNeed::key_text).collect(),
         provider_count,
         offering_count: matched.len(),
         providers: ranked

@@ -228,6 +228,17 @@ pub struct OpenNeed {
     pub visibility: Visibility,
 }
 
+impl OpenNeed {
+    /// The need's key as reports write it: empty for a need without one.
+    pub fn key_text(&self) -> String {
+        self.need
+            .key
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    }
+}
+
 /// Orders open needs most urgent first: highest priority, then the
 /// soonest wanted-by date (needs without one last), then key.
 pub fn by_urgency(needs: &mut [OpenNeed]) {
