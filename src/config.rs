@@ -26,6 +26,19 @@ pub struct DatabaseArgs {
     pub database: String,
 }
 
+/// Where links written outside a page point: in mail, or printed by a
+/// command.
+#[derive(Debug, Clone, Args)]
+pub struct LinkArgs {
+    /// The address people reach the site at, for the links it writes.
+    #[arg(
+        long,
+        env = "CAPMATCH_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// The address to listen on.
@@ -129,13 +142,8 @@ pub enum Command {
         /// of now: for tests and for catching up.
         #[arg(long)]
         now: Option<chrono::NaiveDateTime>,
-        /// The address people reach the site at, for links in mail.
-        #[arg(
-            long,
-            env = "CAPMATCH_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
-        public_url: String,
+        #[command(flatten)]
+        links: LinkArgs,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -176,13 +184,8 @@ pub enum UserCommand {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
-        /// The address people reach the site at, for the printed link.
-        #[arg(
-            long,
-            env = "CAPMATCH_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
-        public_url: String,
+        #[command(flatten)]
+        links: LinkArgs,
         #[command(flatten)]
         db: DatabaseArgs,
     },

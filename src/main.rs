@@ -43,9 +43,14 @@ fn main() -> ExitCode {
         Some(Command::Notify {
             once,
             now,
-            public_url,
+            links,
             db,
-        }) => notify(&DatabaseUrl::parse(&db.database), once, now, public_url),
+        }) => notify(
+            &DatabaseUrl::parse(&db.database),
+            once,
+            now,
+            links.public_url,
+        ),
         Some(Command::Seed {
             synthetic,
             needs_per_country,
@@ -365,7 +370,7 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
             name,
             roles,
             password_stdin,
-            public_url,
+            links,
             db,
         } => {
             let password = if password_stdin {
@@ -395,7 +400,7 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
             println!("added {} ({})", added.person.email, roles.join(", "));
             if let Some(path) = added.link_path {
                 let site = capmatch::web::Site {
-                    public_url: Some(public_url),
+                    public_url: Some(links.public_url),
                     ..capmatch::web::Site::default()
                 };
                 println!(
