@@ -230,7 +230,7 @@ pub fn open(
 }
 
 /// Takes the step a form asks for on a match opened at `version`; returns
-/// the new state. In this order: the person's part and the match's state
+/// the step taken. In this order: the person's part and the match's state
 /// (so a refused person learns nothing from the form), what they wrote,
 /// then whether the match changed since the page was opened.
 pub fn take_step(
@@ -241,7 +241,7 @@ pub fn take_step(
     version: i32,
     input: &MoveInput,
     link: &dyn Fn(&str) -> String,
-) -> Result<MatchState, MatchError> {
+) -> Result<Step, MatchError> {
     let actor = Actor::person(person);
     db::write(conn, |conn| {
         let current = db::matches::find(conn, key).map_err(not_found)?;
@@ -282,7 +282,7 @@ pub fn take_step(
         log(conn, &actor, &moved, Some(&current), &step.note)?;
         let notice = notice_of_step(&moved, &storage.reference, person, &step);
         tell_the_others(conn, &moved, person, &notice, link)?;
-        Ok(to)
+        Ok(step.step)
     })
 }
 

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::banner::{Done, see_other_with};
 use super::csrf::CsrfToken;
 use super::error::AppError;
 use super::forms::{FieldView, Form};
@@ -264,7 +265,6 @@ struct AccountPage<'a> {
     viewer: &'a Viewer,
     person: &'a Person,
     errors: FieldErrors,
-    changed: bool,
     settings: Settings,
     /// A token just made: its name and the token, shown this once.
     new_token: Option<(String, String)>,
@@ -304,17 +304,10 @@ fn signed_in(viewer: &Viewer) -> Result<&Person, AppError> {
         .ok_or_else(|| AppError::SignInNeeded("/account".to_owned()))
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct AccountQuery {
-    #[serde(default)]
-    changed: Option<String>,
-}
-
 pub async fn account(
     storage: web::Data<Storage>,
     viewer: Viewer,
     csrf: CsrfToken,
-    QueryParams(query): QueryParams<AccountQuery>,
 ) -> Result<HttpResponse, AppError> {
     let person = signed_in(&viewer)?;
     render(
@@ -323,7 +316,6 @@ pub async fn account(
             viewer: &viewer,
             person,
             errors: FieldErrors::new(),
-            changed: query.changed.is_some(),
             settings: settings_of(&storage, person).await?,
             new_token: None,
             csrf_token: csrf.as_str(),
@@ -358,7 +350,6 @@ pub async fn create_token(
                     viewer: &viewer,
                     person: &person,
                     errors,
-                    changed: false,
                     settings: settings_of(&storage, &person).await?,
                     new_token: None,
                     csrf_token: csrf.as_str(),
@@ -378,7 +369,6 @@ pub async fn create_token(
             viewer: &viewer,
             person: &person,
             errors: FieldErrors::new(),
-            changed: false,
             settings: settings_of(&storage, &person).await?,
             new_token: Some((name, token.expose().to_owned())),
             csrf_token: csrf.as_str(),
@@ -465,7 +455,9 @@ pub async fn change_password(
     })
     .await?;
     let status = match changed {
-        PasswordChangeOutcome::Changed => return Ok(see_other("/account?changed=1")),
+        PasswordChangeOutcome::Changed => {
+            return Ok(see_other_with("/account", Done::PasswordChanged));
+        }
         PasswordChangeOutcome::NewRefused => StatusCode::UNPROCESSABLE_ENTITY,
         PasswordChangeOutcome::WrongCurrent => {
             errors.add(
@@ -492,7 +484,6 @@ pub async fn change_password(
             viewer: &viewer,
             person,
             errors,
-            changed: false,
             settings: settings_of(&storage, person).await?,
             new_token: None,
             csrf_token: csrf.as_str(),

@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::banner::{Done, see_other_with};
 use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::forms::{FieldView, Form, Posted, Unsaved};
@@ -544,10 +545,13 @@ async fn save(
     match saved {
         // A submission is confirmed on a page of its own; a draft goes
         // back to the assessment.
-        Ok(assessment) => Ok(see_other(&match intent {
-            Intent::Submit(_) => format!("/assessments/{}/submitted", assessment.key),
-            Intent::SaveDraft => format!("/assessments/{}", assessment.key),
-        })),
+        Ok(assessment) => Ok(match intent {
+            Intent::Submit(_) => see_other(&format!("/assessments/{}/submitted", assessment.key)),
+            Intent::SaveDraft => see_other_with(
+                &format!("/assessments/{}", assessment.key),
+                Done::DraftSaved,
+            ),
+        }),
         Err(StoreError::Conflict { latest }) => {
             let Target::Existing { key, status, .. } = target else {
                 return Err(AppError::internal(

@@ -7,6 +7,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::banner::{Done, see_other_with};
+use super::confirm::{ConfirmPage, Reason};
 use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::forms::Form;
@@ -18,9 +20,11 @@ use crate::db::{self, StoreError};
 use crate::domain::access::Action;
 use crate::domain::assessment::withdrawal::Change;
 use crate::domain::assessment::{
-    self, Assessment, AssessmentError, AssessmentState, Revision, RevisionChanges,
+    self, Assessment, AssessmentError, AssessmentState, Need, Revision, RevisionChanges,
     withdrawal_reason,
 };
+use crate::domain::fields::AssessmentField;
+use crate::domain::problems::FieldErrors;
 use crate::domain::{AssessmentStatus, Country, NeedStatus, Visibility};
 use crate::startup::Storage;
 
@@ -40,19 +44,14 @@ struct ShowPage<'a> {
     is_latest: bool,
     history: Vec<HistoryEntry>,
     needs: Vec<crate::domain::assessment::DraftNeed>,
-    withdraw_error: Option<(String, String)>,
     words: NeedWords<'a>,
-    /// The withdrawal forms' token, for those who may write the country's
+    /// The visibility form's token, for those who may write the country's
     /// assessments.
     csrf_token: Option<&'a str>,
     visibilities: Vec<Choice>,
 }
 
 impl ShowPage<'_> {
-    fn token(&self) -> &str {
-        self.csrf_token.unwrap_or_default()
-    }
-
     fn can_withdraw_needs(&self) -> bool {
         self.csrf_token.is_some()
             && self.is_latest
@@ -64,13 +63,6 @@ impl ShowPage<'_> {
             && self.is_latest
             && self.shown.data.state.status() != AssessmentStatus::Withdrawn
     }
-
-    fn error_for(&self, target: &str) -> Option<&str> {
-        self.withdraw_error
-            .as_ref()
-            .filter(|(t, _)| t == target)
-            .map(|(_, m)| m.as_str())
-    }
 }
 
 async fn show_page(
@@ -78,7 +70,6 @@ async fn show_page(
     viewer: &Viewer,
     key: &KeyPath,
     number: Option<i32>,
-    withdraw_error: Option<(String, String)>,
     csrf: &CsrfToken,
 ) -> Result<HttpResponse, AppError> {
     let key = key.as_str().to_owned();
@@ -120,11 +111,6 @@ async fn show_page(
         .reference
         .country(assessment.country.as_str())
         .ok_or_else(|| AppError::NotFound(format!("The country \"{}\"", assessment.country)))?;
-    let status = if withdraw_error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let csrf_token = viewer
         .allows(Action::WriteAssessment(&assessment.country))
         .then(|| csrf.as_str());
@@ -146,13 +132,12 @@ async fn show_page(
         country,
         assessment,
         history,
-        withdraw_error,
         words: NeedWords {
             reference: &storage.reference,
         },
         csrf_token,
     };
-    render(status, &page)
+    render(StatusCode::OK, &page)
 }
 
 pub async fn show(
@@ -161,7 +146,7 @@ pub async fn show(
     viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
-    show_page(&storage, &viewer, &key, None, None, &csrf).await
+    show_page(&storage, &viewer, &key, None, &csrf).await
 }
 
 #[derive(Template)]
@@ -220,13 +205,13 @@ pub async fn revision(
     let number: i32 = number
         .parse()
         .map_err(|_| AppError::NotFound(format!("Revision {number} of \"{}\"", key.as_str())))?;
-    show_page(&storage, &viewer, &key, Some(number), None, &csrf).await
+    show_page(&storage, &viewer, &key, Some(number), &csrf).await
 }
 
 #[derive(Deserialize)]
 pub struct Withdrawal {
     #[serde(default)]
-    reason: String,
+    withdrawn_reason: String,
     #[serde(default)]
     revision: String,
 }
@@ -240,17 +225,107 @@ impl Withdrawal {
     }
 }
 
-/// Whether the person may write the assessment's country's assessments:
-/// asked before anything posted is looked at.
-async fn may_write(storage: &Storage, viewer: &Viewer, key: &KeyPath) -> Result<(), AppError> {
+/// The assessment, once the person is known to be one who may write its
+/// country's assessments: asked before anything posted is looked at.
+async fn writable(
+    storage: &Storage,
+    viewer: &Viewer,
+    key: &KeyPath,
+) -> Result<Assessment, AppError> {
     let lookup = key.as_str().to_owned();
-    let country = with_db(storage, move |conn| {
-        Ok(db::assessments::find(conn, &lookup)
-            .map_err(missing("assessment", &lookup))?
-            .country)
+    let assessment = with_db(storage, move |conn| {
+        db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))
     })
     .await?;
-    viewer.may(Action::WriteAssessment(&country))
+    viewer.may(Action::WriteAssessment(&assessment.country))?;
+    Ok(assessment)
+}
+
+/// What is withdrawn: the whole assessment, or one of its needs.
+enum Withdrawn<'a> {
+    Assessment,
+    Need(&'a Need),
+}
+
+/// The page that asks before a withdrawal, with the reason it needs.
+fn withdrawal_page<'a>(
+    storage: &Storage,
+    viewer: &'a Viewer,
+    csrf: &'a CsrfToken,
+    assessment: &Assessment,
+    withdrawn: Withdrawn<'_>,
+) -> ConfirmPage<'a> {
+    let path = format!("/assessments/{}", assessment.key);
+    let (heading, consequences, action, button) = match withdrawn {
+        Withdrawn::Assessment => (
+            format!("Withdraw the needs assessment {}?", assessment.key),
+            vec![
+                "A withdrawn assessment is no longer matched, and its needs leave the lists of open needs.".to_owned(),
+                "It cannot be revised or submitted again afterwards: the country starts a new assessment instead. Its revisions stay readable, with the reason you give.".to_owned(),
+            ],
+            format!("{path}/withdraw"),
+            "Withdraw the assessment",
+        ),
+        Withdrawn::Need(need) => {
+            let key = need.key.as_ref().map_or("", |k| k.as_str());
+            (
+                format!(
+                    "Withdraw the need for {} ({key})?",
+                    storage.reference.theme_name(need.theme.as_str())
+                ),
+                vec![
+                    "A withdrawn need is no longer matched. The rest of the assessment stays as it is.".to_owned(),
+                    "It cannot be taken back: to ask for the help again, add it as a new need when revising the assessment.".to_owned(),
+                ],
+                format!("{path}/needs/{key}/withdraw"),
+                "Withdraw the need",
+            )
+        }
+    };
+    ConfirmPage {
+        viewer,
+        heading,
+        consequences,
+        action,
+        carried: vec![("revision", assessment.latest.number.to_string())],
+        reason: Some(Reason::new(
+            AssessmentField::WithdrawnReason,
+            "Reason for withdrawing",
+            "Readers of the assessment see it in its history.",
+            assessment::withdrawal::MAX_REASON,
+        )),
+        button: button.to_owned(),
+        back: path,
+        errors: FieldErrors::new(),
+        csrf_token: csrf.as_str(),
+    }
+}
+
+/// `GET /assessments/{key}/withdraw`: asks before withdrawing.
+pub async fn withdraw_form(
+    storage: web::Data<Storage>,
+    key: KeyPath,
+    viewer: Viewer,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    let assessment = writable(&storage, &viewer, &key).await?;
+    assessment.may_withdraw()?;
+    withdrawal_page(&storage, &viewer, &csrf, &assessment, Withdrawn::Assessment).show()
+}
+
+/// `GET /assessments/{key}/needs/{need}/withdraw`: asks before withdrawing
+/// one need.
+pub async fn withdraw_need_form(
+    storage: web::Data<Storage>,
+    key: KeyPath,
+    need: web::Path<(String, String)>,
+    viewer: Viewer,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    let need = need.into_inner().1;
+    let assessment = writable(&storage, &viewer, &key).await?;
+    let need = assessment.withdrawable_need(&need)?;
+    withdrawal_page(&storage, &viewer, &csrf, &assessment, Withdrawn::Need(need)).show()
 }
 
 /// Saves a withdrawal as a new revision over `base`; someone else's save
@@ -260,6 +335,7 @@ async fn save_withdrawal(
     viewer: &Viewer,
     key: &str,
     base: i32,
+    done: Done,
     withdraw: impl FnOnce(&Assessment) -> Result<Change, AssessmentError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
     let lookup = key.to_owned();
@@ -272,7 +348,14 @@ async fn save_withdrawal(
             .map_err(conflict)
     })
     .await?;
-    Ok(see_other(&format!("/assessments/{key}")))
+    Ok(see_other_with(&format!("/assessments/{key}"), done))
+}
+
+/// A reason that breaks a rule, at the reason's field.
+fn reason_problem(message: &str) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    errors.add(AssessmentField::WithdrawnReason, message);
+    errors
 }
 
 pub async fn withdraw(
@@ -283,18 +366,24 @@ pub async fn withdraw(
     posted: Form<Withdrawal>,
 ) -> Result<HttpResponse, AppError> {
     let form = posted.verified()?;
-    may_write(&storage, &viewer, &key).await?;
+    let assessment = writable(&storage, &viewer, &key).await?;
     let base = form.base()?;
-    let reason = match withdrawal_reason(&form.reason) {
+    let reason = match withdrawal_reason(&form.withdrawn_reason) {
         Ok(reason) => reason,
         Err(message) => {
-            let error = Some(("assessment".into(), message.into()));
-            return show_page(&storage, &viewer, &key, None, error, &csrf).await;
+            return withdrawal_page(&storage, &viewer, &csrf, &assessment, Withdrawn::Assessment)
+                .again(&form.withdrawn_reason, reason_problem(message));
         }
     };
-    save_withdrawal(&storage, &viewer, key.as_str(), base, move |assessment| {
-        assessment.withdraw(reason)
-    })
+    let done = Done::AssessmentWithdrawn;
+    save_withdrawal(
+        &storage,
+        &viewer,
+        key.as_str(),
+        base,
+        done,
+        move |assessment| assessment.withdraw(reason),
+    )
     .await
 }
 
@@ -308,18 +397,25 @@ pub async fn withdraw_need(
 ) -> Result<HttpResponse, AppError> {
     let need = need.into_inner().1;
     let form = posted.verified()?;
-    may_write(&storage, &viewer, &key).await?;
+    let assessment = writable(&storage, &viewer, &key).await?;
     let base = form.base()?;
-    let reason = match withdrawal_reason(&form.reason) {
+    let reason = match withdrawal_reason(&form.withdrawn_reason) {
         Ok(reason) => reason,
         Err(message) => {
-            let error = Some((need, message.into()));
-            return show_page(&storage, &viewer, &key, None, error, &csrf).await;
+            let shown = Withdrawn::Need(assessment.withdrawable_need(&need)?);
+            return withdrawal_page(&storage, &viewer, &csrf, &assessment, shown)
+                .again(&form.withdrawn_reason, reason_problem(message));
         }
     };
-    save_withdrawal(&storage, &viewer, key.as_str(), base, move |assessment| {
-        assessment.withdraw_need(&need, reason)
-    })
+    let done = Done::NeedWithdrawn;
+    save_withdrawal(
+        &storage,
+        &viewer,
+        key.as_str(),
+        base,
+        done,
+        move |assessment| assessment.withdraw_need(&need, reason),
+    )
     .await
 }
 
@@ -338,7 +434,7 @@ pub async fn set_visibility(
     posted: Form<VisibilityChoice>,
 ) -> Result<HttpResponse, AppError> {
     let form = posted.verified()?;
-    may_write(&storage, &viewer, &key).await?;
+    writable(&storage, &viewer, &key).await?;
     let visibility: Visibility = form.visibility.trim().parse().map_err(|_| {
         AppError::BadRequest("Choose who may read the assessment from the list.".into())
     })?;
@@ -349,7 +445,8 @@ pub async fn set_visibility(
             .map_err(missing("assessment", &lookup))
     })
     .await?;
-    Ok(see_other(&format!("/assessments/{}", key.as_str())))
+    let location = format!("/assessments/{}", key.as_str());
+    Ok(see_other_with(&location, Done::VisibilitySaved))
 }
 
 fn conflict(error: StoreError) -> AppError {

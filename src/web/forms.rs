@@ -255,6 +255,10 @@ impl FieldView {
         }
     }
 
+    pub fn path(&self) -> FieldPath {
+        self.path
+    }
+
     pub fn id(&self) -> String {
         self.path.id()
     }

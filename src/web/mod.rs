@@ -22,6 +22,8 @@ pub mod api;
 pub mod assessment_form;
 pub mod assessments;
 pub mod audit;
+pub mod banner;
+pub mod confirm;
 pub mod countries;
 pub mod csrf;
 pub mod edge;
@@ -135,7 +137,11 @@ where
                 .route(web::post().to(records::update::<R>)),
         )
         .service(at("/{key}/edit").route(read().to(records::edit_form::<R>)))
-        .service(at("/{key}/archive").route(web::post().to(records::set_archived::<R, true>)))
+        .service(
+            at("/{key}/archive")
+                .route(read().to(records::archive_form::<R>))
+                .route(web::post().to(records::set_archived::<R, true>)),
+        )
         .service(at("/{key}/restore").route(web::post().to(records::set_archived::<R, false>)))
 }
 
@@ -182,7 +188,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     at("/{key}")
                         .route(read().to(matches::record::show))
                         .route(web::post().to(matches::record::take_step)),
-                ),
+                )
+                .service(at("/{key}/steps/{step}").route(read().to(matches::record::closing_form))),
         )
         .service(at("/users").route(read().to(people::list)))
         .service(at("/users/invitations").route(web::post().to(people::invite)))
@@ -231,12 +238,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(assessment_form::update)),
                 )
                 .service(at("/{key}/edit").route(read().to(assessment_form::edit_form)))
-                .service(at("/{key}/withdraw").route(web::post().to(assessments::withdraw)))
+                .service(
+                    at("/{key}/withdraw")
+                        .route(read().to(assessments::withdraw_form))
+                        .route(web::post().to(assessments::withdraw)),
+                )
                 .service(at("/{key}/submitted").route(read().to(assessments::submitted)))
                 .service(at("/{key}/visibility").route(web::post().to(assessments::set_visibility)))
                 .service(at("/{key}/revisions/{number}").route(read().to(assessments::revision)))
                 .service(
                     at("/{key}/needs/{need}/withdraw")
+                        .route(read().to(assessments::withdraw_need_form))
                         .route(web::post().to(assessments::withdraw_need)),
                 ),
         )
@@ -367,6 +379,7 @@ pub fn server(
             .app_data(forms::BodyTimeout(body_timeout))
             .wrap(from_fn(csrf::issue_token))
             .wrap(from_fn(session::identify))
+            .wrap(from_fn(banner::carry))
             .wrap(from_fn(edge::refuse_control_characters))
             .wrap(security_headers())
             .wrap(middleware::Compress::default())

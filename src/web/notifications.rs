@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use super::banner::{Done, see_other_with};
 use super::error::AppError;
 use super::forms::{Confirmation, Form};
 use super::params::PageOnly;
@@ -97,5 +98,5 @@ pub async fn read_all(
         Ok(db::notifications::mark_read(conn, account, None)?)
     })
     .await?;
-    Ok(see_other("/notifications"))
+    Ok(see_other_with("/notifications", Done::AllRead))
 }

@@ -160,6 +160,8 @@ impl Record for Offering {
     const COLLECTION: &'static str = "/offerings";
     const FIELDS: &'static [FieldPath] = OfferingField::PATHS;
     const KEY: FieldPath = FieldPath::Offering(OfferingField::Key);
+    const ARCHIVING_MEANS: &'static str =
+        "An archived offering no longer appears in lists and is never matched.";
     const PROVIDER: Option<FieldPath> = Some(FieldPath::Offering(OfferingField::Provider));
     const STORE: Store<Offering> = Store {
         find: db::offerings::find,
@@ -170,6 +172,10 @@ impl Record for Offering {
 
     fn key(&self) -> &RecordKey {
         &self.key
+    }
+
+    fn archived(&self) -> bool {
+        self.archived
     }
 
     fn provider_named(input: &OfferingInput) -> Option<RecordKey> {

@@ -7,13 +7,14 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::banner::{Done, see_other_with};
 use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::forms::{Confirmation, FieldView, Form};
 use super::paths::QueryParams;
 use super::session::Viewer;
 use super::views::Pagination;
-use super::{Site, render, see_other, with_db};
+use super::{Site, render, with_db};
 use crate::db::accounts::{AccountSummary, Invited};
 use crate::db::outbox::Mail;
 use crate::db::{self, Page, PageRequest, StoreError};
@@ -46,7 +47,6 @@ struct PeoplePage<'a> {
     grantable: Vec<Role>,
     input: Invitation,
     errors: FieldErrors,
-    done: Option<String>,
     csrf_token: &'a str,
 }
 
@@ -64,7 +64,6 @@ impl PeoplePage<'_> {
 #[serde(default)]
 pub struct PeopleQuery {
     page: Option<String>,
-    done: Option<String>,
 }
 
 /// What the page shows besides the accounts.
@@ -72,7 +71,6 @@ struct Shown {
     number: i64,
     input: Invitation,
     errors: FieldErrors,
-    done: Option<String>,
     status: StatusCode,
 }
 
@@ -83,7 +81,6 @@ impl Shown {
             number: 1,
             input,
             errors,
-            done: None,
             status: StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
@@ -100,7 +97,6 @@ async fn page(
         number,
         input,
         errors,
-        done,
         status,
     } = shown;
     let manages = viewer.allows(Action::ManageAccounts);
@@ -129,7 +125,6 @@ async fn page(
             grantable: viewer.person().map(Person::grantable).unwrap_or_default(),
             input,
             errors,
-            done,
             csrf_token: csrf.as_str(),
         },
     )
@@ -150,7 +145,6 @@ pub async fn list(
         number,
         input: Invitation::default(),
         errors: FieldErrors::new(),
-        done: query.done,
         status: StatusCode::OK,
     };
     page(&storage, &viewer, &csrf, shown).await
@@ -256,9 +250,9 @@ pub async fn invite(
     })
     .await?;
     let done = match invited {
-        Ok(Invited::NewAccount) => "invited",
-        Ok(Invited::RoleGranted) => "granted",
-        Ok(Invited::AlreadyHeld) => "held",
+        Ok(Invited::NewAccount) => Done::Invited,
+        Ok(Invited::RoleGranted) => Done::Granted,
+        Ok(Invited::AlreadyHeld) => Done::AlreadyHeld,
         Err(StoreError::UnknownProvider(key)) => {
             errors.add(
                 AccountField::Role,
@@ -268,7 +262,7 @@ pub async fn invite(
         }
         Err(other) => return Err(other.into()),
     };
-    Ok(see_other(&format!("/users?done={done}")))
+    Ok(see_other_with("/users", done))
 }
 
 #[derive(Deserialize)]
@@ -300,7 +294,7 @@ pub async fn revoke_role(
             .map_err(missing("role", "of that account"))
     })
     .await?;
-    Ok(see_other("/users?done=revoked"))
+    Ok(see_other_with("/users", Done::Revoked))
 }
 
 /// Disables an account (the secretariat): its sessions and tokens stop at
@@ -326,5 +320,5 @@ pub async fn disable(
         Ok(db::accounts::disable(conn, &actor, &found.person.email)?)
     })
     .await?;
-    Ok(see_other("/users?done=disabled"))
+    Ok(see_other_with("/users", Done::Disabled))
 }

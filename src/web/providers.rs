@@ -121,6 +121,7 @@ impl Record for Provider {
     const COLLECTION: &'static str = "/providers";
     const FIELDS: &'static [FieldPath] = ProviderField::PATHS;
     const KEY: FieldPath = FieldPath::Provider(ProviderField::Key);
+    const ARCHIVING_MEANS: &'static str = "An archived provider no longer appears in lists.";
     const STORE: Store<Provider> = Store {
         find: db::providers::find,
         create: db::providers::create,
@@ -130,6 +131,10 @@ impl Record for Provider {
 
     fn key(&self) -> &RecordKey {
         &self.key
+    }
+
+    fn archived(&self) -> bool {
+        self.archived
     }
 
     fn actions<'a>(existing: Option<&'a Provider>, _: Option<&'a RecordKey>) -> Vec<Action<'a>> {

@@ -11,13 +11,15 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::banner::{Done, see_other_with};
+use super::confirm::ConfirmPage;
 use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::forms::{Confirmation, FieldView, Form, Posted, Unsaved};
 use super::paths::KeyPath;
 use super::session::Viewer;
 use super::views::Conflict;
-use super::{see_other, with_db};
+use super::with_db;
 use crate::db::{self, DbConnection, StoreError, StoreResult};
 use crate::domain::access::Action;
 use crate::domain::audit::{Actor, AuditedRecord};
@@ -42,10 +44,13 @@ pub trait Record: Sized + Send + 'static {
     const FIELDS: &'static [FieldPath];
     /// The field a taken key is reported at.
     const KEY: FieldPath;
+    /// What archiving one means, for the page that asks before it.
+    const ARCHIVING_MEANS: &'static str;
     /// The field naming the record's provider, for one that has one.
     const PROVIDER: Option<FieldPath> = None;
 
     fn key(&self) -> &RecordKey;
+    fn archived(&self) -> bool;
     /// The form's input for editing this record.
     fn input(&self) -> Self::Input;
     fn parse(
@@ -342,7 +347,15 @@ async fn save<R: Record>(
     .await?;
     let mut errors = FieldErrors::new();
     match saved {
-        Ok(record) => return Ok(see_other(&format!("{}/{}", R::COLLECTION, record.key()))),
+        Ok(record) => {
+            let notice = match (&target, reviewed) {
+                (FormTarget::New, false) => Done::Added(R::AUDITED),
+                (FormTarget::New, true) => Done::AddedForReview(R::AUDITED),
+                (FormTarget::Existing(_), _) => Done::Saved(R::AUDITED),
+            };
+            let location = format!("{}/{}", R::COLLECTION, record.key());
+            return Ok(see_other_with(&location, notice));
+        }
         Err(StoreError::Conflict { latest }) => {
             let FormTarget::Existing(key) = &target else {
                 return Err(AppError::internal(
@@ -391,6 +404,39 @@ async fn save<R: Record>(
     .await
 }
 
+/// `GET /{collection}/{key}/archive`: asks before archiving. A record
+/// already archived has nothing to ask: its page.
+pub async fn archive_form<R: Record>(
+    storage: web::Data<Storage>,
+    KeyPath(key): KeyPath,
+    viewer: Viewer,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    let record = find::<R>(&storage, &key).await?;
+    check(&viewer, Some(&record), None)?;
+    let path = format!("{}/{key}", R::COLLECTION);
+    if R::archived(&record) {
+        return Ok(super::see_other(&path));
+    }
+    ConfirmPage {
+        viewer: &viewer,
+        heading: format!("Archive the {} “{}”?", R::NOUN, R::title(&record.input())),
+        consequences: vec![
+            R::ARCHIVING_MEANS.to_owned(),
+            "Its page and its history stay, and it can be restored to the lists at any time."
+                .to_owned(),
+        ],
+        action: format!("{path}/archive"),
+        carried: Vec::new(),
+        reason: None,
+        button: format!("Archive the {}", R::NOUN),
+        back: path,
+        errors: FieldErrors::new(),
+        csrf_token: csrf.as_str(),
+    }
+    .show()
+}
+
 /// Archives a record (`ARCHIVED`) or restores it, then shows it.
 pub async fn set_archived<R: Record, const ARCHIVED: bool>(
     storage: web::Data<Storage>,
@@ -407,5 +453,10 @@ pub async fn set_archived<R: Record, const ARCHIVED: bool>(
         (R::STORE.set_archived)(conn, &actor, &lookup, ARCHIVED).map_err(missing(R::NOUN, &lookup))
     })
     .await?;
-    Ok(see_other(&format!("{}/{key}", R::COLLECTION)))
+    let notice = if ARCHIVED {
+        Done::Archived(R::AUDITED)
+    } else {
+        Done::Restored(R::AUDITED)
+    };
+    Ok(see_other_with(&format!("{}/{key}", R::COLLECTION), notice))
 }

@@ -7,11 +7,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::banner::{Done, see_other_with};
 use super::csrf::CsrfToken;
 use super::error::{AppError, missing};
 use super::forms::{Confirmation, Form};
 use super::session::Viewer;
-use super::{Site, see_other, with_db};
+use super::{Site, with_db};
 use crate::db::audit::{AuditEntry, AuditFilter};
 use crate::db::notifications::Notice;
 use crate::db::reviews::Review;
@@ -181,7 +182,7 @@ pub async fn approve(
         })
     })
     .await?;
-    Ok(see_other("/review"))
+    Ok(see_other_with("/review", Done::Approved))
 }
 
 #[derive(Deserialize)]
@@ -229,5 +230,5 @@ pub async fn return_for_changes(
         })
     })
     .await?;
-    Ok(see_other("/review"))
+    Ok(see_other_with("/review", Done::Returned))
 }

@@ -17,6 +17,7 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 
 use super::Site;
+use super::banner::Banner;
 use super::error::{ApiError, AppError};
 use crate::db;
 use crate::domain::access::{self, Action, Person, Readership, Refusal};
@@ -56,6 +57,8 @@ pub struct Viewer {
     came_from: String,
     /// Notifications the person has not read, for the header.
     unread: i64,
+    /// What the change just made did, for the page's banner.
+    banner: Option<Banner>,
 }
 
 impl Viewer {
@@ -90,6 +93,11 @@ impl Viewer {
     /// Whose needs assessments this person may read.
     pub fn readership(&self) -> Readership {
         Readership::of(self.person())
+    }
+
+    /// The banner saying what the change just made did.
+    pub fn banner(&self) -> Option<&Banner> {
+        self.banner.as_ref()
     }
 
     /// How many notifications wait unread.
@@ -155,12 +163,22 @@ impl Viewer {
     }
 
     /// What a page rendered for this viewer may be cached under: its header
-    /// names the person and holds the session's token, and what it lists
-    /// depends on what the person may read.
+    /// names the person and holds the session's token, what it lists
+    /// depends on what the person may read, and a page showing a banner is
+    /// kept apart from the same page without.
+    pub fn cache_scope(&self) -> String {
+        let banner = self
+            .banner
+            .as_ref()
+            .map(|b| format!(":{}", b.done.code()))
+            .unwrap_or_default();
+        format!("{}{banner}", self.reader_scope())
+    }
+
     /// What it may read depends on the person (an API token's too).
     /// The roles are part of it, so a page cached before a role was taken
     /// away is never served after.
-    pub fn cache_scope(&self) -> String {
+    fn reader_scope(&self) -> String {
         let roles = |person: &Person| {
             person
                 .roles
@@ -326,6 +344,7 @@ pub async fn identify<B: MessageBody>(
         session: None,
         came_from: came_from(&req),
         unread: 0,
+        banner: req.extensions().get::<Banner>().cloned(),
     };
     let ended = match found {
         Found::SignedIn(person, keys, unread) => {

@@ -369,7 +369,17 @@ fn changing_ones_password_ends_the_other_sessions(backend: Backend) {
             ("new_password", "violet harbour 9 quiet spoons"),
         ],
     );
-    assert_eq!(location(&changed), "/account?changed=1");
+    assert_eq!(location(&changed), "/account");
+    let told = here
+        .get(app.url("/account"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        told.contains("Your password has been changed. Every other session"),
+        "the banner says what else changed: {told}"
+    );
     assert!(signed_in(&app, &here), "this session goes on");
     assert!(!signed_in(&app, &there), "the other one ended");
     assert_eq!(

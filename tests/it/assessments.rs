@@ -261,45 +261,87 @@ fn revising_keeps_earlier_revisions_and_shows_what_changed(backend: Backend) {
     assert_eq!(app.get("/assessments/nothing").status(), 404);
 }
 
-fn withdrawing_needs_and_assessments_takes_a_reason(backend: Backend) {
+fn withdrawing_needs_and_assessments_is_asked_first_and_takes_a_reason(backend: Backend) {
     let app = TestApp::empty(backend);
     let path = submit_ghana(&app);
     let key = path.trim_start_matches("/assessments/").to_owned();
-    let no_reason = app.post_form(
-        &format!("{path}/needs/{key}-1/withdraw"),
-        &[("revision", "1"), ("reason", " ")],
-    );
-    assert_answers(no_reason, 422, "give a reason for withdrawing");
-    let withdrawn = app.post_form(
-        &format!("{path}/needs/{key}-1/withdraw"),
-        &[("revision", "1"), ("reason", HOSTILE)],
-    );
-    assert_eq!(withdrawn.status(), 303);
+    let need_path = format!("{path}/needs/{key}-1/withdraw");
+    // The assessment's page links to a page that asks first; it withdraws
+    // nothing by being opened.
     let (_, page) = app.get_text(&path);
+    assert!(page.contains(&format!("href=\"{need_path}\"")), "{page}");
+    assert!(page.contains(&format!("href=\"{path}/withdraw\"")));
+    let asked = app.page(&need_path);
+    assert!(asked.contains("<h1>Withdraw the need for "), "{asked}");
+    assert!(asked.contains("It cannot be taken back"));
+    assert!(asked.contains("name=\"revision\" value=\"1\""));
+    assert!(asked.contains(&format!("<a href=\"{path}\">No, go back</a>")));
+    assert!(
+        app.page(&path)
+            .contains("<span class=\"badge\">Open</span>")
+    );
+    // A missing reason comes back on that page, as a sentence at its field.
+    let no_reason = app.post_form(&need_path, &[("revision", "1"), ("withdrawn_reason", " ")]);
+    assert_eq!(no_reason.status(), 422);
+    let page = no_reason.text().unwrap();
+    assert!(
+        page.contains("<title>Error: Withdraw the need for "),
+        "{page}"
+    );
+    assert_field_error(&page, "withdrawn_reason", "Give a reason for withdrawing.");
+    assert!(page.contains(&format!("action=\"{need_path}\"")));
+    let withdrawn = app.post_form(
+        &need_path,
+        &[("revision", "1"), ("withdrawn_reason", HOSTILE)],
+    );
+    assert_eq!(location(&withdrawn), path);
+    let (_, page) = app.get_text(&path);
+    assert!(
+        page.contains("Need withdrawn. It is no longer matched."),
+        "the banner"
+    );
     assert!(page.contains("<span class=\"badge\">Withdrawn</span>"));
     assert!(page.contains("&#60;script&#62;") && !page.contains("<script>alert"));
+    assert!(!app.page(&path).contains("Need withdrawn."), "shown once");
+    assert_eq!(
+        app.get(&need_path).status(),
+        200,
+        "a second need is open still"
+    );
     let (_, country) = app.get_text("/countries/GHA");
     assert!(
         !country.contains("Judges trained on electronic evidence"),
         "no longer an open need"
     );
     assert!(country.contains("A national CERT"));
+    assert!(
+        app.page(&format!("{path}/withdraw"))
+            .contains("<h1>Withdraw the needs assessment")
+    );
     let stale = app.post_form(
         &format!("{path}/withdraw"),
-        &[("revision", "1"), ("reason", "Duplicate")],
+        &[("revision", "1"), ("withdrawn_reason", "Duplicate")],
     );
     assert_eq!(stale.status(), 409, "revision 1 is no longer the latest");
     let done = app.post_form(
         &format!("{path}/withdraw"),
         &[
             ("revision", "2"),
-            ("reason", "Replaced by the 2027 assessment"),
+            ("withdrawn_reason", "Replaced by the 2027 assessment"),
         ],
     );
     assert_eq!(done.status(), 303);
     let (_, page) = app.get_text(&path);
+    assert!(page.contains("Needs assessment withdrawn."));
     assert!(page.contains("Withdrawn: Replaced by the 2027 assessment"));
+    assert!(!page.contains("/withdraw\""), "nothing is left to withdraw");
     assert_eq!(app.get(&format!("{path}/edit")).status(), 409);
+    assert_eq!(
+        app.get(&format!("{path}/withdraw")).status(),
+        409,
+        "once is all"
+    );
+    assert_eq!(app.get(&need_path).status(), 409);
     let (_, country) = app.get_text("/countries/GHA");
     assert!(country.contains("No open needs."));
 }
@@ -434,13 +476,13 @@ fn posted_keys_and_revisions_cannot_break_an_assessment(backend: Backend) {
     );
     let overflow = app.post_form(
         &format!("{path}/withdraw"),
-        &[("revision", "2147483647"), ("reason", "overflow")],
+        &[("revision", "2147483647"), ("withdrawn_reason", "overflow")],
     );
     assert_eq!(overflow.status(), 409);
     assert_eq!(
         app.post_form(
             &format!("{path}/withdraw"),
-            &[("revision", "2"), ("reason", "Done")]
+            &[("revision", "2"), ("withdrawn_reason", "Done")]
         )
         .status(),
         303
@@ -448,15 +490,18 @@ fn posted_keys_and_revisions_cannot_break_an_assessment(backend: Backend) {
     assert_eq!(
         app.post_form(
             &format!("{path}/withdraw"),
-            &[("revision", "3"), ("reason", "Again")]
+            &[("revision", "3"), ("withdrawn_reason", "Again")]
         )
         .status(),
         409
     );
     let need_path = format!("{path}/needs/{key}-1/withdraw");
     assert_eq!(
-        app.post_form(&need_path, &[("revision", "3"), ("reason", "Late")])
-            .status(),
+        app.post_form(
+            &need_path,
+            &[("revision", "3"), ("withdrawn_reason", "Late")]
+        )
+        .status(),
         409
     );
 }
@@ -681,6 +726,6 @@ on_both_backends!(
     a_submitted_assessment_lists_its_open_needs_by_priority,
     a_bad_submission_keeps_every_row_and_names_every_problem,
     revising_keeps_earlier_revisions_and_shows_what_changed,
-    withdrawing_needs_and_assessments_takes_a_reason,
+    withdrawing_needs_and_assessments_is_asked_first_and_takes_a_reason,
     the_second_of_two_concurrent_saves_is_told_and_nothing_is_lost,
 );

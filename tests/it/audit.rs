@@ -33,7 +33,10 @@ fn every_write_is_logged_with_who_and_what_changed(backend: Backend) {
     let assessment = submitted.trim_start_matches("/assessments/");
     let withdrawn = app.post_form(
         &format!("{submitted}/needs/{assessment}-1/withdraw"),
-        &[("revision", "1"), ("reason", "Funded by another programme")],
+        &[
+            ("revision", "1"),
+            ("withdrawn_reason", "Funded by another programme"),
+        ],
     );
     assert_eq!(withdrawn.status(), 303);
     // A refused write adds nothing.

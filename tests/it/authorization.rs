@@ -146,12 +146,12 @@ fn routes(assessment: &str, need: &str, account: i64, pending: &str, proposal: &
         ),
         post(
             &format!("/assessments/{assessment}/withdraw"),
-            vec![("revision", "1"), ("reason", "")],
+            vec![("revision", "1"), ("withdrawn_reason", "")],
             focal_points,
         ),
         post(
             &format!("/assessments/{assessment}/needs/{need}/withdraw"),
-            vec![("revision", "1"), ("reason", "")],
+            vec![("revision", "1"), ("withdrawn_reason", "")],
             focal_points,
         ),
         post(

@@ -514,6 +514,12 @@ impl Visitor {
         }
     }
 
+    /// The visitor's cookies, to plant one as another site or a hand-made
+    /// request could.
+    pub fn jar(&self) -> &Jar {
+        &self.jar
+    }
+
     /// The value of a cookie the visitor holds.
     pub fn cookie(&self, app: &TestApp, name: &str) -> Option<String> {
         let url = reqwest::Url::parse(&app.address).unwrap();

@@ -9,6 +9,7 @@ mod accounts;
 mod assessments;
 mod audit;
 mod authorization;
+mod banners;
 mod catalogue;
 mod cli;
 mod forms;

@@ -690,7 +690,71 @@ fn follow_up_figures_count_the_demos_matches(backend: Backend) {
     );
 }
 
+fn closing_a_match_unmet_is_asked_first_on_a_page_of_its_own(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(NEEDS);
+    let focal = app.person(&["focal-point:GHA"]);
+    let editor = app.person(&["editor:ministry"]);
+    let path = open(&app, &focal, "gha-2026-1", "global-judiciary", "requested");
+    let (_, page) = page_as(&app, &focal, &path);
+    assert!(page.contains("Match begun."), "the banner after proposing");
+    let decline = format!("{path}/steps/decline");
+    let (_, page) = page_as(&app, &editor, &path);
+    assert!(page.contains(&format!("href=\"{decline}\"")), "{page}");
+    assert!(
+        !page.contains("name=\"step\" value=\"decline\""),
+        "the match's page declines nothing itself"
+    );
+    let (status, asked) = page_as(&app, &editor, &decline);
+    assert_eq!(status, 200);
+    assert!(asked.contains("<h1>Decline Ghana"), "{asked}");
+    assert!(asked.contains("no step reopens it"));
+    assert!(asked.contains("name=\"step\" value=\"decline\""));
+    assert!(asked.contains("name=\"version\" value=\"1\""));
+    assert!(asked.contains(&format!("<a href=\"{path}\">No, go back</a>")));
+    // Only who may take the step is asked; other steps need no page.
+    assert_eq!(page_as(&app, &focal, &decline).0, 403);
+    assert_eq!(
+        page_as(&app, &editor, &format!("{path}/steps/accept")).0,
+        404
+    );
+    assert_eq!(
+        page_as(&app, &editor, &format!("{path}/steps/%3Cb%3E")).0,
+        404
+    );
+    assert_eq!(
+        page_as(&app, &focal, &format!("{path}/steps/not-select")).0,
+        409
+    );
+    // Without its reason it comes back to that page, with the problem.
+    let bare = app.post_form_as(&editor, &path, &[("version", "1"), ("step", "decline")]);
+    assert_eq!(bare.status(), 422);
+    let bare = bare.text().unwrap();
+    assert!(bare.contains("<title>Error: Decline Ghana"), "{bare}");
+    crate::common::assert_field_error(&bare, "note", "Give a reason (at most 2000 characters).");
+    let declined = app.post_form_as(
+        &editor,
+        &path,
+        &[
+            ("version", "1"),
+            ("step", "decline"),
+            ("note", "No judges' trainers free"),
+        ],
+    );
+    assert_eq!(location(&declined), path);
+    let (_, page) = page_as(&app, &editor, &path);
+    assert!(page.contains("Match declined."), "{page}");
+    assert_eq!(state_of(&app, &path)["state"], "declined");
+    assert_eq!(page_as(&app, &editor, &decline).0, 409, "closed already");
+    // Cancelling, open to either side, is asked the same way.
+    let path = open(&app, &focal, "gha-2026-1", "global-judiciary", "requested");
+    let (status, asked) = page_as(&app, &focal, &format!("{path}/steps/cancel"));
+    assert_eq!(status, 200);
+    assert!(asked.contains("<h1>Cancel the match of Ghana"), "{asked}");
+}
+
 on_both_backends!(
+    closing_a_match_unmet_is_asked_first_on_a_page_of_its_own,
     a_proposal_goes_from_request_to_delivered_help,
     an_offer_starts_accepted_and_the_focal_point_chooses_among_offers,
     engagements_use_their_offerings_capacity,

@@ -5,7 +5,7 @@
 use crate::common::{Backend, TestApp, location};
 use crate::on_both_backends;
 
-const OFFERING: [(&str, &str); 6] = [
+pub const OFFERING: [(&str, &str); 6] = [
     ("provider", "uni"),
     ("title", "Forensics for prosecutors"),
     ("description", "A week in Accra"),

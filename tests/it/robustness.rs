@@ -31,7 +31,7 @@ const FREE_TEXT: &[&str] = &[
     "contact",
     "note",
     "needs[0][description]",
-    "reason",
+    "withdrawn_reason",
 ];
 const HOSTILE: &[&str] = &[
     "'; DROP TABLE providers; --",
@@ -110,7 +110,7 @@ fn forms() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         ),
         (
             "/assessments/gha-2026/withdraw",
-            vec![("revision", "1"), ("reason", "No longer needed")],
+            vec![("revision", "1"), ("withdrawn_reason", "No longer needed")],
         ),
     ]
 }

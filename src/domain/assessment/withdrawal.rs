@@ -1,7 +1,7 @@
 //! Withdrawing an assessment or one of its needs, and revising one: the
 //! rules a withdrawal or a revision must meet, whoever asks.
 
-use super::{Assessment, AssessmentData, AssessmentState, NeedStatus};
+use super::{Assessment, AssessmentData, AssessmentState, Need, NeedStatus};
 use crate::domain::codes::RecordKey;
 use crate::domain::rules;
 use crate::domain::vocab::AssessmentStatus;
@@ -97,12 +97,30 @@ impl Assessment {
         }
     }
 
-    /// The assessment withdrawn for `reason` (already checked by
-    /// [`withdrawal_reason`]).
-    pub fn withdraw(&self, reason: String) -> Result<Change, AssessmentError> {
+    /// Whether the assessment may be withdrawn: once.
+    pub fn may_withdraw(&self) -> Result<(), AssessmentError> {
         if self.latest.data.state.status() == AssessmentStatus::Withdrawn {
             return Err(AssessmentError::AlreadyWithdrawn);
         }
+        Ok(())
+    }
+
+    /// The need `need`, when it may be withdrawn: from a submitted
+    /// assessment.
+    pub fn withdrawable_need(&self, need: &str) -> Result<&Need, AssessmentError> {
+        let AssessmentState::Submitted(needs) = &self.latest.data.state else {
+            return Err(AssessmentError::NeedsOnlyFromSubmitted);
+        };
+        needs
+            .iter()
+            .find(|n| n.key.as_ref().is_some_and(|k| k.as_str() == need))
+            .ok_or_else(|| AssessmentError::NoSuchNeed(need.to_owned()))
+    }
+
+    /// The assessment withdrawn for `reason` (already checked by
+    /// [`withdrawal_reason`]).
+    pub fn withdraw(&self, reason: String) -> Result<Change, AssessmentError> {
+        self.may_withdraw()?;
         Ok(Change {
             summary: format!("withdrawn: {reason}"),
             data: self.latest.data.withdrawn(reason),
@@ -111,9 +129,7 @@ impl Assessment {
 
     /// The assessment with need `need` withdrawn for `reason`.
     pub fn withdraw_need(&self, need: &str, reason: String) -> Result<Change, AssessmentError> {
-        if self.latest.data.state.status() != AssessmentStatus::Submitted {
-            return Err(AssessmentError::NeedsOnlyFromSubmitted);
-        }
+        self.withdrawable_need(need)?;
         let summary = format!("need {need} withdrawn: {reason}");
         let data = self
             .latest

@@ -186,6 +186,21 @@ pub enum Taker {
 }
 
 impl Step {
+    /// What the step did to a match, as a sentence says it: "declined".
+    pub fn done_word(self) -> &'static str {
+        match self {
+            Step::Accept => "accepted",
+            Step::Decline => "declined",
+            Step::Select => "selected",
+            Step::NotSelect => "passed over",
+            Step::Start => "started",
+            Step::ReportDelivery => "reported as delivered",
+            Step::Confirm => "confirmed as completed",
+            Step::Reopen => "sent back to delivery",
+            Step::Cancel => "cancelled",
+        }
+    }
+
     /// Who takes the step, as DESIGN's lifecycle table says.
     pub fn taker(self) -> Taker {
         match self {
@@ -212,6 +227,12 @@ impl Step {
             (Step::Cancel, from) if !from.is_closed() => Some(S::Cancelled),
             _ => None,
         }
+    }
+
+    /// Whether the step closes the match without the help being delivered.
+    /// Nothing takes it back, so people confirm it on a page of its own.
+    pub fn closes_unmet(self) -> bool {
+        matches!(self, Step::Decline | Step::NotSelect | Step::Cancel)
     }
 
     /// Whether the step needs a written reason rather than an optional note.
@@ -247,22 +268,8 @@ pub enum Refusal {
     #[error("Only {0} may do this.")]
     NotYourPart(&'static str),
     /// The match's state does not allow the step.
-    #[error("This match is {state}: it cannot be {doing} now.", state = .state.label().to_lowercase(), doing = doing(*.step))]
+    #[error("This match is {state}: it cannot be {doing} now.", state = .state.label().to_lowercase(), doing = .step.done_word())]
     NotNow { state: MatchState, step: Step },
-}
-
-fn doing(step: Step) -> &'static str {
-    match step {
-        Step::Accept => "accepted",
-        Step::Decline => "declined",
-        Step::Select => "selected",
-        Step::NotSelect => "passed over",
-        Step::Start => "started",
-        Step::ReportDelivery => "reported as delivered",
-        Step::Confirm => "confirmed as completed",
-        Step::Reopen => "sent back to delivery",
-        Step::Cancel => "cancelled",
-    }
 }
 
 /// The state `step` leads to from `state` when taken by a person acting

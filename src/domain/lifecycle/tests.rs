@@ -103,6 +103,17 @@ fn closed_states_lead_nowhere_and_open_ones_can_always_be_cancelled() {
 }
 
 #[test]
+fn exactly_the_steps_into_a_closed_state_short_of_completion_close_a_match_unmet() {
+    for step in Step::ALL {
+        let ends = TABLE
+            .iter()
+            .filter(|(_, s, _, _)| s == step)
+            .all(|(_, _, to, _)| to.is_closed() && *to != MatchState::Completed);
+        assert_eq!(step.closes_unmet(), ends, "{step:?}");
+    }
+}
+
+#[test]
 fn a_match_starts_proposed_when_asked_for_and_accepted_when_offered() {
     assert_eq!(
         opening(Initiative::Requested, Sides::REQUESTER),

@@ -14,11 +14,12 @@ use crate::domain::lifecycle::{self, Initiative};
 use crate::domain::problems::FieldErrors;
 use crate::matches::{self, Opening, Prepared};
 use crate::startup::Storage;
+use crate::web::banner::{Done, see_other_with};
 use crate::web::error::AppError;
 use crate::web::forms::{FieldView, Form};
 use crate::web::paths::QueryParams;
 use crate::web::session::Viewer;
-use crate::web::{Site, render, see_other, with_db};
+use crate::web::{Site, render, with_db};
 
 /// The pairing asked for, as the links to the page and its form carry it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -148,5 +149,8 @@ pub async fn create(
             .map_err(|e| refused(e, opening.need.as_str()))
     })
     .await?;
-    Ok(see_other(&format!("/matches/{key}")))
+    Ok(see_other_with(
+        &format!("/matches/{key}"),
+        Done::MatchOpened,
+    ))
 }

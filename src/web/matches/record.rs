@@ -11,18 +11,21 @@ use super::waiting_words;
 use crate::db::{self, StoreError};
 use crate::domain::assessment::{AssessmentState, Need};
 use crate::domain::fields::MatchField;
-use crate::domain::lifecycle::{MatchEvent, MatchRecord, MoveInput, Outcome, Step};
+use crate::domain::lifecycle::{self, MatchEvent, MatchRecord, MoveInput, Outcome, Step};
 use crate::domain::problems::FieldErrors;
 use crate::domain::{Offering, ReferenceData};
 use crate::interchange::MatchEntry;
 use crate::matches::{self, MatchError};
 use crate::startup::Storage;
+use crate::web::banner::{Done, see_other_with};
+use crate::web::confirm::{ConfirmPage, Reason};
+use crate::web::csrf::CsrfToken;
 use crate::web::error::AppError;
 use crate::web::forms::{FieldView, Form};
 use crate::web::paths::KeyPath;
 use crate::web::session::Viewer;
 use crate::web::views::{Choice, Choices};
-use crate::web::{Site, render, see_other, with_db};
+use crate::web::{Site, render, with_db};
 
 /// A match with what its page shows besides it.
 struct Loaded {
@@ -82,6 +85,8 @@ pub struct StepForm {
     pub step: Step,
     pub needs_reason: bool,
     pub confirms: bool,
+    /// Asked for on a page of its own: the match's page links to it.
+    pub asks_first: bool,
 }
 
 #[derive(Template)]
@@ -171,6 +176,7 @@ async fn show_page(
             step,
             needs_reason: step.needs_reason(),
             confirms: step == Step::Confirm,
+            asks_first: step.closes_unmet(),
         })
         .collect();
     let (posted, errors) = match posted {
@@ -205,6 +211,86 @@ pub async fn show(
     show_page(&storage, &viewer, &key, None).await
 }
 
+/// The page that asks before a step that closes the match unmet, with
+/// the reason or note the step takes.
+fn closing_page<'a>(
+    storage: &Storage,
+    viewer: &'a Viewer,
+    loaded: &Loaded,
+    step: Step,
+    csrf_token: &'a str,
+) -> ConfirmPage<'a> {
+    let record = &loaded.record;
+    let path = format!("/matches/{}", record.key);
+    let what = format!(
+        "{}'s need for {}",
+        storage.reference.country_name(record.country.as_str()),
+        storage.reference.theme_name(record.theme.as_str())
+    );
+    let offering = loaded
+        .offering
+        .as_ref()
+        .map_or(record.offering.to_string(), |o| {
+            format!("“{}”", o.data.title)
+        });
+    let heading = match step {
+        Step::Decline => format!("Decline {what}?"),
+        Step::NotSelect => format!("Not select {offering} for {what}?"),
+        _ => format!("Cancel the match of {what} and {offering}?"),
+    };
+    let label = if step.needs_reason() {
+        "Reason"
+    } else {
+        "Note (optional)"
+    };
+    let reason = Reason::new(
+        MatchField::Note,
+        label,
+        "The other side reads it, and so does the secretariat.",
+        lifecycle::MAX_NOTE,
+    );
+    ConfirmPage {
+        viewer,
+        heading,
+        consequences: vec![
+            format!(
+                "This closes the match for good: no step reopens it. Its history stays, and the other side is told that it was {}.",
+                step.done_word()
+            ),
+            "The need itself is not withdrawn: other offers can still take it up.".to_owned(),
+        ],
+        action: path.clone(),
+        carried: vec![
+            ("version", record.version.to_string()),
+            ("step", step.code().to_owned()),
+        ],
+        reason: Some(reason),
+        button: step.label().to_owned(),
+        back: path,
+        errors: FieldErrors::new(),
+        csrf_token,
+    }
+}
+
+/// `GET /matches/{key}/steps/{step}`: asks before a step that closes the
+/// match unmet. Other steps are taken from the match's page at once.
+pub async fn closing_form(
+    storage: web::Data<Storage>,
+    viewer: Viewer,
+    key: KeyPath,
+    path: web::Path<(String, String)>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    let code = path.into_inner().1;
+    let step =
+        closing_step(&code).ok_or_else(|| AppError::NotFound(format!("The step \"{code}\"")))?;
+    let loaded = load(&storage, &viewer, &key).await?;
+    let sides = loaded.record.sides_of(viewer.person());
+    lifecycle::next(loaded.record.state, sides, step)
+        .map_err(|refusal| refused(MatchError::Refused(refusal), key.as_str()))?;
+    closing_page(&storage, &viewer, &loaded, step, csrf.as_str()).show()
+}
+
 /// `GET /api/v1/matches/{key}`: the match as the interchange file holds it.
 pub async fn show_json(
     storage: web::Data<Storage>,
@@ -237,6 +323,7 @@ pub async fn take_step(
     site: web::Data<Site>,
     viewer: Viewer,
     key: KeyPath,
+    csrf: CsrfToken,
     posted: Form<StepPost>,
 ) -> Result<HttpResponse, AppError> {
     let form = posted.verified()?;
@@ -261,12 +348,28 @@ pub async fn take_step(
     })
     .await?;
     match taken {
-        Ok(_) => Ok(see_other(&format!("/matches/{}", key.as_str()))),
-        Err(MatchError::Invalid(Some(errors))) => {
-            show_page(&storage, &viewer, &key, Some((form.input, errors))).await
-        }
+        Ok(step) => Ok(see_other_with(
+            &format!("/matches/{}", key.as_str()),
+            Done::Moved(step),
+        )),
+        Err(MatchError::Invalid(Some(errors))) => match closing_step(&form.input.step) {
+            Some(step) => {
+                let loaded = load(&storage, &viewer, &key).await?;
+                closing_page(&storage, &viewer, &loaded, step, csrf.as_str())
+                    .again(&form.input.note, errors)
+            }
+            None => show_page(&storage, &viewer, &key, Some((form.input, errors))).await,
+        },
         Err(error) => Err(refused(error, key.as_str())),
     }
+}
+
+/// The step `code` names, when it is one asked for on a page of its own.
+fn closing_step(code: &str) -> Option<Step> {
+    code.trim()
+        .parse::<Step>()
+        .ok()
+        .filter(|s| s.closes_unmet())
 }
 
 /// A refused match change as the page answers it.
