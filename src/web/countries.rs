@@ -1,5 +1,7 @@
 //! The country list and country pages.
 
+use std::collections::HashMap;
+
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -12,6 +14,7 @@ use super::{ok, reads, with_db};
 use crate::db::{self, Page, PageRequest};
 use crate::domain::access::Action;
 use crate::domain::assessment::{Assessment, OpenNeed};
+use crate::domain::codes::Iso3;
 use crate::domain::{Country, CountryGroup, Offering, ReferenceData, Region};
 use crate::startup::Storage;
 
@@ -59,7 +62,9 @@ pub fn country_page<'a>(
 #[template(path = "countries/list.html")]
 struct ListPage<'a> {
     viewer: &'a Viewer,
-    countries: Vec<&'a Country>,
+    /// The countries of the page, each with its open needs (counted as the
+    /// reports count them, whoever may read them).
+    countries: Vec<(&'a Country, i64)>,
     q: String,
     regions: Vec<ChoiceGroup>,
     groups: Vec<Choice>,
@@ -75,11 +80,21 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let reference = &storage.reference;
     let page = country_page(reference, &params)?;
+    let open: HashMap<Iso3, i64> = with_db(&storage, |conn| {
+        Ok(db::assessments::open_need_counts(conn)?)
+    })
+    .await?
+    .into_iter()
+    .collect();
     let choices = Choices { reference };
     ok(&ListPage {
         viewer: &viewer,
         pagination: Pagination::new("/countries", &params, &page),
-        countries: page.items,
+        countries: page
+            .items
+            .iter()
+            .map(|c| (*c, open.get(&c.iso3).copied().unwrap_or(0)))
+            .collect(),
         q: params.value("q").to_owned(),
         regions: choices.regions(&[params.value("region").to_owned()]),
         groups: choices.groups(&[params.value("group").to_ascii_uppercase()]),

@@ -219,6 +219,44 @@ pub struct Pagination {
     pub total: i64,
     pub previous: Option<String>,
     pub next: Option<String>,
+    /// The numbered links: the first and last pages, and those near this
+    /// one, with a gap for the pages left out.
+    pub pages: Vec<PageLink>,
+}
+
+/// One numbered link of a list's pages, or a gap between two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageLink {
+    Page { number: i64, href: String },
+    Gap,
+}
+
+/// How many pages either side of the current one get a link of their own.
+const NEAR: i64 = 2;
+
+/// The page numbers a list of `page_count` pages links at page `number`,
+/// in order, with `None` for a gap of two or more pages (a gap of one is
+/// shown as that page).
+fn page_numbers(number: i64, page_count: i64) -> Vec<Option<i64>> {
+    let mut wanted: Vec<i64> = [1, page_count]
+        .into_iter()
+        .chain(number.saturating_sub(NEAR)..=number.saturating_add(NEAR))
+        .filter(|n| (1..=page_count).contains(n))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut shown = Vec::new();
+    let mut last = 0;
+    for n in wanted {
+        match n - last {
+            1 => {}
+            2 => shown.push(Some(last + 1)),
+            _ => shown.push(None),
+        }
+        shown.push(Some(n));
+        last = n;
+    }
+    shown
 }
 
 impl Pagination {
@@ -241,6 +279,16 @@ impl Pagination {
             total,
             previous: (number > 1).then(|| link(number - 1)),
             next: (number < page_count).then(|| link(number + 1)),
+            pages: page_numbers(number, page_count)
+                .into_iter()
+                .map(|n| match n {
+                    Some(n) => PageLink::Page {
+                        number: n,
+                        href: link(n),
+                    },
+                    None => PageLink::Gap,
+                })
+                .collect(),
         }
     }
 }
@@ -346,5 +394,70 @@ fn listed_or_dash<'a>(names: impl Iterator<Item = &'a str>) -> String {
         "—".to_owned()
     } else {
         names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_numbers;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_first_last_and_nearby_pages_are_linked_with_gaps_between() {
+        assert_eq!(page_numbers(1, 1), [Some(1)]);
+        assert_eq!(page_numbers(1, 4), [Some(1), Some(2), Some(3), Some(4)]);
+        assert_eq!(
+            page_numbers(10, 40),
+            [
+                Some(1),
+                None,
+                Some(8),
+                Some(9),
+                Some(10),
+                Some(11),
+                Some(12),
+                None,
+                Some(40)
+            ]
+        );
+        assert_eq!(
+            page_numbers(4, 9),
+            [
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(4),
+                Some(5),
+                Some(6),
+                None,
+                Some(9)
+            ],
+            "a gap of one page is that page"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn every_page_is_linked_or_inside_a_gap_of_two_or_more(
+            count in 1i64..500,
+            number in prop_oneof![1i64..500, any::<i64>()],
+        ) {
+            let shown = page_numbers(number, count);
+            let linked: Vec<i64> = shown.iter().flatten().copied().collect();
+            prop_assert!(linked.windows(2).all(|w| w[0] < w[1]));
+            prop_assert_eq!(linked.first(), Some(&1));
+            prop_assert_eq!(linked.last(), Some(&count));
+            prop_assert_eq!(linked.contains(&number), (1..=count).contains(&number));
+            prop_assert!(shown.len() <= 9);
+            for (i, n) in shown.iter().enumerate() {
+                if n.is_none() {
+                    let before = shown[i - 1].unwrap();
+                    let after = shown[i + 1].unwrap();
+                    prop_assert!(after - before > 2, "{:?}", shown);
+                } else if let (Some(a), Some(Some(b))) = (n, shown.get(i + 1)) {
+                    prop_assert_eq!(b - a, 1, "{:?}", shown);
+                }
+            }
+        }
     }
 }

@@ -114,6 +114,29 @@ fn country_list_filters_and_paginates(backend: Backend) {
     let page = app.page("/countries");
     assert!(page.contains("249 countries."));
     assert!(page.contains("Page 1 of 5"));
+    // Numbered: the pages near this one and the last, a gap between.
+    assert!(page.contains("<a href=\"/countries?page=1\" aria-current=\"page\">1</a>"));
+    assert!(page.contains("aria-label=\"Page 3\">3</a>"));
+    assert!(
+        page.contains("aria-label=\"Page 4\""),
+        "a gap of one is shown as its page"
+    );
+    // Each country says how many open needs it has, linking its report.
+    let ghana = app.page("/countries?q=ghana");
+    assert!(ghana.contains("<th scope=\"col\">Open needs</th>"));
+    assert!(
+        ghana.contains("<a href=\"/reports/countries/GHA\">"),
+        "{ghana}"
+    );
+    let france = app.page("/countries?q=france");
+    assert!(france.contains("<span class=\"muted\">none</span>"));
+    let middle = app.page("/countries?page=3");
+    for n in 1..=5 {
+        assert!(
+            middle.contains(&format!(">{n}</a></li>")),
+            "page {n} of 5 linked"
+        );
+    }
     let (_, eu) = app.get_json("/api/v1/countries?group=EU");
     assert_eq!(eu["total"], 27);
     let (_, africa) = app.get_json("/api/v1/countries?region=002");
