@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::audit;
-use super::schema::reviews;
+use super::schema::{offerings, providers, reviews};
 use super::{DbConnection, StoreError, StoreResult, now, write};
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord, ReviewState};
 
@@ -112,6 +112,29 @@ pub fn waiting(conn: &mut DbConnection) -> StoreResult<Vec<Review>> {
             reviews::record_kind,
             reviews::record_key,
         ))
+        .select(COLUMNS)
+        .load(conn)?;
+    rows.into_iter().map(review).collect()
+}
+
+/// The records of `providers` (the providers themselves and their
+/// offerings) waiting for review or returned, oldest first: an editor's
+/// share of [`waiting`].
+pub fn of_providers(conn: &mut DbConnection, providers: &[String]) -> StoreResult<Vec<Review>> {
+    let offerings_of_them = offerings::table
+        .inner_join(providers::table)
+        .filter(providers::key.eq_any(providers))
+        .select(offerings::key);
+    let rows: Vec<Row> = reviews::table
+        .filter(
+            reviews::record_kind
+                .eq(AuditedRecord::Provider.code())
+                .and(reviews::record_key.eq_any(providers))
+                .or(reviews::record_kind
+                    .eq(AuditedRecord::Offering.code())
+                    .and(reviews::record_key.eq_any(offerings_of_them))),
+        )
+        .order((reviews::updated_at, reviews::record_key))
         .select(COLUMNS)
         .load(conn)?;
     rows.into_iter().map(review).collect()

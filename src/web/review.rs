@@ -37,14 +37,15 @@ struct ReviewPage<'a> {
     csrf_token: &'a str,
 }
 
-impl ReviewPage<'_> {
-    fn path(&self, review: &Review) -> String {
-        match review.record {
-            AuditedRecord::Offering => format!("/offerings/{}", review.key),
-            _ => format!("/providers/{}", review.key),
-        }
+/// The page of the record a review is about.
+pub fn record_path(review: &Review) -> String {
+    match review.record {
+        AuditedRecord::Offering => format!("/offerings/{}", review.key),
+        _ => format!("/providers/{}", review.key),
     }
+}
 
+impl ReviewPage<'_> {
     fn error_for(&self, key: &str) -> Option<&str> {
         self.error
             .as_ref()

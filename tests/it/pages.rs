@@ -231,7 +231,52 @@ fn every_page_links_the_accessibility_statement_and_the_privacy_notice(backend: 
     assert!(notice.text().unwrap().contains("argon2id"));
 }
 
+fn the_start_page_offers_each_audience_a_way_in_and_each_person_their_work(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(crate::fixtures::NEEDS);
+    let visitor = app.anonymous();
+    let page = visitor.get(app.url("/")).send().unwrap().text().unwrap();
+    for way_in in [
+        "<h2>I offer capacity building</h2>",
+        "<h2>I represent a country</h2>",
+        "<h2>I coordinate</h2>",
+        "href=\"/register\"",
+    ] {
+        assert!(page.contains(way_in), "{way_in}");
+    }
+    assert!(!page.contains("Your work"));
+    // A focal point finds their country's assessments and how to start one.
+    let focal = app.person(&["focal-point:GHA"]);
+    let page = focal.get(app.url("/")).send().unwrap().text().unwrap();
+    assert!(page.contains("<h1>Your work</h1>"), "{page}");
+    assert!(page.contains("<h2>Needs assessments of Ghana</h2>"));
+    assert!(page.contains("href=\"/assessments/gha-2026\""));
+    assert!(page.contains("href=\"/countries/GHA/assessments/new\""));
+    assert!(page.contains("No match waits for your answer."));
+    // A proposal waits for the provider's editor, on their start page.
+    let editor = app.person(&["editor:ministry"]);
+    let path = crate::matches::open(&app, &focal, "gha-2026-1", "global-judiciary", "requested");
+    let page = editor.get(app.url("/")).send().unwrap().text().unwrap();
+    assert!(
+        page.contains(&format!("<a href=\"{path}\">Ghana, ")),
+        "{page}"
+    );
+    assert!(page.contains("unread notification"));
+    assert!(!page.contains("Needs assessments of"), "not a focal point");
+    // What an editor adds waits for review: on their page and the secretariat's.
+    let uni = app.person(&["editor:uni"]);
+    let added = app.post_form_as(&uni, "/offerings", &crate::review::OFFERING);
+    let offering = crate::common::location(&added);
+    let page = uni.get(app.url("/")).send().unwrap().text().unwrap();
+    assert!(page.contains(&format!("<a href=\"{offering}\">")), "{page}");
+    assert!(page.contains("Waiting for review"));
+    assert!(!page.contains(&path), "a match of another provider");
+    let page = app.page("/");
+    assert!(page.contains("1 record waits for review"), "{page}");
+}
+
 on_both_backends!(
+    the_start_page_offers_each_audience_a_way_in_and_each_person_their_work,
     every_page_links_the_accessibility_statement_and_the_privacy_notice,
     start_page_health_and_stylesheet,
     demo_data_lists_every_actor_with_an_offering,
