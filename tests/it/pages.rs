@@ -275,7 +275,59 @@ fn the_start_page_offers_each_audience_a_way_in_and_each_person_their_work(backe
     assert!(page.contains("1 record waits for review"), "{page}");
 }
 
+fn record_pages_say_where_they_sit(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.import(crate::fixtures::NEEDS);
+    let trail = |page: &str| -> Vec<String> {
+        let at = page
+            .find("<nav class=\"breadcrumbs\"")
+            .expect("breadcrumbs");
+        let nav = &page[at..at + page[at..].find("</nav>").unwrap()];
+        nav.split("<li")
+            .skip(1)
+            .map(|li| {
+                let text: String = li
+                    .split('>')
+                    .skip(1)
+                    .map(|p| p.split('<').next().unwrap_or(""))
+                    .collect();
+                text
+            })
+            .collect()
+    };
+    assert_eq!(
+        trail(&app.page("/offerings/global-judiciary")),
+        [
+            "Providers",
+            "Ministry of Digital Affairs",
+            "Judges and electronic evidence"
+        ]
+    );
+    assert_eq!(trail(&app.page("/countries/GHA")), ["Countries", "Ghana"]);
+    assert_eq!(
+        trail(&app.page("/assessments/gha-2026")),
+        ["Countries", "Ghana", "gha-2026"]
+    );
+    let withdrawn = app.post_form(
+        "/assessments/gha-2026/needs/gha-2026-1/withdraw",
+        &[("revision", "1"), ("withdrawn_reason", "Funded elsewhere")],
+    );
+    assert_eq!(withdrawn.status(), 303);
+    let earlier = app.page("/assessments/gha-2026/revisions/1");
+    assert_eq!(
+        trail(&earlier),
+        ["Countries", "Ghana", "gha-2026", "Revision 1"]
+    );
+    assert!(earlier.contains("<li aria-current=\"page\">Revision 1</li>"));
+    assert!(earlier.contains("<li><a href=\"/assessments/gha-2026\">gha-2026</a></li>"));
+    assert_eq!(
+        trail(&app.page("/reports/countries/GHA")),
+        ["Reports", "Ghana"]
+    );
+}
+
 on_both_backends!(
+    record_pages_say_where_they_sit,
     the_start_page_offers_each_audience_a_way_in_and_each_person_their_work,
     every_page_links_the_accessibility_statement_and_the_privacy_notice,
     start_page_health_and_stylesheet,
