@@ -167,6 +167,18 @@ fields! {
     }
 }
 
+fields! {
+    /// The fields of the form that reports a problem with the site.
+    FeedbackField in FieldPath::Feedback {
+        Page => ("page", "Page", "page",
+            "The address of the page where it happened, such as /offerings.", optional),
+        Problem => ("problem", "What went wrong", "problem",
+            "What you were doing and what happened. Leave out passwords and other people's personal data."),
+        ReplyTo => ("reply_to", "Your e-mail address", "reply_to",
+            "For an answer. The secretariat uses it for nothing else.", optional),
+    }
+}
+
 /// Where a value sits: a field of a record, or a field of one of an
 /// assessment's needs. Ordered as a person reads the form, so problems
 /// sorted by path are listed in page order.
@@ -179,11 +191,18 @@ pub enum FieldPath {
     Need(usize, NeedField),
     Account(AccountField),
     Match(MatchField),
+    Feedback(FeedbackField),
 }
 
 impl From<MatchField> for FieldPath {
     fn from(field: MatchField) -> FieldPath {
         FieldPath::Match(field)
+    }
+}
+
+impl From<FeedbackField> for FieldPath {
+    fn from(field: FeedbackField) -> FieldPath {
+        FieldPath::Feedback(field)
     }
 }
 
@@ -237,6 +256,7 @@ impl FieldPath {
             FieldPath::Assessment(f) => f.label().to_owned(),
             FieldPath::Account(f) => f.label().to_owned(),
             FieldPath::Match(f) => f.label().to_owned(),
+            FieldPath::Feedback(f) => f.label().to_owned(),
         }
     }
 
@@ -250,6 +270,7 @@ impl FieldPath {
             FieldPath::Need(index, field) => format!("needs[{index}].{}", field.file_path()),
             FieldPath::Account(f) => f.file_path().to_owned(),
             FieldPath::Match(f) => f.file_path().to_owned(),
+            FieldPath::Feedback(f) => f.file_path().to_owned(),
         }
     }
 
@@ -262,6 +283,7 @@ impl FieldPath {
             FieldPath::Need(_, f) => f.optional(),
             FieldPath::Account(f) => f.optional(),
             FieldPath::Match(f) => f.optional(),
+            FieldPath::Feedback(f) => f.optional(),
         }
     }
 
@@ -273,6 +295,7 @@ impl FieldPath {
             FieldPath::Need(_, f) => f.hint(),
             FieldPath::Account(f) => f.hint(),
             FieldPath::Match(f) => f.hint(),
+            FieldPath::Feedback(f) => f.hint(),
         }
     }
 
@@ -284,6 +307,7 @@ impl FieldPath {
             FieldPath::Need(_, f) => f.name(),
             FieldPath::Account(f) => f.name(),
             FieldPath::Match(f) => f.name(),
+            FieldPath::Feedback(f) => f.name(),
         }
     }
 }

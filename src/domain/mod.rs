@@ -5,6 +5,7 @@ pub mod assessment;
 pub mod audit;
 pub mod catalogue;
 pub mod codes;
+pub mod feedback;
 pub mod fields;
 pub mod lifecycle;
 pub mod offering;

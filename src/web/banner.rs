@@ -45,12 +45,13 @@ pub enum Done {
     Disabled,
     PasswordChanged,
     AllRead,
+    ProblemReported,
 }
 
 /// The records whose banners name them.
 const DIRECTORY: [AuditedRecord; 2] = [AuditedRecord::Provider, AuditedRecord::Offering];
 
-const FIXED: [Done; 14] = [
+const FIXED: [Done; 15] = [
     Done::DraftSaved,
     Done::AssessmentWithdrawn,
     Done::NeedWithdrawn,
@@ -65,6 +66,7 @@ const FIXED: [Done; 14] = [
     Done::Disabled,
     Done::PasswordChanged,
     Done::AllRead,
+    Done::ProblemReported,
 ];
 
 /// An action the banner offers that takes the change back, posted to the
@@ -116,6 +118,7 @@ impl Done {
             Done::Disabled => "disabled".into(),
             Done::PasswordChanged => "password-changed".into(),
             Done::AllRead => "all-read".into(),
+            Done::ProblemReported => "problem-reported".into(),
         }
     }
 
@@ -165,6 +168,9 @@ impl Done {
             }
             Done::PasswordChanged => "Your password has been changed. Every other session of your account has been signed out.".into(),
             Done::AllRead => "Every notification is marked as read.".into(),
+            Done::ProblemReported => {
+                "Thank you: the secretariat has your report of the problem.".into()
+            }
         }
     }
 

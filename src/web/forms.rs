@@ -231,6 +231,7 @@ fn short_label(path: FieldPath) -> &'static str {
         FieldPath::Assessment(f) => f.label(),
         FieldPath::Account(f) => f.label(),
         FieldPath::Match(f) => f.label(),
+        FieldPath::Feedback(f) => f.label(),
         FieldPath::Need(_, f) => f.label(),
     }
 }

@@ -28,6 +28,7 @@ pub mod countries;
 pub mod csrf;
 pub mod edge;
 pub mod error;
+pub mod feedback;
 pub mod forms;
 pub mod home;
 pub mod matches;
@@ -154,6 +155,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(at("/static/enhance.js").route(read().to(home::script)))
         .service(at("/accessibility").route(read().to(about::accessibility)))
         .service(at("/privacy").route(read().to(about::privacy)))
+        .service(
+            at("/report-a-problem")
+                .route(read().to(feedback::form))
+                .route(web::post().to(feedback::report)),
+        )
         .service(
             at("/sign-in")
                 .route(read().to(accounts::sign_in_form))

@@ -219,7 +219,9 @@ fn every_page_links_the_accessibility_statement_and_the_privacy_notice(backend: 
     for path in ["/", "/providers", "/offerings/ghana-cert"] {
         let page = nobody.get(app.url(path)).send().unwrap().text().unwrap();
         assert!(
-            page.contains("href=\"/accessibility\"") && page.contains("href=\"/privacy\""),
+            page.contains("href=\"/accessibility\"")
+                && page.contains("href=\"/privacy\"")
+                && page.contains("href=\"/report-a-problem\""),
             "{path}"
         );
     }
@@ -326,7 +328,62 @@ fn record_pages_say_where_they_sit(backend: Backend) {
     );
 }
 
+fn anyone_can_report_a_problem_to_the_secretariat(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    app.add_account("sec@example.org", &["secretariat"]);
+    let nobody = app.anonymous();
+    // The form suggests the page the person came from.
+    let form = nobody
+        .get(app.url("/report-a-problem"))
+        .header("referer", app.url("/offerings/ghana-cert"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(form.contains("value=\"/offerings/ghana-cert\""), "{form}");
+    assert!(form.contains("<label for=\"reply_to\">Your e-mail address (optional)</label>"));
+    let post = |fields: &[(&str, &str)]| app.post_form_as(&nobody, "/report-a-problem", fields);
+    let bad = post(&[
+        ("page", "https://evil.example/"),
+        ("problem", " "),
+        ("reply_to", "nope"),
+    ]);
+    assert_eq!(bad.status(), 422);
+    let bad = bad.text().unwrap();
+    crate::common::assert_field_error(&bad, "problem", "What went wrong is required.");
+    crate::common::assert_field_error(&bad, "page", "Page must be an address on this site");
+    assert!(
+        bad.contains("value=\"https://evil.example/\""),
+        "what was typed is kept"
+    );
+    let sent = post(&[
+        ("page", "/offerings/ghana-cert"),
+        ("problem", "The <b>map</b> is blank"),
+        ("reply_to", "ama@example.org"),
+    ]);
+    assert_eq!(crate::common::location(&sent), "/offerings/ghana-cert");
+    let back = nobody
+        .get(app.url("/offerings/ghana-cert"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(back.contains("the secretariat has your report"), "{back}");
+    let mail = app.wait_for_mail("sec@example.org", 1);
+    assert!(
+        mail.contains("Subject: Problem reported on /offerings/ghana-cert"),
+        "{mail}"
+    );
+    assert!(mail.contains("Answer to: ama@example.org"));
+    let notes = app.page("/notifications");
+    assert!(
+        notes.contains("The &#60;b&#62;map&#60;/b&#62; is blank"),
+        "escaped: {notes}"
+    );
+}
+
 on_both_backends!(
+    anyone_can_report_a_problem_to_the_secretariat,
     record_pages_say_where_they_sit,
     the_start_page_offers_each_audience_a_way_in_and_each_person_their_work,
     every_page_links_the_accessibility_statement_and_the_privacy_notice,

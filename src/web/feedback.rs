@@ -1,0 +1,126 @@
+//! `/report-a-problem`, linked from every page's footer: anyone, signed in
+//! or not, tells the secretariat what went wrong. The report reaches every
+//! member of the secretariat as a notification and by mail; the person goes
+//! back to the page they were on.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::banner::{Done, see_other_with};
+use super::csrf::CsrfToken;
+use super::error::AppError;
+use super::forms::{FieldView, Form};
+use super::session::{Viewer, local_path};
+use super::{Site, render, with_db};
+use crate::db;
+use crate::db::notifications::Notice;
+use crate::domain::feedback::{MAX_PROBLEM, ProblemInput, ProblemReport};
+use crate::domain::fields::FeedbackField;
+use crate::domain::problems::FieldErrors;
+use crate::startup::Storage;
+
+#[derive(Template)]
+#[template(path = "feedback.html")]
+struct ProblemPage<'a> {
+    viewer: &'a Viewer,
+    input: ProblemInput,
+    errors: FieldErrors,
+    max_problem: usize,
+    csrf_token: &'a str,
+}
+
+impl ProblemPage<'_> {
+    fn field(&self, field: FeedbackField) -> FieldView {
+        FieldView::new(field, &self.errors)
+    }
+}
+
+/// The page the person came from, as the form suggests it: the path of a
+/// page on this site that linked here.
+fn came_from(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|at| rest[at..].to_owned()))
+        .filter(|path| local_path(path) && !path.starts_with("/report-a-problem"))
+        .unwrap_or_default()
+}
+
+pub async fn form(
+    req: HttpRequest,
+    viewer: Viewer,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, AppError> {
+    let input = ProblemInput {
+        page: came_from(&req),
+        reply_to: viewer
+            .person()
+            .map(|p| p.email.as_str().to_owned())
+            .unwrap_or_default(),
+        ..ProblemInput::default()
+    };
+    render(
+        StatusCode::OK,
+        &ProblemPage {
+            viewer: &viewer,
+            input,
+            errors: FieldErrors::new(),
+            max_problem: MAX_PROBLEM,
+            csrf_token: csrf.as_str(),
+        },
+    )
+}
+
+/// What the secretariat is told.
+fn notice(report: &ProblemReport, viewer: &Viewer) -> Notice {
+    let page = report.page.as_deref().unwrap_or("the site");
+    let from = match (viewer.person(), &report.reply_to) {
+        (_, Some(address)) => format!("Answer to: {}", address.as_str()),
+        (Some(person), None) => format!(
+            "Reported by {} (no address given for an answer).",
+            person.name
+        ),
+        (None, None) => "No address was given for an answer.".to_owned(),
+    };
+    Notice {
+        subject: format!("Problem reported on {page}"),
+        body: format!("{}\n\n{from}", report.problem),
+        link: report.page.clone().unwrap_or_else(|| "/".to_owned()),
+    }
+}
+
+pub async fn report(
+    storage: web::Data<Storage>,
+    site: web::Data<Site>,
+    viewer: Viewer,
+    csrf: CsrfToken,
+    posted: Form<ProblemInput>,
+) -> Result<HttpResponse, AppError> {
+    let input = posted.verified()?;
+    let report = match input.parse() {
+        Ok(report) => report,
+        Err(errors) => {
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ProblemPage {
+                    viewer: &viewer,
+                    input,
+                    errors,
+                    max_problem: MAX_PROBLEM,
+                    csrf_token: csrf.as_str(),
+                },
+            );
+        }
+    };
+    let told = notice(&report, &viewer);
+    with_db(&storage, move |conn| {
+        let secretariat = db::accounts::secretariat(conn)?;
+        db::notifications::tell(conn, &secretariat, &told, &|path| site.link(path))?;
+        Ok(())
+    })
+    .await?;
+    let back = report.page.as_deref().unwrap_or("/");
+    Ok(see_other_with(back, Done::ProblemReported))
+}
