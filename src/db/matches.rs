@@ -433,6 +433,35 @@ pub enum Waiting {
     },
 }
 
+/// How the matches list is ordered: the most recent change first, or the
+/// highest score the engine gave.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MatchOrder {
+    #[default]
+    Updated,
+    Score,
+}
+
+impl crate::domain::vocab::Vocabulary for MatchOrder {
+    fn all() -> &'static [MatchOrder] {
+        &[MatchOrder::Updated, MatchOrder::Score]
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            MatchOrder::Updated => "updated",
+            MatchOrder::Score => "score",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            MatchOrder::Updated => "Recently changed",
+            MatchOrder::Score => "Highest score",
+        }
+    }
+}
+
 /// Which matches to list.
 #[derive(Debug, Clone, Default)]
 pub struct MatchFilter {
@@ -443,6 +472,7 @@ pub struct MatchFilter {
     pub theme: Option<ThemeCode>,
     pub waiting: Option<Waiting>,
     pub need: Option<(RecordKey, RecordKey)>,
+    pub order: MatchOrder,
 }
 
 type Boxed<'a> = matches::BoxedQuery<'a, super::MultiBackend>;
@@ -472,8 +502,15 @@ pub fn list(
     page: PageRequest,
 ) -> StoreResult<Page<MatchRecord>> {
     let total: i64 = selected(filter, reader).count().get_result(conn)?;
-    let wanted: Vec<i64> = selected(filter, reader)
-        .order((matches::state_since.desc(), matches::id.desc()))
+    let ordered = match filter.order {
+        MatchOrder::Updated => {
+            selected(filter, reader).order((matches::state_since.desc(), matches::id.desc()))
+        }
+        MatchOrder::Score => {
+            selected(filter, reader).order((matches::score.desc(), matches::id.desc()))
+        }
+    };
+    let wanted: Vec<i64> = ordered
         .limit(page.per_page)
         .offset(page.offset())
         .select(matches::id)

@@ -15,7 +15,7 @@ use super::{
     DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now,
 };
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
-use crate::domain::catalogue::CatalogueFilter;
+use crate::domain::catalogue::{CatalogueFilter, ListOrder};
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
 use crate::domain::vocab::OfferingStatus;
@@ -462,15 +462,20 @@ pub fn count(conn: &mut DbConnection, filter: &CatalogueFilter) -> QueryResult<i
     filtered(filter.clone()).count().get_result(conn)
 }
 
-/// One page of the offerings the filter selects, by title.
+/// One page of the offerings the filter selects, in its order.
 pub fn search(
     conn: &mut DbConnection,
     filter: &CatalogueFilter,
     page: PageRequest,
 ) -> StoreResult<Page<Offering>> {
     let total = count(conn, filter)?;
-    let rows: Vec<Listed> = filtered(filter.clone())
-        .order((offerings::title, offerings::key))
+    let ordered = match filter.order {
+        ListOrder::Name => filtered(filter.clone()).order((offerings::title, offerings::key)),
+        ListOrder::Updated => {
+            filtered(filter.clone()).order((offerings::updated_at.desc(), offerings::key))
+        }
+    };
+    let rows: Vec<Listed> = ordered
         .limit(page.per_page)
         .offset(page.offset())
         .select(listed_columns())

@@ -13,7 +13,7 @@ use super::{
     DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now,
 };
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
-use crate::domain::catalogue::CatalogueFilter;
+use crate::domain::catalogue::{CatalogueFilter, ListOrder};
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::provider::{Provider, ProviderData};
 
@@ -251,7 +251,7 @@ pub fn count(conn: &mut DbConnection, filter: &CatalogueFilter) -> QueryResult<i
     filtered(filter, with_offerings).count().get_result(conn)
 }
 
-/// One page of the providers the filter selects, by name.
+/// One page of the providers the filter selects, in its order.
 pub fn search(
     conn: &mut DbConnection,
     filter: &CatalogueFilter,
@@ -261,8 +261,15 @@ pub fn search(
     let total = filtered(filter, with_offerings.clone())
         .count()
         .get_result(conn)?;
-    let rows: Vec<ProviderRow> = filtered(filter, with_offerings)
-        .order((providers::name, providers::key))
+    let ordered = match filter.order {
+        ListOrder::Name => {
+            filtered(filter, with_offerings).order((providers::name, providers::key))
+        }
+        ListOrder::Updated => {
+            filtered(filter, with_offerings).order((providers::updated_at.desc(), providers::key))
+        }
+    };
+    let rows: Vec<ProviderRow> = ordered
         .limit(page.per_page)
         .offset(page.offset())
         .select(ProviderRow::as_select())

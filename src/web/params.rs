@@ -64,6 +64,8 @@ pub struct CatalogueParams {
     #[serde(default, skip_serializing_if = "blank")]
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "blank")]
+    pub sort: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
     pub page: Option<String>,
 }
 
@@ -165,6 +167,9 @@ impl CatalogueParams {
         if let Some(status) = given(&self.status) {
             filter.status = Some(status.parse().map_err(check("status"))?);
         }
+        if let Some(order) = given(&self.sort) {
+            filter.order = order.parse().map_err(check("sort"))?;
+        }
         Ok(filter)
     }
 
@@ -188,6 +193,7 @@ impl CatalogueParams {
             modality: trimmed(&self.modality),
             language: trimmed(&self.language),
             status: trimmed(&self.status),
+            sort: trimmed(&self.sort),
             page: trimmed(&self.page),
         };
         serde_qs::to_string(&params).unwrap_or_default()
@@ -221,6 +227,7 @@ impl CatalogueParams {
             "modality" => &self.modality,
             "language" => &self.language,
             "status" => &self.status,
+            "sort" => &self.sort,
             _ => &None,
         };
         given(value).unwrap_or("")

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::params::CatalogueParams;
 use crate::domain::FieldPath;
+use crate::domain::catalogue::ListOrder;
 use crate::domain::vocab::Vocabulary;
 use crate::domain::words::capitalised;
 use crate::domain::{
@@ -175,6 +176,7 @@ pub struct FilterForm {
     pub modalities: Vec<Choice>,
     pub languages: Vec<Choice>,
     pub statuses: Vec<Choice>,
+    pub orders: Vec<Choice>,
     pub filtered: bool,
 }
 
@@ -207,6 +209,7 @@ impl FilterForm {
             modalities: Choices::of::<Modality>(&one("modality")),
             languages: choices.languages(&one("language")),
             statuses: Choices::of::<OfferingStatus>(&[params.value("status")]),
+            orders: Choices::of::<ListOrder>(&[params.value("sort")]),
             filtered: params.is_filtered(),
         }
     }

@@ -260,7 +260,66 @@ fn country_filter_agrees_with_the_domain_rule_for_every_country(backend: Backend
     }
 }
 
+fn lists_sort_by_name_or_by_last_change(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    let titles = |path: &str| -> Vec<String> {
+        app.json(path)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let by_name = titles("/api/v1/offerings");
+    let mut sorted = by_name.clone();
+    sorted.sort();
+    assert_eq!(by_name, sorted, "by title unless asked otherwise");
+    assert_eq!(titles("/api/v1/offerings?sort=name"), by_name);
+    // The offering changed last comes first when sorted by change (the
+    // import's changes are made older: times are kept in whole seconds).
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = app.storage.pool.get().unwrap();
+        diesel::sql_query("UPDATE offerings SET updated_at = '2020-01-01 00:00:00'")
+            .execute(&mut *conn)
+            .unwrap();
+    }
+    let mut edited = crate::review::OFFERING.to_vec();
+    edited.push(("version", "1"));
+    assert_eq!(
+        app.post_form("/offerings/west-africa-law", &edited)
+            .status(),
+        303
+    );
+    let by_change = titles("/api/v1/offerings?sort=updated");
+    assert_eq!(by_change[0], "Forensics for prosecutors");
+    assert_eq!(by_change.len(), by_name.len());
+    let page = app.page("/offerings?sort=updated");
+    assert!(page.contains("<option value=\"updated\" selected>Recently updated</option>"));
+    assert_eq!(app.get("/offerings?sort=bogus").status(), 400);
+    let providers = app.json("/api/v1/providers?sort=updated");
+    assert!(providers["items"].as_array().is_some_and(|p| !p.is_empty()));
+}
+
+fn matches_sort_by_score(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    let scores: Vec<f64> = app.json("/api/v1/matches?sort=score")["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.len() > 1);
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    let page = app.page("/matches?sort=score");
+    assert!(page.contains("<option value=\"score\" selected>Highest score</option>"));
+    assert!(page.contains("<th scope=\"col\">Score</th>"));
+    assert_eq!(app.get("/matches?sort=worst").status(), 400);
+}
+
 on_both_backends!(
+    lists_sort_by_name_or_by_last_change,
+    matches_sort_by_score,
     country_filter_follows_coverage_and_eligibility,
     theme_filter_includes_subthemes_of_a_parent,
     region_and_group_filters_reach_any_of_their_countries,

@@ -15,7 +15,7 @@ use super::paths::QueryParams;
 use super::session::Viewer;
 use super::views::{Choice, Choices, Pagination};
 use super::{ok, with_db};
-use crate::db::matches::{MatchFilter, Waiting};
+use crate::db::matches::{MatchFilter, MatchOrder, Waiting};
 use crate::db::{self, PageRequest};
 use crate::domain::ReferenceData;
 use crate::domain::codes::RecordKey;
@@ -42,6 +42,8 @@ pub struct MatchParams {
     pub theme: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub waiting: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sort: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,7 +122,15 @@ impl MatchParams {
                 ));
             }
         };
+        let order = match Self::given(&self.sort) {
+            None | Some("updated") => MatchOrder::Updated,
+            Some("score") => MatchOrder::Score,
+            Some(other) => {
+                return Err(bad("sort", format!("\"{other}\" is not updated or score")));
+            }
+        };
         Ok(MatchFilter {
+            order,
             state,
             country,
             provider,
@@ -207,6 +217,7 @@ struct ListPage<'a> {
     pagination: Pagination,
     states: Vec<Choice>,
     waiting: Vec<Choice>,
+    orders: Vec<Choice>,
     countries: Vec<Choice>,
     themes: Vec<super::views::ChoiceGroup>,
     csv: String,
@@ -379,6 +390,7 @@ pub async fn answer(
                         chosen: params.waiting.trim() == *code,
                     })
                     .collect(),
+                orders: Choices::of::<MatchOrder>(&[params.sort.trim()]),
                 countries: choices.countries(&[params.country.trim().to_ascii_uppercase()]),
                 themes: choices.themes(&[params.theme.trim().to_owned()]),
                 csv: params.link(base, 1, Some("csv")),
