@@ -20,6 +20,7 @@ use crate::db::{self, DbConnection, PageRequest, StoreResult};
 use crate::domain::access::{Action, Person};
 use crate::domain::audit::AuditedRecord;
 use crate::domain::codes::RecordKey;
+use crate::domain::problems::sentence;
 use crate::startup::Storage;
 
 /// Recent changes of each kind the page lists.
@@ -208,7 +209,7 @@ pub async fn return_for_changes(
     let comment = match crate::domain::rules::required_text(&form.comment, MAX_COMMENT) {
         Ok(comment) => comment,
         Err(message) => {
-            let error = Some((key, format!("The comment {message}")));
+            let error = Some((key, sentence("The comment", &message)));
             return page(&storage, &viewer, &csrf, error).await;
         }
     };

@@ -71,11 +71,20 @@ fn an_editors_offering_waits_for_the_secretariat(backend: Backend) {
         &[("comment", " ")],
     );
     assert_eq!(blank.status(), 422);
+    let blank = blank.text().unwrap();
+    assert!(
+        blank.contains("The comment is required."),
+        "a sentence: {blank}"
+    );
     let returned = app.post_form(
         &format!("/review/offerings/{key}/return"),
         &[("comment", "Say which countries it serves")],
     );
     assert_eq!(location(&returned), "/review");
+    assert!(
+        app.page("/review")
+            .contains("Returned to its editors with your comment")
+    );
     let mail = app.wait_for_mail("kofi@example.org", 1);
     assert!(mail.contains("Say which countries it serves"), "{mail}");
     let own = editor.get(app.url(&path)).send().unwrap().text().unwrap();
