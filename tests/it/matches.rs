@@ -709,6 +709,10 @@ fn closing_a_match_unmet_is_asked_first_on_a_page_of_its_own(backend: Backend) {
     assert_eq!(status, 200);
     assert!(asked.contains("<h1>Decline Ghana"), "{asked}");
     assert!(asked.contains("no step reopens it"));
+    assert!(
+        asked.contains(">Decline the match</button>"),
+        "the button says what it does"
+    );
     assert!(asked.contains("name=\"step\" value=\"decline\""));
     assert!(asked.contains("name=\"version\" value=\"1\""));
     assert!(asked.contains(&format!("<a href=\"{path}\">No, go back</a>")));

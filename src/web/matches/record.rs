@@ -233,10 +233,16 @@ fn closing_page<'a>(
         .map_or(record.offering.to_string(), |o| {
             format!("“{}”", o.data.title)
         });
-    let heading = match step {
-        Step::Decline => format!("Decline {what}?"),
-        Step::NotSelect => format!("Not select {offering} for {what}?"),
-        _ => format!("Cancel the match of {what} and {offering}?"),
+    let (heading, button) = match step {
+        Step::Decline => (format!("Decline {what}?"), "Decline the match"),
+        Step::NotSelect => (
+            format!("Not select {offering} for {what}?"),
+            "Do not select this offering",
+        ),
+        _ => (
+            format!("Cancel the match of {what} and {offering}?"),
+            "Cancel the match",
+        ),
     };
     let label = if step.needs_reason() {
         "Reason"
@@ -265,7 +271,7 @@ fn closing_page<'a>(
             ("step", step.code().to_owned()),
         ],
         reason: Some(reason),
-        button: step.label().to_owned(),
+        button: button.to_owned(),
         back: path,
         errors: FieldErrors::new(),
         csrf_token,
