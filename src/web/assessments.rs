@@ -301,6 +301,37 @@ fn withdrawal_page<'a>(
     }
 }
 
+/// What a withdrawal is asked for: the assessment, or one of its needs.
+enum Target {
+    Assessment,
+    Need(String),
+}
+
+impl Target {
+    /// What the page asking before it shows, when the domain allows it.
+    fn asked<'a>(&self, assessment: &'a Assessment) -> Result<Withdrawn<'a>, AssessmentError> {
+        Ok(match self {
+            Target::Assessment => {
+                assessment.may_withdraw()?;
+                Withdrawn::Assessment
+            }
+            Target::Need(need) => Withdrawn::Need(assessment.withdrawable_need(need)?),
+        })
+    }
+}
+
+async fn withdrawal_form(
+    storage: &Storage,
+    key: &KeyPath,
+    viewer: &Viewer,
+    csrf: &CsrfToken,
+    target: Target,
+) -> Result<HttpResponse, AppError> {
+    let assessment = writable(storage, viewer, key).await?;
+    let asked = target.asked(&assessment)?;
+    withdrawal_page(storage, viewer, csrf, &assessment, asked).show()
+}
+
 /// `GET /assessments/{key}/withdraw`: asks before withdrawing.
 pub async fn withdraw_form(
     storage: web::Data<Storage>,
@@ -308,9 +339,7 @@ pub async fn withdraw_form(
     viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
-    let assessment = writable(&storage, &viewer, &key).await?;
-    assessment.may_withdraw()?;
-    withdrawal_page(&storage, &viewer, &csrf, &assessment, Withdrawn::Assessment).show()
+    withdrawal_form(&storage, &key, &viewer, &csrf, Target::Assessment).await
 }
 
 /// `GET /assessments/{key}/needs/{need}/withdraw`: asks before withdrawing
@@ -322,10 +351,8 @@ pub async fn withdraw_need_form(
     viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
-    let need = need.into_inner().1;
-    let assessment = writable(&storage, &viewer, &key).await?;
-    let need = assessment.withdrawable_need(&need)?;
-    withdrawal_page(&storage, &viewer, &csrf, &assessment, Withdrawn::Need(need)).show()
+    let target = Target::Need(need.into_inner().1);
+    withdrawal_form(&storage, &key, &viewer, &csrf, target).await
 }
 
 /// Saves a withdrawal as a new revision over `base`; someone else's save
@@ -358,6 +385,45 @@ fn reason_problem(message: &str) -> FieldErrors {
     errors
 }
 
+/// Withdraws what `target` names for the posted reason; a missing reason
+/// brings the page that asked back with its problem.
+async fn take_withdrawal(
+    storage: &Storage,
+    key: &KeyPath,
+    viewer: &Viewer,
+    csrf: &CsrfToken,
+    posted: Form<Withdrawal>,
+    target: Target,
+) -> Result<HttpResponse, AppError> {
+    let form = posted.verified()?;
+    let assessment = writable(storage, viewer, key).await?;
+    let base = form.base()?;
+    let reason = match withdrawal_reason(&form.withdrawn_reason) {
+        Ok(reason) => reason,
+        Err(message) => {
+            let asked = target.asked(&assessment)?;
+            return withdrawal_page(storage, viewer, csrf, &assessment, asked)
+                .again(&form.withdrawn_reason, reason_problem(message));
+        }
+    };
+    let done = match target {
+        Target::Assessment => Done::AssessmentWithdrawn,
+        Target::Need(_) => Done::NeedWithdrawn,
+    };
+    save_withdrawal(
+        storage,
+        viewer,
+        key.as_str(),
+        base,
+        done,
+        move |assessment| match &target {
+            Target::Assessment => assessment.withdraw(reason),
+            Target::Need(need) => assessment.withdraw_need(need, reason),
+        },
+    )
+    .await
+}
+
 pub async fn withdraw(
     storage: web::Data<Storage>,
     key: KeyPath,
@@ -365,26 +431,7 @@ pub async fn withdraw(
     csrf: CsrfToken,
     posted: Form<Withdrawal>,
 ) -> Result<HttpResponse, AppError> {
-    let form = posted.verified()?;
-    let assessment = writable(&storage, &viewer, &key).await?;
-    let base = form.base()?;
-    let reason = match withdrawal_reason(&form.withdrawn_reason) {
-        Ok(reason) => reason,
-        Err(message) => {
-            return withdrawal_page(&storage, &viewer, &csrf, &assessment, Withdrawn::Assessment)
-                .again(&form.withdrawn_reason, reason_problem(message));
-        }
-    };
-    let done = Done::AssessmentWithdrawn;
-    save_withdrawal(
-        &storage,
-        &viewer,
-        key.as_str(),
-        base,
-        done,
-        move |assessment| assessment.withdraw(reason),
-    )
-    .await
+    take_withdrawal(&storage, &key, &viewer, &csrf, posted, Target::Assessment).await
 }
 
 pub async fn withdraw_need(
@@ -395,28 +442,8 @@ pub async fn withdraw_need(
     csrf: CsrfToken,
     posted: Form<Withdrawal>,
 ) -> Result<HttpResponse, AppError> {
-    let need = need.into_inner().1;
-    let form = posted.verified()?;
-    let assessment = writable(&storage, &viewer, &key).await?;
-    let base = form.base()?;
-    let reason = match withdrawal_reason(&form.withdrawn_reason) {
-        Ok(reason) => reason,
-        Err(message) => {
-            let shown = Withdrawn::Need(assessment.withdrawable_need(&need)?);
-            return withdrawal_page(&storage, &viewer, &csrf, &assessment, shown)
-                .again(&form.withdrawn_reason, reason_problem(message));
-        }
-    };
-    let done = Done::NeedWithdrawn;
-    save_withdrawal(
-        &storage,
-        &viewer,
-        key.as_str(),
-        base,
-        done,
-        move |assessment| assessment.withdraw_need(&need, reason),
-    )
-    .await
+    let target = Target::Need(need.into_inner().1);
+    take_withdrawal(&storage, &key, &viewer, &csrf, posted, target).await
 }
 
 #[derive(Deserialize)]

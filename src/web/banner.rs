@@ -13,7 +13,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse, web};
+use actix_web::{HttpMessage, HttpResponse};
 
 use super::Site;
 use crate::domain::audit::AuditedRecord;
@@ -255,10 +255,7 @@ pub async fn carry(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let site = req
-        .app_data::<web::Data<Site>>()
-        .map(|s| s.get_ref().clone())
-        .unwrap_or_default();
+    let site = super::session::site_of(req.request());
     let name = cookie_name(&site);
     let waiting = is_page(&req).then(|| req.cookie(name)).flatten();
     if let Some(done) = waiting.as_ref().and_then(|c| Done::parse(c.value())) {

@@ -18,7 +18,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use rand::RngCore;
 
 use super::Site;
@@ -80,10 +80,7 @@ pub async fn issue_token(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let site = req
-        .app_data::<web::Data<Site>>()
-        .map(|s| s.get_ref().clone())
-        .unwrap_or_default();
+    let site = super::session::site_of(req.request());
     let name = cookie_name(&site);
     // Once signed in, forms carry the session's token: it is bound to the
     // session, made new at every sign-in, and gone when the session ends.

@@ -370,7 +370,8 @@ pub async fn identify<B: MessageBody>(
     Ok(response.map_into_left_body())
 }
 
-fn site_of(req: &HttpRequest) -> Site {
+/// How the site is reached, as the server was told.
+pub(super) fn site_of(req: &HttpRequest) -> Site {
     req.app_data::<web::Data<Site>>()
         .map(|s| s.get_ref().clone())
         .unwrap_or_default()
