@@ -96,6 +96,26 @@ fn needs_nobody_acted_on_for_thirty_days_are_listed_for_the_secretariat(backend:
         assert!(list.contains(&format!("need {need}")), "{need} listed");
     }
     assert!(!list.contains("need gha-2026-1<"));
+    // The highest priority first, when asked.
+    let priorities = |page: &str| -> Vec<String> {
+        page.split("data-label=\"Priority\">")
+            .skip(1)
+            .map(|rest| rest.split('<').next().unwrap().to_owned())
+            .collect()
+    };
+    let ranked = priorities(&app.page("/matches/unmatched?sort=priority"));
+    let rank = |p: &String| {
+        ["High", "Medium", "Low"]
+            .iter()
+            .position(|r| r == p)
+            .unwrap()
+    };
+    assert_eq!(ranked.len(), 3);
+    assert!(
+        ranked.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])),
+        "{ranked:?}"
+    );
+    assert_eq!(app.get("/matches/unmatched?sort=soonest").status(), 400);
     // Proposing takes a need off the list.
     open(&app, &focal, "gha-2026-2", "west-africa-law", "requested");
     let list = app.page("/matches/unmatched");

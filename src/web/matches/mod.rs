@@ -10,16 +10,16 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::error::AppError;
-use super::params::{Format, PageOnly, page_number};
+use super::params::{Format, page_number};
 use super::paths::QueryParams;
 use super::session::Viewer;
 use super::views::{Choice, Choices, Pagination};
 use super::{ok, with_db};
 use crate::db::matches::{MatchFilter, MatchOrder, Waiting};
 use crate::db::{self, PageRequest};
-use crate::domain::ReferenceData;
 use crate::domain::codes::RecordKey;
 use crate::domain::lifecycle::{MatchReadership, MatchRecord, MatchState};
+use crate::domain::{Priority, ReferenceData};
 use crate::interchange::MatchEntry;
 use crate::reports::csv::{finish, inert, writer};
 use crate::startup::Storage;
@@ -408,8 +408,17 @@ pub struct UnmatchedLine {
     pub listed: db::unmatched::Unmatched,
     pub country_name: String,
     pub theme_name: String,
-    pub priority: &'static str,
+    pub priority: Priority,
     pub description: String,
+}
+
+/// The unmatched list's query string: its page, and its order (`sort=listed`,
+/// the longest waiting first, or `sort=priority`, the highest first).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UnmatchedParams {
+    page: Option<String>,
+    sort: String,
 }
 
 #[derive(Template)]
@@ -418,6 +427,7 @@ struct UnmatchedPage<'a> {
     viewer: &'a Viewer,
     lines: Vec<UnmatchedLine>,
     pagination: Pagination,
+    by_priority: bool,
 }
 
 /// `GET /matches/unmatched`: for the secretariat, the submitted needs
@@ -426,9 +436,18 @@ struct UnmatchedPage<'a> {
 pub async fn unmatched(
     storage: web::Data<Storage>,
     viewer: Viewer,
-    QueryParams(params): QueryParams<PageOnly>,
+    QueryParams(params): QueryParams<UnmatchedParams>,
 ) -> Result<HttpResponse, AppError> {
     viewer.may(crate::domain::access::Action::Broker)?;
+    let by_priority = match params.sort.trim() {
+        "" | "listed" => false,
+        "priority" => true,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "sort=: \"{other}\" is not listed or priority"
+            )));
+        }
+    };
     let (listed, open) = with_db(&storage, |conn| {
         Ok((
             db::unmatched::still_unmatched(conn)?,
@@ -441,20 +460,24 @@ pub async fn unmatched(
         .iter()
         .filter_map(|n| Some(((n.assessment.as_str(), n.need.key.as_ref()?.as_str()), n)))
         .collect();
-    let lines: Vec<UnmatchedLine> = listed
+    let mut lines: Vec<UnmatchedLine> = listed
         .into_iter()
         .filter_map(|listed| {
             let need = *open.get(&(listed.assessment.as_str(), listed.need.as_str()))?;
             Some(UnmatchedLine {
                 country_name: reference.country_name(&listed.country).to_owned(),
                 theme_name: reference.theme_name(need.need.theme.as_str()).to_owned(),
-                priority: need.need.priority.label(),
+                priority: need.need.priority,
                 description: need.need.description.clone(),
                 listed,
             })
         })
         .collect();
-    let number = params.number();
+    if by_priority {
+        // Stable: within a priority, the longest waiting first still.
+        lines.sort_by_key(|line| line.priority);
+    }
+    let number = page_number(params.page.as_deref());
     let total = lines.len() as i64;
     let page_count = ((total + PER_UNMATCHED - 1) / PER_UNMATCHED).max(1);
     let lines = lines
@@ -466,7 +489,9 @@ pub async fn unmatched(
         viewer: &viewer,
         lines,
         pagination: Pagination::of(number, page_count, total, |n| {
-            format!("/matches/unmatched?page={n}")
+            let sort = if by_priority { "&sort=priority" } else { "" };
+            format!("/matches/unmatched?page={n}{sort}")
         }),
+        by_priority,
     })
 }
