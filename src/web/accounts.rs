@@ -90,7 +90,7 @@ pub struct SignIn {
 
 /// The client's address, as far as the server can trust it: the peer, or
 /// behind a proxy the address the proxy says it served.
-fn client_address(req: &HttpRequest, site: &Site) -> String {
+pub(super) fn client_address(req: &HttpRequest, site: &Site) -> String {
     if site.behind_proxy {
         let forwarded = req
             .headers()

@@ -11,6 +11,7 @@ use super::banner::{Done, see_other_with};
 use super::csrf::CsrfToken;
 use super::error::AppError;
 use super::forms::{FieldView, Form};
+use super::accounts::client_address;
 use super::session::{Viewer, local_path};
 use super::{Site, render, with_db};
 use crate::db;
@@ -18,6 +19,7 @@ use crate::db::notifications::Notice;
 use crate::domain::feedback::{MAX_PROBLEM, ProblemInput, ProblemReport};
 use crate::domain::fields::FeedbackField;
 use crate::domain::problems::FieldErrors;
+use crate::domain::throttle::{self, Verdict};
 use crate::startup::Storage;
 
 #[derive(Template)]
@@ -27,6 +29,8 @@ struct ProblemPage<'a> {
     input: ProblemInput,
     errors: FieldErrors,
     max_problem: usize,
+    /// When this address may report again, after too many reports.
+    wait_until: Option<String>,
     csrf_token: &'a str,
 }
 
@@ -68,6 +72,7 @@ pub async fn form(
             input,
             errors: FieldErrors::new(),
             max_problem: MAX_PROBLEM,
+            wait_until: None,
             csrf_token: csrf.as_str(),
         },
     )
@@ -92,6 +97,7 @@ fn notice(report: &ProblemReport, viewer: &Viewer) -> Notice {
 }
 
 pub async fn report(
+    req: HttpRequest,
     storage: web::Data<Storage>,
     site: web::Data<Site>,
     viewer: Viewer,
@@ -99,28 +105,40 @@ pub async fn report(
     posted: Form<ProblemInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = posted.verified()?;
+    let again = |input, errors, wait_until, status| {
+        render(
+            status,
+            &ProblemPage {
+                viewer: &viewer,
+                input,
+                errors,
+                max_problem: MAX_PROBLEM,
+                wait_until,
+                csrf_token: csrf.as_str(),
+            },
+        )
+    };
     let report = match input.parse() {
         Ok(report) => report,
-        Err(errors) => {
-            return render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ProblemPage {
-                    viewer: &viewer,
-                    input,
-                    errors,
-                    max_problem: MAX_PROBLEM,
-                    csrf_token: csrf.as_str(),
-                },
-            );
-        }
+        Err(errors) => return again(input, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
+    let subject = throttle::reporter_subject(&client_address(&req, &site));
     let told = notice(&report, &viewer);
-    with_db(&storage, move |conn| {
+    let sent = with_db(&storage, move |conn| {
+        let before = db::accounts::count_attempt(conn, &[(&subject, &throttle::PER_REPORTER)])?;
+        let now = chrono::Utc::now().naive_utc();
+        if let Verdict::Locked(until) = throttle::PER_REPORTER.verdict(before[0], now) {
+            return Ok(Err(until));
+        }
         let secretariat = db::accounts::secretariat(conn)?;
         db::notifications::tell(conn, &secretariat, &told, &|path| site.link(path))?;
-        Ok(())
+        Ok(Ok(()))
     })
     .await?;
+    if let Err(until) = sent {
+        let at = until.format("%H:%M UTC").to_string();
+        return again(input, FieldErrors::new(), Some(at), StatusCode::TOO_MANY_REQUESTS);
+    }
     let back = report.page.as_deref().unwrap_or("/");
     Ok(see_other_with(back, Done::ProblemReported))
 }

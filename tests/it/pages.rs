@@ -380,6 +380,18 @@ fn anyone_can_report_a_problem_to_the_secretariat(backend: Backend) {
         notes.contains("The &#60;b&#62;map&#60;/b&#62; is blank"),
         "escaped: {notes}"
     );
+    // A few reports an hour from one address reach the secretariat; more wait.
+    for n in 2..=5 {
+        let sent = post(&[("problem", &format!("Report {n}"))]);
+        assert_eq!(sent.status(), 303, "report {n}");
+    }
+    let held = post(&[("problem", "Report 6")]);
+    assert_eq!(held.status(), 429);
+    let held = held.text().unwrap();
+    assert!(held.contains("this one was not sent"), "{held}");
+    assert!(held.contains(">Report 6</textarea>"), "what was typed is kept");
+    app.wait_for_mail("sec@example.org", 5);
+    assert!(!app.page("/notifications").contains("Report 6"));
 }
 
 on_both_backends!(
