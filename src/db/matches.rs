@@ -15,6 +15,7 @@ use crate::domain::lifecycle::{
     Completion, Initiative, MatchEvent, MatchReadership, MatchRecord, MatchState, NeedProgress,
     Outcome, RecordedFactor, Side,
 };
+use crate::domain::order::MatchOrder;
 use crate::domain::vocab::Visibility;
 
 /// The columns a [`MatchRecord`] is read from, joined with its need's
@@ -431,35 +432,6 @@ pub enum Waiting {
         providers: Vec<RecordKey>,
         countries: Vec<Iso3>,
     },
-}
-
-/// How the matches list is ordered: the most recent change first, or the
-/// highest score the engine gave.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum MatchOrder {
-    #[default]
-    Updated,
-    Score,
-}
-
-impl crate::domain::vocab::Vocabulary for MatchOrder {
-    fn all() -> &'static [MatchOrder] {
-        &[MatchOrder::Updated, MatchOrder::Score]
-    }
-
-    fn code(self) -> &'static str {
-        match self {
-            MatchOrder::Updated => "updated",
-            MatchOrder::Score => "score",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            MatchOrder::Updated => "Recently changed",
-            MatchOrder::Score => "Highest score",
-        }
-    }
 }
 
 /// Which matches to list.

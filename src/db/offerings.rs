@@ -15,9 +15,10 @@ use super::{
     DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now,
 };
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
-use crate::domain::catalogue::{CatalogueFilter, ListOrder};
+use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
+use crate::domain::order::ListOrder;
 use crate::domain::vocab::OfferingStatus;
 
 fn facets_of(data: &OfferingData) -> Vec<(OfferingFacet, String)> {

@@ -13,8 +13,9 @@ use super::{
     DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now,
 };
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
-use crate::domain::catalogue::{CatalogueFilter, ListOrder};
+use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::{Iso3, RecordKey};
+use crate::domain::order::ListOrder;
 use crate::domain::provider::{Provider, ProviderData};
 
 /// A provider in a list, with how many of its offerings are listed.

@@ -117,19 +117,28 @@ pub fn waiting(conn: &mut DbConnection) -> StoreResult<Vec<Review>> {
     rows.into_iter().map(review).collect()
 }
 
-/// The records of `providers` (the providers themselves and their
+/// How many records wait for the secretariat (returned ones wait for their
+/// editors instead).
+pub fn pending_count(conn: &mut DbConnection) -> StoreResult<i64> {
+    Ok(reviews::table
+        .filter(reviews::state.eq(ReviewState::Pending.code()))
+        .count()
+        .get_result(conn)?)
+}
+
+/// The records of `keys` (the providers themselves and their
 /// offerings) waiting for review or returned, oldest first: an editor's
 /// share of [`waiting`].
-pub fn of_providers(conn: &mut DbConnection, providers: &[String]) -> StoreResult<Vec<Review>> {
+pub fn of_providers(conn: &mut DbConnection, keys: &[String]) -> StoreResult<Vec<Review>> {
     let offerings_of_them = offerings::table
         .inner_join(providers::table)
-        .filter(providers::key.eq_any(providers))
+        .filter(providers::key.eq_any(keys))
         .select(offerings::key);
     let rows: Vec<Row> = reviews::table
         .filter(
             reviews::record_kind
                 .eq(AuditedRecord::Provider.code())
-                .and(reviews::record_key.eq_any(providers))
+                .and(reviews::record_key.eq_any(keys))
                 .or(reviews::record_kind
                     .eq(AuditedRecord::Offering.code())
                     .and(reviews::record_key.eq_any(offerings_of_them))),

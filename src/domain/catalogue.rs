@@ -3,58 +3,15 @@
 //! query string).
 
 use super::codes::{GroupCode, LanguageCode, ThemeCode};
+use super::order::ListOrder;
 use super::reference::ReachCodes;
-use super::vocab::{IncomeLevel, Modality, OfferingStatus, ProviderKind, UnknownCode, Vocabulary};
+use super::vocab::{IncomeLevel, Modality, OfferingStatus, ProviderKind, UnknownCode};
 
 /// A country an offering must admit: its groups and income level.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EligibleCountry {
     pub groups: Vec<GroupCode>,
     pub income_level: Option<IncomeLevel>,
-}
-
-/// How a directory list is ordered: by name (an offering's title), or the
-/// most recently changed first.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ListOrder {
-    #[default]
-    Name,
-    Updated,
-}
-
-impl Vocabulary for ListOrder {
-    fn all() -> &'static [ListOrder] {
-        &[ListOrder::Name, ListOrder::Updated]
-    }
-
-    fn code(self) -> &'static str {
-        match self {
-            ListOrder::Name => "name",
-            ListOrder::Updated => "updated",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            ListOrder::Name => "Name, A to Z",
-            ListOrder::Updated => "Recently updated",
-        }
-    }
-}
-
-impl std::str::FromStr for ListOrder {
-    type Err = UnknownCode;
-
-    fn from_str(code: &str) -> Result<ListOrder, UnknownCode> {
-        ListOrder::all()
-            .iter()
-            .copied()
-            .find(|o| o.code() == code)
-            .ok_or_else(|| UnknownCode {
-                what: "sort order",
-                code: code.to_owned(),
-            })
-    }
 }
 
 /// A checked filter over offerings (and over providers through their offerings).

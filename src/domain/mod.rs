@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod fields;
 pub mod lifecycle;
 pub mod offering;
+pub mod order;
 pub mod password;
 pub mod problems;
 pub mod provider;

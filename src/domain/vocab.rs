@@ -146,6 +146,11 @@ pub trait Vocabulary: Copy + 'static {
     fn all() -> &'static [Self];
     fn code(self) -> &'static str;
     fn label(self) -> &'static str;
+
+    /// The entry `code` names.
+    fn from_code(code: &str) -> Option<Self> {
+        Self::all().iter().copied().find(|v| v.code() == code)
+    }
 }
 
 /// A code that is not in its vocabulary or reference list.

@@ -17,6 +17,7 @@ use actix_web::{HttpMessage, HttpResponse};
 
 use super::Site;
 use crate::domain::audit::AuditedRecord;
+use crate::domain::codes::RecordKey;
 use crate::domain::lifecycle::Step;
 
 /// What a change did, as its banner says it.
@@ -197,14 +198,32 @@ pub struct Banner {
 }
 
 impl Banner {
+    /// The banner on `page`: its undo is offered on the page of the record
+    /// the change was made to, where it posts, and nowhere else.
     fn on(done: Done, page: &str) -> Banner {
+        let on_record = match done {
+            Done::Archived(record) => is_record_page(record, page),
+            _ => false,
+        };
         Banner {
             done,
             undo: done
                 .undo()
+                .filter(|_| on_record)
                 .map(|undo| (format!("{page}{}", undo.path), undo.label)),
         }
     }
+}
+
+/// Whether `page` is the page of one `record`: `/offerings/{key}`.
+fn is_record_page(record: AuditedRecord, page: &str) -> bool {
+    let collection = match record {
+        AuditedRecord::Provider => "/providers/",
+        AuditedRecord::Offering => "/offerings/",
+        _ => return false,
+    };
+    page.strip_prefix(collection)
+        .is_some_and(|key| RecordKey::parse(key).is_ok())
 }
 
 /// The answer to a good post: 303 to `location`, whose page shows `done`.
@@ -321,6 +340,16 @@ mod tests {
                 matches!(done, Done::Archived(_)),
                 "{done:?}"
             );
+        }
+        // Elsewhere the banner tells, and offers nothing to post.
+        for page in [
+            "/offerings",
+            "/providers/uni",
+            "//evil.example",
+            "/offerings/a/b",
+        ] {
+            let banner = Banner::on(Done::Archived(AuditedRecord::Offering), page);
+            assert_eq!(banner.undo, None, "{page}");
         }
     }
 }

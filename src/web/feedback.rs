@@ -7,11 +7,11 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use super::accounts::client_address;
 use super::banner::{Done, see_other_with};
 use super::csrf::CsrfToken;
 use super::error::AppError;
 use super::forms::{FieldView, Form};
-use super::accounts::client_address;
 use super::session::{Viewer, local_path};
 use super::{Site, render, with_db};
 use crate::db;
@@ -137,7 +137,12 @@ pub async fn report(
     .await?;
     if let Err(until) = sent {
         let at = until.format("%H:%M UTC").to_string();
-        return again(input, FieldErrors::new(), Some(at), StatusCode::TOO_MANY_REQUESTS);
+        return again(
+            input,
+            FieldErrors::new(),
+            Some(at),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
     }
     let back = report.page.as_deref().unwrap_or("/");
     Ok(see_other_with(back, Done::ProblemReported))

@@ -30,7 +30,6 @@ pub mod edge;
 pub mod error;
 pub mod feedback;
 pub mod forms;
-pub mod home;
 pub mod matches;
 pub mod notifications;
 pub mod offerings;
@@ -45,7 +44,9 @@ pub mod register;
 pub mod report_cache;
 pub mod reports;
 pub mod review;
+pub mod service;
 pub mod session;
+pub mod start;
 pub mod views;
 
 use error::AppError;
@@ -148,11 +149,11 @@ where
 
 /// Every route of the application.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(at("/").route(read().to(home::index)))
-        .service(at("/healthz").route(read().to(home::health)))
-        .service(at("/readyz").route(read().to(home::ready)))
-        .service(at("/static/style.css").route(read().to(home::stylesheet)))
-        .service(at("/static/enhance.js").route(read().to(home::script)))
+    cfg.service(at("/").route(read().to(start::index)))
+        .service(at("/healthz").route(read().to(service::health)))
+        .service(at("/readyz").route(read().to(service::ready)))
+        .service(at("/static/style.css").route(read().to(service::stylesheet)))
+        .service(at("/static/enhance.js").route(read().to(service::script)))
         .service(at("/accessibility").route(read().to(about::accessibility)))
         .service(at("/privacy").route(read().to(about::privacy)))
         .service(
@@ -283,7 +284,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(at("/matches/{key}").route(read().to(matches::record::show_json)))
                 .default_service(web::to(api::not_found)),
         )
-        .default_service(web::to(home::not_found));
+        .default_service(web::to(service::not_found));
 }
 
 /// How the site is reached, as far as the server needs to know.
@@ -411,8 +412,8 @@ pub fn health_server(listener: TcpListener, storage: Storage) -> std::io::Result
     let server = HttpServer::new(move || {
         App::new()
             .app_data(storage.clone())
-            .service(at("/healthz").route(read().to(home::health)))
-            .service(at("/readyz").route(read().to(home::ready)))
+            .service(at("/healthz").route(read().to(service::health)))
+            .service(at("/readyz").route(read().to(service::ready)))
     })
     .workers(1)
     .max_connections(HEALTH_CONNECTIONS)

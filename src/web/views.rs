@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::params::CatalogueParams;
 use crate::domain::FieldPath;
-use crate::domain::catalogue::ListOrder;
+use crate::domain::order::ListOrder;
 use crate::domain::vocab::Vocabulary;
 use crate::domain::words::capitalised;
 use crate::domain::{
@@ -280,7 +280,8 @@ impl Pagination {
             number,
             page_count,
             total,
-            previous: (number > 1).then(|| link(number - 1)),
+            // Past the end, "previous" is the last page there is.
+            previous: (number > 1).then(|| link((number - 1).min(page_count))),
             next: (number < page_count).then(|| link(number + 1)),
             pages: page_numbers(number, page_count)
                 .into_iter()

@@ -305,9 +305,14 @@ fn withdrawing_needs_and_assessments_is_asked_first_and_takes_a_reason(backend: 
     assert!(!app.page(&path).contains("Need withdrawn."), "shown once");
     assert_eq!(
         app.get(&need_path).status(),
-        200,
-        "a second need is open still"
+        409,
+        "a need is withdrawn once"
     );
+    let again = app.post_form(
+        &need_path,
+        &[("revision", "2"), ("withdrawn_reason", "Twice")],
+    );
+    assert_eq!(again.status(), 409);
     let (_, country) = app.get_text("/countries/GHA");
     assert!(
         !country.contains("Judges trained on electronic evidence"),

@@ -389,7 +389,10 @@ fn anyone_can_report_a_problem_to_the_secretariat(backend: Backend) {
     assert_eq!(held.status(), 429);
     let held = held.text().unwrap();
     assert!(held.contains("this one was not sent"), "{held}");
-    assert!(held.contains(">Report 6</textarea>"), "what was typed is kept");
+    assert!(
+        held.contains(">Report 6</textarea>"),
+        "what was typed is kept"
+    );
     app.wait_for_mail("sec@example.org", 5);
     assert!(!app.page("/notifications").contains("Report 6"));
 }

@@ -79,6 +79,8 @@ pub enum AssessmentError {
     NeedsOnlyFromSubmitted,
     #[error("The need \"{0}\" was not found")]
     NoSuchNeed(String),
+    #[error("The need \"{0}\" is already withdrawn.")]
+    NeedAlreadyWithdrawn(String),
 }
 
 /// A new revision's content and what it did, in words for the history.
@@ -106,15 +108,19 @@ impl Assessment {
     }
 
     /// The need `need`, when it may be withdrawn: from a submitted
-    /// assessment.
+    /// assessment, once.
     pub fn withdrawable_need(&self, need: &str) -> Result<&Need, AssessmentError> {
         let AssessmentState::Submitted(needs) = &self.latest.data.state else {
             return Err(AssessmentError::NeedsOnlyFromSubmitted);
         };
-        needs
+        let found = needs
             .iter()
             .find(|n| n.key.as_ref().is_some_and(|k| k.as_str() == need))
-            .ok_or_else(|| AssessmentError::NoSuchNeed(need.to_owned()))
+            .ok_or_else(|| AssessmentError::NoSuchNeed(need.to_owned()))?;
+        if found.status == NeedStatus::Withdrawn {
+            return Err(AssessmentError::NeedAlreadyWithdrawn(need.to_owned()));
+        }
+        Ok(found)
     }
 
     /// The assessment withdrawn for `reason` (already checked by

@@ -15,11 +15,13 @@ use super::paths::QueryParams;
 use super::session::Viewer;
 use super::views::{Choice, Choices, Pagination};
 use super::{ok, with_db};
-use crate::db::matches::{MatchFilter, MatchOrder, Waiting};
+use crate::db::matches::{MatchFilter, Waiting};
 use crate::db::{self, PageRequest};
+use crate::domain::ReferenceData;
 use crate::domain::codes::RecordKey;
 use crate::domain::lifecycle::{MatchReadership, MatchRecord, MatchState};
-use crate::domain::{Priority, ReferenceData};
+use crate::domain::order::{MatchOrder, UnmatchedOrder};
+use crate::domain::vocab::Vocabulary;
 use crate::interchange::MatchEntry;
 use crate::reports::csv::{finish, inert, writer};
 use crate::startup::Storage;
@@ -122,13 +124,11 @@ impl MatchParams {
                 ));
             }
         };
-        let order = match Self::given(&self.sort) {
-            None | Some("updated") => MatchOrder::Updated,
-            Some("score") => MatchOrder::Score,
-            Some(other) => {
-                return Err(bad("sort", format!("\"{other}\" is not updated or score")));
-            }
-        };
+        let order = Self::given(&self.sort)
+            .map(str::parse::<MatchOrder>)
+            .transpose()
+            .map_err(|e| bad("sort", e.to_string()))?
+            .unwrap_or_default();
         Ok(MatchFilter {
             order,
             state,
@@ -408,7 +408,7 @@ pub struct UnmatchedLine {
     pub listed: db::unmatched::Unmatched,
     pub country_name: String,
     pub theme_name: String,
-    pub priority: Priority,
+    pub priority: crate::domain::Priority,
     pub description: String,
 }
 
@@ -427,7 +427,8 @@ struct UnmatchedPage<'a> {
     viewer: &'a Viewer,
     lines: Vec<UnmatchedLine>,
     pagination: Pagination,
-    by_priority: bool,
+    /// Each order's code and label, and whether the list is in it.
+    orders: Vec<(&'static str, &'static str, bool)>,
 }
 
 /// `GET /matches/unmatched`: for the secretariat, the submitted needs
@@ -439,14 +440,11 @@ pub async fn unmatched(
     QueryParams(params): QueryParams<UnmatchedParams>,
 ) -> Result<HttpResponse, AppError> {
     viewer.may(crate::domain::access::Action::Broker)?;
-    let by_priority = match params.sort.trim() {
-        "" | "listed" => false,
-        "priority" => true,
-        other => {
-            return Err(AppError::BadRequest(format!(
-                "sort=: \"{other}\" is not listed or priority"
-            )));
-        }
+    let order = match params.sort.trim() {
+        "" => UnmatchedOrder::default(),
+        code => code
+            .parse::<UnmatchedOrder>()
+            .map_err(|e| AppError::BadRequest(format!("sort=: {e}")))?,
     };
     let (listed, open) = with_db(&storage, |conn| {
         Ok((
@@ -473,7 +471,7 @@ pub async fn unmatched(
             })
         })
         .collect();
-    if by_priority {
+    if order == UnmatchedOrder::Priority {
         // Stable: within a priority, the longest waiting first still.
         lines.sort_by_key(|line| line.priority);
     }
@@ -488,10 +486,13 @@ pub async fn unmatched(
     ok(&UnmatchedPage {
         viewer: &viewer,
         lines,
-        pagination: Pagination::of(number, page_count, total, |n| {
-            let sort = if by_priority { "&sort=priority" } else { "" };
-            format!("/matches/unmatched?page={n}{sort}")
+        pagination: Pagination::of(number, page_count, total, |n| match order {
+            UnmatchedOrder::Listed => format!("/matches/unmatched?page={n}"),
+            other => format!("/matches/unmatched?page={n}&sort={}", other.code()),
         }),
-        by_priority,
+        orders: UnmatchedOrder::all()
+            .iter()
+            .map(|o| (o.code(), o.label(), *o == order))
+            .collect(),
     })
 }

@@ -239,9 +239,13 @@ fn closing_page<'a>(
             format!("Not select {offering} for {what}?"),
             "Do not select this offering",
         ),
-        _ => (
+        Step::Cancel => (
             format!("Cancel the match of {what} and {offering}?"),
             "Cancel the match",
+        ),
+        other => (
+            format!("{} the match of {what} and {offering}?", other.label()),
+            other.label(),
         ),
     };
     let label = if step.needs_reason() {

@@ -1,7 +1,7 @@
-//! The start page, the health check, the stylesheet and the 404 page.
+//! The start page: a way in for each audience, and once signed in, the
+//! person's own work.
 
-use actix_web::http::header::{self, ContentType};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::error::AppError;
@@ -18,7 +18,7 @@ use crate::domain::{Country, ReferenceData, Theme, Visibility};
 use crate::startup::Storage;
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "start.html")]
 struct HomePage<'a> {
     viewer: &'a Viewer,
     providers: i64,
@@ -45,7 +45,7 @@ struct Work {
     providers: Vec<RecordKey>,
     reviews: Vec<Review>,
     /// Records waiting for the secretariat's review, for the secretariat.
-    to_review: Option<usize>,
+    to_review: Option<i64>,
 }
 
 async fn work_of(storage: &Storage, viewer: &Viewer) -> Result<Option<Work>, AppError> {
@@ -87,7 +87,7 @@ async fn work_of(storage: &Storage, viewer: &Viewer) -> Result<Option<Work>, App
             db::reviews::of_providers(conn, &keys)?
         };
         let to_review = if person.is_secretariat() {
-            Some(db::reviews::waiting(conn)?.len())
+            Some(db::reviews::pending_count(conn)?)
         } else {
             None
         };
@@ -123,55 +123,4 @@ pub async fn index(storage: web::Data<Storage>, viewer: Viewer) -> Result<HttpRe
         reference: &storage.reference,
         work,
     })
-}
-
-/// Liveness: 200 whenever the process can answer at all. It waits for
-/// nothing, neither the database nor other requests' work, so a busy
-/// instance is never taken for a dead one.
-pub async fn health() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(ContentType::plaintext())
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body("ok")
-}
-
-/// Readiness: 200 when a database connection answers within two seconds,
-/// 503 otherwise, for a load balancer to send traffic elsewhere meanwhile.
-pub async fn ready(storage: web::Data<Storage>) -> HttpResponse {
-    let pool = storage.pool.clone();
-    let answered = web::block(move || {
-        let mut conn = pool.get_timeout(std::time::Duration::from_secs(2))?;
-        db::ping(&mut conn).map_err(anyhow::Error::from)
-    })
-    .await;
-    let (status, body) = match answered {
-        Ok(Ok(())) => (actix_web::http::StatusCode::OK, "ready"),
-        _ => (
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "database unavailable",
-        ),
-    };
-    HttpResponse::build(status)
-        .content_type(ContentType::plaintext())
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body)
-}
-
-pub async fn stylesheet() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(include_str!("../../static/style.css"))
-}
-
-/// The script that enhances forms where it runs; nothing depends on it.
-pub async fn script() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(include_str!("../../static/enhance.js"))
-}
-
-pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound(format!("The page {}", req.path())))
 }
