@@ -440,6 +440,13 @@ mod tests {
         );
     }
 
+    #[test]
+    fn past_the_last_page_previous_leads_to_the_last() {
+        let pagination = super::Pagination::of(99, 3, 50, |n| format!("?page={n}"));
+        assert_eq!(pagination.previous.as_deref(), Some("?page=3"));
+        assert_eq!(pagination.next, None);
+    }
+
     proptest! {
         #[test]
         fn every_page_is_linked_or_inside_a_gap_of_two_or_more(
