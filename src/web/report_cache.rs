@@ -1,9 +1,14 @@
 //! Rendered reports, kept while the data they were built from is unchanged.
 //! Per instance: every instance checks the database's version counters on
 //! each request, so none serves a report older than the data.
+//!
+//! A report nobody has built yet is built once however many ask for it at
+//! the same moment: the first builds, the others wait for it (single
+//! flight), so a burst of readers does not rebuild it on every connection.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 
 use actix_web::web::Bytes;
 
@@ -26,6 +31,8 @@ pub struct CachedReport {
 #[derive(Default)]
 pub struct ReportCache {
     entries: Mutex<HashMap<String, (DataVersions, CachedReport)>>,
+    /// The reports being built, each with the turn its builder holds.
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl ReportCache {
@@ -55,6 +62,50 @@ impl ReportCache {
                 entries.clear();
             }
             entries.insert(key, (versions, report));
+        }
+    }
+
+    /// The report kept under `key` for `versions`, or the one `build`
+    /// makes. Requests for the same missing report take turns: the first
+    /// builds and keeps it, the next find it kept. A build that fails keeps
+    /// nothing, and the next in turn builds again.
+    pub async fn get_or_build<E, Fut>(
+        &self,
+        key: String,
+        versions: DataVersions,
+        build: impl FnOnce() -> Fut,
+    ) -> Result<CachedReport, E>
+    where
+        Fut: Future<Output = Result<CachedReport, E>>,
+    {
+        if let Some(hit) = self.get(&key, versions) {
+            return Ok(hit);
+        }
+        let flight = self.flight(&key);
+        let turn = flight.lock().await;
+        let built = match self.get(&key, versions) {
+            Some(hit) => Ok(hit),
+            None => build().await.inspect(|report| {
+                self.put(key.clone(), versions, report.clone());
+            }),
+        };
+        drop(turn);
+        self.land(&key, flight);
+        built
+    }
+
+    /// The turn to build `key`, shared by every request waiting for it.
+    fn flight(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        flights.entry(key.to_owned()).or_default().clone()
+    }
+
+    /// Forgets a finished flight once nobody else waits on it.
+    fn land(&self, key: &str, flight: Arc<tokio::sync::Mutex<()>>) {
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        // The map's handle and ours: nobody else is waiting.
+        if Arc::strong_count(&flight) <= 2 {
+            flights.remove(key);
         }
     }
 
@@ -95,6 +146,49 @@ mod tests {
             "and it evicts nothing"
         );
         assert_eq!(cache.bytes(), 10);
+    }
+
+    #[actix_web::test]
+    async fn a_burst_of_requests_for_a_missing_report_builds_it_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cache = ReportCache::default();
+        let builds = AtomicUsize::new(0);
+        let build = || async {
+            builds.fetch_add(1, Ordering::SeqCst);
+            // Long enough for every other request to arrive meanwhile.
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+            Ok::<_, ()>(report(10))
+        };
+        let asked = (0..32).map(|_| cache.get_or_build("coverage".to_owned(), (1, 1, 1), build));
+        let answers = futures_util::future::join_all(asked).await;
+        assert!(answers.iter().all(Result::is_ok));
+        assert_eq!(builds.load(Ordering::SeqCst), 1);
+        assert!(
+            cache.flights.lock().unwrap().is_empty(),
+            "no flight is left behind"
+        );
+        // New data: built once more.
+        let again = (0..8).map(|_| cache.get_or_build("coverage".to_owned(), (2, 1, 1), build));
+        futures_util::future::join_all(again).await;
+        assert_eq!(builds.load(Ordering::SeqCst), 2);
+    }
+
+    #[actix_web::test]
+    async fn a_failed_build_keeps_nothing_and_the_next_builds_again() {
+        let cache = ReportCache::default();
+        let failed = cache
+            .get_or_build("gaps".to_owned(), (1, 1, 1), || async {
+                Err::<CachedReport, _>("down")
+            })
+            .await;
+        assert!(failed.is_err());
+        assert!(cache.get("gaps", (1, 1, 1)).is_none());
+        let built = cache
+            .get_or_build("gaps".to_owned(), (1, 1, 1), || async {
+                Ok::<_, ()>(report(3))
+            })
+            .await;
+        assert_eq!(built.map(|r| r.body.len()), Ok(3));
     }
 
     #[test]

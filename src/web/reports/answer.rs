@@ -230,7 +230,8 @@ pub(super) fn respond(report: CachedReport) -> HttpResponse {
 }
 
 /// Serves a report from the cache while the catalogue and the assessments
-/// are as they were when it was built; builds and keeps it otherwise. The
+/// are as they were when it was built; builds and keeps it otherwise, once
+/// for all who ask at the same moment. The
 /// versions are read first, so a change during the build only means the
 /// next request builds again. `key` names the report by the parsed values
 /// that change it, so parameters a report ignores cannot fill the cache.
@@ -250,14 +251,13 @@ where
     let now = Utc::now();
     let key = format!("{key}@{}/{}", now.date_naive(), viewer.cache_scope());
     let versions = with_db(storage, |conn| Ok(db::data_versions(conn)?)).await?;
-    if let Some(hit) = cache.get(&key, versions) {
-        return Ok(respond(hit));
-    }
-    let report = build(Provenance {
-        computed_at: now,
-        versions,
-    })
-    .await?;
-    cache.put(key, versions, report.clone());
+    let report = cache
+        .get_or_build(key, versions, || {
+            build(Provenance {
+                computed_at: now,
+                versions,
+            })
+        })
+        .await?;
     Ok(respond(report))
 }
