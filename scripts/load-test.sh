@@ -33,6 +33,15 @@ for country in GHA KEN FRA BRA IND JPN NGA SEN DEU MEX IDN EGY; do
 done
 echo "== /reports/countries/{iso3}, $connections connections, $duration"
 wrk -t2 -c"$connections" -d"$duration" --latency -s "$script" "$base"
+echo "== cold burst: $connections requests at once for a report not yet built (single flight: one builds, the rest wait)"
+burst=$(mktemp)
+for _ in $(seq 1 "$connections"); do
+    curl -s -o /dev/null -w "%{time_total}\n" "$base/reports/gaps?page=3" >>"$burst" &
+done
+wait $(jobs -p | grep -v "^$server$") 2>/dev/null || true
+sort -n "$burst" | awk '{t[NR]=$1} END {printf "slowest %.3fs, fastest %.3fs, %d requests\n", t[NR], t[1], NR}'
+curl -s -o /dev/null -w "then %{time_total}s\n" "$base/reports/gaps?page=3"
+rm -f "$burst"
 echo "== /reports/coverage, first request (built), then $connections connections, 10s"
 curl -s -o /dev/null -w "coverage %{time_total}s %{size_download} bytes\n" "$base/reports/coverage"
 wrk -t2 -c"$connections" -d10s --latency "$base/reports/coverage"
