@@ -51,19 +51,20 @@ pub const PER_CLIENT: Limits = Limits {
     lock_for: TimeDelta::minutes(15),
 };
 
-/// For one client address reporting problems with the site: a few reports
-/// an hour reach the secretariat; more from the same address wait, so the
-/// form cannot be used to flood the secretariat's mail.
-pub const PER_REPORTER: Limits = Limits {
+/// For one client address sending a form anyone may send that mails the
+/// secretariat (a problem report, an application to be listed): a few an
+/// hour get through; more from the same address wait, so those forms
+/// cannot flood the secretariat's mail.
+pub const PER_SENDER: Limits = Limits {
     slow_after: u32::MAX,
     lock_after: 5,
     window: TimeDelta::hours(1),
     lock_for: TimeDelta::hours(1),
 };
 
-/// Whose problem reports are counted for a client address.
-pub fn reporter_subject(address: &str) -> String {
-    format!("report:{}", super::secret::digest(address))
+/// Whose posts of `form` are counted for a client address.
+pub fn sender_subject(form: &str, address: &str) -> String {
+    format!("{form}:{}", super::secret::digest(address))
 }
 
 /// Whose failures are counted for a typed e-mail address: its hash, so

@@ -122,12 +122,12 @@ pub async fn report(
         Ok(report) => report,
         Err(errors) => return again(input, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let subject = throttle::reporter_subject(&client_address(&req, &site));
+    let subject = throttle::sender_subject("report", &client_address(&req, &site));
     let told = notice(&report, &viewer);
     let sent = with_db(&storage, move |conn| {
-        let before = db::accounts::count_attempt(conn, &[(&subject, &throttle::PER_REPORTER)])?;
+        let before = db::accounts::count_attempt(conn, &[(&subject, &throttle::PER_SENDER)])?;
         let now = chrono::Utc::now().naive_utc();
-        if let Verdict::Locked(until) = throttle::PER_REPORTER.verdict(before[0], now) {
+        if let Verdict::Locked(until) = throttle::PER_SENDER.verdict(before[0], now) {
             return Ok(Err(until));
         }
         let secretariat = db::accounts::secretariat(conn)?;

@@ -5,10 +5,11 @@
 //! account in someone else's name.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::accounts::client_address;
 use super::csrf::CsrfToken;
 use super::error::AppError;
 use super::forms::{FieldView, Form};
@@ -24,6 +25,7 @@ use crate::domain::audit::{Actor, AuditedRecord};
 use crate::domain::fields::{AccountField, FieldPath, ProviderField};
 use crate::domain::problems::FieldErrors;
 use crate::domain::secret::Secret;
+use crate::domain::throttle::{self, Verdict};
 use crate::domain::{ProviderInput, ProviderKind};
 use crate::startup::Storage;
 
@@ -46,6 +48,8 @@ struct RegisterPage<'a> {
     kinds: Vec<Choice>,
     countries: Vec<Choice>,
     received: bool,
+    /// When this address may apply again, after too many applications.
+    wait_until: Option<String>,
     csrf_token: &'a str,
 }
 
@@ -73,6 +77,7 @@ fn page<'a>(
         input,
         errors,
         received,
+        wait_until: None,
         csrf_token: csrf.as_str(),
     }
 }
@@ -129,6 +134,7 @@ fn waiting_mail(member: &Person, organisation: &str, key: &str) -> Mail {
 /// provider in one transaction, with the mail to the applicant and to the
 /// secretariat.
 pub async fn apply(
+    req: HttpRequest,
     storage: web::Data<Storage>,
     site: web::Data<Site>,
     viewer: Viewer,
@@ -156,6 +162,22 @@ pub async fn apply(
         let shown = page(&storage, &viewer, &csrf, input, errors, false);
         return render(StatusCode::UNPROCESSABLE_ENTITY, &shown);
     };
+    let subject = throttle::sender_subject("apply", &client_address(&req, &site));
+    let counted = with_db(&storage, move |conn| {
+        Ok(db::accounts::count_attempt(
+            conn,
+            &[(&subject, &throttle::PER_SENDER)],
+        )?)
+    })
+    .await?;
+    let now = chrono::Utc::now().naive_utc();
+    if let Verdict::Locked(until) = throttle::PER_SENDER.verdict(counted[0], now) {
+        let shown = RegisterPage {
+            wait_until: Some(until.format("%H:%M UTC").to_string()),
+            ..page(&storage, &viewer, &csrf, input, errors, false)
+        };
+        return render(StatusCode::TOO_MANY_REQUESTS, &shown);
+    }
     let token = Secret::generate();
     let link = site.link(&format!("/password/{}", token.expose()));
     let expires = chrono::Utc::now().naive_utc() + chrono::TimeDelta::days(LINK_DAYS);

@@ -143,7 +143,48 @@ fn every_problem_of_an_application_is_named(backend: Backend) {
     assert_eq!(listed["total"], 0, "nothing was written");
 }
 
+fn applications_from_one_address_are_limited(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let applicant = app.anonymous();
+    let apply = |n: usize| {
+        let name = format!("Institute number {n}");
+        let email = format!("applicant{n}@example.org");
+        app.post_form_as(
+            &applicant,
+            "/register",
+            &[
+                ("name", name.as_str()),
+                ("kind", "academia"),
+                ("applicant_name", "Abena Owusu"),
+                ("applicant_email", email.as_str()),
+            ],
+        )
+    };
+    for n in 1..=5 {
+        assert_eq!(
+            location(&apply(n)),
+            "/register?received=1",
+            "application {n}"
+        );
+    }
+    let held = apply(6);
+    assert_eq!(held.status(), 429);
+    let held = held.text().unwrap();
+    assert!(held.contains("this one was not sent"), "{held}");
+    assert!(
+        held.contains("value=\"Institute number 6\""),
+        "what was entered is kept"
+    );
+    let review = app.page("/review");
+    assert!(review.contains("institute-number-5"), "{review}");
+    assert!(
+        !review.contains("institute-number-6"),
+        "nothing of the sixth was saved"
+    );
+}
+
 on_both_backends!(
+    applications_from_one_address_are_limited,
     an_organisation_applies_and_its_applicant_becomes_its_editor,
     every_problem_of_an_application_is_named,
 );
