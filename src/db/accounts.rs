@@ -13,7 +13,7 @@ use super::{DbConnection, Page, PageRequest, StoreError, StoreResult, now, write
 use crate::domain::access::{EmailAddress, Person, Role};
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::codes::{Iso3, RecordKey};
-use crate::domain::throttle::{Failures, Limits};
+use crate::domain::throttle::{self, Failures, Limits, Verdict};
 
 /// What a sign-in checks.
 #[derive(Debug, Clone)]
@@ -630,6 +630,18 @@ pub fn count_attempt(
         }
         Ok(before)
     })
+}
+
+/// Counts one more post of a form anyone may send (`throttle::PER_SENDER`)
+/// for `subject`; when it has sent too many, the time it may send again.
+pub fn count_sending(conn: &mut DbConnection, subject: &str) -> StoreResult<Option<NaiveDateTime>> {
+    let before = count_attempt(conn, &[(subject, &throttle::PER_SENDER)])?;
+    Ok(
+        match throttle::PER_SENDER.verdict(before[0], chrono::Utc::now().naive_utc()) {
+            Verdict::Locked(until) => Some(until),
+            _ => None,
+        },
+    )
 }
 
 /// Takes back one counted failure of a subject, after a good sign-in.

@@ -19,7 +19,7 @@ use crate::db::notifications::Notice;
 use crate::domain::feedback::{MAX_PROBLEM, ProblemInput, ProblemReport};
 use crate::domain::fields::FeedbackField;
 use crate::domain::problems::FieldErrors;
-use crate::domain::throttle::{self, Verdict};
+use crate::domain::throttle;
 use crate::startup::Storage;
 
 #[derive(Template)]
@@ -125,9 +125,7 @@ pub async fn report(
     let subject = throttle::sender_subject("report", &client_address(&req, &site));
     let told = notice(&report, &viewer);
     let sent = with_db(&storage, move |conn| {
-        let before = db::accounts::count_attempt(conn, &[(&subject, &throttle::PER_SENDER)])?;
-        let now = chrono::Utc::now().naive_utc();
-        if let Verdict::Locked(until) = throttle::PER_SENDER.verdict(before[0], now) {
+        if let Some(until) = db::accounts::count_sending(conn, &subject)? {
             return Ok(Err(until));
         }
         let secretariat = db::accounts::secretariat(conn)?;

@@ -25,7 +25,7 @@ use crate::domain::audit::{Actor, AuditedRecord};
 use crate::domain::fields::{AccountField, FieldPath, ProviderField};
 use crate::domain::problems::FieldErrors;
 use crate::domain::secret::Secret;
-use crate::domain::throttle::{self, Verdict};
+use crate::domain::throttle;
 use crate::domain::{ProviderInput, ProviderKind};
 use crate::startup::Storage;
 
@@ -163,15 +163,11 @@ pub async fn apply(
         return render(StatusCode::UNPROCESSABLE_ENTITY, &shown);
     };
     let subject = throttle::sender_subject("apply", &client_address(&req, &site));
-    let counted = with_db(&storage, move |conn| {
-        Ok(db::accounts::count_attempt(
-            conn,
-            &[(&subject, &throttle::PER_SENDER)],
-        )?)
+    let held = with_db(&storage, move |conn| {
+        Ok(db::accounts::count_sending(conn, &subject)?)
     })
     .await?;
-    let now = chrono::Utc::now().naive_utc();
-    if let Verdict::Locked(until) = throttle::PER_SENDER.verdict(counted[0], now) {
+    if let Some(until) = held {
         let shown = RegisterPage {
             wait_until: Some(until.format("%H:%M UTC").to_string()),
             ..page(&storage, &viewer, &csrf, input, errors, false)
