@@ -10,9 +10,10 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::assessments::{country_of, load};
 use super::banner::{Done, see_other_with};
 use super::csrf::CsrfToken;
-use super::error::{AppError, missing};
+use super::error::AppError;
 use super::forms::{FieldView, Form, Posted, Unsaved};
 use super::paths::{CountryPath, KeyPath};
 use super::session::Viewer;
@@ -338,22 +339,6 @@ pub async fn create(
     .await
 }
 
-async fn load(storage: &Storage, key: &KeyPath) -> Result<Assessment, AppError> {
-    let key = key.as_str().to_owned();
-    with_db(storage, move |conn| {
-        db::assessments::find(conn, &key).map_err(missing("assessment", &key))
-    })
-    .await
-}
-
-pub(super) fn country_of(storage: &Storage, assessment: &Assessment) -> Result<Country, AppError> {
-    storage
-        .reference
-        .country(assessment.country.as_str())
-        .cloned()
-        .ok_or_else(|| AppError::NotFound(format!("The country \"{}\"", assessment.country)))
-}
-
 pub async fn edit_form(
     storage: web::Data<Storage>,
     key: KeyPath,
@@ -375,7 +360,7 @@ pub async fn edit_form(
     form_page(
         &storage,
         &viewer,
-        &country,
+        country,
         &target,
         state,
         &csrf,
@@ -414,7 +399,7 @@ pub async fn update(
         status,
     };
     let action = controls.action.parse()?;
-    save(&storage, &viewer, &country, target, action, posted, &csrf).await
+    save(&storage, &viewer, country, target, action, posted, &csrf).await
 }
 
 /// Adds or removes a row, or checks and saves: a draft, a submission, or a

@@ -107,10 +107,7 @@ async fn show_page(
         &assessment.country,
         assessment.visibility,
     ))?;
-    let country = storage
-        .reference
-        .country(assessment.country.as_str())
-        .ok_or_else(|| AppError::NotFound(format!("The country \"{}\"", assessment.country)))?;
+    let country = country_of(storage, &assessment)?;
     let csrf_token = viewer
         .allows(Action::WriteAssessment(&assessment.country))
         .then(|| csrf.as_str());
@@ -166,11 +163,7 @@ pub async fn submitted(
     key: KeyPath,
     viewer: Viewer,
 ) -> Result<HttpResponse, AppError> {
-    let lookup = key.as_str().to_owned();
-    let assessment = with_db(&storage, move |conn| {
-        db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))
-    })
-    .await?;
+    let assessment = load(&storage, &key).await?;
     viewer.may(Action::ReadAssessment(
         &assessment.country,
         assessment.visibility,
@@ -182,7 +175,7 @@ pub async fn submitted(
         .iter()
         .filter(|n| n.status == NeedStatus::Open)
         .count();
-    let country = &super::assessment_form::country_of(&storage, &assessment)?;
+    let country = country_of(&storage, &assessment)?;
     render(
         StatusCode::OK,
         &SubmittedPage {
@@ -225,6 +218,26 @@ impl Withdrawal {
     }
 }
 
+/// The assessment with `key`, or 404.
+pub(super) async fn load(storage: &Storage, key: &KeyPath) -> Result<Assessment, AppError> {
+    let key = key.as_str().to_owned();
+    with_db(storage, move |conn| {
+        db::assessments::find(conn, &key).map_err(missing("assessment", &key))
+    })
+    .await
+}
+
+/// The country of an assessment, from the reference data.
+pub(super) fn country_of<'a>(
+    storage: &'a Storage,
+    assessment: &Assessment,
+) -> Result<&'a Country, AppError> {
+    storage
+        .reference
+        .country(assessment.country.as_str())
+        .ok_or_else(|| AppError::NotFound(format!("The country \"{}\"", assessment.country)))
+}
+
 /// The assessment, once the person is known to be one who may write its
 /// country's assessments: asked before anything posted is looked at.
 async fn writable(
@@ -232,11 +245,7 @@ async fn writable(
     viewer: &Viewer,
     key: &KeyPath,
 ) -> Result<Assessment, AppError> {
-    let lookup = key.as_str().to_owned();
-    let assessment = with_db(storage, move |conn| {
-        db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))
-    })
-    .await?;
+    let assessment = load(storage, key).await?;
     viewer.may(Action::WriteAssessment(&assessment.country))?;
     Ok(assessment)
 }
@@ -362,15 +371,12 @@ async fn save_withdrawal(
     viewer: &Viewer,
     key: &str,
     base: i32,
+    change: Change,
     done: Done,
-    withdraw: impl FnOnce(&Assessment) -> Result<Change, AssessmentError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
     let lookup = key.to_owned();
     let actor = viewer.actor()?;
     with_db(storage, move |conn| {
-        let current =
-            db::assessments::find(conn, &lookup).map_err(missing("assessment", &lookup))?;
-        let change = withdraw(&current)?;
         db::assessments::revise(conn, &actor, &lookup, base, &change.data, &change.summary)
             .map_err(conflict)
     })
@@ -406,22 +412,13 @@ async fn take_withdrawal(
                 .again(&form.withdrawn_reason, reason_problem(message));
         }
     };
-    let done = match target {
-        Target::Assessment => Done::AssessmentWithdrawn,
-        Target::Need(_) => Done::NeedWithdrawn,
+    // The assessment just read for the permission: a save since then is
+    // caught by `base` when the revision is written.
+    let (change, done) = match &target {
+        Target::Assessment => (assessment.withdraw(reason)?, Done::AssessmentWithdrawn),
+        Target::Need(need) => (assessment.withdraw_need(need, reason)?, Done::NeedWithdrawn),
     };
-    save_withdrawal(
-        storage,
-        viewer,
-        key.as_str(),
-        base,
-        done,
-        move |assessment| match &target {
-            Target::Assessment => assessment.withdraw(reason),
-            Target::Need(need) => assessment.withdraw_need(need, reason),
-        },
-    )
-    .await
+    save_withdrawal(storage, viewer, key.as_str(), base, change, done).await
 }
 
 pub async fn withdraw(
