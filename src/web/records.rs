@@ -206,8 +206,7 @@ pub async fn edit_form<R: Record>(
     viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
-    let record = find::<R>(&storage, &key).await?;
-    check(&viewer, Some(&record), None)?;
+    let record = editable::<R>(&storage, &viewer, &key).await?;
     R::render(
         &storage,
         form::<R>(&viewer, FormTarget::Existing(key), record.input(), &csrf),
@@ -240,6 +239,18 @@ async fn find<R: Record>(storage: &Storage, key: &RecordKey) -> Result<R, AppErr
         (R::STORE.find)(conn, &key).map_err(missing(R::NOUN, &key))
     })
     .await
+}
+
+/// The record with `key`, once the person is known to be one who may
+/// change it.
+async fn editable<R: Record>(
+    storage: &Storage,
+    viewer: &Viewer,
+    key: &RecordKey,
+) -> Result<R, AppError> {
+    let record = find::<R>(storage, key).await?;
+    check(viewer, Some(&record), None)?;
+    Ok(record)
 }
 
 /// The version an edit form says it was opened at. A form without one (an
@@ -348,13 +359,13 @@ async fn save<R: Record>(
     let mut errors = FieldErrors::new();
     match saved {
         Ok(record) => {
-            let notice = match (&target, reviewed) {
+            let done = match (&target, reviewed) {
                 (FormTarget::New, false) => Done::Added(R::AUDITED),
                 (FormTarget::New, true) => Done::AddedForReview(R::AUDITED),
                 (FormTarget::Existing(_), _) => Done::Saved(R::AUDITED),
             };
             let location = format!("{}/{}", R::COLLECTION, record.key());
-            return Ok(see_other_with(&location, notice));
+            return Ok(see_other_with(&location, done));
         }
         Err(StoreError::Conflict { latest }) => {
             let FormTarget::Existing(key) = &target else {
@@ -412,8 +423,7 @@ pub async fn archive_form<R: Record>(
     viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
-    let record = find::<R>(&storage, &key).await?;
-    check(&viewer, Some(&record), None)?;
+    let record = editable::<R>(&storage, &viewer, &key).await?;
     let path = format!("{}/{key}", R::COLLECTION);
     if R::archived(&record) {
         return Ok(super::see_other(&path));
@@ -445,18 +455,17 @@ pub async fn set_archived<R: Record, const ARCHIVED: bool>(
     confirmed: Form<Confirmation>,
 ) -> Result<HttpResponse, AppError> {
     confirmed.verified()?;
-    let record = find::<R>(&storage, &key).await?;
-    check(&viewer, Some(&record), None)?;
+    editable::<R>(&storage, &viewer, &key).await?;
     let actor = viewer.actor()?;
     let lookup = key.to_string();
     with_db(&storage, move |conn| {
         (R::STORE.set_archived)(conn, &actor, &lookup, ARCHIVED).map_err(missing(R::NOUN, &lookup))
     })
     .await?;
-    let notice = if ARCHIVED {
+    let done = if ARCHIVED {
         Done::Archived(R::AUDITED)
     } else {
         Done::Restored(R::AUDITED)
     };
-    Ok(see_other_with(&format!("{}/{key}", R::COLLECTION), notice))
+    Ok(see_other_with(&format!("{}/{key}", R::COLLECTION), done))
 }
