@@ -107,14 +107,7 @@ impl Line {
 
     /// The record's page, for records that have one.
     fn record_path(&self) -> Option<String> {
-        let key = &self.entry.key;
-        match self.entry.record {
-            AuditedRecord::Provider => Some(format!("/providers/{key}")),
-            AuditedRecord::Offering => Some(format!("/offerings/{key}")),
-            AuditedRecord::Assessment => Some(format!("/assessments/{key}")),
-            AuditedRecord::Match => Some(format!("/matches/{key}")),
-            AuditedRecord::Account => None,
-        }
+        super::paths::record_page(self.entry.record, &self.entry.key)
     }
 
     fn when(&self) -> String {

@@ -16,6 +16,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse};
 
 use super::Site;
+use super::paths::record_page;
 use crate::domain::audit::AuditedRecord;
 use crate::domain::codes::RecordKey;
 use crate::domain::lifecycle::Step;
@@ -217,13 +218,9 @@ impl Banner {
 
 /// Whether `page` is the page of one `record`: `/offerings/{key}`.
 fn is_record_page(record: AuditedRecord, page: &str) -> bool {
-    let collection = match record {
-        AuditedRecord::Provider => "/providers/",
-        AuditedRecord::Offering => "/offerings/",
-        _ => return false,
-    };
-    page.strip_prefix(collection)
-        .is_some_and(|key| RecordKey::parse(key).is_ok())
+    page.rsplit_once('/').is_some_and(|(_, key)| {
+        RecordKey::parse(key).is_ok() && record_page(record, key).as_deref() == Some(page)
+    })
 }
 
 /// The answer to a good post: 303 to `location`, whose page shows `done`.

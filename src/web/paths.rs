@@ -1,7 +1,8 @@
 //! What an address says, read once into types: a country by its code, a
 //! record by its key, the query string. Each refuses a bad value the way its
 //! scope answers errors (a page, or JSON under `/api`), so a handler only
-//! sees values that can name something.
+//! sees values that can name something. And the other way: the address of
+//! a record's page.
 
 use std::future::{Ready, ready};
 
@@ -11,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, AppError};
 use crate::domain::Country;
+use crate::domain::audit::AuditedRecord;
 use crate::domain::codes::RecordKey;
 use crate::startup::Storage;
 
@@ -97,4 +99,16 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
                 }),
         )
     }
+}
+
+/// The page of the record of `kind` with `key`, for kinds that have one.
+pub fn record_page(kind: AuditedRecord, key: &str) -> Option<String> {
+    let collection = match kind {
+        AuditedRecord::Provider => "/providers",
+        AuditedRecord::Offering => "/offerings",
+        AuditedRecord::Assessment => "/assessments",
+        AuditedRecord::Match => "/matches",
+        AuditedRecord::Account => return None,
+    };
+    Some(format!("{collection}/{key}"))
 }

@@ -40,10 +40,8 @@ struct ReviewPage<'a> {
 
 /// The page of the record a review is about.
 pub fn record_path(review: &Review) -> String {
-    match review.record {
-        AuditedRecord::Offering => format!("/offerings/{}", review.key),
-        _ => format!("/providers/{}", review.key),
-    }
+    // Only providers and offerings are reviewed, and both have a page.
+    super::paths::record_page(review.record, &review.key).unwrap_or_default()
 }
 
 impl ReviewPage<'_> {
@@ -135,17 +133,13 @@ fn concerned(
 /// The secretariat's decision, for the record's people: in the
 /// application and by mail.
 fn decision(record: AuditedRecord, key: &str, outcome: String) -> Notice {
-    let collection = match record {
-        AuditedRecord::Provider => "providers",
-        _ => "offerings",
-    };
     Notice {
         subject: format!(
             "Your {} \"{key}\" on capmatch",
             record.label().to_lowercase()
         ),
         body: outcome,
-        link: format!("/{collection}/{key}"),
+        link: super::paths::record_page(record, key).unwrap_or_default(),
     }
 }
 
