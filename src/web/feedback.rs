@@ -3,7 +3,7 @@
 //! member of the secretariat as a notification and by mail; the person goes
 //! back to the page they were on.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -12,7 +12,7 @@ use super::banner::{Done, see_other_with};
 use super::csrf::CsrfToken;
 use super::error::AppError;
 use super::forms::{FieldView, Form};
-use super::session::{Viewer, local_path};
+use super::session::{Viewer, referring_page};
 use super::{Site, render, with_db};
 use crate::db;
 use crate::db::notifications::Notice;
@@ -43,12 +43,8 @@ impl ProblemPage<'_> {
 /// The page the person came from, as the form suggests it: the path of a
 /// page on this site that linked here.
 fn came_from(req: &HttpRequest) -> String {
-    req.headers()
-        .get(header::REFERER)
-        .and_then(|r| r.to_str().ok())
-        .and_then(|r| r.split_once("://"))
-        .and_then(|(_, rest)| rest.find('/').map(|at| rest[at..].to_owned()))
-        .filter(|path| local_path(path) && !path.starts_with("/report-a-problem"))
+    referring_page(req.headers())
+        .filter(|path| !path.starts_with("/report-a-problem"))
         .unwrap_or_default()
 }
 

@@ -212,13 +212,18 @@ fn came_from(req: &ServiceRequest) -> String {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
         return asked;
     }
-    req.headers()
+    referring_page(req.headers()).unwrap_or_else(|| "/".to_owned())
+}
+
+/// The path of the page that linked or posted here (`Referer`), when it is
+/// a path on this site.
+pub(super) fn referring_page(headers: &header::HeaderMap) -> Option<String> {
+    headers
         .get(header::REFERER)
         .and_then(|r| r.to_str().ok())
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|at| rest[at..].to_owned()))
         .filter(|path| local_path(path))
-        .unwrap_or_else(|| "/".to_owned())
 }
 
 /// Whether `next` is a path on this site: a redirect to it cannot leave it.
