@@ -251,12 +251,20 @@ impl FieldPath {
     pub fn label(self) -> String {
         match self {
             FieldPath::Need(index, field) => format!("Need {}: {}", index + 1, field.label()),
-            FieldPath::Provider(f) => f.label().to_owned(),
-            FieldPath::Offering(f) => f.label().to_owned(),
-            FieldPath::Assessment(f) => f.label().to_owned(),
-            FieldPath::Account(f) => f.label().to_owned(),
-            FieldPath::Match(f) => f.label().to_owned(),
-            FieldPath::Feedback(f) => f.label().to_owned(),
+            other => other.short_label().to_owned(),
+        }
+    }
+
+    /// The label without a need's number, for inside its own row.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            FieldPath::Provider(f) => f.label(),
+            FieldPath::Offering(f) => f.label(),
+            FieldPath::Assessment(f) => f.label(),
+            FieldPath::Need(_, f) => f.label(),
+            FieldPath::Account(f) => f.label(),
+            FieldPath::Match(f) => f.label(),
+            FieldPath::Feedback(f) => f.label(),
         }
     }
 

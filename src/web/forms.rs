@@ -224,18 +224,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
 #[derive(Debug, Deserialize)]
 pub struct Confirmation {}
 
-fn short_label(path: FieldPath) -> &'static str {
-    match path {
-        FieldPath::Provider(f) => f.label(),
-        FieldPath::Offering(f) => f.label(),
-        FieldPath::Assessment(f) => f.label(),
-        FieldPath::Account(f) => f.label(),
-        FieldPath::Match(f) => f.label(),
-        FieldPath::Feedback(f) => f.label(),
-        FieldPath::Need(_, f) => f.label(),
-    }
-}
-
 /// One field as a page shows it: what the field macro in
 /// `partials/macros.html` renders around a control.
 pub struct FieldView {
@@ -250,7 +238,7 @@ impl FieldView {
             messages: errors
                 .at(path)
                 .into_iter()
-                .map(|m| sentence(short_label(path), m))
+                .map(|m| sentence(path.short_label(), m))
                 .collect(),
             path,
         }
@@ -274,7 +262,7 @@ impl FieldView {
 
     /// The label without a need's number, inside its own row.
     pub fn short_label(&self) -> &'static str {
-        short_label(self.path)
+        self.path.short_label()
     }
 
     pub fn hint(&self) -> Option<&'static str> {

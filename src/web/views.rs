@@ -35,9 +35,7 @@ impl ChoiceGroup {
             choices,
         }]
     }
-}
 
-impl ChoiceGroup {
     /// What the group says it holds when folded.
     pub fn chosen_labels(&self) -> String {
         chosen_labels(std::slice::from_ref(self))
