@@ -293,10 +293,7 @@ pub async fn new_form(
             conn,
             iso3.as_str(),
             Visibility::all(),
-            PageRequest {
-                number: 1,
-                per_page: IN_PROGRESS_SHOWN,
-            },
+            PageRequest::sized(1, IN_PROGRESS_SHOWN),
         )?;
         Ok(recent
             .items

@@ -427,8 +427,8 @@ struct UnmatchedPage<'a> {
     viewer: &'a Viewer,
     lines: Vec<UnmatchedLine>,
     pagination: Pagination,
-    /// Each order's code and label, and whether the list is in it.
-    orders: Vec<(&'static str, &'static str, bool)>,
+    /// The orders the list comes in, the one it is in chosen.
+    orders: Vec<Choice>,
 }
 
 /// `GET /matches/unmatched`: for the secretariat, the submitted needs
@@ -490,9 +490,6 @@ pub async fn unmatched(
             UnmatchedOrder::Listed => format!("/matches/unmatched?page={n}"),
             other => format!("/matches/unmatched?page={n}&sort={}", other.code()),
         }),
-        orders: UnmatchedOrder::all()
-            .iter()
-            .map(|o| (o.code(), o.label(), *o == order))
-            .collect(),
+        orders: Choices::of::<UnmatchedOrder>(&[order.code()]),
     })
 }
