@@ -31,12 +31,10 @@ pub struct ProblemReport {
     pub reply_to: Option<EmailAddress>,
 }
 
-/// Whether `page` can be a path on this site: a link to it cannot leave it.
+/// Whether `page` can be a path on this site, as a person would copy it
+/// from the address bar: a link to it cannot leave it.
 fn on_this_site(page: &str) -> bool {
-    page.starts_with('/')
-        && !page.starts_with("//")
-        && !page.contains('\\')
-        && !page.chars().any(char::is_whitespace)
+    rules::local_path(page) && !page.contains('\\') && !page.chars().any(char::is_whitespace)
 }
 
 impl ProblemInput {
@@ -52,7 +50,7 @@ impl ProblemInput {
                 );
                 None
             }
-            page if !on_this_site(page) || rules::has_control_characters(page.as_bytes()) => {
+            page if !on_this_site(page) => {
                 errors.add(
                     FeedbackField::Page,
                     "must be an address on this site, starting with /, such as /offerings",

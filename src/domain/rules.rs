@@ -22,6 +22,15 @@ pub fn has_control_characters(text: &[u8]) -> bool {
         .any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n')) || b == 0x7f)
 }
 
+/// Whether `path` is a path on this site: a redirect or a link to it
+/// cannot leave it.
+pub fn local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !path.bytes().any(|b| b.is_ascii_control())
+}
+
 const CONTROL: &str =
     "contains a control character (such as a NUL byte), which cannot be saved: remove it";
 

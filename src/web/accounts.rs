@@ -55,7 +55,7 @@ pub struct Next {
 
 /// Where to go after signing in: a path on this site, or the start page.
 fn next_or_home(next: Option<&str>) -> String {
-    next.filter(|n| session::local_path(n))
+    next.filter(|n| crate::domain::rules::local_path(n))
         .unwrap_or("/")
         .to_owned()
 }

@@ -9,12 +9,13 @@ use super::error::AppError;
 use super::forms::{Confirmation, Form};
 use super::params::PageOnly;
 use super::paths::QueryParams;
-use super::session::{Viewer, local_path};
+use super::session::Viewer;
 use super::views::Pagination;
 use super::{ok, see_other, with_db};
 use crate::db::notifications::Notification;
 use crate::db::{self, PageRequest};
 use crate::domain::access::Action;
+use crate::domain::rules::local_path;
 use crate::startup::Storage;
 
 #[derive(Template)]

@@ -24,6 +24,7 @@ use crate::domain::access::{self, Action, Person, Readership, Refusal};
 use crate::domain::audit::Actor;
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::lifecycle::{self, Initiative, Sides};
+use crate::domain::rules::local_path;
 use crate::domain::secret::Secret;
 use crate::startup::Storage;
 
@@ -224,14 +225,6 @@ pub(super) fn referring_page(headers: &header::HeaderMap) -> Option<String> {
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|at| rest[at..].to_owned()))
         .filter(|path| local_path(path))
-}
-
-/// Whether `next` is a path on this site: a redirect to it cannot leave it.
-pub fn local_path(next: &str) -> bool {
-    next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.bytes().any(|b| b.is_ascii_control())
 }
 
 enum Found {
