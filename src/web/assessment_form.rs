@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::assessments::{country_of, load};
+use super::assessments::{country_of, load, writable};
 use super::banner::{Done, see_other_with};
 use super::csrf::CsrfToken;
 use super::error::AppError;
@@ -342,8 +342,7 @@ pub async fn edit_form(
     viewer: Viewer,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, AppError> {
-    let assessment = load(&storage, &key).await?;
-    viewer.may(Action::WriteAssessment(&assessment.country))?;
+    let assessment = writable(&storage, &viewer, &key).await?;
     let country = country_of(&storage, &assessment)?;
     let target = Target::Existing {
         key: assessment.key.to_string(),

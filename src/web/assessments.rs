@@ -240,7 +240,7 @@ pub(super) fn country_of<'a>(
 
 /// The assessment, once the person is known to be one who may write its
 /// country's assessments: asked before anything posted is looked at.
-async fn writable(
+pub(super) async fn writable(
     storage: &Storage,
     viewer: &Viewer,
     key: &KeyPath,
