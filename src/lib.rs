@@ -3,10 +3,12 @@
 
 pub mod accounts;
 pub mod background;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod demo_matches;
+pub mod directory;
 pub mod domain;
 pub mod interchange;
 pub mod mail;

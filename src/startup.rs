@@ -1,11 +1,12 @@
 //! Opening a database for use: migrations, reference data, demo data.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::NaiveDate;
 
 use crate::accounts::{self, DemoAccount};
+use crate::cache::{CatalogueCache, DirectoryCache, VersionGate};
 use crate::db::{self, DatabaseUrl, DbConnection, Pool, StoreResult};
 use crate::domain::ReferenceData;
 use crate::domain::assessment::OpenNeed;
@@ -19,7 +20,9 @@ use crate::{demo, demo_matches, interchange, reference_data};
 pub struct Storage {
     pub pool: Pool,
     pub reference: Arc<ReferenceData>,
-    pub catalogue: Arc<CatalogueCache>,
+    pub versions: Arc<VersionGate>,
+    pub directory: Arc<DirectoryCache>,
+    catalogue: Arc<CatalogueCache>,
 }
 
 impl Storage {
@@ -33,9 +36,14 @@ impl Storage {
         conn: &mut DbConnection,
         country: Option<&Iso3>,
     ) -> StoreResult<(Arc<Catalogue>, Vec<OpenNeed>)> {
-        let catalogue = self.catalogue.current(conn)?;
+        let catalogue = self.catalogue(conn)?;
         let needs = db::assessments::open_needs(conn, country.map(Iso3::as_str))?;
         Ok((catalogue, needs))
+    }
+
+    /// The engine's catalogue as the database holds it now.
+    pub fn catalogue(&self, conn: &mut DbConnection) -> StoreResult<Arc<Catalogue>> {
+        self.catalogue.current(conn, &self.directory)
     }
 
     /// What else the engine reads, as of today: the engagements under way
@@ -64,34 +72,6 @@ impl Today {
             engagements: &self.engagements,
             weights: matching::WEIGHTS,
         }
-    }
-}
-
-/// The matching engine's catalogue, kept in memory and rebuilt when the
-/// database's catalogue version moves, so every instance serves what the
-/// database holds without reloading it on every request.
-#[derive(Default)]
-pub struct CatalogueCache {
-    cached: RwLock<Option<(i64, Arc<Catalogue>)>>,
-}
-
-impl CatalogueCache {
-    pub fn current(&self, conn: &mut DbConnection) -> db::StoreResult<Arc<Catalogue>> {
-        let version = db::catalogue_version(conn)?;
-        if let Ok(cached) = self.cached.read() {
-            if let Some((_, catalogue)) =
-                cached.as_ref().filter(|(built_at, _)| *built_at == version)
-            {
-                return Ok(catalogue.clone());
-            }
-        }
-        // Read after the version: a change in between only makes the next
-        // request rebuild again, never serve something older.
-        let catalogue = Arc::new(Catalogue::new(db::offerings::matchable(conn)?));
-        if let Ok(mut cached) = self.cached.write() {
-            *cached = Some((version, catalogue.clone()));
-        }
-        Ok(catalogue)
     }
 }
 
@@ -147,7 +127,9 @@ pub fn open_with_demo_accounts(
     let storage = Storage {
         pool,
         reference: Arc::new(reference),
-        catalogue: Arc::new(CatalogueCache::default()),
+        versions: Arc::default(),
+        directory: Arc::default(),
+        catalogue: Arc::default(),
     };
     if is_new && demo_data == DemoData::LoadIntoNewDatabase {
         let document = demo_matches::document(&storage, &mut conn)?;

@@ -48,9 +48,8 @@ macro_rules! published {
 /// version, and says so in the audit log: the same statements for
 /// providers and offerings.
 macro_rules! set_archived {
-    ($table:ident, $record:expr, $conn:expr, $actor:expr, $key:expr, $archived:expr) => {
+    ($table:ident, $record:expr, $touched:path, $conn:expr, $actor:expr, $key:expr, $archived:expr) => {
         $crate::db::write($conn, |conn| {
-            $crate::db::catalogue_changed(conn)?;
             let updated = diesel::update($table::table.filter($table::key.eq($key)))
                 .set((
                     $table::archived.eq($archived),
@@ -61,6 +60,7 @@ macro_rules! set_archived {
             if updated == 0 {
                 return Err($crate::db::StoreError::NotFound);
             }
+            $crate::db::catalogue_changed(conn, $touched($key))?;
             let action = if $archived {
                 $crate::domain::audit::AuditAction::Archived
             } else {
@@ -82,6 +82,7 @@ macro_rules! set_archived {
 pub mod accounts;
 pub mod assessments;
 pub mod audit;
+pub mod directory;
 mod keys;
 pub mod matches;
 pub mod models;
@@ -311,7 +312,7 @@ impl PageRequest {
         }
     }
 
-    fn offset(&self) -> i64 {
+    pub(crate) fn offset(&self) -> i64 {
         (self.number - 1).saturating_mul(self.per_page)
     }
 
@@ -389,10 +390,47 @@ fn bump(conn: &mut DbConnection, counter: &str) -> diesel::QueryResult<()> {
     Ok(())
 }
 
-/// Records that the catalogue changed; called in the same transaction as
-/// every write to providers and offerings.
-fn catalogue_changed(conn: &mut DbConnection) -> diesel::QueryResult<()> {
-    bump(conn, CATALOGUE_COUNTER)
+/// The provider or offering a write to the catalogue touched, by key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Touched<'a> {
+    Provider(&'a str),
+    Offering(&'a str),
+}
+
+impl<'a> Touched<'a> {
+    /// What a review of `record` touches: reviews hold providers and offerings.
+    fn reviewed(record: crate::domain::audit::AuditedRecord, key: &'a str) -> Option<Touched<'a>> {
+        use crate::domain::audit::AuditedRecord;
+        match record {
+            AuditedRecord::Provider => Some(Touched::Provider(key)),
+            AuditedRecord::Offering => Some(Touched::Offering(key)),
+            _ => None,
+        }
+    }
+}
+
+/// Records that the catalogue changed, and which record moved with it, so
+/// a directory in memory reloads that record alone (`directory::changes`).
+/// Called in the same transaction as every write to providers, offerings
+/// and their reviews, after the record's row exists.
+fn catalogue_changed(conn: &mut DbConnection, touched: Touched) -> diesel::QueryResult<()> {
+    use diesel::prelude::*;
+    use schema::change_counters::dsl::{change_counters, name, value};
+    use schema::{offerings, providers};
+    // Writes take turns (`write`), so versions follow the order of commits.
+    let version: i64 = diesel::update(change_counters.filter(name.eq(CATALOGUE_COUNTER)))
+        .set(value.eq(value + 1))
+        .returning(value)
+        .get_result(conn)?;
+    match touched {
+        Touched::Provider(key) => diesel::update(providers::table.filter(providers::key.eq(key)))
+            .set(providers::changed_in.eq(version))
+            .execute(conn)?,
+        Touched::Offering(key) => diesel::update(offerings::table.filter(offerings::key.eq(key)))
+            .set(offerings::changed_in.eq(version))
+            .execute(conn)?,
+    };
+    Ok(())
 }
 
 /// Records that an assessment changed; called with every new revision.
@@ -400,10 +438,13 @@ fn assessments_changed(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     bump(conn, ASSESSMENTS_COUNTER)
 }
 
+/// The catalogue's, the assessments' and the matches' versions.
+pub type DataVersions = (i64, i64, i64);
+
 /// The versions of the catalogue, the assessments and the matches (whose
 /// engagements use capacity), read together: what a cached report was
 /// built from.
-pub fn data_versions(conn: &mut DbConnection) -> diesel::QueryResult<(i64, i64, i64)> {
+pub fn data_versions(conn: &mut DbConnection) -> diesel::QueryResult<DataVersions> {
     use diesel::prelude::*;
     use schema::change_counters::dsl::{change_counters, name, value};
     let rows: Vec<(String, i64)> = change_counters.select((name, value)).load(conn)?;

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use diesel::dsl::{InnerJoin, IntoBoxed, not};
 use diesel::prelude::*;
 
 use super::audit;
@@ -11,14 +10,11 @@ use super::models::{
     FacetRow, NewOfferingRow, OfferingColumns, OfferingFacet, OfferingRow, stored_code,
 };
 use super::schema::{offering_facets, offerings, providers};
-use super::{
-    DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now,
-};
+use super::{DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, now};
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
-use crate::domain::catalogue::CatalogueFilter;
+use crate::domain::catalogue::offering_search_text;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
-use crate::domain::order::ListOrder;
 use crate::domain::vocab::OfferingStatus;
 
 fn facets_of(data: &OfferingData) -> Vec<(OfferingFacet, String)> {
@@ -104,10 +100,10 @@ fn to_domain(
     })
 }
 
-type Listed = (OfferingRow, String, String);
+pub(super) type Listed = (OfferingRow, String, String);
 
 /// Loads the facets of `rows` in one query and assembles the offerings.
-fn assemble(conn: &mut DbConnection, rows: Vec<Listed>) -> StoreResult<Vec<Offering>> {
+pub(super) fn assemble(conn: &mut DbConnection, rows: Vec<Listed>) -> StoreResult<Vec<Offering>> {
     let ids: Vec<i64> = rows.iter().map(|(row, _, _)| row.id).collect();
     let mut facets: HashMap<i64, Vec<FacetRow>> = HashMap::new();
     // Chunked: SQLite caps bound parameters per statement.
@@ -128,7 +124,7 @@ fn assemble(conn: &mut DbConnection, rows: Vec<Listed>) -> StoreResult<Vec<Offer
         .collect()
 }
 
-fn listed_columns() -> (
+pub(super) fn listed_columns() -> (
     diesel::dsl::AsSelect<OfferingRow, MultiBackend>,
     providers::key,
     providers::name,
@@ -178,7 +174,7 @@ fn changes(data: &OfferingData, provider_id: i64) -> StoreResult<OfferingColumns
         starts_on: data.starts_on,
         ends_on: data.ends_on,
         status: data.status,
-        search_text: format!("{}\n{}", data.title, data.description).to_lowercase(),
+        search_text: offering_search_text(data),
         updated_at: now(),
     })
 }
@@ -187,10 +183,11 @@ fn changes(data: &OfferingData, provider_id: i64) -> StoreResult<OfferingColumns
 /// catalogue's version moves.
 fn replace_facets(
     conn: &mut DbConnection,
-    offering_id: i64,
+    offering: (i64, &str),
     data: &OfferingData,
 ) -> QueryResult<()> {
-    super::catalogue_changed(conn)?;
+    let (offering_id, key) = offering;
+    super::catalogue_changed(conn, super::Touched::Offering(key))?;
     diesel::delete(offering_facets::table.filter(offering_facets::offering_id.eq(offering_id)))
         .execute(conn)?;
     // One row at a time: the multi-backend connection cannot batch inserts,
@@ -225,7 +222,7 @@ fn insert(
         .values(&row)
         .returning(offerings::id)
         .get_result(conn)?;
-    replace_facets(conn, id, data)?;
+    replace_facets(conn, (id, key.as_str()), data)?;
     Ok(id)
 }
 
@@ -282,7 +279,7 @@ pub fn update(
                 offerings::version.eq(offerings::version + 1),
             ))
             .execute(conn)?;
-        replace_facets(conn, id, data)?;
+        replace_facets(conn, (id, key), data)?;
         audit::append(
             conn,
             actor,
@@ -306,6 +303,7 @@ pub fn set_archived(
     set_archived!(
         offerings,
         AuditedRecord::Offering,
+        super::Touched::Offering,
         conn,
         actor,
         key,
@@ -335,7 +333,7 @@ pub fn upsert(
                     offerings::version.eq(offerings::version + 1),
                 ))
                 .execute(conn)?;
-            replace_facets(conn, id, data)?;
+            replace_facets(conn, (id, key.as_str()), data)?;
             Ok(false)
         }
         None => {
@@ -343,146 +341,6 @@ pub fn upsert(
             Ok(true)
         }
     }
-}
-
-/// `SELECT offering_id FROM offering_facets WHERE facet = ? AND code IN (?)`.
-/// Concrete, not boxed: the multi-backend connection can nest only
-/// subqueries that each backend can render.
-type FacetSubquery = diesel::dsl::Filter<
-    diesel::dsl::Filter<
-        diesel::dsl::Select<offering_facets::table, offering_facets::offering_id>,
-        diesel::dsl::Eq<offering_facets::facet, OfferingFacet>,
-    >,
-    diesel::dsl::EqAny<offering_facets::code, Vec<String>>,
->;
-
-/// Offerings that have `facet` with one of `codes`.
-fn with_facet(facet: OfferingFacet, codes: Vec<String>) -> FacetSubquery {
-    offering_facets::table
-        .select(offering_facets::offering_id)
-        .filter(offering_facets::facet.eq(facet))
-        .filter(offering_facets::code.eq_any(codes))
-}
-
-/// Offerings that have any of `facets`.
-fn with_any_facet(
-    facets: Vec<OfferingFacet>,
-) -> diesel::dsl::Filter<
-    diesel::dsl::Select<offering_facets::table, offering_facets::offering_id>,
-    diesel::dsl::EqAny<offering_facets::facet, Vec<OfferingFacet>>,
-> {
-    offering_facets::table
-        .select(offering_facets::offering_id)
-        .filter(offering_facets::facet.eq_any(facets))
-}
-
-fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
-    items.into_iter().map(|i| i.to_string()).collect()
-}
-
-/// The listed (not archived) offerings the filter selects, joined to their provider.
-pub(super) fn filtered(
-    filter: CatalogueFilter,
-) -> IntoBoxed<'static, InnerJoin<offerings::table, providers::table>, MultiBackend> {
-    let mut query = offerings::table
-        .inner_join(providers::table)
-        .filter(offerings::archived.eq(false))
-        .filter(providers::archived.eq(false))
-        .filter(published!(offerings, "offering"))
-        .filter(published!(providers, "provider"))
-        .into_boxed();
-    if let Some(text) = &filter.text {
-        let pattern = contains_pattern(text);
-        query = query.filter(
-            offerings::search_text
-                .like(pattern.clone())
-                .escape('\\')
-                .or(providers::search_name.like(pattern).escape('\\')),
-        );
-    }
-    if let Some(themes) = filter.themes {
-        query =
-            query.filter(offerings::id.eq_any(with_facet(OfferingFacet::Theme, strings(themes))));
-    }
-    for reach in filter.reaches {
-        query = query.filter(
-            offerings::coverage_global
-                .eq(true)
-                .or(offerings::id.eq_any(with_facet(
-                    OfferingFacet::CoverageCountry,
-                    strings(reach.countries),
-                )))
-                .or(offerings::id.eq_any(with_facet(
-                    OfferingFacet::CoverageRegion,
-                    strings(reach.regions),
-                )))
-                .or(offerings::id.eq_any(with_facet(
-                    OfferingFacet::CoverageGroup,
-                    strings(reach.groups),
-                ))),
-        );
-    }
-    if let Some(country) = filter.eligible {
-        // Open to all (no condition at all), or meets any one condition.
-        let income: Vec<String> = strings(country.income_level.map(|l| l.code()));
-        query = query.filter(
-            not(offerings::id.eq_any(with_any_facet(vec![
-                OfferingFacet::EligibleGroup,
-                OfferingFacet::EligibleIncome,
-            ])))
-            .or(offerings::id.eq_any(with_facet(
-                OfferingFacet::EligibleGroup,
-                strings(country.groups),
-            )))
-            .or(offerings::id.eq_any(with_facet(OfferingFacet::EligibleIncome, income))),
-        );
-    }
-    if let Some(kind) = filter.provider_kind {
-        query = query.filter(providers::kind.eq(kind));
-    }
-    if let Some(modality) = filter.modality {
-        query = query.filter(offerings::id.eq_any(with_facet(
-            OfferingFacet::Modality,
-            vec![modality.code().to_owned()],
-        )));
-    }
-    if let Some(language) = filter.language {
-        query = query.filter(offerings::id.eq_any(with_facet(
-            OfferingFacet::Language,
-            vec![language.to_string()],
-        )));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(offerings::status.eq(status));
-    }
-    query
-}
-
-/// How many offerings the filter selects.
-pub fn count(conn: &mut DbConnection, filter: &CatalogueFilter) -> QueryResult<i64> {
-    filtered(filter.clone()).count().get_result(conn)
-}
-
-/// One page of the offerings the filter selects, in its order.
-pub fn search(
-    conn: &mut DbConnection,
-    filter: &CatalogueFilter,
-    page: PageRequest,
-) -> StoreResult<Page<Offering>> {
-    let total = count(conn, filter)?;
-    let ordered = match filter.order {
-        ListOrder::Name => filtered(filter.clone()).order((offerings::title, offerings::key)),
-        ListOrder::Updated => {
-            filtered(filter.clone()).order((offerings::updated_at.desc(), offerings::key))
-        }
-    };
-    let rows: Vec<Listed> = ordered
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(listed_columns())
-        .load(conn)?;
-    let items = assemble(conn, rows)?;
-    Ok(page.holding(items, total))
 }
 
 /// A provider's offerings, archived ones last, for its profile page.

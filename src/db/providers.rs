@@ -1,31 +1,17 @@
 //! Provider queries.
 
-use std::collections::HashMap;
-
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::audit;
 use super::models::{NewProviderRow, ProviderColumns, ProviderRow};
-use super::offerings;
-use super::schema::{offerings as offering_table, providers};
-use super::{
-    DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, contains_pattern, now,
-};
+use super::schema::providers;
+use super::{DbConnection, StoreError, StoreResult, now};
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
-use crate::domain::catalogue::CatalogueFilter;
+use crate::domain::catalogue::{provider_search_name, provider_search_text};
 use crate::domain::codes::{Iso3, RecordKey};
-use crate::domain::order::ListOrder;
 use crate::domain::provider::{Provider, ProviderData};
 
-/// A provider in a list, with how many of its offerings are listed.
-#[derive(Debug, Clone)]
-pub struct ProviderSummary {
-    pub provider: Provider,
-    pub offering_count: i64,
-}
-
-fn to_domain(row: ProviderRow) -> Provider {
+pub(super) fn to_domain(row: ProviderRow) -> Provider {
     let columns = row.columns;
     Provider {
         id: row.id,
@@ -53,8 +39,8 @@ fn changes(data: &ProviderData) -> ProviderColumns {
         website: data.website.clone(),
         email: data.email.clone(),
         description: data.description.clone(),
-        search_name: data.name.to_lowercase(),
-        search_text: format!("{}\n{}", data.name, data.description).to_lowercase(),
+        search_name: provider_search_name(data),
+        search_text: provider_search_text(data),
         updated_at: now(),
     }
 }
@@ -113,11 +99,12 @@ pub(super) fn insert(
         archived,
         created_at,
     };
-    super::catalogue_changed(conn)?;
-    diesel::insert_into(providers::table)
+    let id = diesel::insert_into(providers::table)
         .values(&row)
         .returning(providers::id)
-        .get_result(conn)
+        .get_result(conn)?;
+    super::catalogue_changed(conn, super::Touched::Provider(key.as_str()))?;
+    Ok(id)
 }
 
 /// Saves a provider's form over `base`, the version the editor opened;
@@ -148,7 +135,7 @@ pub fn update(
                 latest: current.version,
             });
         }
-        super::catalogue_changed(conn)?;
+        super::catalogue_changed(conn, super::Touched::Provider(key))?;
         audit::append(
             conn,
             actor,
@@ -172,6 +159,7 @@ pub fn set_archived(
     set_archived!(
         providers,
         AuditedRecord::Provider,
+        super::Touched::Provider,
         conn,
         actor,
         key,
@@ -186,7 +174,6 @@ pub fn upsert(
     data: &ProviderData,
     archived: bool,
 ) -> QueryResult<bool> {
-    super::catalogue_changed(conn)?;
     let updated = diesel::update(providers::table.filter(providers::key.eq(key.as_str())))
         .set((
             &changes(data),
@@ -195,104 +182,11 @@ pub fn upsert(
         ))
         .execute(conn)?;
     if updated > 0 {
+        super::catalogue_changed(conn, super::Touched::Provider(key.as_str()))?;
         return Ok(false);
     }
     insert(conn, key, data, archived)?;
     Ok(true)
-}
-
-/// Providers the filter selects. Offering-level conditions pick the providers
-/// with a listed offering that meets them: `with_offerings` holds their ids,
-/// read first because the multi-backend connection cannot nest a boxed query.
-fn filtered<'a>(
-    filter: &'a CatalogueFilter,
-    with_offerings: Option<Vec<i64>>,
-) -> providers::BoxedQuery<'a, MultiBackend> {
-    let mut query = providers::table
-        .filter(providers::archived.eq(false))
-        .filter(published!(providers, "provider"))
-        .into_boxed();
-    if let Some(text) = &filter.text {
-        let pattern = contains_pattern(text);
-        query = query.filter(providers::search_text.like(pattern).escape('\\'));
-    }
-    if let Some(kind) = filter.provider_kind {
-        query = query.filter(providers::kind.eq(kind));
-    }
-    if let Some(ids) = with_offerings {
-        query = query.filter(providers::id.eq_any(ids));
-    }
-    query
-}
-
-/// The ids of the providers with a listed offering that meets the filter's
-/// offering-level conditions, or `None` when it sets none.
-fn with_offerings(
-    conn: &mut DbConnection,
-    filter: &CatalogueFilter,
-) -> QueryResult<Option<Vec<i64>>> {
-    if !filter.constrains_offerings() {
-        return Ok(None);
-    }
-    let offering_filter = CatalogueFilter {
-        text: None,
-        provider_kind: None,
-        ..filter.clone()
-    };
-    offerings::filtered(offering_filter)
-        .select(offering_table::provider_id)
-        .distinct()
-        .load(conn)
-        .map(Some)
-}
-
-/// How many providers the filter selects.
-pub fn count(conn: &mut DbConnection, filter: &CatalogueFilter) -> QueryResult<i64> {
-    let with_offerings = with_offerings(conn, filter)?;
-    filtered(filter, with_offerings).count().get_result(conn)
-}
-
-/// One page of the providers the filter selects, in its order.
-pub fn search(
-    conn: &mut DbConnection,
-    filter: &CatalogueFilter,
-    page: PageRequest,
-) -> QueryResult<Page<ProviderSummary>> {
-    let with_offerings = with_offerings(conn, filter)?;
-    let total = filtered(filter, with_offerings.clone())
-        .count()
-        .get_result(conn)?;
-    let ordered = match filter.order {
-        ListOrder::Name => {
-            filtered(filter, with_offerings).order((providers::name, providers::key))
-        }
-        ListOrder::Updated => {
-            filtered(filter, with_offerings).order((providers::updated_at.desc(), providers::key))
-        }
-    };
-    let rows: Vec<ProviderRow> = ordered
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(ProviderRow::as_select())
-        .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let counts: HashMap<i64, i64> = offering_table::table
-        .filter(offering_table::provider_id.eq_any(&ids))
-        .filter(offering_table::archived.eq(false))
-        .filter(published!(offering_table, "offering"))
-        .group_by(offering_table::provider_id)
-        .select((offering_table::provider_id, count_star()))
-        .load::<(i64, i64)>(conn)?
-        .into_iter()
-        .collect();
-    let items = rows
-        .into_iter()
-        .map(|row| ProviderSummary {
-            offering_count: counts.get(&row.id).copied().unwrap_or(0),
-            provider: to_domain(row),
-        })
-        .collect();
-    Ok(page.holding(items, total))
 }
 
 /// Every provider, archived ones too, by key: what an export writes.

@@ -74,7 +74,9 @@ pub fn hold(
             reviews::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    super::catalogue_changed(conn)?;
+    if let Some(touched) = super::Touched::reviewed(record, key) {
+        super::catalogue_changed(conn, touched)?;
+    }
     Ok(())
 }
 
@@ -160,7 +162,9 @@ pub fn approve(
     write(conn, |conn| {
         let found = state(conn, record, key)?.ok_or(StoreError::NotFound)?;
         diesel::delete(reviews::table.find((record.code(), key))).execute(conn)?;
-        super::catalogue_changed(conn)?;
+        if let Some(touched) = super::Touched::reviewed(record, key) {
+            super::catalogue_changed(conn, touched)?;
+        }
         audit::append(
             conn,
             actor,

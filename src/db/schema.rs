@@ -85,6 +85,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        changed_in -> BigInt,
     }
 }
 
@@ -105,6 +106,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        changed_in -> BigInt,
     }
 }
 

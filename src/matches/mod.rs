@@ -138,7 +138,7 @@ pub fn prepare(
     opening: &Opening,
 ) -> Result<Prepared, MatchError> {
     let asked = asked_need(conn, &storage.reference, person, opening)?;
-    let catalogue = storage.catalogue.current(conn)?;
+    let catalogue = storage.catalogue(conn)?;
     let offering = catalogue
         .offerings()
         .iter()
@@ -176,7 +176,7 @@ pub fn prepare(
             .collect(),
         score: scored.score,
         state,
-        offering: offering.clone(),
+        offering: Offering::clone(offering),
         country: asked.country,
         need: asked.need,
     })

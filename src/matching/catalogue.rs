@@ -5,6 +5,7 @@
 //! second. A property test holds the two to the same answers.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -63,8 +64,9 @@ struct Traits {
 const INACTIVE: u8 = u8::MAX;
 
 pub struct Catalogue {
-    /// In key order, which is also the order ties break in.
-    offerings: Vec<Offering>,
+    /// In key order, which is also the order ties break in; shared with
+    /// the directory in memory, which holds the same offerings.
+    offerings: Vec<Arc<Offering>>,
     traits: Vec<Traits>,
     by_theme: HashMap<ThemeCode, Vec<u32>>,
     worldwide: Vec<u32>,
@@ -99,7 +101,12 @@ fn file<K: std::hash::Hash + Eq + Clone>(
 }
 
 impl Catalogue {
-    pub fn new(mut offerings: Vec<Offering>) -> Catalogue {
+    pub fn new(offerings: Vec<Offering>) -> Catalogue {
+        Catalogue::shared(offerings.into_iter().map(Arc::new).collect())
+    }
+
+    /// A catalogue of offerings held elsewhere too.
+    pub fn shared(mut offerings: Vec<Arc<Offering>>) -> Catalogue {
         offerings.sort_by(|a, b| a.key.cmp(&b.key));
         let mut catalogue = Catalogue {
             offerings: Vec::new(),
@@ -162,7 +169,7 @@ impl Catalogue {
         self.id
     }
 
-    pub fn offerings(&self) -> &[Offering] {
+    pub fn offerings(&self) -> &[Arc<Offering>] {
         &self.offerings
     }
 
@@ -371,7 +378,9 @@ impl Ranking {
 
     /// The matched offerings, best first, without explaining them.
     pub fn matched<'a>(&'a self, catalogue: &'a Catalogue) -> impl Iterator<Item = &'a Offering> {
-        self.matches.iter().map(|m| &catalogue.offerings[m.index()])
+        self.matches
+            .iter()
+            .map(|m| &*catalogue.offerings[m.index()])
     }
 }
 

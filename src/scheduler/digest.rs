@@ -48,7 +48,7 @@ pub fn drafts(
             .copied()
     };
     // Each need new to any subscriber, matched once.
-    let catalogue = storage.catalogue.current(conn)?;
+    let catalogue = storage.catalogue(conn)?;
     let today = storage.today(conn)?;
     let context = today.context();
     // Each need with when it was first submitted and the offerings (and

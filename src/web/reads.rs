@@ -5,9 +5,9 @@ use super::error::{AppError, missing};
 use super::params::CatalogueParams;
 use super::session::Viewer;
 use super::with_db;
-use crate::db::providers::ProviderSummary;
 use crate::db::reviews::Review;
-use crate::db::{self, Page, PageRequest};
+use crate::db::{self, DataVersions, Page, PageRequest};
+use crate::directory::{Directory, ProviderSummary};
 use crate::domain::access::{Action, Readership};
 use crate::domain::assessment::{Assessment, OpenNeed, by_urgency};
 use crate::domain::audit::AuditedRecord;
@@ -25,6 +25,32 @@ fn filter(
         .map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
+/// The data versions as of this request (see `cache::VersionGate`).
+pub async fn versions(storage: &Storage) -> Result<DataVersions, AppError> {
+    storage
+        .versions
+        .current(|| with_db(storage, |conn| Ok(db::data_versions(conn)?)))
+        .await
+}
+
+/// `read` of the directory in memory as the database held it when the
+/// request arrived. Usually it does already, and is read in place; after a
+/// save, what moved is read first.
+pub async fn directory<T, R>(storage: &Storage, read: R) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    R: FnOnce(&Directory) -> T + Send + 'static,
+{
+    let (catalogue, _, _) = versions(storage).await?;
+    match storage.directory.read_at(catalogue, read) {
+        Ok(found) => Ok(found),
+        Err(read) => {
+            let cache = storage.directory.clone();
+            with_db(storage, move |conn| Ok(cache.read(conn, catalogue, read)?)).await
+        }
+    }
+}
+
 /// One page of the providers the filters select.
 pub async fn providers(
     storage: &Storage,
@@ -32,10 +58,7 @@ pub async fn providers(
 ) -> Result<Page<ProviderSummary>, AppError> {
     let filter = filter(params, &storage.reference)?;
     let page = PageRequest::new(params.page_number());
-    with_db(storage, move |conn| {
-        Ok(db::providers::search(conn, &filter, page)?)
-    })
-    .await
+    directory(storage, move |d| d.providers(&filter, page)).await
 }
 
 /// One page of the offerings the filters select.
@@ -45,10 +68,7 @@ pub async fn offerings(
 ) -> Result<Page<Offering>, AppError> {
     let filter = filter(params, &storage.reference)?;
     let page = PageRequest::new(params.page_number());
-    with_db(storage, move |conn| {
-        Ok(db::offerings::search(conn, &filter, page)?)
-    })
-    .await
+    directory(storage, move |d| d.offerings(&filter, page)).await
 }
 
 /// A record and where it stands in review: one waiting for review is shown
@@ -134,13 +154,14 @@ pub async fn country(
     assessments: PageRequest,
 ) -> Result<CountryRead, AppError> {
     let filter = reaching(country, &storage.reference)?;
+    let reaching = directory(storage, move |d| d.offerings(&filter, offerings)).await?;
     let iso3 = country.iso3.to_string();
     let visible = readership.visible_in(&country.iso3);
     let mut read = with_db(storage, move |conn| {
         let mut open_needs = db::assessments::open_needs(conn, Some(&iso3))?;
         open_needs.retain(|n| visible.contains(&n.visibility));
         Ok(CountryRead {
-            reaching: db::offerings::search(conn, &filter, offerings)?,
+            reaching,
             assessments: db::assessments::of_country(conn, &iso3, &visible, assessments)?,
             open_needs,
         })
@@ -168,13 +189,17 @@ pub async fn country_summary(
     assessments: PageRequest,
 ) -> Result<(i64, Page<Assessment>), AppError> {
     let filter = reaching(country, &storage.reference)?;
+    let reaching = directory(storage, move |d| d.count_offerings(&filter)).await?;
     let iso3 = country.iso3.to_string();
     let visible = readership.visible_in(&country.iso3);
-    with_db(storage, move |conn| {
-        Ok((
-            db::offerings::count(conn, &filter)?,
-            db::assessments::of_country(conn, &iso3, &visible, assessments)?,
-        ))
+    let assessments = with_db(storage, move |conn| {
+        Ok(db::assessments::of_country(
+            conn,
+            &iso3,
+            &visible,
+            assessments,
+        )?)
     })
-    .await
+    .await?;
+    Ok((reaching, assessments))
 }

@@ -12,9 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::web::Bytes;
 
-/// The catalogue's, the assessments' and the matches' versions (see
-/// `db::data_versions`).
-pub type DataVersions = (i64, i64, i64);
+pub use crate::db::DataVersions;
 
 /// A rendered report: what the answer carries.
 #[derive(Clone)]

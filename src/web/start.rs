@@ -7,7 +7,7 @@ use askama::Template;
 use super::error::AppError;
 use super::matches::MatchParams;
 use super::session::Viewer;
-use super::{ok, with_db};
+use super::{ok, reads, with_db};
 use crate::db::reviews::Review;
 use crate::db::{self, Page, PageRequest};
 use crate::domain::assessment::Assessment;
@@ -106,12 +106,9 @@ async fn work_of(storage: &Storage, viewer: &Viewer) -> Result<Option<Work>, App
 /// signed-in person finds their own work first.
 pub async fn index(storage: web::Data<Storage>, viewer: Viewer) -> Result<HttpResponse, AppError> {
     let work = work_of(&storage, &viewer).await?;
-    let (providers, offerings) = with_db(&storage, |conn| {
+    let (providers, offerings) = reads::directory(&storage, |d| {
         let listed = CatalogueFilter::default();
-        Ok((
-            db::providers::count(conn, &listed)?,
-            db::offerings::count(conn, &listed)?,
-        ))
+        (d.count_providers(&listed), d.count_offerings(&listed))
     })
     .await?;
     ok(&HomePage {

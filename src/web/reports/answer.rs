@@ -16,7 +16,6 @@ use super::super::report_cache::{CachedReport, DataVersions, ReportCache};
 use super::super::session::Viewer;
 use super::super::views::Pagination;
 use super::super::with_db;
-use crate::db;
 use crate::domain::access::Readership;
 use crate::domain::assessment::OpenNeed;
 use crate::domain::codes::Iso3;
@@ -250,7 +249,7 @@ where
     // is who reads it, whom the page's header names.
     let now = Utc::now();
     let key = format!("{key}@{}/{}", now.date_naive(), viewer.cache_scope());
-    let versions = with_db(storage, |conn| Ok(db::data_versions(conn)?)).await?;
+    let versions = super::super::reads::versions(storage).await?;
     let report = cache
         .get_or_build(key, versions, || {
             build(Provenance {

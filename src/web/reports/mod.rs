@@ -15,9 +15,9 @@ use super::paths::{CountryPath, KeyPath, QueryParams};
 use super::report_cache::ReportCache;
 use super::session::Viewer;
 use super::views::Pagination;
-use super::{ok, with_db};
-use crate::db::providers::ProviderSummary;
+use super::{ok, reads, with_db};
 use crate::db::{self, PageRequest};
+use crate::directory::ProviderSummary;
 use crate::domain::access::{Action, Readership};
 use crate::domain::assessment::OpenNeed;
 use crate::domain::audit::AuditedRecord;
@@ -184,7 +184,13 @@ pub async fn provider(
             .collect();
         let provider_key = RecordKey::clone(&provider.key);
         let paged = run_engine(&storage, move |context| {
-            reports::provider_report(context, provider_key, &Catalogue::new(own), needs, paging)
+            reports::provider_report(
+                context,
+                provider_key,
+                &Catalogue::shared(own),
+                needs,
+                paging,
+            )
         })
         .await?;
         let pagination = pages_of(&paged, &params, &path);
@@ -508,11 +514,9 @@ pub async fn index(
         ..CatalogueFilter::default()
     };
     let page = PageRequest::new(search.page_number());
-    let (counts, providers) = with_db(&storage, move |conn| {
-        Ok((
-            db::assessments::open_need_counts(conn)?,
-            db::providers::search(conn, &filter, page)?,
-        ))
+    let providers = reads::directory(&storage, move |d| d.providers(&filter, page)).await?;
+    let counts = with_db(&storage, |conn| {
+        Ok(db::assessments::open_need_counts(conn)?)
     })
     .await?;
     let counts: HashMap<Iso3, i64> = counts.into_iter().collect();

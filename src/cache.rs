@@ -1,0 +1,206 @@
+//! What each instance keeps in memory between requests, and how it stays
+//! as fresh as the database. The database's version counters say when
+//! something changed; every request reads them (or shares a reading that
+//! began after it arrived), so no instance serves data older than what was
+//! saved before the request came, wherever it was saved.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use crate::db::{self, DataVersions, DbConnection, StoreResult};
+use crate::directory::Directory;
+use crate::matching::Catalogue;
+
+/// The database's data versions, read once for however many requests
+/// arrive meanwhile. A request may use a reading only if it began after
+/// the request arrived: then every save committed before the request is
+/// in it. Under load, each reading serves all the requests that came
+/// during the one before, so readings cost one round trip at a time
+/// rather than one per request.
+#[derive(Default)]
+pub struct VersionGate {
+    last: tokio::sync::Mutex<Option<(Instant, DataVersions)>>,
+}
+
+impl VersionGate {
+    /// The versions as of now or later; `read` reads them from the database.
+    pub async fn current<E, Fut>(&self, read: impl FnOnce() -> Fut) -> Result<DataVersions, E>
+    where
+        Fut: Future<Output = Result<DataVersions, E>>,
+    {
+        let arrived = Instant::now();
+        let mut last = self.last.lock().await;
+        if let Some((began, versions)) = *last {
+            if began >= arrived {
+                return Ok(versions);
+            }
+        }
+        let began = Instant::now();
+        let versions = read().await?;
+        *last = Some((began, versions));
+        Ok(versions)
+    }
+}
+
+/// The directory in memory at a catalogue version.
+struct Loaded {
+    version: i64,
+    directory: Directory,
+}
+
+/// The directory in memory, brought up to date record by record: after a
+/// save it reads only what moved since the version it holds.
+#[derive(Default)]
+pub struct DirectoryCache {
+    loaded: RwLock<Option<Loaded>>,
+    /// Held by whoever is catching up, so a burst of requests after a save
+    /// reads the changes once.
+    turn: Mutex<()>,
+}
+
+impl DirectoryCache {
+    /// More changed offerings than this are read as a whole new directory:
+    /// sorting once beats placing each one in the lists.
+    const REBUILD_AFTER: usize = 2_000;
+
+    /// `read` of the directory if it holds catalogue `version` or later;
+    /// `read` back, unused, if it holds an older one.
+    pub fn read_at<T, R>(&self, version: i64, read: R) -> Result<T, R>
+    where
+        R: FnOnce(&Directory) -> T,
+    {
+        let loaded = self.loaded.read().unwrap_or_else(|e| e.into_inner());
+        match loaded.as_ref().filter(|l| l.version >= version) {
+            Some(l) => Ok(read(&l.directory)),
+            None => Err(read),
+        }
+    }
+
+    /// `read` of the directory at catalogue `version` or later, reading
+    /// what moved first when it holds an older one.
+    pub fn read<T>(
+        &self,
+        conn: &mut DbConnection,
+        version: i64,
+        read: impl FnOnce(&Directory) -> T,
+    ) -> StoreResult<T> {
+        self.catch_up(conn, version)?;
+        let loaded = self.loaded.read().unwrap_or_else(|e| e.into_inner());
+        let loaded = loaded.as_ref().expect("caught up just now");
+        Ok(read(&loaded.directory))
+    }
+
+    fn catch_up(&self, conn: &mut DbConnection, version: i64) -> StoreResult<()> {
+        let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
+        let held = self
+            .loaded
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|l| l.version);
+        if held.is_some_and(|held| held >= version) {
+            return Ok(());
+        }
+        // Whatever is read now holds `version` at least: it was read
+        // from the database before this began.
+        let changes = db::directory::changes(conn, held)?;
+        let mut loaded = self.loaded.write().unwrap_or_else(|e| e.into_inner());
+        match loaded.as_mut() {
+            Some(l) if changes.offerings.len() <= Self::REBUILD_AFTER => {
+                l.directory.apply(changes);
+                l.version = version;
+            }
+            _ => {
+                drop(loaded);
+                // A big change or the first read: built aside, so readers
+                // keep the old directory meanwhile.
+                let directory = match held {
+                    None => Directory::new(changes),
+                    Some(_) => Directory::new(db::directory::changes(conn, None)?),
+                };
+                *self.loaded.write().unwrap_or_else(|e| e.into_inner()) =
+                    Some(Loaded { version, directory });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The matching engine's catalogue: the directory's active offerings,
+/// indexed for matching, rebuilt (from memory, not the database) when the
+/// catalogue version moves.
+#[derive(Default)]
+pub struct CatalogueCache {
+    cached: RwLock<Option<(i64, Arc<Catalogue>)>>,
+    /// Held while building, so a burst after a save builds once.
+    turn: Mutex<()>,
+}
+
+impl CatalogueCache {
+    pub fn current(
+        &self,
+        conn: &mut DbConnection,
+        directory: &DirectoryCache,
+    ) -> StoreResult<Arc<Catalogue>> {
+        let version = db::catalogue_version(conn)?;
+        if let Some(hit) = self.at(version) {
+            return Ok(hit);
+        }
+        let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = self.at(version) {
+            return Ok(hit);
+        }
+        let offerings = directory.read(conn, version, Directory::matchable)?;
+        let catalogue = Arc::new(Catalogue::shared(offerings));
+        *self.cached.write().unwrap_or_else(|e| e.into_inner()) =
+            Some((version, catalogue.clone()));
+        Ok(catalogue)
+    }
+
+    fn at(&self, version: i64) -> Option<Arc<Catalogue>> {
+        let cached = self.cached.read().unwrap_or_else(|e| e.into_inner());
+        cached
+            .as_ref()
+            .filter(|(built_at, _)| *built_at == version)
+            .map(|(_, catalogue)| catalogue.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+
+    #[actix_web::test]
+    async fn a_burst_of_requests_shares_readings_that_began_after_each_arrived() {
+        let gate = VersionGate::default();
+        let stored = AtomicI64::new(1);
+        let readings = AtomicUsize::new(0);
+        let read = || async {
+            readings.fetch_add(1, Ordering::SeqCst);
+            let seen = stored.load(Ordering::SeqCst);
+            // Long enough for every other request to arrive meanwhile.
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+            Ok::<_, ()>((seen, 0, 0))
+        };
+        let asked = (0..32).map(|_| gate.current(read));
+        let answers = futures_util::future::join_all(asked).await;
+        assert!(answers.iter().all(|a| *a == Ok((1, 0, 0))));
+        // The first reading, and one for all who arrived during it.
+        assert!(readings.load(Ordering::SeqCst) <= 2, "{readings:?}");
+        // A save, then a request: it never gets the reading from before.
+        stored.store(2, Ordering::SeqCst);
+        assert_eq!(gate.current(read).await, Ok((2, 0, 0)));
+    }
+
+    #[actix_web::test]
+    async fn a_failed_reading_is_not_kept() {
+        let gate = VersionGate::default();
+        assert_eq!(gate.current(|| async { Err("down") }).await, Err("down"));
+        assert_eq!(
+            gate.current(|| async { Ok::<_, &str>((3, 0, 0)) }).await,
+            Ok((3, 0, 0))
+        );
+    }
+}
