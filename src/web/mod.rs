@@ -29,6 +29,7 @@ pub mod csrf;
 pub mod edge;
 pub mod error;
 pub mod feedback;
+pub mod filters;
 pub mod forms;
 pub mod matches;
 pub mod notifications;
@@ -372,6 +373,7 @@ pub fn server(
     let storage = web::Data::new(storage);
     let site = web::Data::new(settings.site.clone());
     let reports = web::Data::new(report_cache::ReportCache::default());
+    let filter_options = web::Data::new(filters::FilterOptions::new(&storage.reference));
     let workers = settings
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
@@ -382,6 +384,7 @@ pub fn server(
             .app_data(storage.clone())
             .app_data(site.clone())
             .app_data(reports.clone())
+            .app_data(filter_options.clone())
             .app_data(web::PayloadConfig::new(forms::FORM_LIMIT))
             .app_data(forms::BodyTimeout(body_timeout))
             .wrap(from_fn(csrf::issue_token))

@@ -6,12 +6,13 @@ use serde::Deserialize;
 
 use super::csrf::CsrfToken;
 use super::error::AppError;
+use super::filters::{FilterForm, FilterOptions};
 use super::forms::FieldView;
 use super::params::CatalogueParams;
 use super::paths::{KeyPath, QueryParams};
 use super::records::{self, Record, RecordForm, Store};
 use super::session::Viewer;
-use super::views::{Choice, ChoiceGroup, Choices, FilterForm, Pagination};
+use super::views::{Choice, ChoiceGroup, Choices, Pagination};
 use super::{ok, reads, render, with_db};
 use crate::db;
 use crate::db::reviews::Review;
@@ -32,13 +33,14 @@ use crate::startup::Storage;
 struct ListPage<'a> {
     viewer: &'a Viewer,
     offerings: Vec<Offering>,
-    filters: FilterForm,
+    filters: FilterForm<'a>,
     pagination: Pagination,
     reference: &'a ReferenceData,
 }
 
 pub async fn list(
     storage: web::Data<Storage>,
+    options: web::Data<FilterOptions>,
     viewer: Viewer,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -46,7 +48,7 @@ pub async fn list(
     ok(&ListPage {
         viewer: &viewer,
         pagination: Pagination::new("/offerings", &params, &found),
-        filters: FilterForm::new("/offerings", &params, &storage.reference),
+        filters: FilterForm::new("/offerings", &params, &options),
         offerings: found.items,
         reference: &storage.reference,
     })

@@ -5,12 +5,13 @@ use askama::Template;
 
 use super::csrf::CsrfToken;
 use super::error::AppError;
+use super::filters::{FilterForm, FilterOptions};
 use super::forms::FieldView;
 use super::params::CatalogueParams;
 use super::paths::{KeyPath, QueryParams};
 use super::records::{Record, RecordForm, Store};
 use super::session::Viewer;
-use super::views::{Choice, Choices, FilterForm, Pagination};
+use super::views::{Choice, Choices, Pagination};
 use super::{ok, reads, render};
 use crate::db::reviews::Review;
 use crate::db::{self, PageRequest};
@@ -31,13 +32,14 @@ use crate::startup::Storage;
 struct ListPage<'a> {
     viewer: &'a Viewer,
     providers: Vec<ProviderSummary>,
-    filters: FilterForm,
+    filters: FilterForm<'a>,
     pagination: Pagination,
     reference: &'a ReferenceData,
 }
 
 pub async fn list(
     storage: web::Data<Storage>,
+    options: web::Data<FilterOptions>,
     viewer: Viewer,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -45,7 +47,7 @@ pub async fn list(
     ok(&ListPage {
         viewer: &viewer,
         pagination: Pagination::new("/providers", &params, &found),
-        filters: FilterForm::new("/providers", &params, &storage.reference),
+        filters: FilterForm::new("/providers", &params, &options),
         providers: found.items,
         reference: &storage.reference,
     })

@@ -5,12 +5,9 @@ use std::collections::BTreeSet;
 
 use super::params::CatalogueParams;
 use crate::domain::FieldPath;
-use crate::domain::order::ListOrder;
 use crate::domain::vocab::Vocabulary;
 use crate::domain::words::capitalised;
-use crate::domain::{
-    LanguageCode, Modality, OfferingStatus, ProviderKind, ReferenceData, ThemeCode,
-};
+use crate::domain::{LanguageCode, Modality, ReferenceData, ThemeCode};
 
 /// One option of a select, checkbox list or radio group.
 #[derive(Debug, Clone)]
@@ -160,57 +157,6 @@ fn listed<'a, T>(
             choice(code, label, &chosen)
         })
         .collect()
-}
-
-/// The filter form of the list pages, with the current values selected.
-pub struct FilterForm {
-    pub action: &'static str,
-    pub q: String,
-    pub themes: Vec<ChoiceGroup>,
-    pub countries: Vec<Choice>,
-    pub regions: Vec<ChoiceGroup>,
-    pub groups: Vec<Choice>,
-    pub kinds: Vec<Choice>,
-    pub modalities: Vec<Choice>,
-    pub languages: Vec<Choice>,
-    pub statuses: Vec<Choice>,
-    pub orders: Vec<Choice>,
-    pub filtered: bool,
-}
-
-impl FilterForm {
-    pub fn new(
-        action: &'static str,
-        params: &CatalogueParams,
-        reference: &ReferenceData,
-    ) -> FilterForm {
-        let choices = Choices { reference };
-        let one = |name: &str| vec![params.value(name).to_owned()];
-        FilterForm {
-            action,
-            q: params.value("q").to_owned(),
-            themes: choices.themes(&one("theme")),
-            countries: choices.countries(
-                &one("country")
-                    .iter()
-                    .map(|c| c.to_ascii_uppercase())
-                    .collect::<Vec<_>>(),
-            ),
-            regions: choices.regions(&one("region")),
-            groups: choices.groups(
-                &one("group")
-                    .iter()
-                    .map(|c| c.to_ascii_uppercase())
-                    .collect::<Vec<_>>(),
-            ),
-            kinds: Choices::of::<ProviderKind>(&[params.value("kind")]),
-            modalities: Choices::of::<Modality>(&one("modality")),
-            languages: choices.languages(&one("language")),
-            statuses: Choices::of::<OfferingStatus>(&[params.value("status")]),
-            orders: Choices::of::<ListOrder>(&[params.value("sort")]),
-            filtered: params.is_filtered(),
-        }
-    }
 }
 
 /// Previous/next links that keep the filters.

@@ -236,7 +236,9 @@ fn country_filter_agrees_with_the_domain_rule_for_every_country(backend: Backend
     let version = db::catalogue_version(&mut conn).unwrap();
     let directory = &app.storage.directory;
     let listed = directory
-        .read(&mut conn, version, |d| d.offerings(&Default::default(), everything))
+        .read(&mut conn, version, |d| {
+            d.offerings(&Default::default(), everything)
+        })
         .unwrap()
         .items;
     for country in reference.countries() {
