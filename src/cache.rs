@@ -4,7 +4,9 @@
 //! began after it arrived), so no instance serves data older than what was
 //! saved before the request came, wherever it was saved.
 
+use std::collections::HashMap;
 use std::future::Future;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -164,6 +166,41 @@ impl CatalogueCache {
             .as_ref()
             .filter(|(built_at, _)| *built_at == version)
             .map(|(_, catalogue)| catalogue.clone())
+    }
+}
+
+/// Values read from the database, each kept while the version it was
+/// read at is current.
+pub struct Versioned<K, V> {
+    entries: Mutex<HashMap<K, (i64, V)>>,
+}
+
+impl<K, V> Default for Versioned<K, V> {
+    fn default() -> Self {
+        Versioned {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Hash + Eq, V: Clone> Versioned<K, V> {
+    /// Entries kept at most; past that the next one starts afresh.
+    const KEPT: usize = 4096;
+
+    pub fn get(&self, key: &K, version: i64) -> Option<V> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(read_at, _)| *read_at == version)
+            .map(|(_, value)| value.clone())
+    }
+
+    pub fn put(&self, key: K, version: i64, value: V) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= Self::KEPT {
+            entries.clear();
+        }
+        entries.insert(key, (version, value));
     }
 }
 

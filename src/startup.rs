@@ -6,10 +6,11 @@ use anyhow::Context;
 use chrono::NaiveDate;
 
 use crate::accounts::{self, DemoAccount};
-use crate::cache::{CatalogueCache, DirectoryCache, VersionGate};
-use crate::db::{self, DatabaseUrl, DbConnection, Pool, StoreResult};
+use crate::cache::{CatalogueCache, DirectoryCache, VersionGate, Versioned};
+use crate::db::{self, DatabaseUrl, DbConnection, Page, Pool, StoreResult};
 use crate::domain::ReferenceData;
-use crate::domain::assessment::OpenNeed;
+use crate::domain::Visibility;
+use crate::domain::assessment::{Assessment, OpenNeed};
 use crate::domain::audit::Actor;
 use crate::domain::codes::Iso3;
 use crate::matching::{self, Catalogue};
@@ -23,6 +24,18 @@ pub struct Storage {
     pub versions: Arc<VersionGate>,
     pub directory: Arc<DirectoryCache>,
     catalogue: Arc<CatalogueCache>,
+    /// Country pages' assessments and open needs, by the assessments'
+    /// version (see `web::reads::country`).
+    pub country_reads: Arc<Versioned<CountryReadKey, (Page<Assessment>, Vec<OpenNeed>)>>,
+}
+
+/// A country's page of assessments as one readership sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CountryReadKey {
+    pub country: Iso3,
+    pub visible: Vec<Visibility>,
+    /// The page's number and size.
+    pub page: (i64, i64),
 }
 
 impl Storage {
@@ -130,6 +143,7 @@ pub fn open_with_demo_accounts(
         versions: Arc::default(),
         directory: Arc::default(),
         catalogue: Arc::default(),
+        country_reads: Arc::default(),
     };
     if is_new && demo_data == DemoData::LoadIntoNewDatabase {
         let document = demo_matches::document(&storage, &mut conn)?;

@@ -15,7 +15,7 @@ mod text;
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use roaring::RoaringBitmap;
 
@@ -353,6 +353,21 @@ pub struct Directory {
     offering_indexes: OfferingIndexes,
     offering_texts: TextIndex,
     offering_orders: Orders,
+    /// What recent filters selected, until the next change: most pages are
+    /// asked for again and again, a page at a time.
+    selections: Mutex<HashMap<Selection, Arc<Option<RoaringBitmap>>>>,
+}
+
+/// A filter's selection of offerings or of providers, whatever its order.
+#[derive(PartialEq, Eq, Hash)]
+enum Selection {
+    Offerings(CatalogueFilter),
+    Providers(CatalogueFilter),
+}
+
+impl Selection {
+    /// Selections kept at most; past that the next one starts afresh.
+    const KEPT: usize = 1024;
 }
 
 /// One page of `order`'s slots that are in `selected`.
@@ -402,6 +417,10 @@ impl Directory {
 
     /// Brings the directory up to date with what moved in the store.
     pub fn apply(&mut self, changes: Changes) {
+        self.selections
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         for listing in changes.providers {
             self.put_provider(listing, Placing::Now);
         }
@@ -511,7 +530,47 @@ impl Directory {
         self.offerings.remove(id);
     }
 
+    /// What `select` selects for `selection`, worked out once per change.
+    fn selected(
+        &self,
+        selection: Selection,
+        select: impl FnOnce() -> Option<RoaringBitmap>,
+    ) -> Arc<Option<RoaringBitmap>> {
+        let kept = || self.selections.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = kept().get(&selection) {
+            return hit.clone();
+        }
+        let selected = Arc::new(select());
+        let mut selections = kept();
+        if selections.len() >= Selection::KEPT {
+            selections.clear();
+        }
+        selections.insert(selection, selected.clone());
+        selected
+    }
+
     /// The listed offerings the filter selects, or `None` for all of them.
+    fn offering_selection(&self, filter: &CatalogueFilter) -> Arc<Option<RoaringBitmap>> {
+        let unordered = CatalogueFilter {
+            order: ListOrder::default(),
+            ..filter.clone()
+        };
+        self.selected(Selection::Offerings(unordered), || {
+            self.select_offerings(filter)
+        })
+    }
+
+    /// The listed providers the filter selects, or `None` for all of them.
+    fn provider_selection(&self, filter: &CatalogueFilter) -> Arc<Option<RoaringBitmap>> {
+        let unordered = CatalogueFilter {
+            order: ListOrder::default(),
+            ..filter.clone()
+        };
+        self.selected(Selection::Providers(unordered), || {
+            self.select_providers(filter)
+        })
+    }
+
     fn select_offerings(&self, filter: &CatalogueFilter) -> Option<RoaringBitmap> {
         let mut selected = self.offering_conditions(filter);
         let indexes = &self.offering_indexes;
@@ -569,15 +628,16 @@ impl Directory {
 
     /// One page of the listed offerings the filter selects, in its order.
     pub fn offerings(&self, filter: &CatalogueFilter, page: PageRequest) -> Page<Offering> {
-        let selected = self.select_offerings(filter);
+        let selected = self.offering_selection(filter);
+        let selected = selected.as_ref().as_ref();
         let order = self.offering_orders.list(filter.order);
-        let items = page_of(order, selected.as_ref(), page)
+        let items = page_of(order, selected, page)
             .into_iter()
             .map(|slot| Offering::clone(&self.offerings.get(slot).offering))
             .collect();
         Page {
             items,
-            total: count(selected.as_ref(), self.offerings.len()),
+            total: count(selected, self.offerings.len()),
             number: page.number,
             per_page: page.per_page,
         }
@@ -586,16 +646,17 @@ impl Directory {
     /// How many listed providers the filter selects.
     pub fn count_providers(&self, filter: &CatalogueFilter) -> i64 {
         count(
-            self.select_providers(filter).as_ref(),
+            self.provider_selection(filter).as_ref().as_ref(),
             self.listed_providers.len() as usize,
         )
     }
 
     /// One page of the listed providers the filter selects, in its order.
     pub fn providers(&self, filter: &CatalogueFilter, page: PageRequest) -> Page<ProviderSummary> {
-        let selected = self.select_providers(filter);
+        let selected = self.provider_selection(filter);
+        let selected = selected.as_ref().as_ref();
         let order = self.provider_orders.list(filter.order);
-        let items = page_of(order, selected.as_ref(), page)
+        let items = page_of(order, selected, page)
             .into_iter()
             .map(|slot| {
                 let entry = self.providers.get(slot);
@@ -607,13 +668,12 @@ impl Directory {
             .collect();
         Page {
             items,
-            total: count(selected.as_ref(), self.listed_providers.len() as usize),
+            total: count(selected, self.listed_providers.len() as usize),
             number: page.number,
             per_page: page.per_page,
         }
     }
 
-    /// The listed providers the filter selects, or `None` for all of them.
     fn select_providers(&self, filter: &CatalogueFilter) -> Option<RoaringBitmap> {
         let mut selected = None;
         if let Some(text) = &filter.text {

@@ -15,14 +15,14 @@ use super::reference::ReachCodes;
 use super::vocab::{IncomeLevel, Modality, OfferingStatus, ProviderKind, UnknownCode};
 
 /// A country an offering must admit: its groups and income level.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EligibleCountry {
     pub groups: Vec<GroupCode>,
     pub income_level: Option<IncomeLevel>,
 }
 
 /// A checked filter over offerings (and over providers through their offerings).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct CatalogueFilter {
     pub text: Option<String>,
     /// Offerings with any of these themes.

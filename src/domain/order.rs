@@ -6,7 +6,7 @@ use super::vocab::{UnknownCode, Vocabulary};
 macro_rules! order {
     ($(#[$meta:meta])* $name:ident { #[default] $first:ident => ($fcode:literal, $flabel:literal) $(, $variant:ident => ($code:literal, $label:literal))* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
         pub enum $name {
             #[default]
             $first,

@@ -280,7 +280,7 @@ fn unknown(what: &'static str, code: &str) -> UnknownCode {
 }
 
 /// Coverage codes through which an offering reaches a set of countries.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ReachCodes {
     pub countries: BTreeSet<Iso3>,
     pub regions: BTreeSet<RegionCode>,

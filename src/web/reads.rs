@@ -14,7 +14,7 @@ use crate::domain::audit::AuditedRecord;
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::RecordKey;
 use crate::domain::{Country, Offering, Provider, ReferenceData};
-use crate::startup::Storage;
+use crate::startup::{CountryReadKey, Storage};
 
 fn filter(
     params: &CatalogueParams,
@@ -34,19 +34,29 @@ pub async fn versions(storage: &Storage) -> Result<DataVersions, AppError> {
 }
 
 /// `read` of the directory in memory as the database held it when the
-/// request arrived. Usually it does already, and is read in place; after a
-/// save, what moved is read first.
+/// request arrived.
 pub async fn directory<T, R>(storage: &Storage, read: R) -> Result<T, AppError>
 where
     T: Send + 'static,
     R: FnOnce(&Directory) -> T + Send + 'static,
 {
     let (catalogue, _, _) = versions(storage).await?;
-    match storage.directory.read_at(catalogue, read) {
+    directory_at(storage, catalogue, read).await
+}
+
+/// `read` of the directory at catalogue `version` or later. Usually it is
+/// there already, and is read in place; after a save, what moved is read
+/// first.
+async fn directory_at<T, R>(storage: &Storage, version: i64, read: R) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    R: FnOnce(&Directory) -> T + Send + 'static,
+{
+    match storage.directory.read_at(version, read) {
         Ok(found) => Ok(found),
         Err(read) => {
             let cache = storage.directory.clone();
-            with_db(storage, move |conn| Ok(cache.read(conn, catalogue, read)?)).await
+            with_db(storage, move |conn| Ok(cache.read(conn, version, read)?)).await
         }
     }
 }
@@ -154,20 +164,52 @@ pub async fn country(
     assessments: PageRequest,
 ) -> Result<CountryRead, AppError> {
     let filter = reaching(country, &storage.reference)?;
-    let reaching = directory(storage, move |d| d.offerings(&filter, offerings)).await?;
-    let iso3 = country.iso3.to_string();
-    let visible = readership.visible_in(&country.iso3);
-    let mut read = with_db(storage, move |conn| {
-        let mut open_needs = db::assessments::open_needs(conn, Some(&iso3))?;
-        open_needs.retain(|n| visible.contains(&n.visibility));
-        Ok(CountryRead {
-            reaching,
-            assessments: db::assessments::of_country(conn, &iso3, &visible, assessments)?,
-            open_needs,
-        })
+    let versions = versions(storage).await?;
+    let reaching = directory_at(storage, versions.0, move |d| {
+        d.offerings(&filter, offerings)
     })
     .await?;
-    by_urgency(&mut read.open_needs);
+    let (assessments, open_needs) =
+        assessments_of(storage, country, readership, assessments, versions).await?;
+    Ok(CountryRead {
+        reaching,
+        assessments,
+        open_needs,
+    })
+}
+
+/// A page of a country's assessments and its open needs, most urgent
+/// first, as `readership` may read them: kept while the assessments are
+/// unchanged, as a country's page is read far more often than written.
+async fn assessments_of(
+    storage: &Storage,
+    country: &Country,
+    readership: &Readership,
+    page: PageRequest,
+    versions: DataVersions,
+) -> Result<(Page<Assessment>, Vec<OpenNeed>), AppError> {
+    let visible = readership.visible_in(&country.iso3);
+    let key = CountryReadKey {
+        country: country.iso3.clone(),
+        visible: visible.clone(),
+        page: (page.number, page.per_page),
+    };
+    let (_, assessments_version, _) = versions;
+    if let Some(kept) = storage.country_reads.get(&key, assessments_version) {
+        return Ok(kept);
+    }
+    let iso3 = country.iso3.to_string();
+    let read = with_db(storage, move |conn| {
+        let mut open_needs = db::assessments::open_needs(conn, Some(&iso3))?;
+        open_needs.retain(|n| visible.contains(&n.visibility));
+        by_urgency(&mut open_needs);
+        let assessments = db::assessments::of_country(conn, &iso3, &visible, page)?;
+        Ok((assessments, open_needs))
+    })
+    .await?;
+    storage
+        .country_reads
+        .put(key, assessments_version, read.clone());
     Ok(read)
 }
 
@@ -189,17 +231,9 @@ pub async fn country_summary(
     assessments: PageRequest,
 ) -> Result<(i64, Page<Assessment>), AppError> {
     let filter = reaching(country, &storage.reference)?;
-    let reaching = directory(storage, move |d| d.count_offerings(&filter)).await?;
-    let iso3 = country.iso3.to_string();
-    let visible = readership.visible_in(&country.iso3);
-    let assessments = with_db(storage, move |conn| {
-        Ok(db::assessments::of_country(
-            conn,
-            &iso3,
-            &visible,
-            assessments,
-        )?)
-    })
-    .await?;
+    let versions = versions(storage).await?;
+    let reaching = directory_at(storage, versions.0, move |d| d.count_offerings(&filter)).await?;
+    let (assessments, _) =
+        assessments_of(storage, country, readership, assessments, versions).await?;
     Ok((reaching, assessments))
 }
