@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use capmatch::db::{self, PageRequest};
 use capmatch::web::params::CatalogueParams;
 
-use crate::common::{Backend, TestApp};
+use crate::common::{Backend, TestApp, location};
 use crate::fixtures::CATALOGUE;
 use crate::on_both_backends;
 
@@ -329,7 +329,65 @@ fn matches_sort_by_score(backend: Backend) {
     assert_eq!(app.get("/matches?sort=worst").status(), 400);
 }
 
+/// Each instance keeps the directory in memory; a save on one is listed by
+/// another at its next request, the record that moved and nothing else
+/// read again.
+fn a_save_on_one_instance_is_listed_by_another_at_its_next_request(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    let other = app.another_instance();
+    let elsewhere = reqwest::blocking::Client::new();
+    let json = |path: &str| -> serde_json::Value {
+        elsewhere
+            .get(other.url(path))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let total = |path: &str| json(path)["total"].as_i64().unwrap();
+    let listed = total("/api/v1/offerings");
+    assert_eq!(total("/api/v1/offerings?q=forensics"), 0);
+    // Added on one instance: listed on the other.
+    let added = app.post_form("/offerings", &crate::review::OFFERING);
+    assert_eq!(added.status(), 303);
+    assert_eq!(total("/api/v1/offerings?q=forensics"), 1);
+    assert_eq!(total("/api/v1/offerings"), listed + 1);
+    // Archived on one: gone from the other's lists and counts.
+    let archived = app.post_form("/offerings/ghana-cert/archive", &[]);
+    assert_eq!(archived.status(), 303);
+    assert_eq!(total("/api/v1/offerings?q=cert%20set-up"), 0);
+    assert_eq!(total("/api/v1/offerings"), listed);
+    // A provider renamed: its offerings are found by its new name, and it
+    // counts its listed offerings.
+    app.import(
+        r#"{"providers": [{"key": "uni", "name": "Institute of Forensic Computing",
+            "kind": "academia", "hq_country": "GHA", "description": "Research"}]}"#,
+    );
+    let by_name = json("/api/v1/offerings?q=forensic%20computing");
+    let mut found: Vec<&str> = by_name["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["key"].as_str().unwrap())
+        .collect();
+    found.sort_unstable();
+    let forensics = location(&added);
+    let forensics = forensics.trim_start_matches("/offerings/");
+    let mut expected = vec![
+        "draft-global",
+        "low-income-only",
+        "west-africa-law",
+        forensics,
+    ];
+    expected.sort_unstable();
+    assert_eq!(found, expected);
+    let providers = json("/api/v1/providers?q=forensic%20computing");
+    assert_eq!(providers["total"], 1);
+    assert_eq!(providers["items"][0]["offering_count"], 4);
+}
+
 on_both_backends!(
+    a_save_on_one_instance_is_listed_by_another_at_its_next_request,
     lists_sort_by_name_or_by_last_change,
     matches_sort_by_score,
     country_filter_follows_coverage_and_eligibility,
