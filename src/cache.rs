@@ -117,10 +117,17 @@ impl DirectoryCache {
                 drop(loaded);
                 // A big change or the first read: built aside, so readers
                 // keep the old directory meanwhile.
+                let started = Instant::now();
                 let directory = match held {
                     None => Directory::new(changes),
                     Some(_) => Directory::new(db::directory::changes(conn, None)?),
                 };
+                tracing::info!(
+                    offerings = directory.offering_count(),
+                    index_bytes = directory.index_bytes(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "directory read into memory"
+                );
                 *self.loaded.write().unwrap_or_else(|e| e.into_inner()) =
                     Some(Loaded { version, directory });
             }

@@ -627,13 +627,13 @@ impl Directory {
     }
 
     /// One page of the listed offerings the filter selects, in its order.
-    pub fn offerings(&self, filter: &CatalogueFilter, page: PageRequest) -> Page<Offering> {
+    pub fn offerings(&self, filter: &CatalogueFilter, page: PageRequest) -> Page<Arc<Offering>> {
         let selected = self.offering_selection(filter);
         let selected = selected.as_ref().as_ref();
         let order = self.offering_orders.list(filter.order);
         let items = page_of(order, selected, page)
             .into_iter()
-            .map(|slot| Offering::clone(&self.offerings.get(slot).offering))
+            .map(|slot| self.offerings.get(slot).offering.clone())
             .collect();
         Page {
             items,

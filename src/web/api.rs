@@ -56,11 +56,12 @@ struct OfferingJson {
 }
 
 impl OfferingJson {
-    fn of(offering: crate::domain::Offering) -> OfferingJson {
+    fn of(offering: impl std::borrow::Borrow<crate::domain::Offering>) -> OfferingJson {
+        let offering = offering.borrow();
         OfferingJson {
             url: format!("/offerings/{}", offering.key),
             record: OfferingRecord::from_offering(&offering),
-            provider_name: offering.provider_name,
+            provider_name: offering.provider_name.clone(),
         }
     }
 }

@@ -121,7 +121,7 @@ struct ShowPage<'a> {
     country: Country,
     m49_path: Vec<&'a Region>,
     groups: Vec<&'a CountryGroup>,
-    offerings: Vec<Offering>,
+    offerings: Vec<std::sync::Arc<Offering>>,
     pagination: Pagination,
     reference: &'a ReferenceData,
 }

@@ -32,7 +32,7 @@ use crate::startup::Storage;
 #[template(path = "offerings/list.html")]
 struct ListPage<'a> {
     viewer: &'a Viewer,
-    offerings: Vec<Offering>,
+    offerings: Vec<std::sync::Arc<Offering>>,
     filters: FilterForm<'a>,
     pagination: Pagination,
     reference: &'a ReferenceData,

@@ -6,6 +6,8 @@ use super::params::CatalogueParams;
 use super::session::Viewer;
 use super::with_db;
 use crate::db::reviews::Review;
+use std::sync::Arc;
+
 use crate::db::{self, DataVersions, Page, PageRequest};
 use crate::directory::{Directory, ProviderSummary};
 use crate::domain::access::{Action, Readership};
@@ -75,7 +77,7 @@ pub async fn providers(
 pub async fn offerings(
     storage: &Storage,
     params: &CatalogueParams,
-) -> Result<Page<Offering>, AppError> {
+) -> Result<Page<Arc<Offering>>, AppError> {
     let filter = filter(params, &storage.reference)?;
     let page = PageRequest::new(params.page_number());
     directory(storage, move |d| d.offerings(&filter, page)).await
@@ -151,7 +153,7 @@ pub async fn offering(
 /// data: a page of the offerings that reach it, a page of its assessments,
 /// and its open needs, most urgent first.
 pub struct CountryRead {
-    pub reaching: Page<Offering>,
+    pub reaching: Page<Arc<Offering>>,
     pub assessments: Page<Assessment>,
     pub open_needs: Vec<OpenNeed>,
 }
