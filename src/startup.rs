@@ -26,8 +26,11 @@ pub struct Storage {
     catalogue: Arc<CatalogueCache>,
     /// Country pages' assessments and open needs, by the assessments'
     /// version (see `web::reads::country`).
-    pub country_reads: Arc<Versioned<CountryReadKey, (Page<Assessment>, Vec<OpenNeed>)>>,
+    pub country_reads: Arc<Versioned<CountryReadKey, CountryRead>>,
 }
+
+/// A page of a country's assessments, and its open needs.
+pub type CountryRead = (Page<Assessment>, Vec<OpenNeed>);
 
 /// A country's page of assessments as one readership sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -60,7 +60,7 @@ impl OfferingJson {
         let offering = offering.borrow();
         OfferingJson {
             url: format!("/offerings/{}", offering.key),
-            record: OfferingRecord::from_offering(&offering),
+            record: OfferingRecord::from_offering(offering),
             provider_name: offering.provider_name.clone(),
         }
     }
