@@ -11,6 +11,7 @@ use super::schema::{offerings, providers, reviews};
 use super::{DbConnection, StoreResult, providers as provider_queries};
 use crate::directory::{Changes, Listing};
 use crate::domain::audit::AuditedRecord;
+use crate::domain::codes::RecordKey;
 
 /// What moved after catalogue version `since`, or everything when `None`.
 /// Every offering of a provider that moved comes with it: its listing, its
@@ -38,27 +39,23 @@ pub fn changes(conn: &mut DbConnection, since: Option<i64>) -> StoreResult<Chang
             .load(conn)?,
     };
     let waiting = waiting_for_review(conn)?;
+    // Listed in its own right: not archived, and not waiting for review.
+    let listed = |kind: AuditedRecord, key: &RecordKey, archived: bool| {
+        !archived && !waiting.contains(&(kind, key.to_string()))
+    };
     let providers = provider_rows
         .into_iter()
-        .map(|row| {
-            let provider = provider_queries::to_domain(row);
-            let listed = !provider.archived
-                && !waiting.contains(&(AuditedRecord::Provider, provider.key.to_string()));
-            Listing {
-                record: provider,
-                listed,
-            }
+        .map(provider_queries::to_domain)
+        .map(|p| Listing {
+            listed: listed(AuditedRecord::Provider, &p.key, p.archived),
+            record: p,
         })
         .collect();
     let offerings = assemble(conn, offering_rows)?
         .into_iter()
-        .map(|offering| {
-            let listed = !offering.archived
-                && !waiting.contains(&(AuditedRecord::Offering, offering.key.to_string()));
-            Listing {
-                record: offering,
-                listed,
-            }
+        .map(|o| Listing {
+            listed: listed(AuditedRecord::Offering, &o.key, o.archived),
+            record: o,
         })
         .collect();
     Ok(Changes {

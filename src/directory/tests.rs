@@ -180,10 +180,6 @@ impl Store {
     }
 }
 
-fn ordered<'a>(order: ListOrder, items: &mut [(String, ListingKey<'a>)]) {
-    items.sort_by(|a, b| listing_order(order, &a.1, &b.1));
-}
-
 /// The page the rules give for `filter`, by key, and the total.
 fn expected_offerings(
     store: &Store,
@@ -195,7 +191,7 @@ fn expected_offerings(
         .iter()
         .map(|(o, _)| (o.key.to_string(), sort_key(&o.data.title)))
         .collect();
-    let mut selected: Vec<(String, ListingKey)> = listed
+    let selected: Vec<(String, ListingKey)> = listed
         .iter()
         .zip(&keys)
         .filter(|((o, p), _)| filter.selects_offering(o, p))
@@ -211,15 +207,24 @@ fn expected_offerings(
             )
         })
         .collect();
-    ordered(filter.order, &mut selected);
+    paged(filter.order, selected, page)
+}
+
+/// The keys on `page` of `selected` in `order`, and how many there are.
+fn paged(
+    order: ListOrder,
+    mut selected: Vec<(String, ListingKey)>,
+    page: PageRequest,
+) -> (Vec<String>, i64) {
+    selected.sort_by(|a, b| listing_order(order, &a.1, &b.1));
     let total = selected.len() as i64;
-    let page_keys = selected
+    let keys = selected
         .into_iter()
         .skip(page.offset() as usize)
         .take(page.per_page as usize)
         .map(|(key, _)| key)
         .collect();
-    (page_keys, total)
+    (keys, total)
 }
 
 fn expected_providers(
@@ -234,7 +239,7 @@ fn expected_providers(
         .filter(|p| p.listed)
         .map(|p| (&p.record, sort_key(&p.record.data.name)))
         .collect();
-    let mut selected: Vec<(String, ListingKey)> = providers
+    let selected: Vec<(String, ListingKey)> = providers
         .iter()
         .filter(|(p, _)| {
             filter.selects_provider(
@@ -257,13 +262,10 @@ fn expected_providers(
             )
         })
         .collect();
-    ordered(filter.order, &mut selected);
-    let total = selected.len() as i64;
-    let page_items = selected
+    let (keys, total) = paged(filter.order, selected, page);
+    let page_items = keys
         .into_iter()
-        .skip(page.offset() as usize)
-        .take(page.per_page as usize)
-        .map(|(key, _)| {
+        .map(|key| {
             let count = listed.iter().filter(|(_, p)| p.key.as_str() == key).count();
             (key, count as i64)
         })
