@@ -317,7 +317,7 @@ impl PageRequest {
     }
 
     /// The page this request asked for, holding `items` of `total`.
-    fn holding<T>(self, items: Vec<T>, total: i64) -> Page<T> {
+    pub(crate) fn holding<T>(self, items: Vec<T>, total: i64) -> Page<T> {
         Page {
             items,
             total,

@@ -104,11 +104,11 @@ impl<T> Slots<T> {
         slot
     }
 
-    fn remove(&mut self, id: i64) -> Option<(u32, T)> {
-        let slot = self.by_id.remove(&id)?;
-        let entry = self.entries[slot as usize].take()?;
-        self.free.push(slot);
-        Some((slot, entry))
+    fn remove(&mut self, id: i64) {
+        if let Some(slot) = self.by_id.remove(&id) {
+            self.entries[slot as usize] = None;
+            self.free.push(slot);
+        }
     }
 
     fn len(&self) -> usize {
@@ -251,7 +251,6 @@ impl OfferingEntry {
 
 struct ProviderEntry {
     provider: Arc<Provider>,
-    listed: bool,
     sort_key: Box<str>,
     /// Its offerings in the directory, by slot.
     offerings: RoaringBitmap,
@@ -342,7 +341,8 @@ impl OfferingIndexes {
 pub struct Directory {
     providers: Slots<ProviderEntry>,
     provider_keys: HashMap<RecordKey, u32>,
-    /// Listed providers only: unlisted ones are kept to know their state.
+    /// The providers that are listed; the others are kept, unlisted, for
+    /// the offerings that name them.
     listed_providers: RoaringBitmap,
     provider_kinds: Postings<ProviderKind>,
     provider_texts: TextIndex,
@@ -355,20 +355,21 @@ pub struct Directory {
     offering_orders: Orders,
     /// What recent filters selected, until the next change: most pages are
     /// asked for again and again, a page at a time.
-    selections: Mutex<HashMap<Selection, Arc<Option<RoaringBitmap>>>>,
+    selections: Mutex<HashMap<(Listed, CatalogueFilter), Selected>>,
 }
 
-/// A filter's selection of offerings or of providers, whatever its order.
-#[derive(PartialEq, Eq, Hash)]
-enum Selection {
-    Offerings(CatalogueFilter),
-    Providers(CatalogueFilter),
+/// What a selection lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Listed {
+    Offerings,
+    Providers,
 }
 
-impl Selection {
-    /// Selections kept at most; past that the next one starts afresh.
-    const KEPT: usize = 1024;
-}
+/// The slots a filter selects, or `None` for every listed one.
+type Selected = Arc<Option<RoaringBitmap>>;
+
+/// Selections kept at most; past that the next one starts afresh.
+const SELECTIONS_KEPT: usize = 1024;
 
 /// One page of `order`'s slots that are in `selected`.
 fn page_of(order: &[u32], selected: Option<&RoaringBitmap>, page: PageRequest) -> Vec<u32> {
@@ -431,17 +432,13 @@ impl Directory {
 
     fn put_provider(&mut self, listing: Listing<Provider>, placing: Placing) {
         let provider = listing.record;
-        // Its offerings come with it in the same changes, and are filed
-        // again as its listing now allows.
-        let old_offerings = match self.providers.slot(provider.id) {
-            Some(slot) => self.providers.get(slot).offerings.clone(),
-            None => RoaringBitmap::new(),
-        };
-        for offering_slot in &old_offerings {
-            let id = self.offerings.get(offering_slot).offering.id;
-            self.remove_offering(id);
-        }
         if let Some(slot) = self.providers.slot(provider.id) {
+            // Its offerings come with it in the same changes, and are filed
+            // again as its listing now allows.
+            for offering_slot in &self.providers.get(slot).offerings.clone() {
+                let id = self.offerings.get(offering_slot).offering.id;
+                self.remove_offering(id);
+            }
             self.unlist_provider(slot);
             self.providers.remove(provider.id);
         }
@@ -451,7 +448,6 @@ impl Directory {
             provider.id,
             ProviderEntry {
                 provider: Arc::new(provider),
-                listed: listing.listed,
                 sort_key,
                 offerings: RoaringBitmap::new(),
             },
@@ -490,11 +486,10 @@ impl Directory {
         let Some(&provider_slot) = self.provider_keys.get(&offering.data.provider) else {
             return;
         };
-        let provider = self.providers.get(provider_slot);
-        if !(listing.listed && provider.listed) {
+        if !(listing.listed && self.listed_providers.contains(provider_slot)) {
             return;
         }
-        let kind = provider.provider.data.kind;
+        let kind = self.providers.get(provider_slot).provider.data.kind;
         let sort_key = sort_key(&offering.data.title).into_boxed_str();
         let text = offering_search_text(&offering.data);
         let offering = Arc::new(offering);
@@ -530,45 +525,30 @@ impl Directory {
         self.offerings.remove(id);
     }
 
-    /// What `select` selects for `selection`, worked out once per change.
-    fn selected(
-        &self,
-        selection: Selection,
-        select: impl FnOnce() -> Option<RoaringBitmap>,
-    ) -> Arc<Option<RoaringBitmap>> {
+    /// The listed offerings or providers the filter selects, or `None` for
+    /// all of them: worked out once per change, whatever the order asked.
+    fn selection(&self, listed: Listed, filter: &CatalogueFilter) -> Selected {
+        let key = (
+            listed,
+            CatalogueFilter {
+                order: ListOrder::default(),
+                ..filter.clone()
+            },
+        );
         let kept = || self.selections.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(hit) = kept().get(&selection) {
+        if let Some(hit) = kept().get(&key) {
             return hit.clone();
         }
-        let selected = Arc::new(select());
+        let selected = Arc::new(match listed {
+            Listed::Offerings => self.select_offerings(filter),
+            Listed::Providers => self.select_providers(filter),
+        });
         let mut selections = kept();
-        if selections.len() >= Selection::KEPT {
+        if selections.len() >= SELECTIONS_KEPT {
             selections.clear();
         }
-        selections.insert(selection, selected.clone());
+        selections.insert(key, selected.clone());
         selected
-    }
-
-    /// The listed offerings the filter selects, or `None` for all of them.
-    fn offering_selection(&self, filter: &CatalogueFilter) -> Arc<Option<RoaringBitmap>> {
-        let unordered = CatalogueFilter {
-            order: ListOrder::default(),
-            ..filter.clone()
-        };
-        self.selected(Selection::Offerings(unordered), || {
-            self.select_offerings(filter)
-        })
-    }
-
-    /// The listed providers the filter selects, or `None` for all of them.
-    fn provider_selection(&self, filter: &CatalogueFilter) -> Arc<Option<RoaringBitmap>> {
-        let unordered = CatalogueFilter {
-            order: ListOrder::default(),
-            ..filter.clone()
-        };
-        self.selected(Selection::Providers(unordered), || {
-            self.select_providers(filter)
-        })
     }
 
     fn select_offerings(&self, filter: &CatalogueFilter) -> Option<RoaringBitmap> {
@@ -623,37 +603,35 @@ impl Directory {
 
     /// How many listed offerings the filter selects.
     pub fn count_offerings(&self, filter: &CatalogueFilter) -> i64 {
-        count(self.select_offerings(filter).as_ref(), self.offerings.len())
+        count(
+            self.selection(Listed::Offerings, filter).as_ref().as_ref(),
+            self.offerings.len(),
+        )
     }
 
     /// One page of the listed offerings the filter selects, in its order.
     pub fn offerings(&self, filter: &CatalogueFilter, page: PageRequest) -> Page<Arc<Offering>> {
-        let selected = self.offering_selection(filter);
+        let selected = self.selection(Listed::Offerings, filter);
         let selected = selected.as_ref().as_ref();
         let order = self.offering_orders.list(filter.order);
         let items = page_of(order, selected, page)
             .into_iter()
             .map(|slot| self.offerings.get(slot).offering.clone())
             .collect();
-        Page {
-            items,
-            total: count(selected, self.offerings.len()),
-            number: page.number,
-            per_page: page.per_page,
-        }
+        page.holding(items, count(selected, self.offerings.len()))
     }
 
     /// How many listed providers the filter selects.
     pub fn count_providers(&self, filter: &CatalogueFilter) -> i64 {
         count(
-            self.provider_selection(filter).as_ref().as_ref(),
+            self.selection(Listed::Providers, filter).as_ref().as_ref(),
             self.listed_providers.len() as usize,
         )
     }
 
     /// One page of the listed providers the filter selects, in its order.
     pub fn providers(&self, filter: &CatalogueFilter, page: PageRequest) -> Page<ProviderSummary> {
-        let selected = self.provider_selection(filter);
+        let selected = self.selection(Listed::Providers, filter);
         let selected = selected.as_ref().as_ref();
         let order = self.provider_orders.list(filter.order);
         let items = page_of(order, selected, page)
@@ -666,12 +644,7 @@ impl Directory {
                 }
             })
             .collect();
-        Page {
-            items,
-            total: count(selected, self.listed_providers.len() as usize),
-            number: page.number,
-            per_page: page.per_page,
-        }
+        page.holding(items, count(selected, self.listed_providers.len() as usize))
     }
 
     fn select_providers(&self, filter: &CatalogueFilter) -> Option<RoaringBitmap> {
