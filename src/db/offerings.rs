@@ -15,7 +15,6 @@ use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::catalogue::offering_search_text;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
-use crate::domain::vocab::OfferingStatus;
 
 fn facets_of(data: &OfferingData) -> Vec<(OfferingFacet, String)> {
     fn tag<T: ToString>(
@@ -343,8 +342,8 @@ pub fn upsert(
     }
 }
 
-/// A provider's offerings, archived ones last, for its profile page.
-/// One page of a provider's offerings, archived ones last, by title.
+/// One page of a provider's offerings for its profile page, archived ones
+/// last, by title.
 pub fn of_provider(
     conn: &mut DbConnection,
     provider_id: i64,
@@ -377,22 +376,6 @@ pub fn of_provider(
 pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<Offering>> {
     let rows: Vec<Listed> = offerings::table
         .inner_join(providers::table)
-        .order(offerings::key)
-        .select(listed_columns())
-        .load(conn)?;
-    assemble(conn, rows)
-}
-
-/// The offerings the engine considers: active, listed, of listed providers.
-/// The engine checks the active period itself, as of the day it runs.
-pub fn matchable(conn: &mut DbConnection) -> StoreResult<Vec<Offering>> {
-    let rows: Vec<Listed> = offerings::table
-        .inner_join(providers::table)
-        .filter(offerings::archived.eq(false))
-        .filter(providers::archived.eq(false))
-        .filter(published!(offerings, "offering"))
-        .filter(published!(providers, "provider"))
-        .filter(offerings::status.eq(OfferingStatus::Active))
         .order(offerings::key)
         .select(listed_columns())
         .load(conn)?;
