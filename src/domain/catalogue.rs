@@ -156,14 +156,8 @@ impl CatalogueFilter {
                     || shares(&data.coverage.groups, &reach.groups)
             })
             && self.eligible.as_ref().is_none_or(|country| {
-                data.eligibility.is_open()
-                    || country
-                        .groups
-                        .iter()
-                        .any(|g| data.eligibility.groups.contains(g))
-                    || country
-                        .income_level
-                        .is_some_and(|level| data.eligibility.income_levels.contains(&level))
+                data.eligibility
+                    .admits_member_of(&country.groups, country.income_level)
             })
             && self.modality.is_none_or(|m| data.modalities.contains(&m))
             && self

@@ -114,14 +114,19 @@ impl Eligibility {
     }
 
     pub fn admits(&self, country: &Country, reference: &ReferenceData) -> bool {
+        self.admits_member_of(reference.groups_of(&country.iso3), country.income_level)
+    }
+
+    /// Whether it admits a country that belongs to `groups` and is at
+    /// `income_level`: open, or any one condition met.
+    pub fn admits_member_of(
+        &self,
+        groups: &[GroupCode],
+        income_level: Option<IncomeLevel>,
+    ) -> bool {
         self.is_open()
-            || reference
-                .groups_of(&country.iso3)
-                .iter()
-                .any(|g| self.groups.contains(g))
-            || country
-                .income_level
-                .is_some_and(|level| self.income_levels.contains(&level))
+            || groups.iter().any(|g| self.groups.contains(g))
+            || income_level.is_some_and(|level| self.income_levels.contains(&level))
     }
 
     /// "open to every country", or "eligible only for members of COMMONWEALTH,
