@@ -26,15 +26,15 @@ pub struct Storage {
     catalogue: Arc<CatalogueCache>,
     /// Country pages' assessments and open needs, by the assessments'
     /// version (see `web::reads::country`).
-    pub country_reads: Arc<Versioned<CountryReadKey, CountryRead>>,
+    pub country_reads: Arc<Versioned<CountryAssessmentsKey, CountryAssessments>>,
 }
 
 /// A page of a country's assessments, and its open needs.
-pub type CountryRead = (Page<Assessment>, Vec<OpenNeed>);
+pub type CountryAssessments = (Page<Assessment>, Vec<OpenNeed>);
 
 /// A country's page of assessments as one readership sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CountryReadKey {
+pub struct CountryAssessmentsKey {
     pub country: Iso3,
     pub visible: Vec<Visibility>,
     /// The page's number and size.

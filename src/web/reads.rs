@@ -1,13 +1,13 @@
 //! What the pages and the JSON API both read: one function each, so the
 //! two fronts cannot drift apart.
 
+use std::sync::Arc;
+
 use super::error::{AppError, missing};
 use super::params::CatalogueParams;
 use super::session::Viewer;
 use super::with_db;
 use crate::db::reviews::Review;
-use std::sync::Arc;
-
 use crate::db::{self, DataVersions, Page, PageRequest};
 use crate::directory::{Directory, ProviderSummary};
 use crate::domain::access::{Action, Readership};
@@ -16,7 +16,7 @@ use crate::domain::audit::AuditedRecord;
 use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::RecordKey;
 use crate::domain::{Country, Offering, Provider, ReferenceData};
-use crate::startup::{CountryReadKey, Storage};
+use crate::startup::{CountryAssessments, CountryAssessmentsKey, Storage};
 
 fn filter(
     params: &CatalogueParams,
@@ -189,9 +189,9 @@ async fn assessments_of(
     readership: &Readership,
     page: PageRequest,
     versions: DataVersions,
-) -> Result<(Page<Assessment>, Vec<OpenNeed>), AppError> {
+) -> Result<CountryAssessments, AppError> {
     let visible = readership.visible_in(&country.iso3);
-    let key = CountryReadKey {
+    let key = CountryAssessmentsKey {
         country: country.iso3.clone(),
         visible: visible.clone(),
         page: (page.number, page.per_page),
