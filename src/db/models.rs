@@ -98,8 +98,6 @@ pub struct ProviderColumns {
     pub website: Option<String>,
     pub email: Option<String>,
     pub description: String,
-    pub search_name: String,
-    pub search_text: String,
     pub updated_at: NaiveDateTime,
 }
 
@@ -139,7 +137,6 @@ pub struct OfferingColumns {
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
     pub status: OfferingStatus,
-    pub search_text: String,
     pub updated_at: NaiveDateTime,
 }
 

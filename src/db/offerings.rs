@@ -12,7 +12,6 @@ use super::models::{
 use super::schema::{offering_facets, offerings, providers};
 use super::{DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, now};
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
-use crate::domain::catalogue::offering_search_text;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
 
@@ -173,7 +172,6 @@ fn changes(data: &OfferingData, provider_id: i64) -> StoreResult<OfferingColumns
         starts_on: data.starts_on,
         ends_on: data.ends_on,
         status: data.status,
-        search_text: offering_search_text(data),
         updated_at: now(),
     })
 }

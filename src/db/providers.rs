@@ -7,7 +7,6 @@ use super::models::{NewProviderRow, ProviderColumns, ProviderRow};
 use super::schema::providers;
 use super::{DbConnection, StoreError, StoreResult, now};
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
-use crate::domain::catalogue::{provider_search_name, provider_search_text};
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::domain::provider::{Provider, ProviderData};
 
@@ -39,8 +38,6 @@ fn changes(data: &ProviderData) -> ProviderColumns {
         website: data.website.clone(),
         email: data.email.clone(),
         description: data.description.clone(),
-        search_name: provider_search_name(data),
-        search_text: provider_search_text(data),
         updated_at: now(),
     }
 }

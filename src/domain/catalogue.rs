@@ -65,7 +65,7 @@ fn shares<T: Ord>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> bool {
 }
 
 /// What a text search reads of an offering: its title and description,
-/// lower-cased. The store keeps it too, so every path searches the same.
+/// lower-cased.
 pub fn offering_search_text(data: &OfferingData) -> String {
     format!("{}\n{}", data.title, data.description).to_lowercase()
 }

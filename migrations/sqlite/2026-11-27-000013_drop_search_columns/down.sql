@@ -1,0 +1,3 @@
+ALTER TABLE offerings ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE providers ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE providers ADD COLUMN search_name TEXT NOT NULL DEFAULT '';
