@@ -37,6 +37,60 @@
     });
   });
 
+  // The offering form's provider search: the providers found are listed as
+  // one types, from the public API, instead of at the next save.
+  document.querySelectorAll('input[data-provider-search]').forEach(function (search) {
+    var name = search.getAttribute('data-provider-search');
+    var found = document.getElementById(search.getAttribute('aria-controls'));
+    var outcome = found.querySelector('.found');
+    var hint = document.getElementById(search.getAttribute('aria-describedby'));
+    hint.textContent = hint.getAttribute('data-scripted-hint');
+    var pending;
+    var asked = 0;
+    function show(words, page) {
+      found.querySelectorAll('label').forEach(function (label) {
+        if (!label.querySelector('input:checked')) { label.remove(); }
+      });
+      var chosen = found.querySelector('input:checked');
+      page.items.forEach(function (provider) {
+        if (chosen && chosen.value === provider.key) { return; }
+        var label = document.createElement('label');
+        var radio = document.createElement('input');
+        radio.type = 'radio';
+        radio.name = name;
+        radio.value = provider.key;
+        label.appendChild(radio);
+        label.appendChild(document.createTextNode(' ' + provider.name));
+        found.appendChild(label);
+      });
+      var total = page.total;
+      outcome.textContent = total === 0 ? 'No provider found for “' + words + '”.'
+        : total <= page.items.length ? 'Found for “' + words + '”: ' + total + '.'
+          : 'Found for “' + words + '”: ' + total + ', of which the first ' + page.items.length
+            + ' are shown. Type more of the name to narrow it.';
+    }
+    function lookUp() {
+      var words = search.value.trim();
+      if (words === '') { return; }
+      var ticket = ++asked;
+      fetch('/api/v1/providers?q=' + encodeURIComponent(words), { headers: { Accept: 'application/json' } })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        // Only the latest search is shown, whichever answer comes last.
+        .then(function (page) { if (ticket === asked) { show(words, page); } })
+        // Without an answer the form still works: a save lists them.
+        .catch(function () {});
+    }
+    search.addEventListener('input', function () {
+      clearTimeout(pending);
+      pending = setTimeout(lookUp, 250);
+    });
+    search.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter') { event.preventDefault(); clearTimeout(pending); lookUp(); }
+    });
+    // A provider chosen ends the search, so the next save saves.
+    found.addEventListener('change', function () { search.value = ''; });
+  });
+
   document.querySelectorAll('textarea[maxlength]').forEach(function (area) {
     var max = Number(area.getAttribute('maxlength'));
     var count = document.createElement('p');

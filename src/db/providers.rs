@@ -194,13 +194,3 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
         .load(conn)?;
     Ok(rows.into_iter().map(to_domain).collect())
 }
-
-/// Keys and names of the listed providers, by name: the offering form's choices.
-pub fn names(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
-    providers::table
-        .filter(providers::archived.eq(false))
-        .filter(published!(providers, "provider"))
-        .order((providers::name, providers::key))
-        .select((providers::key, providers::name))
-        .load(conn)
-}

@@ -647,6 +647,14 @@ impl Directory {
         page.holding(items, count(selected, self.listed_providers.len() as usize))
     }
 
+    /// The listed provider with `key`.
+    pub fn provider(&self, key: &RecordKey) -> Option<&Provider> {
+        let slot = *self.provider_keys.get(key)?;
+        self.listed_providers
+            .contains(slot)
+            .then(|| self.providers.get(slot).provider.as_ref())
+    }
+
     fn select_providers(&self, filter: &CatalogueFilter) -> Option<RoaringBitmap> {
         let mut selected = None;
         if let Some(text) = &filter.text {

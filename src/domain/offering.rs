@@ -186,6 +186,10 @@ pub struct OfferingInput {
     /// The version an edit form was opened at; not data, and never written.
     #[serde(skip_serializing)]
     pub version: Option<String>,
+    /// What was typed to find a provider by name on the form; not data,
+    /// and never written.
+    #[serde(skip_serializing)]
+    pub provider_search: String,
 }
 
 /// The most engagements one offering can sensibly say it takes on at once.

@@ -68,6 +68,7 @@ impl OfferingRecord {
             ends_on: self.ends_on.clone(),
             status: self.status.clone(),
             version: None,
+            provider_search: String::new(),
         }
     }
 

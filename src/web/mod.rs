@@ -38,6 +38,7 @@ pub mod params;
 pub mod passwords;
 pub mod paths;
 pub mod people;
+pub mod provider_picker;
 pub mod providers;
 pub mod reads;
 pub mod records;

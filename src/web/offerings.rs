@@ -10,6 +10,7 @@ use super::filters::{FilterForm, FilterOptions};
 use super::forms::FieldView;
 use super::params::CatalogueParams;
 use super::paths::{KeyPath, QueryParams};
+use super::provider_picker::{self, ProviderPicker};
 use super::records::{self, Record, RecordForm, Store};
 use super::session::Viewer;
 use super::views::{Choice, ChoiceGroup, Choices, Pagination};
@@ -136,7 +137,7 @@ pub async fn new_form(
 struct FormPage<'a> {
     viewer: &'a Viewer,
     form: RecordForm<'a, Offering>,
-    providers: Vec<Choice>,
+    provider_picker: ProviderPicker,
     themes: Vec<ChoiceGroup>,
     coverage_countries: Vec<ChoiceGroup>,
     coverage_regions: Vec<ChoiceGroup>,
@@ -208,7 +209,13 @@ impl Record for Offering {
         input: &OfferingInput,
         reference: &ReferenceData,
     ) -> Result<Keyed<OfferingData>, FieldErrors> {
-        input.parse(reference)
+        let parsed = input.parse(reference);
+        let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
+        provider_picker::search_step(input, &mut errors);
+        match parsed {
+            Ok(parsed) if errors.is_empty() => Ok(parsed),
+            _ => Err(errors),
+        }
     }
 
     fn posted_version(input: &OfferingInput) -> Option<&str> {
@@ -227,30 +234,15 @@ impl Record for Offering {
         storage: &Storage,
         form: RecordForm<'_, Offering>,
     ) -> Result<HttpResponse, AppError> {
-        let providers = with_db(storage, |conn| Ok(db::providers::names(conn)?)).await?;
+        let provider_picker = provider_picker::picker(storage, form.viewer, &form.input).await?;
         let choices = Choices {
             reference: &storage.reference,
         };
         let input = &form.input;
         let status = form.status;
-        // Only the providers the person may add offerings to.
-        let offered = |key: &String| {
-            *key == input.provider
-                || form
-                    .viewer
-                    .allows(Action::AddOffering(&RecordKey::trusted(key.clone())))
-        };
         let page = FormPage {
             viewer: form.viewer,
-            providers: providers
-                .into_iter()
-                .filter(|(key, _)| offered(key))
-                .map(|(key, name)| Choice {
-                    chosen: key == input.provider,
-                    value: key,
-                    label: name,
-                })
-                .collect(),
+            provider_picker,
             themes: choices.themes(&input.themes),
             coverage_countries: ChoiceGroup::plain(choices.countries(&input.coverage_countries)),
             coverage_regions: choices.regions(&input.coverage_regions),

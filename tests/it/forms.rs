@@ -234,7 +234,12 @@ fn archiving_takes_records_out_of_listings_without_deleting(backend: Backend) {
 fn offering_form_takes_multi_value_controls(backend: Backend) {
     let app = TestApp::with_catalogue(backend);
     let form = app.page("/offerings/new?provider=uni");
-    assert!(form.contains("<option value=\"uni\" selected>Cyber Institute</option>"));
+    assert!(
+        form.contains(
+            "<input type=\"radio\" name=\"provider\" value=\"uni\" checked> Cyber Institute"
+        ),
+        "the provider the address names is chosen"
+    );
     assert!(
         form.contains("<label for=\"title\">"),
         "labels tied to inputs"
@@ -761,8 +766,106 @@ fn optional_fields_say_so_in_their_labels(backend: Backend) {
     assert!(page.contains(r#"<label for="name">Name</label>"#));
 }
 
+/// The secretariat may add offerings to any of thousands of providers, so
+/// it finds one by name: without scripts, a save with a search typed lists
+/// what it finds, keeps everything else typed and saves nothing.
+fn the_secretariat_finds_a_provider_by_name_without_scripts(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    let partners: Vec<String> = (1..=25)
+        .map(|n| format!(r#"{{"key": "partner-{n:02}", "name": "Partner {n:02}", "kind": "civil-society", "description": "One of many"}}"#))
+        .collect();
+    app.import(&format!(
+        r#"{{"providers": [{}], "offerings": []}}"#,
+        partners.join(",")
+    ));
+    let offerings_before = app.json("/api/v1/offerings")["total"].clone();
+
+    let form = app.page("/offerings/new");
+    assert!(form.contains(r#"name="provider_search""#), "a search box");
+    assert!(
+        !form.contains("Ministry of Digital Affairs") && !form.contains("Partner 01"),
+        "no list of every provider"
+    );
+
+    let mut fields = vec![
+        ("provider", ""),
+        ("provider_search", "<digital>"),
+        ("title", "Judges' training"),
+        ("description", "Electronic evidence"),
+        ("themes", "cybercrime.judiciary"),
+        ("coverage_global", "on"),
+        ("modalities", "training"),
+        ("languages", "en"),
+        ("status", "active"),
+    ];
+    let nothing = app.post_form("/offerings", &fields);
+    assert_eq!(nothing.status(), 422);
+    let page = nothing.text().unwrap();
+    assert!(
+        page.contains("No provider found for “&#60;digital&#62;”."),
+        "{page}"
+    );
+    assert_field_error(&page, "provider", "Choose the provider.");
+
+    fields[1] = ("provider_search", "digital");
+    let listed = app.post_form("/offerings", &fields);
+    assert_eq!(listed.status(), 422, "a search is not a save");
+    let page = listed.text().unwrap();
+    assert!(page.contains("Found for “digital”: 1."), "{page}");
+    assert!(page.contains(
+        r#"<input type="radio" name="provider" value="ministry"> Ministry of Digital Affairs"#
+    ));
+    assert!(
+        page.contains("value=\"Judges&#39; training\""),
+        "what was typed is kept"
+    );
+    assert!(
+        page.contains(r#"name="provider_search" aria-describedby"#)
+            && !page.contains(r#"value="digital""#),
+        "the search box is emptied, so the next save saves"
+    );
+    assert_eq!(app.json("/api/v1/offerings")["total"], offerings_before);
+
+    fields[0] = ("provider", "ministry");
+    fields[1] = ("provider_search", "partner");
+    let many = app.post_form("/offerings", &fields);
+    assert_eq!(
+        many.status(),
+        422,
+        "a search with a provider chosen still only searches"
+    );
+    let page = many.text().unwrap();
+    assert_field_error(
+        &page,
+        "provider",
+        "Choose one of the providers found for “partner”; nothing is saved until you do.",
+    );
+    assert!(page.contains(
+        "Found for “partner”: 25, of which the first 20 are shown. Type more of the name to narrow it."
+    ));
+    assert!(
+        page.contains(r#"value="ministry" checked> Ministry of Digital Affairs"#)
+            && page.contains(r#"value="partner-20">"#)
+            && !page.contains(r#"value="partner-21">"#),
+        "the chosen provider stays chosen, beside the first 20 found"
+    );
+    assert_eq!(app.json("/api/v1/offerings")["total"], offerings_before);
+
+    fields[1] = ("provider_search", "");
+    let saved = app.post_form("/offerings", &fields);
+    assert_eq!(saved.status(), 303);
+    let key = location(&saved)
+        .trim_start_matches("/offerings/")
+        .to_owned();
+    assert_eq!(
+        app.json(&format!("/api/v1/offerings/{key}"))["provider"],
+        "ministry"
+    );
+}
+
 on_both_backends!(
     a_bare_domain_and_a_long_title_are_taken_as_meant,
+    the_secretariat_finds_a_provider_by_name_without_scripts,
     optional_fields_say_so_in_their_labels,
     a_post_from_another_site_is_refused_without_the_form,
     a_form_whose_cookie_was_lost_comes_back_with_everything_typed,
