@@ -1,7 +1,7 @@
 //! Offering queries. An offering's lists (themes, coverage, eligibility,
 //! modalities, languages) live in `offering_facets`, one row per code.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use diesel::prelude::*;
 
@@ -12,6 +12,7 @@ use super::models::{
 use super::schema::{offering_facets, offerings, providers};
 use super::{DbConnection, MultiBackend, Page, PageRequest, StoreError, StoreResult, now};
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
+use crate::domain::code_set::CodeSet;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
 
@@ -52,7 +53,7 @@ fn to_domain(
             .filter(move |f| f.facet == facet)
             .map(|f| f.code.as_str())
     };
-    fn set<T: Ord>(codes: impl Iterator<Item = T>) -> BTreeSet<T> {
+    fn set<T: Ord>(codes: impl Iterator<Item = T>) -> CodeSet<T> {
         codes.collect()
     }
     let columns = row.columns;

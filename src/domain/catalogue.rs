@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDateTime;
 
+use super::code_set::CodeSet;
 use super::codes::{GroupCode, LanguageCode, RecordKey, ThemeCode};
 use super::offering::{Offering, OfferingData};
 use super::order::ListOrder;
@@ -60,8 +61,8 @@ impl CatalogueFilter {
     }
 }
 
-fn shares<T: Ord>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> bool {
-    a.intersection(b).next().is_some()
+fn shares<T: Ord>(codes: &CodeSet<T>, wanted: &BTreeSet<T>) -> bool {
+    codes.iter().any(|code| wanted.contains(code))
 }
 
 /// What a text search reads of an offering: its title and description,

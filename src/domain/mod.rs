@@ -4,6 +4,7 @@ pub mod access;
 pub mod assessment;
 pub mod audit;
 pub mod catalogue;
+pub mod code_set;
 pub mod codes;
 pub mod feedback;
 pub mod fields;
@@ -20,6 +21,7 @@ pub mod throttle;
 pub mod vocab;
 pub mod words;
 
+pub use code_set::CodeSet;
 pub use codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 pub use fields::FieldPath;
 pub use offering::{Coverage, Eligibility, Offering, OfferingData, OfferingInput, Reach};

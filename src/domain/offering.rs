@@ -1,6 +1,6 @@
 //! Offerings: what a provider offers, where, to whom and how.
 
-use std::collections::BTreeSet;
+use super::code_set::CodeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -18,9 +18,9 @@ use super::words::or_list;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Coverage {
     pub global: bool,
-    pub countries: BTreeSet<Iso3>,
-    pub regions: BTreeSet<RegionCode>,
-    pub groups: BTreeSet<GroupCode>,
+    pub countries: CodeSet<Iso3>,
+    pub regions: CodeSet<RegionCode>,
+    pub groups: CodeSet<GroupCode>,
 }
 
 /// How coverage reaches a country, most precise first: the order is the
@@ -104,8 +104,8 @@ impl Coverage {
 /// real conditions read that way: "LDCs or low and lower-middle income".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Eligibility {
-    pub groups: BTreeSet<GroupCode>,
-    pub income_levels: BTreeSet<IncomeLevel>,
+    pub groups: CodeSet<GroupCode>,
+    pub income_levels: CodeSet<IncomeLevel>,
 }
 
 impl Eligibility {
@@ -221,13 +221,15 @@ impl OfferingInput {
         );
         let themes = p.take(
             F::Themes,
-            rules::codes(&self.themes, |c| reference.theme_code(c)).and_then(|themes| {
-                if themes.is_empty() {
-                    Err("choose at least one theme".to_owned())
-                } else {
-                    Ok(themes)
-                }
-            }),
+            rules::codes(&self.themes, |c| reference.theme_code(c)).and_then(
+                |themes: CodeSet<_>| {
+                    if themes.is_empty() {
+                        Err("choose at least one theme".to_owned())
+                    } else {
+                        Ok(themes)
+                    }
+                },
+            ),
         );
         let global = p.take(F::CoverageGlobal, rules::flag(&self.coverage_global));
         let countries = p.take(
@@ -317,11 +319,11 @@ pub struct OfferingData {
     pub provider: RecordKey,
     pub title: String,
     pub description: String,
-    pub themes: BTreeSet<ThemeCode>,
+    pub themes: CodeSet<ThemeCode>,
     pub coverage: Coverage,
     pub eligibility: Eligibility,
-    pub modalities: BTreeSet<Modality>,
-    pub languages: BTreeSet<LanguageCode>,
+    pub modalities: CodeSet<Modality>,
+    pub languages: CodeSet<LanguageCode>,
     pub capacity: Option<u32>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
@@ -347,6 +349,7 @@ mod tests {
     use super::*;
     use crate::reference_data;
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
 
     fn reference() -> ReferenceData {
         reference_data::load().unwrap()
@@ -519,7 +522,7 @@ mod tests {
             let narrow = Coverage { global, ..Coverage::default() };
             let mut wide = narrow.clone();
             let region = &reference.regions()[extra_region_idx % reference.regions().len()];
-            wide.regions.insert(region.code.clone());
+            wide.regions.extend([region.code.clone()]);
             if narrow.reach(country, &reference).is_some() {
                 prop_assert!(wide.reach(country, &reference).is_some());
             }

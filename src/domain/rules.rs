@@ -3,7 +3,6 @@
 //! every form and the interchange file, so the same bad value gets the same
 //! message wherever it comes from.
 
-use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -148,30 +147,31 @@ pub fn optional_code<T>(
         .transpose()
 }
 
-/// Codes a list may hold: every unknown one is named, not only the first.
-pub fn codes<T: Ord>(
+/// Codes a list may hold, as a set: every unknown one is named, not only
+/// the first.
+pub fn codes<T: Ord, Set: FromIterator<T>>(
     raw: &[String],
     lookup: impl Fn(&str) -> Result<T, UnknownCode>,
-) -> Checked<BTreeSet<T>> {
-    let mut known = BTreeSet::new();
+) -> Checked<Set> {
+    let mut known = Vec::new();
     let mut unknown = Vec::new();
     for code in raw.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
         match lookup(code) {
-            Ok(value) => {
-                known.insert(value);
-            }
+            Ok(value) => known.push(value),
             Err(e) => unknown.push(e.to_string()),
         }
     }
     if unknown.is_empty() {
-        Ok(known)
+        Ok(known.into_iter().collect())
     } else {
         Err(unknown.join("; "))
     }
 }
 
 /// Codes of a closed vocabulary.
-pub fn choices<T: Ord + FromStr<Err = UnknownCode>>(raw: &[String]) -> Checked<BTreeSet<T>> {
+pub fn choices<T: Ord + FromStr<Err = UnknownCode>, Set: FromIterator<T>>(
+    raw: &[String],
+) -> Checked<Set> {
     codes(raw, str::parse)
 }
 
@@ -227,6 +227,7 @@ mod tests {
     use super::*;
     use crate::domain::vocab::ProviderKind;
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
 
     #[test]
     fn controls_but_tab_and_line_breaks_are_refused() {

@@ -4,13 +4,14 @@
 //! are matched against tens of thousands of offerings in a fraction of a
 //! second. A property test holds the two to the same answers.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 
 use super::factors::{self, GEOGRAPHY};
 use super::{Context, Failed, NeedMatches, Reach, ThemeFit, milli, score_milli, theme_fit};
+use crate::domain::CodeSet;
 use crate::domain::assessment::Need;
 use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
 use crate::domain::offering::Offering;
@@ -36,7 +37,7 @@ impl Bits {
     }
 }
 
-fn modality_bits(modalities: &BTreeSet<Modality>) -> u16 {
+fn modality_bits(modalities: &CodeSet<Modality>) -> u16 {
     modalities.iter().fold(0, |bits, m| bits | 1 << (*m as u16))
 }
 
@@ -92,7 +93,7 @@ fn intern<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, usize>, key: &
 /// Files offering `i` under each of its codes.
 fn file<K: std::hash::Hash + Eq + Clone>(
     index: &mut HashMap<K, Vec<u32>>,
-    codes: &BTreeSet<K>,
+    codes: &CodeSet<K>,
     i: u32,
 ) {
     for code in codes {

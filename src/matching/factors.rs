@@ -4,9 +4,8 @@
 //! Prosecutors and judges, the sub-theme asked for"). The values live in the
 //! tables here, which the engine, its fast path and the help text all read.
 
-use std::collections::BTreeSet;
-
 use super::ThemeFit;
+use crate::domain::CodeSet;
 use crate::domain::assessment::Need;
 use crate::domain::codes::{LanguageCode, ThemeCode};
 use crate::domain::offering::{Coverage, Eligibility, Reach};
@@ -59,7 +58,7 @@ pub(super) fn round(value: f64) -> f64 {
 }
 
 /// The share of what was asked that is offered; 1 when nothing was asked.
-pub(super) fn share<T: Ord>(asked: &BTreeSet<T>, offered: &BTreeSet<T>) -> f64 {
+pub(super) fn share<T: Ord>(asked: &CodeSet<T>, offered: &CodeSet<T>) -> f64 {
     if asked.is_empty() {
         1.0
     } else {
@@ -149,8 +148,8 @@ pub(super) fn geography(reach: &Reach, country: &Country, reference: &ReferenceD
 }
 
 pub(super) fn language(
-    asked: &BTreeSet<LanguageCode>,
-    offered: &BTreeSet<LanguageCode>,
+    asked: &CodeSet<LanguageCode>,
+    offered: &CodeSet<LanguageCode>,
     reference: &ReferenceData,
 ) -> Assessed {
     let value = round(share(asked, offered));
@@ -200,7 +199,7 @@ pub(super) fn language(
     }
 }
 
-pub(super) fn modality(asked: &BTreeSet<Modality>, offered: &BTreeSet<Modality>) -> Assessed {
+pub(super) fn modality(asked: &CodeSet<Modality>, offered: &CodeSet<Modality>) -> Assessed {
     let value = round(share(asked, offered));
     if asked.is_empty() {
         return Assessed {

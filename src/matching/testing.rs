@@ -1,12 +1,12 @@
 //! Builders and generators of offerings and needs for the engine's and the
 //! reports' tests.
 
-use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
+use crate::domain::CodeSet;
 use crate::domain::assessment::Need;
 use crate::domain::codes::{LanguageCode, RecordKey};
 use crate::domain::offering::{Coverage, Eligibility, Offering, OfferingData};
@@ -36,8 +36,8 @@ pub fn offering(key: &str, theme: &str, coverage: Coverage) -> Offering {
             themes: [r.theme_code(theme).unwrap()].into(),
             coverage,
             eligibility: Eligibility::default(),
-            modalities: BTreeSet::new(),
-            languages: BTreeSet::new(),
+            modalities: CodeSet::new(),
+            languages: CodeSet::new(),
             capacity: None,
             starts_on: None,
             ends_on: None,
@@ -65,8 +65,8 @@ pub fn need(theme: &str) -> Need {
         current_stage: Stage::StartUp,
         target_stage: Stage::Established,
         description: "Judges".into(),
-        modalities: BTreeSet::new(),
-        languages: BTreeSet::new(),
+        modalities: CodeSet::new(),
+        languages: CodeSet::new(),
         wanted_by: None,
         status: NeedStatus::Open,
         withdrawn_reason: None,
@@ -147,7 +147,7 @@ prop_compose! {
         n.priority = priority;
         n.current_stage = Stage::from_number(stages.0).unwrap();
         n.target_stage = Stage::from_number(stages.1).unwrap();
-        n.languages = languages.iter().map(|l| r.language_code(l).unwrap()).collect::<BTreeSet<LanguageCode>>();
+        n.languages = languages.iter().map(|l| r.language_code(l).unwrap()).collect::<CodeSet<LanguageCode>>();
         n.modalities = modalities.into_iter().collect();
         n
     }

@@ -434,7 +434,7 @@ proptest! {
         let mut better = original.clone();
         match improvement {
             0 => better.data.themes = [need.theme.clone()].into(),
-            1 => { better.data.coverage.countries.insert(r.iso3(country).unwrap()); }
+            1 => better.data.coverage.countries.extend([r.iso3(country).unwrap()]),
             2 => better.data.languages.extend(need.languages.iter().cloned()),
             3 => better.data.modalities.extend(need.modalities.iter().copied()),
             _ => better.data.capacity = None,

@@ -7,7 +7,7 @@ use super::params::CatalogueParams;
 use crate::domain::FieldPath;
 use crate::domain::vocab::Vocabulary;
 use crate::domain::words::capitalised;
-use crate::domain::{LanguageCode, Modality, ReferenceData, ThemeCode};
+use crate::domain::{CodeSet, LanguageCode, Modality, ReferenceData, ThemeCode};
 
 /// One option of a select, checkbox list or radio group.
 #[derive(Debug, Clone)]
@@ -323,11 +323,11 @@ impl NeedWords<'_> {
         )
     }
 
-    pub fn modality_labels(&self, modalities: &BTreeSet<Modality>) -> String {
+    pub fn modality_labels(&self, modalities: &CodeSet<Modality>) -> String {
         listed_or_dash(modalities.iter().map(|m| m.label()))
     }
 
-    pub fn language_names(&self, languages: &BTreeSet<LanguageCode>) -> String {
+    pub fn language_names(&self, languages: &CodeSet<LanguageCode>) -> String {
         listed_or_dash(
             languages
                 .iter()

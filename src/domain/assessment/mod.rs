@@ -6,7 +6,7 @@
 //! [`input`], what changed between revisions in [`history`], and the rules
 //! for withdrawing and revising in [`withdrawal`].
 
-use std::collections::BTreeSet;
+use super::code_set::CodeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
@@ -37,8 +37,8 @@ pub struct DraftNeed {
     pub current_stage: Option<Stage>,
     pub target_stage: Option<Stage>,
     pub description: String,
-    pub modalities: BTreeSet<Modality>,
-    pub languages: BTreeSet<LanguageCode>,
+    pub modalities: CodeSet<Modality>,
+    pub languages: CodeSet<LanguageCode>,
     pub wanted_by: Option<NaiveDate>,
     pub status: NeedStatus,
     pub withdrawn_reason: Option<String>,
@@ -53,8 +53,8 @@ pub struct Need {
     pub current_stage: Stage,
     pub target_stage: Stage,
     pub description: String,
-    pub modalities: BTreeSet<Modality>,
-    pub languages: BTreeSet<LanguageCode>,
+    pub modalities: CodeSet<Modality>,
+    pub languages: CodeSet<LanguageCode>,
     pub wanted_by: Option<NaiveDate>,
     pub status: NeedStatus,
     pub withdrawn_reason: Option<String>,
