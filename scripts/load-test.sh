@@ -20,6 +20,9 @@ serve $port
 scratch=$(mktemp -d)
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$scratch"' EXIT
 
+# The headers that make a request the signed-in reader's (none: anonymous).
+as_reader=()
+
 rss() { ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1 / 1024}'; }
 
 # One wrk run: "requests/s  p50  p99  errors" on one line, and the
@@ -28,9 +31,9 @@ measure() {
     local name=$1 path=$2 script=${3:-}
     local out
     if [[ -n $script ]]; then
-        out=$(wrk -t2 -c"$connections" -d"$duration" --latency -s "$script" "$base$path")
+        out=$(wrk -t2 -c"$connections" -d"$duration" --latency "${as_reader[@]}" -s "$script" "$base$path")
     else
-        out=$(wrk -t2 -c"$connections" -d"$duration" --latency "$base$path")
+        out=$(wrk -t2 -c"$connections" -d"$duration" --latency "${as_reader[@]}" "$base$path")
     fi
     rate=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     local p50 p99 errors
@@ -98,9 +101,25 @@ request = function()
 end
 LUA
 
+# The synthetic needs are kept for registered readers, so an anonymous
+# reader's country report has none: the reports are read signed in, as the
+# secretariat (who reads every need). A throwaway account in the load
+# test's own database.
+echo "== the reports, read signed in as the secretariat"
+reader=load-test@capmatch.example
+password=load-test-reader-b7f3-q9xk-2mvd
+echo "$password" | ./target/release/capmatch user add "$reader" --role secretariat --password-stdin --database "$db" >/dev/null 2>&1 || true
+jar=$scratch/jar
+token=$(curl -s -c "$jar" -b "$jar" "$base/sign-in" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
+curl -s -o /dev/null -c "$jar" -b "$jar" -H "Sec-Fetch-Site: same-origin" --data-urlencode "csrf_token=$token" \
+    --data-urlencode "email=$reader" --data-urlencode "password=$password" "$base/sign-in"
+session=$(awk '$6 == "capmatch_session" {print $7}' "$jar")
+[[ -n $session ]] || { echo "could not sign in as $reader" >&2; exit 1; }
+as_reader=(-H "Cookie: capmatch_session=$session")
+
 echo "== first request per country (report built; the first also builds the engine's catalogue)"
 for country in GHA KEN FRA BRA IND JPN NGA SEN DEU MEX IDN EGY; do
-    curl -s -o /dev/null -w "$country %{time_total}s %{size_download} bytes\n" "$base/reports/countries/$country"
+    curl -s -o /dev/null "${as_reader[@]}" -w "$country %{time_total}s %{size_download} bytes\n" "$base/reports/countries/$country"
 done
 measure "/reports/countries/{12 countries}" "/" "$scratch/reports.lua"
 
@@ -144,13 +163,13 @@ cat "$scratch/writes"
 echo "== cold burst: $connections requests at once for a report not yet built (single flight: one builds, the rest wait)"
 burst=$scratch/burst
 for _ in $(seq 1 "$connections"); do
-    curl -s -o /dev/null -w "%{time_total}\n" "$base/reports/gaps?page=3" >>"$burst" &
+    curl -s -o /dev/null "${as_reader[@]}" -w "%{time_total}\n" "$base/reports/gaps?page=3" >>"$burst" &
 done
 wait $(jobs -p | grep -v "^$server$") 2>/dev/null || true
 sort -n "$burst" | awk '{t[NR]=$1} END {printf "slowest %.3fs, fastest %.3fs, %d requests\n", t[NR], t[1], NR}'
-curl -s -o /dev/null -w "then %{time_total}s\n" "$base/reports/gaps?page=3"
+curl -s -o /dev/null "${as_reader[@]}" -w "then %{time_total}s\n" "$base/reports/gaps?page=3"
 
 echo "== /reports/coverage, first request (built), then $connections connections"
-curl -s -o /dev/null -w "coverage %{time_total}s %{size_download} bytes\n" "$base/reports/coverage"
+curl -s -o /dev/null "${as_reader[@]}" -w "coverage %{time_total}s %{size_download} bytes\n" "$base/reports/coverage"
 measure "/reports/coverage" "/reports/coverage"
 echo "resident memory at the end: $(rss)"

@@ -181,6 +181,11 @@ enum Placing {
 struct Orders {
     by_name: Vec<u32>,
     by_updated: Vec<u32>,
+    /// Each slot's place in each order, made again after every change: a
+    /// narrow selection's page is found by ranking its few slots rather
+    /// than by walking the whole order to it.
+    name_ranks: Vec<u32>,
+    updated_ranks: Vec<u32>,
 }
 
 impl Orders {
@@ -189,6 +194,75 @@ impl Orders {
             ListOrder::Name => &self.by_name,
             ListOrder::Updated => &self.by_updated,
         }
+    }
+
+    fn ranks(&self, order: ListOrder) -> &[u32] {
+        match order {
+            ListOrder::Name => &self.name_ranks,
+            ListOrder::Updated => &self.updated_ranks,
+        }
+    }
+
+    /// Places every slot again once the orders have changed.
+    fn rank(&mut self) {
+        for (list, ranks) in [
+            (&self.by_name, &mut self.name_ranks),
+            (&self.by_updated, &mut self.updated_ranks),
+        ] {
+            let slots = list.iter().max().map_or(0, |&slot| slot as usize + 1);
+            ranks.clear();
+            ranks.resize(slots, u32::MAX);
+            for (place, &slot) in list.iter().enumerate() {
+                ranks[slot as usize] = place as u32;
+            }
+        }
+    }
+
+    /// One page of the slots in `selected` (every one, when `None`), in
+    /// `order`.
+    fn page(
+        &self,
+        order: ListOrder,
+        selected: Option<&RoaringBitmap>,
+        page: PageRequest,
+    ) -> Vec<u32> {
+        let list = self.list(order);
+        let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let take = usize::try_from(page.per_page).unwrap_or(usize::MAX);
+        let Some(selected) = selected else {
+            // Everything listed: the order is the page.
+            return list.iter().skip(skip).take(take).copied().collect();
+        };
+        // Walking the order meets about `end · n / k` slots before the page
+        // is full; ranking the selection costs `k`.
+        let end = skip.saturating_add(take);
+        let k = selected.len() as u128;
+        if k * k >= end as u128 * list.len() as u128 {
+            return list
+                .iter()
+                .filter(|slot| selected.contains(**slot))
+                .skip(skip)
+                .take(take)
+                .copied()
+                .collect();
+        }
+        let ranks = self.ranks(order);
+        let mut places: Vec<u32> = selected
+            .iter()
+            .filter_map(|slot| ranks.get(slot as usize).copied())
+            .filter(|&place| place != u32::MAX)
+            .collect();
+        if skip >= places.len() {
+            return Vec::new();
+        }
+        let end = end.min(places.len());
+        places.select_nth_unstable(end - 1);
+        let first = &mut places[..end];
+        first.sort_unstable();
+        first[skip..]
+            .iter()
+            .map(|&place| list[place as usize])
+            .collect()
     }
 
     fn each(&mut self) -> [(ListOrder, &mut Vec<u32>); 2] {
@@ -371,23 +445,6 @@ type Selected = Arc<Option<RoaringBitmap>>;
 /// Selections kept at most; past that the next one starts afresh.
 const SELECTIONS_KEPT: usize = 1024;
 
-/// One page of `order`'s slots that are in `selected`.
-fn page_of(order: &[u32], selected: Option<&RoaringBitmap>, page: PageRequest) -> Vec<u32> {
-    let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
-    let take = usize::try_from(page.per_page).unwrap_or(usize::MAX);
-    match selected {
-        // Everything listed: the order is the page.
-        None => order.iter().skip(skip).take(take).copied().collect(),
-        Some(selected) => order
-            .iter()
-            .filter(|slot| selected.contains(**slot))
-            .skip(skip)
-            .take(take)
-            .copied()
-            .collect(),
-    }
-}
-
 fn count(selected: Option<&RoaringBitmap>, all: usize) -> i64 {
     let total = selected.map_or(all as u64, RoaringBitmap::len);
     i64::try_from(total).unwrap_or(i64::MAX)
@@ -413,6 +470,8 @@ impl Directory {
         directory
             .offering_orders
             .sort(|s| offerings.get(s).listing_key());
+        directory.provider_orders.rank();
+        directory.offering_orders.rank();
         directory
     }
 
@@ -428,6 +487,8 @@ impl Directory {
         for listing in changes.offerings {
             self.put_offering(listing, Placing::Now);
         }
+        self.provider_orders.rank();
+        self.offering_orders.rank();
     }
 
     fn put_provider(&mut self, listing: Listing<Provider>, placing: Placing) {
@@ -613,8 +674,9 @@ impl Directory {
     pub fn offerings(&self, filter: &CatalogueFilter, page: PageRequest) -> Page<Arc<Offering>> {
         let selected = self.selection(Listed::Offerings, filter);
         let selected = selected.as_ref().as_ref();
-        let order = self.offering_orders.list(filter.order);
-        let items = page_of(order, selected, page)
+        let items = self
+            .offering_orders
+            .page(filter.order, selected, page)
             .into_iter()
             .map(|slot| self.offerings.get(slot).offering.clone())
             .collect();
@@ -633,8 +695,9 @@ impl Directory {
     pub fn providers(&self, filter: &CatalogueFilter, page: PageRequest) -> Page<ProviderSummary> {
         let selected = self.selection(Listed::Providers, filter);
         let selected = selected.as_ref().as_ref();
-        let order = self.provider_orders.list(filter.order);
-        let items = page_of(order, selected, page)
+        let items = self
+            .provider_orders
+            .page(filter.order, selected, page)
             .into_iter()
             .map(|slot| {
                 let entry = self.providers.get(slot);
@@ -700,7 +763,7 @@ impl Directory {
             + self.offering_texts.heap_bytes()
             + self.provider_texts.heap_bytes()
             + self.provider_names.heap_bytes()
-            + (self.offering_orders.by_name.len() + self.provider_orders.by_name.len()) * 8
+            + (self.offering_orders.by_name.len() + self.provider_orders.by_name.len()) * 16
     }
 }
 
