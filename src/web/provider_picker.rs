@@ -16,6 +16,7 @@ use crate::domain::catalogue::CatalogueFilter;
 use crate::domain::codes::RecordKey;
 use crate::domain::fields::OfferingField;
 use crate::domain::problems::FieldErrors;
+use crate::startup::Storage;
 
 /// Providers found by a search, shown at most.
 const SHOWN: i64 = 20;
@@ -64,7 +65,7 @@ pub fn search_step(input: &OfferingInput, errors: &mut FieldErrors) {
 
 /// The provider field for `viewer` filling in `input`.
 pub async fn picker(
-    storage: &crate::startup::Storage,
+    storage: &Storage,
     viewer: &Viewer,
     input: &OfferingInput,
 ) -> Result<ProviderPicker, AppError> {
