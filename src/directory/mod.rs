@@ -15,7 +15,7 @@ mod text;
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use roaring::RoaringBitmap;
 
@@ -182,8 +182,8 @@ struct Orders {
     by_name: Vec<u32>,
     by_updated: Vec<u32>,
     /// Each slot's place in each order, made again after every change: a
-    /// narrow selection's page is found by ranking its few slots rather
-    /// than by walking the whole order to it.
+    /// narrow selection is put in order by sorting its few slots' places
+    /// rather than by walking the whole order.
     name_ranks: Vec<u32>,
     updated_ranks: Vec<u32>,
 }
@@ -218,51 +218,44 @@ impl Orders {
         }
     }
 
-    /// One page of the slots in `selected` (every one, when `None`), in
-    /// `order`.
-    fn page(
-        &self,
-        order: ListOrder,
-        selected: Option<&RoaringBitmap>,
-        page: PageRequest,
-    ) -> Vec<u32> {
-        let list = self.list(order);
+    /// One page of what `selection` holds, in `order`.
+    fn page(&self, order: ListOrder, selection: &Selection, page: PageRequest) -> Vec<u32> {
         let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
         let take = usize::try_from(page.per_page).unwrap_or(usize::MAX);
-        let Some(selected) = selected else {
+        let list = self.list(order);
+        match &selection.slots {
             // Everything listed: the order is the page.
-            return list.iter().skip(skip).take(take).copied().collect();
-        };
-        // Walking the order meets about `end · n / k` slots before the page
-        // is full; ranking the selection costs `k`.
-        let end = skip.saturating_add(take);
-        let k = selected.len() as u128;
-        if k * k >= end as u128 * list.len() as u128 {
-            return list
+            None => list.iter().skip(skip).take(take).copied().collect(),
+            Some(slots) if slots.len() <= ORDERED_AT_MOST => selection
+                .ordered(order)
+                .get_or_init(|| self.in_order(order, slots))
                 .iter()
-                .filter(|slot| selected.contains(**slot))
                 .skip(skip)
                 .take(take)
                 .copied()
-                .collect();
+                .collect(),
+            // A wide selection: its page is met soon walking the order.
+            Some(slots) => list
+                .iter()
+                .filter(|slot| slots.contains(**slot))
+                .skip(skip)
+                .take(take)
+                .copied()
+                .collect(),
         }
+    }
+
+    /// `slots` in `order`, by their places in it.
+    fn in_order(&self, order: ListOrder, slots: &RoaringBitmap) -> Vec<u32> {
         let ranks = self.ranks(order);
-        let mut places: Vec<u32> = selected
+        let mut places: Vec<u32> = slots
             .iter()
             .filter_map(|slot| ranks.get(slot as usize).copied())
             .filter(|&place| place != u32::MAX)
             .collect();
-        if skip >= places.len() {
-            return Vec::new();
-        }
-        let end = end.min(places.len());
-        places.select_nth_unstable(end - 1);
-        let first = &mut places[..end];
-        first.sort_unstable();
-        first[skip..]
-            .iter()
-            .map(|&place| list[place as usize])
-            .collect()
+        places.sort_unstable();
+        let list = self.list(order);
+        places.iter().map(|&place| list[place as usize]).collect()
     }
 
     fn each(&mut self) -> [(ListOrder, &mut Vec<u32>); 2] {
@@ -439,8 +432,32 @@ enum Listed {
     Providers,
 }
 
-/// The slots a filter selects, or `None` for every listed one.
-type Selected = Arc<Option<RoaringBitmap>>;
+/// What a filter selects, kept until the next change.
+struct Selection {
+    /// The slots, or `None` for every listed one.
+    slots: Option<RoaringBitmap>,
+    /// A narrow selection in each order, made at its first page, so that
+    /// every page is then a slice of it. A page of a wide one is met soon
+    /// enough walking the order.
+    by_name: OnceLock<Vec<u32>>,
+    by_updated: OnceLock<Vec<u32>>,
+}
+
+impl Selection {
+    fn ordered(&self, order: ListOrder) -> &OnceLock<Vec<u32>> {
+        match order {
+            ListOrder::Name => &self.by_name,
+            ListOrder::Updated => &self.by_updated,
+        }
+    }
+}
+
+type Selected = Arc<Selection>;
+
+/// The most slots a selection keeps in order: 16 KB for each order, and
+/// at most [`SELECTIONS_KEPT`] selections. Small under test, so that the
+/// property tests' small catalogues take both ways to a page.
+const ORDERED_AT_MOST: u64 = if cfg!(test) { 4 } else { 4096 };
 
 /// Selections kept at most; past that the next one starts afresh.
 const SELECTIONS_KEPT: usize = 1024;
@@ -600,9 +617,13 @@ impl Directory {
         if let Some(hit) = kept().get(&key) {
             return hit.clone();
         }
-        let selected = Arc::new(match listed {
-            Listed::Offerings => self.select_offerings(filter),
-            Listed::Providers => self.select_providers(filter),
+        let selected = Arc::new(Selection {
+            slots: match listed {
+                Listed::Offerings => self.select_offerings(filter),
+                Listed::Providers => self.select_providers(filter),
+            },
+            by_name: OnceLock::new(),
+            by_updated: OnceLock::new(),
         });
         let mut selections = kept();
         if selections.len() >= SELECTIONS_KEPT {
@@ -665,39 +686,37 @@ impl Directory {
     /// How many listed offerings the filter selects.
     pub fn count_offerings(&self, filter: &CatalogueFilter) -> i64 {
         count(
-            self.selection(Listed::Offerings, filter).as_ref().as_ref(),
+            self.selection(Listed::Offerings, filter).slots.as_ref(),
             self.offerings.len(),
         )
     }
 
     /// One page of the listed offerings the filter selects, in its order.
     pub fn offerings(&self, filter: &CatalogueFilter, page: PageRequest) -> Page<Arc<Offering>> {
-        let selected = self.selection(Listed::Offerings, filter);
-        let selected = selected.as_ref().as_ref();
+        let selection = self.selection(Listed::Offerings, filter);
         let items = self
             .offering_orders
-            .page(filter.order, selected, page)
+            .page(filter.order, &selection, page)
             .into_iter()
             .map(|slot| self.offerings.get(slot).offering.clone())
             .collect();
-        page.holding(items, count(selected, self.offerings.len()))
+        page.holding(items, count(selection.slots.as_ref(), self.offerings.len()))
     }
 
     /// How many listed providers the filter selects.
     pub fn count_providers(&self, filter: &CatalogueFilter) -> i64 {
         count(
-            self.selection(Listed::Providers, filter).as_ref().as_ref(),
+            self.selection(Listed::Providers, filter).slots.as_ref(),
             self.listed_providers.len() as usize,
         )
     }
 
     /// One page of the listed providers the filter selects, in its order.
     pub fn providers(&self, filter: &CatalogueFilter, page: PageRequest) -> Page<ProviderSummary> {
-        let selected = self.selection(Listed::Providers, filter);
-        let selected = selected.as_ref().as_ref();
+        let selection = self.selection(Listed::Providers, filter);
         let items = self
             .provider_orders
-            .page(filter.order, selected, page)
+            .page(filter.order, &selection, page)
             .into_iter()
             .map(|slot| {
                 let entry = self.providers.get(slot);
@@ -707,7 +726,13 @@ impl Directory {
                 }
             })
             .collect();
-        page.holding(items, count(selected, self.listed_providers.len() as usize))
+        page.holding(
+            items,
+            count(
+                selection.slots.as_ref(),
+                self.listed_providers.len() as usize,
+            ),
+        )
     }
 
     /// The listed provider with `key`.

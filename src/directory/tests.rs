@@ -89,13 +89,14 @@ prop_compose! {
         countries in subset(COUNTRIES),
         regions in subset(REGIONS),
         groups in subset(GROUPS),
-    ) -> ReachCodes {
+    ) -> Arc<ReachCodes> {
         let r = reference();
-        ReachCodes {
+        Arc::new(ReachCodes {
+            place: format!("{countries:?} {regions:?} {groups:?}"),
             countries: codes(countries, |c| r.iso3(c).unwrap()),
             regions: codes(regions, |c| r.region_code(c).unwrap()),
             groups: codes(groups, |c| r.group_code(c).unwrap()),
-        }
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
@@ -30,7 +31,7 @@ pub struct CatalogueFilter {
     pub themes: Option<Vec<ThemeCode>>,
     /// Offerings whose coverage is global or names one of the codes, for
     /// each entry: one entry per geographic filter given.
-    pub reaches: Vec<ReachCodes>,
+    pub reaches: Vec<Arc<ReachCodes>>,
     /// Offerings whose eligibility admits this country.
     pub eligible: Option<EligibleCountry>,
     pub provider_kind: Option<ProviderKind>,

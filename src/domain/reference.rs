@@ -3,6 +3,8 @@
 //! are how untrusted codes become typed codes.
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -87,6 +89,11 @@ pub struct ReferenceData {
     group_index: HashMap<String, usize>,
     language_index: HashMap<String, usize>,
     groups_of_country: HashMap<Iso3, Vec<GroupCode>>,
+    /// What a filter by one country, region or group reaches: made once,
+    /// as a region or a group reaches a few hundred codes.
+    country_reaches: HashMap<Iso3, Arc<ReachCodes>>,
+    region_reaches: HashMap<RegionCode, Arc<ReachCodes>>,
+    group_reaches: HashMap<GroupCode, Arc<ReachCodes>>,
 }
 
 fn index_by<T>(items: &[T], key: impl Fn(&T) -> &str) -> HashMap<String, usize> {
@@ -120,7 +127,7 @@ impl ReferenceData {
                     .push(group.code.clone());
             }
         }
-        ReferenceData {
+        let mut reference = ReferenceData {
             theme_index: index_by(&themes, |t| t.code.as_str()),
             region_index: index_by(&regions, |r| r.code.as_str()),
             country_index: index_by(&countries, |c| c.iso3.as_str()),
@@ -132,7 +139,37 @@ impl ReferenceData {
             groups,
             languages,
             groups_of_country,
-        }
+            country_reaches: HashMap::new(),
+            region_reaches: HashMap::new(),
+            group_reaches: HashMap::new(),
+        };
+        reference.country_reaches = (reference.countries.iter())
+            .map(|c| {
+                (
+                    c.iso3.clone(),
+                    Arc::new(reference.reach_of(format!("country {}", c.iso3), [c])),
+                )
+            })
+            .collect();
+        reference.region_reaches = (reference.regions.iter())
+            .map(|r| {
+                let countries = reference.countries_in_region(&r.code);
+                (
+                    r.code.clone(),
+                    Arc::new(reference.reach_of(format!("region {}", r.code), countries)),
+                )
+            })
+            .collect();
+        reference.group_reaches = (reference.groups.iter())
+            .map(|g| {
+                let members = reference.members_of(&g.code);
+                (
+                    g.code.clone(),
+                    Arc::new(reference.reach_of(format!("group {}", g.code), members)),
+                )
+            })
+            .collect();
+        reference
     }
 
     pub fn themes(&self) -> &[Theme] {
@@ -259,8 +296,15 @@ impl ReferenceData {
     /// The coverage codes that reach at least one of `countries`: the
     /// countries themselves, every region on their M49 paths and every group
     /// with one of them as a member. Catalogue filters look these up.
-    pub fn reach_of<'a>(&self, countries: impl IntoIterator<Item = &'a Country>) -> ReachCodes {
-        let mut reach = ReachCodes::default();
+    pub fn reach_of<'a>(
+        &self,
+        place: String,
+        countries: impl IntoIterator<Item = &'a Country>,
+    ) -> ReachCodes {
+        let mut reach = ReachCodes {
+            place,
+            ..ReachCodes::default()
+        };
         for country in countries {
             reach.countries.insert(country.iso3.clone());
             reach.regions.extend(country.m49_path().cloned());
@@ -269,6 +313,19 @@ impl ReferenceData {
                 .extend(self.groups_of(&country.iso3).iter().cloned());
         }
         reach
+    }
+
+    /// What a filter by `iso3` reaches (nothing, for a code not known).
+    pub fn country_reach(&self, iso3: &Iso3) -> Arc<ReachCodes> {
+        self.country_reaches.get(iso3).cloned().unwrap_or_default()
+    }
+
+    pub fn region_reach(&self, region: &RegionCode) -> Arc<ReachCodes> {
+        self.region_reaches.get(region).cloned().unwrap_or_default()
+    }
+
+    pub fn group_reach(&self, group: &GroupCode) -> Arc<ReachCodes> {
+        self.group_reaches.get(group).cloned().unwrap_or_default()
     }
 }
 
@@ -280,11 +337,20 @@ fn unknown(what: &'static str, code: &str) -> UnknownCode {
 }
 
 /// Coverage codes through which an offering reaches a set of countries.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReachCodes {
+    /// The place whose countries these reach ("region 002"): it decides
+    /// the rest, so it alone is hashed, and a filter's key stays cheap.
+    pub place: String,
     pub countries: BTreeSet<Iso3>,
     pub regions: BTreeSet<RegionCode>,
     pub groups: BTreeSet<GroupCode>,
+}
+
+impl Hash for ReachCodes {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.place.hash(state);
+    }
 }
 
 impl ReferenceData {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::error::AppError;
 
 use crate::domain::catalogue::{CatalogueFilter, EligibleCountry, FilterError};
-use crate::domain::reference::{ReachCodes, ReferenceData};
+use crate::domain::reference::ReferenceData;
 use crate::domain::vocab::UnknownCode;
 
 /// What a list or a report answers as: `format=html` (or none), `csv` or
@@ -128,13 +128,13 @@ impl CatalogueParams {
             let theme = reference.theme_code(code).map_err(check("theme"))?;
             filter.themes = Some(reference.theme_with_subthemes(&theme));
         }
-        let mut reaches: Vec<ReachCodes> = Vec::new();
+        let mut reaches = Vec::new();
         if let Some(code) = given(&self.country) {
             let iso3 = reference
                 .iso3(&code.to_ascii_uppercase())
                 .map_err(check("country"))?;
             let country = reference.country(iso3.as_str()).expect("code just checked");
-            reaches.push(reference.reach_of([country]));
+            reaches.push(reference.country_reach(&iso3));
             filter.eligible = Some(EligibleCountry {
                 groups: reference.groups_of(&iso3).to_vec(),
                 income_level: country.income_level,
@@ -142,13 +142,13 @@ impl CatalogueParams {
         }
         if let Some(code) = given(&self.region) {
             let region = reference.region_code(code).map_err(check("region"))?;
-            reaches.push(reference.reach_of(reference.countries_in_region(&region)));
+            reaches.push(reference.region_reach(&region));
         }
         if let Some(code) = given(&self.group) {
             let group = reference
                 .group_code(&code.to_ascii_uppercase())
                 .map_err(check("group"))?;
-            reaches.push(reference.reach_of(reference.members_of(&group)));
+            reaches.push(reference.group_reach(&group));
         }
         filter.reaches = reaches;
         if let Some(kind) = given(&self.kind) {
