@@ -161,7 +161,13 @@ impl CatalogueCache {
             return Ok(hit);
         }
         let offerings = directory.read(conn, version, Directory::matchable)?;
+        let started = std::time::Instant::now();
         let catalogue = Arc::new(Catalogue::shared(offerings));
+        tracing::debug!(
+            offerings = catalogue.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "built the engine's catalogue"
+        );
         *self.cached.write().unwrap_or_else(|e| e.into_inner()) =
             Some((version, catalogue.clone()));
         Ok(catalogue)

@@ -85,9 +85,15 @@ pub struct Catalogue {
 /// The next catalogue's id.
 static CATALOGUES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
+/// The key's number in `table`, given the next one when new. (Looked up
+/// before `entry`, which would copy the key for every offering.)
 fn intern<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, usize>, key: &K) -> usize {
+    if let Some(&number) = table.get(key) {
+        return number;
+    }
     let next = table.len();
-    *table.entry(key.clone()).or_insert(next)
+    table.insert(key.clone(), next);
+    next
 }
 
 /// Files offering `i` under each of its codes.
@@ -97,7 +103,12 @@ fn file<K: std::hash::Hash + Eq + Clone>(
     i: u32,
 ) {
     for code in codes {
-        index.entry(code.clone()).or_default().push(i);
+        match index.get_mut(code) {
+            Some(filed) => filed.push(i),
+            None => {
+                index.insert(code.clone(), vec![i]);
+            }
+        }
     }
 }
 
