@@ -102,19 +102,9 @@ end
 LUA
 
 # The synthetic needs are kept for registered readers, so an anonymous
-# reader's country report has none: the reports are read signed in, as the
-# secretariat (who reads every need). A throwaway account in the load
-# test's own database.
+# reader's country report has none: the reports are read signed in.
 echo "== the reports, read signed in as the secretariat"
-reader=load-test@capmatch.example
-password=load-test-reader-b7f3-q9xk-2mvd
-echo "$password" | ./target/release/capmatch user add "$reader" --role secretariat --password-stdin --database "$db" >/dev/null 2>&1 || true
-jar=$scratch/jar
-token=$(curl -s -c "$jar" -b "$jar" "$base/sign-in" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
-curl -s -o /dev/null -c "$jar" -b "$jar" -H "Sec-Fetch-Site: same-origin" --data-urlencode "csrf_token=$token" \
-    --data-urlencode "email=$reader" --data-urlencode "password=$password" "$base/sign-in"
-session=$(awk '$6 == "capmatch_session" {print $7}' "$jar")
-[[ -n $session ]] || { echo "could not sign in as $reader" >&2; exit 1; }
+session=$(sign_in_reader "$base" "$db" "$scratch/jar")
 as_reader=(-H "Cookie: capmatch_session=$session")
 
 echo "== first request per country (report built; the first also builds the engine's catalogue)"
@@ -147,14 +137,7 @@ touch "$scratch/writing"
 writer &
 writer_pid=$!
 measure "/reports/countries/{12 countries}, one edit a second" "/" "$scratch/reports.lua"
-cat >"$scratch/lists.lua" <<'LUA'
-local paths = {"/offerings?country=GHA&theme=cybercrime", "/offerings?q=cert", "/providers?q=secur", "/countries/KEN"}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[(i % #paths) + 1])
-end
-LUA
+lists_script "$scratch/lists.lua"
 measure "list pages (4 kinds), one edit a second" "/" "$scratch/lists.lua"
 rm -f "$scratch/writing"
 wait $writer_pid

@@ -19,7 +19,8 @@ connections=${3:-32}
 url=${CAPMATCH_SCALE_URL:-postgres://root:capmatch@127.0.0.1:5432/capmatch_scale}
 name=${url##*/}
 server_url=${url%/*}/postgres
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+source scripts/server.sh
+need_wrk
 cargo build --release --quiet
 capmatch=./target/release/capmatch
 
@@ -63,8 +64,9 @@ fi
 echo "$(psql "$url" -Atc "SELECT count(*) FROM offerings") offerings, $(psql "$url" -Atc "SELECT count(*) FROM providers") providers"
 psql "$url" -Atc "SELECT 'database size: ' || pg_size_pretty(pg_database_size(current_database()))"
 
-# serve PORT: starts an instance; sets $base and adds it to $servers.
-serve() {
+# serve_instance PORT: starts an instance on the database; sets $base and
+# adds it to $servers.
+serve_instance() {
     local port=$1 started
     started=$(date +%s.%N)
     RUST_LOG=warn "$capmatch" serve --no-demo --database "$url" --bind "127.0.0.1:$port" &
@@ -95,7 +97,7 @@ measure() {
 }
 
 echo "== start-up of one instance"
-serve 18081
+serve_instance 18081
 a=$base a_pid=$server
 curl -s -o /dev/null -w "first /offerings (reads the directory): %{time_total}s\n" "$a/offerings"
 echo "resident memory after reading the directory: $(rss "$a_pid")"
@@ -115,17 +117,7 @@ for path in \
 done
 
 echo "== reports, signed in as the secretariat (the synthetic needs are for registered readers)"
-reader=load-test@capmatch.example
-password=load-test-reader-b7f3-q9xk-2mvd
-echo "$password" | "$capmatch" user add "$reader" --role secretariat --password-stdin --database "$url" >/dev/null 2>&1 || true
-sign_in() {
-    local base=$1 jar=$2 token
-    token=$(curl -s -c "$jar" -b "$jar" "$base/sign-in" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
-    curl -s -o /dev/null -c "$jar" -b "$jar" -H "Sec-Fetch-Site: same-origin" --data-urlencode "csrf_token=$token" \
-        --data-urlencode "email=$reader" --data-urlencode "password=$password" "$base/sign-in"
-    grep -q capmatch_session "$jar" || { echo "could not sign in at $base" >&2; exit 1; }
-}
-sign_in "$a" "$scratch/a.jar"
+sign_in_reader "$a" "$url" "$scratch/a.jar" >/dev/null
 for country in GHA KEN BRA; do
     curl -s -o /dev/null -b "$scratch/a.jar" -w "/reports/countries/$country, not built before: %{time_total}s, %{size_download} bytes\n" \
         "$a/reports/countries/$country"
@@ -137,7 +129,7 @@ echo "== capmatch match --all (a process of its own)"
 /usr/bin/time -f "match --all: %e s, %M KB at most" "$capmatch" match --all --database "$url" >/dev/null
 
 echo "== two instances: an edit saved on one, listed by the other at its next request while it serves $connections readers"
-serve 18082
+serve_instance 18082
 b=$base b_pid=$server
 curl -s -o /dev/null -w "second instance, first /offerings: %{time_total}s\n" "$b/offerings"
 key=$(psql "$url" -Atc "SELECT key FROM offerings WHERE archived = false AND status = 'active' ORDER BY id LIMIT 1")
@@ -169,14 +161,7 @@ writer() {
     done
     echo "$n edits on the first instance, $saved saved, $seen listed by the second at its next request" >"$scratch/writes"
 }
-cat >"$scratch/lists.lua" <<'LUA'
-local paths = {"/offerings?country=GHA&theme=cybercrime", "/offerings?q=cert", "/providers?q=secur", "/countries/KEN"}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[(i % #paths) + 1])
-end
-LUA
+lists_script "$scratch/lists.lua"
 touch "$scratch/writing"
 writer &
 writer_pid=$!

@@ -143,32 +143,35 @@ impl ReferenceData {
             region_reaches: HashMap::new(),
             group_reaches: HashMap::new(),
         };
-        reference.country_reaches = (reference.countries.iter())
+        let reach = |place: String, countries: Vec<&Country>| {
+            Arc::new(reference.reach_of(place, countries))
+        };
+        let countries = (reference.countries.iter())
             .map(|c| {
                 (
                     c.iso3.clone(),
-                    Arc::new(reference.reach_of(format!("country {}", c.iso3), [c])),
+                    reach(format!("country {}", c.iso3), vec![c]),
                 )
             })
             .collect();
-        reference.region_reaches = (reference.regions.iter())
+        let regions = (reference.regions.iter())
             .map(|r| {
-                let countries = reference.countries_in_region(&r.code);
+                let countries = reference.countries_in_region(&r.code).collect();
                 (
                     r.code.clone(),
-                    Arc::new(reference.reach_of(format!("region {}", r.code), countries)),
+                    reach(format!("region {}", r.code), countries),
                 )
             })
             .collect();
-        reference.group_reaches = (reference.groups.iter())
+        let groups = (reference.groups.iter())
             .map(|g| {
-                let members = reference.members_of(&g.code);
-                (
-                    g.code.clone(),
-                    Arc::new(reference.reach_of(format!("group {}", g.code), members)),
-                )
+                let members = reference.members_of(&g.code).collect();
+                (g.code.clone(), reach(format!("group {}", g.code), members))
             })
             .collect();
+        reference.country_reaches = countries;
+        reference.region_reaches = regions;
+        reference.group_reaches = groups;
         reference
     }
 
