@@ -4,7 +4,10 @@
 # stopped when the script exits.
 #
 #   source scripts/server.sh; serve PORT [EXTRA SERVE ARGUMENTS...]
-# sets $base (http://127.0.0.1:PORT) and $server (its process id).
+# sets $base (http://127.0.0.1:PORT) and $server (its process id). Also
+# need_wrk, sign_in_reader (a signed-in reader for the reports) and
+# lists_script (a wrk script over four kinds of list page), which the
+# scale test shares.
 
 db=target/load-test.db
 
