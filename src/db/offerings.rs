@@ -188,18 +188,25 @@ fn replace_facets(
     super::catalogue_changed(conn, super::Touched::Offering(key))?;
     diesel::delete(offering_facets::table.filter(offering_facets::offering_id.eq(offering_id)))
         .execute(conn)?;
-    // One row at a time: the multi-backend connection cannot batch inserts,
-    // and an offering has a handful of facets.
-    for (facet, code) in facets_of(data) {
-        let row = FacetRow {
+    let rows: Vec<FacetRow> = facets_of(data)
+        .into_iter()
+        .map(|(facet, code)| FacetRow {
             offering_id,
             facet,
             code,
-        };
-        diesel::insert_into(offering_facets::table)
-            .values(&row)
-            .execute(conn)?;
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
     }
+    // In one statement, which an import of thousands feels; the
+    // multi-backend connection cannot say a multi-row insert, so each
+    // backend's connection does.
+    let insert = diesel::insert_into(offering_facets::table).values(&rows);
+    match conn {
+        DbConnection::Postgres(pg) => insert.execute(pg)?,
+        DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+    };
     Ok(())
 }
 
