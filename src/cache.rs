@@ -4,7 +4,7 @@
 //! began after it arrived), so no instance serves data older than what was
 //! saved before the request came, wherever it was saved.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, RwLock};
@@ -12,6 +12,8 @@ use std::time::Instant;
 
 use crate::db::{self, DataVersions, DbConnection, StoreResult};
 use crate::directory::Directory;
+use crate::domain::codes::RecordKey;
+use crate::domain::offering::Offering;
 use crate::matching::Catalogue;
 
 /// The database's data versions, read once for however many requests
@@ -49,6 +51,70 @@ impl VersionGate {
 struct Loaded {
     version: i64,
     directory: Directory,
+    /// The offerings (id and key) each catch-up moved, by the version it
+    /// caught up to: every move after version `moves_from`. The engine's
+    /// catalogue follows the directory by them.
+    moves: VecDeque<(i64, Vec<(i64, RecordKey)>)>,
+    moves_from: i64,
+}
+
+impl Loaded {
+    /// Enough catch-ups for a catalogue in use to follow; one further
+    /// behind is built whole.
+    const MOVES_KEPT: usize = 64;
+
+    fn whole(version: i64, directory: Directory) -> Loaded {
+        Loaded {
+            version,
+            directory,
+            moves: VecDeque::new(),
+            moves_from: version,
+        }
+    }
+
+    fn moved(&mut self, version: i64, offerings: Vec<(i64, RecordKey)>) {
+        if self.moves.len() == Self::MOVES_KEPT {
+            if let Some((dropped, _)) = self.moves.pop_front() {
+                self.moves_from = dropped;
+            }
+        }
+        self.moves.push_back((version, offerings));
+    }
+
+    /// What the engine's catalogue is made from now: the catalogue `held`
+    /// (at the version it names) and the offerings that moved since, when
+    /// they are known; all the offerings otherwise.
+    fn matchable(&self, held: Option<&(i64, Arc<Catalogue>)>) -> Matchable {
+        match held.filter(|(since, _)| *since >= self.moves_from) {
+            Some((since, held)) => {
+                let moved: HashMap<i64, RecordKey> = self
+                    .moves
+                    .iter()
+                    .filter(|(version, _)| version > since)
+                    .flat_map(|(_, offerings)| offerings.iter().cloned())
+                    .collect();
+                Matchable::Moved {
+                    held: held.clone(),
+                    moved: moved
+                        .into_iter()
+                        .map(|(id, key)| (key, self.directory.matchable_offering(id)))
+                        .collect(),
+                }
+            }
+            None => Matchable::All(self.directory.matchable()),
+        }
+    }
+}
+
+/// What the engine's catalogue is made from (see [`DirectoryCache::matchable`]).
+pub enum Matchable {
+    All(Vec<Arc<Offering>>),
+    /// A catalogue held, and each offering that moved since, by key, as it
+    /// is now: `None` when the engine no longer considers it.
+    Moved {
+        held: Arc<Catalogue>,
+        moved: Vec<(RecordKey, Option<Arc<Offering>>)>,
+    },
 }
 
 /// The directory in memory, brought up to date record by record: after a
@@ -93,6 +159,20 @@ impl DirectoryCache {
         Ok(read(&loaded.directory))
     }
 
+    /// What the engine's catalogue at catalogue `version` or later is
+    /// made from (see [`Loaded::matchable`]), and the version it is at.
+    pub fn matchable(
+        &self,
+        conn: &mut DbConnection,
+        version: i64,
+        held: Option<&(i64, Arc<Catalogue>)>,
+    ) -> StoreResult<(i64, Matchable)> {
+        self.catch_up(conn, version)?;
+        let loaded = self.loaded.read().unwrap_or_else(|e| e.into_inner());
+        let loaded = loaded.as_ref().expect("caught up just now");
+        Ok((loaded.version, loaded.matchable(held)))
+    }
+
     fn catch_up(&self, conn: &mut DbConnection, version: i64) -> StoreResult<()> {
         let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
         let held = self
@@ -110,8 +190,14 @@ impl DirectoryCache {
         let mut loaded = self.loaded.write().unwrap_or_else(|e| e.into_inner());
         match loaded.as_mut() {
             Some(l) if changes.offerings.len() <= Self::REBUILD_AFTER => {
+                let moved = changes
+                    .offerings
+                    .iter()
+                    .map(|o| (o.record.id, o.record.key.clone()))
+                    .collect();
                 l.directory.apply(changes);
                 l.version = version;
+                l.moved(version, moved);
             }
             _ => {
                 drop(loaded);
@@ -129,7 +215,7 @@ impl DirectoryCache {
                     "directory read into memory"
                 );
                 *self.loaded.write().unwrap_or_else(|e| e.into_inner()) =
-                    Some(Loaded { version, directory });
+                    Some(Loaded::whole(version, directory));
             }
         }
         Ok(())
@@ -137,8 +223,9 @@ impl DirectoryCache {
 }
 
 /// The matching engine's catalogue: the directory's active offerings,
-/// indexed for matching, rebuilt (from memory, not the database) when the
-/// catalogue version moves.
+/// indexed for matching. When the catalogue version moves it follows the
+/// directory offering by offering (from memory, not the database), and is
+/// built whole only when it fell too far behind.
 #[derive(Default)]
 pub struct CatalogueCache {
     cached: RwLock<Option<(i64, Arc<Catalogue>)>>,
@@ -160,24 +247,44 @@ impl CatalogueCache {
         if let Some(hit) = self.at(version) {
             return Ok(hit);
         }
-        let offerings = directory.read(conn, version, Directory::matchable)?;
-        let started = std::time::Instant::now();
-        let catalogue = Arc::new(Catalogue::shared(offerings));
-        tracing::debug!(
-            offerings = catalogue.len(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "built the engine's catalogue"
-        );
-        *self.cached.write().unwrap_or_else(|e| e.into_inner()) =
-            Some((version, catalogue.clone()));
+        let held = self
+            .cached
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let (now, matchable) = directory.matchable(conn, version, held.as_ref())?;
+        let started = Instant::now();
+        let catalogue = Arc::new(match matchable {
+            Matchable::Moved { held, moved } => {
+                let count = moved.len();
+                let catalogue = held.changed(moved);
+                tracing::debug!(
+                    moved = count,
+                    elapsed_us = started.elapsed().as_micros() as u64,
+                    "changed the engine's catalogue"
+                );
+                catalogue
+            }
+            Matchable::All(offerings) => {
+                let catalogue = Catalogue::shared(offerings);
+                tracing::debug!(
+                    offerings = catalogue.len(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "built the engine's catalogue"
+                );
+                catalogue
+            }
+        });
+        *self.cached.write().unwrap_or_else(|e| e.into_inner()) = Some((now, catalogue.clone()));
         Ok(catalogue)
     }
 
+    /// The catalogue held if it is at `version` or later.
     fn at(&self, version: i64) -> Option<Arc<Catalogue>> {
         let cached = self.cached.read().unwrap_or_else(|e| e.into_inner());
         cached
             .as_ref()
-            .filter(|(built_at, _)| *built_at == version)
+            .filter(|(built_at, _)| *built_at >= version)
             .map(|(_, catalogue)| catalogue.clone())
     }
 }

@@ -268,6 +268,7 @@ fn match_country(
         needs,
         limit,
         capmatch::reports::Paging::new(1, usize::MAX),
+        None,
     )
     .page;
     let mut out = std::io::stdout().lock();

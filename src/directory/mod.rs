@@ -764,6 +764,13 @@ impl Directory {
         selected
     }
 
+    /// The offering with `id` if the engine considers it: listed and active.
+    pub fn matchable_offering(&self, id: i64) -> Option<Arc<Offering>> {
+        let entry = self.offerings.get(self.offerings.slot(id)?);
+        let active = entry.offering.data.status == OfferingStatus::Active;
+        active.then(|| entry.offering.clone())
+    }
+
     /// The listed offerings the engine considers: active ones, by key.
     pub fn matchable(&self) -> Vec<Arc<Offering>> {
         let mut active: Vec<Arc<Offering>> = self

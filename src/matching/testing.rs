@@ -152,3 +152,23 @@ prop_compose! {
         n
     }
 }
+
+/// Changes to a catalogue: each a key (of sixteen, so some are new) and
+/// the offering under it now, or none.
+pub fn any_moves() -> impl Strategy<Value = Vec<(usize, Option<Offering>)>> {
+    let one = (0usize..16).prop_flat_map(|k| (Just(k), proptest::option::of(any_offering(k))));
+    proptest::collection::vec(one, 0..6)
+}
+
+/// The moves as the catalogue takes them.
+pub fn changes(
+    moves: &[(usize, Option<Offering>)],
+) -> Vec<(RecordKey, Option<std::sync::Arc<Offering>>)> {
+    moves
+        .iter()
+        .map(|(k, now)| {
+            let key = RecordKey::parse(&format!("offering-{k}")).unwrap();
+            (key, now.clone().map(std::sync::Arc::new))
+        })
+        .collect()
+}

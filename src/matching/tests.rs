@@ -465,3 +465,87 @@ proptest! {
         prop_assert_eq!((best.total_matches, best.total_near_misses), (full.total_matches, full.total_near_misses));
     }
 }
+
+/// `offerings` with `moves` made, in turn.
+fn moved(offerings: &[Offering], moves: &[(usize, Option<Offering>)]) -> Vec<Offering> {
+    let mut by_key: std::collections::BTreeMap<String, Offering> = offerings
+        .iter()
+        .map(|o| (o.key.to_string(), o.clone()))
+        .collect();
+    for (k, now) in moves {
+        let key = format!("offering-{k}");
+        match now {
+            Some(o) => by_key.insert(key, o.clone()),
+            None => by_key.remove(&key),
+        };
+    }
+    by_key.into_values().collect()
+}
+
+fn every_answer(catalogue: &Catalogue, need: &Need) -> Vec<NeedMatches> {
+    let engagements = Engagements::from(HashMap::from([(
+        RecordKey::parse("offering-3").unwrap(),
+        2,
+    )]));
+    let context = Context {
+        reference: reference(),
+        today: today(),
+        engagements: &engagements,
+        weights: WEIGHTS,
+    };
+    COUNTRIES
+        .iter()
+        .map(|c| context.match_need(catalogue, reference().country(c).unwrap(), need))
+        .collect()
+}
+
+proptest! {
+    /// A catalogue changed offering by offering, twice, answers every need
+    /// in every country as one built whole from the same offerings.
+    #[test]
+    fn a_changed_catalogue_answers_as_one_built_whole(
+        offerings in any_catalogue(), first in any_moves(), second in any_moves(), need in any_need(),
+    ) {
+        let changed = Catalogue::new(offerings.clone())
+            .changed(changes(&first))
+            .changed(changes(&second));
+        let whole = Catalogue::new(moved(&moved(&offerings, &first), &second));
+        let keys = |c: &Catalogue| c.offerings().iter().map(|o| o.key.to_string()).collect::<Vec<_>>();
+        prop_assert_eq!(keys(&changed), keys(&whole));
+        prop_assert_eq!(every_answer(&changed, &need), every_answer(&whole, &need));
+    }
+
+    /// While no offering on a need's theme or its parent moved, the
+    /// catalogue says so, and what the need finds is the same: what lets
+    /// a report keep a need's matches across changes.
+    #[test]
+    fn a_need_finds_the_same_while_nothing_on_its_themes_moved(
+        offerings in any_catalogue(), moves in any_moves(), need in any_need(),
+    ) {
+        let before = Catalogue::new(offerings);
+        let after = before.changed(changes(&moves));
+        // Each key's last move is the one that counts.
+        let last: HashMap<usize, &Option<Offering>> = moves.iter().map(|(k, now)| (*k, now)).collect();
+        let touched = last.iter().any(|(k, now)| {
+            let key = format!("offering-{k}");
+            let was = before.offerings().iter().find(|o| o.key.as_str() == key).map(|o| &**o);
+            was.into_iter().chain(now.as_ref()).any(|o| {
+                o.data.themes.iter().any(|t| theme_fit_code(t, &need.theme))
+            })
+        });
+        let same = after.changed_for(&need.theme, reference()) == before.changed_for(&need.theme, reference());
+        prop_assert_eq!(same, !touched);
+        if same {
+            prop_assert_eq!(every_answer(&after, &need), every_answer(&before, &need));
+        }
+    }
+}
+
+/// Whether an offering on `offered` is one a need on `asked` considers:
+/// the theme itself or its parent.
+fn theme_fit_code(offered: &ThemeCode, asked: &ThemeCode) -> bool {
+    let parent = reference()
+        .theme(asked.as_str())
+        .and_then(|t| t.parent.as_ref());
+    offered == asked || Some(offered) == parent
+}

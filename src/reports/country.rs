@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{MAX_SHOWN, NeedReport, Paged, Paging, needs_page, rank_needs};
+use super::{MAX_SHOWN, NeedReport, Paged, Paging, Recall, needs_page, rank_needs};
 use crate::domain::assessment::{OpenNeed, by_urgency};
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::matching::{Catalogue, Context};
@@ -17,7 +17,7 @@ pub struct CountryReport {
 }
 
 /// One page of a country's open needs, most urgent first, with the first
-/// `limit` matches and near misses of each.
+/// `limit` matches and near misses of each (recalled, where `recall` can).
 pub fn country_report(
     context: &Context,
     catalogue: &Catalogue,
@@ -25,12 +25,13 @@ pub fn country_report(
     needs: Vec<OpenNeed>,
     limit: Option<usize>,
     paging: Paging,
+    recall: Option<&Recall>,
 ) -> Paged<CountryReport> {
     let Paged {
         page,
         total,
         paging,
-    } = needs_page(context, catalogue, needs, limit, paging);
+    } = needs_page(context, catalogue, needs, limit, paging, recall);
     Paged {
         page: CountryReport {
             country,

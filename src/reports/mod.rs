@@ -22,11 +22,13 @@ mod coverage;
 pub mod csv;
 pub mod follow_up;
 mod gaps;
+mod memo;
 mod overlaps;
 
 pub use country::{CountryNeeds, CountryReport, ProviderReport, country_report, provider_report};
 pub use coverage::{Cell, Column, Columns, CoverageReport, CoverageRow, Shade, coverage};
 pub use gaps::gaps;
+pub use memo::{NeedMemo, Recall};
 pub use overlaps::{OfferingTitle, Overlap, OverlapProvider, overlaps};
 
 /// The most matches and near misses a page explains per need.
@@ -156,18 +158,24 @@ pub fn rank_needs<'r, T>(
 }
 
 /// One page of needs, most urgent first, each with its first `limit`
-/// matches and near misses explained (all without a limit).
+/// matches and near misses explained (all without a limit); what a need
+/// found before is recalled when `recall` still holds it.
 pub fn needs_page(
     context: &Context,
     catalogue: &Catalogue,
     mut needs: Vec<OpenNeed>,
     limit: Option<usize>,
     paging: Paging,
+    recall: Option<&Recall>,
 ) -> Paged<Vec<NeedReport>> {
     by_urgency(&mut needs);
     let total = needs.len();
+    let page = paging.take(needs);
     Paged {
-        page: match_needs(context, catalogue, paging.take(needs), limit),
+        page: match recall {
+            Some(recall) => match_needs_recalling(context, catalogue, page, limit, recall),
+            None => match_needs(context, catalogue, page, limit),
+        },
         total,
         paging,
     }
@@ -192,6 +200,49 @@ pub fn match_needs(
             NeedReport::new(open, found)
         },
     )
+}
+
+/// As [`match_needs`], working out only the needs `recall` does not hold,
+/// and keeping what they found.
+fn match_needs_recalling(
+    context: &Context,
+    catalogue: &Catalogue,
+    mut needs: Vec<OpenNeed>,
+    limit: Option<usize>,
+    recall: &Recall,
+) -> Vec<NeedReport> {
+    by_urgency(&mut needs);
+    let mut reports: Vec<Option<NeedReport>> = Vec::with_capacity(needs.len());
+    let mut missing = Vec::new();
+    // A need of a country the reference data does not know finds nothing
+    // and is left out, as `rank_needs` leaves it out.
+    let known = |open: &OpenNeed| context.reference.country(open.country.as_str()).is_some();
+    for open in needs.into_iter().filter(known) {
+        match recall.get(context, catalogue, &open, limit) {
+            Some(found) => reports.push(Some(NeedReport::new(open, found))),
+            None => {
+                reports.push(None);
+                missing.push(open);
+            }
+        }
+    }
+    let mut worked_out = rank_needs(
+        context,
+        catalogue,
+        missing,
+        limit,
+        |open, country, ranking| {
+            let found = context.explain(catalogue, country, &open.need, &ranking, limit);
+            recall.put(context, catalogue, &open, limit, &found);
+            NeedReport::new(open, found)
+        },
+    )
+    .into_iter();
+    // In order: each gap takes the next need worked out.
+    reports
+        .into_iter()
+        .filter_map(|kept| kept.or_else(|| worked_out.next()))
+        .collect()
 }
 
 #[cfg(test)]

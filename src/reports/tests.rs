@@ -249,8 +249,8 @@ proptest! {
             prop_assert_eq!(total, whole_gaps.total);
             prop_assert_eq!(paged, whole_gaps.page);
 
-            let whole_needs = needs_page(context, &catalogue, needs.clone(), Some(2), whole());
-            let (paged, _) = every_page(per_page, |p| needs_page(context, &catalogue, needs.clone(), Some(2), p))?;
+            let whole_needs = needs_page(context, &catalogue, needs.clone(), Some(2), whole(), None);
+            let (paged, _) = every_page(per_page, |p| needs_page(context, &catalogue, needs.clone(), Some(2), p, None))?;
             prop_assert_eq!(paged, whole_needs.page);
 
             let whole_overlaps = overlaps(context, &catalogue, needs.clone(), whole());
@@ -275,6 +275,32 @@ proptest! {
                 prop_assert!(overlap.providers.len() <= SHOWN_PROVIDERS.min(providers.len()));
                 prop_assert!(overlap.providers.iter().all(|p| p.offerings.len() <= SHOWN_OFFERINGS));
             }
+            Ok(())
+        })?;
+    }
+}
+
+proptest! {
+    /// A report that recalls what its needs found, while the catalogue
+    /// changes offering by offering under it, says what one working out
+    /// every need says.
+    #[test]
+    fn recalled_needs_say_what_needs_worked_out_say(
+        offerings in any_catalogue(), needs in any_needs(), moves in proptest::collection::vec(any_moves(), 1..4), limit in proptest::option::of(1usize..4),
+    ) {
+        let memo = NeedMemo::default();
+        let recall = Recall { memo: &memo, engagements: 1 };
+        let mut catalogue = Catalogue::new(offerings);
+        with_context(|context| {
+            for step in std::iter::once(None).chain(moves.iter().map(Some)) {
+                if let Some(moves) = step {
+                    catalogue = catalogue.changed(changes(moves));
+                }
+                let recalled = needs_page(context, &catalogue, needs.clone(), limit, whole(), Some(&recall));
+                let worked_out = needs_page(context, &catalogue, needs.clone(), limit, whole(), None);
+                prop_assert_eq!(recalled, worked_out);
+            }
+            prop_assert_eq!(memo.is_empty(), needs.is_empty());
             Ok(())
         })?;
     }

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use actix_web::web::Bytes;
 
 pub use crate::db::DataVersions;
+use crate::reports::NeedMemo;
 
 /// A rendered report: what the answer carries.
 #[derive(Clone)]
@@ -31,6 +32,8 @@ pub struct ReportCache {
     entries: Mutex<HashMap<String, (DataVersions, CachedReport)>>,
     /// The reports being built, each with the turn its builder holds.
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// What needs found, for the next build of a report that names them.
+    found: NeedMemo,
 }
 
 impl ReportCache {
@@ -105,6 +108,11 @@ impl ReportCache {
         if Arc::strong_count(&flight) <= 2 {
             flights.remove(key);
         }
+    }
+
+    /// What needs found in the reports built before.
+    pub fn found(&self) -> &NeedMemo {
+        &self.found
     }
 
     /// How many bytes the kept reports take.

@@ -264,6 +264,78 @@ fn reports_follow_changes_to_the_catalogue(backend: Backend) {
     assert_eq!(france["needs"][0]["matches"][0]["offering"], "eu-law");
 }
 
+/// The engine's catalogue follows each save offering by offering, and a
+/// report keeps what a need found only while nothing it could find moved:
+/// an offering that arrives, moves to another theme, stops, and whose
+/// provider is renamed shows at once in every need it concerns.
+fn reports_follow_each_offering_as_it_moves(backend: Backend) {
+    let app = app(backend);
+    let offered = |need: usize| -> Vec<String> {
+        let (_, report) = app.get_json("/reports/countries/GHA?format=json");
+        report["needs"][need]["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["offering"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (judiciary, legislation, software) = (0, 1, 2);
+    assert_eq!(
+        offered(judiciary),
+        ["global-judiciary", "africa-cybercrime"]
+    );
+    assert_eq!(
+        offered(legislation),
+        ["west-africa-law", "africa-cybercrime"]
+    );
+    assert_eq!(offered(software), Vec::<String>::new());
+
+    let ghana_judges = |theme: &str, status: &str| {
+        format!(
+            r#"{{"offerings": [{{"key": "ghana-judges", "provider": "uni", "title": "Judges in Ghana",
+            "description": "Courts", "themes": ["{theme}"], "coverage": {{"countries": ["GHA"]}}, "modalities": ["training"],
+            "languages": ["en"], "status": "{status}"}}]}}"#
+        )
+    };
+    app.import(&ghana_judges("cybercrime.judiciary", "active"));
+    assert_eq!(
+        offered(judiciary),
+        ["ghana-judges", "global-judiciary", "africa-cybercrime"],
+        "a new offering naming the country ranks above a worldwide one"
+    );
+    assert_eq!(
+        offered(legislation),
+        ["west-africa-law", "africa-cybercrime"]
+    );
+
+    app.import(&ghana_judges("standards.secure-software", "active"));
+    assert_eq!(
+        offered(judiciary),
+        ["global-judiciary", "africa-cybercrime"]
+    );
+    assert_eq!(
+        offered(software),
+        ["ghana-judges"],
+        "moved to another theme"
+    );
+
+    app.import(&ghana_judges("standards.secure-software", "paused"));
+    assert_eq!(
+        offered(software),
+        Vec::<String>::new(),
+        "paused: not active"
+    );
+
+    let (_, page) = app.get_text("/reports/countries/GHA");
+    assert!(page.contains("Cyber Institute"));
+    app.import(
+        r#"{"providers": [{"key": "uni", "name": "Institute of Cyber Studies", "kind": "academia",
+        "hq_country": "GHA", "description": "Research 100% on CERTs"}]}"#,
+    );
+    let (_, page) = app.get_text("/reports/countries/GHA");
+    assert!(page.contains("Institute of Cyber Studies") && !page.contains("Cyber Institute"));
+}
+
 on_both_backends!(
     the_country_report_json_follows_the_contract,
     the_country_report_page_explains_and_escapes,
@@ -273,4 +345,5 @@ on_both_backends!(
     coverage_sets_supply_against_demand,
     the_provider_report_lists_needs_by_country_and_near_misses,
     reports_follow_changes_to_the_catalogue,
+    reports_follow_each_offering_as_it_moves,
 );

@@ -45,7 +45,7 @@ pub struct DraftNeed {
 }
 
 /// A complete need: what a submitted assessment holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Need {
     pub key: Option<RecordKey>,
     pub theme: ThemeCode,

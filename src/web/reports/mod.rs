@@ -27,7 +27,7 @@ use crate::domain::{Country, Provider, ReferenceData};
 use crate::matching::{Catalogue, FactorHelp, WEAK_SCORE, WEIGHTS};
 use crate::reports::{
     self, Columns, CountryReport, CoverageReport, MAX_SHOWN, NeedReport, Overlap, Paged, Paging,
-    ProviderReport, Shade,
+    ProviderReport, Recall, Shade,
 };
 use crate::startup::Storage;
 
@@ -46,8 +46,13 @@ use answer::{
 /// Near misses shown with each need of the gaps report.
 const GAPS_SHOWN: usize = 3;
 
+/// A page of a country's report, recalling what its needs found in
+/// reports built before, with the engagements of matches version
+/// `engagements` or later.
 async fn country_matches(
     storage: &Storage,
+    cache: &web::Data<ReportCache>,
+    engagements: i64,
     country: &Country,
     readership: &Readership,
     limit: usize,
@@ -56,8 +61,21 @@ async fn country_matches(
     let (catalogue, needs) =
         readable_inputs(storage, Some(country.iso3.clone()), readership).await?;
     let iso3 = country.iso3.clone();
+    let cache = cache.clone();
     run_engine(storage, move |context| {
-        reports::country_report(context, &catalogue, iso3, needs, Some(limit), paging)
+        let recall = Recall {
+            memo: cache.found(),
+            engagements,
+        };
+        reports::country_report(
+            context,
+            &catalogue,
+            iso3,
+            needs,
+            Some(limit),
+            paging,
+            Some(&recall),
+        )
     })
     .await
 }
@@ -93,7 +111,18 @@ pub async fn country(
     );
     let path = format!("/reports/countries/{}", country.iso3);
     cached(&storage, &cache, &viewer, key, |provenance| async {
-        let paged = country_matches(&storage, country, &viewer.readership(), limit, paging).await?;
+        let readership = viewer.readership();
+        let engagements = provenance.matches_version();
+        let paged = country_matches(
+            &storage,
+            &cache,
+            engagements,
+            country,
+            &readership,
+            limit,
+            paging,
+        )
+        .await?;
         let pagination = pages_of(&paged, &params, &path);
         match format {
             Format::Json => json_report(&paged.page, link_header(&pagination)),
@@ -132,8 +161,20 @@ pub async fn country_api(
     let country = &country;
     let key = format!("country-api/{}/{limit}/{}", country.iso3, paging.number);
     let path = format!("/api/v1/countries/{}/matches", country.iso3);
-    let response = cached(&storage, &cache, &viewer, key, |_| async {
-        let paged = country_matches(&storage, country, &viewer.readership(), limit, paging).await?;
+    let (storage, cache, viewer) = (&storage, &cache, &viewer);
+    let response = cached(storage, cache, viewer, key, |provenance| async move {
+        let readership = viewer.readership();
+        let engagements = provenance.matches_version();
+        let paged = country_matches(
+            storage,
+            cache,
+            engagements,
+            country,
+            &readership,
+            limit,
+            paging,
+        )
+        .await?;
         json_report(&paged.page, link_header(&pages_of(&paged, &params, &path)))
     })
     .await?;
@@ -343,7 +384,7 @@ pub async fn gaps(
         let (found, not_shown) = run_engine(&storage, move |context| {
             let list = |needs, paging| {
                 if all {
-                    reports::needs_page(context, &catalogue, needs, Some(GAPS_SHOWN), paging)
+                    reports::needs_page(context, &catalogue, needs, Some(GAPS_SHOWN), paging, None)
                 } else {
                     reports::gaps(context, &catalogue, needs, GAPS_SHOWN, paging)
                 }

@@ -1,0 +1,441 @@
+//! The catalogue prepared for matching. The rules in the parent module say
+//! what a match is; this says the same with indexes (offerings by theme and
+//! by the places their coverage names) and bit sets, so thousands of needs
+//! are matched against tens of thousands of offerings in a fraction of a
+//! second. A property test holds the two to the same answers.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::domain::CodeSet;
+use crate::domain::codes::{GroupCode, Iso3, LanguageCode, RecordKey, RegionCode, ThemeCode};
+use crate::domain::offering::Offering;
+use crate::domain::reference::{Country, ReferenceData};
+use crate::domain::vocab::{IncomeLevel, Modality, OfferingStatus};
+
+mod rank;
+
+pub use rank::{Candidate, Ranking};
+
+/// A small bit set over codes the catalogue interns.
+#[derive(Clone, Copy, Default)]
+struct Bits([u64; 4]);
+
+impl Bits {
+    fn set(&mut self, i: usize) {
+        if i < 256 {
+            self.0[i / 64] |= 1 << (i % 64);
+        }
+    }
+    fn and_count(&self, other: &Bits) -> u32 {
+        self.0
+            .iter()
+            .zip(other.0)
+            .map(|(a, b)| (a & b).count_ones())
+            .sum()
+    }
+}
+
+fn modality_bits(modalities: &CodeSet<Modality>) -> u16 {
+    modalities.iter().fold(0, |bits, m| bits | 1 << (*m as u16))
+}
+
+fn income_bit(level: IncomeLevel) -> u8 {
+    1 << (level as u8)
+}
+
+/// What the fast path needs of one offering, in flags, numbers and bits.
+/// Kept apart from the offerings and small, so the loop over thousands of
+/// candidates stays in the processor's caches.
+#[derive(Clone, Copy)]
+struct Traits {
+    published: bool,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    languages: Bits,
+    modalities: u16,
+    open_to_all: bool,
+    eligible_groups: Bits,
+    eligible_incomes: u8,
+    capacity: Option<u32>,
+}
+
+/// A reach level (see [`CountryView`]) meaning "not active today": never
+/// matched, and not a near miss either.
+const INACTIVE: u8 = u8::MAX;
+
+pub struct Catalogue {
+    /// In key order, which is also the order ties break in; shared with
+    /// the directory in memory, which holds the same offerings.
+    offerings: Vec<Arc<Offering>>,
+    traits: Vec<Traits>,
+    /// Each list in index order.
+    by_theme: HashMap<ThemeCode, Vec<u32>>,
+    worldwide: Vec<u32>,
+    by_country: HashMap<Iso3, Vec<u32>>,
+    by_region: HashMap<RegionCode, Vec<u32>>,
+    by_group: HashMap<GroupCode, Vec<u32>>,
+    languages: HashMap<LanguageCode, usize>,
+    groups: HashMap<GroupCode, usize>,
+    providers: HashMap<RecordKey, u32>,
+    /// Per offering, its provider as a small number: reports group by it.
+    provider_ids: Vec<u32>,
+    /// Tells catalogues apart (see `Engagements`): each gets its own.
+    id: u64,
+    /// The catalogue that was built whole, which this one changed from.
+    built: u64,
+    /// Per theme, the catalogue in which an offering filed under it last
+    /// came, went or changed, when that was after `built`.
+    theme_changed: HashMap<ThemeCode, u64>,
+}
+
+/// The next catalogue's id.
+static CATALOGUES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_id() -> u64 {
+    CATALOGUES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The key's number in `table`, given the next one when new. (Looked up
+/// before `entry`, which would copy the key for every offering.)
+fn intern<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, usize>, key: &K) -> usize {
+    if let Some(&number) = table.get(key) {
+        return number;
+    }
+    let next = table.len();
+    table.insert(key.clone(), next);
+    next
+}
+
+/// Files offering `i` under each of its codes, keeping each list in order:
+/// a whole build files in order, so that is a push.
+fn file<K: std::hash::Hash + Eq + Clone>(
+    index: &mut HashMap<K, Vec<u32>>,
+    codes: &CodeSet<K>,
+    i: u32,
+) {
+    for code in codes {
+        match index.get_mut(code) {
+            Some(filed) => file_in(filed, i),
+            None => {
+                index.insert(code.clone(), vec![i]);
+            }
+        }
+    }
+}
+
+fn file_in(filed: &mut Vec<u32>, i: u32) {
+    match filed.last() {
+        Some(&last) if last >= i => {
+            if let Err(at) = filed.binary_search(&i) {
+                filed.insert(at, i);
+            }
+        }
+        _ => filed.push(i),
+    }
+}
+
+/// The lists of `index` with each offering at its new place, and those
+/// gone dropped (`None`); `places` keeps the order, so each list stays
+/// in order.
+fn refile<K: Clone + std::hash::Hash + Eq>(
+    index: &HashMap<K, Vec<u32>>,
+    places: &[Option<u32>],
+) -> HashMap<K, Vec<u32>> {
+    index
+        .iter()
+        .map(|(code, filed)| (code.clone(), refile_list(filed, places)))
+        .collect()
+}
+
+fn refile_list(filed: &[u32], places: &[Option<u32>]) -> Vec<u32> {
+    filed.iter().filter_map(|&i| places[i as usize]).collect()
+}
+
+impl Catalogue {
+    pub fn new(offerings: Vec<Offering>) -> Catalogue {
+        Catalogue::shared(offerings.into_iter().map(Arc::new).collect())
+    }
+
+    /// A catalogue of offerings held elsewhere too.
+    pub fn shared(mut offerings: Vec<Arc<Offering>>) -> Catalogue {
+        offerings.sort_by(|a, b| a.key.cmp(&b.key));
+        let id = next_id();
+        let mut catalogue = Catalogue {
+            offerings: Vec::new(),
+            traits: Vec::with_capacity(offerings.len()),
+            by_theme: HashMap::new(),
+            worldwide: Vec::new(),
+            by_country: HashMap::new(),
+            by_region: HashMap::new(),
+            by_group: HashMap::new(),
+            languages: HashMap::new(),
+            groups: HashMap::new(),
+            providers: HashMap::new(),
+            provider_ids: Vec::with_capacity(offerings.len()),
+            id,
+            built: id,
+            theme_changed: HashMap::new(),
+        };
+        for (i, offering) in offerings.iter().enumerate() {
+            let i = u32::try_from(i).expect("fewer than four billion offerings");
+            let (traits, provider) = catalogue.traits_of(offering);
+            catalogue.traits.push(traits);
+            catalogue.provider_ids.push(provider);
+            catalogue.file_offering(offering, i);
+        }
+        catalogue.offerings = offerings;
+        catalogue
+    }
+
+    /// This catalogue with the offerings under `moved` keys as they are now:
+    /// each given one in (in place of any with its key), each `None` out.
+    /// Only what moved is worked out again; the rest is copied, moved up or
+    /// down to keep key order. The answers are those of a catalogue built
+    /// whole from the same offerings (a property test holds them so).
+    pub fn changed(&self, moved: Vec<(RecordKey, Option<Arc<Offering>>)>) -> Catalogue {
+        let id = next_id();
+        let mut theme_changed = self.theme_changed.clone();
+        // By key, the last word on each.
+        let moved: BTreeMap<RecordKey, Option<Arc<Offering>>> = moved.into_iter().collect();
+        let mut gone = vec![false; self.offerings.len()];
+        for (key, now) in &moved {
+            let was = self.offerings.binary_search_by(|o| o.key.cmp(key)).ok();
+            if let Some(at) = was {
+                gone[at] = true;
+            }
+            let themes = was
+                .map(|at| &self.offerings[at].data.themes)
+                .into_iter()
+                .chain(now.as_ref().map(|o| &o.data.themes));
+            for theme in themes.flatten() {
+                theme_changed.insert(theme.clone(), id);
+            }
+        }
+        let coming: Vec<Arc<Offering>> = moved.into_values().flatten().collect();
+
+        // The new order: what stays, merged with what comes, by key.
+        let staying = self.offerings.len() - gone.iter().filter(|g| **g).count();
+        let count = staying + coming.len();
+        let mut offerings = Vec::with_capacity(count);
+        let mut traits = Vec::with_capacity(count);
+        let mut provider_ids = Vec::with_capacity(count);
+        let mut places: Vec<Option<u32>> = vec![None; self.offerings.len()];
+        let mut arrived: Vec<u32> = Vec::with_capacity(coming.len());
+        let mut catalogue = Catalogue {
+            offerings: Vec::new(),
+            traits: Vec::new(),
+            by_theme: HashMap::new(),
+            worldwide: Vec::new(),
+            by_country: HashMap::new(),
+            by_region: HashMap::new(),
+            by_group: HashMap::new(),
+            languages: self.languages.clone(),
+            groups: self.groups.clone(),
+            providers: self.providers.clone(),
+            provider_ids: Vec::new(),
+            id,
+            built: self.built,
+            theme_changed,
+        };
+        let mut coming = coming.into_iter().peekable();
+        let mut staying = (0..self.offerings.len()).filter(|&at| !gone[at]).peekable();
+        loop {
+            let next = u32::try_from(offerings.len()).expect("fewer than four billion offerings");
+            let take_coming = match (staying.peek(), coming.peek()) {
+                (None, None) => break,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (Some(&at), Some(new)) => new.key < self.offerings[at].key,
+            };
+            if take_coming {
+                let offering = coming.next().expect("peeked");
+                let (t, provider) = catalogue.traits_of(&offering);
+                traits.push(t);
+                provider_ids.push(provider);
+                offerings.push(offering);
+                arrived.push(next);
+            } else {
+                let at = staying.next().expect("peeked");
+                places[at] = Some(next);
+                traits.push(self.traits[at]);
+                provider_ids.push(self.provider_ids[at]);
+                offerings.push(self.offerings[at].clone());
+            }
+        }
+        catalogue.by_theme = refile(&self.by_theme, &places);
+        catalogue.by_country = refile(&self.by_country, &places);
+        catalogue.by_region = refile(&self.by_region, &places);
+        catalogue.by_group = refile(&self.by_group, &places);
+        catalogue.worldwide = refile_list(&self.worldwide, &places);
+        for i in arrived {
+            catalogue.file_offering(&offerings[i as usize], i);
+        }
+        catalogue.offerings = offerings;
+        catalogue.traits = traits;
+        catalogue.provider_ids = provider_ids;
+        catalogue
+    }
+
+    /// The flags and bits of `offering`, and its provider's number.
+    fn traits_of(&mut self, offering: &Offering) -> (Traits, u32) {
+        let data = &offering.data;
+        let next = u32::try_from(self.providers.len()).expect("fewer than four billion providers");
+        let provider = match self.providers.get(&data.provider) {
+            Some(&number) => number,
+            None => {
+                self.providers.insert(data.provider.clone(), next);
+                next
+            }
+        };
+        let mut languages = Bits::default();
+        for l in &data.languages {
+            languages.set(intern(&mut self.languages, l));
+        }
+        let mut eligible_groups = Bits::default();
+        for g in &data.eligibility.groups {
+            eligible_groups.set(intern(&mut self.groups, g));
+        }
+        let traits = Traits {
+            published: !offering.archived && data.status == OfferingStatus::Active,
+            starts_on: data.starts_on,
+            ends_on: data.ends_on,
+            languages,
+            modalities: modality_bits(&data.modalities),
+            open_to_all: data.eligibility.is_open(),
+            eligible_groups,
+            eligible_incomes: data
+                .eligibility
+                .income_levels
+                .iter()
+                .fold(0, |bits, l| bits | income_bit(*l)),
+            capacity: data.capacity,
+        };
+        (traits, provider)
+    }
+
+    /// Files offering `i` under its themes and the places it covers.
+    fn file_offering(&mut self, offering: &Offering, i: u32) {
+        let data = &offering.data;
+        file(&mut self.by_theme, &data.themes, i);
+        file(&mut self.by_country, &data.coverage.countries, i);
+        file(&mut self.by_region, &data.coverage.regions, i);
+        file(&mut self.by_group, &data.coverage.groups, i);
+        if data.coverage.global {
+            file_in(&mut self.worldwide, i);
+        }
+    }
+
+    /// Which catalogue last changed what a need on `theme` finds: it finds
+    /// the offerings filed under the theme and its parent, so while this
+    /// stays the same, so does what the need finds (on the same day, with
+    /// the same engagements).
+    pub fn changed_for(&self, theme: &ThemeCode, reference: &ReferenceData) -> u64 {
+        let parent = reference
+            .theme(theme.as_str())
+            .and_then(|t| t.parent.as_ref());
+        [Some(theme), parent]
+            .into_iter()
+            .flatten()
+            .map(|t| self.theme_changed.get(t).copied().unwrap_or(self.built))
+            .max()
+            .unwrap_or(self.built)
+    }
+
+    /// This catalogue's own number, never another's.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn offerings(&self) -> &[Arc<Offering>] {
+        &self.offerings
+    }
+
+    /// The offering at `index` (the numbers [`Candidate`]s come with).
+    pub fn offering(&self, index: usize) -> &Offering {
+        &self.offerings[index]
+    }
+
+    /// A number for the provider of the offering at `index`: the same for
+    /// every offering of one provider in this catalogue.
+    pub fn provider_id(&self, index: usize) -> u32 {
+        self.provider_ids[index]
+    }
+
+    pub fn len(&self) -> usize {
+        self.offerings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.offerings.is_empty()
+    }
+
+    /// How every offering reaches one country on `today`, and what the
+    /// country is for eligibility: built once per country and shared by all
+    /// its needs.
+    pub fn view(
+        &self,
+        country: &Country,
+        reference: &ReferenceData,
+        today: NaiveDate,
+    ) -> CountryView {
+        let mut levels = vec![0u8; self.offerings.len()];
+        let mut raise = |list: Option<&Vec<u32>>, level: u8| {
+            for &i in list.into_iter().flatten() {
+                let slot = &mut levels[i as usize];
+                *slot = (*slot).max(level);
+            }
+        };
+        raise(Some(&self.worldwide), 1);
+        let groups = reference.groups_of(&country.iso3);
+        for g in groups {
+            raise(self.by_group.get(g), 2);
+        }
+        for (code, level) in [
+            (&country.region, 3),
+            (&country.subregion, 4),
+            (&country.intermediate, 5),
+        ] {
+            if let Some(code) = code {
+                raise(self.by_region.get(code), level);
+            }
+        }
+        raise(self.by_country.get(&country.iso3), 6);
+        for (index, level) in levels.iter_mut().enumerate() {
+            if !self.active_on(index, today) {
+                *level = INACTIVE;
+            }
+        }
+        let mut group_bits = Bits::default();
+        for g in groups {
+            if let Some(&i) = self.groups.get(g) {
+                group_bits.set(i);
+            }
+        }
+        CountryView {
+            levels,
+            groups: group_bits,
+            income: country.income_level.map_or(0, income_bit),
+        }
+    }
+
+    /// Condition 1, from the flags: published, and within its active period.
+    fn active_on(&self, index: usize, today: NaiveDate) -> bool {
+        let t = &self.traits[index];
+        t.published
+            && t.starts_on.is_none_or(|s| s <= today)
+            && t.ends_on.is_none_or(|e| e >= today)
+    }
+}
+
+/// One country as the fast path sees it.
+pub struct CountryView {
+    /// Per offering: [`INACTIVE`] when it is not active today, 0 when its
+    /// coverage misses the country, else how precisely it reaches it (an
+    /// index into [`GEOGRAPHY`]).
+    levels: Vec<u8>,
+    groups: Bits,
+    income: u8,
+}
