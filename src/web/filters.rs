@@ -3,7 +3,8 @@
 //! the one selected in each control, so they are rendered once, when the
 //! server starts, and a page only marks its selections.
 
-use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
 
 use askama::Template;
 
@@ -29,30 +30,90 @@ struct OptionStart<'a> {
     value: &'a str,
 }
 
-fn rendered(groups: &[ChoiceGroup]) -> String {
-    Options { groups }
-        .render()
-        .expect("rendering into a string does not fail")
+/// One control's options, rendered, and where in them each option's start
+/// tag closes: a page selects one by its value without searching them.
+struct Control {
+    html: String,
+    closes: HashMap<String, usize>,
 }
 
-fn ungrouped(choices: Vec<Choice>) -> String {
-    rendered(&[ChoiceGroup {
-        label: String::new(),
-        choices,
-    }])
+impl Control {
+    fn new(groups: &[ChoiceGroup]) -> Control {
+        let html = Options { groups }
+            .render()
+            .expect("rendering into a string does not fail");
+        let mut closes = HashMap::new();
+        let mut from = 0;
+        for choice in groups.iter().flat_map(|g| &g.choices) {
+            let start = OptionStart {
+                value: &choice.value,
+            }
+            .render()
+            .expect("rendering into a string does not fail");
+            if let Some(at) = html[from..].find(&start) {
+                let close = from + at + start.len() - 1;
+                closes.entry(choice.value.clone()).or_insert(close);
+                from = close;
+            }
+        }
+        Control { html, closes }
+    }
+
+    fn ungrouped(choices: Vec<Choice>) -> Control {
+        Control::new(&[ChoiceGroup {
+            label: String::new(),
+            choices,
+        }])
+    }
+
+    /// The options with the one whose value is `chosen` selected. A value
+    /// no option has selects nothing (the list pages refuse one before this).
+    fn selecting(&self, chosen: &str) -> Selecting<'_> {
+        let close = (!chosen.is_empty())
+            .then(|| self.closes.get(chosen))
+            .flatten();
+        match close {
+            Some(&close) => Selecting {
+                before: &self.html[..close],
+                after: Some(&self.html[close..]),
+            },
+            None => Selecting {
+                before: &self.html,
+                after: None,
+            },
+        }
+    }
+}
+
+/// A control's options with one selected, written straight into the page.
+pub struct Selecting<'a> {
+    before: &'a str,
+    /// From the selected option's `>` on.
+    after: Option<&'a str>,
+}
+
+impl fmt::Display for Selecting<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.before)?;
+        if let Some(after) = self.after {
+            f.write_str(" selected")?;
+            f.write_str(after)?;
+        }
+        Ok(())
+    }
 }
 
 /// Every control's options, rendered with none selected.
 pub struct FilterOptions {
-    themes: String,
-    countries: String,
-    regions: String,
-    groups: String,
-    kinds: String,
-    modalities: String,
-    languages: String,
-    statuses: String,
-    orders: String,
+    themes: Control,
+    countries: Control,
+    regions: Control,
+    groups: Control,
+    kinds: Control,
+    modalities: Control,
+    languages: Control,
+    statuses: Control,
+    orders: Control,
 }
 
 impl FilterOptions {
@@ -60,33 +121,15 @@ impl FilterOptions {
         let choices = Choices { reference };
         let none: &[String] = &[];
         FilterOptions {
-            themes: rendered(&choices.themes(none)),
-            countries: ungrouped(choices.countries(none)),
-            regions: rendered(&choices.regions(none)),
-            groups: ungrouped(choices.groups(none)),
-            kinds: ungrouped(Choices::of::<ProviderKind>(none)),
-            modalities: ungrouped(Choices::of::<Modality>(none)),
-            languages: ungrouped(choices.languages(none)),
-            statuses: ungrouped(Choices::of::<OfferingStatus>(none)),
-            orders: ungrouped(Choices::of::<ListOrder>(none)),
-        }
-    }
-}
-
-/// `options` with the one whose value is `chosen` selected. A value no
-/// option has selects nothing (the list pages refuse one before this).
-fn selecting<'a>(options: &'a str, chosen: &str) -> Cow<'a, str> {
-    if chosen.is_empty() {
-        return Cow::Borrowed(options);
-    }
-    let start = OptionStart { value: chosen }
-        .render()
-        .expect("rendering into a string does not fail");
-    match options.find(&start) {
-        None => Cow::Borrowed(options),
-        Some(at) => {
-            let end = at + start.len() - 1;
-            Cow::Owned(format!("{} selected{}", &options[..end], &options[end..]))
+            themes: Control::new(&choices.themes(none)),
+            countries: Control::ungrouped(choices.countries(none)),
+            regions: Control::new(&choices.regions(none)),
+            groups: Control::ungrouped(choices.groups(none)),
+            kinds: Control::ungrouped(Choices::of::<ProviderKind>(none)),
+            modalities: Control::ungrouped(Choices::of::<Modality>(none)),
+            languages: Control::ungrouped(choices.languages(none)),
+            statuses: Control::ungrouped(Choices::of::<OfferingStatus>(none)),
+            orders: Control::ungrouped(Choices::of::<ListOrder>(none)),
         }
     }
 }
@@ -120,46 +163,44 @@ impl<'a> FilterForm<'a> {
     }
 
     // Each control's options, already escaped: the templates mark them safe.
-    pub fn themes(&self) -> Cow<'_, str> {
-        selecting(&self.options.themes, self.chosen("theme"))
+    pub fn themes(&self) -> Selecting<'_> {
+        self.options.themes.selecting(self.chosen("theme"))
     }
 
-    pub fn countries(&self) -> Cow<'_, str> {
-        selecting(
-            &self.options.countries,
-            &self.chosen("country").to_ascii_uppercase(),
-        )
+    pub fn countries(&self) -> Selecting<'_> {
+        self.options
+            .countries
+            .selecting(&self.chosen("country").to_ascii_uppercase())
     }
 
-    pub fn regions(&self) -> Cow<'_, str> {
-        selecting(&self.options.regions, self.chosen("region"))
+    pub fn regions(&self) -> Selecting<'_> {
+        self.options.regions.selecting(self.chosen("region"))
     }
 
-    pub fn groups(&self) -> Cow<'_, str> {
-        selecting(
-            &self.options.groups,
-            &self.chosen("group").to_ascii_uppercase(),
-        )
+    pub fn groups(&self) -> Selecting<'_> {
+        self.options
+            .groups
+            .selecting(&self.chosen("group").to_ascii_uppercase())
     }
 
-    pub fn kinds(&self) -> Cow<'_, str> {
-        selecting(&self.options.kinds, self.chosen("kind"))
+    pub fn kinds(&self) -> Selecting<'_> {
+        self.options.kinds.selecting(self.chosen("kind"))
     }
 
-    pub fn modalities(&self) -> Cow<'_, str> {
-        selecting(&self.options.modalities, self.chosen("modality"))
+    pub fn modalities(&self) -> Selecting<'_> {
+        self.options.modalities.selecting(self.chosen("modality"))
     }
 
-    pub fn languages(&self) -> Cow<'_, str> {
-        selecting(&self.options.languages, self.chosen("language"))
+    pub fn languages(&self) -> Selecting<'_> {
+        self.options.languages.selecting(self.chosen("language"))
     }
 
-    pub fn statuses(&self) -> Cow<'_, str> {
-        selecting(&self.options.statuses, self.chosen("status"))
+    pub fn statuses(&self) -> Selecting<'_> {
+        self.options.statuses.selecting(self.chosen("status"))
     }
 
-    pub fn orders(&self) -> Cow<'_, str> {
-        selecting(&self.options.orders, self.chosen("sort"))
+    pub fn orders(&self) -> Selecting<'_> {
+        self.options.orders.selecting(self.chosen("sort"))
     }
 }
 
@@ -172,6 +213,7 @@ mod tests {
     fn marks_only_the_chosen_option_and_escapes_every_label() {
         let reference = reference_data::load().unwrap();
         let options = FilterOptions::new(&reference);
+        let selecting = |control: &Control, chosen: &str| control.selecting(chosen).to_string();
         let countries = selecting(&options.countries, "GHA");
         assert!(countries.contains("<option value=\"GHA\" selected>Ghana</option>"));
         assert_eq!(countries.matches(" selected").count(), 1);
@@ -188,7 +230,28 @@ mod tests {
                 .count(),
             0
         );
+        // Every option of every control can be chosen, and only it is.
+        let none: &[String] = &[];
+        let choices = Choices {
+            reference: &reference,
+        };
+        for (control, groups) in [
+            (&options.themes, choices.themes(none)),
+            (&options.regions, choices.regions(none)),
+        ] {
+            for choice in groups.iter().flat_map(|g| &g.choices) {
+                let page = selecting(control, &choice.value);
+                let marked = format!("value=\"{}\" selected>", choice.value);
+                assert!(page.contains(&marked), "{marked}");
+                assert_eq!(page.matches(" selected").count(), 1);
+            }
+        }
         // Côte d'Ivoire's apostrophe, escaped as askama escapes.
-        assert!(options.countries.contains(">Côte d&#39;Ivoire</option>"));
+        assert!(
+            options
+                .countries
+                .html
+                .contains(">Côte d&#39;Ivoire</option>")
+        );
     }
 }
