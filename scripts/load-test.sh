@@ -43,9 +43,9 @@ measure() {
     printf "%-52s %10s req/s  p50 %8s  p99 %8s  %s\n" "$name" "$rate" "$p50" "$p99" "${errors:-no errors}"
 }
 
-echo "== start: the first list request reads the whole directory into memory"
+echo "== start: ready once the directory and the engine's catalogue are read into memory"
 curl -s -o /dev/null -w "first /offerings %{time_total}s\n" "$base/offerings"
-echo "resident memory after loading the directory: $(rss)"
+echo "resident memory when ready: $(rss)"
 
 echo "== list pages, $connections connections, $duration each, beside /healthz in the same run"
 measure "/healthz" "/healthz"
@@ -107,7 +107,7 @@ echo "== the reports, read signed in as the secretariat"
 session=$(sign_in_reader "$base" "$db" "$scratch/jar")
 as_reader=(-H "Cookie: capmatch_session=$session")
 
-echo "== first request per country (report built; the first also builds the engine's catalogue)"
+echo "== first request per country (report built)"
 for country in GHA KEN FRA BRA IND JPN NGA SEN DEU MEX IDN EGY; do
     curl -s -o /dev/null "${as_reader[@]}" -w "$country %{time_total}s %{size_download} bytes\n" "$base/reports/countries/$country"
 done

@@ -3,7 +3,8 @@
 # activity ever published to IATI): seed time, start-up, list pages, a cold
 # country report, `capmatch match --all`, memory, and two instances on one
 # database, with how soon an edit on one is listed by the other while the
-# other is under load. Prints every figure BENCHMARKS.md reports.
+# other is under load, and the other's country reports meanwhile. Prints
+# every figure BENCHMARKS.md reports.
 #
 #   scripts/scale-test.sh [OFFERINGS] [DURATION] [CONNECTIONS]
 #
@@ -78,6 +79,12 @@ serve_instance() {
         sleep 0.1
     done
     awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN {printf "answering /healthz after %.2f s\n", e - s}'
+    # Ready once the directory and the engine's catalogue are in memory.
+    for _ in $(seq 1 1200); do
+        curl -fs "$base/readyz" >/dev/null && break
+        sleep 0.1
+    done
+    awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN {printf "ready (/readyz) after %.2f s\n", e - s}'
 }
 rss() { ps -o rss= -p "$1" | awk '{printf "%.0f MB", $1 / 1024}'; }
 
@@ -99,8 +106,8 @@ measure() {
 echo "== start-up of one instance"
 serve_instance 18081
 a=$base a_pid=$server
-curl -s -o /dev/null -w "first /offerings (reads the directory): %{time_total}s\n" "$a/offerings"
-echo "resident memory after reading the directory: $(rss "$a_pid")"
+curl -s -o /dev/null -w "first /offerings: %{time_total}s\n" "$a/offerings"
+echo "resident memory when ready: $(rss "$a_pid")"
 
 echo "== list pages, $connections connections, $duration each"
 measure "/healthz" "$a/healthz"
@@ -122,7 +129,6 @@ for country in GHA KEN BRA; do
     curl -s -o /dev/null -b "$scratch/a.jar" -w "/reports/countries/$country, not built before: %{time_total}s, %{size_download} bytes\n" \
         "$a/reports/countries/$country"
 done
-echo "(the first also builds the engine's catalogue of every active offering)"
 echo "resident memory after the reports: $(rss "$a_pid")"
 
 echo "== capmatch match --all (a process of its own)"
@@ -162,10 +168,27 @@ writer() {
     echo "$n edits on the first instance, $saved saved, $seen listed by the second at its next request" >"$scratch/writes"
 }
 lists_script "$scratch/lists.lua"
+# The second instance's country reports, signed in: twelve countries, each
+# built once before the writer starts.
+session=$(sign_in_reader "$b" "$url" "$scratch/b.jar")
+countries=(GHA KEN FRA BRA IND JPN NGA SEN DEU MEX IDN EGY)
+for country in "${countries[@]}"; do
+    curl -s -o /dev/null -b "$scratch/b.jar" "$b/reports/countries/$country"
+done
+quoted=$(printf '"%s",' "${countries[@]}")
+cat >"$scratch/reports.lua" <<LUA
+local countries = {${quoted%,}}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/reports/countries/" .. countries[(i % #countries) + 1], {Cookie = "capmatch_session=$session"})
+end
+LUA
 touch "$scratch/writing"
 writer &
 writer_pid=$!
 measure "second instance, list pages (4 kinds), an edit a second on the first" "$b/" "$scratch/lists.lua"
+measure "second instance, country reports (12), the same edits" "$b/" "$scratch/reports.lua"
 rm -f "$scratch/writing"
 wait $writer_pid
 cat "$scratch/writes"

@@ -22,8 +22,9 @@ serve() {
     server=$!
     base="http://127.0.0.1:$port"
     trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-    for _ in $(seq 1 100); do
-        curl -fs "$base/healthz" >/dev/null && return 0
+    # Ready once the directory and the engine's catalogue are in memory.
+    for _ in $(seq 1 300); do
+        curl -fs "$base/readyz" >/dev/null && return 0
         sleep 0.2
     done
     echo "the server did not start" >&2

@@ -130,6 +130,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let listener =
         TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
+    storage.warm_up_in_background()?;
     let health = match &args.health_bind {
         Some(address) => Some(
             TcpListener::bind(address)

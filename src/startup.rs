@@ -1,6 +1,7 @@
 //! Opening a database for use: migrations, reference data, demo data.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -27,6 +28,8 @@ pub struct Storage {
     /// Country pages' assessments and open needs, by the assessments'
     /// version (see `web::reads::country`).
     pub country_reads: Arc<Versioned<CountryAssessmentsKey, CountryAssessments>>,
+    /// Set while the caches are filled at start.
+    warming: Arc<AtomicBool>,
 }
 
 /// A page of a country's assessments, and its open needs.
@@ -60,6 +63,46 @@ impl Storage {
     /// The engine's catalogue as the database holds it now.
     pub fn catalogue(&self, conn: &mut DbConnection) -> StoreResult<Arc<Catalogue>> {
         self.catalogue.current(conn, &self.directory)
+    }
+
+    /// Reads the directory into memory and builds the engine's catalogue,
+    /// as the first list or report would: at a million offerings that
+    /// takes seconds, which nobody should wait for.
+    pub fn warm_up(&self, conn: &mut DbConnection) -> StoreResult<()> {
+        self.catalogue(conn).map(drop)
+    }
+
+    /// [`Storage::warm_up`] on a thread of its own. Until it is done,
+    /// [`Storage::is_warming`] says so and `/readyz` answers 503, so a load
+    /// balancer sends nobody to an instance that would keep them waiting.
+    /// A warm-up that fails is logged; the first requests then read what
+    /// they need, as they would without one.
+    pub fn warm_up_in_background(&self) -> std::io::Result<()> {
+        self.warming.store(true, Ordering::SeqCst);
+        let storage = self.clone();
+        std::thread::Builder::new()
+            .name("warm-up".into())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                let warmed = storage
+                    .pool
+                    .get()
+                    .map_err(anyhow::Error::from)
+                    .and_then(|mut conn| Ok(storage.warm_up(&mut conn)?));
+                match warmed {
+                    Ok(()) => tracing::info!(
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "warmed up: the directory and the engine's catalogue are in memory"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "the warm-up failed"),
+                }
+                storage.warming.store(false, Ordering::SeqCst);
+            })?;
+        Ok(())
+    }
+
+    pub fn is_warming(&self) -> bool {
+        self.warming.load(Ordering::SeqCst)
     }
 
     /// What else the engine reads, as of today: the engagements under way
@@ -147,6 +190,7 @@ pub fn open_with_demo_accounts(
         directory: Arc::default(),
         catalogue: Arc::default(),
         country_reads: Arc::default(),
+        warming: Arc::default(),
     };
     if is_new && demo_data == DemoData::LoadIntoNewDatabase {
         let document = demo_matches::document(&storage, &mut conn)?;

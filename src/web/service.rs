@@ -18,21 +18,30 @@ pub async fn health() -> HttpResponse {
         .body("ok")
 }
 
-/// Readiness: 200 when a database connection answers within two seconds,
-/// 503 otherwise, for a load balancer to send traffic elsewhere meanwhile.
+/// Readiness: 503 while the instance warms up (see
+/// `Storage::warm_up_in_background`); then 200 when a database connection
+/// answers within two seconds, 503 otherwise, for a load balancer to send
+/// traffic elsewhere meanwhile.
 pub async fn ready(storage: web::Data<Storage>) -> HttpResponse {
-    let pool = storage.pool.clone();
-    let answered = web::block(move || {
-        let mut conn = pool.get_timeout(std::time::Duration::from_secs(2))?;
-        db::ping(&mut conn).map_err(anyhow::Error::from)
-    })
-    .await;
-    let (status, body) = match answered {
-        Ok(Ok(())) => (actix_web::http::StatusCode::OK, "ready"),
-        _ => (
+    let (status, body) = if storage.is_warming() {
+        (
             actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "database unavailable",
-        ),
+            "warming up",
+        )
+    } else {
+        let pool = storage.pool.clone();
+        let answered = web::block(move || {
+            let mut conn = pool.get_timeout(std::time::Duration::from_secs(2))?;
+            db::ping(&mut conn).map_err(anyhow::Error::from)
+        })
+        .await;
+        match answered {
+            Ok(Ok(())) => (actix_web::http::StatusCode::OK, "ready"),
+            _ => (
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable",
+            ),
+        }
     };
     HttpResponse::build(status)
         .content_type(ContentType::plaintext())

@@ -515,6 +515,34 @@ fn health_answers_while_the_database_is_busy(backend: Backend) {
     assert_eq!(app.get("/readyz").status(), 200);
 }
 
+/// `capmatch serve` warms up before it is ready: the directory and the
+/// engine's catalogue are read in the background, and `/readyz` says
+/// "warming up" until they are in memory.
+fn readiness_waits_for_the_warm_up(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    assert_eq!(app.get("/readyz").status(), 200, "nothing to warm up");
+    // The warm-up waits for a connection while every one is taken.
+    let held: Vec<_> = (0..4).map(|_| app.storage.pool.get().unwrap()).collect();
+    app.storage.warm_up_in_background().unwrap();
+    assert_eq!(app.get_text("/readyz"), (503, "warming up".to_owned()));
+    assert_eq!(app.get("/healthz").status(), 200, "alive meanwhile");
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.storage.is_warming() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(app.get_text("/readyz"), (200, "ready".to_owned()));
+    // In memory: read without asking the database to catch up.
+    let version = capmatch::db::data_versions(&mut app.storage.pool.get().unwrap())
+        .unwrap()
+        .0;
+    let listed = app
+        .storage
+        .directory
+        .read_at(version, |d| d.offering_count());
+    assert!(matches!(listed, Ok(n) if n > 0));
+}
+
 fn a_slow_body_is_timed_out(backend: Backend) {
     let app = TestApp::with_settings(
         backend,
@@ -756,6 +784,7 @@ on_both_backends!(
     forms_are_read_as_browsers_send_them,
     headers_protect_forms_and_let_caches_keep_the_rest,
     health_answers_while_the_database_is_busy,
+    readiness_waits_for_the_warm_up,
     health_checks_have_a_listener_that_never_queues,
     a_slow_body_is_timed_out,
     a_free_key_costs_the_same_for_the_hundredth_duplicate,
