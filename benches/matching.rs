@@ -122,6 +122,18 @@ fn engine(c: &mut Criterion) {
     group.bench_function("index 50,000 offerings", |b| {
         b.iter(|| Catalogue::new(offerings.clone()))
     });
+    // What a save costs the engine: one offering edited in place, and one
+    // new one, which moves every later offering up.
+    let mut edited = offerings[offerings.len() / 2].clone();
+    edited.data.title = "Edited".into();
+    let mut new = edited.clone();
+    new.key = capmatch::domain::codes::RecordKey::parse("synthetic-offering-new").unwrap();
+    for (name, offering) in [("an edit", edited), ("a new offering", new)] {
+        let moved = vec![(offering.key.clone(), Some(std::sync::Arc::new(offering)))];
+        group.bench_function(format!("change 50,000 offerings by {name}"), |b| {
+            b.iter(|| catalogue.changed(moved.clone()))
+        });
+    }
     group.finish();
 }
 
