@@ -170,12 +170,8 @@ pub fn needs_page(
 ) -> Paged<Vec<NeedReport>> {
     by_urgency(&mut needs);
     let total = needs.len();
-    let page = paging.take(needs);
     Paged {
-        page: match recall {
-            Some(recall) => match_needs_recalling(context, catalogue, page, limit, recall),
-            None => match_needs(context, catalogue, page, limit),
-        },
+        page: match_needs_recalling(context, catalogue, paging.take(needs), limit, recall),
         total,
         paging,
     }
@@ -186,30 +182,20 @@ pub fn needs_page(
 pub fn match_needs(
     context: &Context,
     catalogue: &Catalogue,
-    mut needs: Vec<OpenNeed>,
+    needs: Vec<OpenNeed>,
     limit: Option<usize>,
 ) -> Vec<NeedReport> {
-    by_urgency(&mut needs);
-    rank_needs(
-        context,
-        catalogue,
-        needs,
-        limit,
-        |open, country, ranking| {
-            let found = context.explain(catalogue, country, &open.need, &ranking, limit);
-            NeedReport::new(open, found)
-        },
-    )
+    match_needs_recalling(context, catalogue, needs, limit, None)
 }
 
 /// As [`match_needs`], working out only the needs `recall` does not hold,
-/// and keeping what they found.
+/// and keeping what they found there.
 fn match_needs_recalling(
     context: &Context,
     catalogue: &Catalogue,
     mut needs: Vec<OpenNeed>,
     limit: Option<usize>,
-    recall: &Recall,
+    recall: Option<&Recall>,
 ) -> Vec<NeedReport> {
     by_urgency(&mut needs);
     let mut reports: Vec<Option<NeedReport>> = Vec::with_capacity(needs.len());
@@ -218,7 +204,7 @@ fn match_needs_recalling(
     // and is left out, as `rank_needs` leaves it out.
     let known = |open: &OpenNeed| context.reference.country(open.country.as_str()).is_some();
     for open in needs.into_iter().filter(known) {
-        match recall.get(context, catalogue, &open, limit) {
+        match recall.and_then(|r| r.get(context, catalogue, &open, limit)) {
             Some(found) => reports.push(Some(NeedReport::new(open, found))),
             None => {
                 reports.push(None);
@@ -233,7 +219,9 @@ fn match_needs_recalling(
         limit,
         |open, country, ranking| {
             let found = context.explain(catalogue, country, &open.need, &ranking, limit);
-            recall.put(context, catalogue, &open, limit, &found);
+            if let Some(recall) = recall {
+                recall.put(context, catalogue, &open, limit, &found);
+            }
             NeedReport::new(open, found)
         },
     )

@@ -18,7 +18,7 @@ use super::views::Pagination;
 use super::{ok, reads, with_db};
 use crate::db::{self, PageRequest};
 use crate::directory::ProviderSummary;
-use crate::domain::access::{Action, Readership};
+use crate::domain::access::Action;
 use crate::domain::assessment::OpenNeed;
 use crate::domain::audit::AuditedRecord;
 use crate::domain::catalogue::CatalogueFilter;
@@ -46,20 +46,20 @@ use answer::{
 /// Near misses shown with each need of the gaps report.
 const GAPS_SHOWN: usize = 3;
 
-/// A page of a country's report, recalling what its needs found in
-/// reports built before, with the engagements of matches version
-/// `engagements` or later.
+/// A page of a country's report as the viewer may read it (the storage,
+/// report cache and viewer come together, as both country handlers hold
+/// them), recalling what its needs found in reports built before, with
+/// the engagements of matches version `engagements` or later.
 async fn country_matches(
-    storage: &Storage,
-    cache: &web::Data<ReportCache>,
+    (storage, cache, viewer): (&Storage, &web::Data<ReportCache>, &Viewer),
     engagements: i64,
     country: &Country,
-    readership: &Readership,
     limit: usize,
     paging: Paging,
 ) -> Result<Paged<CountryReport>, AppError> {
+    let readership = viewer.readership();
     let (catalogue, needs) =
-        readable_inputs(storage, Some(country.iso3.clone()), readership).await?;
+        readable_inputs(storage, Some(country.iso3.clone()), &readership).await?;
     let iso3 = country.iso3.clone();
     let cache = cache.clone();
     run_engine(storage, move |context| {
@@ -110,19 +110,10 @@ pub async fn country(
         country.iso3, paging.number
     );
     let path = format!("/reports/countries/{}", country.iso3);
+    let reading = (&**storage, &cache, &viewer);
     cached(&storage, &cache, &viewer, key, |provenance| async {
-        let readership = viewer.readership();
         let engagements = provenance.matches_version();
-        let paged = country_matches(
-            &storage,
-            &cache,
-            engagements,
-            country,
-            &readership,
-            limit,
-            paging,
-        )
-        .await?;
+        let paged = country_matches(reading, engagements, country, limit, paging).await?;
         let pagination = pages_of(&paged, &params, &path);
         match format {
             Format::Json => json_report(&paged.page, link_header(&pagination)),
@@ -161,20 +152,10 @@ pub async fn country_api(
     let country = &country;
     let key = format!("country-api/{}/{limit}/{}", country.iso3, paging.number);
     let path = format!("/api/v1/countries/{}/matches", country.iso3);
-    let (storage, cache, viewer) = (&storage, &cache, &viewer);
-    let response = cached(storage, cache, viewer, key, |provenance| async move {
-        let readership = viewer.readership();
+    let reading = (&**storage, &cache, &viewer);
+    let response = cached(&storage, &cache, &viewer, key, |provenance| async move {
         let engagements = provenance.matches_version();
-        let paged = country_matches(
-            storage,
-            cache,
-            engagements,
-            country,
-            &readership,
-            limit,
-            paging,
-        )
-        .await?;
+        let paged = country_matches(reading, engagements, country, limit, paging).await?;
         json_report(&paged.page, link_header(&pages_of(&paged, &params, &path)))
     })
     .await?;
