@@ -21,7 +21,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 fn partly_booked(catalogue: &Catalogue) -> HashMap<RecordKey, u32> {
     catalogue
         .offerings()
-        .iter()
         .enumerate()
         .filter_map(|(i, o)| {
             let capacity = o.data.capacity?;
@@ -41,7 +40,6 @@ fn bench(c: &mut Criterion) {
     let catalogue = Catalogue::new(offerings);
     let limited = catalogue
         .offerings()
-        .iter()
         .filter(|o| o.data.capacity.is_some())
         .count();
     let none = Engagements::default();

@@ -54,7 +54,6 @@ fn engine(c: &mut Criterion) {
     // limited offering booked, the engagements read afresh each time.
     let booked: std::collections::HashMap<_, _> = catalogue
         .offerings()
-        .iter()
         .enumerate()
         .filter_map(|(i, o)| {
             let capacity = o.data.capacity?;

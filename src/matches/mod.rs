@@ -141,7 +141,6 @@ pub fn prepare(
     let catalogue = storage.catalogue(conn)?;
     let offering = catalogue
         .offerings()
-        .iter()
         .find(|o| o.key == opening.offering)
         .ok_or(MatchError::NotFound)?;
     let sides = Sides::of(Some(person), &asked.country.iso3, &offering.data.provider);

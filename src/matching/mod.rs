@@ -357,7 +357,6 @@ impl Engagements {
         let (built_for, table) = self.by_index.get_or_init(|| {
             let table = catalogue
                 .offerings()
-                .iter()
                 .map(|o| self.by_key.get(&o.key).copied().unwrap_or(0))
                 .collect();
             (identity, table)

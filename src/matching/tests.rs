@@ -510,7 +510,7 @@ proptest! {
             .changed(changes(&first))
             .changed(changes(&second));
         let whole = Catalogue::new(moved(&moved(&offerings, &first), &second));
-        let keys = |c: &Catalogue| c.offerings().iter().map(|o| o.key.to_string()).collect::<Vec<_>>();
+        let keys = |c: &Catalogue| c.offerings().map(|o| o.key.to_string()).collect::<Vec<_>>();
         prop_assert_eq!(keys(&changed), keys(&whole));
         prop_assert_eq!(every_answer(&changed, &need), every_answer(&whole, &need));
     }
@@ -528,7 +528,7 @@ proptest! {
         let last: HashMap<usize, &Option<Offering>> = moves.iter().map(|(k, now)| (*k, now)).collect();
         let touched = last.iter().any(|(k, now)| {
             let key = format!("offering-{k}");
-            let was = before.offerings().iter().find(|o| o.key.as_str() == key).map(|o| &**o);
+            let was = before.offerings().find(|o| o.key.as_str() == key).map(|o| &**o);
             was.into_iter().chain(now.as_ref()).any(|o| {
                 o.data.themes.iter().any(|t| theme_fit_code(t, &need.theme))
             })

@@ -74,7 +74,6 @@ pub struct AllocationReport {
 pub fn free_capacities(context: &Context, catalogue: &Catalogue) -> Vec<Option<u32>> {
     catalogue
         .offerings()
-        .iter()
         .map(|o| {
             o.data.capacity.map(|capacity| {
                 let engaged = context.engagements.get(&o.key).unwrap_or(0);

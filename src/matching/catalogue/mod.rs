@@ -15,8 +15,10 @@ use crate::domain::offering::Offering;
 use crate::domain::reference::{Country, ReferenceData};
 use crate::domain::vocab::{IncomeLevel, Modality, OfferingStatus};
 
+mod chunks;
 mod rank;
 
+use chunks::Chunks;
 pub use rank::{Candidate, Ranking};
 
 /// A small bit set over codes the catalogue interns.
@@ -69,19 +71,20 @@ const INACTIVE: u8 = u8::MAX;
 pub struct Catalogue {
     /// In key order, which is also the order ties break in; shared with
     /// the directory in memory, which holds the same offerings.
-    offerings: Vec<Arc<Offering>>,
-    traits: Vec<Traits>,
-    /// Each list in index order.
-    by_theme: HashMap<ThemeCode, Vec<u32>>,
-    worldwide: Vec<u32>,
-    by_country: HashMap<Iso3, Vec<u32>>,
-    by_region: HashMap<RegionCode, Vec<u32>>,
-    by_group: HashMap<GroupCode, Vec<u32>>,
+    offerings: Chunks<Arc<Offering>>,
+    traits: Chunks<Traits>,
+    /// Each list in index order, shared with the catalogues changed from
+    /// this one until a change touches it.
+    by_theme: HashMap<ThemeCode, Filed>,
+    worldwide: Filed,
+    by_country: HashMap<Iso3, Filed>,
+    by_region: HashMap<RegionCode, Filed>,
+    by_group: HashMap<GroupCode, Filed>,
     languages: HashMap<LanguageCode, usize>,
     groups: HashMap<GroupCode, usize>,
     providers: HashMap<RecordKey, u32>,
     /// Per offering, its provider as a small number: reports group by it.
-    provider_ids: Vec<u32>,
+    provider_ids: Chunks<u32>,
     /// Tells catalogues apart (see `Engagements`): each gets its own.
     id: u64,
     /// The catalogue that was built whole, which this one changed from.
@@ -90,6 +93,9 @@ pub struct Catalogue {
     /// came, went or changed, when that was after `built`.
     theme_changed: HashMap<ThemeCode, u64>,
 }
+
+/// The offerings filed under one code, by index.
+type Filed = Arc<Vec<u32>>;
 
 /// The next catalogue's id.
 static CATALOGUES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -112,17 +118,36 @@ fn intern<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, usize>, key: &
 /// Files offering `i` under each of its codes, keeping each list in order:
 /// a whole build files in order, so that is a push.
 fn file<K: std::hash::Hash + Eq + Clone>(
-    index: &mut HashMap<K, Vec<u32>>,
+    index: &mut HashMap<K, Filed>,
     codes: &CodeSet<K>,
     i: u32,
 ) {
     for code in codes {
         match index.get_mut(code) {
-            Some(filed) => file_in(filed, i),
+            Some(filed) => file_in(Arc::make_mut(filed), i),
             None => {
-                index.insert(code.clone(), vec![i]);
+                index.insert(code.clone(), Arc::new(vec![i]));
             }
         }
+    }
+}
+
+/// Takes offering `i` out from under each of its codes.
+fn unfile<K: std::hash::Hash + Eq + Clone>(
+    index: &mut HashMap<K, Filed>,
+    codes: &CodeSet<K>,
+    i: u32,
+) {
+    for code in codes {
+        if let Some(filed) = index.get_mut(code) {
+            unfile_in(Arc::make_mut(filed), i);
+        }
+    }
+}
+
+fn unfile_in(filed: &mut Vec<u32>, i: u32) {
+    if let Ok(at) = filed.binary_search(&i) {
+        filed.remove(at);
     }
 }
 
@@ -141,12 +166,12 @@ fn file_in(filed: &mut Vec<u32>, i: u32) {
 /// gone dropped (`None`); `places` keeps the order, so each list stays
 /// in order.
 fn refile<K: Clone + std::hash::Hash + Eq>(
-    index: &HashMap<K, Vec<u32>>,
+    index: &HashMap<K, Filed>,
     places: &[Option<u32>],
-) -> HashMap<K, Vec<u32>> {
+) -> HashMap<K, Filed> {
     index
         .iter()
-        .map(|(code, filed)| (code.clone(), refile_list(filed, places)))
+        .map(|(code, filed)| (code.clone(), Arc::new(refile_list(filed, places))))
         .collect()
 }
 
@@ -163,92 +188,151 @@ impl Catalogue {
     pub fn shared(mut offerings: Vec<Arc<Offering>>) -> Catalogue {
         offerings.sort_by(|a, b| a.key.cmp(&b.key));
         let id = next_id();
-        let mut catalogue = Catalogue {
-            offerings: Vec::new(),
-            traits: Vec::with_capacity(offerings.len()),
+        let mut catalogue = Catalogue::empty(id, id, HashMap::new());
+        let mut traits = Vec::with_capacity(offerings.len());
+        let mut provider_ids = Vec::with_capacity(offerings.len());
+        for (i, offering) in offerings.iter().enumerate() {
+            let i = u32::try_from(i).expect("fewer than four billion offerings");
+            let (t, provider) = catalogue.traits_of(offering);
+            traits.push(t);
+            provider_ids.push(provider);
+            catalogue.file_offering(offering, i);
+        }
+        catalogue.offerings = Chunks::new(offerings);
+        catalogue.traits = Chunks::new(traits);
+        catalogue.provider_ids = Chunks::new(provider_ids);
+        catalogue
+    }
+
+    fn empty(id: u64, built: u64, theme_changed: HashMap<ThemeCode, u64>) -> Catalogue {
+        Catalogue {
+            offerings: Chunks::new(Vec::new()),
+            traits: Chunks::new(Vec::new()),
             by_theme: HashMap::new(),
-            worldwide: Vec::new(),
+            worldwide: Filed::default(),
             by_country: HashMap::new(),
             by_region: HashMap::new(),
             by_group: HashMap::new(),
             languages: HashMap::new(),
             groups: HashMap::new(),
             providers: HashMap::new(),
-            provider_ids: Vec::with_capacity(offerings.len()),
+            provider_ids: Chunks::new(Vec::new()),
             id,
-            built: id,
-            theme_changed: HashMap::new(),
-        };
-        for (i, offering) in offerings.iter().enumerate() {
-            let i = u32::try_from(i).expect("fewer than four billion offerings");
-            let (traits, provider) = catalogue.traits_of(offering);
-            catalogue.traits.push(traits);
-            catalogue.provider_ids.push(provider);
-            catalogue.file_offering(offering, i);
+            built,
+            theme_changed,
         }
-        catalogue.offerings = offerings;
-        catalogue
     }
 
     /// This catalogue with the offerings under `moved` keys as they are now:
     /// each given one in (in place of any with its key), each `None` out.
-    /// Only what moved is worked out again; the rest is copied, moved up or
-    /// down to keep key order. The answers are those of a catalogue built
-    /// whole from the same offerings (a property test holds them so).
+    /// Only what moved is worked out again. When every moved offering
+    /// stays where it was (edited, not added or taken out), the rest is
+    /// shared with this catalogue; otherwise it is copied, moved up or down
+    /// to keep key order. The answers are those of a catalogue built whole
+    /// from the same offerings (a property test holds them so).
     pub fn changed(&self, moved: Vec<(RecordKey, Option<Arc<Offering>>)>) -> Catalogue {
         let id = next_id();
-        let mut theme_changed = self.theme_changed.clone();
-        // By key, the last word on each.
+        // By key, the last word on each, with where it was.
         let moved: BTreeMap<RecordKey, Option<Arc<Offering>>> = moved.into_iter().collect();
-        let mut gone = vec![false; self.offerings.len()];
-        for (key, now) in &moved {
-            let was = self.offerings.binary_search_by(|o| o.key.cmp(key)).ok();
-            if let Some(at) = was {
-                gone[at] = true;
-            }
+        let moved: Vec<(Option<usize>, Option<Arc<Offering>>)> = moved
+            .into_iter()
+            .map(|(key, now)| (self.position(&key), now))
+            .collect();
+        let mut theme_changed = self.theme_changed.clone();
+        for (was, now) in &moved {
             let themes = was
-                .map(|at| &self.offerings[at].data.themes)
+                .map(|at| &self.offerings.get(at).data.themes)
                 .into_iter()
                 .chain(now.as_ref().map(|o| &o.data.themes));
             for theme in themes.flatten() {
                 theme_changed.insert(theme.clone(), id);
             }
         }
-        let coming: Vec<Arc<Offering>> = moved.into_values().flatten().collect();
+        if moved
+            .iter()
+            .all(|(was, now)| was.is_some() == now.is_some())
+        {
+            self.changed_in_place(id, theme_changed, moved)
+        } else {
+            self.changed_moving(id, theme_changed, moved)
+        }
+    }
 
-        // The new order: what stays, merged with what comes, by key.
-        let staying = self.offerings.len() - gone.iter().filter(|g| **g).count();
-        let count = staying + coming.len();
-        let mut offerings = Vec::with_capacity(count);
-        let mut traits = Vec::with_capacity(count);
-        let mut provider_ids = Vec::with_capacity(count);
-        let mut places: Vec<Option<u32>> = vec![None; self.offerings.len()];
-        let mut arrived: Vec<u32> = Vec::with_capacity(coming.len());
+    /// Each moved offering put where it was: its chunks and the lists of
+    /// its codes are copied, the rest shared.
+    fn changed_in_place(
+        &self,
+        id: u64,
+        theme_changed: HashMap<ThemeCode, u64>,
+        moved: Vec<(Option<usize>, Option<Arc<Offering>>)>,
+    ) -> Catalogue {
         let mut catalogue = Catalogue {
-            offerings: Vec::new(),
-            traits: Vec::new(),
-            by_theme: HashMap::new(),
-            worldwide: Vec::new(),
-            by_country: HashMap::new(),
-            by_region: HashMap::new(),
-            by_group: HashMap::new(),
+            offerings: self.offerings.clone(),
+            traits: self.traits.clone(),
+            by_theme: self.by_theme.clone(),
+            worldwide: self.worldwide.clone(),
+            by_country: self.by_country.clone(),
+            by_region: self.by_region.clone(),
+            by_group: self.by_group.clone(),
             languages: self.languages.clone(),
             groups: self.groups.clone(),
             providers: self.providers.clone(),
-            provider_ids: Vec::new(),
+            provider_ids: self.provider_ids.clone(),
             id,
             built: self.built,
             theme_changed,
         };
+        for (at, now) in moved {
+            let (Some(at), Some(now)) = (at, now) else {
+                continue;
+            };
+            let i = u32::try_from(at).expect("fewer than four billion offerings");
+            catalogue.unfile_offering(&self.offerings.get(at).clone(), i);
+            let (t, provider) = catalogue.traits_of(&now);
+            catalogue.traits.set(at, t);
+            catalogue.provider_ids.set(at, provider);
+            catalogue.file_offering(&now, i);
+            catalogue.offerings.set(at, now);
+        }
+        catalogue
+    }
+
+    /// Offerings added or taken out: everything after them moves, so every
+    /// list is copied with each offering at its new place.
+    fn changed_moving(
+        &self,
+        id: u64,
+        theme_changed: HashMap<ThemeCode, u64>,
+        moved: Vec<(Option<usize>, Option<Arc<Offering>>)>,
+    ) -> Catalogue {
+        let mut gone = vec![false; self.len()];
+        let mut coming: Vec<Arc<Offering>> = Vec::new();
+        for (was, now) in moved {
+            if let Some(at) = was {
+                gone[at] = true;
+            }
+            coming.extend(now);
+        }
+        // The new order: what stays, merged with what comes, by key.
+        let count = gone.iter().filter(|g| !**g).count() + coming.len();
+        let mut offerings = Vec::with_capacity(count);
+        let mut traits = Vec::with_capacity(count);
+        let mut provider_ids = Vec::with_capacity(count);
+        let mut places: Vec<Option<u32>> = vec![None; self.len()];
+        let mut arrived: Vec<u32> = Vec::with_capacity(coming.len());
+        let mut catalogue = Catalogue::empty(id, self.built, theme_changed);
+        catalogue.languages = self.languages.clone();
+        catalogue.groups = self.groups.clone();
+        catalogue.providers = self.providers.clone();
         let mut coming = coming.into_iter().peekable();
-        let mut staying = (0..self.offerings.len()).filter(|&at| !gone[at]).peekable();
+        let mut staying = (0..self.len()).filter(|&at| !gone[at]).peekable();
         loop {
             let next = u32::try_from(offerings.len()).expect("fewer than four billion offerings");
             let take_coming = match (staying.peek(), coming.peek()) {
                 (None, None) => break,
                 (Some(_), None) => false,
                 (None, Some(_)) => true,
-                (Some(&at), Some(new)) => new.key < self.offerings[at].key,
+                (Some(&at), Some(new)) => new.key < self.offerings.get(at).key,
             };
             if take_coming {
                 let offering = coming.next().expect("peeked");
@@ -260,23 +344,37 @@ impl Catalogue {
             } else {
                 let at = staying.next().expect("peeked");
                 places[at] = Some(next);
-                traits.push(self.traits[at]);
-                provider_ids.push(self.provider_ids[at]);
-                offerings.push(self.offerings[at].clone());
+                traits.push(*self.traits.get(at));
+                provider_ids.push(*self.provider_ids.get(at));
+                offerings.push(self.offerings.get(at).clone());
             }
         }
         catalogue.by_theme = refile(&self.by_theme, &places);
         catalogue.by_country = refile(&self.by_country, &places);
         catalogue.by_region = refile(&self.by_region, &places);
         catalogue.by_group = refile(&self.by_group, &places);
-        catalogue.worldwide = refile_list(&self.worldwide, &places);
+        catalogue.worldwide = Arc::new(refile_list(&self.worldwide, &places));
         for i in arrived {
             catalogue.file_offering(&offerings[i as usize], i);
         }
-        catalogue.offerings = offerings;
-        catalogue.traits = traits;
-        catalogue.provider_ids = provider_ids;
+        catalogue.offerings = Chunks::new(offerings);
+        catalogue.traits = Chunks::new(traits);
+        catalogue.provider_ids = Chunks::new(provider_ids);
         catalogue
+    }
+
+    /// Where the offering with `key` is, if it is here.
+    fn position(&self, key: &RecordKey) -> Option<usize> {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.offerings.get(middle).key.cmp(key) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle),
+            }
+        }
+        None
     }
 
     /// The flags and bits of `offering`, and its provider's number.
@@ -324,7 +422,20 @@ impl Catalogue {
         file(&mut self.by_region, &data.coverage.regions, i);
         file(&mut self.by_group, &data.coverage.groups, i);
         if data.coverage.global {
-            file_in(&mut self.worldwide, i);
+            file_in(Arc::make_mut(&mut self.worldwide), i);
+        }
+    }
+
+    /// Takes offering `i` out from under what [`Catalogue::file_offering`]
+    /// filed it under.
+    fn unfile_offering(&mut self, offering: &Offering, i: u32) {
+        let data = &offering.data;
+        unfile(&mut self.by_theme, &data.themes, i);
+        unfile(&mut self.by_country, &data.coverage.countries, i);
+        unfile(&mut self.by_region, &data.coverage.regions, i);
+        unfile(&mut self.by_group, &data.coverage.groups, i);
+        if data.coverage.global {
+            unfile_in(Arc::make_mut(&mut self.worldwide), i);
         }
     }
 
@@ -349,19 +460,20 @@ impl Catalogue {
         self.id
     }
 
-    pub fn offerings(&self) -> &[Arc<Offering>] {
-        &self.offerings
+    /// The offerings, in index order.
+    pub fn offerings(&self) -> impl Iterator<Item = &Arc<Offering>> {
+        self.offerings.iter()
     }
 
     /// The offering at `index` (the numbers [`Candidate`]s come with).
     pub fn offering(&self, index: usize) -> &Offering {
-        &self.offerings[index]
+        self.offerings.get(index)
     }
 
     /// A number for the provider of the offering at `index`: the same for
     /// every offering of one provider in this catalogue.
     pub fn provider_id(&self, index: usize) -> u32 {
-        self.provider_ids[index]
+        *self.provider_ids.get(index)
     }
 
     pub fn len(&self) -> usize {
@@ -369,7 +481,7 @@ impl Catalogue {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.offerings.is_empty()
+        self.len() == 0
     }
 
     /// How every offering reaches one country on `today`, and what the
@@ -381,9 +493,9 @@ impl Catalogue {
         reference: &ReferenceData,
         today: NaiveDate,
     ) -> CountryView {
-        let mut levels = vec![0u8; self.offerings.len()];
-        let mut raise = |list: Option<&Vec<u32>>, level: u8| {
-            for &i in list.into_iter().flatten() {
+        let mut levels = vec![0u8; self.len()];
+        let mut raise = |list: Option<&Filed>, level: u8| {
+            for &i in list.into_iter().flat_map(|filed| filed.iter()) {
                 let slot = &mut levels[i as usize];
                 *slot = (*slot).max(level);
             }
@@ -423,7 +535,7 @@ impl Catalogue {
 
     /// Condition 1, from the flags: published, and within its active period.
     fn active_on(&self, index: usize, today: NaiveDate) -> bool {
-        let t = &self.traits[index];
+        let t = self.traits.get(index);
         t.published
             && t.starts_on.is_none_or(|s| s <= today)
             && t.ends_on.is_none_or(|e| e >= today)

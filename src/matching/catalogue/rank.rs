@@ -127,9 +127,7 @@ impl Ranking {
 
     /// The matched offerings, best first, without explaining them.
     pub fn matched<'a>(&'a self, catalogue: &'a Catalogue) -> impl Iterator<Item = &'a Offering> {
-        self.matches
-            .iter()
-            .map(|m| &*catalogue.offerings[m.index()])
+        self.matches.iter().map(|m| catalogue.offering(m.index()))
     }
 }
 
@@ -159,11 +157,11 @@ impl Context<'_> {
         let exact = catalogue
             .by_theme
             .get(&need.theme)
-            .map(Vec::as_slice)
+            .map(|filed| filed.as_slice())
             .unwrap_or(&[]);
         let broad = parent
             .and_then(|p| catalogue.by_theme.get(p))
-            .map(Vec::as_slice)
+            .map(|filed| filed.as_slice())
             .unwrap_or(&[]);
         let mut asked_languages = Bits::default();
         for l in &need.languages {
@@ -197,7 +195,7 @@ impl Context<'_> {
             if level == INACTIVE {
                 return;
             }
-            let t = &catalogue.traits[index];
+            let t = catalogue.traits.get(index);
             let failed = Failed {
                 coverage: level == 0,
                 eligibility: !(t.open_to_all
@@ -283,7 +281,7 @@ impl Context<'_> {
         let matches = ranking.matches[..take(ranking.matches.len())]
             .iter()
             .map(|ranked| {
-                let offering = &catalogue.offerings[ranked.index()];
+                let offering = catalogue.offering(ranked.index());
                 let fit =
                     theme_fit(offering, &need.theme, self.reference).unwrap_or(ThemeFit::Parent);
                 let reach = offering
@@ -297,7 +295,7 @@ impl Context<'_> {
         let near_misses = ranking.near_misses[..take(ranking.near_misses.len())]
             .iter()
             .map(|&(ranked, failed)| {
-                self.near_miss(&catalogue.offerings[ranked.index()], country, failed)
+                self.near_miss(catalogue.offering(ranked.index()), country, failed)
             })
             .collect();
         NeedMatches {

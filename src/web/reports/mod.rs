@@ -200,7 +200,6 @@ pub async fn provider(
         let (catalogue, needs) = readable_inputs(&storage, None, &viewer.readership()).await?;
         let own: Vec<_> = catalogue
             .offerings()
-            .iter()
             .filter(|o| o.data.provider == provider.key)
             .cloned()
             .collect();
