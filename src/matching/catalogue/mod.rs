@@ -115,42 +115,30 @@ fn intern<K: std::hash::Hash + Eq + Clone>(table: &mut HashMap<K, usize>, key: &
     next
 }
 
-/// Files offering `i` under each of its codes, keeping each list in order:
-/// a whole build files in order, so that is a push.
-fn file<K: std::hash::Hash + Eq + Clone>(
+/// Files offering `i` under each of its codes with `put` ([`file_in`] or
+/// [`unfile_in`]), copying a list first if another catalogue shares it.
+fn under<K: std::hash::Hash + Eq + Clone>(
     index: &mut HashMap<K, Filed>,
     codes: &CodeSet<K>,
     i: u32,
+    put: fn(&mut Vec<u32>, u32),
 ) {
     for code in codes {
-        match index.get_mut(code) {
-            Some(filed) => file_in(Arc::make_mut(filed), i),
-            None => {
-                index.insert(code.clone(), Arc::new(vec![i]));
-            }
-        }
-    }
-}
-
-/// Takes offering `i` out from under each of its codes.
-fn unfile<K: std::hash::Hash + Eq + Clone>(
-    index: &mut HashMap<K, Filed>,
-    codes: &CodeSet<K>,
-    i: u32,
-) {
-    for code in codes {
+        // Looked up before inserting, which would copy the code each time.
         if let Some(filed) = index.get_mut(code) {
-            unfile_in(Arc::make_mut(filed), i);
+            put(Arc::make_mut(filed), i);
+            continue;
+        }
+        let mut filed = Vec::new();
+        put(&mut filed, i);
+        if !filed.is_empty() {
+            index.insert(code.clone(), Arc::new(filed));
         }
     }
 }
 
-fn unfile_in(filed: &mut Vec<u32>, i: u32) {
-    if let Ok(at) = filed.binary_search(&i) {
-        filed.remove(at);
-    }
-}
-
+/// Puts `i` in the list, kept in order: a whole build files in order, so
+/// that is a push.
 fn file_in(filed: &mut Vec<u32>, i: u32) {
     match filed.last() {
         Some(&last) if last >= i => {
@@ -159,6 +147,13 @@ fn file_in(filed: &mut Vec<u32>, i: u32) {
             }
         }
         _ => filed.push(i),
+    }
+}
+
+/// Takes `i` out of the list.
+fn unfile_in(filed: &mut Vec<u32>, i: u32) {
+    if let Ok(at) = filed.binary_search(&i) {
+        filed.remove(at);
     }
 }
 
@@ -287,7 +282,7 @@ impl Catalogue {
                 continue;
             };
             let i = u32::try_from(at).expect("fewer than four billion offerings");
-            catalogue.unfile_offering(&self.offerings.get(at).clone(), i);
+            catalogue.unfile_offering(self.offerings.get(at), i);
             let (t, provider) = catalogue.traits_of(&now);
             catalogue.traits.set(at, t);
             catalogue.provider_ids.set(at, provider);
@@ -416,26 +411,23 @@ impl Catalogue {
 
     /// Files offering `i` under its themes and the places it covers.
     fn file_offering(&mut self, offering: &Offering, i: u32) {
-        let data = &offering.data;
-        file(&mut self.by_theme, &data.themes, i);
-        file(&mut self.by_country, &data.coverage.countries, i);
-        file(&mut self.by_region, &data.coverage.regions, i);
-        file(&mut self.by_group, &data.coverage.groups, i);
-        if data.coverage.global {
-            file_in(Arc::make_mut(&mut self.worldwide), i);
-        }
+        self.index_offering(offering, i, file_in);
     }
 
     /// Takes offering `i` out from under what [`Catalogue::file_offering`]
     /// filed it under.
     fn unfile_offering(&mut self, offering: &Offering, i: u32) {
+        self.index_offering(offering, i, unfile_in);
+    }
+
+    fn index_offering(&mut self, offering: &Offering, i: u32, put: fn(&mut Vec<u32>, u32)) {
         let data = &offering.data;
-        unfile(&mut self.by_theme, &data.themes, i);
-        unfile(&mut self.by_country, &data.coverage.countries, i);
-        unfile(&mut self.by_region, &data.coverage.regions, i);
-        unfile(&mut self.by_group, &data.coverage.groups, i);
+        under(&mut self.by_theme, &data.themes, i, put);
+        under(&mut self.by_country, &data.coverage.countries, i, put);
+        under(&mut self.by_region, &data.coverage.regions, i, put);
+        under(&mut self.by_group, &data.coverage.groups, i, put);
         if data.coverage.global {
-            unfile_in(Arc::make_mut(&mut self.worldwide), i);
+            put(Arc::make_mut(&mut self.worldwide), i);
         }
     }
 
