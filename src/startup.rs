@@ -83,6 +83,15 @@ impl Storage {
         std::thread::Builder::new()
             .name("warm-up".into())
             .spawn(move || {
+                // Cleared however this ends, a panic included: an instance
+                // must not say "warming up" for ever.
+                struct Done(Arc<AtomicBool>);
+                impl Drop for Done {
+                    fn drop(&mut self) {
+                        self.0.store(false, Ordering::SeqCst);
+                    }
+                }
+                let _done = Done(storage.warming.clone());
                 let started = std::time::Instant::now();
                 let warmed = storage
                     .pool
@@ -96,7 +105,6 @@ impl Storage {
                     ),
                     Err(e) => tracing::warn!(error = %e, "the warm-up failed"),
                 }
-                storage.warming.store(false, Ordering::SeqCst);
             })?;
         Ok(())
     }
@@ -106,12 +114,21 @@ impl Storage {
     }
 
     /// What else the engine reads, as of today: the engagements under way
-    /// use their offerings' capacity.
+    /// use their offerings' capacity. They are of the matches version read
+    /// before them when the version read after them is the same (a save
+    /// raises it in the same transaction); of no known version otherwise.
     pub fn today(&self, conn: &mut DbConnection) -> StoreResult<Today> {
+        let before = db::data_versions(conn)?.2;
+        let engagements = db::matches::engagements(conn)?;
+        let after = db::data_versions(conn)?.2;
         Ok(Today {
             reference: self.reference.clone(),
             date: chrono::Utc::now().date_naive(),
-            engagements: db::matches::engagements(conn)?.into(),
+            engagements: if before == after {
+                matching::Engagements::of_version(engagements, before)
+            } else {
+                engagements.into()
+            },
         })
     }
 }

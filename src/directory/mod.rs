@@ -764,7 +764,8 @@ impl Directory {
         selected
     }
 
-    /// The offering with `id` if the engine considers it: listed and active.
+    /// The offering with `id` if the engine considers it: listed (the
+    /// directory holds no other) and active.
     pub fn matchable_offering(&self, id: i64) -> Option<Arc<Offering>> {
         let entry = self.offerings.get(self.offerings.slot(id)?);
         let active = entry.offering.data.status == OfferingStatus::Active;

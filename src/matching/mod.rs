@@ -325,6 +325,8 @@ pub fn theme_fit(
 pub struct Engagements {
     by_key: HashMap<RecordKey, u32>,
     by_index: std::sync::OnceLock<(u64, Vec<u32>)>,
+    /// The matches version they are of, when known.
+    version: Option<i64>,
 }
 
 impl From<HashMap<RecordKey, u32>> for Engagements {
@@ -332,11 +334,26 @@ impl From<HashMap<RecordKey, u32>> for Engagements {
         Engagements {
             by_key,
             by_index: std::sync::OnceLock::new(),
+            version: None,
         }
     }
 }
 
 impl Engagements {
+    /// Engagements known to be those of matches version `version`.
+    pub fn of_version(by_key: HashMap<RecordKey, u32>, version: i64) -> Engagements {
+        Engagements {
+            version: Some(version),
+            ..Engagements::from(by_key)
+        }
+    }
+
+    /// The matches version these are of, when known: what lets a report
+    /// keep a need's matches (see `reports::NeedMemo`).
+    pub fn version(&self) -> Option<i64> {
+        self.version
+    }
+
     pub fn is_empty(&self) -> bool {
         self.by_key.is_empty()
     }

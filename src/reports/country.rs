@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{MAX_SHOWN, NeedReport, Paged, Paging, Recall, needs_page, rank_needs};
+use super::{MAX_SHOWN, NeedMemo, NeedReport, Paged, Paging, needs_page, rank_needs};
 use crate::domain::assessment::{OpenNeed, by_urgency};
 use crate::domain::codes::{Iso3, RecordKey};
 use crate::matching::{Catalogue, Context};
@@ -25,7 +25,7 @@ pub fn country_report(
     needs: Vec<OpenNeed>,
     limit: Option<usize>,
     paging: Paging,
-    recall: Option<&Recall>,
+    recall: Option<&NeedMemo>,
 ) -> Paged<CountryReport> {
     let Paged {
         page,

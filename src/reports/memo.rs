@@ -28,7 +28,7 @@ struct Basis {
     /// The catalogue that last changed what the need could find.
     changed: u64,
     today: NaiveDate,
-    /// The version of the matches whose engagements the context holds.
+    /// The matches version of the engagements the context holds.
     engagements: i64,
 }
 
@@ -39,8 +39,9 @@ pub struct NeedMemo {
 }
 
 impl NeedMemo {
-    /// Needs kept at most: a page of a report for every country, about a
-    /// tenth of a megabyte each; past that the memo starts afresh.
+    /// Needs kept at most: a page of every country's report (about 4,000
+    /// needs, a few kilobytes each in memory); past that the memo starts
+    /// afresh.
     const KEPT: usize = 5_000;
 
     pub fn len(&self) -> usize {
@@ -50,22 +51,14 @@ impl NeedMemo {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
 
-/// The memo as one report consults it: with the engine's context, and
-/// the version of the matches its engagements were read at or after.
-pub struct Recall<'a> {
-    pub memo: &'a NeedMemo,
-    pub engagements: i64,
-}
-
-impl Recall<'_> {
-    fn basis(&self, context: &Context, catalogue: &Catalogue, need: &Need) -> Basis {
-        Basis {
+    /// What the need's result is worked out from, when all of it is known.
+    fn basis(context: &Context, catalogue: &Catalogue, need: &Need) -> Option<Basis> {
+        Some(Basis {
             changed: catalogue.changed_for(&need.theme, context.reference),
             today: context.today,
-            engagements: self.engagements,
-        }
+            engagements: context.engagements.version()?,
+        })
     }
 
     fn asked(open: &OpenNeed, limit: Option<usize>) -> Asked {
@@ -84,8 +77,8 @@ impl Recall<'_> {
         open: &OpenNeed,
         limit: Option<usize>,
     ) -> Option<NeedMatches> {
-        let basis = self.basis(context, catalogue, &open.need);
-        let kept = self.memo.kept.lock().ok()?;
+        let basis = Self::basis(context, catalogue, &open.need)?;
+        let kept = self.kept.lock().ok()?;
         kept.get(&Self::asked(open, limit))
             .filter(|(kept_basis, _)| *kept_basis == basis)
             .map(|(_, found)| found.clone())
@@ -99,8 +92,10 @@ impl Recall<'_> {
         limit: Option<usize>,
         found: &NeedMatches,
     ) {
-        let basis = self.basis(context, catalogue, &open.need);
-        if let Ok(mut kept) = self.memo.kept.lock() {
+        let Some(basis) = Self::basis(context, catalogue, &open.need) else {
+            return;
+        };
+        if let Ok(mut kept) = self.kept.lock() {
             if kept.len() >= NeedMemo::KEPT {
                 kept.clear();
             }

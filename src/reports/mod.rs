@@ -28,7 +28,7 @@ mod overlaps;
 pub use country::{CountryNeeds, CountryReport, ProviderReport, country_report, provider_report};
 pub use coverage::{Cell, Column, Columns, CoverageReport, CoverageRow, Shade, coverage};
 pub use gaps::gaps;
-pub use memo::{NeedMemo, Recall};
+pub use memo::NeedMemo;
 pub use overlaps::{OfferingTitle, Overlap, OverlapProvider, overlaps};
 
 /// The most matches and near misses a page explains per need.
@@ -159,14 +159,14 @@ pub fn rank_needs<'r, T>(
 
 /// One page of needs, most urgent first, each with its first `limit`
 /// matches and near misses explained (all without a limit); what a need
-/// found before is recalled when `recall` still holds it.
+/// found before is recalled when the memo `recall` still holds it.
 pub fn needs_page(
     context: &Context,
     catalogue: &Catalogue,
     mut needs: Vec<OpenNeed>,
     limit: Option<usize>,
     paging: Paging,
-    recall: Option<&Recall>,
+    recall: Option<&NeedMemo>,
 ) -> Paged<Vec<NeedReport>> {
     by_urgency(&mut needs);
     let total = needs.len();
@@ -188,14 +188,14 @@ pub fn match_needs(
     match_needs_recalling(context, catalogue, needs, limit, None)
 }
 
-/// As [`match_needs`], working out only the needs `recall` does not hold,
-/// and keeping what they found there.
+/// As [`match_needs`], working out only the needs the memo `recall` does
+/// not hold, and keeping what they found there.
 fn match_needs_recalling(
     context: &Context,
     catalogue: &Catalogue,
     mut needs: Vec<OpenNeed>,
     limit: Option<usize>,
-    recall: Option<&Recall>,
+    recall: Option<&NeedMemo>,
 ) -> Vec<NeedReport> {
     by_urgency(&mut needs);
     let mut reports: Vec<Option<NeedReport>> = Vec::with_capacity(needs.len());
@@ -212,7 +212,8 @@ fn match_needs_recalling(
             }
         }
     }
-    let mut worked_out = rank_needs(
+    let missing_count = missing.len();
+    let worked_out = rank_needs(
         context,
         catalogue,
         missing,
@@ -224,9 +225,10 @@ fn match_needs_recalling(
             }
             NeedReport::new(open, found)
         },
-    )
-    .into_iter();
-    // In order: each gap takes the next need worked out.
+    );
+    // In order: each gap takes the next need worked out, one for each.
+    assert_eq!(worked_out.len(), missing_count, "a need was left out");
+    let mut worked_out = worked_out.into_iter();
     reports
         .into_iter()
         .filter_map(|kept| kept.or_else(|| worked_out.next()))

@@ -289,19 +289,21 @@ proptest! {
         offerings in any_catalogue(), needs in any_needs(), moves in proptest::collection::vec(any_moves(), 1..4), limit in proptest::option::of(1usize..4),
     ) {
         let memo = NeedMemo::default();
-        let recall = Recall { memo: &memo, engagements: 1 };
         let mut catalogue = Catalogue::new(offerings);
-        with_context(|context| {
-            for step in std::iter::once(None).chain(moves.iter().map(Some)) {
-                if let Some(moves) = step {
-                    catalogue = catalogue.changed(changes(moves));
-                }
-                let recalled = needs_page(context, &catalogue, needs.clone(), limit, whole(), Some(&recall));
-                let worked_out = needs_page(context, &catalogue, needs.clone(), limit, whole(), None);
-                prop_assert_eq!(recalled, worked_out);
+        let engagements = crate::matching::Engagements::of_version(Default::default(), 1);
+        let context = Context { reference: reference(), today: today(), engagements: &engagements, weights: WEIGHTS };
+        for step in std::iter::once(None).chain(moves.iter().map(Some)) {
+            if let Some(moves) = step {
+                catalogue = catalogue.changed(changes(moves));
             }
-            prop_assert_eq!(memo.is_empty(), needs.is_empty());
-            Ok(())
-        })?;
+            let recalled = needs_page(&context, &catalogue, needs.clone(), limit, whole(), Some(&memo));
+            let worked_out = needs_page(&context, &catalogue, needs.clone(), limit, whole(), None);
+            prop_assert_eq!(recalled, worked_out);
+        }
+        prop_assert_eq!(memo.is_empty(), needs.is_empty());
+        // Engagements of no known version: nothing is kept or recalled.
+        let unknown = NeedMemo::default();
+        with_context(|context| needs_page(context, &catalogue, needs.clone(), limit, whole(), Some(&unknown)));
+        prop_assert!(unknown.is_empty());
     }
 }

@@ -230,7 +230,7 @@ mod tests {
                 .count(),
             0
         );
-        // Every option of every control can be chosen, and only it is.
+        // Every option of the grouped controls can be chosen, and only it is.
         let none: &[String] = &[];
         let choices = Choices {
             reference: &reference,

@@ -27,7 +27,7 @@ use crate::domain::{Country, Provider, ReferenceData};
 use crate::matching::{Catalogue, FactorHelp, WEAK_SCORE, WEIGHTS};
 use crate::reports::{
     self, Columns, CountryReport, CoverageReport, MAX_SHOWN, NeedReport, Overlap, Paged, Paging,
-    ProviderReport, Recall, Shade,
+    ProviderReport, Shade,
 };
 use crate::startup::Storage;
 
@@ -48,11 +48,9 @@ const GAPS_SHOWN: usize = 3;
 
 /// A page of a country's report as the viewer may read it (the storage,
 /// report cache and viewer come together, as both country handlers hold
-/// them), recalling what its needs found in reports built before, with
-/// the engagements of matches version `engagements` or later.
+/// them), recalling what its needs found in reports built before.
 async fn country_matches(
     (storage, cache, viewer): (&Storage, &web::Data<ReportCache>, &Viewer),
-    engagements: i64,
     country: &Country,
     limit: usize,
     paging: Paging,
@@ -63,10 +61,6 @@ async fn country_matches(
     let iso3 = country.iso3.clone();
     let cache = cache.clone();
     run_engine(storage, move |context| {
-        let recall = Recall {
-            memo: cache.found(),
-            engagements,
-        };
         reports::country_report(
             context,
             &catalogue,
@@ -74,7 +68,7 @@ async fn country_matches(
             needs,
             Some(limit),
             paging,
-            Some(&recall),
+            Some(cache.found()),
         )
     })
     .await
@@ -112,8 +106,7 @@ pub async fn country(
     let path = format!("/reports/countries/{}", country.iso3);
     let reading = (&**storage, &cache, &viewer);
     cached(&storage, &cache, &viewer, key, |provenance| async {
-        let engagements = provenance.matches_version();
-        let paged = country_matches(reading, engagements, country, limit, paging).await?;
+        let paged = country_matches(reading, country, limit, paging).await?;
         let pagination = pages_of(&paged, &params, &path);
         match format {
             Format::Json => json_report(&paged.page, link_header(&pagination)),
@@ -153,9 +146,8 @@ pub async fn country_api(
     let key = format!("country-api/{}/{limit}/{}", country.iso3, paging.number);
     let path = format!("/api/v1/countries/{}/matches", country.iso3);
     let reading = (&**storage, &cache, &viewer);
-    let response = cached(&storage, &cache, &viewer, key, |provenance| async move {
-        let engagements = provenance.matches_version();
-        let paged = country_matches(reading, engagements, country, limit, paging).await?;
+    let response = cached(&storage, &cache, &viewer, key, |_| async move {
+        let paged = country_matches(reading, country, limit, paging).await?;
         json_report(&paged.page, link_header(&pages_of(&paged, &params, &path)))
     })
     .await?;
