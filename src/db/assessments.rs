@@ -576,16 +576,14 @@ fn append_revision(
                     .iter()
                     .map(|l| (NeedFacet::Language, l.to_string())),
             );
-        for (facet, code) in codes {
-            let facet = NeedFacetRow {
+        let rows: Vec<NeedFacetRow> = codes
+            .map(|(facet, code)| NeedFacetRow {
                 need_id,
                 facet,
                 code,
-            };
-            diesel::insert_into(need_facets::table)
-                .values(&facet)
-                .execute(conn)?;
-        }
+            })
+            .collect();
+        super::insert_rows!(conn, need_facets::table, &rows[..])?;
     }
     Ok(())
 }

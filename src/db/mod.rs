@@ -79,6 +79,25 @@ macro_rules! set_archived {
     };
 }
 
+/// Inserts `rows` (a slice of insertable rows) into `table` in one
+/// statement. The multi-backend connection cannot say a multi-row insert,
+/// so each backend's connection does; an empty slice inserts nothing.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        if rows.is_empty() {
+            Ok(0)
+        } else {
+            let insert = diesel::insert_into($table).values(rows);
+            match $conn {
+                $crate::db::DbConnection::Postgres(pg) => insert.execute(pg),
+                $crate::db::DbConnection::Sqlite(sqlite) => insert.execute(sqlite),
+            }
+        }
+    }};
+}
+pub(crate) use insert_rows;
+
 pub mod accounts;
 pub mod assessments;
 pub mod audit;

@@ -196,17 +196,8 @@ fn replace_facets(
             code,
         })
         .collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
-    // In one statement, which an import of thousands feels; the
-    // multi-backend connection cannot say a multi-row insert, so each
-    // backend's connection does.
-    let insert = diesel::insert_into(offering_facets::table).values(&rows);
-    match conn {
-        DbConnection::Postgres(pg) => insert.execute(pg)?,
-        DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
-    };
+    // In one statement, which an import of thousands feels.
+    super::insert_rows!(conn, offering_facets::table, &rows[..])?;
     Ok(())
 }
 
