@@ -86,21 +86,16 @@ impl Loaded {
     /// they are known; all the offerings otherwise.
     fn matchable(&self, held: Option<&(i64, Arc<Catalogue>)>) -> Matchable {
         match held.filter(|(since, _)| *since >= self.moves_from) {
-            Some((since, held)) => {
-                let moved: HashMap<i64, RecordKey> = self
-                    .moves
-                    .iter()
+            // An offering moved twice is looked up twice, as it is now
+            // both times; the catalogue takes each key once.
+            Some((since, held)) => Matchable::Moved {
+                held: held.clone(),
+                moved: (self.moves.iter())
                     .filter(|(version, _)| version > since)
-                    .flat_map(|(_, offerings)| offerings.iter().cloned())
-                    .collect();
-                Matchable::Moved {
-                    held: held.clone(),
-                    moved: moved
-                        .into_iter()
-                        .map(|(id, key)| (key, self.directory.matchable_offering(id)))
-                        .collect(),
-                }
-            }
+                    .flat_map(|(_, offerings)| offerings)
+                    .map(|(id, key)| (key.clone(), self.directory.matchable_offering(*id)))
+                    .collect(),
+            },
             None => Matchable::All(self.directory.matchable()),
         }
     }
@@ -153,10 +148,7 @@ impl DirectoryCache {
         version: i64,
         read: impl FnOnce(&Directory) -> T,
     ) -> StoreResult<T> {
-        self.catch_up(conn, version)?;
-        let loaded = self.loaded.read().unwrap_or_else(|e| e.into_inner());
-        let loaded = loaded.as_ref().expect("caught up just now");
-        Ok(read(&loaded.directory))
+        self.caught_up(conn, version, |loaded| read(&loaded.directory))
     }
 
     /// What the engine's catalogue at catalogue `version` or later is
@@ -167,10 +159,21 @@ impl DirectoryCache {
         version: i64,
         held: Option<&(i64, Arc<Catalogue>)>,
     ) -> StoreResult<(i64, Matchable)> {
+        self.caught_up(conn, version, |loaded| {
+            (loaded.version, loaded.matchable(held))
+        })
+    }
+
+    /// `read` of what is loaded, at catalogue `version` or later.
+    fn caught_up<T>(
+        &self,
+        conn: &mut DbConnection,
+        version: i64,
+        read: impl FnOnce(&Loaded) -> T,
+    ) -> StoreResult<T> {
         self.catch_up(conn, version)?;
         let loaded = self.loaded.read().unwrap_or_else(|e| e.into_inner());
-        let loaded = loaded.as_ref().expect("caught up just now");
-        Ok((loaded.version, loaded.matchable(held)))
+        Ok(read(loaded.as_ref().expect("caught up just now")))
     }
 
     fn catch_up(&self, conn: &mut DbConnection, version: i64) -> StoreResult<()> {
