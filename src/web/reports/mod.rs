@@ -46,11 +46,12 @@ use answer::{
 /// Near misses shown with each need of the gaps report.
 const GAPS_SHOWN: usize = 3;
 
-/// A page of a country's report as the viewer may read it (the storage,
-/// report cache and viewer come together, as both country handlers hold
-/// them), recalling what its needs found in reports built before.
+/// A page of a country's report as the viewer may read it, recalling
+/// what its needs found in reports built before (kept in `cache`).
 async fn country_matches(
-    (storage, cache, viewer): (&Storage, &web::Data<ReportCache>, &Viewer),
+    storage: &Storage,
+    cache: &web::Data<ReportCache>,
+    viewer: &Viewer,
     country: &Country,
     limit: usize,
     paging: Paging,
@@ -104,9 +105,8 @@ pub async fn country(
         country.iso3, paging.number
     );
     let path = format!("/reports/countries/{}", country.iso3);
-    let reading = (&**storage, &cache, &viewer);
     cached(&storage, &cache, &viewer, key, |provenance| async {
-        let paged = country_matches(reading, country, limit, paging).await?;
+        let paged = country_matches(&storage, &cache, &viewer, country, limit, paging).await?;
         let pagination = pages_of(&paged, &params, &path);
         match format {
             Format::Json => json_report(&paged.page, link_header(&pagination)),
@@ -145,9 +145,8 @@ pub async fn country_api(
     let country = &country;
     let key = format!("country-api/{}/{limit}/{}", country.iso3, paging.number);
     let path = format!("/api/v1/countries/{}/matches", country.iso3);
-    let reading = (&**storage, &cache, &viewer);
-    let response = cached(&storage, &cache, &viewer, key, |_| async move {
-        let paged = country_matches(reading, country, limit, paging).await?;
+    let response = cached(&storage, &cache, &viewer, key, |_| async {
+        let paged = country_matches(&storage, &cache, &viewer, country, limit, paging).await?;
         json_report(&paged.page, link_header(&pages_of(&paged, &params, &path)))
     })
     .await?;
