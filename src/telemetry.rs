@@ -53,25 +53,32 @@ pub struct RequestSpan;
 
 impl tracing_actix_web::RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
-        let route = request.match_pattern().unwrap_or_else(|| "default".into());
-        let target = if route.contains("{token}") {
-            route.clone()
-        } else {
-            request
-                .uri()
-                .path_and_query()
-                .map_or_else(String::new, |p| p.as_str().to_owned())
-        };
-        tracing::info_span!(
+        let span = tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),
-            http.route = %route,
-            http.target = %target,
+            http.route = tracing::field::Empty,
+            http.target = tracing::field::Empty,
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
             exception.message = tracing::field::Empty,
             exception.details = tracing::field::Empty,
-        )
+        );
+        // Finding the route walks the route table again: only for a span
+        // that is kept.
+        if !span.is_disabled() {
+            let route = request.match_pattern().unwrap_or_else(|| "default".into());
+            let target = if route.contains("{token}") {
+                route.clone()
+            } else {
+                request
+                    .uri()
+                    .path_and_query()
+                    .map_or_else(String::new, |p| p.as_str().to_owned())
+            };
+            span.record("http.route", tracing::field::display(&route));
+            span.record("http.target", tracing::field::display(&target));
+        }
+        span
     }
 
     fn on_request_end<B: actix_web::body::MessageBody>(

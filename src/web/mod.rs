@@ -155,7 +155,9 @@ where
         .service(at("/{key}/restore").route(web::post().to(records::set_archived::<R, false>)))
 }
 
-/// Every route of the application.
+/// Every route of the application. Each section is a scope: a request is
+/// matched against the patterns of its own section only (actix-web tries a
+/// section's patterns one by one, a regular expression each).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(at("/").route(read().to(start::index)))
         .service(at("/healthz").route(read().to(service::health)))
@@ -175,21 +177,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(accounts::sign_in)),
         )
         .service(at("/sign-out").route(web::post().to(accounts::sign_out)))
-        .service(at("/account").route(read().to(accounts::account)))
+        .service(
+            web::scope("/account")
+                .service(at("").route(read().to(accounts::account)))
+                .service(at("/password").route(web::post().to(accounts::change_password)))
+                .service(at("/tokens").route(web::post().to(accounts::create_token)))
+                .service(at("/digest").route(web::post().to(accounts::set_digest)))
+                .service(at("/tokens/{id}/revoke").route(web::post().to(accounts::revoke_token))),
+        )
         .service(at("/audit").route(read().to(audit::list)))
         .service(
             at("/register")
                 .route(read().to(register::form))
                 .route(web::post().to(register::apply)),
         )
-        .service(at("/review").route(read().to(review::list)))
-        .service(at("/review/{kind}/{key}/approve").route(web::post().to(review::approve)))
         .service(
-            at("/review/{kind}/{key}/return").route(web::post().to(review::return_for_changes)),
+            web::scope("/review")
+                .service(at("").route(read().to(review::list)))
+                .service(at("/{kind}/{key}/approve").route(web::post().to(review::approve)))
+                .service(
+                    at("/{kind}/{key}/return").route(web::post().to(review::return_for_changes)),
+                ),
         )
-        .service(at("/notifications").route(read().to(notifications::list)))
-        .service(at("/notifications/read").route(web::post().to(notifications::read_all)))
-        .service(at("/notifications/{id}/read").route(web::post().to(notifications::open)))
+        .service(
+            web::scope("/notifications")
+                .service(at("").route(read().to(notifications::list)))
+                .service(at("/read").route(web::post().to(notifications::read_all)))
+                .service(at("/{id}/read").route(web::post().to(notifications::open))),
+        )
         .service(
             web::scope("/matches")
                 .service(
@@ -206,23 +221,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(at("/{key}/steps/{step}").route(read().to(matches::record::closing_form))),
         )
-        .service(at("/users").route(read().to(people::list)))
-        .service(at("/users/invitations").route(web::post().to(people::invite)))
-        .service(at("/users/{id}/roles/revoke").route(web::post().to(people::revoke_role)))
-        .service(at("/users/{id}/disable").route(web::post().to(people::disable)))
-        .service(at("/account/password").route(web::post().to(accounts::change_password)))
-        .service(at("/account/tokens").route(web::post().to(accounts::create_token)))
-        .service(at("/account/digest").route(web::post().to(accounts::set_digest)))
-        .service(at("/account/tokens/{id}/revoke").route(web::post().to(accounts::revoke_token)))
         .service(
-            at("/password/forgotten")
-                .route(read().to(passwords::forgotten_form))
-                .route(web::post().to(passwords::forgotten)),
+            web::scope("/users")
+                .service(at("").route(read().to(people::list)))
+                .service(at("/invitations").route(web::post().to(people::invite)))
+                .service(at("/{id}/roles/revoke").route(web::post().to(people::revoke_role)))
+                .service(at("/{id}/disable").route(web::post().to(people::disable))),
         )
         .service(
-            at("/password/{token}")
-                .route(read().to(passwords::set_password_form))
-                .route(web::post().to(passwords::set_password)),
+            web::scope("/password")
+                .service(
+                    at("/forgotten")
+                        .route(read().to(passwords::forgotten_form))
+                        .route(web::post().to(passwords::forgotten)),
+                )
+                .service(
+                    at("/{token}")
+                        .route(read().to(passwords::set_password_form))
+                        .route(web::post().to(passwords::set_password)),
+                ),
         )
         .service(catalogue::<Provider, _, _, _, _, _, _>(
             providers::list,
@@ -281,14 +298,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/v1")
                 .app_data(Answer::Json)
-                .service(at("/countries/{iso3}/matches").route(read().to(reports::country_api)))
+                // The lists first: their patterns are plain strings.
                 .service(at("/providers").route(read().to(api::providers)))
-                .service(at("/providers/{key}").route(read().to(api::provider)))
                 .service(at("/offerings").route(read().to(api::offerings)))
-                .service(at("/offerings/{key}").route(read().to(api::offering)))
                 .service(at("/countries").route(read().to(api::countries)))
-                .service(at("/countries/{iso3}").route(read().to(api::country)))
                 .service(at("/matches").route(read().to(api::matches)))
+                .service(at("/providers/{key}").route(read().to(api::provider)))
+                .service(at("/offerings/{key}").route(read().to(api::offering)))
+                .service(at("/countries/{iso3}").route(read().to(api::country)))
+                .service(at("/countries/{iso3}/matches").route(read().to(reports::country_api)))
                 .service(at("/matches/{key}").route(read().to(matches::record::show_json)))
                 .default_service(web::to(api::not_found)),
         )
