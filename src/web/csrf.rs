@@ -10,8 +10,8 @@
 //! stylesheet or a report carries no cookie and stays cacheable.
 
 use std::future::{Ready, ready};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use actix_web::body::MessageBody;
 use actix_web::cookie::{Cookie, SameSite};
@@ -38,11 +38,18 @@ fn cookie_name(site: &Site) -> &'static str {
 
 /// The visitor's token, for rendering into forms. Rendering it (reading
 /// [`CsrfToken::as_str`]) is what hands it out: only then does the answer
-/// set the cookie and forbid caches to keep it.
+/// set the cookie and forbid caches to keep it, and only then is a new
+/// visitor's token made.
 #[derive(Debug, Clone)]
-pub struct CsrfToken {
-    token: String,
-    handed_out: Arc<AtomicBool>,
+pub struct CsrfToken(Arc<Issued>);
+
+#[derive(Debug)]
+struct Issued {
+    /// The session's token, or the one the visitor's cookie carries.
+    known: Option<String>,
+    /// A new visitor's token, made when a page first hands it out.
+    made: OnceLock<String>,
+    handed_out: AtomicBool,
 }
 
 /// Marks an answer that refused a post for its token: it shows no form, so
@@ -53,13 +60,25 @@ pub struct Refused;
 
 impl CsrfToken {
     pub fn as_str(&self) -> &str {
-        self.handed_out.store(true, Ordering::Relaxed);
-        &self.token
+        let issued = &self.0;
+        issued.handed_out.store(true, Ordering::Relaxed);
+        match &issued.known {
+            Some(token) => token,
+            None => issued.made.get_or_init(new_token),
+        }
     }
 
-    /// Whether a submitted token is this visitor's.
+    /// Whether a submitted token is this visitor's. A visitor who has none
+    /// yet submitted none that can be theirs.
     pub fn matches(&self, submitted: &str) -> bool {
-        constant_time_eq::constant_time_eq(self.token.as_bytes(), submitted.as_bytes())
+        let issued = &self.0;
+        issued
+            .known
+            .as_deref()
+            .or_else(|| issued.made.get().map(String::as_str))
+            .is_some_and(|token| {
+                constant_time_eq::constant_time_eq(token.as_bytes(), submitted.as_bytes())
+            })
     }
 }
 
@@ -93,16 +112,14 @@ pub async fn issue_token(
         .map(|c| c.value().to_owned())
         .filter(|t| well_formed(t));
     let bound = session_token.is_some();
-    let token = session_token
-        .or_else(|| existing.clone())
-        .unwrap_or_else(new_token);
-    let handed_out = Arc::new(AtomicBool::new(false));
-    req.extensions_mut().insert(CsrfToken {
-        token: token.clone(),
-        handed_out: handed_out.clone(),
+    let issued = Arc::new(Issued {
+        known: session_token.or(existing),
+        made: OnceLock::new(),
+        handed_out: AtomicBool::new(false),
     });
+    req.extensions_mut().insert(CsrfToken(issued.clone()));
     let mut response = next.call(req).await?;
-    let handed_out = handed_out.load(Ordering::Relaxed)
+    let handed_out = issued.handed_out.load(Ordering::Relaxed)
         && response.response().extensions().get::<Refused>().is_none();
     // A signed-in person's pages name them: no cache keeps them.
     if handed_out || bound {
@@ -110,8 +127,10 @@ pub async fn issue_token(
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if handed_out && existing.is_none() && !bound {
-        let cookie = Cookie::build(name, token)
+    // A token is made only for a visitor with neither a session nor a
+    // cookie: theirs goes into the cookie.
+    if let Some(made) = issued.made.get().filter(|_| handed_out) {
+        let cookie = Cookie::build(name, made.clone())
             .path("/")
             .http_only(true)
             .secure(site.https())
