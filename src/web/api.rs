@@ -1,7 +1,8 @@
 //! The read-only JSON API under /api/v1: the same filters as the pages, and
 //! records in the interchange file's shape.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use serde::Serialize;
 
 use super::countries::country_page;
@@ -14,6 +15,20 @@ use crate::db::{Page, PageRequest};
 use crate::domain::{Country, ReferenceData};
 use crate::interchange::{AssessmentRecord, OfferingRecord, ProviderRecord};
 use crate::startup::Storage;
+
+/// Room made for an answer before it is written: a page of twenty
+/// offerings is about 11 KB, and grown from serde_json's first guess its
+/// buffer was copied seven times over.
+const ANSWER_ROOM: usize = 16 * 1024;
+
+/// `value` as the JSON body of `response`.
+fn json(mut response: HttpResponseBuilder, value: &impl Serialize) -> HttpResponse {
+    let mut body = Vec::with_capacity(ANSWER_ROOM);
+    match serde_json::to_writer(&mut body, value) {
+        Ok(()) => response.content_type(ContentType::json()).body(body),
+        Err(e) => HttpResponse::from_error(actix_web::error::JsonPayloadError::Serialize(e)),
+    }
+}
 
 #[derive(Serialize)]
 struct List<T> {
@@ -71,14 +86,13 @@ pub async fn providers(
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
     let found = reads::providers(&storage, &params).await?;
-    Ok(
-        HttpResponse::Ok().json(List::of(found, |summary| ProviderJson {
-            url: format!("/providers/{}", summary.provider.key),
-            record: ProviderRecord::from_provider(&summary.provider),
-            offering_count: Some(summary.offering_count),
-            offerings: None,
-        })),
-    )
+    let list = List::of(found, |summary| ProviderJson {
+        url: format!("/providers/{}", summary.provider.key),
+        record: ProviderRecord::from_provider(&summary.provider),
+        offering_count: Some(summary.offering_count),
+        offerings: None,
+    });
+    Ok(json(HttpResponse::Ok(), &list))
 }
 
 /// A `Link` header to the next page of a list inside a record's document.
@@ -108,12 +122,13 @@ pub async fn provider(
         &offerings,
         &format!("/api/v1/providers/{}", provider.key),
     );
-    Ok(response.json(ProviderJson {
+    let provider = ProviderJson {
         url: format!("/providers/{}", provider.key),
         record: ProviderRecord::from_provider(&provider),
         offering_count: Some(offerings.total),
         offerings: Some(offerings.items.into_iter().map(OfferingJson::of).collect()),
-    }))
+    };
+    Ok(json(response, &provider))
 }
 
 pub async fn offerings(
@@ -121,7 +136,7 @@ pub async fn offerings(
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
     let found = reads::offerings(&storage, &params).await?;
-    Ok(HttpResponse::Ok().json(List::of(found, OfferingJson::of)))
+    Ok(json(HttpResponse::Ok(), &List::of(found, OfferingJson::of)))
 }
 
 pub async fn offering(
@@ -130,7 +145,7 @@ pub async fn offering(
     KeyPath(key): KeyPath,
 ) -> Result<HttpResponse, ApiError> {
     let offering = reads::offering(&storage, &viewer, &key).await?.record;
-    Ok(HttpResponse::Ok().json(OfferingJson::of(offering)))
+    Ok(json(HttpResponse::Ok(), &OfferingJson::of(offering)))
 }
 
 #[derive(Serialize)]
@@ -206,7 +221,8 @@ pub async fn countries(
 ) -> Result<HttpResponse, ApiError> {
     let reference = &storage.reference;
     let page = country_page(reference, &params)?;
-    Ok(HttpResponse::Ok().json(List::of(page, |c| country_json(c, reference))))
+    let list = List::of(page, |c| country_json(c, reference));
+    Ok(json(HttpResponse::Ok(), &list))
 }
 
 /// Assessments per page of `/api/v1/countries/{iso3}`.
@@ -225,10 +241,10 @@ pub async fn country(
     let readership = viewer.readership();
     let (reaching, assessments) =
         reads::country_summary(&storage, &country, &readership, assessments).await?;
-    let mut json = country_json(&country, &storage.reference);
-    json.offerings_reaching = Some(reaching);
-    json.assessments_total = Some(assessments.total);
-    json.assessments = Some(
+    let mut answer = country_json(&country, &storage.reference);
+    answer.offerings_reaching = Some(reaching);
+    answer.assessments_total = Some(assessments.total);
+    answer.assessments = Some(
         assessments
             .items
             .iter()
@@ -245,7 +261,7 @@ pub async fn country(
         &assessments,
         &format!("/api/v1/countries/{}", country.iso3),
     );
-    Ok(response.json(json))
+    Ok(json(response, &answer))
 }
 
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
