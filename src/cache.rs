@@ -7,8 +7,11 @@
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
+
+use tokio::sync::watch;
 
 use crate::db::{self, DataVersions, DbConnection, StoreResult};
 use crate::directory::Directory;
@@ -22,9 +25,24 @@ use crate::matching::Catalogue;
 /// in it. Under load, each reading serves all the requests that came
 /// during the one before, so readings cost one round trip at a time
 /// rather than one per request.
-#[derive(Default)]
+///
+/// A request that finds a fresh enough reading takes it without waiting;
+/// the others wait for the next one together, all woken when it is
+/// published (a lock handed from waiter to waiter made every request of
+/// both workers queue behind each other).
 pub struct VersionGate {
-    last: tokio::sync::Mutex<Option<(Instant, DataVersions)>>,
+    last: watch::Sender<Option<(Instant, DataVersions)>>,
+    /// Whether a request is reading the versions now.
+    reading: AtomicBool,
+}
+
+impl Default for VersionGate {
+    fn default() -> VersionGate {
+        VersionGate {
+            last: watch::Sender::new(None),
+            reading: AtomicBool::new(false),
+        }
+    }
 }
 
 impl VersionGate {
@@ -34,16 +52,52 @@ impl VersionGate {
         Fut: Future<Output = Result<DataVersions, E>>,
     {
         let arrived = Instant::now();
-        let mut last = self.last.lock().await;
-        if let Some((began, versions)) = *last {
-            if began >= arrived {
+        let mut published = self.last.subscribe();
+        loop {
+            if let Some((began, versions)) = *published.borrow_and_update() {
+                if began >= arrived {
+                    return Ok(versions);
+                }
+            }
+            let ours = self
+                .reading
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok();
+            if ours {
+                let mut turn = ReadingTurn {
+                    gate: self,
+                    read: None,
+                };
+                let began = Instant::now();
+                let versions = read().await?;
+                turn.read = Some((began, versions));
                 return Ok(versions);
             }
+            // The sender lives as long as the gate: this only waits.
+            let _ = published.changed().await;
         }
-        let began = Instant::now();
-        let versions = read().await?;
-        *last = Some((began, versions));
-        Ok(versions)
+    }
+}
+
+/// A request's turn to read the versions. However it ends (read, failed,
+/// or dropped with its request), the turn is given up and every waiting
+/// request woken: to take the reading, or to read themselves.
+struct ReadingTurn<'a> {
+    gate: &'a VersionGate,
+    read: Option<(Instant, DataVersions)>,
+}
+
+impl Drop for ReadingTurn<'_> {
+    fn drop(&mut self) {
+        // Given up before waking anyone, so a woken request that needs a
+        // newer reading can take the next turn.
+        self.gate.reading.store(false, Ordering::Release);
+        let read = self.read.take();
+        self.gate.last.send_modify(|last| {
+            if read.is_some() {
+                *last = read;
+            }
+        });
     }
 }
 
@@ -352,6 +406,23 @@ mod tests {
         // A save, then a request: it never gets the reading from before.
         stored.store(2, Ordering::SeqCst);
         assert_eq!(gate.current(read).await, Ok((2, 0, 0)));
+    }
+
+    #[actix_web::test]
+    async fn a_reading_dropped_with_its_request_leaves_the_next_to_read() {
+        use futures_util::FutureExt;
+        let gate = VersionGate::default();
+        // A request whose reading never ends, dropped while it waits (its
+        // client went away), and one waiting behind it.
+        let stuck = gate.current(|| std::future::pending::<Result<DataVersions, ()>>());
+        let mut stuck = Box::pin(stuck);
+        assert!((&mut stuck).now_or_never().is_none());
+        let behind = gate.current(|| async { Ok::<_, ()>((5, 0, 0)) });
+        let mut behind = Box::pin(behind);
+        assert!((&mut behind).now_or_never().is_none(), "waits its turn");
+        drop(stuck);
+        let waited = actix_web::rt::time::timeout(std::time::Duration::from_secs(5), behind);
+        assert_eq!(waited.await, Ok(Ok((5, 0, 0))));
     }
 
     #[actix_web::test]
