@@ -683,6 +683,14 @@ impl Directory {
         selected
     }
 
+    /// The languages listed offerings are in, in code order.
+    pub fn offered_languages(&self) -> Vec<LanguageCode> {
+        let mut codes: Vec<LanguageCode> =
+            self.offering_indexes.languages.0.keys().cloned().collect();
+        codes.sort_unstable();
+        codes
+    }
+
     /// How many listed offerings the filter selects.
     pub fn count_offerings(&self, filter: &CatalogueFilter) -> i64 {
         count(

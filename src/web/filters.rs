@@ -1,15 +1,18 @@
-//! The list pages' filter form. Its options (every country, language,
-//! theme and region: over five hundred) are the same on every page but for
-//! the one selected in each control, so they are rendered once, when the
-//! server starts, and a page only marks its selections.
+//! The list pages' filter form. Its options (every country, theme and
+//! region: over three hundred) are the same on every page but for the one
+//! selected in each control, so they are rendered once, when the server
+//! starts, and a page only marks its selections. The languages are those
+//! the listed offerings are in, rendered again when they change.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, RwLock};
 
 use askama::Template;
 
 use super::params::CatalogueParams;
 use super::views::{Choice, ChoiceGroup, Choices};
+use crate::domain::codes::LanguageCode;
 use crate::domain::order::ListOrder;
 use crate::domain::{Modality, OfferingStatus, ProviderKind, ReferenceData};
 
@@ -103,22 +106,49 @@ impl fmt::Display for Selecting<'_> {
     }
 }
 
+/// The languages the language control offers, and their options. A
+/// language no listed offering is in could only find nothing, and the
+/// options of all 184 were a fifth of every list page.
+struct OfferedLanguages {
+    codes: Vec<LanguageCode>,
+    control: Control,
+}
+
+impl OfferedLanguages {
+    /// The options for `codes`, in the reference list's order, and for
+    /// `also` if it is a language.
+    fn new(reference: &ReferenceData, codes: Vec<LanguageCode>, also: &str) -> OfferedLanguages {
+        let choices = Choices { reference }.languages(&[] as &[String]);
+        let offered = (choices.into_iter())
+            .filter(|c| c.value == also || codes.iter().any(|code| code.as_str() == c.value))
+            .collect();
+        OfferedLanguages {
+            codes,
+            control: Control::ungrouped(offered),
+        }
+    }
+}
+
 /// Every control's options, rendered with none selected.
 pub struct FilterOptions {
+    reference: Arc<ReferenceData>,
     themes: Control,
     countries: Control,
     regions: Control,
     groups: Control,
     kinds: Control,
     modalities: Control,
-    languages: Control,
     statuses: Control,
     orders: Control,
+    /// The languages offered when last asked.
+    languages: RwLock<Arc<OfferedLanguages>>,
 }
 
 impl FilterOptions {
-    pub fn new(reference: &ReferenceData) -> FilterOptions {
-        let choices = Choices { reference };
+    pub fn new(reference: Arc<ReferenceData>) -> FilterOptions {
+        let choices = Choices {
+            reference: &reference,
+        };
         let none: &[String] = &[];
         FilterOptions {
             themes: Control::new(&choices.themes(none)),
@@ -127,9 +157,37 @@ impl FilterOptions {
             groups: Control::ungrouped(choices.groups(none)),
             kinds: Control::ungrouped(Choices::of::<ProviderKind>(none)),
             modalities: Control::ungrouped(Choices::of::<Modality>(none)),
-            languages: Control::ungrouped(choices.languages(none)),
             statuses: Control::ungrouped(Choices::of::<OfferingStatus>(none)),
             orders: Control::ungrouped(Choices::of::<ListOrder>(none)),
+            languages: RwLock::new(Arc::new(OfferedLanguages::new(&reference, Vec::new(), ""))),
+            reference,
+        }
+    }
+
+    /// The language options for the languages `offered`, with `chosen`
+    /// among them even when no listed offering is in it, so that the form
+    /// shows the filter the list applies.
+    fn languages(&self, offered: Vec<LanguageCode>, chosen: &str) -> Arc<OfferedLanguages> {
+        let held = self
+            .languages
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let current = if held.codes == offered {
+            held
+        } else {
+            let fresh = Arc::new(OfferedLanguages::new(&self.reference, offered, ""));
+            *self.languages.write().unwrap_or_else(|e| e.into_inner()) = fresh.clone();
+            fresh
+        };
+        if chosen.is_empty() || current.control.closes.contains_key(chosen) {
+            current
+        } else {
+            Arc::new(OfferedLanguages::new(
+                &self.reference,
+                current.codes.clone(),
+                chosen,
+            ))
         }
     }
 }
@@ -140,19 +198,24 @@ pub struct FilterForm<'a> {
     pub q: String,
     pub filtered: bool,
     options: &'a FilterOptions,
+    languages: Arc<OfferedLanguages>,
     params: &'a CatalogueParams,
 }
 
 impl<'a> FilterForm<'a> {
+    /// The form for a list whose listed offerings are in the languages
+    /// `offered`.
     pub fn new(
         action: &'static str,
         params: &'a CatalogueParams,
         options: &'a FilterOptions,
+        offered: Vec<LanguageCode>,
     ) -> FilterForm<'a> {
         FilterForm {
             action,
             q: params.value("q").to_owned(),
             filtered: params.is_filtered(),
+            languages: options.languages(offered, params.value("language")),
             options,
             params,
         }
@@ -192,7 +255,7 @@ impl<'a> FilterForm<'a> {
     }
 
     pub fn languages(&self) -> Selecting<'_> {
-        self.options.languages.selecting(self.chosen("language"))
+        self.languages.control.selecting(self.chosen("language"))
     }
 
     pub fn statuses(&self) -> Selecting<'_> {
@@ -211,8 +274,8 @@ mod tests {
 
     #[test]
     fn marks_only_the_chosen_option_and_escapes_every_label() {
-        let reference = reference_data::load().unwrap();
-        let options = FilterOptions::new(&reference);
+        let reference = Arc::new(reference_data::load().unwrap());
+        let options = FilterOptions::new(reference.clone());
         let selecting = |control: &Control, chosen: &str| control.selecting(chosen).to_string();
         let countries = selecting(&options.countries, "GHA");
         assert!(countries.contains("<option value=\"GHA\" selected>Ghana</option>"));
@@ -253,5 +316,37 @@ mod tests {
                 .html
                 .contains(">Côte d&#39;Ivoire</option>")
         );
+    }
+
+    #[test]
+    fn offers_the_languages_offered_and_the_one_chosen() {
+        let reference = Arc::new(reference_data::load().unwrap());
+        let options = FilterOptions::new(reference.clone());
+        let code = |c: &str| LanguageCode::trusted(c);
+        let form = |offered: Vec<LanguageCode>, chosen: &str| {
+            let params = CatalogueParams {
+                language: Some(chosen.to_owned()),
+                ..CatalogueParams::default()
+            };
+            let form = FilterForm::new("/offerings", &params, &options, offered);
+            form.languages().to_string()
+        };
+        let offered = form(vec![code("en"), code("fr")], "");
+        assert_eq!(
+            offered,
+            "<option value=\"en\">English (en)</option><option value=\"fr\">French (fr)</option>"
+        );
+        // Kept, and rendered again when the languages change.
+        let added = form(vec![code("en"), code("fr"), code("pt")], "fr");
+        assert!(added.contains("<option value=\"fr\" selected>French (fr)</option>"));
+        assert!(added.contains(">Portuguese (pt)</option>"));
+        assert_eq!(added.matches("<option").count(), 3);
+        // A language chosen that no listed offering is in stays chosen.
+        let chosen = form(vec![code("en")], "sw");
+        assert_eq!(
+            chosen,
+            "<option value=\"en\">English (en)</option><option value=\"sw\" selected>Swahili (macrolanguage) (sw)</option>"
+        );
+        assert_eq!(form(Vec::new(), ""), "");
     }
 }

@@ -398,7 +398,7 @@ pub fn server(
     let storage = web::Data::new(storage);
     let site = web::Data::new(settings.site.clone());
     let reports = web::Data::new(report_cache::ReportCache::default());
-    let filter_options = web::Data::new(filters::FilterOptions::new(&storage.reference));
+    let filter_options = web::Data::new(filters::FilterOptions::new(storage.reference.clone()));
     let workers = settings
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))

@@ -45,12 +45,12 @@ pub async fn list(
     viewer: Viewer,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
-    let found = reads::offerings(&storage, &params).await?;
+    let listing = reads::offerings_listing(&storage, &params).await?;
     ok(&ListPage {
         viewer: &viewer,
-        pagination: Pagination::new("/offerings", &params, &found),
-        filters: FilterForm::new("/offerings", &params, &options),
-        offerings: found.items,
+        pagination: Pagination::new("/offerings", &params, &listing.found),
+        filters: FilterForm::new("/offerings", &params, &options, listing.languages),
+        offerings: listing.found.items,
         reference: &storage.reference,
     })
 }

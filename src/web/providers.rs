@@ -43,12 +43,12 @@ pub async fn list(
     viewer: Viewer,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
-    let found = reads::providers(&storage, &params).await?;
+    let listing = reads::providers_listing(&storage, &params).await?;
     ok(&ListPage {
         viewer: &viewer,
-        pagination: Pagination::new("/providers", &params, &found),
-        filters: FilterForm::new("/providers", &params, &options),
-        providers: found.items,
+        pagination: Pagination::new("/providers", &params, &listing.found),
+        filters: FilterForm::new("/providers", &params, &options, listing.languages),
+        providers: listing.found.items,
         reference: &storage.reference,
     })
 }

@@ -14,7 +14,7 @@ use crate::domain::access::{Action, Readership};
 use crate::domain::assessment::{Assessment, OpenNeed, by_urgency};
 use crate::domain::audit::AuditedRecord;
 use crate::domain::catalogue::CatalogueFilter;
-use crate::domain::codes::RecordKey;
+use crate::domain::codes::{LanguageCode, RecordKey};
 use crate::domain::{Country, Offering, Provider, ReferenceData};
 use crate::startup::{CountryAssessments, CountryAssessmentsKey, Storage};
 
@@ -63,14 +63,23 @@ where
     }
 }
 
+/// What `read` finds in the directory with the filters and page asked.
+async fn listed<T, R>(storage: &Storage, params: &CatalogueParams, read: R) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    R: FnOnce(&Directory, &CatalogueFilter, PageRequest) -> T + Send + 'static,
+{
+    let filter = filter(params, &storage.reference)?;
+    let page = PageRequest::new(params.page_number());
+    directory(storage, move |d| read(d, &filter, page)).await
+}
+
 /// One page of the providers the filters select.
 pub async fn providers(
     storage: &Storage,
     params: &CatalogueParams,
 ) -> Result<Page<ProviderSummary>, AppError> {
-    let filter = filter(params, &storage.reference)?;
-    let page = PageRequest::new(params.page_number());
-    directory(storage, move |d| d.providers(&filter, page)).await
+    listed(storage, params, Directory::providers).await
 }
 
 /// One page of the offerings the filters select.
@@ -78,9 +87,38 @@ pub async fn offerings(
     storage: &Storage,
     params: &CatalogueParams,
 ) -> Result<Page<Arc<Offering>>, AppError> {
-    let filter = filter(params, &storage.reference)?;
-    let page = PageRequest::new(params.page_number());
-    directory(storage, move |d| d.offerings(&filter, page)).await
+    listed(storage, params, Directory::offerings).await
+}
+
+/// A list page's records, with the languages its filter form offers: those
+/// the listed offerings are in, read from the same directory.
+pub struct Listing<T> {
+    pub found: Page<T>,
+    pub languages: Vec<LanguageCode>,
+}
+
+/// [`providers`], for the page.
+pub async fn providers_listing(
+    storage: &Storage,
+    params: &CatalogueParams,
+) -> Result<Listing<ProviderSummary>, AppError> {
+    listed(storage, params, |d, filter, page| Listing {
+        found: d.providers(filter, page),
+        languages: d.offered_languages(),
+    })
+    .await
+}
+
+/// [`offerings`], for the page.
+pub async fn offerings_listing(
+    storage: &Storage,
+    params: &CatalogueParams,
+) -> Result<Listing<Arc<Offering>>, AppError> {
+    listed(storage, params, |d, filter, page| Listing {
+        found: d.offerings(filter, page),
+        languages: d.offered_languages(),
+    })
+    .await
 }
 
 /// A record and where it stands in review: one waiting for review is shown

@@ -386,7 +386,61 @@ fn a_save_on_one_instance_is_listed_by_another_at_its_next_request(backend: Back
     assert_eq!(providers["items"][0]["offering_count"], 4);
 }
 
+/// The language filter offers the languages listed offerings are in, as
+/// they change; one waiting for review adds none; a language chosen from
+/// elsewhere stays chosen.
+fn the_language_filter_offers_the_languages_listed_offerings_are_in(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    let offered = |path: &str| -> Vec<String> {
+        let (status, page) = app.get_text(path);
+        assert_eq!(status, 200, "{path}");
+        let control = page
+            .split("<select id=\"f-language\" name=\"language\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</select>").next())
+            .unwrap_or_else(|| panic!("{path} has no language filter"));
+        control
+            .split("<option value=\"")
+            .skip(2)
+            .map(|option| {
+                let (value, rest) = option.split_once('"').unwrap();
+                let marked = if rest.starts_with(" selected") {
+                    "*"
+                } else {
+                    ""
+                };
+                format!("{value}{marked}")
+            })
+            .collect()
+    };
+    assert_eq!(offered("/offerings"), ["en", "fr"]);
+    assert_eq!(offered("/providers"), ["en", "fr"]);
+    app.import(
+        r#"{"offerings": [{"key": "swahili-cert", "provider": "uni", "title": "CERT in Swahili",
+            "description": "Advice", "themes": ["incident-ciip.cert"], "coverage": {"global": true},
+            "languages": ["sw"], "status": "active"}]}"#,
+    );
+    assert_eq!(offered("/offerings"), ["en", "fr", "sw"]);
+    // The only offering in French archived: French is no longer offered,
+    // but a list already filtered by it shows that filter.
+    let archived = app.post_form("/offerings/ghana-cert/archive", &[]);
+    assert_eq!(archived.status(), 303);
+    assert_eq!(offered("/offerings"), ["en", "sw"]);
+    assert_eq!(offered("/providers?language=fr"), ["en", "fr*", "sw"]);
+    assert_eq!(offered("/offerings?language=sw"), ["en", "sw*"]);
+    // An editor's offering waiting for review is not listed, nor its language.
+    let editor = app.person(&["editor:uni"]);
+    let mut waiting = crate::review::OFFERING.to_vec();
+    waiting.push(("languages", "pt"));
+    assert_eq!(
+        app.post_form_as(&editor, "/offerings", &waiting).status(),
+        303
+    );
+    assert_eq!(offered("/offerings"), ["en", "sw"]);
+}
+
 on_both_backends!(
+    the_language_filter_offers_the_languages_listed_offerings_are_in,
     a_save_on_one_instance_is_listed_by_another_at_its_next_request,
     lists_sort_by_name_or_by_last_change,
     matches_sort_by_score,
