@@ -47,9 +47,17 @@ echo "== start: ready once the directory and the engine's catalogue are read int
 curl -s -o /dev/null -w "first /offerings %{time_total}s\n" "$base/offerings"
 echo "resident memory when ready: $(rss)"
 
-echo "== list pages, $connections connections, $duration each, beside /healthz in the same run"
+# This machine's speed drifts by a quarter within a minute (shared cores),
+# so each page is compared with /healthz measured just before it.
+beside_healthz() {
+    wrk -t2 -c"$connections" -d"$duration" "$base/healthz" >"$scratch/healthz"
+    healthz=$(awk '/Requests\/sec/ {print $2}' "$scratch/healthz")
+    measure "$@"
+    awk -v r="$rate" -v h="$healthz" 'BEGIN {printf "%52s %.2f x /healthz (%.0f req/s just before)\n", "", r / h, h}'
+}
+
+echo "== list pages, $connections connections, $duration each, each beside /healthz measured just before it"
 measure "/healthz" "/healthz"
-healthz=$rate
 lists=(
     "/offerings"
     "/offerings?theme=cybercrime.legislation"
@@ -67,8 +75,7 @@ lists=(
     "/api/v1/countries/GHA"
 )
 for path in "${lists[@]}"; do
-    measure "$path" "$path"
-    awk -v r="$rate" -v h="$healthz" 'BEGIN {printf "%52s %.2f x /healthz\n", "", r / h}'
+    beside_healthz "$path" "$path"
 done
 
 # Every request a filter combination not asked before in this run (of
@@ -88,8 +95,7 @@ request = function()
   return wrk.format("GET", "/offerings?country=" .. c .. "&theme=" .. t .. "&modality=" .. m .. "&page=" .. page)
 end
 LUA
-measure "/offerings, a new filter combination each request" "/" "$scratch/combinations.lua"
-awk -v r="$rate" -v h="$healthz" 'BEGIN {printf "%52s %.2f x /healthz\n", "", r / h}'
+beside_healthz "/offerings, a new filter combination each request" "/" "$scratch/combinations.lua"
 
 cat >"$scratch/reports.lua" <<'LUA'
 -- Cycles through twelve countries' match reports.
