@@ -414,7 +414,7 @@ mod tests {
         let gate = VersionGate::default();
         // A request whose reading never ends, dropped while it waits (its
         // client went away), and one waiting behind it.
-        let stuck = gate.current(|| std::future::pending::<Result<DataVersions, ()>>());
+        let stuck = gate.current(std::future::pending::<Result<DataVersions, ()>>);
         let mut stuck = Box::pin(stuck);
         assert!((&mut stuck).now_or_never().is_none());
         let behind = gate.current(|| async { Ok::<_, ()>((5, 0, 0)) });
