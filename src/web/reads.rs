@@ -102,11 +102,7 @@ pub async fn providers_listing(
     storage: &Storage,
     params: &CatalogueParams,
 ) -> Result<Listing<ProviderSummary>, AppError> {
-    listed(storage, params, |d, filter, page| Listing {
-        found: d.providers(filter, page),
-        languages: d.offered_languages(),
-    })
-    .await
+    with_languages(storage, params, Directory::providers).await
 }
 
 /// [`offerings`], for the page.
@@ -114,8 +110,17 @@ pub async fn offerings_listing(
     storage: &Storage,
     params: &CatalogueParams,
 ) -> Result<Listing<Arc<Offering>>, AppError> {
-    listed(storage, params, |d, filter, page| Listing {
-        found: d.offerings(filter, page),
+    with_languages(storage, params, Directory::offerings).await
+}
+
+/// The page `rows` finds, and the languages offered, in one reading.
+async fn with_languages<T: Send + 'static>(
+    storage: &Storage,
+    params: &CatalogueParams,
+    rows: fn(&Directory, &CatalogueFilter, PageRequest) -> Page<T>,
+) -> Result<Listing<T>, AppError> {
+    listed(storage, params, move |d, filter, page| Listing {
+        found: rows(d, filter, page),
         languages: d.offered_languages(),
     })
     .await
