@@ -4,7 +4,9 @@
 //! began after it arrived), so no instance serves data older than what was
 //! saved before the request came, wherever it was saved.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::{HashMap, HashMapExt};
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, Ordering};

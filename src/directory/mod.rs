@@ -13,7 +13,7 @@
 mod tests;
 mod text;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -223,25 +223,31 @@ impl Orders {
         let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
         let take = usize::try_from(page.per_page).unwrap_or(usize::MAX);
         let list = self.list(order);
+        let placed = selection.placed(order);
         match &selection.slots {
             // Everything listed: the order is the page.
             None => list.iter().skip(skip).take(take).copied().collect(),
-            Some(slots) if slots.len() <= ORDERED_AT_MOST => selection
-                .ordered(order)
+            Some(slots) if slots.len() <= ORDERED_AT_MOST => placed
+                .ordered
                 .get_or_init(|| self.in_order(order, slots))
                 .iter()
                 .skip(skip)
                 .take(take)
                 .copied()
                 .collect(),
-            // A wide selection: its page is met soon walking the order.
-            Some(slots) => list
-                .iter()
-                .filter(|slot| slots.contains(**slot))
-                .skip(skip)
-                .take(take)
-                .copied()
-                .collect(),
+            Some(slots) if skip as u64 >= slots.len() => Vec::new(),
+            // A wide selection: its page is met walking the order on from
+            // the last mark before it.
+            Some(slots) => {
+                let (passed, from) = placed.mark_before(skip, list, slots);
+                list[from..]
+                    .iter()
+                    .filter(|slot| slots.contains(**slot))
+                    .skip(skip - passed)
+                    .take(take)
+                    .copied()
+                    .collect()
+            }
         }
     }
 
@@ -436,18 +442,67 @@ enum Listed {
 struct Selection {
     /// The slots, or `None` for every listed one.
     slots: Option<RoaringBitmap>,
-    /// A narrow selection in each order, made at its first page, so that
-    /// every page is then a slice of it. A page of a wide one is met soon
-    /// enough walking the order.
-    by_name: OnceLock<Vec<u32>>,
-    by_updated: OnceLock<Vec<u32>>,
+    by_name: Placed,
+    by_updated: Placed,
 }
 
 impl Selection {
-    fn ordered(&self, order: ListOrder) -> &OnceLock<Vec<u32>> {
+    fn new(slots: Option<RoaringBitmap>) -> Selection {
+        Selection {
+            slots,
+            by_name: Placed::default(),
+            by_updated: Placed::default(),
+        }
+    }
+
+    fn placed(&self, order: ListOrder) -> &Placed {
         match order {
             ListOrder::Name => &self.by_name,
             ListOrder::Updated => &self.by_updated,
+        }
+    }
+}
+
+/// Where a selection's slots stand in one order, learnt as pages are asked.
+#[derive(Default)]
+struct Placed {
+    /// A narrow selection in order, made at its first page, so that every
+    /// page is then a slice of it.
+    ordered: OnceLock<Vec<u32>>,
+    /// A wide selection's marks: where in the order its every
+    /// [`MARK_EVERY`]th slot has been passed, as deep as pages were asked.
+    /// Page 50 of a third of the catalogue walked 3,000 places of the
+    /// order, and the last page all of them; now a page walks on from the
+    /// mark before it.
+    marks: Mutex<Vec<u32>>,
+}
+
+impl Placed {
+    /// How many of `slots` lie before the last mark at or before `skip`,
+    /// and where in `list` that mark is; the marks are extended to it
+    /// first. `skip` must be less than the number of `slots`.
+    fn mark_before(&self, skip: usize, list: &[u32], slots: &RoaringBitmap) -> (usize, usize) {
+        let wanted = skip / MARK_EVERY;
+        if wanted == 0 {
+            return (0, 0);
+        }
+        let mut marks = self.marks.lock().unwrap_or_else(|e| e.into_inner());
+        let mut at = marks.last().map_or(0, |&place| place as usize);
+        let mut passed = 0;
+        while marks.len() < wanted && at < list.len() {
+            if slots.contains(list[at]) {
+                passed += 1;
+                if passed == MARK_EVERY {
+                    marks.push(u32::try_from(at + 1).unwrap_or(u32::MAX));
+                    passed = 0;
+                }
+            }
+            at += 1;
+        }
+        let reached = marks.len().min(wanted);
+        match reached {
+            0 => (0, 0),
+            n => (n * MARK_EVERY, marks[n - 1] as usize),
         }
     }
 }
@@ -458,6 +513,10 @@ type Selected = Arc<Selection>;
 /// at most [`SELECTIONS_KEPT`] selections. Small under test, so that the
 /// property tests' small catalogues take both ways to a page.
 const ORDERED_AT_MOST: u64 = if cfg!(test) { 4 } else { 4096 };
+
+/// A wide selection's slots between two marks: a page walks past at most
+/// this many before its own. Small under test, for the same reason.
+const MARK_EVERY: usize = if cfg!(test) { 2 } else { 64 };
 
 /// Selections kept at most; past that the next one starts afresh.
 const SELECTIONS_KEPT: usize = 1024;
@@ -617,14 +676,10 @@ impl Directory {
         if let Some(hit) = kept().get(&key) {
             return hit.clone();
         }
-        let selected = Arc::new(Selection {
-            slots: match listed {
-                Listed::Offerings => self.select_offerings(filter),
-                Listed::Providers => self.select_providers(filter),
-            },
-            by_name: OnceLock::new(),
-            by_updated: OnceLock::new(),
-        });
+        let selected = Arc::new(Selection::new(match listed {
+            Listed::Offerings => self.select_offerings(filter),
+            Listed::Providers => self.select_providers(filter),
+        }));
         let mut selections = kept();
         if selections.len() >= SELECTIONS_KEPT {
             selections.clear();

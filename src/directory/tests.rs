@@ -354,6 +354,11 @@ proptest! {
         let page = PageRequest::sized(page, per_page);
         for filter in &filters {
             check(&directory, &store, filter, page)?;
+            // Pages asked in any order find the same: a deeper one after
+            // this, a shallower one after that, one past the end.
+            for number in [page.number + 2, page.number + 1, 1, 40] {
+                check(&directory, &store, filter, PageRequest::sized(number, per_page))?;
+            }
             check(&directory, &store, filter, PageRequest::sized(1, 100))?;
         }
         for batch in writes {

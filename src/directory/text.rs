@@ -3,7 +3,7 @@
 //! search reads only the texts that have every piece of what was asked,
 //! and checks just those.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use roaring::RoaringBitmap;
 

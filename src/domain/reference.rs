@@ -2,7 +2,9 @@
 //! countries, country groups and languages. Loaded once at start; lookups here
 //! are how untrusted codes become typed codes.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 //! starts, and a page only marks its selections. The languages are those
 //! the listed offerings are in, rendered again when they change.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::fmt;
 use std::sync::{Arc, RwLock};
 

@@ -173,11 +173,19 @@ impl CatalogueParams {
         Ok(filter)
     }
 
-    /// The same filters with another page number, for pagination links.
-    pub fn query_for_page(&self, page: i64) -> String {
-        let mut params = self.clone();
-        params.page = Some(page.to_string());
-        params.to_query()
+    /// The links to `path` with the same filters on another page, for
+    /// pagination: the filters are written once for all of a list's links.
+    pub fn page_links(&self, path: &str) -> impl Fn(i64) -> String + use<> {
+        let filters = CatalogueParams {
+            page: None,
+            ..self.clone()
+        }
+        .to_query();
+        let start = match filters.as_str() {
+            "" => format!("{path}?"),
+            filters => format!("{path}?{filters}&"),
+        };
+        move |page| format!("{start}page={page}")
     }
 
     /// The filters as a query string, blank ones left out.
@@ -246,8 +254,9 @@ mod tests {
         #[test]
         fn query_strings_round_trip(q in proptest::option::of(".{0,40}"), theme in proptest::option::of("[a-z.&=%+ ]{1,20}"), page in 1i64..1000) {
             let params = CatalogueParams { q: q.clone(), theme: theme.clone(), ..Default::default() };
-            let query = params.query_for_page(page);
-            let parsed: CatalogueParams = super::super::forms::parser().deserialize_str(&query).unwrap();
+            let link = params.page_links("/offerings")(page);
+            let query = link.strip_prefix("/offerings?").unwrap();
+            let parsed: CatalogueParams = super::super::forms::parser().deserialize_str(query).unwrap();
             let kept = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
             prop_assert_eq!(kept(&parsed.q), kept(&q));
             prop_assert_eq!(kept(&parsed.theme), kept(&theme));
@@ -305,8 +314,12 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            params.query_for_page(3),
-            "q=a%26b+c&theme=cybercrime&page=3"
+            params.page_links("/offerings")(3),
+            "/offerings?q=a%26b+c&theme=cybercrime&page=3"
+        );
+        assert_eq!(
+            CatalogueParams::default().page_links("/providers")(2),
+            "/providers?page=2"
         );
         assert_eq!(
             CatalogueParams {

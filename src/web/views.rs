@@ -208,9 +208,12 @@ fn page_numbers(number: i64, page_count: i64) -> Vec<Option<i64>> {
 
 impl Pagination {
     pub fn new<T>(path: &str, params: &CatalogueParams, page: &crate::db::Page<T>) -> Pagination {
-        Pagination::of(page.number, page.page_count(), page.total, |n| {
-            format!("{path}?{}", params.query_for_page(n))
-        })
+        Pagination::of(
+            page.number,
+            page.page_count(),
+            page.total,
+            params.page_links(path),
+        )
     }
 
     /// Page `number` of `page_count`, with `link` giving each page's address.
