@@ -70,6 +70,7 @@ lists=(
     "/providers?kind=academia&theme=incident-ciip&page=4"
     "/countries/GHA"
     "/countries/BRA?page=50"
+    "/countries/BRA?page=790"
     "/api/v1/offerings?country=KEN&theme=cybercrime"
     "/api/v1/providers?q=secur"
     "/api/v1/countries/GHA"

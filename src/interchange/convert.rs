@@ -47,58 +47,98 @@ impl ProviderRecord {
     }
 }
 
-impl OfferingRecord {
+impl<S: AsRef<str>> OfferingRecord<S> {
     pub fn to_input(&self) -> OfferingInput {
+        let text = |s: &S| s.as_ref().to_owned();
+        let texts = |v: &[S]| v.iter().map(text).collect::<Vec<_>>();
         OfferingInput {
-            key: self.key.clone(),
-            provider: self.provider.clone(),
-            title: self.title.clone(),
-            description: self.description.clone(),
-            themes: self.themes.clone(),
+            key: text(&self.key),
+            provider: text(&self.provider),
+            title: text(&self.title),
+            description: text(&self.description),
+            themes: texts(&self.themes),
             coverage_global: rules::flag_text(self.coverage.global),
-            coverage_countries: self.coverage.countries.clone(),
-            coverage_regions: self.coverage.regions.clone(),
-            coverage_groups: self.coverage.groups.clone(),
-            eligible_groups: self.eligibility.groups.clone(),
-            eligible_income_levels: self.eligibility.income_levels.clone(),
-            modalities: self.modalities.clone(),
-            languages: self.languages.clone(),
+            coverage_countries: texts(&self.coverage.countries),
+            coverage_regions: texts(&self.coverage.regions),
+            coverage_groups: texts(&self.coverage.groups),
+            eligible_groups: texts(&self.eligibility.groups),
+            eligible_income_levels: texts(&self.eligibility.income_levels),
+            modalities: texts(&self.modalities),
+            languages: texts(&self.languages),
             capacity: self.capacity.map(|c| c.to_string()),
             starts_on: self.starts_on.clone(),
             ends_on: self.ends_on.clone(),
-            status: self.status.clone(),
+            status: text(&self.status),
             version: None,
             provider_search: String::new(),
         }
     }
 
-    pub fn from_offering(offering: &Offering) -> OfferingRecord {
-        let data = &offering.data;
-        fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
-            items.into_iter().map(|i| i.to_string()).collect()
-        }
+    /// The same record with each text held as `into` makes it.
+    pub fn map<T>(self, into: impl Fn(S) -> T) -> OfferingRecord<T> {
+        let all = |v: Vec<S>| v.into_iter().map(&into).collect();
         OfferingRecord {
-            key: offering.key.to_string(),
-            provider: data.provider.to_string(),
-            title: data.title.clone(),
-            description: data.description.clone(),
-            themes: strings(&data.themes),
+            key: into(self.key),
+            provider: into(self.provider),
+            title: into(self.title),
+            description: into(self.description),
+            themes: all(self.themes),
             coverage: CoverageRecord {
-                global: data.coverage.global,
-                countries: strings(&data.coverage.countries),
-                regions: strings(&data.coverage.regions),
-                groups: strings(&data.coverage.groups),
+                global: self.coverage.global,
+                countries: all(self.coverage.countries),
+                regions: all(self.coverage.regions),
+                groups: all(self.coverage.groups),
             },
             eligibility: EligibilityRecord {
-                groups: strings(&data.eligibility.groups),
-                income_levels: strings(&data.eligibility.income_levels),
+                groups: all(self.eligibility.groups),
+                income_levels: all(self.eligibility.income_levels),
             },
-            modalities: strings(&data.modalities),
-            languages: strings(&data.languages),
+            modalities: all(self.modalities),
+            languages: all(self.languages),
+            capacity: self.capacity,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            status: into(self.status),
+            archived: self.archived,
+        }
+    }
+}
+
+impl OfferingRecord {
+    pub fn from_offering(offering: &Offering) -> OfferingRecord {
+        OfferingRecord::of(offering).map(str::to_owned)
+    }
+}
+
+impl<'a> OfferingRecord<&'a str> {
+    /// The record of `offering`, its texts borrowed from it.
+    pub fn of(offering: &'a Offering) -> OfferingRecord<&'a str> {
+        let data = &offering.data;
+        fn codes<'a, T: AsRef<str> + 'a>(items: impl IntoIterator<Item = &'a T>) -> Vec<&'a str> {
+            items.into_iter().map(AsRef::as_ref).collect()
+        }
+        OfferingRecord {
+            key: offering.key.as_str(),
+            provider: data.provider.as_str(),
+            title: &data.title,
+            description: &data.description,
+            themes: codes(&data.themes),
+            coverage: CoverageRecord {
+                global: data.coverage.global,
+                countries: codes(&data.coverage.countries),
+                regions: codes(&data.coverage.regions),
+                groups: codes(&data.coverage.groups),
+            },
+            eligibility: EligibilityRecord {
+                groups: codes(&data.eligibility.groups),
+                income_levels: codes(&data.eligibility.income_levels),
+            },
+            modalities: codes(&data.modalities),
+            languages: codes(&data.languages),
             capacity: data.capacity,
             starts_on: data.starts_on.map(|d| d.to_string()),
             ends_on: data.ends_on.map(|d| d.to_string()),
-            status: data.status.code().to_owned(),
+            status: data.status.code(),
             archived: offering.archived,
         }
     }

@@ -130,40 +130,47 @@ pub struct ProviderRecord {
     pub archived: bool,
 }
 
+// The offering's records hold their texts as `S`: `String` when a file
+// is read, `&str` borrowed from the offering when one is written out, so
+// that an API page of offerings copies none of their texts.
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct CoverageRecord {
+pub struct CoverageRecord<S = String> {
     pub global: bool,
-    pub countries: Vec<String>,
-    pub regions: Vec<String>,
-    pub groups: Vec<String>,
+    pub countries: Vec<S>,
+    pub regions: Vec<S>,
+    pub groups: Vec<S>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct EligibilityRecord {
-    pub groups: Vec<String>,
-    pub income_levels: Vec<String>,
+pub struct EligibilityRecord<S = String> {
+    pub groups: Vec<S>,
+    pub income_levels: Vec<S>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OfferingRecord {
-    pub key: String,
-    pub provider: String,
-    pub title: String,
+#[serde(
+    deny_unknown_fields,
+    bound(deserialize = "S: Deserialize<'de> + Default + From<&'static str>")
+)]
+pub struct OfferingRecord<S = String> {
+    pub key: S,
+    pub provider: S,
+    pub title: S,
     #[serde(default)]
-    pub description: String,
+    pub description: S,
     #[serde(default)]
-    pub themes: Vec<String>,
+    pub themes: Vec<S>,
     #[serde(default)]
-    pub coverage: CoverageRecord,
+    pub coverage: CoverageRecord<S>,
     #[serde(default)]
-    pub eligibility: EligibilityRecord,
+    pub eligibility: EligibilityRecord<S>,
     #[serde(default)]
-    pub modalities: Vec<String>,
+    pub modalities: Vec<S>,
     #[serde(default)]
-    pub languages: Vec<String>,
+    pub languages: Vec<S>,
     #[serde(default)]
     pub capacity: Option<u32>,
     #[serde(default)]
@@ -171,7 +178,7 @@ pub struct OfferingRecord {
     #[serde(default)]
     pub ends_on: Option<String>,
     #[serde(default = "active")]
-    pub status: String,
+    pub status: S,
     #[serde(default, skip_serializing_if = "is_false")]
     pub archived: bool,
 }
@@ -238,8 +245,8 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-fn active() -> String {
-    "active".to_owned()
+fn active<S: From<&'static str>>() -> S {
+    S::from("active")
 }
 
 /// One problem in a file, naming the record and the field.

@@ -12,7 +12,7 @@ use super::paths::{CountryPath, KeyPath, QueryParams};
 use super::reads;
 use super::session::Viewer;
 use crate::db::{Page, PageRequest};
-use crate::domain::{Country, ReferenceData};
+use crate::domain::{Country, Offering, ReferenceData};
 use crate::interchange::{AssessmentRecord, OfferingRecord, ProviderRecord};
 use crate::startup::Storage;
 
@@ -40,43 +40,43 @@ struct List<T> {
 }
 
 impl<T> List<T> {
-    fn of<S>(page: Page<S>, convert: impl Fn(S) -> T) -> List<T> {
+    fn of<'a, S>(page: &'a Page<S>, convert: impl Fn(&'a S) -> T) -> List<T> {
         List {
             total: page.total,
             page: page.number,
             per_page: page.per_page,
             page_count: page.page_count(),
-            items: page.items.into_iter().map(convert).collect(),
+            items: page.items.iter().map(convert).collect(),
         }
     }
 }
 
 #[derive(Serialize)]
-struct ProviderJson {
+struct ProviderJson<'a> {
     #[serde(flatten)]
     record: ProviderRecord,
     url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     offering_count: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    offerings: Option<Vec<OfferingJson>>,
+    offerings: Option<Vec<OfferingJson<'a>>>,
 }
 
+/// An offering as the API answers it: its record, texts borrowed.
 #[derive(Serialize)]
-struct OfferingJson {
+struct OfferingJson<'a> {
     #[serde(flatten)]
-    record: OfferingRecord,
-    provider_name: String,
+    record: OfferingRecord<&'a str>,
+    provider_name: &'a str,
     url: String,
 }
 
-impl OfferingJson {
-    fn of(offering: impl std::borrow::Borrow<crate::domain::Offering>) -> OfferingJson {
-        let offering = offering.borrow();
+impl<'a> OfferingJson<'a> {
+    fn of(offering: &'a Offering) -> OfferingJson<'a> {
         OfferingJson {
             url: format!("/offerings/{}", offering.key),
-            record: OfferingRecord::from_offering(offering),
-            provider_name: offering.provider_name.clone(),
+            record: OfferingRecord::of(offering),
+            provider_name: &offering.provider_name,
         }
     }
 }
@@ -86,7 +86,7 @@ pub async fn providers(
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
     let found = reads::providers(&storage, &params).await?;
-    let list = List::of(found, |summary| ProviderJson {
+    let list = List::of(&found, |summary| ProviderJson {
         url: format!("/providers/{}", summary.provider.key),
         record: ProviderRecord::from_provider(&summary.provider),
         offering_count: Some(summary.offering_count),
@@ -126,7 +126,7 @@ pub async fn provider(
         url: format!("/providers/{}", provider.key),
         record: ProviderRecord::from_provider(&provider),
         offering_count: Some(offerings.total),
-        offerings: Some(offerings.items.into_iter().map(OfferingJson::of).collect()),
+        offerings: Some(offerings.items.iter().map(OfferingJson::of).collect()),
     };
     Ok(json(response, &provider))
 }
@@ -136,7 +136,10 @@ pub async fn offerings(
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, ApiError> {
     let found = reads::offerings(&storage, &params).await?;
-    Ok(json(HttpResponse::Ok(), &List::of(found, OfferingJson::of)))
+    Ok(json(
+        HttpResponse::Ok(),
+        &List::of(&found, |o| OfferingJson::of(o)),
+    ))
 }
 
 pub async fn offering(
@@ -145,7 +148,7 @@ pub async fn offering(
     KeyPath(key): KeyPath,
 ) -> Result<HttpResponse, ApiError> {
     let offering = reads::offering(&storage, &viewer, &key).await?.record;
-    Ok(json(HttpResponse::Ok(), &OfferingJson::of(offering)))
+    Ok(json(HttpResponse::Ok(), &OfferingJson::of(&offering)))
 }
 
 #[derive(Serialize)]
@@ -221,7 +224,7 @@ pub async fn countries(
 ) -> Result<HttpResponse, ApiError> {
     let reference = &storage.reference;
     let page = country_page(reference, &params)?;
-    let list = List::of(page, |c| country_json(c, reference));
+    let list = List::of(&page, |c| country_json(c, reference));
     Ok(json(HttpResponse::Ok(), &list))
 }
 

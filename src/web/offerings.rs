@@ -201,7 +201,7 @@ impl Record for Offering {
     fn input(&self) -> OfferingInput {
         OfferingInput {
             version: Some(self.version.to_string()),
-            ..OfferingRecord::from_offering(self).to_input()
+            ..OfferingRecord::of(self).to_input()
         }
     }
 

@@ -68,6 +68,70 @@ fn export_then_import_round_trips_exactly(backend: Backend) {
     assert_eq!(export(&fresh.cli_url()), first);
 }
 
+/// The API answers each offering as the record an export writes, with its
+/// provider's name and its address besides: one format, however read.
+fn the_api_answers_offerings_as_the_export_writes_them(backend: Backend) {
+    let app = TestApp::with_demo(backend);
+    app.import(CATALOGUE);
+    let exported: serde_json::Value =
+        serde_json::from_str(&export(&app.database.cli_url())).unwrap();
+    let records = exported["offerings"].as_array().unwrap();
+    let listed = app.json("/api/v1/offerings");
+    let mut checked = 0;
+    for page in 1..=listed["page_count"].as_i64().unwrap() {
+        let answer = app.json(&format!("/api/v1/offerings?page={page}"));
+        for item in answer["items"].as_array().unwrap() {
+            let mut item = item.as_object().unwrap().clone();
+            let key = item["key"].as_str().unwrap().to_owned();
+            assert_eq!(
+                item.remove("url").unwrap(),
+                format!("/offerings/{key}").as_str()
+            );
+            assert!(
+                item.remove("provider_name")
+                    .unwrap()
+                    .as_str()
+                    .is_some_and(|n| !n.is_empty())
+            );
+            let record = records.iter().find(|r| r["key"] == key.as_str()).unwrap();
+            assert_eq!(&serde_json::Value::Object(item.clone()), record, "{key}");
+            let one = app.json(&format!("/api/v1/offerings/{key}"));
+            assert_eq!(one["title"], record["title"]);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, listed["total"].as_i64().unwrap());
+    assert!(checked > 20, "more than a page: {checked}");
+    // And they carry what the file said, field by field.
+    let file: serde_json::Value = serde_json::from_str(CATALOGUE).unwrap();
+    for given in file["offerings"].as_array().unwrap() {
+        let key = given["key"].as_str().unwrap();
+        let (status, answer) = app.get_json(&format!("/api/v1/offerings/{key}"));
+        if status == 404 {
+            continue; // archived or not yet listed
+        }
+        for (field, value) in given.as_object().unwrap() {
+            match value.as_object() {
+                Some(parts) => {
+                    for (part, value) in parts {
+                        assert_eq!(&answer[field][part], value, "{key}: {field}.{part}");
+                    }
+                }
+                None => assert_eq!(&answer[field], value, "{key}: {field}"),
+            }
+        }
+    }
+    // Dates, eligibility and capacity are among what they carry.
+    for field in ["starts_on", "capacity"] {
+        assert!(records.iter().any(|r| !r[field].is_null()), "{field}");
+    }
+    assert!(
+        records
+            .iter()
+            .any(|r| !r["eligibility"]["groups"].as_array().unwrap().is_empty())
+    );
+}
+
 /// A match's history in a file: brought forward when it extends the
 /// stored one, refused when it would rewrite it or could not have happened.
 fn match_histories_extend_and_are_never_rewritten(backend: Backend) {
@@ -785,6 +849,7 @@ fn accounts_come_from_the_command_line_and_secrets_stay_out_of_logs(backend: Bac
 }
 
 on_both_backends!(
+    the_api_answers_offerings_as_the_export_writes_them,
     match_histories_extend_and_are_never_rewritten,
     accounts_come_from_the_command_line_and_secrets_stay_out_of_logs,
     match_prints_a_country_report_and_a_summary,
