@@ -74,27 +74,46 @@ impl Coverage {
     }
 
     /// "Worldwide", or the places named, in words.
-    pub fn describe(&self, reference: &ReferenceData) -> String {
-        if self.global {
-            return "Worldwide".to_owned();
+    pub fn describe<'a>(&'a self, reference: &'a ReferenceData) -> CoverageWords<'a> {
+        CoverageWords {
+            coverage: self,
+            reference,
         }
-        let mut parts: Vec<String> = Vec::new();
-        parts.extend(
-            self.countries
-                .iter()
-                .map(|c| reference.country_name(c.as_str()).to_owned()),
-        );
-        parts.extend(
-            self.regions
-                .iter()
-                .map(|r| reference.region_name(r.as_str()).to_owned()),
-        );
-        parts.extend(self.groups.iter().map(|g| format!("members of {g}")));
-        if parts.is_empty() {
-            "Nowhere yet".to_owned()
-        } else {
-            parts.join(", ")
+    }
+}
+
+/// A coverage in words, written where it is shown: every offering of a
+/// list page has one, so no string is made for it.
+pub struct CoverageWords<'a> {
+    coverage: &'a Coverage,
+    reference: &'a ReferenceData,
+}
+
+impl std::fmt::Display for CoverageWords<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (coverage, reference) = (self.coverage, self.reference);
+        if coverage.global {
+            return f.write_str("Worldwide");
         }
+        let countries = (coverage.countries.iter()).map(|c| reference.country_name(c.as_str()));
+        let regions = (coverage.regions.iter()).map(|r| reference.region_name(r.as_str()));
+        let mut first = true;
+        for name in countries.chain(regions) {
+            if !std::mem::take(&mut first) {
+                f.write_str(", ")?;
+            }
+            f.write_str(name)?;
+        }
+        for group in coverage.groups.iter() {
+            if !std::mem::take(&mut first) {
+                f.write_str(", ")?;
+            }
+            write!(f, "members of {group}")?;
+        }
+        if first {
+            f.write_str("Nowhere yet")?;
+        }
+        Ok(())
     }
 }
 
@@ -353,6 +372,25 @@ mod tests {
 
     fn reference() -> ReferenceData {
         reference_data::load().unwrap()
+    }
+
+    #[test]
+    fn a_coverage_reads_as_its_places_by_name() {
+        let reference = reference();
+        let words = |c: &Coverage| c.describe(&reference).to_string();
+        let mut coverage = Coverage::default();
+        assert_eq!(words(&coverage), "Nowhere yet");
+        coverage.countries = [Iso3::trusted("GHA"), Iso3::trusted("KEN")]
+            .into_iter()
+            .collect();
+        coverage.regions = [RegionCode::trusted("002")].into_iter().collect();
+        coverage.groups = [GroupCode::trusted("AU")].into_iter().collect();
+        assert_eq!(words(&coverage), "Ghana, Kenya, Africa, members of AU");
+        coverage.countries = CodeSet::default();
+        coverage.regions = CodeSet::default();
+        assert_eq!(words(&coverage), "members of AU");
+        coverage.global = true;
+        assert_eq!(words(&coverage), "Worldwide");
     }
 
     fn input() -> OfferingInput {
