@@ -514,8 +514,8 @@ type Selected = Arc<Selection>;
 /// property tests' small catalogues take both ways to a page.
 const ORDERED_AT_MOST: u64 = if cfg!(test) { 4 } else { 4096 };
 
-/// A wide selection's slots between two marks: a page walks past at most
-/// this many before its own. Small under test, for the same reason.
+/// A wide selection's slots between two marks: a page walks past fewer
+/// than this many before its own. Small under test, for the same reason.
 const MARK_EVERY: usize = if cfg!(test) { 2 } else { 64 };
 
 /// Selections kept at most; past that the next one starts afresh.

@@ -2,20 +2,42 @@
 //! [`ReferenceData`](super::ReferenceData) (or a trusted row from the database)
 //! can build, so holding one means the code is known.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The one copy of `code` every holder shares. Codes are few (a few hundred
+/// of all kinds) and every record holds several: shared, a page of
+/// offerings reads its codes from memory the cache already holds, and a
+/// million offerings hold no million copies of "GHA".
+fn shared(code: String) -> Arc<str> {
+    static CODES: OnceLock<Mutex<HashSet<Arc<str>>>> = OnceLock::new();
+    let mut codes = (CODES.get_or_init(Default::default).lock()).unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = codes.get(code.as_str()) {
+        return known.clone();
+    }
+    let code: Arc<str> = code.into();
+    codes.insert(code.clone());
+    code
+}
 
 macro_rules! reference_code {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(Arc<str>);
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
 
         impl $name {
             /// For codes read back from our own database or reference files,
             /// which were checked when they were written.
             pub(crate) fn trusted(code: impl Into<String>) -> Self {
-                $name(code.into())
+                $name(shared(code.into()))
             }
 
             pub fn as_str(&self) -> &str {
@@ -167,6 +189,17 @@ impl fmt::Display for RecordKey {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_code_read_twice_is_held_once() {
+        let (first, again) = (Iso3::trusted("GHA"), Iso3::trusted(String::from("GHA")));
+        assert!(Arc::ptr_eq(&first.0, &again.0));
+        assert_eq!(first, again);
+        let other = Iso3::trusted("KEN");
+        assert!(!Arc::ptr_eq(&first.0, &other.0));
+        assert!(first < other, "ordered by the code, not where it is kept");
+        assert_eq!(serde_json::to_string(&first).unwrap(), "\"GHA\"");
+    }
 
     #[test]
     fn a_long_name_is_cut_between_words() {
