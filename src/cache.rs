@@ -5,14 +5,13 @@
 //! saved before the request came, wherever it was saved.
 
 use std::collections::VecDeque;
-
-use foldhash::{HashMap, HashMapExt};
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
+use foldhash::{HashMap, HashMapExt};
 use tokio::sync::watch;
 
 use crate::db::{self, DataVersions, DbConnection, StoreResult};

@@ -13,10 +13,10 @@
 mod tests;
 mod text;
 
-use foldhash::{HashMap, HashMapExt};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use foldhash::{HashMap, HashMapExt};
 use roaring::RoaringBitmap;
 
 use crate::db::{Page, PageRequest};

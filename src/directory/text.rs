@@ -4,7 +4,6 @@
 //! and checks just those.
 
 use foldhash::HashMap;
-
 use roaring::RoaringBitmap;
 
 type Trigram = [u8; 3];

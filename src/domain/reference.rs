@@ -3,12 +3,11 @@
 //! are how untrusted codes become typed codes.
 
 use std::collections::BTreeSet;
-
-use foldhash::{HashMap, HashMapExt};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use foldhash::{HashMap, HashMapExt};
 
 use super::codes::{GroupCode, Iso3, LanguageCode, RegionCode, ThemeCode};
 use super::vocab::{IncomeLevel, RegionLevel, UnknownCode};

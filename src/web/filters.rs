@@ -4,11 +4,11 @@
 //! starts, and a page only marks its selections. The languages are those
 //! the listed offerings are in, rendered again when they change.
 
-use foldhash::{HashMap, HashMapExt};
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
 use askama::Template;
+use foldhash::{HashMap, HashMapExt};
 
 use super::params::CatalogueParams;
 use super::views::{Choice, ChoiceGroup, Choices};
