@@ -1,11 +1,13 @@
 //! The country list and country pages.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::error::AppError;
+use super::list_entries::{ListEntries, ListEntry};
 use super::params::CatalogueParams;
 use super::paths::{CountryPath, QueryParams};
 use super::session::Viewer;
@@ -15,7 +17,7 @@ use crate::db::{self, Page, PageRequest};
 use crate::domain::access::Action;
 use crate::domain::assessment::{Assessment, OpenNeed};
 use crate::domain::codes::Iso3;
-use crate::domain::{Country, CountryGroup, Offering, ReferenceData, Region};
+use crate::domain::{Country, CountryGroup, ReferenceData, Region};
 use crate::startup::Storage;
 
 /// Countries per page: a longer page than other lists, as rows are short.
@@ -121,7 +123,7 @@ struct ShowPage<'a> {
     country: Country,
     m49_path: Vec<&'a Region>,
     groups: Vec<&'a CountryGroup>,
-    offerings: Vec<std::sync::Arc<Offering>>,
+    offerings: Vec<Arc<ListEntry>>,
     pagination: Pagination,
     reference: &'a ReferenceData,
 }
@@ -135,6 +137,7 @@ impl ShowPage<'_> {
 
 pub async fn show(
     storage: web::Data<Storage>,
+    entries: web::Data<ListEntries>,
     viewer: Viewer,
     CountryPath(country): CountryPath,
     QueryParams(params): QueryParams<CatalogueParams>,
@@ -170,7 +173,7 @@ pub async fn show(
             &CatalogueParams::default(),
             &read.reaching,
         ),
-        offerings: read.reaching.items,
+        offerings: entries.of(&read.reaching.items, reference),
         country,
         reference,
     })

@@ -31,6 +31,7 @@ pub mod error;
 pub mod feedback;
 pub mod filters;
 pub mod forms;
+pub mod list_entries;
 pub mod matches;
 pub mod notifications;
 pub mod offerings;
@@ -399,6 +400,7 @@ pub fn server(
     let site = web::Data::new(settings.site.clone());
     let reports = web::Data::new(report_cache::ReportCache::default());
     let filter_options = web::Data::new(filters::FilterOptions::new(storage.reference.clone()));
+    let list_entries = web::Data::new(list_entries::ListEntries::default());
     let workers = settings
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
@@ -410,6 +412,7 @@ pub fn server(
             .app_data(site.clone())
             .app_data(reports.clone())
             .app_data(filter_options.clone())
+            .app_data(list_entries.clone())
             .app_data(web::PayloadConfig::new(forms::FORM_LIMIT))
             .app_data(forms::BodyTimeout(body_timeout))
             .wrap(from_fn(csrf::issue_token))

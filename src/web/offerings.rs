@@ -1,5 +1,7 @@
 //! Offering pages, and what the record handlers need to edit an offering.
 
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -8,6 +10,7 @@ use super::csrf::CsrfToken;
 use super::error::AppError;
 use super::filters::{FilterForm, FilterOptions};
 use super::forms::FieldView;
+use super::list_entries::{ListEntries, ListEntry};
 use super::params::CatalogueParams;
 use super::paths::{KeyPath, QueryParams};
 use super::provider_picker::{self, ProviderPicker};
@@ -33,15 +36,15 @@ use crate::startup::Storage;
 #[template(path = "offerings/list.html")]
 struct ListPage<'a> {
     viewer: &'a Viewer,
-    offerings: Vec<std::sync::Arc<Offering>>,
+    offerings: Vec<Arc<ListEntry>>,
     filters: FilterForm<'a>,
     pagination: Pagination,
-    reference: &'a ReferenceData,
 }
 
 pub async fn list(
     storage: web::Data<Storage>,
     options: web::Data<FilterOptions>,
+    entries: web::Data<ListEntries>,
     viewer: Viewer,
     QueryParams(params): QueryParams<CatalogueParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -50,8 +53,7 @@ pub async fn list(
         viewer: &viewer,
         pagination: Pagination::new("/offerings", &params, &listing.found),
         filters: FilterForm::new("/offerings", &params, &options, listing.languages),
-        offerings: listing.found.items,
-        reference: &storage.reference,
+        offerings: entries.of(&listing.found.items, &storage.reference),
     })
 }
 

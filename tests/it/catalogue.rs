@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use capmatch::db::{self, PageRequest};
 use capmatch::web::params::CatalogueParams;
 
-use crate::common::{Backend, TestApp, location};
+use crate::common::{Backend, TestApp, escaped, location};
 use crate::fixtures::CATALOGUE;
 use crate::on_both_backends;
 
@@ -439,7 +439,60 @@ fn the_language_filter_offers_the_languages_listed_offerings_are_in(backend: Bac
     assert_eq!(offered("/offerings"), ["en", "sw"]);
 }
 
+/// The list pages keep each offering's entry as rendered (`web::list_entries`):
+/// one changed, or whose provider was renamed, is shown as it now is, on
+/// every list and on every instance, and escaped like the rest of the page.
+fn a_list_shows_each_offering_as_it_now_is(backend: Backend) {
+    let app = TestApp::with_catalogue(backend);
+    let other = app.another_instance();
+    let elsewhere = reqwest::blocking::Client::new();
+    let lists = [
+        "/offerings",
+        "/offerings?country=GHA&theme=incident-ciip",
+        "/countries/GHA",
+    ];
+    let pages = || -> Vec<String> {
+        let mut pages: Vec<String> = lists.iter().map(|path| app.page(path)).collect();
+        pages.extend(lists.iter().map(|path| {
+            let answer = elsewhere.get(other.url(path)).send().unwrap();
+            assert_eq!(answer.status(), 200, "{path}");
+            answer.text().unwrap()
+        }));
+        pages
+    };
+    for page in pages() {
+        assert!(page.contains(">CERT set-up for Ghana</a>"));
+        assert!(page.contains(">Cyber Institute</a>"));
+    }
+    let title = r#"CERT set-up for Ghana <b>& "partners"</b>"#;
+    let name = "Cyber Institute <i>of Accra</i>";
+    app.import(&format!(
+        r#"{{"providers": [{{"key": "uni", "name": "{}", "kind": "academia",
+              "hq_country": "GHA", "description": "Research"}}],
+            "offerings": [{{"key": "ghana-cert", "provider": "uni", "title": "{}",
+              "description": "National CERT advice", "themes": ["incident-ciip.cert"],
+              "coverage": {{"countries": ["GHA"]}}, "modalities": ["advisory"],
+              "languages": ["fr"], "status": "active"}}]}}"#,
+        name,
+        title.replace('"', "\\\""),
+    ));
+    for (page, path) in pages().iter().zip(lists.iter().chain(&lists)) {
+        assert!(page.contains(&format!(">{}</a>", escaped(title))), "{path}");
+        assert!(page.contains(&format!(">{}</a>", escaped(name))), "{path}");
+        assert!(!page.contains("<b>") && !page.contains("<i>"), "{path}");
+        // The offerings the provider's rename moved with it, too.
+        if !path.contains("theme") {
+            assert!(
+                page.contains(">West African cybercrime law</a></h")
+                    && page.matches(&format!(">{}</a>", escaped(name))).count() >= 2,
+                "{path}"
+            );
+        }
+    }
+}
+
 on_both_backends!(
+    a_list_shows_each_offering_as_it_now_is,
     the_language_filter_offers_the_languages_listed_offerings_are_in,
     a_save_on_one_instance_is_listed_by_another_at_its_next_request,
     lists_sort_by_name_or_by_last_change,
