@@ -2,18 +2,19 @@
 //! [`ReferenceData`](super::ReferenceData) (or a trusted row from the database)
 //! can build, so holding one means the code is known.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
+
+use foldhash::HashSet;
 
 /// The one copy of `code` every holder shares. Codes are few (a few hundred
 /// of all kinds) and every record holds several: shared, a page of
 /// offerings reads its codes from memory the cache already holds, and a
 /// million offerings hold no million copies of "GHA".
-fn shared(code: String) -> Arc<str> {
+fn shared(code: &str) -> Arc<str> {
     static CODES: OnceLock<Mutex<HashSet<Arc<str>>>> = OnceLock::new();
     let mut codes = (CODES.get_or_init(Default::default).lock()).unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = codes.get(code.as_str()) {
+    if let Some(known) = codes.get(code) {
         return known.clone();
     }
     let code: Arc<str> = code.into();
@@ -36,8 +37,8 @@ macro_rules! reference_code {
         impl $name {
             /// For codes read back from our own database or reference files,
             /// which were checked when they were written.
-            pub(crate) fn trusted(code: impl Into<String>) -> Self {
-                $name(shared(code.into()))
+            pub(crate) fn trusted(code: impl AsRef<str>) -> Self {
+                $name(shared(code.as_ref()))
             }
 
             pub fn as_str(&self) -> &str {
