@@ -11,7 +11,7 @@ use crate::on_both_backends;
 const NOT_SIGNED_IN: &str = "The e-mail address or the password is not right";
 
 fn signed_in(app: &TestApp, visitor: &Visitor) -> bool {
-    visitor.get(app.url("/account")).send().unwrap().status() == 200
+    app.get_as(visitor, "/account").status() == 200
 }
 
 fn signing_in_starts_a_new_session_and_signing_out_ends_it(backend: Backend) {
@@ -35,7 +35,7 @@ fn signing_in_starts_a_new_session_and_signing_out_ends_it(backend: Backend) {
     // earlier one, and pages are not kept by caches.
     let token = visitor.csrf_token(&app);
     assert_ne!(token, anonymous_token);
-    let account = visitor.get(app.url("/account")).send().unwrap();
+    let account = app.get_as(&visitor, "/account");
     assert_eq!(header(&account, "cache-control"), "no-store");
     assert!(account.text().unwrap().contains("A focal point of GHA"));
     let stale = app.post_raw_as(
@@ -117,14 +117,7 @@ fn a_failed_sign_in_never_says_which_part_was_wrong(backend: Backend) {
     }
     assert_eq!(pages[0], pages[1], "an unknown address reads the same");
     // A disabled account cannot sign in, and is not told apart either.
-    let mut conn = app.storage.pool.get().unwrap();
-    let address = capmatch::domain::access::EmailAddress::parse("ama@example.org").unwrap();
-    capmatch::db::accounts::disable(
-        &mut conn,
-        &capmatch::domain::audit::Actor::command_line(),
-        &address,
-    )
-    .unwrap();
+    app.disable_account("ama@example.org");
     let disabled = app.sign_in_as(&app.anonymous(), "ama@example.org", PASSWORD);
     assert_eq!(disabled.status(), 422);
     assert!(disabled.text().unwrap().contains(NOT_SIGNED_IN));
@@ -245,7 +238,7 @@ fn a_link_sets_a_password_once_and_expires(backend: Backend) {
     let link = add("kofi@example.org").unwrap().link_path.unwrap();
     let token = link.trim_start_matches("/password/").to_owned();
     let visitor = app.anonymous();
-    let page = visitor.get(app.url(&link)).send().unwrap();
+    let page = app.get_as(&visitor, &link);
     assert_eq!(page.status(), 200);
     let page = page.text().unwrap();
     assert!(page.contains("kofi@example.org"));
@@ -260,11 +253,7 @@ fn a_link_sets_a_password_once_and_expires(backend: Backend) {
     );
     assert!(signed_in(&app, &visitor), "signed in by choosing it");
     let again = app.anonymous();
-    assert_eq!(
-        again.get(app.url(&link)).send().unwrap().status(),
-        410,
-        "once"
-    );
+    assert_eq!(app.get_as(&again, &link).status(), 410, "once");
     let reused = app.post_form_as(
         &again,
         &link,
@@ -318,14 +307,7 @@ fn disabling_an_account_ends_its_sessions_on_every_instance(backend: Backend) {
             .as_u16()
     };
     assert_eq!(on_other(&person), 200, "the session is known everywhere");
-    let mut conn = app.storage.pool.get().unwrap();
-    let address = capmatch::domain::access::EmailAddress::parse(person.email()).unwrap();
-    capmatch::db::accounts::disable(
-        &mut conn,
-        &capmatch::domain::audit::Actor::command_line(),
-        &address,
-    )
-    .unwrap();
+    app.disable_account(person.email());
     assert!(!signed_in(&app, &person));
     assert_eq!(on_other(&person), 303);
 }
@@ -370,12 +352,7 @@ fn changing_ones_password_ends_the_other_sessions(backend: Backend) {
         ],
     );
     assert_eq!(location(&changed), "/account");
-    let told = here
-        .get(app.url("/account"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let told = app.text_as(&here, "/account");
     assert!(
         told.contains("Your password has been changed. Every other session"),
         "the banner says what else changed: {told}"
@@ -466,14 +443,7 @@ fn api_tokens_read_with_their_persons_rights(backend: Backend) {
     let made = app.post_form_as(&other, "/account/tokens", &[("name", "second")]);
     let second = shown_token(&made.text().unwrap());
     assert_eq!(api(&second, matches).status(), 200);
-    let mut conn = app.storage.pool.get().unwrap();
-    let address = capmatch::domain::access::EmailAddress::parse(other.email()).unwrap();
-    capmatch::db::accounts::disable(
-        &mut conn,
-        &capmatch::domain::audit::Actor::command_line(),
-        &address,
-    )
-    .unwrap();
+    app.disable_account(other.email());
     assert_eq!(api(&second, matches).status(), 401);
     let blank = app.post_form_as(&focal, "/account/tokens", &[("name", " ")]);
     assert_eq!(blank.status(), 422);
@@ -516,7 +486,7 @@ fn a_forgotten_password_is_reset_by_a_mailed_link(backend: Backend) {
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(app.mail_to("ama@example.org").len(), 1);
     let visitor = app.anonymous();
-    assert_eq!(visitor.get(app.url(path)).send().unwrap().status(), 200);
+    assert_eq!(app.get_as(&visitor, path).status(), 200);
     let chosen = app.post_form_as(
         &visitor,
         path,
@@ -558,12 +528,7 @@ fn shown_token(page: &str) -> String {
 }
 
 fn signed_in_page(app: &TestApp, visitor: &Visitor) -> String {
-    visitor
-        .get(app.url("/account"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap()
+    app.text_as(visitor, "/account")
 }
 
 /// A stolen session cannot guess the current password: wrong guesses on

@@ -665,10 +665,7 @@ fn answers_are_checked_before_submitting_and_the_submission_confirmed(backend: B
         &[("visibility", "restricted")],
     );
     assert_eq!(restricted.status(), 303);
-    let answer = stranger
-        .get(app.url(&format!("{path}/submitted")))
-        .send()
-        .unwrap();
+    let answer = app.get_as(&stranger, &format!("{path}/submitted"));
     assert_eq!(answer.status(), 303, "sent to sign in");
     assert!(location(&answer).starts_with("/sign-in"));
 }

@@ -107,17 +107,12 @@ fn every_write_is_logged_with_who_and_what_changed(backend: Backend) {
 fn only_the_secretariat_reads_the_log(backend: Backend) {
     let app = TestApp::with_catalogue(backend);
     let editor = app.person(&["editor:uni"]);
-    let page = editor.get(app.url("/audit")).send().unwrap();
+    let page = app.get_as(&editor, "/audit");
     assert_eq!(page.status(), 403);
     let anonymous = app.anonymous().get(app.url("/audit")).send().unwrap();
     assert_eq!(anonymous.status(), 303);
     assert_eq!(location(&anonymous), "/sign-in?next=%2Faudit");
-    let own = editor
-        .get(app.url("/providers/uni"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let own = app.text_as(&editor, "/providers/uni");
     assert!(
         !own.contains("/audit"),
         "no link for those who may not read it"

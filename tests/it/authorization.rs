@@ -61,14 +61,8 @@ fn people(app: &TestApp) -> Vec<(Who, Visitor)> {
 fn end_sessions(app: &TestApp, disabled: &Visitor, expired: &Visitor) {
     use capmatch::db::schema::{accounts, sessions};
     use diesel::prelude::*;
+    app.disable_account(disabled.email());
     let mut conn = app.storage.pool.get().unwrap();
-    let address = capmatch::domain::access::EmailAddress::parse(disabled.email()).unwrap();
-    capmatch::db::accounts::disable(
-        &mut conn,
-        &capmatch::domain::audit::Actor::command_line(),
-        &address,
-    )
-    .unwrap();
     let long_ago = chrono::Utc::now().naive_utc() - chrono::TimeDelta::hours(13);
     let account: i64 = accounts::table
         .filter(accounts::email.eq(expired.email()))
@@ -274,7 +268,7 @@ fn leak(text: &str) -> &'static str {
 
 fn ask(app: &TestApp, visitor: &Visitor, route: &Route) -> reqwest::blocking::Response {
     match route.method {
-        "GET" => visitor.get(app.url(&route.path)).send().unwrap(),
+        "GET" => app.get_as(visitor, &route.path),
         _ => app.post_form_as(visitor, &route.path, &route.fields),
     }
 }
@@ -393,18 +387,7 @@ fn permitted_people_save(backend: Backend) {
         ],
     );
     assert_eq!(location(&saved), "/providers/uni");
-    let added = app.post_form_as(
-        &editor,
-        "/offerings",
-        &[
-            ("provider", "uni"),
-            ("title", "Forensics for prosecutors"),
-            ("description", "A week in Accra"),
-            ("themes", "cybercrime.judiciary"),
-            ("coverage_global", "on"),
-            ("status", "active"),
-        ],
-    );
+    let added = app.post_form_as(&editor, "/offerings", &crate::fixtures::NEW_OFFERING);
     assert_eq!(added.status(), 303);
     // Moving the new offering to a provider the editor does not edit is
     // refused, and it stays where it was.
@@ -430,12 +413,7 @@ fn permitted_people_save(backend: Backend) {
         "uni"
     );
     // The offering form lists only the providers the editor may add to.
-    let form = editor
-        .get(app.url("/offerings/new"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let form = app.text_as(&editor, "/offerings/new");
     assert!(form.contains("value=\"uni\""));
     assert!(
         !form.contains("value=\"ministry\""),
@@ -469,15 +447,14 @@ fn permitted_people_save(backend: Backend) {
 fn pages_offer_only_what_the_person_may_do(backend: Backend) {
     let app = TestApp::with_catalogue(backend);
     let editor = app.person(&["editor:uni"]);
-    let page =
-        |visitor: &Visitor, path: &str| visitor.get(app.url(path)).send().unwrap().text().unwrap();
+    let page = |visitor: &Visitor, path: &str| app.text_as(visitor, path);
     let own = page(&editor, "/providers/uni");
     assert!(own.contains("Edit provider") && own.contains("Add an offering"));
     let other = page(&editor, "/providers/ministry");
     assert!(!other.contains("Edit provider") && !other.contains("/archive"));
     let anonymous = app.anonymous();
     for path in ["/providers/uni", "/offerings/ghana-cert", "/countries/GHA"] {
-        let shown = anonymous.get(app.url(path)).send().unwrap();
+        let shown = app.get_as(&anonymous, path);
         assert!(
             shown.headers().get("set-cookie").is_none(),
             "{path}: no form, no cookie"

@@ -3,8 +3,8 @@
 //! Archiving asks first, on a page of its own.
 
 use crate::common::{Backend, TestApp, location};
+use crate::fixtures::NEW_OFFERING;
 use crate::on_both_backends;
-use crate::review::OFFERING;
 
 /// The banner of a page, if it has one.
 fn banner(page: &str) -> Option<&str> {
@@ -14,7 +14,7 @@ fn banner(page: &str) -> Option<&str> {
 
 fn a_save_is_told_once_on_the_page_it_leads_to(backend: Backend) {
     let app = TestApp::with_catalogue(backend);
-    let added = app.post_form("/offerings", &OFFERING);
+    let added = app.post_form("/offerings", &NEW_OFFERING);
     let path = location(&added);
     let page = app.page(&path);
     let told = banner(&page).expect("a banner after adding");
@@ -27,7 +27,7 @@ fn a_save_is_told_once_on_the_page_it_leads_to(backend: Backend) {
 
     // An API call, a stylesheet or a health check in between does not use
     // it up; the next page shows it.
-    let mut edited = OFFERING.to_vec();
+    let mut edited = NEW_OFFERING.to_vec();
     edited.push(("version", "1"));
     assert_eq!(app.post_form(&path, &edited).status(), 303);
     for path in ["/api/v1/offerings", "/static/style.css", "/healthz"] {
@@ -41,13 +41,8 @@ fn a_save_is_told_once_on_the_page_it_leads_to(backend: Backend) {
 
     // What an editor adds waits for review, and the banner says so.
     let editor = app.person(&["editor:uni"]);
-    let added = app.post_form_as(&editor, "/offerings", &OFFERING);
-    let page = editor
-        .get(app.url(&location(&added)))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let added = app.post_form_as(&editor, "/offerings", &NEW_OFFERING);
+    let page = app.text_as(&editor, &location(&added));
     assert!(
         banner(&page).is_some_and(|b| b.contains("The secretariat reviews it before it is listed")),
         "{page}"
@@ -78,16 +73,10 @@ fn archiving_is_asked_first_and_the_banner_takes_it_back(backend: Backend) {
     );
     // Nobody else may even ask.
     let other = app.person(&["editor:ministry"]);
-    let refused = other
-        .get(app.url(&format!("{path}/archive")))
-        .send()
-        .unwrap();
+    let refused = app.get_as(&other, &format!("{path}/archive"));
     assert_eq!(refused.status(), 403);
     let nobody = app.anonymous();
-    let refused = nobody
-        .get(app.url(&format!("{path}/archive")))
-        .send()
-        .unwrap();
+    let refused = app.get_as(&nobody, &format!("{path}/archive"));
     assert!(location(&refused).starts_with("/sign-in?next="));
 
     let archived = app.post_form(&format!("{path}/archive"), &[]);
@@ -127,10 +116,7 @@ fn a_banner_shows_only_what_the_site_wrote(backend: Backend) {
         visitor
             .jar()
             .add_cookie_str(&format!("capmatch_banner={forged}; Path=/"), &url);
-        let response = visitor
-            .get(app.url("/offerings/ghana-cert"))
-            .send()
-            .unwrap();
+        let response = app.get_as(&visitor, "/offerings/ghana-cert");
         assert_eq!(response.status(), 200, "{forged}");
         let page = response.text().unwrap();
         assert!(banner(&page).is_none(), "{forged}");
@@ -142,12 +128,7 @@ fn a_banner_shows_only_what_the_site_wrote(backend: Backend) {
     visitor
         .jar()
         .add_cookie_str("capmatch_banner=provider-archived; Path=/", &url);
-    let page = visitor
-        .get(app.url("/providers/uni"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let page = app.text_as(&visitor, "/providers/uni");
     assert!(banner(&page).is_some_and(|b| b.contains("action=\"/providers/uni/restore\"")));
 }
 

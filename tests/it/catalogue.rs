@@ -296,7 +296,7 @@ fn lists_sort_by_name_or_by_last_change(backend: Backend) {
             diesel::sql_query(statement).execute(&mut *conn).unwrap();
         }
     }
-    let mut edited = crate::review::OFFERING.to_vec();
+    let mut edited = crate::fixtures::NEW_OFFERING.to_vec();
     edited.push(("version", "1"));
     assert_eq!(
         app.post_form("/offerings/west-africa-law", &edited)
@@ -348,7 +348,7 @@ fn a_save_on_one_instance_is_listed_by_another_at_its_next_request(backend: Back
     let listed = total("/api/v1/offerings");
     assert_eq!(total("/api/v1/offerings?q=forensics"), 0);
     // Added on one instance: listed on the other.
-    let added = app.post_form("/offerings", &crate::review::OFFERING);
+    let added = app.post_form("/offerings", &crate::fixtures::NEW_OFFERING);
     assert_eq!(added.status(), 303);
     assert_eq!(total("/api/v1/offerings?q=forensics"), 1);
     assert_eq!(total("/api/v1/offerings"), listed + 1);
@@ -430,7 +430,7 @@ fn the_language_filter_offers_the_languages_listed_offerings_are_in(backend: Bac
     assert_eq!(offered("/offerings?language=sw"), ["en", "sw*"]);
     // An editor's offering waiting for review is not listed, nor its language.
     let editor = app.person(&["editor:uni"]);
-    let mut waiting = crate::review::OFFERING.to_vec();
+    let mut waiting = crate::fixtures::NEW_OFFERING.to_vec();
     waiting.push(("languages", "pt"));
     assert_eq!(
         app.post_form_as(&editor, "/offerings", &waiting).status(),

@@ -288,6 +288,18 @@ impl TestApp {
         .expect("the test account is made");
     }
 
+    /// Disables the account at `email`, as the command line does.
+    pub fn disable_account(&self, email: &str) {
+        let mut conn = self.storage.pool.get().unwrap();
+        let address = capmatch::domain::access::EmailAddress::parse(email).unwrap();
+        capmatch::db::accounts::disable(
+            &mut conn,
+            &capmatch::domain::audit::Actor::command_line(),
+            &address,
+        )
+        .expect("the account is disabled");
+    }
+
     /// Posts the sign-in form as `visitor`.
     pub fn sign_in_as(&self, visitor: &Visitor, email: &str, password: &str) -> Response {
         self.post_form_as(
@@ -303,6 +315,16 @@ impl TestApp {
 
     pub fn get(&self, path: &str) -> Response {
         self.client.get(self.url(path)).send().expect("GET")
+    }
+
+    /// `GET path` as another visitor.
+    pub fn get_as(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().expect("GET")
+    }
+
+    /// The text `path` answers another visitor, whatever its status.
+    pub fn text_as(&self, client: &Client, path: &str) -> String {
+        self.get_as(client, path).text().unwrap()
     }
 
     pub fn get_text(&self, path: &str) -> (u16, String) {

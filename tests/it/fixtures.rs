@@ -82,3 +82,13 @@ pub const NEEDS: &str = r#"{
      "needs": [{"key": "ken-draft-1", "theme": "cybercrime.judiciary", "description": "Drafts are not matched"}]}
   ]
 }"#;
+
+/// The offering form as an editor of `uni` fills it in.
+pub const NEW_OFFERING: [(&str, &str); 6] = [
+    ("provider", "uni"),
+    ("title", "Forensics for prosecutors"),
+    ("description", "A week in Accra"),
+    ("themes", "cybercrime.judiciary"),
+    ("coverage_global", "on"),
+    ("status", "active"),
+];

@@ -598,14 +598,7 @@ fn good_posts() -> Vec<(&'static str, Fields, &'static str)> {
         ),
         (
             "/offerings",
-            owned(&[
-                ("provider", "uni"),
-                ("title", "Forensics for prosecutors"),
-                ("description", "A week in Accra"),
-                ("themes", "cybercrime.judiciary"),
-                ("coverage_global", "on"),
-                ("status", "active"),
-            ]),
+            owned(&crate::fixtures::NEW_OFFERING),
             "A week in Accra",
         ),
         (

@@ -9,7 +9,7 @@ use crate::on_both_backends;
 
 /// A signed-in person's page, with its status.
 pub fn page_as(app: &TestApp, who: &Visitor, path: &str) -> (u16, String) {
-    let response = who.get(app.url(path)).send().unwrap();
+    let response = app.get_as(who, path);
     (response.status().as_u16(), response.text().unwrap())
 }
 
@@ -539,21 +539,11 @@ fn matches_are_read_as_their_needs_are_and_by_their_parties(backend: Backend) {
         assert_eq!(status, 404, "{need}");
     }
     let nobody = app.anonymous();
-    let answer = nobody.get(app.url("/matches")).send().unwrap();
+    let answer = app.get_as(&nobody, "/matches");
     assert_eq!(answer.status(), 303);
+    assert_eq!(app.get_as(&nobody, "/api/v1/matches").status(), 401);
     assert_eq!(
-        nobody
-            .get(app.url("/api/v1/matches"))
-            .send()
-            .unwrap()
-            .status(),
-        401
-    );
-    assert_eq!(
-        nobody
-            .get(app.url(&format!("/api/v1{}", paths[0])))
-            .send()
-            .unwrap()
+        app.get_as(&nobody, &format!("/api/v1{}", paths[0]))
             .status(),
         401
     );

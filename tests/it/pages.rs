@@ -217,7 +217,7 @@ fn every_page_links_the_accessibility_statement_and_the_privacy_notice(backend: 
     let app = TestApp::with_catalogue(backend);
     let nobody = app.anonymous();
     for path in ["/", "/providers", "/offerings/ghana-cert"] {
-        let page = nobody.get(app.url(path)).send().unwrap().text().unwrap();
+        let page = app.text_as(&nobody, path);
         assert!(
             page.contains("href=\"/accessibility\"")
                 && page.contains("href=\"/privacy\"")
@@ -225,10 +225,10 @@ fn every_page_links_the_accessibility_statement_and_the_privacy_notice(backend: 
             "{path}"
         );
     }
-    let statement = nobody.get(app.url("/accessibility")).send().unwrap();
+    let statement = app.get_as(&nobody, "/accessibility");
     assert_eq!(statement.status(), 200);
     assert!(statement.text().unwrap().contains("(WCAG) 2.2"));
-    let notice = nobody.get(app.url("/privacy")).send().unwrap();
+    let notice = app.get_as(&nobody, "/privacy");
     assert_eq!(notice.status(), 200);
     assert!(notice.text().unwrap().contains("argon2id"));
 }
@@ -237,7 +237,7 @@ fn the_start_page_offers_each_audience_a_way_in_and_each_person_their_work(backe
     let app = TestApp::with_catalogue(backend);
     app.import(crate::fixtures::NEEDS);
     let visitor = app.anonymous();
-    let page = visitor.get(app.url("/")).send().unwrap().text().unwrap();
+    let page = app.text_as(&visitor, "/");
     for way_in in [
         "<h2>I offer capacity building</h2>",
         "<h2>I represent a country</h2>",
@@ -249,7 +249,7 @@ fn the_start_page_offers_each_audience_a_way_in_and_each_person_their_work(backe
     assert!(!page.contains("Your work"));
     // A focal point finds their country's assessments and how to start one.
     let focal = app.person(&["focal-point:GHA"]);
-    let page = focal.get(app.url("/")).send().unwrap().text().unwrap();
+    let page = app.text_as(&focal, "/");
     assert!(page.contains("<h1>Your work</h1>"), "{page}");
     assert!(page.contains("<h2>Needs assessments of Ghana</h2>"));
     assert!(page.contains("href=\"/assessments/gha-2026\""));
@@ -258,7 +258,7 @@ fn the_start_page_offers_each_audience_a_way_in_and_each_person_their_work(backe
     // A proposal waits for the provider's editor, on their start page.
     let editor = app.person(&["editor:ministry"]);
     let path = crate::matches::open(&app, &focal, "gha-2026-1", "global-judiciary", "requested");
-    let page = editor.get(app.url("/")).send().unwrap().text().unwrap();
+    let page = app.text_as(&editor, "/");
     assert!(
         page.contains(&format!("<a href=\"{path}\">Ghana, ")),
         "{page}"
@@ -267,9 +267,9 @@ fn the_start_page_offers_each_audience_a_way_in_and_each_person_their_work(backe
     assert!(!page.contains("Needs assessments of"), "not a focal point");
     // What an editor adds waits for review: on their page and the secretariat's.
     let uni = app.person(&["editor:uni"]);
-    let added = app.post_form_as(&uni, "/offerings", &crate::review::OFFERING);
+    let added = app.post_form_as(&uni, "/offerings", &crate::fixtures::NEW_OFFERING);
     let offering = crate::common::location(&added);
-    let page = uni.get(app.url("/")).send().unwrap().text().unwrap();
+    let page = app.text_as(&uni, "/");
     assert!(page.contains(&format!("<a href=\"{offering}\">")), "{page}");
     assert!(page.contains("Waiting for review"));
     assert!(!page.contains(&path), "a match of another provider");
@@ -362,12 +362,7 @@ fn anyone_can_report_a_problem_to_the_secretariat(backend: Backend) {
         ("reply_to", "ama@example.org"),
     ]);
     assert_eq!(crate::common::location(&sent), "/offerings/ghana-cert");
-    let back = nobody
-        .get(app.url("/offerings/ghana-cert"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let back = app.text_as(&nobody, "/offerings/ghana-cert");
     assert!(back.contains("the secretariat has your report"), "{back}");
     let mail = app.wait_for_mail("sec@example.org", 1);
     assert!(

@@ -62,7 +62,7 @@ fn an_invitee_chooses_a_password_and_works_in_their_scope(backend: Backend) {
         invite(&app, &kofi, "esi@example.org", "secretariat").status(),
         403
     );
-    let page = kofi.get(app.url("/users")).send().unwrap().text().unwrap();
+    let page = app.text_as(&kofi, "/users");
     assert!(
         page.contains("<option value=\"editor:uni\""),
         "only their own scope is offered"
@@ -132,7 +132,7 @@ fn the_secretariat_takes_roles_away_and_disables_accounts(backend: Backend) {
         &[("role", "editor:uni")],
     );
     assert_eq!(location(&taken), "/users");
-    let edit = editor.get(app.url("/providers/uni/edit")).send().unwrap();
+    let edit = app.get_as(&editor, "/providers/uni/edit");
     assert_eq!(edit.status(), 403, "the role is gone at the next request");
     let again = app.post_form(
         &format!("/users/{id}/roles/revoke"),
@@ -141,10 +141,7 @@ fn the_secretariat_takes_roles_away_and_disables_accounts(backend: Backend) {
     assert_eq!(again.status(), 404);
     let disabled = app.post_form(&format!("/users/{id}/disable"), &[]);
     assert_eq!(location(&disabled), "/users");
-    assert_eq!(
-        editor.get(app.url("/account")).send().unwrap().status(),
-        303
-    );
+    assert_eq!(app.get_as(&editor, "/account").status(), 303);
     // The secretariat cannot lock itself out.
     let own = account_id(&app, app.client.email());
     let revoked = app.post_form(
@@ -168,7 +165,7 @@ fn a_revoked_role_reads_nothing_more_even_from_the_cache(backend: Backend) {
     app.import(crate::visibility::ASSESSMENTS);
     let focal = app.person(&["focal-point:SEN"]);
     let report = "/reports/countries/SEN?format=json";
-    let read = |visitor: &Visitor| visitor.get(app.url(report)).send().unwrap().text().unwrap();
+    let read = |visitor: &Visitor| app.text_as(visitor, report);
     assert!(read(&focal).contains("sen-2026-1"));
     let id = account_id(&app, focal.email());
     let taken = app.post_form(

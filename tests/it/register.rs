@@ -66,35 +66,16 @@ fn an_organisation_applies_and_its_applicant_becomes_its_editor(backend: Backend
     assert_eq!(location(&chosen), "/account");
     // The applicant is signed in, but edits nothing until it is approved,
     // and, holding no role, reads no registered needs.
-    let kenya = abena
-        .get(app.url("/reports/countries/KEN"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let kenya = app.text_as(&abena, "/reports/countries/KEN");
     assert!(!kenya.contains("NEED-OF-KENYA"));
-    assert_eq!(
-        abena
-            .get(app.url(&format!("{path}/edit")))
-            .send()
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(app.get_as(&abena, &format!("{path}/edit")).status(), 403);
     let approved = app.post_form("/review/providers/cyber-institute-of-tamale/approve", &[]);
     assert_eq!(location(&approved), "/review");
     assert_eq!(
         app.anonymous().get(app.url(path)).send().unwrap().status(),
         200
     );
-    assert_eq!(
-        abena
-            .get(app.url(&format!("{path}/edit")))
-            .send()
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.get_as(&abena, &format!("{path}/edit")).status(), 200);
     assert!(
         app.wait_for_mail("abena@tamale.example", 2)
             .contains("You are its editor")

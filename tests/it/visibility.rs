@@ -49,7 +49,7 @@ fn surfaces(iso3: &str, key: &str) -> Vec<String> {
 }
 
 fn body(app: &TestApp, visitor: &Visitor, path: &str) -> (u16, String) {
-    let answer = visitor.get(app.url(path)).send().unwrap();
+    let answer = app.get_as(visitor, path);
     (answer.status().as_u16(), answer.text().unwrap())
 }
 
