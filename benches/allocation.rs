@@ -9,34 +9,15 @@
 //! `(7 i) mod (c + 1)` engagements under way), so free capacity runs from
 //! none to all, and the engine's capacity factor sees it too.
 
-use std::collections::HashMap;
-
-use capmatch::domain::RecordKey;
 use capmatch::matching::allocation::allocate;
 use capmatch::matching::{Catalogue, Context, Engagements, WEIGHTS};
 use capmatch::reports::allocation;
-use capmatch::synthetic::{Settings, in_memory};
+use capmatch::synthetic::{Settings, in_memory, partly_booked};
 use criterion::{Criterion, criterion_group, criterion_main};
-
-fn partly_booked(catalogue: &Catalogue) -> HashMap<RecordKey, u32> {
-    catalogue
-        .offerings()
-        .enumerate()
-        .filter_map(|(i, o)| {
-            let capacity = o.data.capacity?;
-            Some((o.key.clone(), (7 * i as u32) % (capacity + 1)))
-        })
-        .collect()
-}
 
 fn bench(c: &mut Criterion) {
     let reference = capmatch::reference_data::load().expect("shipped reference data");
-    let settings = Settings {
-        offerings: 50_000,
-        needs_per_country: 20,
-        seed: 1,
-    };
-    let (offerings, needs) = in_memory(&reference, &settings);
+    let (offerings, needs) = in_memory(&reference, &Settings::TARGETS);
     let catalogue = Catalogue::new(offerings);
     let limited = catalogue
         .offerings()

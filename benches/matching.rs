@@ -3,17 +3,12 @@
 
 use capmatch::matching::{Catalogue, Context, WEIGHTS};
 use capmatch::reports;
-use capmatch::synthetic::{Settings, in_memory};
+use capmatch::synthetic::{Settings, in_memory, partly_booked};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn engine(c: &mut Criterion) {
     let reference = capmatch::reference_data::load().expect("shipped reference data");
-    let settings = Settings {
-        offerings: 50_000,
-        needs_per_country: 20,
-        seed: 1,
-    };
-    let (offerings, needs) = in_memory(&reference, &settings);
+    let (offerings, needs) = in_memory(&reference, &Settings::TARGETS);
     let catalogue = Catalogue::new(offerings.clone());
     let engagements = capmatch::matching::Engagements::default();
     let context = Context {
@@ -52,14 +47,7 @@ fn engine(c: &mut Criterion) {
     );
     // As a request sees it once matches are under way: part of every
     // limited offering booked, the engagements read afresh each time.
-    let booked: std::collections::HashMap<_, _> = catalogue
-        .offerings()
-        .enumerate()
-        .filter_map(|(i, o)| {
-            let capacity = o.data.capacity?;
-            Some((o.key.clone(), (7 * i as u32) % (capacity + 1)))
-        })
-        .collect();
+    let booked = partly_booked(&catalogue);
     group.bench_function(
         format!("full re-match, best 10 kept, limited offerings partly booked: {scale}"),
         |b| {

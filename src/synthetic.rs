@@ -22,6 +22,16 @@ pub struct Settings {
     pub seed: u64,
 }
 
+impl Settings {
+    /// The scale the performance targets name: 50,000 offerings and 20
+    /// open needs in each independent country.
+    pub const TARGETS: Settings = Settings {
+        offerings: 50_000,
+        needs_per_country: 20,
+        seed: 1,
+    };
+}
+
 fn some<'a, T>(rng: &mut StdRng, items: &'a [T], most: usize) -> Vec<&'a T> {
     let n = rng.random_range(1..=most.min(items.len()).max(1));
     items.choose_multiple(rng, n).collect()
@@ -273,4 +283,20 @@ pub fn in_memory(
         })
         .collect();
     (offerings, needs)
+}
+
+/// Engagements under way for part of each limited offering, the same every
+/// time: offering `i` with capacity `c` has `(7 i) mod (c + 1)`, so free
+/// places run from none to all. The synthetic directory records none.
+pub fn partly_booked(
+    catalogue: &crate::matching::Catalogue,
+) -> std::collections::HashMap<crate::domain::RecordKey, u32> {
+    catalogue
+        .offerings()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            let capacity = o.data.capacity?;
+            Some((o.key.clone(), (7 * i as u32) % (capacity + 1)))
+        })
+        .collect()
 }
