@@ -1,19 +1,29 @@
-//! Accounts, their roles, sessions, API tokens, single-use links and failed
-//! sign-ins. Secrets arrive here already hashed (`domain::secret`).
+//! Accounts and their roles, and what hangs off an account: sessions,
+//! single-use links, API tokens and failed sign-ins, a file each. Secrets
+//! arrive here already hashed (`domain::secret`).
+
+mod failures;
+mod links;
+mod sessions;
+mod tokens;
+
+pub use failures::{
+    clear_failures, count_attempt, count_sending, failures, forgive_failure, record_failure,
+};
+pub use links::{LinkPurpose, LinkRefused, create_link, link_holder, redeem_link, request_reset};
+pub use sessions::{StoredSession, end_session, session, start_session, touch_session};
+pub use tokens::{ApiToken, create_token, revoke_token, token_holder, tokens};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::audit;
 use super::outbox::Mail;
-use super::schema::{
-    account_links, account_roles, accounts, api_tokens, providers, sessions, sign_in_failures,
-};
+use super::schema::{self, account_links, account_roles, accounts, api_tokens, providers};
 use super::{DbConnection, Page, PageRequest, StoreError, StoreResult, now, write};
 use crate::domain::access::{EmailAddress, Person, Role};
 use crate::domain::audit::{Actor, AuditAction, AuditedRecord};
 use crate::domain::codes::{Iso3, RecordKey};
-use crate::domain::throttle::{self, Failures, Limits, Verdict};
 
 /// What a sign-in checks.
 #[derive(Debug, Clone)]
@@ -29,51 +39,6 @@ pub struct AccountSummary {
     pub person: Person,
     pub disabled: bool,
     pub has_password: bool,
-}
-
-/// A session as stored: whose, its CSRF token, and its times.
-#[derive(Debug, Clone)]
-pub struct StoredSession {
-    pub person: Person,
-    pub csrf_token: String,
-    pub created_at: NaiveDateTime,
-    pub last_seen_at: NaiveDateTime,
-}
-
-/// What a single-use link is for. Every kind sets the account's password
-/// and signs its holder in; they differ in how long they last and in the
-/// mail that carries them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkPurpose {
-    /// The first password of an account made on the command line.
-    SetPassword,
-    /// An invitation to an account made from `/users`.
-    Invitation,
-    /// A forgotten password.
-    Reset,
-}
-
-impl LinkPurpose {
-    fn code(self) -> &'static str {
-        match self {
-            LinkPurpose::SetPassword => "set-password",
-            LinkPurpose::Invitation => "invitation",
-            LinkPurpose::Reset => "reset",
-        }
-    }
-}
-
-/// Reset links asked for one account within this long are not sent again.
-const RESET_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
-
-/// Why a link cannot be used. One answer for all of them on the page, so
-/// the page does not tell a guessed token from a used one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkRefused {
-    Unknown,
-    Used,
-    Expired,
-    AccountDisabled,
 }
 
 fn role_columns(role: &Role) -> (&'static str, Option<String>, Option<String>) {
@@ -310,7 +275,8 @@ pub fn disable(conn: &mut DbConnection, actor: &Actor, email: &EmailAddress) -> 
         diesel::update(accounts::table.find(account))
             .set(accounts::disabled.eq(true))
             .execute(conn)?;
-        diesel::delete(sessions::table.filter(sessions::account_id.eq(account))).execute(conn)?;
+        diesel::delete(schema::sessions::table.filter(schema::sessions::account_id.eq(account)))
+            .execute(conn)?;
         diesel::delete(
             account_links::table
                 .filter(account_links::account_id.eq(account))
@@ -328,9 +294,9 @@ fn end_old_access(
     account: i64,
     keep_session: Option<&str>,
 ) -> StoreResult<()> {
-    let others = sessions::table
-        .filter(sessions::account_id.eq(account))
-        .filter(sessions::id_hash.ne(keep_session.unwrap_or("")));
+    let others = schema::sessions::table
+        .filter(schema::sessions::account_id.eq(account))
+        .filter(schema::sessions::id_hash.ne(keep_session.unwrap_or("")));
     diesel::delete(others).execute(conn)?;
     diesel::update(
         api_tokens::table
@@ -367,407 +333,12 @@ pub fn set_password(
     })
 }
 
-/// Starts a session for a signed-in account.
-pub fn start_session(
-    conn: &mut DbConnection,
-    account: i64,
-    id_hash: &str,
-    csrf_token: &str,
-) -> StoreResult<()> {
-    let at = now();
-    diesel::insert_into(sessions::table)
-        .values((
-            sessions::id_hash.eq(id_hash),
-            sessions::account_id.eq(account),
-            sessions::csrf_token.eq(csrf_token),
-            sessions::created_at.eq(at),
-            sessions::last_seen_at.eq(at),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// The session with this id hash, if it exists and its account is enabled.
-pub fn session(conn: &mut DbConnection, id_hash: &str) -> StoreResult<Option<StoredSession>> {
-    let found = sessions::table
-        .inner_join(accounts::table)
-        .filter(sessions::id_hash.eq(id_hash))
-        .filter(accounts::disabled.eq(false))
-        .select((
-            accounts::id,
-            accounts::email,
-            accounts::name,
-            sessions::csrf_token,
-            sessions::created_at,
-            sessions::last_seen_at,
-        ))
-        .first::<(i64, String, String, String, NaiveDateTime, NaiveDateTime)>(conn)
-        .optional()?;
-    let Some((account, email, name, csrf_token, created_at, last_seen_at)) = found else {
-        return Ok(None);
-    };
-    Ok(Some(StoredSession {
-        person: person(conn, account, email, name)?,
-        csrf_token,
-        created_at,
-        last_seen_at,
-    }))
-}
-
-/// Notes that a session was used now.
-pub fn touch_session(conn: &mut DbConnection, id_hash: &str) -> StoreResult<()> {
-    diesel::update(sessions::table.find(id_hash))
-        .set(sessions::last_seen_at.eq(now()))
-        .execute(conn)?;
-    Ok(())
-}
-
-pub fn end_session(conn: &mut DbConnection, id_hash: &str) -> StoreResult<()> {
-    diesel::delete(sessions::table.find(id_hash)).execute(conn)?;
-    Ok(())
-}
-
-/// Makes a single-use link for an account.
-pub fn create_link(
-    conn: &mut DbConnection,
-    account: i64,
-    token_hash: &str,
-    purpose: LinkPurpose,
-    expires_at: NaiveDateTime,
-) -> StoreResult<()> {
-    diesel::insert_into(account_links::table)
-        .values((
-            account_links::token_hash.eq(token_hash),
-            account_links::account_id.eq(account),
-            account_links::purpose.eq(purpose.code()),
-            account_links::created_at.eq(now()),
-            account_links::expires_at.eq(expires_at),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Whose link this is, while it can still be used.
-pub fn link_holder(
-    conn: &mut DbConnection,
-    token_hash: &str,
-) -> StoreResult<Result<Person, LinkRefused>> {
-    let found = account_links::table
-        .inner_join(accounts::table)
-        .filter(account_links::token_hash.eq(token_hash))
-        .select((
-            accounts::id,
-            accounts::email,
-            accounts::name,
-            accounts::disabled,
-            account_links::expires_at,
-            account_links::used_at,
-        ))
-        .first::<(
-            i64,
-            String,
-            String,
-            bool,
-            NaiveDateTime,
-            Option<NaiveDateTime>,
-        )>(conn)
-        .optional()?;
-    let Some((account, email, name, disabled, expires_at, used_at)) = found else {
-        return Ok(Err(LinkRefused::Unknown));
-    };
-    if used_at.is_some() {
-        return Ok(Err(LinkRefused::Used));
-    }
-    if expires_at <= now() {
-        return Ok(Err(LinkRefused::Expired));
-    }
-    if disabled {
-        return Ok(Err(LinkRefused::AccountDisabled));
-    }
-    Ok(Ok(person(conn, account, email, name)?))
-}
-
-/// Uses a link to set the account's password, once: the check and the use
-/// are one transaction, so two uses at once cannot both succeed.
-pub fn redeem_link(
-    conn: &mut DbConnection,
-    token_hash: &str,
-    password_hash: &str,
-) -> StoreResult<Result<Person, LinkRefused>> {
-    write(conn, |conn| {
-        let holder = match link_holder(conn, token_hash)? {
-            Ok(holder) => holder,
-            Err(refused) => return Ok(Err(refused)),
-        };
-        diesel::update(account_links::table.find(token_hash))
-            .set(account_links::used_at.eq(now()))
-            .execute(conn)?;
-        diesel::update(accounts::table.find(holder.account))
-            .set(accounts::password_hash.eq(password_hash))
-            .execute(conn)?;
-        end_old_access(conn, holder.account, None)?;
-        password_set(conn, &holder)?;
-        Ok(Ok(holder))
-    })
-}
-
-/// Makes a reset link for the enabled account with this address and queues
-/// the mail `compose` writes for it, in one transaction; does nothing for an
-/// address without such an account, or when a reset was asked for it
-/// within the last few minutes (so a form cannot be used to flood someone).
-pub fn request_reset(
-    conn: &mut DbConnection,
-    email: &EmailAddress,
-    token_hash: &str,
-    expires_at: NaiveDateTime,
-    compose: impl FnOnce(&Person) -> Mail,
-) -> StoreResult<bool> {
-    write(conn, |conn| {
-        let Some(credentials) = credentials(conn, email)? else {
-            return Ok(false);
-        };
-        if credentials.disabled {
-            return Ok(false);
-        }
-        let recent: i64 = account_links::table
-            .filter(account_links::account_id.eq(credentials.account))
-            .filter(account_links::purpose.eq(LinkPurpose::Reset.code()))
-            .filter(account_links::created_at.gt(now() - RESET_EVERY))
-            .count()
-            .get_result(conn)?;
-        if recent > 0 {
-            return Ok(false);
-        }
-        create_link(
-            conn,
-            credentials.account,
-            token_hash,
-            LinkPurpose::Reset,
-            expires_at,
-        )?;
-        let holder = person_by_id(conn, credentials.account)?;
-        super::outbox::enqueue(conn, &compose(&holder))?;
-        Ok(true)
-    })
-}
-
 fn person_by_id(conn: &mut DbConnection, account: i64) -> StoreResult<Person> {
     let (email, name): (String, String) = accounts::table
         .find(account)
         .select((accounts::email, accounts::name))
         .first(conn)?;
     person(conn, account, email, name)
-}
-
-/// The failed sign-ins counted for each subject.
-pub fn failures(conn: &mut DbConnection, subject: &str) -> StoreResult<Option<Failures>> {
-    let row = sign_in_failures::table
-        .find(subject)
-        .select((
-            sign_in_failures::failures,
-            sign_in_failures::first_failed_at,
-            sign_in_failures::locked_until,
-        ))
-        .first::<(i32, NaiveDateTime, Option<NaiveDateTime>)>(conn)
-        .optional()?;
-    Ok(row.map(|(count, first_at, locked_until)| Failures {
-        count: u32::try_from(count).unwrap_or(0),
-        first_at,
-        locked_until,
-    }))
-}
-
-/// Counts one more failed sign-in for a subject, as `limits` count them.
-pub fn record_failure(
-    conn: &mut DbConnection,
-    subject: &str,
-    limits: &Limits,
-) -> StoreResult<Failures> {
-    write(conn, |conn| {
-        let before = failures(conn, subject)?;
-        let after = limits.after_failure(before, now());
-        let count = i32::try_from(after.count).unwrap_or(i32::MAX);
-        if before.is_some() {
-            diesel::update(sign_in_failures::table.find(subject))
-                .set((
-                    sign_in_failures::failures.eq(count),
-                    sign_in_failures::first_failed_at.eq(after.first_at),
-                    sign_in_failures::locked_until.eq(after.locked_until),
-                ))
-                .execute(conn)?;
-        } else {
-            diesel::insert_into(sign_in_failures::table)
-                .values((
-                    sign_in_failures::subject.eq(subject),
-                    sign_in_failures::failures.eq(count),
-                    sign_in_failures::first_failed_at.eq(after.first_at),
-                    sign_in_failures::locked_until.eq(after.locked_until),
-                ))
-                .execute(conn)?;
-        }
-        Ok(after)
-    })
-}
-
-/// Counts a sign-in attempt as a failure before its password is checked,
-/// for both subjects in one transaction, and returns the counts from
-/// before it: attempts sent at once are counted one after another, so none
-/// passes a lock the others reach. A good password then takes its count
-/// back (`clear_failures`, `forgive_failure`).
-pub fn count_attempt(
-    conn: &mut DbConnection,
-    subjects: &[(&str, &Limits)],
-) -> StoreResult<Vec<Option<Failures>>> {
-    write(conn, |conn| {
-        let mut before = Vec::with_capacity(subjects.len());
-        for (subject, limits) in subjects {
-            let counted = failures(conn, subject)?;
-            let locked = counted.is_some_and(|f| f.locked_until.is_some_and(|u| u > now()));
-            if !locked {
-                record_failure(conn, subject, limits)?;
-            }
-            before.push(counted);
-        }
-        Ok(before)
-    })
-}
-
-/// Counts one more post of a form anyone may send (`throttle::PER_SENDER`)
-/// for `subject`; when it has sent too many, the time it may send again.
-pub fn count_sending(conn: &mut DbConnection, subject: &str) -> StoreResult<Option<NaiveDateTime>> {
-    let before = count_attempt(conn, &[(subject, &throttle::PER_SENDER)])?;
-    Ok(
-        match throttle::PER_SENDER.verdict(before[0], chrono::Utc::now().naive_utc()) {
-            Verdict::Locked(until) => Some(until),
-            _ => None,
-        },
-    )
-}
-
-/// Takes back one counted failure of a subject, after a good sign-in.
-pub fn forgive_failure(conn: &mut DbConnection, subject: &str) -> StoreResult<()> {
-    diesel::update(sign_in_failures::table.find(subject))
-        .set(sign_in_failures::failures.eq(sign_in_failures::failures - 1))
-        .filter(sign_in_failures::failures.gt(0))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Forgets a subject's failures, after a good sign-in.
-pub fn clear_failures(conn: &mut DbConnection, subject: &str) -> StoreResult<()> {
-    diesel::delete(sign_in_failures::table.find(subject)).execute(conn)?;
-    Ok(())
-}
-
-/// A personal API token as its owner's account page lists it.
-#[derive(Debug, Clone)]
-pub struct ApiToken {
-    pub id: i64,
-    pub name: String,
-    pub created_at: NaiveDateTime,
-    pub last_used_at: Option<NaiveDateTime>,
-}
-
-/// Keeps a new token's hash for a person.
-pub fn create_token(
-    conn: &mut DbConnection,
-    person: &Person,
-    name: &str,
-    token_hash: &str,
-) -> StoreResult<()> {
-    write(conn, |conn| {
-        diesel::insert_into(api_tokens::table)
-            .values((
-                api_tokens::account_id.eq(person.account),
-                api_tokens::name.eq(name),
-                api_tokens::token_hash.eq(token_hash),
-                api_tokens::created_at.eq(now()),
-            ))
-            .execute(conn)?;
-        audit::append(
-            conn,
-            &Actor::person(person),
-            AuditedRecord::Account,
-            person.email.as_str(),
-            AuditAction::TokenCreated,
-            None::<&()>,
-            Some(&serde_json::json!({ "token": name })),
-        )
-    })
-}
-
-/// A person's tokens in use, newest first.
-pub fn tokens(conn: &mut DbConnection, account: i64) -> StoreResult<Vec<ApiToken>> {
-    let rows: Vec<(i64, String, NaiveDateTime, Option<NaiveDateTime>)> = api_tokens::table
-        .filter(api_tokens::account_id.eq(account))
-        .filter(api_tokens::revoked_at.is_null())
-        .order(api_tokens::id.desc())
-        .select((
-            api_tokens::id,
-            api_tokens::name,
-            api_tokens::created_at,
-            api_tokens::last_used_at,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, created_at, last_used_at)| ApiToken {
-            id,
-            name,
-            created_at,
-            last_used_at,
-        })
-        .collect())
-}
-
-/// Revokes one of a person's tokens; `NotFound` when it is not theirs or
-/// already revoked.
-pub fn revoke_token(conn: &mut DbConnection, person: &Person, id: i64) -> StoreResult<()> {
-    write(conn, |conn| {
-        let revoked = diesel::update(
-            api_tokens::table
-                .filter(api_tokens::id.eq(id))
-                .filter(api_tokens::account_id.eq(person.account))
-                .filter(api_tokens::revoked_at.is_null()),
-        )
-        .set(api_tokens::revoked_at.eq(now()))
-        .execute(conn)?;
-        if revoked == 0 {
-            return Err(StoreError::NotFound);
-        }
-        log(
-            conn,
-            &Actor::person(person),
-            &person.email,
-            AuditAction::TokenRevoked,
-            None,
-        )
-    })
-}
-
-/// The person a token in use belongs to, if the token is known, not
-/// revoked and its account enabled; notes when it was used.
-pub fn token_holder(conn: &mut DbConnection, token_hash: &str) -> StoreResult<Option<Person>> {
-    let found = api_tokens::table
-        .inner_join(accounts::table)
-        .filter(api_tokens::token_hash.eq(token_hash))
-        .filter(api_tokens::revoked_at.is_null())
-        .filter(accounts::disabled.eq(false))
-        .select((
-            api_tokens::id,
-            accounts::id,
-            accounts::email,
-            accounts::name,
-        ))
-        .first::<(i64, i64, String, String)>(conn)
-        .optional()?;
-    let Some((token, account, email, name)) = found else {
-        return Ok(None);
-    };
-    diesel::update(api_tokens::table.find(token))
-        .set(api_tokens::last_used_at.eq(now()))
-        .execute(conn)?;
-    Ok(Some(person(conn, account, email, name)?))
 }
 
 /// What an invitation did.
