@@ -338,7 +338,7 @@ pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
 }
 
 /// Creates an assessment at revision 1, under `key` or one made from the
-/// country and year ("gha-2026").
+/// country and year ("gha-2026"). Every need is new and keyed here.
 pub fn create(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -362,6 +362,7 @@ pub fn create(
             .values(&row)
             .returning(assessments::id)
             .get_result(conn)?;
+        let data = &data.clone().revising(None);
         append_revision(conn, id, key.as_str(), 1, data, change)?;
         audit::append(
             conn,
@@ -378,7 +379,8 @@ pub fn create(
 
 /// Appends a revision on top of `base`, the revision the editor opened. When
 /// someone saved in between, nothing is written and the caller is told which
-/// revision is now the latest.
+/// revision is now the latest. A need keeps its key only where the latest
+/// revision has it (`AssessmentData::revising`); other rows are new needs.
 pub fn revise(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -397,6 +399,7 @@ pub fn revise(
             });
         };
         let before = find(conn, key)?;
+        let data = &data.clone().revising(Some(&before.latest.data));
         // The compare-and-set is the lock: of two saves on the same base, one updates no row.
         let claimed = diesel::update(
             assessments::table

@@ -446,6 +446,54 @@ fn hostile_text_is_kept_as_typed_and_escaped_everywhere_it_shows(backend: Backen
     );
 }
 
+/// A need's key is its identity, which its matches and history hang on:
+/// a posted row keeps one only where the revision it revises has a need so
+/// keyed. A removed need's key, another country's, or one made up gives a
+/// new need with a key of its own.
+fn a_posted_row_cannot_take_another_needs_key(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let path = submit_ghana(&app);
+    let key = path.trim_start_matches("/assessments/").to_owned();
+    let keyed = |i: usize, need_key: &str, description: &str| {
+        let mut row = need(i, "cybercrime.judiciary", "high", "1", "3", description);
+        row.push((format!("needs[{i}][key]"), need_key.to_owned()));
+        row
+    };
+    let first = format!("{key}-1");
+    let removed = format!("{key}-2");
+    let without_second = post(
+        &app,
+        &path,
+        "submit",
+        &[("revision", "1")],
+        &[keyed(0, &first, "Judges")],
+    );
+    assert_eq!(without_second.status(), 303);
+    let forged = post(
+        &app,
+        &path,
+        "submit",
+        &[("revision", "2")],
+        &[
+            keyed(0, &first, "Judges"),
+            keyed(1, &removed, "A different need in the removed need's place"),
+            keyed(2, "ken-2026-1", "Under another country's key"),
+        ],
+    );
+    assert_eq!(forged.status(), 303);
+    let (_, json) = app.get_json("/api/v1/countries/GHA");
+    let needs = &json["assessments"][0]["needs"];
+    assert_eq!(
+        strings(needs, "key"),
+        [first, format!("{key}-3"), format!("{key}-4")],
+        "new needs, with keys of their own"
+    );
+    assert_eq!(
+        strings(needs, "description")[1],
+        "A different need in the removed need's place"
+    );
+}
+
 fn posted_keys_and_revisions_cannot_break_an_assessment(backend: Backend) {
     let app = TestApp::empty(backend);
     let path = submit_ghana(&app);
@@ -719,6 +767,7 @@ fn focus_follows_rows_and_a_second_assessment_is_warned_of(backend: Backend) {
 }
 
 on_both_backends!(
+    a_posted_row_cannot_take_another_needs_key,
     posted_keys_and_revisions_cannot_break_an_assessment,
     answers_are_checked_before_submitting_and_the_submission_confirmed,
     focus_follows_rows_and_a_second_assessment_is_warned_of,

@@ -195,6 +195,34 @@ pub struct AssessmentData {
     pub state: AssessmentState,
 }
 
+impl AssessmentData {
+    /// This data as the next revision after `before` (none for a new
+    /// assessment). A need keeps its key only where `before` has a need so
+    /// keyed; any other row is a new need, keyed by the store. A key is a
+    /// need's identity, which its matches and history hang on, so a form
+    /// cannot give one need another's key, an old one, or another
+    /// country's.
+    pub fn revising(mut self, before: Option<&AssessmentData>) -> AssessmentData {
+        let known: std::collections::HashSet<RecordKey> = before
+            .map(|b| b.state.needs().into_iter().filter_map(|n| n.key).collect())
+            .unwrap_or_default();
+        let forget_unknown = |key: &mut Option<RecordKey>| {
+            if key.as_ref().is_some_and(|k| !known.contains(k)) {
+                *key = None;
+            }
+        };
+        match &mut self.state {
+            AssessmentState::Draft(needs) | AssessmentState::Withdrawn { needs, .. } => {
+                needs.iter_mut().for_each(|n| forget_unknown(&mut n.key));
+            }
+            AssessmentState::Submitted(needs) => {
+                needs.iter_mut().for_each(|n| forget_unknown(&mut n.key));
+            }
+        }
+        self
+    }
+}
+
 /// One revision of an assessment, as stored: never changed once written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Revision {

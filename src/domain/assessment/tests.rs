@@ -265,3 +265,40 @@ proptest! {
         prop_assert_eq!(named, expected);
     }
 }
+
+proptest! {
+    /// A revision keeps exactly the keys of needs the revision before had;
+    /// a row with any other key (an old one, another country's, one made
+    /// up) becomes a new need, and no need is dropped.
+    #[test]
+    fn a_revision_keeps_only_keys_the_one_before_had(
+        before_keys in proptest::collection::btree_set(1u8..8, 0..5),
+        posted in proptest::collection::vec(proptest::option::of(1u8..12), 0..6),
+        submitted in any::<bool>(),
+    ) {
+        let reference = reference_data::load().unwrap();
+        let key = |n: u8| format!("gha-2026-{n}");
+        let data = |keys: Vec<Option<u8>>, intent| {
+            let needs = keys
+                .into_iter()
+                .map(|k| NeedInput { key: k.map(key).unwrap_or_default(), ..need("cybercrime.judiciary", "1", "3") })
+                .collect();
+            AssessmentInput { needs, ..Default::default() }.parse(&reference, intent).unwrap()
+        };
+        let before = data(before_keys.iter().copied().map(Some).collect(), Intent::SaveDraft);
+        // A key posted twice is refused before this rule; each at most once.
+        let mut seen = std::collections::BTreeSet::new();
+        let posted: Vec<Option<u8>> = posted.into_iter().map(|p| p.filter(|n| seen.insert(*n))).collect();
+        let intent = if submitted && !posted.is_empty() { submit() } else { Intent::SaveDraft };
+        let revision = data(posted.clone(), intent);
+        for earlier in [None, Some(&before)] {
+            let kept = revision.clone().revising(earlier).state.needs();
+            prop_assert_eq!(kept.len(), posted.len());
+            for (need, posted) in kept.iter().zip(&posted) {
+                let known = earlier.is_some() && posted.is_some_and(|n| before_keys.contains(&n));
+                let expected = posted.filter(|_| known).map(key);
+                prop_assert_eq!(need.key.as_ref().map(ToString::to_string), expected);
+            }
+        }
+    }
+}
