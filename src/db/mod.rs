@@ -46,19 +46,32 @@ macro_rules! published {
 
 /// Archives or restores the row of `$table` with `key`, raising its
 /// version, and says so in the audit log: the same statements for
-/// providers and offerings.
+/// providers and offerings. A row already so is left as it is: no entry,
+/// and no new version to make an editor's open form out of date.
 macro_rules! set_archived {
     ($table:ident, $record:expr, $touched:path, $conn:expr, $actor:expr, $key:expr, $archived:expr) => {
         $crate::db::write($conn, |conn| {
-            let updated = diesel::update($table::table.filter($table::key.eq($key)))
-                .set((
-                    $table::archived.eq($archived),
-                    $table::updated_at.eq($crate::db::now()),
-                    $table::version.eq($table::version + 1),
-                ))
-                .execute(conn)?;
+            let updated = diesel::update(
+                $table::table
+                    .filter($table::key.eq($key))
+                    .filter($table::archived.ne($archived)),
+            )
+            .set((
+                $table::archived.eq($archived),
+                $table::updated_at.eq($crate::db::now()),
+                $table::version.eq($table::version + 1),
+            ))
+            .execute(conn)?;
             if updated == 0 {
-                return Err($crate::db::StoreError::NotFound);
+                let exists: bool = diesel::select(diesel::dsl::exists(
+                    $table::table.filter($table::key.eq($key)),
+                ))
+                .get_result(conn)?;
+                return if exists {
+                    Ok(())
+                } else {
+                    Err($crate::db::StoreError::NotFound)
+                };
             }
             $crate::db::catalogue_changed(conn, $touched($key))?;
             let action = if $archived {

@@ -208,6 +208,34 @@ fn archiving_takes_records_out_of_listings_without_deleting(backend: Backend) {
     let (status, page) = app.get_text("/offerings/eu-law");
     assert_eq!(status, 200, "still reachable by its address");
     assert!(page.contains("This offering is archived"));
+    // Archiving it again, or restoring what is not archived, changes
+    // nothing: no second entry in the log, no new version.
+    let version = || {
+        let mut conn = app.storage.pool.get().unwrap();
+        capmatch::db::offerings::find(&mut conn, "eu-law")
+            .unwrap()
+            .version
+    };
+    let archived_at = version();
+    assert_eq!(
+        app.post_form("/offerings/eu-law/archive", &[]).status(),
+        303
+    );
+    assert_eq!(version(), archived_at);
+    let log = app
+        .get("/audit?record=offering&key=eu-law&format=csv")
+        .text()
+        .unwrap();
+    assert_eq!(log.matches(",archived,").count(), 1, "{log}");
+    assert_eq!(
+        app.post_form("/offerings/ghana-cert/restore", &[]).status(),
+        303
+    );
+    let log = app
+        .get("/audit?record=offering&key=ghana-cert&format=csv")
+        .text()
+        .unwrap();
+    assert!(!log.contains(",restored,"), "{log}");
     assert_eq!(
         app.post_form("/providers/ministry/archive", &[]).status(),
         303
