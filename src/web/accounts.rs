@@ -202,7 +202,8 @@ pub async fn sign_in(
         _ => None,
     }) {
         let at = until.format("%H:%M UTC").to_string();
-        return again(FieldErrors::new(), Some(at), StatusCode::TOO_MANY_REQUESTS);
+        return again(FieldErrors::new(), Some(at), StatusCode::TOO_MANY_REQUESTS)
+            .map(|answer| super::retry_after(answer, until));
     }
     if let Some(delay) = verdicts
         .iter()
@@ -454,6 +455,7 @@ pub async fn change_password(
         }
     })
     .await?;
+    let mut locked_until = None;
     let status = match changed {
         PasswordChangeOutcome::Changed => {
             return Ok(see_other_with("/account", Done::PasswordChanged));
@@ -474,11 +476,12 @@ pub async fn change_password(
                     until.format("%H:%M UTC")
                 ),
             );
+            locked_until = Some(until);
             StatusCode::TOO_MANY_REQUESTS
         }
     };
     let person = signed_in(&viewer)?;
-    render(
+    let answer = render(
         status,
         &AccountPage {
             viewer: &viewer,
@@ -488,7 +491,11 @@ pub async fn change_password(
             new_token: None,
             csrf_token: csrf.as_str(),
         },
-    )
+    )?;
+    Ok(match locked_until {
+        Some(until) => super::retry_after(answer, until),
+        None => answer,
+    })
 }
 
 /// What a password change came to.

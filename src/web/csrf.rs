@@ -103,15 +103,19 @@ pub async fn issue_token(
     let name = cookie_name(&site);
     // Once signed in, forms carry the session's token: it is bound to the
     // session, made new at every sign-in, and gone when the session ends.
-    let session_token = req
-        .extensions()
-        .get::<super::session::Viewer>()
-        .and_then(|v| v.session_csrf_token().map(str::to_owned));
+    let (session_token, personal) =
+        req.extensions()
+            .get::<super::session::Viewer>()
+            .map_or((None, false), |v| {
+                (
+                    v.session_csrf_token().map(str::to_owned),
+                    v.person().is_some(),
+                )
+            });
     let existing = req
         .cookie(name)
         .map(|c| c.value().to_owned())
         .filter(|t| well_formed(t));
-    let bound = session_token.is_some();
     let issued = Arc::new(Issued {
         known: session_token.or(existing),
         made: OnceLock::new(),
@@ -121,8 +125,9 @@ pub async fn issue_token(
     let mut response = next.call(req).await?;
     let handed_out = issued.handed_out.load(Ordering::Relaxed)
         && response.response().extensions().get::<Refused>().is_none();
-    // A signed-in person's pages name them: no cache keeps them.
-    if handed_out || bound {
+    // What a person is answered, by session or API token, is theirs: no
+    // cache keeps it.
+    if handed_out || personal {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

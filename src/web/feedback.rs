@@ -136,7 +136,8 @@ pub async fn report(
             FieldErrors::new(),
             Some(at),
             StatusCode::TOO_MANY_REQUESTS,
-        );
+        )
+        .map(|answer| super::retry_after(answer, until));
     }
     let back = report.page.as_deref().unwrap_or("/");
     Ok(see_other_with(back, Done::ProblemReported))

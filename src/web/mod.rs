@@ -93,6 +93,18 @@ pub fn render(
         .body(body))
 }
 
+/// Says in `Retry-After` when a form refused for now (429) may be sent
+/// again, as its page says in words.
+pub fn retry_after(mut response: HttpResponse, until: chrono::NaiveDateTime) -> HttpResponse {
+    let seconds = (until - chrono::Utc::now().naive_utc())
+        .num_seconds()
+        .max(1);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    response
+}
+
 pub fn ok(page: &impl Template) -> Result<HttpResponse, AppError> {
     render(actix_web::http::StatusCode::OK, page)
 }

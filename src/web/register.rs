@@ -172,7 +172,8 @@ pub async fn apply(
             wait_until: Some(until.format("%H:%M UTC").to_string()),
             ..page(&storage, &viewer, &csrf, input, errors, false)
         };
-        return render(StatusCode::TOO_MANY_REQUESTS, &shown);
+        return render(StatusCode::TOO_MANY_REQUESTS, &shown)
+            .map(|answer| super::retry_after(answer, until));
     }
     let token = Secret::generate();
     let link = site.link(&format!("/password/{}", token.expose()));

@@ -157,6 +157,7 @@ fn repeated_failures_slow_down_then_lock_on_every_instance(backend: Backend) {
     // another, while another address signs in as usual.
     let locked = app.sign_in_as(&app.anonymous(), "ama@example.org", PASSWORD);
     assert_eq!(locked.status(), 429);
+    crate::common::assert_retry_after(&locked, PER_EMAIL.lock_for.num_seconds());
     assert!(locked.text().unwrap().contains("Sign-in is paused"));
     let other = app.another_instance();
     let elsewhere = reqwest::blocking::Client::builder()
@@ -410,6 +411,11 @@ fn api_tokens_read_with_their_persons_rights(backend: Backend) {
     assert!(!anonymous.contains("sen-2026-1"), "restricted");
     let read = api(&token, matches);
     assert_eq!(read.status(), 200);
+    assert_eq!(
+        header(&read, "cache-control"),
+        "no-store",
+        "what a token reads is kept by no cache"
+    );
     assert!(
         read.headers().get("set-cookie").is_none(),
         "a token starts no session"
@@ -552,6 +558,7 @@ fn guessing_the_current_password_is_throttled_too(backend: Backend) {
     }
     let locked = change(PASSWORD);
     assert_eq!(locked.status(), 429);
+    crate::common::assert_retry_after(&locked, PER_EMAIL.lock_for.num_seconds());
     assert!(locked.text().unwrap().contains("Too many wrong passwords"));
     let sign_in = app.sign_in_as(&app.anonymous(), person.email(), PASSWORD);
     assert_eq!(

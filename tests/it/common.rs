@@ -567,6 +567,15 @@ pub fn token_in(page: &str) -> String {
     page[start..start + page[start..].find('"').unwrap()].to_owned()
 }
 
+/// A 429 says in `Retry-After` how many seconds to wait: at least one,
+/// at most `most`.
+pub fn assert_retry_after(response: &Response, most: i64) {
+    let seconds: i64 = header(response, "retry-after")
+        .parse()
+        .expect("Retry-After in seconds");
+    assert!((1..=most).contains(&seconds), "Retry-After: {seconds}");
+}
+
 /// The `Location` of a redirect.
 pub fn location(response: &Response) -> String {
     response

@@ -382,6 +382,7 @@ fn anyone_can_report_a_problem_to_the_secretariat(backend: Backend) {
     }
     let held = post(&[("problem", "Report 6")]);
     assert_eq!(held.status(), 429);
+    crate::common::assert_retry_after(&held, 3600);
     let held = held.text().unwrap();
     assert!(held.contains("this one was not sent"), "{held}");
     assert!(

@@ -150,6 +150,7 @@ fn applications_from_one_address_are_limited(backend: Backend) {
     }
     let held = apply(6);
     assert_eq!(held.status(), 429);
+    crate::common::assert_retry_after(&held, 3600);
     let held = held.text().unwrap();
     assert!(held.contains("this one was not sent"), "{held}");
     assert!(
