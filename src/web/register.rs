@@ -119,6 +119,22 @@ fn received_mail(person: &Person, organisation: &str, link: &str) -> Mail {
     }
 }
 
+/// To an address that already has an account: the application is not
+/// recorded, and the page answers as for any other address, so the form
+/// cannot tell who has an account (as sign-in and the forgotten-password
+/// form cannot).
+fn already_mail(email: &EmailAddress, organisation: &str, site: &Site) -> Mail {
+    Mail {
+        recipient: email.to_string(),
+        subject: "Your application to capmatch".to_owned(),
+        body: format!(
+            "Hello,\n\nWe received an application to list {organisation} in capmatch, with this address for its first account. This address already has an account, so the application was not recorded.\n\nIf it was you, sign in at {} (or choose a new password at {} if you have forgotten it) and ask the secretariat to list the organisation. If you did not apply, ignore this message: nothing was changed.\n",
+            site.link("/sign-in"),
+            site.link("/forgotten"),
+        ),
+    }
+}
+
 fn waiting_mail(member: &Person, organisation: &str, key: &str) -> Mail {
     Mail {
         recipient: member.email.to_string(),
@@ -180,6 +196,10 @@ pub async fn apply(
     let expires = chrono::Utc::now().naive_utc() + chrono::TimeDelta::days(LINK_DAYS);
     let saved = with_db(&storage, move |conn| {
         Ok(db::write(conn, |conn| {
+            if db::accounts::credentials(conn, &email)?.is_some() {
+                let mail = already_mail(&email, &provider.data.name, &site);
+                return db::outbox::enqueue(conn, &mail);
+            }
             let applicant = db::accounts::create(
                 conn,
                 &Actor::applicant(email.as_str()),
@@ -215,13 +235,11 @@ pub async fn apply(
     })
     .await?;
     match saved {
-        Ok(()) => Ok(see_other("/register?received=1")),
+        // An account made for the address in the meantime: answered as
+        // any other, its holder is mailed by the application that made it.
+        Ok(()) | Err(StoreError::EmailTaken(_)) => Ok(see_other("/register?received=1")),
         Err(error) => {
             match error {
-                StoreError::EmailTaken(_) => errors.add(
-                    AccountField::ApplicantEmail,
-                    "An account already has this address: sign in, or ask the secretariat to list the organisation",
-                ),
                 StoreError::KeyTaken(key) => errors.add(
                     ProviderField::Key,
                     format!("\"{key}\" is already used by another provider; choose another key"),

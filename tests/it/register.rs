@@ -102,7 +102,9 @@ fn every_problem_of_an_application_is_named(backend: Backend) {
     assert_field_error(&page, "kind", "Choose the kind of organisation.");
     assert_field_error(&page, "applicant_name", "is required");
     assert_field_error(&page, "applicant_email", "is not a valid e-mail address");
-    // An address with an account already is named too.
+    // An address with an account already is answered as any other, so the
+    // form cannot tell who has an account; its holder is told by mail, and
+    // nothing is written.
     app.add_account("taken@example.org", &["focal-point:GHA"]);
     let taken = app.post_form_as(
         &app.anonymous(),
@@ -114,11 +116,12 @@ fn every_problem_of_an_application_is_named(backend: Backend) {
             ("applicant_email", "taken@example.org"),
         ],
     );
-    assert_eq!(taken.status(), 422);
-    assert_field_error(
-        &taken.text().unwrap(),
-        "applicant_email",
-        "An account already has this address",
+    assert_eq!(taken.status(), 303);
+    assert_eq!(location(&taken), "/register?received=1");
+    let mail = app.wait_for_mail("taken@example.org", 1);
+    assert!(
+        mail.contains("This address already has an account, so the application was not recorded"),
+        "{mail}"
     );
     let listed = app.json("/api/v1/providers?q=another");
     assert_eq!(listed["total"], 0, "nothing was written");
