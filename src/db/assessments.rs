@@ -337,14 +337,39 @@ pub fn key_exists(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
     .get_result(conn)
 }
 
+/// Where a save's need keys come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeedKeys {
+    /// A person's form: a key stays only where the revision it revises has
+    /// it (`AssessmentData::revising`); any other row is a new need.
+    Checked,
+    /// An interchange file's: its keys are the needs' identities, which the
+    /// file's matches name, so an export imported again gives them back.
+    AsGiven,
+}
+
+impl NeedKeys {
+    fn applied<'a>(
+        self,
+        data: &'a AssessmentData,
+        revised: Option<&AssessmentData>,
+    ) -> std::borrow::Cow<'a, AssessmentData> {
+        match self {
+            NeedKeys::Checked => std::borrow::Cow::Owned(data.clone().revising(revised)),
+            NeedKeys::AsGiven => std::borrow::Cow::Borrowed(data),
+        }
+    }
+}
+
 /// Creates an assessment at revision 1, under `key` or one made from the
-/// country and year ("gha-2026"). Every need is new and keyed here.
+/// country and year ("gha-2026").
 pub fn create(
     conn: &mut DbConnection,
     actor: &Actor,
     country: &Iso3,
     key: Option<RecordKey>,
     data: &AssessmentData,
+    keys: NeedKeys,
     change: &str,
 ) -> StoreResult<Assessment> {
     super::write(conn, |conn| {
@@ -362,7 +387,7 @@ pub fn create(
             .values(&row)
             .returning(assessments::id)
             .get_result(conn)?;
-        let data = &data.clone().revising(None);
+        let data = &*keys.applied(data, None);
         append_revision(conn, id, key.as_str(), 1, data, change)?;
         audit::append(
             conn,
@@ -379,14 +404,14 @@ pub fn create(
 
 /// Appends a revision on top of `base`, the revision the editor opened. When
 /// someone saved in between, nothing is written and the caller is told which
-/// revision is now the latest. A need keeps its key only where the latest
-/// revision has it (`AssessmentData::revising`); other rows are new needs.
+/// revision is now the latest.
 pub fn revise(
     conn: &mut DbConnection,
     actor: &Actor,
     key: &str,
     base: i32,
     data: &AssessmentData,
+    keys: NeedKeys,
     change: &str,
 ) -> StoreResult<Assessment> {
     super::write(conn, |conn| {
@@ -399,7 +424,7 @@ pub fn revise(
             });
         };
         let before = find(conn, key)?;
-        let data = &data.clone().revising(Some(&before.latest.data));
+        let data = &*keys.applied(data, Some(&before.latest.data));
         // The compare-and-set is the lock: of two saves on the same base, one updates no row.
         let claimed = diesel::update(
             assessments::table
@@ -479,12 +504,20 @@ pub fn upsert(
             key.as_str(),
             existing.latest.number,
             data,
+            NeedKeys::AsGiven,
             "imported",
         )
         .map(|_| Some(false)),
-        Err(StoreError::NotFound) => {
-            create(conn, actor, country, Some(key.clone()), data, "imported").map(|_| Some(true))
-        }
+        Err(StoreError::NotFound) => create(
+            conn,
+            actor,
+            country,
+            Some(key.clone()),
+            data,
+            NeedKeys::AsGiven,
+            "imported",
+        )
+        .map(|_| Some(true)),
         Err(e) => Err(e),
     }
 }

@@ -20,6 +20,7 @@ use super::session::Viewer;
 use super::views::{Choice, ChoiceGroup, Choices, NeedWords};
 use super::{render, see_other, with_db};
 use crate::db::PageRequest;
+use crate::db::assessments::NeedKeys;
 use crate::db::{self, StoreError};
 use crate::domain::access::Action;
 use crate::domain::assessment::{
@@ -518,8 +519,12 @@ async fn save(
     let actor = viewer.actor()?;
     let saved = with_db(storage, move |conn| {
         Ok(match &existing {
-            None => db::assessments::create(conn, &actor, &iso3, None, &data, change),
-            Some((key, base)) => db::assessments::revise(conn, &actor, key, *base, &data, change),
+            None => {
+                db::assessments::create(conn, &actor, &iso3, None, &data, NeedKeys::Checked, change)
+            }
+            Some((key, base)) => {
+                db::assessments::revise(conn, &actor, key, *base, &data, NeedKeys::Checked, change)
+            }
         })
     })
     .await?;

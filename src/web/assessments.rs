@@ -377,8 +377,17 @@ async fn save_withdrawal(
     let lookup = key.to_owned();
     let actor = viewer.actor()?;
     with_db(storage, move |conn| {
-        db::assessments::revise(conn, &actor, &lookup, base, &change.data, &change.summary)
-            .map_err(conflict)
+        let keys = db::assessments::NeedKeys::Checked;
+        db::assessments::revise(
+            conn,
+            &actor,
+            &lookup,
+            base,
+            &change.data,
+            keys,
+            &change.summary,
+        )
+        .map_err(conflict)
     })
     .await?;
     Ok(see_other_with(&format!("/assessments/{key}"), done))

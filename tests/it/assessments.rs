@@ -494,6 +494,29 @@ fn a_posted_row_cannot_take_another_needs_key(backend: Backend) {
     );
 }
 
+/// A file's need keys are the needs' identities, which its matches name:
+/// imported as given, gaps and all, and the same file again changes nothing.
+fn a_files_need_keys_are_kept_as_given(backend: Backend) {
+    let app = TestApp::empty(backend);
+    let gapped = crate::fixtures::ASSESSMENTS.replace("gha-2026-1", "gha-2026-7");
+    let revision = || {
+        let mut conn = app.storage.pool.get().unwrap();
+        capmatch::db::assessments::find(&mut conn, "gha-2026")
+            .unwrap()
+            .latest
+            .number
+    };
+    for _ in 0..2 {
+        app.import(&gapped);
+        let (_, json) = app.get_json("/api/v1/countries/GHA");
+        assert_eq!(
+            strings(&json["assessments"][0]["needs"], "key"),
+            ["gha-2026-7", "gha-2026-2"]
+        );
+        assert_eq!(revision(), 1, "imported again, nothing changes");
+    }
+}
+
 fn posted_keys_and_revisions_cannot_break_an_assessment(backend: Backend) {
     let app = TestApp::empty(backend);
     let path = submit_ghana(&app);
@@ -767,6 +790,7 @@ fn focus_follows_rows_and_a_second_assessment_is_warned_of(backend: Backend) {
 }
 
 on_both_backends!(
+    a_files_need_keys_are_kept_as_given,
     a_posted_row_cannot_take_another_needs_key,
     posted_keys_and_revisions_cannot_break_an_assessment,
     answers_are_checked_before_submitting_and_the_submission_confirmed,

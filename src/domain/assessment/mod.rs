@@ -199,9 +199,9 @@ impl AssessmentData {
     /// This data as the next revision after `before` (none for a new
     /// assessment). A need keeps its key only where `before` has a need so
     /// keyed; any other row is a new need, keyed by the store. A key is a
-    /// need's identity, which its matches and history hang on, so a form
-    /// cannot give one need another's key, an old one, or another
-    /// country's.
+    /// need's identity, which its matches and history hang on: a form may
+    /// only carry the keys of the revision it revises, never a removed
+    /// need's, another country's or a made-up one.
     pub fn revising(mut self, before: Option<&AssessmentData>) -> AssessmentData {
         let known: std::collections::HashSet<RecordKey> = before
             .map(|b| b.state.needs().into_iter().filter_map(|n| n.key).collect())
