@@ -157,7 +157,10 @@ pub async fn apply(
     csrf: CsrfToken,
     posted: Form<Application>,
 ) -> Result<HttpResponse, AppError> {
-    let input = posted.verified()?;
+    let mut input = posted.verified()?;
+    // The key is made from the name: the form offers no key, so nothing
+    // about it can be refused, nor answer differently for one address.
+    input.provider.key.clear();
     let mut errors = FieldErrors::new();
     let provider = match input.provider.parse(&storage.reference) {
         Ok(parsed) => Some(parsed),
@@ -196,9 +199,15 @@ pub async fn apply(
     let expires = chrono::Utc::now().naive_utc() + chrono::TimeDelta::days(LINK_DAYS);
     let saved = with_db(&storage, move |conn| {
         Ok(db::write(conn, |conn| {
-            if db::accounts::credentials(conn, &email)?.is_some() {
-                let mail = already_mail(&email, &provider.data.name, &site);
-                return db::outbox::enqueue(conn, &mail);
+            if let Some(holder) = db::accounts::credentials(conn, &email)? {
+                // A few notes an hour at most, however many apply with the
+                // address; none to a disabled account, which cannot sign in.
+                let told = throttle::sender_subject("applied-as", email.as_str());
+                if !holder.disabled && db::accounts::count_sending(conn, &told)?.is_none() {
+                    let mail = already_mail(&email, &provider.data.name, &site);
+                    db::outbox::enqueue(conn, &mail)?;
+                }
+                return Ok(());
             }
             let applicant = db::accounts::create(
                 conn,
@@ -235,19 +244,10 @@ pub async fn apply(
     })
     .await?;
     match saved {
-        // An account made for the address in the meantime: answered as
-        // any other, its holder is mailed by the application that made it.
+        // An account made for the address in the meantime (another
+        // application, an invitation): answered as any other; nobody is
+        // mailed in that race.
         Ok(()) | Err(StoreError::EmailTaken(_)) => Ok(see_other("/register?received=1")),
-        Err(error) => {
-            match error {
-                StoreError::KeyTaken(key) => errors.add(
-                    ProviderField::Key,
-                    format!("\"{key}\" is already used by another provider; choose another key"),
-                ),
-                other => return Err(other.into()),
-            }
-            let shown = page(&storage, &viewer, &csrf, input, errors, false);
-            render(StatusCode::UNPROCESSABLE_ENTITY, &shown)
-        }
+        Err(other) => Err(other.into()),
     }
 }

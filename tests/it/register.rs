@@ -125,6 +125,63 @@ fn every_problem_of_an_application_is_named(backend: Backend) {
     );
     let listed = app.json("/api/v1/providers?q=another");
     assert_eq!(listed["total"], 0, "nothing was written");
+    // A key cannot be chosen: one posted is not taken as given, so no
+    // answer depends on whether the address has an account. A disabled
+    // account is not written to.
+    for email in ["taken@example.org", "free@example.org"] {
+        let keyed = app.post_form_as(
+            &app.anonymous(),
+            "/register",
+            &[
+                ("key", "uni"),
+                ("name", "Another Institute"),
+                ("kind", "academia"),
+                ("applicant_name", "Kwame"),
+                ("applicant_email", email),
+            ],
+        );
+        assert_eq!(location(&keyed), "/register?received=1", "{email}");
+    }
+    assert_eq!(
+        app.json("/api/v1/providers/uni")["name"],
+        "Cyber Institute",
+        "the listed provider is untouched"
+    );
+    app.add_account("gone@example.org", &["focal-point:GHA"]);
+    app.disable_account("gone@example.org");
+    let disabled = app.post_form_as(
+        &app.anonymous(),
+        "/register",
+        &[
+            ("name", "A Third Institute"),
+            ("kind", "academia"),
+            ("applicant_name", "Yaw"),
+            ("applicant_email", "gone@example.org"),
+        ],
+    );
+    assert_eq!(location(&disabled), "/register?received=1");
+    let queued: i64 = {
+        use capmatch::db::schema::outbox;
+        use diesel::prelude::*;
+        let mut conn = app.storage.pool.get().unwrap();
+        outbox::table
+            .filter(outbox::recipient.eq("gone@example.org"))
+            .count()
+            .get_result(&mut conn)
+            .unwrap()
+    };
+    assert_eq!(queued, 0, "a disabled account is not written to");
+    let waiting: i64 = {
+        use capmatch::db::schema::reviews;
+        use diesel::prelude::*;
+        let mut conn = app.storage.pool.get().unwrap();
+        reviews::table
+            .filter(reviews::record_key.like("another-institute%"))
+            .count()
+            .get_result(&mut conn)
+            .unwrap()
+    };
+    assert_eq!(waiting, 1, "only the free address's application waits");
 }
 
 fn applications_from_one_address_are_limited(backend: Backend) {
