@@ -455,7 +455,6 @@ pub async fn change_password(
         }
     })
     .await?;
-    let mut locked_until = None;
     let status = match changed {
         PasswordChangeOutcome::Changed => {
             return Ok(see_other_with("/account", Done::PasswordChanged));
@@ -476,7 +475,6 @@ pub async fn change_password(
                     until.format("%H:%M UTC")
                 ),
             );
-            locked_until = Some(until);
             StatusCode::TOO_MANY_REQUESTS
         }
     };
@@ -492,9 +490,9 @@ pub async fn change_password(
             csrf_token: csrf.as_str(),
         },
     )?;
-    Ok(match locked_until {
-        Some(until) => super::retry_after(answer, until),
-        None => answer,
+    Ok(match changed {
+        PasswordChangeOutcome::Locked(until) => super::retry_after(answer, until),
+        _ => answer,
     })
 }
 
